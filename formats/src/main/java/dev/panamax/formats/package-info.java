@@ -1,0 +1,2 @@
+/** File formats: GGUF and safetensors readers and writers, and ggml's quantized block codecs. */
+package dev.panamax.formats;

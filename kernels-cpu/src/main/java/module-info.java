@@ -1,0 +1,8 @@
+/** CPU backends: "reference" (scalar Java) and "cpu" (Vector API, multi-threaded). */
+module dev.panamax.kernels.cpu {
+    requires transitive dev.panamax.tensor;
+    requires dev.panamax.formats;
+    requires static jdk.incubator.vector;
+
+    exports dev.panamax.kernels.cpu;
+}

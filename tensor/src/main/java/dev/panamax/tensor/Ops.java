@@ -1,0 +1,126 @@
+package dev.panamax.tensor;
+
+import java.lang.foreign.Arena;
+
+/**
+ * The operations a compute backend provides: everything a Llama-family forward pass needs.
+ *
+ * <p>Conventions shared by every method:
+ * <ul>
+ * <li>Activations are F32 tensors whose last dimension is contiguous; leading dimensions are rows
+ * (tokens). Outputs are written by the method into the caller's {@code out} tensor, which has
+ * the documented shape; every output element is written.</li>
+ * <li>{@code out} may be the same tensor as an input for element-wise operations, softmax, norms and
+ * RoPE (in place), but must not partially overlap one.</li>
+ * <li>Shapes and dtypes are checked: a mismatch throws {@link IllegalArgumentException} naming the
+ * operation and the shapes.</li>
+ * <li>Tensors must live where the backend computes ({@link #allocate}, {@link #upload}); host
+ * backends accept any host tensor from a shared, automatic or global arena.</li>
+ * </ul>
+ * Implementations are {@code reference} (plain scalar Java, the readable oracle), {@code cpu} (Vector
+ * API, multi-threaded) and {@code cuda}; see {@link Backends}. One {@code Ops} instance is meant to
+ * be driven by one thread at a time (it may use more threads internally).
+ */
+public interface Ops extends AutoCloseable {
+
+    /** The backend's name: "reference", "cpu" or "cuda". */
+    String name();
+
+    /** A new zero-filled tensor in memory this backend computes on, owned by {@code arena}. */
+    default Tensor allocate(Arena arena, DType dtype, long... shape) {
+        return Tensor.allocate(arena, dtype, shape);
+    }
+
+    /**
+     * Makes a host tensor (typically a weight in a memory-mapped file) usable by this backend.
+     * Host backends return it unchanged, without copying; device backends copy it once into device
+     * memory owned by {@code arena}.
+     */
+    default Tensor upload(Arena arena, Tensor host) {
+        return host;
+    }
+
+    /**
+     * Copies {@code src} into {@code dst} (equal shapes), converting between F32, F16 and BF16.
+     * Either side may be host memory or this backend's memory, so this also moves results back.
+     */
+    void copy(Tensor src, Tensor dst);
+
+    /**
+     * Matrix multiplication with a weight: {@code out[m, n] = sum_k x[m, k] * w[n, k]}, i.e.
+     * {@code out = x · wᵀ} as ggml's {@code mul_mat}.
+     *
+     * @param x   F32 activations {@code [M, K]}
+     * @param w   weights {@code [N, K]} of any supported dtype (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0,
+     *            Q5_1, Q2_K ... Q6_K), read in place
+     * @param out F32 {@code [M, N]}
+     */
+    void matmul(Tensor x, Tensor w, Tensor out);
+
+    /**
+     * Embedding lookup: {@code out[t, :] = table[ids[t], :]}, dequantized to F32.
+     *
+     * @param table {@code [V, D]} of any supported dtype
+     * @param ids   row indices, each in {@code [0, V)}
+     * @param out   F32 {@code [ids.length, D]}
+     */
+    void embed(Tensor table, int[] ids, Tensor out);
+
+    /** RMSNorm per row: {@code out = x / sqrt(mean(x²) + eps) * weight}; x and out {@code [M, D]}, weight F32 {@code [D]}. */
+    void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out);
+
+    /**
+     * LayerNorm per row: {@code out = (x - mean) / sqrt(var + eps) * weight + bias}; {@code weight}
+     * and {@code bias} are F32 {@code [D]} and may be null (treated as ones and zeros).
+     */
+    void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor out);
+
+    /** Numerically stable softmax along the last dimension of each row. */
+    void softmax(Tensor x, Tensor out);
+
+    /**
+     * Rotary position embedding of {@code x [T, H, D]} for the positions
+     * {@code startPos ... startPos + T - 1}, rotating the first {@code rope.dims()} entries of every head.
+     */
+    void rope(Tensor x, int startPos, Rope rope, Tensor out);
+
+    /** {@code out = x * sigmoid(x)}. */
+    void silu(Tensor x, Tensor out);
+
+    /** GELU, exact ({@code erf}) or with the tanh approximation. */
+    void gelu(Tensor x, Gelu approximation, Tensor out);
+
+    /** SwiGLU's gate: {@code out = silu(gate) * up}. */
+    void swiglu(Tensor gate, Tensor up, Tensor out);
+
+    /** {@code out = a + b}; {@code b} has the shape of {@code a} or of one row of it (a bias, broadcast over rows). */
+    void add(Tensor a, Tensor b, Tensor out);
+
+    /** {@code out = a * b}, element-wise; {@code b} has the shape of {@code a} or of one row of it. */
+    void mul(Tensor a, Tensor b, Tensor out);
+
+    /** {@code out = x * s}. */
+    void scale(Tensor x, float s, Tensor out);
+
+    /**
+     * Causal grouped-query attention over a KV cache.
+     *
+     * <p>Query {@code t} sits at position {@code startPos + t} and attends to the cached positions
+     * {@code 0 ... startPos + t}: {@code out[t, h] = sum_j softmax_j(scale * q[t, h] · k[j, g]) v[j, g]}
+     * where {@code g = h / (Hq / Hkv)} is the KV head shared by a group of query heads.
+     *
+     * @param q      F32 {@code [T, Hq, D]}
+     * @param kCache F32 or F16 {@code [S, Hkv, D]}, written up to position {@code startPos + T - 1}; S is the capacity
+     * @param vCache same shape and dtype as {@code kCache}
+     * @param out    F32 {@code [T, Hq, D]}
+     */
+    void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Tensor out);
+
+    /** Index of the largest entry of each row of {@code x [M, N]} (the first, on ties) into {@code out[M]}. */
+    void argmax(Tensor x, int[] out);
+
+    /** Releases the backend's threads and device resources. Tensors it allocated belong to their arenas. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,2 @@
+/** The panamax command line. */
+package dev.panamax.transformer.cli;

@@ -1,0 +1,12 @@
+/** A reference Llama-family transformer, tokenizers, sampling, and the panamax command line. */
+module dev.panamax.transformer {
+    requires transitive dev.panamax.tensor;
+    requires transitive dev.panamax.formats;
+    requires dev.panamax.kernels.cpu;
+    requires dev.panamax.kernels.cuda;
+    requires info.picocli;
+
+    exports dev.panamax.transformer.cli;
+
+    opens dev.panamax.transformer.cli to info.picocli;
+}
