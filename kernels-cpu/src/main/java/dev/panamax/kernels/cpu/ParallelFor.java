@@ -1,0 +1,144 @@
+package dev.panamax.kernels.cpu;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed team of threads that splits a range of work items among themselves: the parallel-for
+ * behind every multi-threaded kernel.
+ *
+ * <p>{@link #run} hands out the range {@code [0, n)} in chunks of {@code grain} items from a shared
+ * counter, so faster threads take more chunks, and returns when every chunk is done. The caller's
+ * thread works too. A range that fits in one chunk, or a team of one, runs inline on the caller
+ * with no hand-off, so tiny kernels pay no thread overhead. Nothing is allocated per call.
+ *
+ * <p>One {@code run} at a time: the team is driven by one thread (the owner of the backend).
+ */
+public final class ParallelFor implements AutoCloseable {
+
+    /** The work of one chunk: items {@code [start, end)}. */
+    @FunctionalInterface
+    public interface Body {
+        void run(int start, int end);
+    }
+
+    private final Thread[] workers;
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile int generation;
+    private volatile boolean closed;
+    private volatile Body body;
+    private volatile int n;
+    private volatile int grain;
+    private volatile Thread caller;
+    private volatile Throwable failure;
+
+    /** A team of {@code threads} threads in all, the caller's included. */
+    public ParallelFor(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = Thread.ofPlatform().daemon().name("panamax-worker-" + i).start(this::workLoop);
+        }
+    }
+
+    /** Number of threads that share the work, the caller's included. */
+    public int threads() {
+        return workers.length + 1;
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks of {@code grain} items (the last may be
+     * shorter) and returns when all are done. An exception in any chunk is rethrown here.
+     */
+    public void run(int n, int grain, Body body) {
+        if (n <= 0) {
+            return;
+        }
+        int g = Math.max(1, grain);
+        if (workers.length == 0 || n <= g) {
+            body.run(0, n);
+            return;
+        }
+        if (closed) {
+            throw new IllegalStateException("this ParallelFor is closed");
+        }
+        this.body = body;
+        this.n = n;
+        this.grain = g;
+        this.failure = null;
+        this.caller = Thread.currentThread();
+        nextChunk.set(0);
+        pending.set(workers.length);
+        generation++; // publishes the fields above to the workers
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        work();
+        while (pending.get() > 0) {
+            Thread.onSpinWait();
+            if (pending.get() > 0) {
+                LockSupport.parkNanos(this, 20_000);
+            }
+        }
+        this.body = null;
+        Throwable t = failure;
+        if (t != null) {
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private void work() {
+        Body b = body;
+        int total = n;
+        int g = grain;
+        try {
+            for (int c = nextChunk.getAndIncrement(); (long) c * g < total; c = nextChunk.getAndIncrement()) {
+                int start = c * g;
+                b.run(start, Math.min(total, start + g));
+            }
+        } catch (Throwable t) {
+            failure = t;
+            nextChunk.set(Integer.MAX_VALUE / 2); // stop handing out chunks
+        }
+    }
+
+    private void workLoop() {
+        int seen = 0;
+        while (true) {
+            int spins = 0;
+            while (generation == seen && !closed) {
+                if (++spins < 2_000) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = generation;
+            work();
+            if (pending.decrementAndGet() == 0) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    /** Stops the worker threads. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}
