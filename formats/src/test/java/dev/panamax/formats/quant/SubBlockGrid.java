@@ -48,6 +48,57 @@ record SubBlockGrid(float d, float m, int qlo, int qhi) {
         };
     }
 
+    /**
+     * Asserts that {@code q} ({@code n} values of {@code type}) decodes every {@code x[i]} to the
+     * nearest point of its sub-block's grid.
+     *
+     * <p>The bound: every quantizer ends by rounding each value to the nearest point of its
+     * sub-block's grid {@code d * q - m}, clamping {@code q} to the type's range. So a value whose
+     * scaled position {@code t = (x + m) / d} lies inside the range (widened by half a step) must come
+     * back within {@code |d| / 2}, and one outside must come back as the end point. The K-quants round
+     * against the stored (f16-rounded) scales, so only float rounding is added (a relative 2^-20 of
+     * the magnitudes involved). The legacy types (Q4_0 ... Q8_1) round with the f32 scale before it is
+     * stored as f16: the stored {@code d} differs by at most 2^-11 relative, which moves position
+     * {@code t} by at most {@code |t| 2^-11}; we allow {@code (|t| + 1) 2^-10}. Sub-blocks whose stored
+     * scale is 0 keep ggml's search quants and are skipped.
+     */
+    static void assertNearest(DType type, float[] x, MemorySegment q, int n) {
+        float[] y = new float[n];
+        Quants.dequantizeRow(type, q, 0, y, 0, n);
+        double slackPerT = type.blockSize() == 32 ? 0x1p-10 : 0x1p-20;
+        int sub = subBlockSize(type);
+        for (int start = 0; start < n; start += sub) {
+            int block = start / type.blockSize();
+            MemorySegment b = q.asSlice((long) block * type.bytesPerBlock(), type.bytesPerBlock());
+            SubBlockGrid g = of(type, b, start % type.blockSize() / sub);
+            if (g.d() == 0f) {
+                continue;
+            }
+            for (int i = start; i < start + sub; i++) {
+                g.check(type, i, x[i], y[i], slackPerT);
+            }
+        }
+    }
+
+    private void check(DType type, int at, float x, float y, double slackPerT) {
+        double t = ((double) x + m) / d;
+        double slack = slackPerT * (Math.abs(t) + 1);
+        double eps = 0x1p-20 * (Math.abs(x) + Math.abs(m) + Math.abs(d) * Math.max(-qlo, qhi));
+        if (t < qlo - 0.5 - slack || t > qhi + 0.5 + slack) {
+            double end = (double) d * (t < qlo ? qlo : qhi) - m;
+            if (Math.abs(end - y) > eps) {
+                org.junit.jupiter.api.Assertions.fail(type + " value " + at + " = " + x + " lies outside the grid (t = " + t
+                        + ") and must clamp to its end point " + end + ", came back as " + y);
+            }
+        } else {
+            double bound = Math.abs(d) * (0.5 + slack) + eps;
+            if (!(Math.abs((double) x - y) <= bound)) {
+                org.junit.jupiter.api.Assertions.fail(type + " value " + at + " = " + x + " came back as " + y + ", error "
+                        + Math.abs(x - y) + " > bound " + bound + " (d = " + d + ", m = " + m + ")");
+            }
+        }
+    }
+
     private static int u8(MemorySegment b, int offset) {
         return b.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
     }
