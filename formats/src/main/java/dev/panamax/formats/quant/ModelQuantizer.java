@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.stream.IntStream;
 
 /**
  * Quantizes a GGUF model as llama.cpp's llama-quantize does without an importance matrix: same
@@ -18,7 +19,8 @@ import java.nio.file.Path;
  *
  * <p>Sources must be F32, F16 or BF16 for the tensors that change type (llama-quantize refuses to
  * requantize quantized tensors by default, and so do we); tensors that keep their type are copied.
- * The output is written to a temporary file and renamed, so a failure leaves no partial file.
+ * The output is written to a temporary file and renamed, so a failure leaves no partial file. Rows
+ * are converted in parallel (common fork-join pool); the bytes do not depend on the thread count.
  */
 public final class ModelQuantizer {
     /** ggml's GGML_QNT_VERSION: the version of the quantized block layouts. */
@@ -63,21 +65,36 @@ public final class ModelQuantizer {
         }
     }
 
-    /** Streams tensor {@code name} converted row by row into {@code sink}. */
-    private static void convert(GgufFile source, String name, DType from, DType to,
-            TensorSink sink) throws IOException {
+    /** Rows converted per step: about 4 MiB of F32 input, split between the cores. */
+    private static final long CHUNK_INPUT_BYTES = 4L << 20;
+
+    /**
+     * Streams tensor {@code name} converted into {@code sink}, a chunk of rows at a time; the rows of a
+     * chunk are converted in parallel (each worker owns one row buffer) into a shared chunk buffer, so
+     * the bytes do not depend on the number of threads.
+     */
+    private static void convert(GgufFile source, String name, DType from, DType to, TensorSink sink) throws IOException {
         MemorySegment data = source.tensorBytes(name);
         long[] shape = source.findTensorInfo(name).orElseThrow().shape();
         int cols = Math.toIntExact(shape[shape.length - 1]);
-        long rows = from.byteSize(cols) == 0 ? 0 : data.byteSize() / from.byteSize(cols);
         long inRow = from.byteSize(cols);
-        float[] row = new float[cols];
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment outRow = arena.allocate(to.byteSize(cols));
-            for (long r = 0; r < rows; r++) {
-                Quants.dequantizeRow(from, data, r * inRow, row, 0, cols);
-                Quants.quantizeRow(to, row, 0, cols, outRow, 0);
-                sink.write(outRow);
+        long outRow = to.byteSize(cols);
+        long rows = data.byteSize() / inRow;
+        int chunkRows = (int) Math.max(1, Math.min(rows, CHUNK_INPUT_BYTES / (4L * cols)));
+        int workers = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), chunkRows));
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment chunk = arena.allocate(outRow * chunkRows);
+            for (long first = 0; first < rows; first += chunkRows) {
+                long start = first;
+                int count = (int) Math.min(chunkRows, rows - first);
+                IntStream.range(0, workers).parallel().forEach(w -> {
+                    float[] row = new float[cols];
+                    for (int r = w; r < count; r += workers) {
+                        Quants.dequantizeRow(from, data, (start + r) * inRow, row, 0, cols);
+                        Quants.quantizeRow(to, row, 0, cols, chunk, r * outRow);
+                    }
+                });
+                sink.write(chunk.asSlice(0, count * outRow));
             }
         }
     }
