@@ -270,12 +270,12 @@ final class GgufParser {
             }
             case boolean[] a -> {
                 for (int i = 0; i < n; i++) {
-                    a[i] = bool(field + "[" + i + "]");
+                    a[i] = bool(field, i);
                 }
             }
             case String[] a -> {
                 for (int i = 0; i < n; i++) {
-                    a[i] = string(field + "[" + i + "]");
+                    a[i] = string(field, i);
                 }
             }
             case GgufArray[] a -> {
@@ -291,21 +291,39 @@ final class GgufParser {
 
     /** Fixed-size arrays were checked against the remaining bytes in full by checkCount. */
     private boolean bool(String field) {
-        int b = u8(field);
+        return bool(field, -1);
+    }
+
+    /** Field names of array elements are built only for the error message: a vocabulary has 10^5 of them. */
+    private static String element(String field, int index) {
+        return index < 0 ? field : field + "[" + index + "]";
+    }
+
+    private boolean bool(String field, int index) {
+        need(1, field);
+        int b = data.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF;
         if (b > 1) {
-            throw new FormatException(file, field, b, "a bool must be 0 or 1");
+            throw new FormatException(file, element(field, index), b, "a bool must be 0 or 1");
         }
         return b == 1;
     }
 
     private String string(String field) {
-        long length = u64(field + ".length");
+        return string(field, -1);
+    }
+
+    private String string(String field, int index) {
+        if (size - pos < 8) {
+            need(8, element(field, index) + ".length");
+        }
+        long length = data.get(U64, pos);
+        pos += 8;
         if (length < 0 || length > size - pos) {
-            throw new FormatException(file, field + ".length", Long.toUnsignedString(length),
+            throw new FormatException(file, element(field, index) + ".length", Long.toUnsignedString(length),
                     "string runs past the end of the file (" + (size - pos) + " bytes remain at offset " + pos + ")");
         }
         if (length > Integer.MAX_VALUE - 8) {
-            throw new FormatException(file, field + ".length", length, "string is too long to hold in memory");
+            throw new FormatException(file, element(field, index) + ".length", length, "string is too long to hold in memory");
         }
         byte[] bytes = new byte[(int) length];
         MemorySegment.copy(data, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
@@ -324,7 +342,8 @@ final class GgufParser {
         try {
             return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new FormatException(file, field, "<" + length + " bytes at offset " + start + ">", "string is not valid UTF-8 (" + e + ")", e);
+            throw new FormatException(file, element(field, index), "<" + length + " bytes at offset " + start + ">",
+                    "string is not valid UTF-8 (" + e + ")", e);
         }
     }
 
