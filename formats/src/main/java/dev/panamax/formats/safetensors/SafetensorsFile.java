@@ -87,16 +87,23 @@ public final class SafetensorsFile implements AutoCloseable {
     private static SafetensorsFile open(Path path, Arena arena, Arena ownArena) {
         MemorySegment mapping;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size < 8) {
-                throw new FormatException(path, "header length", size + "-byte file",
-                        "a safetensors file starts with an 8-byte header length");
-            }
-            mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         }
+        return parse(path, mapping, ownArena);
+    }
+
+    /**
+     * Parses a file's {@code contents} (a mapping, or for tests any segment); {@code path} names it in
+     * errors. {@code ownArena}, if not null, is closed by {@link #close()}.
+     */
+    static SafetensorsFile parse(Path path, MemorySegment mapping, Arena ownArena) {
         long size = mapping.byteSize();
+        if (size < 8) {
+            throw new FormatException(path, "header length", size + "-byte file",
+                    "a safetensors file starts with an 8-byte header length");
+        }
         long n = mapping.get(U64_LE, 0);
         if (n < 0 || n > MAX_HEADER_BYTES) {
             throw new FormatException(path, "header length", Long.toUnsignedString(n),

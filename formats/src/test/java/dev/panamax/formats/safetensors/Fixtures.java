@@ -3,12 +3,14 @@ package dev.panamax.formats.safetensors;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.testing.Seeded;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,10 +88,10 @@ final class Fixtures {
     }
 
     /**
-     * A valid file of 1 to 6 random tensors of random plain types and shapes, with metadata, written
-     * by {@link SafetensorsWriter}.
+     * The bytes of a valid file of 1 to 6 random tensors of random types and shapes, with metadata,
+     * written by {@link SafetensorsWriter}.
      */
-    static Path randomFile(Path file, Random random) {
+    static byte[] randomFileBytes(Random random) {
         SafetensorsDType[] types = SafetensorsDType.values();
         try (Arena arena = Arena.ofConfined()) {
             SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt").putMetadata("seed", "" + random.nextInt());
@@ -99,8 +101,16 @@ final class Fixtures {
                 long[] shape = randomShape(random);
                 w.addRaw("layers." + i + ".weight", type, shape, randomBytes(arena, random, type, shape));
             }
-            w.write(file);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            w.write(Channels.newChannel(out));
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return file;
+    }
+
+    /** A valid random file (see {@link #randomFileBytes}). */
+    static Path randomFile(Path file, Random random) {
+        return write(file, randomFileBytes(random));
     }
 }
