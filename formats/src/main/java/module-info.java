@@ -5,4 +5,5 @@ module dev.panamax.formats {
 
     exports dev.panamax.formats;
     exports dev.panamax.formats.gguf;
+    exports dev.panamax.formats.safetensors;
 }
