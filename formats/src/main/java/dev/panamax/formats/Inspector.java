@@ -2,6 +2,9 @@ package dev.panamax.formats;
 
 import dev.panamax.formats.gguf.GgufDump;
 import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.formats.safetensors.SafetensorsFile;
+import dev.panamax.formats.safetensors.SafetensorsTensorInfo;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -11,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Prints what a model file contains: its format, layout, metadata and tensor table. The format is
@@ -54,9 +58,8 @@ public final class Inspector {
     };
 
     /**
-     * safetensors: a little-endian uint64 header length, then a JSON object. Printing it belongs to
-     * the safetensors reader (package dev.panamax.formats.safetensors); until it is wired in here,
-     * such files are recognized and reported as not yet inspectable.
+     * safetensors: a little-endian uint64 header length, then a JSON object. The safetensors reader
+     * prints its own table; totals are added here.
      */
     private static final FileFormat SAFETENSORS = new FileFormat() {
         @Override
@@ -78,8 +81,20 @@ public final class Inspector {
 
         @Override
         public void inspect(Path file, PrintWriter out) {
-            throw new FormatException(file, "format", "safetensors",
-                    "recognized as safetensors, but this build's Inspector has no safetensors printer yet");
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            long elements = 0;
+            long bytes = 0;
+            int count;
+            try (SafetensorsFile f = SafetensorsFile.open(file); PrintStream ps = new PrintStream(text, true, StandardCharsets.UTF_8)) {
+                f.describe(ps);
+                for (SafetensorsTensorInfo t : f.tensorInfos()) {
+                    elements += t.numel();
+                    bytes += t.byteSize();
+                }
+                count = f.tensorInfos().size();
+            }
+            out.print(text.toString(StandardCharsets.UTF_8));
+            out.printf(Locale.ROOT, "totals: %d tensors, %,d elements, %,d bytes of tensor data%n", count, elements, bytes);
         }
     };
 

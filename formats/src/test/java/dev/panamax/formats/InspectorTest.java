@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.formats.gguf.GgmlType;
 import dev.panamax.formats.gguf.GgufWriter;
+import dev.panamax.formats.safetensors.SafetensorsWriter;
 import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import java.lang.foreign.Arena;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -60,6 +63,18 @@ class InspectorTest {
     }
 
     @Test
+    void a_safetensors_file_prints_its_tensor_table_and_totals() throws IOException {
+        Path file = dir.resolve("w.safetensors");
+        try (Arena arena = Arena.ofConfined()) {
+            new SafetensorsWriter().putMetadata("format", "pt").add("layer.weight", Tensor.of(arena, new float[] {1, 2, 3, 4, 5, 6}, 2, 3))
+                    .add("layer.bias", Tensor.of(arena, new float[] {7, 8}, 2)).write(file);
+        }
+        String text = inspect(file);
+        assertTrue(text.contains("safetensors") && text.contains("layer.weight") && text.contains("[2, 3]"), text);
+        assertTrue(text.contains("totals: 2 tensors, 8 elements, 32 bytes of tensor data"), text);
+    }
+
+    @Test
     void files_are_recognized_by_their_magic_not_their_name() throws IOException {
         Path gguf = dir.resolve("model.bin");
         new GgufWriter().putString("general.architecture", "llama").write(gguf);
@@ -72,6 +87,7 @@ class InspectorTest {
         System.arraycopy(json, 0, b, 8, json.length);
         Files.write(st, b);
         assertEquals("safetensors", Inspector.detect(st).name());
+        assertTrue(inspect(st).contains("totals: 0 tensors"), inspect(st));
 
         Path junk = dir.resolve("junk.gguf");
         Files.write(junk, "hello world".getBytes(StandardCharsets.US_ASCII));
