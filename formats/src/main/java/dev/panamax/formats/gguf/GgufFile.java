@@ -10,7 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -54,10 +53,7 @@ public final class GgufFile implements AutoCloseable {
         this.ownArena = ownArena;
         this.mapping = mapping;
         this.header = header;
-        this.byName = new HashMap<>(header.tensors().size() * 2);
-        for (GgufTensorInfo t : header.tensors()) {
-            byName.put(t.name(), t);
-        }
+        this.byName = header.byName();
     }
 
     /**
