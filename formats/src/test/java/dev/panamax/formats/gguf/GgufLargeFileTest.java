@@ -3,13 +3,16 @@ package dev.panamax.formats.gguf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import dev.panamax.tensor.testing.Seeded;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -65,6 +68,95 @@ class GgufLargeFileTest {
             assertEquals(BIG, g.tensorBytes("big").byteSize());
         } finally {
             Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * The writer streams a tensor of over 2 GiB and places the next one past 2^31. The stream goes to
+     * a channel that keeps only its first and last bytes; those are put into a sparse file of the
+     * stream's length, which the reader then checks.
+     */
+    @Test
+    void the_writer_places_tensors_past_2_GiB(Random random) throws IOException {
+        float[] values = Seeded.nonZeroFloats(random, 6, 2f);
+        MemorySegment zeros = MemorySegment.ofArray(new byte[1 << 20]);
+        GgufWriter w = new GgufWriter().putString("general.architecture", "sparse")
+                .addTensor("big", GgmlType.I8, new long[] {BIG}, sink -> {
+                    for (long left = BIG; left > 0; left -= zeros.byteSize()) {
+                        sink.write(zeros.asSlice(0, Math.min(left, zeros.byteSize())));
+                    }
+                })
+                .addTensor("tail", DType.F32, new long[] {2, 3}, MemorySegment.ofArray(values));
+        EndsChannel ends = new EndsChannel(4096);
+        w.write(ends);
+        long tailOffset = GgufParser.alignUp(BIG, 32);
+        Path file = dir.resolve("written.gguf");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+            ch.write(ByteBuffer.wrap(ends.head()));
+            ch.write(ByteBuffer.wrap(ends.tail()), ends.total() - ends.tail().length);
+        }
+        try (GgufFile g = GgufFile.open(file)) {
+            assertEquals(ends.total(), g.fileSize());
+            assertEquals(tailOffset, g.findTensorInfo("tail").orElseThrow().offset());
+            assertEquals(g.dataOffset() + tailOffset + 32, g.fileSize(), "24 bytes of data padded to 32");
+            assertArrayEquals(values, g.tensor("tail").toFloatArray());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** A channel that counts what it is given and keeps only the first and last {@code keep} bytes. */
+    private static final class EndsChannel implements WritableByteChannel {
+        private final byte[] head;
+        private final byte[] ring;
+        private long total;
+
+        EndsChannel(int keep) {
+            head = new byte[keep];
+            ring = new byte[keep];
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = src.remaining();
+            int p = src.position();
+            int i = 0;
+            while (i < n && total < head.length) {
+                head[(int) total++] = src.get(p + i++);
+            }
+            int start = Math.max(i, n - ring.length); // bytes before this are neither head nor tail
+            total += start - i;
+            for (int k = start; k < n; k++) {
+                ring[(int) (total++ % ring.length)] = src.get(p + k);
+            }
+            src.position(src.limit());
+            return n;
+        }
+
+        byte[] head() {
+            return java.util.Arrays.copyOf(head, (int) Math.min(total, head.length));
+        }
+
+        byte[] tail() {
+            int n = (int) Math.min(total, ring.length);
+            byte[] out = new byte[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = ring[(int) ((total - n + i) % ring.length)];
+            }
+            return out;
+        }
+
+        long total() {
+            return total;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
         }
     }
 }
