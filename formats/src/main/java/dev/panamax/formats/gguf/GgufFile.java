@@ -20,7 +20,8 @@ import java.util.Optional;
 
 /**
  * A GGUF file (versions 2 and 3), memory-mapped read-only. The header is read and checked when
- * the file is opened; tensors are zero-copy views into the mapping.
+ * the file is opened; tensors are zero-copy views into the mapping, and therefore read-only
+ * (writing one throws; copy it with {@code Tensor.contiguous(arena)} first).
  *
  * <pre>{@code
  * try (GgufFile gguf = GgufFile.open(path)) {
