@@ -90,7 +90,7 @@ final class GgufParser {
 
         LinkedHashMap<String, GgufMetadata.Entry> entries = new LinkedHashMap<>();
         for (int i = 0; i < kvCount; i++) {
-            String key = string("metadata[" + i + "].key");
+            String key = string("metadata", i, ".key");
             String field = GgufMetadata.field(key);
             if (entries.containsKey(key)) {
                 throw new FormatException(file, "metadata[" + i + "].key", key, "duplicate metadata key");
@@ -297,7 +297,6 @@ final class GgufParser {
         return new GgufArray(type, storage, n);
     }
 
-    /** Fixed-size arrays were checked against the remaining bytes in full by checkCount. */
     private boolean bool(String field) {
         return bool(field, -1);
     }
@@ -315,7 +314,9 @@ final class GgufParser {
     }
 
     private boolean bool(String field, int index) {
-        need(1, field);
+        if (size - pos < 1) {
+            need(1, element(field, index));
+        }
         int b = data.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF;
         if (b > 1) {
             throw new FormatException(file, element(field, index), b, "a bool must be 0 or 1");

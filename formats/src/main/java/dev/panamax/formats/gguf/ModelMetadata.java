@@ -85,6 +85,19 @@ public final class ModelMetadata {
         return embeddingLength() / heads;
     }
 
+    /**
+     * {@code <arch>.attention.key_length}: the per-head size of keys and queries, for models where
+     * it differs from embedding length / head count.
+     */
+    public OptionalInt keyLength() {
+        return optionalInt(key("attention.key_length"));
+    }
+
+    /** {@code <arch>.attention.value_length}: the per-head size of values, when stored. */
+    public OptionalInt valueLength() {
+        return optionalInt(key("attention.value_length"));
+    }
+
     /** {@code <arch>.rope.freq_base}, default {@value #DEFAULT_ROPE_FREQ_BASE}. */
     public float ropeFreqBase() {
         return md.findFloat(key("rope.freq_base")).orElse(DEFAULT_ROPE_FREQ_BASE);

@@ -61,6 +61,8 @@ class GgufMalformedFileTest {
         FormatException e = assertThrows(FormatException.class, () -> GgufFile.open(empty));
         assertEquals(empty, e.file());
         assertEquals("file size", e.field());
+        assertThrows(java.nio.file.FileSystemException.class, () -> GgufFile.open(dir));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> GgufFile.open(dir.resolve("missing.gguf")));
     }
 
     @Test

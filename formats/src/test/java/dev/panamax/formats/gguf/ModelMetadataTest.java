@@ -29,7 +29,8 @@ class ModelMetadataTest {
                 .putUInt64("qwen3moe.context_length", 32768).putUInt32("qwen3moe.embedding_length", 2048)
                 .putUInt32("qwen3moe.block_count", 48).putUInt32("qwen3moe.feed_forward_length", 6144)
                 .putUInt32("qwen3moe.attention.head_count", 32).putUInt32("qwen3moe.attention.head_count_kv", 4)
-                .putUInt32("qwen3moe.rope.dimension_count", 128).putFloat32("qwen3moe.rope.freq_base", 1e6f)
+                .putUInt32("qwen3moe.rope.dimension_count", 128).putUInt32("qwen3moe.attention.key_length", 128)
+                .putUInt32("qwen3moe.attention.value_length", 96).putFloat32("qwen3moe.rope.freq_base", 1e6f)
                 .putString("qwen3moe.rope.scaling.type", "yarn").putFloat32("qwen3moe.rope.scaling.factor", 4f)
                 .putUInt32("qwen3moe.rope.scaling.original_context_length", 8192)
                 .putFloat32("qwen3moe.attention.layer_norm_rms_epsilon", 1e-6f).putFloat32("qwen3moe.attention.layer_norm_epsilon", 1e-5f)
@@ -53,6 +54,8 @@ class ModelMetadataTest {
             assertEquals(32, m.headCount());
             assertEquals(4, m.headCountKv());
             assertEquals(128, m.ropeDimensionCount());
+            assertEquals(128, m.keyLength().getAsInt());
+            assertEquals(96, m.valueLength().getAsInt());
             assertEquals(1e6f, m.ropeFreqBase());
             assertEquals(Optional.of("yarn"), m.ropeScalingType());
             assertEquals(Optional.of(4f), m.ropeScalingFactor());
@@ -87,6 +90,7 @@ class ModelMetadataTest {
         try (GgufFile g = write(w)) {
             ModelMetadata m = g.model();
             assertEquals(6, m.headCountKv());
+            assertTrue(m.keyLength().isEmpty());
             assertEquals(16, m.ropeDimensionCount());
             assertEquals(10000f, m.ropeFreqBase());
             assertEquals(Optional.of("linear"), m.ropeScalingType());
