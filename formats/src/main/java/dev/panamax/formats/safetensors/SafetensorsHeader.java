@@ -23,7 +23,7 @@ import java.util.Map;
  * one ends at the end of the file: the tensors tile the data section without gaps or overlaps.
  */
 record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInfo> tensors,
-                         Map<String, SafetensorsTensorInfo> byName) {
+                         Map<String, SafetensorsTensorInfo> byName, List<String> names) {
     static final String METADATA_KEY = "__metadata__";
     /** Where the JSON starts in the file: after the 8-byte length. */
     private static final long JSON_OFFSET = 8;
@@ -61,7 +61,8 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
         for (SafetensorsTensorInfo t : tensors) {
             byName.put(t.name(), t);
         }
-        return new SafetensorsHeader(metadata, List.copyOf(tensors), Collections.unmodifiableMap(byName));
+        return new SafetensorsHeader(metadata, List.copyOf(tensors), Collections.unmodifiableMap(byName),
+                List.copyOf(byName.keySet()));
     }
 
     private static JsonToken next(JsonParser p, Path file) {

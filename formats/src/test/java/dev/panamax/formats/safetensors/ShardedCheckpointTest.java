@@ -10,7 +10,10 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.TensorClosedException;
 import dev.panamax.tensor.testing.Seeded;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,6 +77,22 @@ class ShardedCheckpointTest {
                 assertEquals(values.get(e.getKey()).length, c.info(e.getKey()).numel());
             }
             assertEquals(DType.BF16, c.tensor("model.layers.1.w0").dtype());
+        }
+    }
+
+    @Test
+    void describe_lists_shards_with_their_tensor_counts() {
+        try (ShardedCheckpoint c = ShardedCheckpoint.open(dir)) {
+            c.tensor("model.layers.1.w0");
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            c.describe(new PrintStream(text, true, StandardCharsets.UTF_8));
+            String out = text.toString(StandardCharsets.UTF_8);
+            for (String shard : SHARDS) {
+                long count = weightMap.values().stream().filter(shard::equals).count();
+                assertTrue(out.contains(shard + ": " + count + " tensors"), out);
+            }
+            assertTrue(out.contains("total_size = 1234"), out);
+            assertTrue(out.contains("model.layers.1.w0") && !out.contains("model.layers.0.w0"), "only the opened shard's table: " + out);
         }
     }
 
