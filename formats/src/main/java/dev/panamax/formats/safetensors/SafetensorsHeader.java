@@ -50,7 +50,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
             }
             if (next(p, file) != null) {
                 throw new FormatException(file, "header after the closing '}'", Json.tokenText(p),
-                        "only spaces may follow the header object");
+                        "only whitespace may follow the header object");
             }
         } catch (IOException e) { // from close(), which releases nothing that can fail here
             throw Json.syntaxError(file, "header", JSON_OFFSET, e);
@@ -71,6 +71,9 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
 
     private static Map<String, String> readMetadata(JsonParser p, Path file) {
         String field = "header[\"" + METADATA_KEY + "\"]";
+        if (p.currentToken() == JsonToken.VALUE_NULL) { // as the reference reads it: no metadata
+            return Map.of();
+        }
         Json.expect(p, JsonToken.START_OBJECT, file, field, "must be an object of strings");
         Map<String, String> map = new LinkedHashMap<>();
         while (next(p, file) == JsonToken.FIELD_NAME) {

@@ -28,34 +28,71 @@ import java.util.NoSuchElementException;
  * first time one of its tensors is asked for, and checked to hold every tensor the index assigns to
  * it. All shards are mapped into one arena owned by the checkpoint: {@link #close()} unmaps them all,
  * and their tensors die with it. Safe to share between threads.
+ *
+ * <p>An unsharded checkpoint (one {@code model.safetensors}, no index) opens through the same API
+ * as a checkpoint of one shard, so that a model loader needs only this class.
  */
 public final class ShardedCheckpoint implements AutoCloseable {
     /** The index's conventional file name. */
     public static final String INDEX_FILE_NAME = "model.safetensors.index.json";
+    /** The conventional name of an unsharded checkpoint. */
+    public static final String SINGLE_FILE_NAME = "model.safetensors";
 
     private final Path indexFile;
     private final Map<String, String> metadata;
     private final Map<String, String> weightMap;
     private final List<String> shardFiles;
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena;
     private final Map<String, SafetensorsFile> opened = new HashMap<>();
     private boolean closed;
 
-    private ShardedCheckpoint(Path indexFile, Map<String, String> metadata, Map<String, String> weightMap) {
+    private ShardedCheckpoint(Path indexFile, Map<String, String> metadata, Map<String, String> weightMap, Arena arena) {
         this.indexFile = indexFile;
+        this.arena = arena;
         this.metadata = metadata;
         this.weightMap = weightMap;
         this.shardFiles = List.copyOf(new LinkedHashSet<>(weightMap.values()));
     }
 
     /**
-     * Reads the index {@code path}, or {@code path/model.safetensors.index.json} if {@code path} is a
-     * directory. No shard is opened yet.
+     * Opens a checkpoint: {@code path} is an index file, a directory holding
+     * {@value #INDEX_FILE_NAME} (or, if it has none, {@value #SINGLE_FILE_NAME}), or a single
+     * {@code .safetensors} file, which is then the checkpoint's only shard (its {@code __metadata__}
+     * becomes {@link #metadata()}). Shards named by an index are not opened yet.
      *
-     * @throws FormatException if the index is not valid
+     * @throws FormatException if the index (or the single file) is not valid
      */
     public static ShardedCheckpoint open(Path path) {
-        Path index = Files.isDirectory(path) ? path.resolve(INDEX_FILE_NAME) : path;
+        Path index = path;
+        if (Files.isDirectory(path)) {
+            index = path.resolve(INDEX_FILE_NAME);
+            if (!Files.exists(index) && Files.isRegularFile(path.resolve(SINGLE_FILE_NAME))) {
+                return single(path.resolve(SINGLE_FILE_NAME));
+            }
+        } else if (path.getFileName() != null && path.getFileName().toString().endsWith(".safetensors")) {
+            return single(path);
+        }
+        return indexed(index);
+    }
+
+    /** A checkpoint of one file, opened (and validated) at once. */
+    private static ShardedCheckpoint single(Path file) {
+        Arena arena = Arena.ofShared();
+        try {
+            SafetensorsFile f = SafetensorsFile.open(file, arena);
+            Map<String, String> weightMap = new LinkedHashMap<>();
+            String name = file.getFileName().toString();
+            f.tensorNames().forEach(t -> weightMap.put(t, name));
+            ShardedCheckpoint c = new ShardedCheckpoint(file, f.metadata(), Collections.unmodifiableMap(weightMap), arena);
+            c.opened.put(name, f);
+            return c;
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static ShardedCheckpoint indexed(Path index) {
         byte[] json;
         try {
             long size = Files.size(index);
@@ -89,7 +126,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
         if (weightMap == null) {
             throw new FormatException(index, "weight_map", "missing", "a sharded checkpoint's index maps tensors to files");
         }
-        return new ShardedCheckpoint(index, metadata, weightMap);
+        return new ShardedCheckpoint(index, metadata, weightMap, Arena.ofShared());
     }
 
     private static JsonToken next(JsonParser p, Path index) {
@@ -140,12 +177,12 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return Collections.unmodifiableMap(map);
     }
 
-    /** The index file. */
+    /** The index file (or the single safetensors file). */
     public Path indexFile() {
         return indexFile;
     }
 
-    /** The index's {@code metadata}, scalars as text (e.g. {@code total_size}). */
+    /** The index's {@code metadata}, scalars as text (e.g. {@code total_size}); a single file's {@code __metadata__}. */
     public Map<String, String> metadata() {
         return metadata;
     }

@@ -11,9 +11,11 @@ import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.TensorClosedException;
 import dev.panamax.tensor.testing.Seeded;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -77,6 +79,23 @@ class ShardedCheckpointTest {
                 assertEquals(values.get(e.getKey()).length, c.info(e.getKey()).numel());
             }
             assertEquals(DType.BF16, c.tensor("model.layers.1.w0").dtype());
+        }
+    }
+
+    @Test
+    void an_unsharded_checkpoint_opens_as_one_shard_from_its_directory_or_file(Random random) throws IOException {
+        Path single = Files.createDirectories(dir.resolve("single"));
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = Fixtures.randomFloats(arena, random, DType.F32, new long[] {3, 5});
+            new SafetensorsWriter().putMetadata("format", "pt").add("lm_head.weight", t).write(single.resolve(ShardedCheckpoint.SINGLE_FILE_NAME));
+            for (Path p : List.of(single, single.resolve(ShardedCheckpoint.SINGLE_FILE_NAME))) {
+                try (ShardedCheckpoint c = ShardedCheckpoint.open(p)) {
+                    assertEquals(List.of("lm_head.weight"), c.tensorNames());
+                    assertEquals(List.of(ShardedCheckpoint.SINGLE_FILE_NAME), c.shardFiles());
+                    assertEquals("pt", c.metadata().get("format"));
+                    assertArrayEquals(t.toFloatArray(), c.tensor("lm_head.weight").toFloatArray());
+                }
+            }
         }
     }
 
