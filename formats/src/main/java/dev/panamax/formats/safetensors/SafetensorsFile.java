@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -235,19 +236,19 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Prints the file's size, metadata and a table of its tensors (name, dtype, shape, offsets, bytes). */
     public void describe(PrintStream out) {
-        out.printf("%s: safetensors, %d bytes (header %d, data %d), %d tensors%n", path, fileSize(),
+        out.printf(Locale.ROOT, "%s: safetensors, %d bytes (header %d, data %d), %d tensors%n", path, fileSize(),
                 dataStart - 8, fileSize() - dataStart, header.tensors().size());
         if (!metadata().isEmpty()) {
             out.println("metadata:");
-            metadata().forEach((k, v) -> out.printf("  %s = %s%n", Json.shown(k), Json.shown(v)));
+            metadata().forEach((k, v) -> out.printf(Locale.ROOT, "  %s = %s%n", Json.shown(k), Json.shown(v)));
         }
         int width = 4;
         for (SafetensorsTensorInfo t : header.tensors()) {
             width = Math.min(Math.max(width, t.name().length()), 64);
         }
-        out.printf("  %-" + width + "s  %-7s  %-20s  %-28s  %s%n", "name", "dtype", "shape", "data_offsets", "bytes");
+        out.printf(Locale.ROOT, "  %-" + width + "s  %-7s  %-20s  %-28s  %s%n", "name", "dtype", "shape", "data_offsets", "bytes");
         for (SafetensorsTensorInfo t : header.tensors()) {
-            out.printf("  %-" + width + "s  %-7s  %-20s  %-28s  %d%n", Json.shown(t.name()), t.dtype(),
+            out.printf(Locale.ROOT, "  %-" + width + "s  %-7s  %-20s  %-28s  %d%n", Json.shown(t.name()), t.dtype(),
                     Arrays.toString(t.shape()), "[" + t.begin() + ", " + t.end() + "]", t.byteSize());
         }
     }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -262,11 +263,11 @@ public final class ShardedCheckpoint implements AutoCloseable {
 
     /** Prints the index's metadata, its shards with their tensor counts, and each opened shard's table. */
     public synchronized void describe(PrintStream out) {
-        out.printf("%s: sharded safetensors checkpoint, %d tensors in %d shards%n", indexFile, weightMap.size(), shardFiles.size());
-        metadata.forEach((k, v) -> out.printf("  %s = %s%n", Json.shown(k), Json.shown(v)));
+        out.printf(Locale.ROOT, "%s: sharded safetensors checkpoint, %d tensors in %d shards%n", indexFile, weightMap.size(), shardFiles.size());
+        metadata.forEach((k, v) -> out.printf(Locale.ROOT, "  %s = %s%n", Json.shown(k), Json.shown(v)));
         for (String shard : shardFiles) {
             long count = weightMap.values().stream().filter(shard::equals).count();
-            out.printf("  %s: %d tensors%n", shard, count);
+            out.printf(Locale.ROOT, "  %s: %d tensors%n", shard, count);
         }
         opened.values().forEach(f -> f.describe(out));
     }
