@@ -22,6 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -94,6 +97,30 @@ class ShardedCheckpointTest {
                     assertEquals(List.of(ShardedCheckpoint.SINGLE_FILE_NAME), c.shardFiles());
                     assertEquals("pt", c.metadata().get("format"));
                     assertArrayEquals(t.toFloatArray(), c.tensor("lm_head.weight").toFloatArray());
+                }
+            }
+        }
+    }
+
+    @Test
+    void threads_resolving_tensors_at_once_share_one_opened_shard_each() throws Exception {
+        try (ShardedCheckpoint c = ShardedCheckpoint.open(dir); ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<List<SafetensorsFile>>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    List<SafetensorsFile> seen = new ArrayList<>();
+                    for (Map.Entry<String, float[]> e : values.entrySet()) {
+                        assertArrayEquals(e.getValue(), c.tensor(e.getKey()).toFloatArray(), e.getKey());
+                        seen.add(c.shard(c.shardOf(e.getKey())));
+                    }
+                    return seen;
+                }));
+            }
+            List<SafetensorsFile> first = results.getFirst().get();
+            for (Future<List<SafetensorsFile>> r : results) {
+                List<SafetensorsFile> seen = r.get();
+                for (int i = 0; i < seen.size(); i++) {
+                    assertTrue(seen.get(i) == first.get(i), "every thread got the same opened shard");
                 }
             }
         }
