@@ -45,13 +45,21 @@ final class Json {
 
     /**
      * A parser over {@code json}, after checking it is valid UTF-8 (Jackson checks only what it
-     * decodes). {@code baseOffset} is the position of {@code json} in its file, for messages.
+     * decodes) without raw control characters. {@code baseOffset} is the position of {@code json} in its file, for messages.
      */
     static JsonParser parser(Path file, String what, byte[] json, long baseOffset) {
         int bad = Utf8.firstInvalid(json);
         if (bad >= 0) {
             throw new FormatException(file, what + " at byte " + (baseOffset + bad),
                     String.format("0x%02X", json[bad] & 0xFF), "is not valid UTF-8");
+        }
+        // JSON allows no raw control characters; rejecting NUL also keeps Jackson from guessing UTF-16/32
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
+                throw new FormatException(file, what + " at byte " + (baseOffset + i), String.format("0x%02X", b),
+                        "is a raw control character, which JSON allows only escaped");
+            }
         }
         try {
             return FACTORY.createParser(json);
