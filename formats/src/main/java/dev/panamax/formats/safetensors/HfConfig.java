@@ -135,7 +135,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                 next();
                 Json.expect(p, JsonToken.START_OBJECT, file, "config", "must be a JSON object");
                 while (next() == JsonToken.FIELD_NAME) {
-                    String key = Json.name(p);
+                    String key = Json.name(p, file, "config");
                     if (next() == JsonToken.VALUE_NULL) {
                         continue;
                     }
@@ -232,7 +232,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             OptionalDouble low = OptionalDouble.empty(), high = OptionalDouble.empty();
             OptionalInt original = OptionalInt.empty();
             while (next() == JsonToken.FIELD_NAME) {
-                String key = Json.name(p);
+                String key = Json.name(p, file, "config");
                 String sub = field + "." + Json.shown(key);
                 if (next() == JsonToken.VALUE_NULL) {
                     continue;

@@ -40,7 +40,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
             next(p, file);
             Json.expect(p, JsonToken.START_OBJECT, file, "header", "must be a JSON object");
             while (next(p, file) == JsonToken.FIELD_NAME) {
-                String name = Json.name(p);
+                String name = Json.name(p, file, "header");
                 next(p, file);
                 if (METADATA_KEY.equals(name)) {
                     metadata = readMetadata(p, file);
@@ -77,7 +77,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
         Json.expect(p, JsonToken.START_OBJECT, file, field, "must be an object of strings");
         Map<String, String> map = new LinkedHashMap<>();
         while (next(p, file) == JsonToken.FIELD_NAME) {
-            String key = Json.name(p);
+            String key = Json.name(p, file, "header");
             next(p, file);
             map.put(key, Json.string(p, file, field + "[" + Json.quote(key) + "]"));
         }
@@ -97,7 +97,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
         long[] shape = null;
         long[] offsets = null;
         while (next(p, file) == JsonToken.FIELD_NAME) {
-            String key = Json.name(p);
+            String key = Json.name(p, file, "header");
             next(p, file);
             switch (key) {
                 case "dtype" -> {

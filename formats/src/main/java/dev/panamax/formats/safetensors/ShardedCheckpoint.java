@@ -110,7 +110,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
             next(p, index);
             Json.expect(p, JsonToken.START_OBJECT, index, "index", "must be a JSON object");
             while (next(p, index) == JsonToken.FIELD_NAME) {
-                String key = Json.name(p);
+                String key = Json.name(p, index, "index");
                 next(p, index);
                 switch (key) {
                     case "metadata" -> metadata = readMetadata(p, index);
@@ -142,30 +142,23 @@ public final class ShardedCheckpoint implements AutoCloseable {
         Json.expect(p, JsonToken.START_OBJECT, index, "metadata", "must be an object");
         Map<String, String> map = new LinkedHashMap<>();
         while (next(p, index) == JsonToken.FIELD_NAME) {
-            String key = Json.name(p);
+            String key = Json.name(p, index, "index");
             JsonToken t = next(p, index);
             if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                 Json.skip(p, index, "index", 0); // nested values are not needed to read weights
                 continue;
             }
-            map.put(key, t == JsonToken.VALUE_NULL ? "null" : textOf(p));
+            map.put(key, t == JsonToken.VALUE_STRING ? Json.string(p, index, "metadata[" + Json.quote(key) + "]")
+                    : Json.tokenText(p)); // numbers, booleans and null as written
         }
         return Collections.unmodifiableMap(map);
-    }
-
-    private static String textOf(JsonParser p) {
-        try {
-            return p.getText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // the token is already parsed; getText does no I/O
-        }
     }
 
     private static Map<String, String> readWeightMap(JsonParser p, Path index) {
         Json.expect(p, JsonToken.START_OBJECT, index, "weight_map", "must be an object of tensor name -> file name");
         Map<String, String> map = new LinkedHashMap<>();
         while (next(p, index) == JsonToken.FIELD_NAME) {
-            String name = Json.name(p);
+            String name = Json.name(p, index, "index");
             next(p, index);
             String field = "weight_map[" + Json.quote(name) + "]";
             String file = Json.string(p, index, field);
