@@ -234,7 +234,14 @@ public final class ShardedCheckpoint implements AutoCloseable {
             if (!shardFiles.contains(fileName)) {
                 throw new NoSuchElementException(indexFile + " has no shard " + Json.quote(fileName));
             }
-            file = SafetensorsFile.open(indexFile.resolveSibling(fileName), arena);
+            Path shardPath = indexFile.resolveSibling(fileName);
+            if (!Files.isRegularFile(shardPath)) {
+                String first = weightMap.entrySet().stream().filter(e -> e.getValue().equals(fileName))
+                        .map(Map.Entry::getKey).findFirst().orElseThrow();
+                throw new FormatException(indexFile, "weight_map[" + Json.quote(first) + "]", Json.quote(fileName),
+                        "names a shard that is not a file next to the index");
+            }
+            file = SafetensorsFile.open(shardPath, arena);
             List<String> missing = new ArrayList<>();
             for (Map.Entry<String, String> e : weightMap.entrySet()) {
                 if (e.getValue().equals(fileName) && !file.contains(e.getKey())) {

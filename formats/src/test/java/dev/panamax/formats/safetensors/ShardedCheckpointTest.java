@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.panamax.formats.FormatException;
 import dev.panamax.tensor.DType;
@@ -185,6 +186,38 @@ class ShardedCheckpointTest {
             Path index = writeIndex(map, "{}");
             FormatException e = assertThrows(FormatException.class, () -> ShardedCheckpoint.open(index));
             assertEquals("weight_map[\"model.layers.0.w0\"]", e.field());
+        }
+    }
+
+    @Test
+    void a_missing_shard_file_is_named_in_the_index() throws IOException {
+        Files.delete(dir.resolve(SHARDS[1]));
+        try (ShardedCheckpoint c = ShardedCheckpoint.open(dir)) {
+            FormatException e = assertThrows(FormatException.class, () -> c.tensor("model.layers.1.w0"));
+            assertEquals(dir.resolve(ShardedCheckpoint.INDEX_FILE_NAME), e.file());
+            assertEquals("\"" + SHARDS[1] + "\"", e.value());
+        }
+    }
+
+    @Test
+    void mutated_indexes_throw_only_format_exceptions(Random random) {
+        Path index = dir.resolve(ShardedCheckpoint.INDEX_FILE_NAME);
+        String valid = new String(Fixtures.read(index), StandardCharsets.UTF_8);
+        String[] fragments = {"{", "}", "[", "]", "\"", ",", ":", "null", "-1", "1e999", "\"../x\"", "\"a\"", "[1]", "{}", "0"};
+        for (int i = 0; i < 300; i++) {
+            int at = random.nextInt(valid.length());
+            String mutated = valid.substring(0, at) + fragments[random.nextInt(fragments.length)]
+                    + valid.substring(Math.min(valid.length(), at + random.nextInt(6)));
+            Fixtures.write(index, mutated.getBytes(StandardCharsets.UTF_8));
+            try (ShardedCheckpoint c = ShardedCheckpoint.open(index)) {
+                for (String name : c.tensorNames()) {
+                    c.tensor(name).toFloatArray();
+                }
+            } catch (FormatException expected) {
+                // the only failure allowed
+            } catch (Throwable t) {
+                fail("threw " + t + " for " + mutated, t);
+            }
         }
     }
 
