@@ -64,11 +64,6 @@ public enum SafetensorsDType {
         return storageType;
     }
 
-    /** True for types whose values are the plain meaning of their storage type (not U*, BOOL, F8). */
-    public boolean isNative() {
-        return storageType != null && storageType.name().equals(name());
-    }
-
     /**
      * The safetensors type of a Panamax type: F64, F32, F16, BF16, I64, I32, I16, I8.
      *
