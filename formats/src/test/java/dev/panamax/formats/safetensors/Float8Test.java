@@ -61,4 +61,14 @@ class Float8Test {
         assertEquals(57344f, Float8.e5m2ToFloat((byte) 0x7B), "largest finite");
         assertEquals(0x1p-16f, Float8.e5m2ToFloat((byte) 0x01), "smallest subnormal");
     }
+
+    @Test
+    void e8m0_decodes_all_256_bytes_as_unsigned_powers_of_two_with_nan_at_ff() {
+        for (int b = 0; b < 255; b++) {
+            double expected = Math.pow(2, b - 127);
+            assertEquals(expected, Float8.e8m0ToFloat((byte) b), 0.0, "byte " + b);
+        }
+        assertTrue(Float.isNaN(Float8.e8m0ToFloat((byte) 0xFF)));
+        assertEquals(1f, Float8.e8m0ToFloat((byte) 127));
+    }
 }

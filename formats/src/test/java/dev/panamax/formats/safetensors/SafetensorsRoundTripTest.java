@@ -2,6 +2,7 @@ package dev.panamax.formats.safetensors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,8 +103,10 @@ class SafetensorsRoundTripTest {
             long[] shape = {5, 1 + random.nextInt(40)};
             MemorySegment e4 = Fixtures.randomBytes(arena, random, SafetensorsDType.F8_E4M3, shape);
             MemorySegment e5 = Fixtures.randomBytes(arena, random, SafetensorsDType.F8_E5M2, shape);
+            MemorySegment e8 = Fixtures.randomBytes(arena, random, SafetensorsDType.F8_E8M0, shape);
             new SafetensorsWriter().addRaw("e4", SafetensorsDType.F8_E4M3, shape, e4)
-                    .addRaw("e5", SafetensorsDType.F8_E5M2, shape, e5).write(file);
+                    .addRaw("e5", SafetensorsDType.F8_E5M2, shape, e5)
+                    .addRaw("e8", SafetensorsDType.F8_E8M0, shape, e8).write(file);
             try (SafetensorsFile f = SafetensorsFile.open(file)) {
                 assertThrows(UnsupportedOperationException.class, () -> f.tensor("e4"));
                 Tensor d4 = f.readF32("e4", arena);
@@ -112,7 +115,9 @@ class SafetensorsRoundTripTest {
                 assertArrayEquals(shape, d5.shape());
                 float[] v4 = d4.toFloatArray();
                 float[] v5 = d5.toFloatArray();
+                float[] v8 = f.readF32("e8", arena).toFloatArray();
                 for (int i = 0; i < v4.length; i++) {
+                    assertEquals(Float8.e8m0ToFloat(e8.get(ValueLayout.JAVA_BYTE, i)), v8[i]);
                     assertEquals(Float8.e4m3ToFloat(e4.get(ValueLayout.JAVA_BYTE, i)), v4[i]);
                     assertEquals(Float8.e5m2ToFloat(e5.get(ValueLayout.JAVA_BYTE, i)), v5[i]);
                 }
@@ -229,6 +234,7 @@ class SafetensorsRoundTripTest {
                     assertEquals(f.fileSize(), t.segment().byteSize(), "the view's segment is the whole mapping");
                     assertEquals(f.dataStart() + info.begin(), t.byteOffset());
                     assertEquals(bytes.address(), t.data().address());
+                    assertThrows(IllegalArgumentException.class, () -> t.fill(1), "the mapping is read-only");
                 }
             }
         }
@@ -278,6 +284,16 @@ class SafetensorsRoundTripTest {
             assertTrue(e.getMessage().contains("\"nope\"") && e.getMessage().contains(file.toString()), e.getMessage());
             assertTrue(f.findInfo("nope").isEmpty());
         }
+    }
+
+    @Test
+    void probe_recognizes_safetensors_files_and_rejects_others(Random random) {
+        assertTrue(SafetensorsFile.probe(Fixtures.randomFile(dir.resolve("p.safetensors"), random)));
+        assertFalse(SafetensorsFile.probe(Fixtures.write(dir.resolve("g.gguf"), "GGUF\3\0\0\0\0\0\0\0".getBytes())));
+        assertFalse(SafetensorsFile.probe(Fixtures.write(dir.resolve("short"), new byte[] {2, 0, 0, 0, 0, 0, 0, 0})));
+        assertFalse(SafetensorsFile.probe(Fixtures.writeRaw(dir.resolve("long"), 1L << 40, "{}".getBytes(), new byte[0])));
+        assertFalse(SafetensorsFile.probe(dir));
+        assertFalse(SafetensorsFile.probe(dir.resolve("missing")));
     }
 
     @Test

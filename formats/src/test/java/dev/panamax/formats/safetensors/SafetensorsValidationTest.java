@@ -127,6 +127,31 @@ class SafetensorsValidationTest {
     }
 
     @Test
+    void names_and_strings_have_length_limits() {
+        String longName = "w".repeat(Json.MAX_NAME_CHARS + 1);
+        FormatException e = fails(GOOD.replace("\"w\"", "\"" + longName + "\""), 24);
+        assertTrue(e.getMessage().contains("" + (Json.MAX_NAME_CHARS + 1)) && e.getMessage().length() < 1000, e.getMessage());
+        String longValue = "v".repeat(Json.MAX_STRING_CHARS + 1);
+        e = fails("{\"__metadata__\":{\"k\":\"" + longValue + "\"}}", 0);
+        assertEquals("header[\"__metadata__\"][\"k\"]", e.field());
+        assertTrue(e.getMessage().contains("" + (Json.MAX_STRING_CHARS + 1)) && e.getMessage().length() < 1000, e.getMessage());
+        String okName = "w".repeat(Json.MAX_NAME_CHARS);
+        try (SafetensorsFile f = SafetensorsFile.open(Fixtures.writeJson(dir.resolve("long.safetensors"),
+                GOOD.replace("\"w\"", "\"" + okName + "\""), new byte[24]))) {
+            assertEquals(okName, f.tensorNames().getFirst());
+        }
+    }
+
+    @Test
+    void raw_control_characters_are_rejected_so_no_utf16_guessing_happens() {
+        names(fails("{\0}\0", 0), "header at byte 9", "0x00");
+        names(fails("{\"__metadata__\":{\"k\":\"a\u0001b\"}}", 0), "header at byte 31", "0x01");
+        try (SafetensorsFile f = SafetensorsFile.open(Fixtures.writeJson(dir.resolve("ws.safetensors"), "{\t\n\r}", new byte[0]))) {
+            assertTrue(f.tensorNames().isEmpty(), "JSON whitespace is fine");
+        }
+    }
+
+    @Test
     void metadata_values_must_be_strings_and_the_header_one_json_object() {
         names(fails("{\"__metadata__\":{\"n\":1}}", 0), "header[\"__metadata__\"][\"n\"]", "1");
         names(fails("{\"__metadata__\":[]}", 0), "header[\"__metadata__\"]", "[...]");
