@@ -32,7 +32,7 @@ class VectorMathTest {
 
     @Test
     void exp_is_within_its_stated_ulps_over_the_normal_range(Random random) {
-        float[] x = new float[L * 40_000];
+        float[] x = new float[L * 10_000];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (-87.3 + random.nextDouble() * (88.7 + 87.3));
         }
@@ -68,7 +68,7 @@ class VectorMathTest {
 
     @Test
     void erfc_is_within_its_stated_bound(Random random) {
-        float[] z = new float[L * 20_000];
+        float[] z = new float[L * 5_000];
         for (int i = 0; i < z.length; i++) {
             z[i] = (float) (random.nextDouble() * 18 - 9);
         }
@@ -105,7 +105,7 @@ class VectorMathTest {
 
     @Test
     void double_erfc_matches_the_independent_series(Random random) {
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 300; i++) {
             double z = random.nextDouble() * 12 - 6;
             double truth = TestErf.onePlusErf(-z); // erfc(z) = 1 + erf(-z)
             assertEquals(truth, Erf.erfc(z), truth * 1e-10, "erfc(" + z + ")"); // Erf's stated bound
