@@ -70,7 +70,7 @@ public final class CpuMatmul {
         if (xf.length < m * k) {
             xf = new float[m * k];
         }
-        for (int i = 0; i < m; i++) {
+        for (int i = 0; i < m && k > 0; i++) {
             MemorySegment.copy(xs, F32, s.xRow(i), xf, i * k, k);
         }
         shape = s;

@@ -1,5 +1,6 @@
 package dev.panamax.kernels.cpu;
 
+import dev.panamax.formats.quant.Quants;
 import dev.panamax.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -7,7 +8,7 @@ import java.nio.ByteOrder;
 
 /**
  * The readable oracle of {@code out[m, n] = sum_k x[m, k] * w[n, k]}: dequantize one weight row,
- * take its dot product with each activation row in float, in order. Slow on purpose.
+ * ({@link Quants#dequantizeRow}), take its dot product with each activation row in float, in order. Slow on purpose.
  */
 public final class ReferenceMatmul {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -26,7 +27,7 @@ public final class ReferenceMatmul {
         MemorySegment xs = x.segment(), ws = w.segment(), os = out.segment();
         float[] wRow = new float[s.k()];
         for (int n = 0; n < s.n(); n++) {
-            WeightDecoder.decode(s.wType(), ws, s.wRow(n), wRow, 0, s.k());
+            Quants.dequantizeRow(s.wType(), ws, s.wRow(n), wRow, 0, s.k());
             for (int m = 0; m < s.m(); m++) {
                 float sum = 0f;
                 for (int k = 0; k < s.k(); k++) {
