@@ -75,6 +75,31 @@ final class VectorMath {
         return e.blend(FloatVector.zero(F), x.lt(EXP_UNDERFLOW)).blend(FloatVector.broadcast(F, Float.POSITIVE_INFINITY), x.compare(VectorOperators.GT, EXP_OVERFLOW));
     }
 
+    /**
+     * The sum of the lanes in a fixed order: halves added down to four lanes, then
+     * {@code (l0 + l2) + (l1 + l3)}. {@code reduceLanes(ADD)} leaves the order open, and the compiled
+     * and interpreted forms differ, which would make results depend on JIT timing and thus on the thread count.
+     */
+    static float sum(FloatVector v) {
+        FloatVector w = v;
+        if (F.length() >= 16) {
+            w = ((FloatVector) w.reinterpretShape(FloatVector.SPECIES_256, 0))
+                    .add((FloatVector) w.reinterpretShape(FloatVector.SPECIES_256, 1));
+        }
+        if (F.length() >= 8) {
+            w = ((FloatVector) w.reinterpretShape(FloatVector.SPECIES_128, 0))
+                    .add((FloatVector) w.reinterpretShape(FloatVector.SPECIES_128, 1));
+        }
+        if (w.length() == 4) {
+            return (w.lane(0) + w.lane(2)) + (w.lane(1) + w.lane(3));
+        }
+        float s = 0;
+        for (int i = 0; i < w.length(); i++) {
+            s += w.lane(i);
+        }
+        return s;
+    }
+
     /** {@code x / (1 + e^-x)} lane-wise. */
     static FloatVector silu(FloatVector x) {
         return x.div(exp(x.neg()).add(1f));

@@ -91,6 +91,22 @@ class VectorMathTest {
     }
 
     @Test
+    void lane_sum_adds_in_its_documented_fixed_order(Random random) {
+        for (int c = 0; c < 100; c++) {
+            float[] a = Seeded.gaussian(random, L, 1e3);
+            float[] w = a.clone();
+            for (int n = L; n > 4; n /= 2) { // halves added lane by lane
+                for (int i = 0; i < n / 2; i++) {
+                    w[i] = w[i] + w[i + n / 2];
+                }
+            }
+            float expected = L >= 4 ? (w[0] + w[2]) + (w[1] + w[3]) : L == 2 ? a[0] + a[1] : a[0];
+            assertEquals(Float.floatToRawIntBits(expected),
+                    Float.floatToRawIntBits(VectorMath.sum(FloatVector.fromArray(VectorMath.F, a, 0))));
+        }
+    }
+
+    @Test
     void double_erf_agrees_with_published_values() {
         // Abramowitz and Stegun table 7.1 and standard tables, 16 digits; erf is claimed within a few ulp (1e-15)
         assertEquals(0.5204998778130465, Erf.erf(0.5), 1e-15);
