@@ -76,28 +76,24 @@ final class VectorMath {
     }
 
     /**
-     * The sum of the lanes in a fixed order: halves added down to four lanes, then
-     * {@code (l0 + l2) + (l1 + l3)}. {@code reduceLanes(ADD)} leaves the order open, and the compiled
-     * and interpreted forms differ, which would make results depend on JIT timing and thus on the thread count.
+     * The sum of the lanes in a fixed order, pairwise: {@code ((l0 + l1) + (l2 + l3)) + ...}.
+     * {@code reduceLanes(ADD)} leaves the order open, and its compiled and interpreted forms differ,
+     * which would make results depend on JIT timing and so on the thread count. Lane indices are
+     * constants so that each {@code lane} call compiles to one extract.
      */
     static float sum(FloatVector v) {
-        FloatVector w = v;
-        if (F.length() >= 16) {
-            w = ((FloatVector) w.reinterpretShape(FloatVector.SPECIES_256, 0))
-                    .add((FloatVector) w.reinterpretShape(FloatVector.SPECIES_256, 1));
-        }
-        if (F.length() >= 8) {
-            w = ((FloatVector) w.reinterpretShape(FloatVector.SPECIES_128, 0))
-                    .add((FloatVector) w.reinterpretShape(FloatVector.SPECIES_128, 1));
-        }
-        if (w.length() == 4) {
-            return (w.lane(0) + w.lane(2)) + (w.lane(1) + w.lane(3));
-        }
-        float s = 0;
-        for (int i = 0; i < w.length(); i++) {
-            s += w.lane(i);
-        }
-        return s;
+        return switch (F.length()) {
+            case 16 -> (((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)))) + (((v.lane(8) + v.lane(9)) + (v.lane(10) + v.lane(11))) + ((v.lane(12) + v.lane(13)) + (v.lane(14) + v.lane(15))));
+            case 8 -> ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+            case 4 -> (v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3));
+            default -> {
+                float s = 0;
+                for (int i = 0; i < F.length(); i++) {
+                    s += v.lane(i);
+                }
+                yield s;
+            }
+        };
     }
 
     /** {@code x / (1 + e^-x)} lane-wise. */

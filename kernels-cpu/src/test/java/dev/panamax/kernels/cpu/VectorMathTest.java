@@ -94,16 +94,22 @@ class VectorMathTest {
     void lane_sum_adds_in_its_documented_fixed_order(Random random) {
         for (int c = 0; c < 100; c++) {
             float[] a = Seeded.gaussian(random, L, 1e3);
-            float[] w = a.clone();
-            for (int n = L; n > 4; n /= 2) { // halves added lane by lane
-                for (int i = 0; i < n / 2; i++) {
-                    w[i] = w[i] + w[i + n / 2];
-                }
-            }
-            float expected = L >= 4 ? (w[0] + w[2]) + (w[1] + w[3]) : L == 2 ? a[0] + a[1] : a[0];
+            float expected = L <= 16 ? pairwise(a, 0, L) : sequential(a);
             assertEquals(Float.floatToRawIntBits(expected),
                     Float.floatToRawIntBits(VectorMath.sum(FloatVector.fromArray(VectorMath.F, a, 0))));
         }
+    }
+
+    private static float pairwise(float[] a, int from, int n) {
+        return n == 1 ? a[from] : pairwise(a, from, n / 2) + pairwise(a, from + n / 2, n / 2);
+    }
+
+    private static float sequential(float[] a) {
+        float s = 0;
+        for (float x : a) {
+            s += x;
+        }
+        return s;
     }
 
     @Test
