@@ -29,9 +29,9 @@ import java.util.Objects;
 public final class CpuMatmul {
     /** From this many rows of x on, the GEMM path is used. */
     static final int GEMM_MIN_ROWS = 4;
-    /** Slice of K packed at once: a multiple of every block size (256), 16 KiB per 16 weight rows. */
-    static final int KC = 256;
-    /** Weight rows per GEMM task: a packed 128 x 256 panel is 128 KiB, at home in Zen 3's 512 KiB L2. */
+    /** Slice of K packed at once: a multiple of every block size (256), 32 KiB per 16 weight rows. */
+    static final int KC = 512;
+    /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
     static final int NC = 128;
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -136,7 +136,6 @@ public final class CpuMatmul {
         Scratch t = scratch.get();
         int m = s.m(), k = s.k(), n = s.n();
         float[] wp = t.weightPanel(NC * KC);
-        float[] xp = t.xPanel(GemmKernel.MR * KC);
         float[] row = t.row(KC);
         float[] tile = t.tile;
         for (int block = start; block < end; block++) {
@@ -151,9 +150,13 @@ public final class CpuMatmul {
                 packWeights(s, n0, nc, panels, k0, kc, wp, row);
                 for (int m0 = 0; m0 < m; m0 += GemmKernel.MR) {
                     int mr = Math.min(GemmKernel.MR, m - m0);
-                    packX(m0, mr, k, k0, kc, xp);
+                    int last = m0 + mr - 1; // a partial tile repeats its last row
+                    int r0 = m0 * k + k0;
+                    int r1 = Math.min(m0 + 1, last) * k + k0, r2 = Math.min(m0 + 2, last) * k + k0;
+                    int r3 = Math.min(m0 + 3, last) * k + k0, r4 = Math.min(m0 + 4, last) * k + k0;
+                    int r5 = Math.min(m0 + 5, last) * k + k0;
                     for (int p = 0; p < panels; p++) {
-                        GemmKernel.multiply(xp, 0, wp, p * GemmKernel.NR * kc, kc, tile);
+                        GemmKernel.multiply(xf, r0, r1, r2, r3, r4, r5, wp, p * GemmKernel.NR * kc, kc, tile);
                         storeTile(s, tile, m0, mr, n0 + p * GemmKernel.NR, Math.min(GemmKernel.NR, nc - p * GemmKernel.NR), k0 > 0);
                     }
                 }
@@ -180,27 +183,14 @@ public final class CpuMatmul {
         }
     }
 
-    /** Packs x[m0 + i, k0 : k0 + kc] as {@code xp[k MR + i]}; rows past mr are zero. */
-    private void packX(int m0, int mr, int k, int k0, int kc, float[] xp) {
-        int rows = GemmKernel.MR;
-        for (int i = 0; i < rows; i++) {
-            if (i < mr) {
-                int from = (m0 + i) * k + k0;
-                for (int kk = 0; kk < kc; kk++) {
-                    xp[kk * rows + i] = xf[from + kk];
-                }
-            } else {
-                for (int kk = 0; kk < kc; kk++) {
-                    xp[kk * rows + i] = 0f;
-                }
-            }
-        }
-    }
-
     private void storeTile(MatmulShape s, float[] tile, int m0, int mr, int n0, int nr, boolean accumulate) {
         MemorySegment out = output;
         for (int i = 0; i < mr; i++) {
             long at = s.outRow(m0 + i) + 4L * n0;
+            if (nr == GemmKernel.NR) {
+                GemmKernel.storeRow(tile, i, out, at, accumulate);
+                continue;
+            }
             for (int j = 0; j < nr; j++) {
                 float v = tile[i * GemmKernel.NR + j];
                 out.set(F32, at + 4L * j, accumulate ? out.get(F32, at + 4L * j) + v : v);
@@ -221,7 +211,6 @@ public final class CpuMatmul {
         final float[] tile = new float[GemmKernel.MR * GemmKernel.NR];
         private float[] row = new float[0];
         private float[] weightPanel = new float[0];
-        private float[] xPanel = new float[0];
 
         float[] row(int size) {
             if (row.length < size) {
@@ -237,11 +226,5 @@ public final class CpuMatmul {
             return weightPanel;
         }
 
-        float[] xPanel(int size) {
-            if (xPanel.length < size) {
-                xPanel = new float[size];
-            }
-            return xPanel;
-        }
     }
 }
