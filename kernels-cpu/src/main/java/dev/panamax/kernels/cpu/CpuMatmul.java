@@ -103,11 +103,16 @@ public final class CpuMatmul {
         int m = s.m(), k = s.k();
         Scratch t = scratch.get();
         float[] row = t.row(k);
+        float[] scales = t.subScales(k / 32), mins = t.subMins(k / 32);
         QuantizedActivations a = activations;
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
             boolean decoded = switch (type) {
-                case F32, BF16, Q8_0, Q4_0, Q4_K -> false;
+                case F32, BF16, Q8_0, Q4_0 -> false;
+                case Q4_K -> {
+                    VectorDots.q4KScales(w, at, k / 256, scales, mins);
+                    yield false;
+                }
                 default -> {
                     WeightDecoder.decode(type, w, at, row, 0, k);
                     yield true;
@@ -120,7 +125,7 @@ public final class CpuMatmul {
                     case BF16 -> VectorDots.dotBF16(w, at, xf, xo, k);
                     case Q8_0 -> VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
                     case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, xo, k / 32);
-                    case Q4_K -> VectorDots.dotQ4_K(w, at, a.q, a.d, a.sums, xo, k / 256);
+                    case Q4_K -> VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
                     default -> throw new AssertionError(type);
                 };
                 out.set(F32, s.outRow(i) + 4L * n, v);
@@ -217,6 +222,23 @@ public final class CpuMatmul {
                 row = new float[size];
             }
             return row;
+        }
+
+        private float[] subScales = new float[0];
+        private float[] subMins = new float[0];
+
+        float[] subScales(int size) {
+            if (subScales.length < size) {
+                subScales = new float[size];
+            }
+            return subScales;
+        }
+
+        float[] subMins(int size) {
+            if (subMins.length < size) {
+                subMins = new float[size];
+            }
+            return subMins;
         }
 
         float[] weightPanel(int size) {

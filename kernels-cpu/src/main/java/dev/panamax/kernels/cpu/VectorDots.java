@@ -120,34 +120,50 @@ final class VectorDots {
     }
 
     /**
-     * Q4_K weights (f16 d, dmin; 12 bytes of 6-bit scales and mins; u8 qs[128]) with Q8_K
-     * activations: {@code sum = sum_j d sc_j dx (q_j . xq_j) - dmin m_j dx sum(xq_j)} over the eight
-     * 32-value sub-blocks j. Each sub-block's integer dot is scaled in float (multiplying int lanes
-     * by the scale instead measured slower with the Vector API on AVX2).
+     * Unpacks the sub-block scales of a Q4_K row for {@link #dotQ4_K}: {@code scales[j] = d * sc_j},
+     * {@code mins[j] = dmin * m_j} for each 32-value sub-block j. Kept out of the vector kernel,
+     * whose compiled size it would push past C2's inlining budget (the Vector API then boxes).
      */
-    static float dotQ4_K(MemorySegment w, long at, short[] xq, float[] xd, int[] xsums, int xo, int blocks) {
+    static void q4KScales(MemorySegment w, long at, int blocks, float[] scales, float[] mins) {
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 144L * b;
+            float d = Float.float16ToFloat(w.get(I16, o));
+            float dmin = Float.float16ToFloat(w.get(I16, o + 2));
+            int sc = w.get(I32, o + 4), mn = w.get(I32, o + 8), high = w.get(I32, o + 12);
+            for (int j = 0; j < 8; j++) {
+                scales[8 * b + j] = d * kScale(sc, high, j);
+                mins[8 * b + j] = dmin * kScale(mn, high >>> 4, j);
+            }
+        }
+    }
+
+    /**
+     * Q4_K weights (f16 d, dmin; 12 bytes of 6-bit scales and mins; u8 qs[128]) with Q8_K
+     * activations: {@code sum = sum_j dx (d sc_j (q_j . xq_j) - dmin m_j sum(xq_j))} over the
+     * 32-value sub-blocks j, with the scales from {@link #q4KScales}. Each sub-block's integer dot
+     * is scaled in float.
+     */
+    static float dotQ4_K(MemorySegment w, long at, float[] scales, float[] mins, short[] xq, float[] xd, int[] xsums,
+            int xo, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         float minSum = 0f;
-        int xb = xo / 256;
-        // one flat loop over 64-value chunks (4 per block): a nested loop measured 10x slower in C2
+        int xb = xo / 256, xs = xo / 32;
+        // one flat loop over 64-value chunks (4 per block)
         for (int chunk = 0; chunk < 4 * blocks; chunk++) {
-            int b = chunk >>> 2, c = chunk & 3;
-            long o = at + 144L * b;
+            int b = chunk >>> 2;
+            long o = at + 144L * b + 16 + 32 * (chunk & 3);
             int xc = xo + 64 * chunk;
             float dx = xd[xb + b];
-            float d = Float.float16ToFloat(w.get(I16, o)) * dx;
-            int scales = w.get(I32, o + 4), mins = w.get(I32, o + 8), high = w.get(I32, o + 12);
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o + 16 + 32 * c, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 32 + 32 * c, LE);
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 16, LE);
             ShortVector lo = ((ShortVector) q0.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
                     .add(((ShortVector) q1.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
             ShortVector hi = ((ShortVector) q0.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
                     .add(((ShortVector) q1.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
-            acc = widenToFloat(lo).fma(FloatVector.broadcast(F, d * kScale(scales, high, 2 * c)), acc);
-            acc = widenToFloat(hi).fma(FloatVector.broadcast(F, d * kScale(scales, high, 2 * c + 1)), acc);
-            int sub = xc / 32;
-            int minDot = kScale(mins, high >>> 4, 2 * c) * xsums[sub] + kScale(mins, high >>> 4, 2 * c + 1) * xsums[sub + 1];
-            minSum += Float.float16ToFloat(w.get(I16, o + 2)) * dx * minDot;
+            int j = 2 * chunk;
+            acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
+            acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
+            minSum += dx * (mins[j] * xsums[xs + j] + mins[j + 1] * xsums[xs + j + 1]);
         }
         return acc.reduceLanes(VectorOperators.ADD) - minSum;
     }
