@@ -59,9 +59,9 @@ class CpuMatmulTest {
         int k = ks[random.nextInt(ks.length)];
         int n = N[random.nextInt(N.length)];
         int m;
-        do { // keep a case under ~1M multiply-adds so the class runs in seconds
+        do { // keep a case under ~0.5M multiply-adds so the class runs in seconds
             m = M[random.nextInt(M.length)];
-        } while ((long) m * n * k > 1_000_000 && m > 1);
+        } while ((long) m * n * k > 500_000 && m > 1);
         try (Arena arena = Arena.ofShared()) {
             Tensor w = strided(arena, random, type, n, k);
             Tensor x = strided(arena, random, DType.F32, m, k);
