@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * <p>Two paths:
  * <ul>
- * <li>Few rows of x (decode, {@code M < }{@value #GEMM_MIN_ROWS}): memory-bound matrix-vector
+ * <li>Few rows of x (decode, {@code M < }{@value #GEMM_MIN_ROWS}, or {@value #GEMM_MIN_ROWS_INT_DOT}
+ * for weights with an integer dot kernel): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
  * in cache. Q8_0 and Q4_0 weights meet x quantized to Q8_0, Q4_K meets Q8_K, in integer kernels
  * ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes are decoded one row at a
@@ -29,6 +30,13 @@ import java.util.Objects;
 public final class CpuMatmul {
     /** From this many rows of x on, the GEMM path is used. */
     static final int GEMM_MIN_ROWS = 4;
+    /**
+     * The same for weights with an integer dot kernel (Q8_0, Q4_0, Q4_K): the GEMM path decodes
+     * every weight to float once (about 1 ns each), which pays off only once M dots per weight cost
+     * more than that. Measured for Q4_K, 4096 x 4096, one thread: M = 7 by dots 18.8 ms, M = 8 by
+     * GEMM 25.5 ms (about 22 ms of it decoding), so break-even near M = 10.
+     */
+    static final int GEMM_MIN_ROWS_INT_DOT = 10;
     /** Slice of K packed at once: a multiple of every block size (256), 32 KiB per 16 weight rows. */
     static final int KC = 512;
     /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
@@ -77,7 +85,11 @@ public final class CpuMatmul {
         weights = w.segment();
         output = out.segment();
         try {
-            if (m < GEMM_MIN_ROWS) {
+            boolean intDot = switch (s.wType()) {
+                case Q8_0, Q4_0, Q4_K -> true;
+                default -> false;
+            };
+            if (m < (intDot ? GEMM_MIN_ROWS_INT_DOT : GEMM_MIN_ROWS)) {
                 switch (s.wType()) {
                     case Q8_0, Q4_0 -> activations.quantize(xf, m, k, 32);
                     case Q4_K -> activations.quantize(xf, m, k, 256);
