@@ -98,21 +98,8 @@ final class FlashAttention {
                     acc[i] *= c;
                 }
             }
-            FloatVector sum = FloatVector.zero(F);
-            int j = 0;
-            for (; j <= n - L; j += L) {
-                FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j).sub(mNew));
-                p.intoArray(scores, j);
-                sum = sum.add(p);
-            }
-            if (j < n) {
-                VectorMask<Float> mask = F.indexInRange(j, n);
-                FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j, mask).sub(mNew));
-                p.intoArray(scores, j, mask);
-                sum = sum.add(p, mask);
-            }
-            l += VectorMath.sum(sum);
-            for (j = 0; j < n; j++) {
+            l += exponentiate(scores, n, mNew);
+            for (int j = 0; j < n; j++) {
                 axpy(scores[j], vm, vBase + stride * (j0 + j), acc, d, f16);
             }
             m = mNew;
@@ -125,6 +112,27 @@ final class FlashAttention {
         for (; i < d; i++) {
             om.set(ValueLayout.JAVA_FLOAT_UNALIGNED, oo + 4L * i, acc[i] * inv);
         }
+    }
+
+    /**
+     * {@code scores[j] = e^(scores[j] - max)} for {@code j < n}; returns their sum. Its own small method
+     * so that C2 inlines the vector exp and sum here even when the caller is past its inlining budget.
+     */
+    private static float exponentiate(float[] scores, int n, float max) {
+        FloatVector sum = FloatVector.zero(F);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j).sub(max));
+            p.intoArray(scores, j);
+            sum = sum.add(p);
+        }
+        if (j < n) {
+            VectorMask<Float> mask = F.indexInRange(j, n);
+            FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j, mask).sub(max));
+            p.intoArray(scores, j, mask);
+            sum = sum.add(p, mask);
+        }
+        return VectorMath.sum(sum);
     }
 
     private static float dot(MemorySegment qm, long qo, MemorySegment km, long ko, int d, boolean f16) {
