@@ -120,13 +120,15 @@ final class VectorDots {
     }
 
     /**
-     * Unpacks the sub-block scales of a Q4_K row for {@link #dotQ4_K}: {@code scales[j] = d * sc_j},
-     * {@code mins[j] = dmin * m_j} for each 32-value sub-block j. Kept out of the vector kernel,
-     * whose compiled size it would push past C2's inlining budget (the Vector API then boxes).
+     * Unpacks the sub-block scales of a Q4_K or Q5_K row ({@code blockBytes} 144 or 176; both start
+     * with f16 d, dmin and 12 bytes of scales) for {@link #dotQ4_K} and {@link #dotQ5_K}:
+     * {@code scales[j] = d * sc_j}, {@code mins[j] = dmin * m_j} for each 32-value sub-block j.
+     * Kept out of the vector kernels, whose compiled size it would push past C2's inlining budget
+     * (the Vector API then boxes, measured 20x slower).
      */
-    static void q4KScales(MemorySegment w, long at, int blocks, float[] scales, float[] mins) {
+    static void kScales(MemorySegment w, long at, int blocks, int blockBytes, float[] scales, float[] mins) {
         for (int b = 0; b < blocks; b++) {
-            long o = at + 144L * b;
+            long o = at + (long) blockBytes * b;
             float d = Float.float16ToFloat(w.get(I16, o));
             float dmin = Float.float16ToFloat(w.get(I16, o + 2));
             int sc = w.get(I32, o + 4), mn = w.get(I32, o + 8), high = w.get(I32, o + 12);
@@ -140,7 +142,7 @@ final class VectorDots {
     /**
      * Q4_K weights (f16 d, dmin; 12 bytes of 6-bit scales and mins; u8 qs[128]) with Q8_K
      * activations: {@code sum = sum_j dx (d sc_j (q_j . xq_j) - dmin m_j sum(xq_j))} over the
-     * 32-value sub-blocks j, with the scales from {@link #q4KScales}. Each sub-block's integer dot
+     * 32-value sub-blocks j, with the scales from {@link #kScales}. Each sub-block's integer dot
      * is scaled in float.
      */
     static float dotQ4_K(MemorySegment w, long at, float[] scales, float[] mins, short[] xq, float[] xd, int[] xsums,
@@ -160,6 +162,41 @@ final class VectorDots {
                     .add(((ShortVector) q1.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
             ShortVector hi = ((ShortVector) q0.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
                     .add(((ShortVector) q1.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
+            int j = 2 * chunk;
+            acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
+            acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
+            minSum += dx * (mins[j] * xsums[xs + j] + mins[j + 1] * xsums[xs + j + 1]);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - minSum;
+    }
+
+    /**
+     * Q5_K weights (f16 d, dmin; 12 bytes of scales; u8 qh[32]; u8 qs[128]) with Q8_K activations:
+     * as {@link #dotQ4_K}, each value gaining its 5th bit from bit {@code j} of {@code qh[l]}
+     * (sub-block j, position l); values are in [0, 31].
+     */
+    static float dotQ5_K(MemorySegment w, long at, float[] scales, float[] mins, short[] xq, float[] xd, int[] xsums,
+            int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        float minSum = 0f;
+        int xb = xo / 256, xs = xo / 32;
+        for (int chunk = 0; chunk < 4 * blocks; chunk++) {
+            int b = chunk >>> 2, c = chunk & 3;
+            long o = at + 176L * b;
+            int xc = xo + 64 * chunk;
+            float dx = xd[xb + b];
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o + 48 + 32 * c, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 64 + 32 * c, LE);
+            ByteVector h0 = ByteVector.fromMemorySegment(B128, w, o + 16, LE).lanewise(VectorOperators.LSHR, 2 * c);
+            ByteVector h1 = ByteVector.fromMemorySegment(B128, w, o + 32, LE).lanewise(VectorOperators.LSHR, 2 * c);
+            ByteVector lo0 = q0.and((byte) 0x0F).or(h0.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+            ByteVector lo1 = q1.and((byte) 0x0F).or(h1.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+            ByteVector hi0 = q0.lanewise(VectorOperators.LSHR, 4).or(h0.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+            ByteVector hi1 = q1.lanewise(VectorOperators.LSHR, 4).or(h1.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
+            ShortVector lo = ((ShortVector) lo0.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
+                    .add(((ShortVector) lo1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
+            ShortVector hi = ((ShortVector) hi0.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
+                    .add(((ShortVector) hi1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
             int j = 2 * chunk;
             acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
             acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
