@@ -11,7 +11,7 @@ import java.util.Optional;
  * A Hugging Face checkpoint directory: {@code config.json} plus {@code model.safetensors} or a
  * sharded {@code model.safetensors.index.json}. Weights keep Hugging Face's names and layout.
  */
-final class HfCheckpoint implements TensorSource, AutoCloseable {
+final class HfCheckpoint implements WeightSource, AutoCloseable {
     private final Path directory;
     private final SafetensorsFile single;
     private final ShardedCheckpoint sharded;

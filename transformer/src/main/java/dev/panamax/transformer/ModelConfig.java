@@ -2,7 +2,7 @@ package dev.panamax.transformer;
 
 /**
  * The hyper-parameters of a Llama-family decoder: everything the forward pass needs besides the
- * weights. Built from GGUF metadata ({@link GgufModels}) or a Hugging Face {@code config.json}
+ * weights. Built from GGUF metadata ({@link GgufConfigReader}) or a Hugging Face {@code config.json}
  * ({@link HfConfigReader}), or directly in tests.
  *
  * @param architecture   the family as the file names it: "llama", "mistral", "mixtral", "qwen2"

@@ -31,7 +31,7 @@ public record Weights(Tensor tokenEmbedding, Tensor outputNorm, Tensor output, L
      * @throws FormatException if a tensor is missing or has the wrong shape (naming file and tensor);
      *                         unsupported tensor types surface as the format's own exception
      */
-    public static Weights load(ModelConfig c, TensorSource source, TensorNames names, Ops ops, Arena arena) {
+    public static Weights load(ModelConfig c, WeightSource source, TensorNames names, Ops ops, Arena arena) {
         Loader l = new Loader(c, source, ops, arena);
         Tensor embedding = l.matrix(names.tokenEmbedding(), c.vocabSize(), c.dim());
         Tensor output = c.tiedEmbeddings() ? embedding : l.matrix(names.output(), c.vocabSize(), c.dim());
@@ -80,7 +80,7 @@ public record Weights(Tensor tokenEmbedding, Tensor outputNorm, Tensor output, L
     }
 
     /** Fetches, checks and uploads tensors. */
-    private record Loader(ModelConfig config, TensorSource source, Ops ops, Arena arena) {
+    private record Loader(ModelConfig config, WeightSource source, Ops ops, Arena arena) {
 
         Tensor matrix(String name, long rows, long cols) {
             return ops.upload(arena, checked(name, rows, cols));

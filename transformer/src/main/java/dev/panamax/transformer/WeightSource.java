@@ -9,7 +9,7 @@ import java.util.Optional;
  * Where weights come from: a GGUF file, a safetensors checkpoint, or a map in a test. Tensors are
  * host tensors (typically zero-copy views of a memory-mapped file), shape outermost first.
  */
-public interface TensorSource {
+public interface WeightSource {
 
     /** The tensor called {@code name}, if the source has it. */
     Optional<Tensor> find(String name);
