@@ -5,5 +5,6 @@ module dev.panamax.formats {
 
     exports dev.panamax.formats;
     exports dev.panamax.formats.gguf;
+    exports dev.panamax.formats.quant;
     exports dev.panamax.formats.safetensors;
 }
