@@ -10,6 +10,7 @@ module dev.panamax.transformer {
     exports dev.panamax.transformer;
     exports dev.panamax.transformer.sampling;
     exports dev.panamax.transformer.cli;
+    exports dev.panamax.transformer.tokenizer;
 
     opens dev.panamax.transformer.cli to info.picocli;
 }

@@ -114,8 +114,20 @@ public final class GgufWriter {
             alignment(a > Integer.MAX_VALUE ? -1 : (int) a);
             return this;
         }
+        checkEncodable(v, key);
         metadata.put(key, new Value(type, v));
         return this;
+    }
+
+    /** Strings are encoded at write time; reject what cannot be encoded now, while the caller knows the key. */
+    private static void checkEncodable(Object v, String key) {
+        if (v instanceof String s) {
+            utf8(s, key);
+        } else if (v instanceof GgufArray a && (a.elementType() == GgufValueType.STRING || a.elementType() == GgufValueType.ARRAY)) {
+            for (Object x : a) {
+                checkEncodable(x, key);
+            }
+        }
     }
 
     public GgufWriter putString(String key, String value) {
