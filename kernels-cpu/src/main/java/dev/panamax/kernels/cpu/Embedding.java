@@ -1,5 +1,6 @@
 package dev.panamax.kernels.cpu;
 
+import dev.panamax.formats.quant.Quants;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -35,16 +36,19 @@ final class Embedding {
         }
         int d = Checks.cols(op, table);
         DType type = table.dtype();
-        if (type.isQuantized()) {
-            // Quantized tables: dequantized by the formats module's codecs (merged from the quant branch).
-            throw new IllegalArgumentException(op + ": " + type + " tables are not supported yet; got " + table.describe());
-        }
         MemorySegment tm = table.segment();
         MemorySegment om = out.segment();
+        float[] row = type.isQuantized() ? new float[d] : null;
         for (int t = 0; t < ids.length; t++) {
             long src = table.byteOffset() + type.byteSize((long) ids[t] * d);
             long dst = out.byteOffset() + 4L * t * d;
-            convert(tm, src, type, om, dst, DType.F32, d);
+            if (row != null) {
+                Quants.dequantizeRow(type, tm, src, row, 0, d);
+                MemorySegment.copy(row, 0, om, F32, dst, d);
+            } else {
+                Checks.floatType(op, "table", table);
+                convert(tm, src, type, om, dst, DType.F32, d);
+            }
         }
     }
 
