@@ -155,6 +155,11 @@ final class TinyModel {
 
     /** Writes the model as llama.cpp would convert it (F32 tensors, {@code <arch>.*} metadata). */
     Path writeGguf(Path file) throws IOException {
+        return writeGguf(file, w -> { });
+    }
+
+    /** As {@link #writeGguf(Path)}, letting {@code extra} add tensors or metadata before writing. */
+    Path writeGguf(Path file, java.util.function.Consumer<GgufWriter> extra) throws IOException {
         GgufWriter w = new GgufWriter();
         w.putString("general.architecture", arch);
         w.putString("general.name", "panamax tiny " + arch);
@@ -175,6 +180,7 @@ final class TinyModel {
         for (Map.Entry<String, float[]> e : ggufWeights().entrySet()) {
             w.addTensor(e.getKey(), DType.F32, shapes.get(e.getKey()), MemorySegment.ofArray(e.getValue()));
         }
+        extra.accept(w);
         w.write(file);
         return file;
     }
