@@ -4,8 +4,8 @@ package dev.panamax.transformer.tokenizer;
  * Decodes tokens one at a time into text, as generation produces them. A token can end in the middle
  * of a UTF-8 sequence (byte tokens, byte-level BPE); such bytes are held back until the character is
  * complete, so every returned string holds only whole characters. Bytes that cannot form valid UTF-8
- * become U+FFFD (one per maximal invalid subsequence, as {@link java.nio.charset.StandardCharsets#UTF_8}
- * decodes), and {@link #finish()} turns a sequence left incomplete at the end into U+FFFD.
+ * become U+FFFD exactly as {@code new String(bytes, StandardCharsets.UTF_8)} replaces them, and
+ * {@link #finish()} turns a sequence left incomplete at the end into U+FFFD.
  *
  * <p>Like {@link Tokenizer#decode(int[])}, control and unknown tokens are skipped unless
  * {@code renderSpecial} is set, and the first token loses the space SentencePiece encoding put in front.
@@ -65,7 +65,9 @@ public final class StreamingDecoder {
             if (continues(b)) {
                 pending[pendingCount++] = (byte) b;
                 if (pendingCount == expected) {
-                    out.appendCodePoint(codePoint());
+                    int cp = codePoint();
+                    // an encoded surrogate is one malformed sequence, as the JDK's decoder counts it
+                    out.appendCodePoint(cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);
                     pendingCount = 0;
                 }
                 return;
@@ -84,7 +86,7 @@ public final class StreamingDecoder {
         }
     }
 
-    /** Whether {@code b} is a valid next byte of the pending sequence (no overlongs, surrogates or > U+10FFFF). */
+    /** Whether {@code b} can extend the pending sequence (no overlongs, nothing above U+10FFFF). */
     private boolean continues(int b) {
         if ((b & 0xC0) != 0x80) {
             return false;
@@ -93,7 +95,6 @@ public final class StreamingDecoder {
             int lead = pending[0] & 0xFF;
             return switch (lead) {
                 case 0xE0 -> b >= 0xA0;
-                case 0xED -> b <= 0x9F;
                 case 0xF0 -> b >= 0x90;
                 case 0xF4 -> b <= 0x8F;
                 default -> true;

@@ -1,5 +1,7 @@
 package dev.panamax.transformer.tokenizer;
 
+import dev.panamax.formats.gguf.GgufMetadata;
+import dev.panamax.formats.gguf.ModelMetadata;
 import java.nio.file.Path;
 
 /**
@@ -92,6 +94,22 @@ public sealed interface Tokenizer permits AbstractTokenizer {
             }
             default -> throw new IllegalArgumentException("unsupported tokenizer model '" + config.model() + "'");
         };
+    }
+
+    /**
+     * The tokenizer stored in a GGUF file's {@code tokenizer.ggml.*} metadata (vocabulary, scores,
+     * token types, merges, pre-tokenizer name, special ids and add-BOS/EOS/space-prefix flags).
+     *
+     * @throws dev.panamax.formats.FormatException naming the file and key for missing, malformed or
+     *                                             unsupported tokenizer metadata
+     */
+    static Tokenizer fromGguf(GgufMetadata metadata) {
+        return create(GgufTokenizerConfig.from(metadata));
+    }
+
+    /** {@link #fromGguf(GgufMetadata)} of the metadata behind {@code model}. */
+    static Tokenizer fromGguf(ModelMetadata model) {
+        return fromGguf(model.metadata());
     }
 
     /**
