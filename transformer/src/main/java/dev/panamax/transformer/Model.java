@@ -2,6 +2,7 @@ package dev.panamax.transformer;
 
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.tensor.Ops;
+import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -110,6 +111,23 @@ public final class Model implements AutoCloseable {
 
     public Transformer transformer() {
         return transformer;
+    }
+
+    /**
+     * The model's tokenizer: from the GGUF metadata, or from {@code tokenizer.json} in a Hugging Face
+     * checkpoint directory.
+     *
+     * @throws UnsupportedModelException if the model carries no tokenizer
+     */
+    public Tokenizer tokenizer() {
+        if (gguf != null) {
+            return Tokenizer.fromGguf(gguf.model());
+        }
+        Path json = path.resolve("tokenizer.json");
+        if (!Files.isRegularFile(json)) {
+            throw new UnsupportedModelException(path + ": no tokenizer.json next to config.json");
+        }
+        return Tokenizer.fromHuggingFace(json);
     }
 
     /** The GGUF file, for its tokenizer metadata; empty for Hugging Face checkpoints. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.formats.gguf.GgufFile;
-import dev.panamax.formats.gguf.ModelMetadata;
 import dev.panamax.tensor.Backends;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
@@ -15,9 +14,12 @@ import dev.panamax.transformer.sampling.GenerationResult;
 import dev.panamax.transformer.sampling.Generator;
 import dev.panamax.transformer.sampling.Sampler;
 import dev.panamax.transformer.sampling.SamplerSettings;
+import dev.panamax.transformer.sampling.TokenTextDecoder;
+import dev.panamax.transformer.tokenizer.StreamingDecoder;
+import dev.panamax.transformer.tokenizer.Tokenizer;
+import java.util.Arrays;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,23 +30,25 @@ class RealModelTest {
     private static final String STORIES_START =
             "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
 
-    /** Karpathy's published temperature-0 sample of stories260K, greedy from BOS alone. */
+    /** Karpathy's published temperature-0 sample of stories260K, greedy from BOS alone, decoded by the tokenizer. */
     @ParameterizedTest
     @ValueSource(strings = {"reference", "cpu"})
     void stories260KGreedyFromBosReproducesThePublishedStory(String backend) {
         Path file = Models.require("stories260K-f32.gguf");
         try (Ops ops = open(backend); Model model = Model.open(file, ops, LoadOptions.defaults().withCacheType(DType.F32))) {
-            ModelMetadata md = model.gguf().orElseThrow().model();
-            int bos = md.bosTokenId().orElseThrow();
-            int eos = md.eosTokenId().orElseThrow();
+            Tokenizer tokenizer = model.tokenizer();
             Generator g = new Generator(model.transformer(), new Sampler(SamplerSettings.greedy(), model.config().vocabSize()),
-                    t -> t == eos);
+                    tokenizer::isEog);
             StringBuilder text = new StringBuilder();
-            GenerationResult r = g.generate(new int[] {bos}, 40, new PieceDecoder(md.tokens()), text::append);
-            // SentencePiece marks word starts with a space; the first piece's is dropped, as llama.cpp does after BOS
-            assertTrue(text.toString().startsWith(" " + STORIES_START), "generated: " + text);
+            GenerationResult r = g.generate(new int[] {tokenizer.bos()}, 40,
+                    TokenTextDecoder.of(new StreamingDecoder(tokenizer)), text::append);
+            assertTrue(text.toString().startsWith(STORIES_START), "generated: " + text);
+            assertEquals(tokenizer.decode(r.tokens()), text.toString());
             assertEquals(40, r.tokens().length);
             assertTrue(r.prefillNanos() > 0 && r.decodeNanos() > 0, r.summary());
+            // the story's opening, encoded, is what the model generated token for token
+            int[] opening = tokenizer.encode("Once upon a time, there was a little girl named Lily.", false, false);
+            assertArrayEquals(opening, Arrays.copyOf(r.tokens(), opening.length));
         }
     }
 
@@ -118,22 +122,5 @@ class RealModelTest {
             }
         }
         return best;
-    }
-
-    /** Test-only SentencePiece piece decoding: "▁" is a space, "<0xAB>" a byte; enough for ASCII stories. */
-    private record PieceDecoder(List<String> pieces) implements dev.panamax.transformer.sampling.TokenTextDecoder {
-        @Override
-        public String decode(int token) {
-            String p = pieces.get(token);
-            if (p.matches("<0x[0-9A-F]{2}>")) {
-                return String.valueOf((char) Integer.parseInt(p.substring(3, 5), 16));
-            }
-            return p.replace('\u2581', ' ');
-        }
-
-        @Override
-        public String finish() {
-            return "";
-        }
     }
 }
