@@ -113,6 +113,19 @@ final class TinyModel {
         shapes.put(name, shape);
     }
 
+    /** The weights rounded to BF16 and back, as a BF16 checkpoint holds them. */
+    Map<String, float[]> roundedToBf16() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : weights.entrySet()) {
+            float[] r = e.getValue().clone();
+            for (int i = 0; i < r.length; i++) {
+                r[i] = dev.panamax.tensor.FloatConversions.bf16ToF32(dev.panamax.tensor.FloatConversions.f32ToBf16(r[i]));
+            }
+            out.put(e.getKey(), r);
+        }
+        return out;
+    }
+
     /** The RoPE layout llama.cpp uses for this architecture in GGUF. */
     Rope.Layout ggufLayout() {
         return arch.equals("llama") ? Rope.Layout.INTERLEAVED : Rope.Layout.NEOX;
@@ -185,28 +198,36 @@ final class TinyModel {
         return file;
     }
 
-    /** Writes a Hugging Face checkpoint (config.json + model.safetensors, unpermuted Q/K) into {@code dir}. */
+    /** Writes a Hugging Face checkpoint (config.json + model.safetensors, unpermuted Q/K, F32) into {@code dir}. */
     Path writeHf(Path dir) throws IOException {
+        return writeHf(dir, DType.F32, "");
+    }
+
+    /**
+     * Writes a Hugging Face checkpoint with every tensor stored as {@code storage} (F32, F16, BF16),
+     * with {@code extraConfig} (e.g. {@code "rope_scaling": {...},}) added to config.json.
+     */
+    Path writeHf(Path dir, DType storage, String extraConfig) throws IOException {
         Files.createDirectories(dir);
         String type = arch.equals("qwen2") ? "qwen2" : experts > 0 ? "mixtral" : "llama";
         Files.writeString(dir.resolve("config.json"), """
-                {"architectures": ["X"], "model_type": "%s", "hidden_size": %d, "intermediate_size": %d,
+                {%s "architectures": ["X"], "model_type": "%s", "hidden_size": %d, "intermediate_size": %d,
                  "num_hidden_layers": %d, "num_attention_heads": %d, "num_key_value_heads": %d, "vocab_size": %d,
                  "max_position_embeddings": %d, "rms_norm_eps": %s, "rope_theta": %s, "tie_word_embeddings": %s,
                  "num_local_experts": %d, "num_experts_per_tok": %d, "torch_dtype": "float32"}
-                """.formatted(type, dim, ffn, layers, heads, kvHeads, vocab, context, Float.toString(eps), Double.toString(theta),
+                """.formatted(extraConfig, type, dim, ffn, layers, heads, kvHeads, vocab, context, Float.toString(eps), Double.toString(theta),
                 tied, experts, used));
         try (Arena arena = Arena.ofConfined()) {
             SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
             for (Map.Entry<String, float[]> e : weights.entrySet()) {
-                addHf(w, arena, e.getKey(), e.getValue());
+                addHf(w, arena, e.getKey(), e.getValue(), storage);
             }
             w.write(dir.resolve("model.safetensors"));
         }
         return dir;
     }
 
-    private void addHf(SafetensorsWriter w, Arena arena, String name, float[] values) {
+    private void addHf(SafetensorsWriter w, Arena arena, String name, float[] values, DType storage) {
         long[] shape = shapes.get(name);
         if (name.endsWith("_exps.weight")) {
             String[] p = name.split("\\.");
@@ -214,11 +235,12 @@ final class TinyModel {
             int size = (int) (shape[1] * shape[2]);
             for (int e = 0; e < experts; e++) {
                 float[] one = java.util.Arrays.copyOfRange(values, e * size, (e + 1) * size);
-                w.add(TensorNames.HUGGING_FACE.expert(Integer.parseInt(p[1]), e, part), Tensor.of(arena, one, shape[1], shape[2]));
+                w.add(TensorNames.HUGGING_FACE.expert(Integer.parseInt(p[1]), e, part),
+                        Tensor.of(arena, one, shape[1], shape[2]).to(arena, storage));
             }
             return;
         }
-        w.add(hfName(name), Tensor.of(arena, values, shape));
+        w.add(hfName(name), Tensor.of(arena, values, shape).to(arena, storage));
     }
 
     private static String hfName(String gguf) {

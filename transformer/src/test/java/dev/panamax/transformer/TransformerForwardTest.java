@@ -53,39 +53,6 @@ class TransformerForwardTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"reference", "cpu"})
-    void huggingFaceCheckpointMatchesFloat64WithNeoxRopeAndTheGgufModel(String backend, Random random) throws Exception {
-        TinyModel m = TinyModel.llama(random);
-        Path hfDir = m.writeHf(dir.resolve("hf"));
-        Path gguf = m.writeGguf(dir.resolve("llama.gguf"));
-        int[] tokens = tokens(random, m.vocab, PROMPT);
-        try (Ops ops = open(backend);
-             Model hf = Model.open(hfDir, ops, options(DType.F32));
-             Model gg = Model.open(gguf, ops, options(DType.F32))) {
-            assertEquals(Rope.Layout.NEOX, hf.config().rope().layout());
-            float[] fromHf = hf.transformer().forward(tokens, 0);
-            float[] fromGguf = gg.transformer().forward(tokens, 0);
-            double[] exact = null;
-            Float64Transformer ref = oracle(hf.config(), m.weights, Rope.Layout.NEOX, m);
-            for (int t : tokens) {
-                exact = ref.step(t);
-            }
-            assertClose(exact, fromHf, F32_TOLERANCE, "HF checkpoint vs float64 (NEOX on unpermuted weights)");
-            assertClose(exact, fromGguf, F32_TOLERANCE, "GGUF vs the same float64 logits");
-            // the permutation argument itself: interleaved RoPE on permuted weights is the same function
-            Float64Transformer permuted = oracle(hf.config(), m.ggufWeights(), Rope.Layout.INTERLEAVED, m);
-            double[] viaPermuted = null;
-            for (int t : tokens) {
-                viaPermuted = permuted.step(t);
-            }
-            for (int i = 0; i < exact.length; i++) {
-                assertEquals(exact[i], viaPermuted[i], 1e-9 * (1 + Math.abs(exact[i])), "logit " + i);
-            }
-            compare(hf, oracle(hf.config(), m.weights, Rope.Layout.NEOX, m), random, F32_TOLERANCE);
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu"})
     void mixtureOfExpertsMatchesFloat64(String backend, Random random) throws Exception {
         TinyModel m = TinyModel.mixtral(random);
         Path file = m.writeGguf(dir.resolve("moe.gguf"));
