@@ -105,4 +105,17 @@ class HuggingFaceCheckpointTest {
             compare(hf, new Float64Transformer(hf.config(), m.weights::get, Rope.Layout.NEOX, freq), random, F32_TOLERANCE);
         }
     }
+
+    /** A checkpoint split over shards with model.safetensors.index.json (Mixtral: per-expert tensors spread over files). */
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu"})
+    void shardedMixtralCheckpointMatchesFloat64(String backend, Random random) throws Exception {
+        TinyModel m = TinyModel.mixtral(random);
+        Path hfDir = m.writeHf(dir.resolve("sharded"), DType.F32, "", 3);
+        assertTrue(java.nio.file.Files.isRegularFile(hfDir.resolve("model-00003-of-00003.safetensors")));
+        try (Ops ops = open(backend); Model hf = Model.open(hfDir, ops, options(DType.F32))) {
+            assertEquals(4, hf.config().expertCount());
+            compare(hf, oracle(hf.config(), m.weights, Rope.Layout.NEOX, m), random, F32_TOLERANCE);
+        }
+    }
 }

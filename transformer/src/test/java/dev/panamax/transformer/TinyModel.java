@@ -208,6 +208,11 @@ final class TinyModel {
      * with {@code extraConfig} (e.g. {@code "rope_scaling": {...},}) added to config.json.
      */
     Path writeHf(Path dir, DType storage, String extraConfig) throws IOException {
+        return writeHf(dir, storage, extraConfig, 1);
+    }
+
+    /** As {@link #writeHf(Path, DType, String)}, split over {@code shards} files with an index when more than one. */
+    Path writeHf(Path dir, DType storage, String extraConfig, int shards) throws IOException {
         Files.createDirectories(dir);
         String type = arch.equals("qwen2") ? "qwen2" : experts > 0 ? "mixtral" : "llama";
         Files.writeString(dir.resolve("config.json"), """
@@ -218,13 +223,54 @@ final class TinyModel {
                 """.formatted(extraConfig, type, dim, ffn, layers, heads, kvHeads, vocab, context, Float.toString(eps), Double.toString(theta),
                 tied, experts, used));
         try (Arena arena = Arena.ofConfined()) {
-            SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
-            for (Map.Entry<String, float[]> e : weights.entrySet()) {
-                addHf(w, arena, e.getKey(), e.getValue(), storage);
+            if (shards <= 1) {
+                SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
+                for (Map.Entry<String, float[]> e : weights.entrySet()) {
+                    addHf(w, arena, e.getKey(), e.getValue(), storage);
+                }
+                w.write(dir.resolve("model.safetensors"));
+            } else {
+                writeShards(dir, arena, storage, shards);
             }
-            w.write(dir.resolve("model.safetensors"));
         }
         return dir;
+    }
+
+    /** Round-robin over {@code shards} files, with the index transformers writes. */
+    private void writeShards(Path dir, Arena arena, DType storage, int shards) throws IOException {
+        SafetensorsWriter[] w = new SafetensorsWriter[shards];
+        String[] names = new String[shards];
+        for (int i = 0; i < shards; i++) {
+            w[i] = new SafetensorsWriter().putMetadata("format", "pt");
+            names[i] = "model-%05d-of-%05d.safetensors".formatted(i + 1, shards);
+        }
+        StringBuilder map = new StringBuilder();
+        int k = 0;
+        for (Map.Entry<String, float[]> e : weights.entrySet()) {
+            int shard = k++ % shards;
+            addHf(w[shard], arena, e.getKey(), e.getValue(), storage);
+            for (String hfName : hfNames(e.getKey())) {
+                map.append(map.isEmpty() ? "" : ",\n").append("    \"").append(hfName).append("\": \"").append(names[shard]).append('"');
+            }
+        }
+        for (int i = 0; i < shards; i++) {
+            w[i].write(dir.resolve(names[i]));
+        }
+        Files.writeString(dir.resolve("model.safetensors.index.json"),
+                "{\n  \"metadata\": {\"total_size\": 0},\n  \"weight_map\": {\n" + map + "\n  }\n}\n");
+    }
+
+    private java.util.List<String> hfNames(String gguf) {
+        if (!gguf.endsWith("_exps.weight")) {
+            return java.util.List.of(hfName(gguf));
+        }
+        String[] p = gguf.split("\\.");
+        String part = p[2].substring("ffn_".length(), p[2].length() - "_exps".length());
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int e = 0; e < experts; e++) {
+            out.add(TensorNames.HUGGING_FACE.expert(Integer.parseInt(p[1]), e, part));
+        }
+        return out;
     }
 
     private void addHf(SafetensorsWriter w, Arena arena, String name, float[] values, DType storage) {
