@@ -1,0 +1,12 @@
+/**
+ * A reference Llama-family transformer (Llama 2/3, Mistral, Mixtral, Qwen2) on any
+ * {@link dev.panamax.tensor.Ops} backend.
+ *
+ * <p>Start from {@link dev.panamax.transformer.Model#open}: it reads a GGUF file or a Hugging Face
+ * checkpoint directory into a {@link dev.panamax.transformer.ModelConfig} and
+ * {@link dev.panamax.transformer.Weights}, and sets up a {@link dev.panamax.transformer.Transformer}
+ * whose {@code forward(tokens, startPos)} returns next-token logits. One decoder block is
+ * {@link dev.panamax.transformer.TransformerBlock}, written to be read step by step (see
+ * {@code docs/transformer.md}). Sampling and generation live in {@code dev.panamax.transformer.sampling}.
+ */
+package dev.panamax.transformer;
