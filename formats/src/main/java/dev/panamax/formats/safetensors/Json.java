@@ -35,6 +35,10 @@ final class Json {
                     .maxNumberLength(MAX_NUMBER_CHARS)
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // no symbol table: tensor names are unique anyway, and a crafted header could make the
+            // table's hash-flooding guard throw an IllegalStateException
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
 
     private Json() {}

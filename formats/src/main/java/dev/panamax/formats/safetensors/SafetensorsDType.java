@@ -1,7 +1,6 @@
 package dev.panamax.formats.safetensors;
 
 import dev.panamax.tensor.DType;
-import java.util.Locale;
 
 /**
  * The element types a safetensors header may name, in the order of the reference implementation
@@ -103,6 +102,6 @@ public enum SafetensorsDType {
         for (SafetensorsDType t : values()) {
             b.append(b.isEmpty() ? "" : ", ").append(t.name());
         }
-        return b.toString().toUpperCase(Locale.ROOT);
+        return b.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.panamax.formats.safetensors;
 
 import dev.panamax.formats.FormatException;
+import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.TensorClosedException;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -117,6 +119,26 @@ public final class SafetensorsFile implements AutoCloseable {
         return new SafetensorsFile(path, mapping, ownArena, 8 + n, header);
     }
 
+    /**
+     * A quick test for inspectors choosing a reader: true if {@code path} is a regular file whose first
+     * 8 bytes are a plausible header length followed by '{'. It does not validate the header.
+     */
+    public static boolean probe(Path path) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer start = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
+            while (start.hasRemaining() && channel.read(start) > 0) {
+                // read until 9 bytes or end of file
+            }
+            if (start.hasRemaining()) {
+                return false;
+            }
+            long n = start.getLong(0);
+            return n >= 2 && n <= MAX_HEADER_BYTES && n <= channel.size() - 8 && start.get(8) == '{';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The file that was opened. */
     public Path path() {
         return path;
@@ -129,7 +151,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** The tensors' names, in the order of their data. */
     public List<String> tensorNames() {
-        return List.copyOf(header.byName().keySet());
+        return header.names();
     }
 
     /** Every tensor's entry, in the order of their data. */
@@ -173,8 +195,9 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
-     * Tensor {@code name} as a zero-copy, read-only view of the mapping. U8 and BOOL tensors are
-     * viewed as I8, U16/U32/U64 as I16/I32/I64 (see {@link SafetensorsDType}).
+     * Tensor {@code name} as a zero-copy, read-only view of the mapping (writing through it throws
+     * the FFM API's {@link IllegalArgumentException}; copy it with {@code contiguous(arena)} to modify).
+     * U8 and BOOL tensors are viewed as I8, U16/U32/U64 as I16/I32/I64 (see {@link SafetensorsDType}).
      *
      * @throws NoSuchElementException if there is no such tensor
      * @throws UnsupportedOperationException for F8 tensors, which only {@link #readF32} decodes
@@ -205,7 +228,7 @@ public final class SafetensorsFile implements AutoCloseable {
     public Tensor readF32(String name, Arena arena) {
         SafetensorsTensorInfo info = info(name);
         requireOpen("readF32(" + Json.quote(name) + ")");
-        Tensor out = Tensor.allocate(arena, dev.panamax.tensor.DType.F32, info.shape());
+        Tensor out = Tensor.allocate(arena, DType.F32, info.shape());
         F32Decoder.decode(info.dtype(), mapping, dataStart + info.begin(), out.data(), info.numel());
         return out;
     }

@@ -48,6 +48,9 @@ public final class SafetensorsWriter {
     private final Map<String, String> metadata = new TreeMap<>();
     private final Map<String, Entry> tensors = new LinkedHashMap<>();
 
+    /** An empty writer: no tensors, no metadata. */
+    public SafetensorsWriter() {}
+
     /** Adds a {@code __metadata__} entry (written sorted by key). */
     public SafetensorsWriter putMetadata(String key, String value) {
         metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));

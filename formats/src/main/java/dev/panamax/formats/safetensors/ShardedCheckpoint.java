@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
 import dev.panamax.tensor.Tensor;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -220,6 +221,17 @@ public final class ShardedCheckpoint implements AutoCloseable {
 
     private SafetensorsFile shardFor(String name) {
         return shard(shardOf(name));
+    }
+
+    /** Prints the index's metadata, its shards with their tensor counts, and each opened shard's table. */
+    public synchronized void describe(PrintStream out) {
+        out.printf("%s: sharded safetensors checkpoint, %d tensors in %d shards%n", indexFile, weightMap.size(), shardFiles.size());
+        metadata.forEach((k, v) -> out.printf("  %s = %s%n", Json.shown(k), Json.shown(v)));
+        for (String shard : shardFiles) {
+            long count = weightMap.values().stream().filter(shard::equals).count();
+            out.printf("  %s: %d tensors%n", shard, count);
+        }
+        opened.values().forEach(f -> f.describe(out));
     }
 
     /** Unmaps every opened shard; their tensors then throw when used. Idempotent. */

@@ -2,6 +2,7 @@ package dev.panamax.formats.safetensors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -229,6 +230,7 @@ class SafetensorsRoundTripTest {
                     assertEquals(f.fileSize(), t.segment().byteSize(), "the view's segment is the whole mapping");
                     assertEquals(f.dataStart() + info.begin(), t.byteOffset());
                     assertEquals(bytes.address(), t.data().address());
+                    assertThrows(IllegalArgumentException.class, () -> t.fill(1), "the mapping is read-only");
                 }
             }
         }
@@ -278,6 +280,16 @@ class SafetensorsRoundTripTest {
             assertTrue(e.getMessage().contains("\"nope\"") && e.getMessage().contains(file.toString()), e.getMessage());
             assertTrue(f.findInfo("nope").isEmpty());
         }
+    }
+
+    @Test
+    void probe_recognizes_safetensors_files_and_rejects_others(Random random) {
+        assertTrue(SafetensorsFile.probe(Fixtures.randomFile(dir.resolve("p.safetensors"), random)));
+        assertFalse(SafetensorsFile.probe(Fixtures.write(dir.resolve("g.gguf"), "GGUF\3\0\0\0\0\0\0\0".getBytes())));
+        assertFalse(SafetensorsFile.probe(Fixtures.write(dir.resolve("short"), new byte[] {2, 0, 0, 0, 0, 0, 0, 0})));
+        assertFalse(SafetensorsFile.probe(Fixtures.writeRaw(dir.resolve("long"), 1L << 40, "{}".getBytes(), new byte[0])));
+        assertFalse(SafetensorsFile.probe(dir));
+        assertFalse(SafetensorsFile.probe(dir.resolve("missing")));
     }
 
     @Test
