@@ -1,0 +1,73 @@
+package dev.panamax.transformer.tokenizer;
+
+import dev.panamax.formats.FormatException;
+import dev.panamax.formats.gguf.GgufMetadata;
+import java.util.OptionalLong;
+
+/** Maps GGUF's {@code tokenizer.ggml.*} metadata to a {@link TokenizerConfig}. */
+final class GgufTokenizerConfig {
+    private GgufTokenizerConfig() {
+    }
+
+    /**
+     * The tokenizer configuration in {@code m}.
+     *
+     * @throws FormatException naming the file and key when a key is missing, of the wrong type, or
+     *                         sized or valued inconsistently with the vocabulary
+     */
+    static TokenizerConfig from(GgufMetadata m) {
+        String model = m.getString("tokenizer.ggml.model");
+        var tokens = m.getStringArray("tokenizer.ggml.tokens");
+        float[] scores = m.contains("tokenizer.ggml.scores") ? m.getFloatArray("tokenizer.ggml.scores") : null;
+        int[] types = m.contains("tokenizer.ggml.token_type") ? m.getIntArray("tokenizer.ggml.token_type") : null;
+        checkLength(m, "tokenizer.ggml.scores", scores == null ? -1 : scores.length, tokens.size());
+        checkLength(m, "tokenizer.ggml.token_type", types == null ? -1 : types.length, tokens.size());
+        if (!model.equals("llama") && !model.equals("gpt2")) {
+            throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.model\"]", model,
+                    "unsupported tokenizer (supported: llama, gpt2)");
+        }
+        if (model.equals("gpt2") && !m.contains("tokenizer.ggml.merges")) {
+            throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.merges\"]", "(absent)",
+                    "a gpt2 tokenizer needs merges");
+        }
+        String pre = m.findString("tokenizer.ggml.pre").orElse(null);
+        if (model.equals("gpt2") && pre != null && !PreTokenizer.names().contains(pre)) {
+            throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.pre\"]", pre,
+                    "unsupported pre-tokenizer (supported: " + PreTokenizer.names() + ")");
+        }
+        return TokenizerConfig.builder(model, tokens)
+                .pre(pre)
+                .scores(scores)
+                .tokenTypes(types)
+                .merges(m.contains("tokenizer.ggml.merges") ? m.getStringArray("tokenizer.ggml.merges") : null)
+                .bos(id(m, "tokenizer.ggml.bos_token_id", tokens.size()))
+                .eos(id(m, "tokenizer.ggml.eos_token_id", tokens.size()))
+                .unknown(id(m, "tokenizer.ggml.unknown_token_id", tokens.size()))
+                .eot(id(m, "tokenizer.ggml.eot_token_id", tokens.size()))
+                .eom(id(m, "tokenizer.ggml.eom_token_id", tokens.size()))
+                .addBos(m.findBoolean("tokenizer.ggml.add_bos_token").orElse(null))
+                .addEos(m.findBoolean("tokenizer.ggml.add_eos_token").orElse(null))
+                .addSpacePrefix(m.findBoolean("tokenizer.ggml.add_space_prefix").orElse(null))
+                .modelName(m.findString("general.name").orElse(null))
+                .build();
+    }
+
+    private static void checkLength(GgufMetadata m, String key, int length, int tokens) {
+        if (length >= 0 && length != tokens) {
+            throw new FormatException(m.file(), "metadata[\"" + key + "\"].length", length,
+                    "expected one entry per token (" + tokens + ")");
+        }
+    }
+
+    private static Integer id(GgufMetadata m, String key, int tokens) {
+        OptionalLong v = m.findLong(key);
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (v.getAsLong() < 0 || v.getAsLong() >= tokens) {
+            throw new FormatException(m.file(), "metadata[\"" + key + "\"]", v.getAsLong(),
+                    "not a token id of the " + tokens + "-token vocabulary");
+        }
+        return (int) v.getAsLong();
+    }
+}
