@@ -7,6 +7,8 @@ module dev.panamax.transformer {
     requires info.picocli;
     requires com.fasterxml.jackson.core;
 
+    exports dev.panamax.transformer;
+    exports dev.panamax.transformer.sampling;
     exports dev.panamax.transformer.cli;
     exports dev.panamax.transformer.tokenizer;
 
