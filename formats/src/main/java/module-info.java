@@ -4,4 +4,5 @@ module dev.panamax.formats {
     requires com.fasterxml.jackson.core;
 
     exports dev.panamax.formats;
+    exports dev.panamax.formats.quant;
 }

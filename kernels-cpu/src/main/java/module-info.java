@@ -5,4 +5,8 @@ module dev.panamax.kernels.cpu {
     requires static jdk.incubator.vector;
 
     exports dev.panamax.kernels.cpu;
+
+    provides dev.panamax.tensor.OpsProvider with
+            dev.panamax.kernels.cpu.ReferenceOpsProvider,
+            dev.panamax.kernels.cpu.CpuOpsProvider;
 }

@@ -1,0 +1,119 @@
+package dev.panamax.kernels.cpu;
+
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Device;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.tensor.TensorClosedException;
+import java.util.Arrays;
+
+/** Argument checks shared by both CPU backends; every message names the operation and the shapes. */
+final class Checks {
+    private Checks() {
+    }
+
+    /** A live, contiguous host tensor of rank at least one. */
+    static void usable(String op, String role, Tensor t) {
+        if (t == null) {
+            throw new IllegalArgumentException(op + ": " + role + " is null");
+        }
+        if (t.device() != Device.HOST) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.describe() + " is not in host memory");
+        }
+        if (!t.isAlive()) {
+            throw new TensorClosedException(op + " on " + role + " " + t.describe());
+        }
+        if (t.rank() == 0) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.describe() + " needs at least one dimension");
+        }
+        if (!t.isContiguous()) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.describe() + " with strides "
+                    + Arrays.toString(t.strides()) + " is not contiguous");
+        }
+    }
+
+    /** A usable F32 tensor. */
+    static void f32(String op, String role, Tensor t) {
+        usable(op, role, t);
+        if (t.dtype() != DType.F32) {
+            throw new IllegalArgumentException(op + ": " + role + " must be F32, got " + t.describe());
+        }
+    }
+
+    /** Equal shapes. */
+    static void sameShape(String op, String roleA, Tensor a, String roleB, Tensor b) {
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException(op + ": " + roleA + " " + a.describe() + " and " + roleB + " "
+                    + b.describe() + " must have the same shape");
+        }
+    }
+
+    /** The last dimension, as an int. */
+    static int cols(String op, Tensor t) {
+        long c = t.size(-1);
+        if (c > Integer.MAX_VALUE / 8) {
+            throw new IllegalArgumentException(op + ": rows of " + t.describe() + " are too long");
+        }
+        return (int) c;
+    }
+
+    /** The number of rows (all dimensions but the last), as an int. */
+    static int rows(String op, Tensor t) {
+        long cols = t.size(-1);
+        long r = cols == 0 ? 0 : t.numel() / cols;
+        if (r > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + t.describe() + " has too many rows");
+        }
+        return (int) r;
+    }
+
+    /** {@code b} has the shape of {@code a}, or is one row of it (its element count is {@code a}'s last dimension). */
+    static boolean broadcastRow(String op, Tensor a, Tensor b) {
+        if (Arrays.equals(a.shape(), b.shape())) {
+            return false;
+        }
+        if (b.size(-1) == a.size(-1) && b.numel() == a.size(-1)) {
+            return true;
+        }
+        throw new IllegalArgumentException(op + ": b " + b.describe() + " must have the shape of a " + a.describe()
+                + " or of one row of it");
+    }
+
+    /** One of F32, F16, BF16. */
+    static void floatType(String op, String role, Tensor t) {
+        DType d = t.dtype();
+        if (d != DType.F32 && d != DType.F16 && d != DType.BF16) {
+            throw new IllegalArgumentException(op + ": " + role + " must be F32, F16 or BF16, got " + t.describe());
+        }
+    }
+
+    /** Shapes of {@link dev.panamax.tensor.Ops#attention}; returns nothing, throws on mismatch. */
+    static void attention(Tensor q, Tensor k, Tensor v, int startPos, Tensor out) {
+        String op = "attention";
+        f32(op, "q", q);
+        usable(op, "kCache", k);
+        usable(op, "vCache", v);
+        f32(op, "out", out);
+        String shapes = " (q " + q.describe() + ", kCache " + k.describe() + ", vCache " + v.describe() + ", out "
+                + out.describe() + ", startPos " + startPos + ")";
+        if (q.rank() != 3 || k.rank() != 3) {
+            throw new IllegalArgumentException(op + ": q must be [T, Hq, D] and the caches [S, Hkv, D]" + shapes);
+        }
+        if (k.dtype() != DType.F32 && k.dtype() != DType.F16 || v.dtype() != k.dtype()) {
+            throw new IllegalArgumentException(op + ": the caches must both be F32 or both F16" + shapes);
+        }
+        sameShape(op, "kCache", k, "vCache", v);
+        sameShape(op, "q", q, "out", out);
+        long hq = q.size(1);
+        long hkv = k.size(1);
+        if (k.size(2) != q.size(2) || hkv == 0 || hq % hkv != 0) {
+            throw new IllegalArgumentException(op + ": head sizes must match and Hq must be a multiple of Hkv" + shapes);
+        }
+        if (startPos < 0 || startPos + q.size(0) > k.size(0)) {
+            throw new IllegalArgumentException(op + ": positions " + startPos + " ... " + (startPos + q.size(0) - 1)
+                    + " do not fit the cache" + shapes);
+        }
+        if (q.numel() > Integer.MAX_VALUE / 4 || k.numel() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": tensors too large" + shapes);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.panamax.kernels.cpu;
+
+import static dev.panamax.kernels.cpu.VectorMath.F;
+import static dev.panamax.kernels.cpu.VectorMath.ORDER;
+
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Causal grouped-query attention with an online softmax (the flash-attention recurrence), one
+ * (query position, head) pair per work item.
+ *
+ * <p>Each pair walks its cached positions in tiles of {@link #TILE}: scores of the tile, then the
+ * running maximum {@code m}, running sum {@code l} and accumulator {@code acc} are updated as
+ * <pre>
+ *   m' = max(m, max_j s_j);  c = e^(m - m');  l = c l + sum_j e^(s_j - m');  acc = c acc + sum_j e^(s_j - m') v_j
+ * </pre>
+ * and finally {@code out = acc / l}. No score matrix exists; each thread owns a small scratch
+ * (one tile of scores and one head of accumulator), allocated once and reused.
+ */
+final class FlashAttention {
+    static final int TILE = 64;
+    private static final int L = F.length();
+
+    private final ParallelFor pool;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final float[] scores = new float[TILE];
+        float[] acc = new float[0];
+
+        float[] acc(int d) {
+            if (acc.length < d) {
+                acc = new float[d];
+            }
+            return acc;
+        }
+    }
+
+    FlashAttention(ParallelFor pool) {
+        this.pool = pool;
+    }
+
+    /** See {@link dev.panamax.tensor.Ops#attention}; arguments already validated. */
+    void run(Tensor q, Tensor k, Tensor v, int startPos, float scale, Tensor out) {
+        int tokens = (int) q.size(0);
+        int hq = (int) q.size(1);
+        int d = (int) q.size(2);
+        int hkv = (int) k.size(1);
+        int group = hq / hkv;
+        boolean f16 = k.dtype() == DType.F16;
+        long work = (long) (startPos + tokens) * d; // rough cost of one item, in multiply-adds
+        int grain = (int) Math.max(1, Math.min(hq, 16_384 / Math.max(1, work)));
+        pool.run(tokens * hq, grain, (start, end) -> {
+            Scratch s = scratch.get();
+            float[] acc = s.acc(d);
+            for (int item = start; item < end; item++) {
+                int t = item / hq;
+                int h = item % hq;
+                long qo = q.byteOffset() + 4L * item * d;
+                long oo = out.byteOffset() + 4L * item * d;
+                one(q.segment(), qo, k, v, h / group, hkv, d, startPos + t, scale, f16, s.scores, acc, out.segment(), oo);
+            }
+        });
+    }
+
+    /** One query row against positions {@code 0 ... last} of KV head {@code g}. */
+    private static void one(MemorySegment qm, long qo, Tensor k, Tensor v, int g, int hkv, int d, int last, float scale,
+            boolean f16, float[] scores, float[] acc, MemorySegment om, long oo) {
+        MemorySegment km = k.segment();
+        MemorySegment vm = v.segment();
+        long rowBytes = (f16 ? 2L : 4L) * d;
+        long kBase = k.byteOffset() + rowBytes * g;
+        long vBase = v.byteOffset() + rowBytes * g;
+        long stride = rowBytes * hkv; // bytes from one position to the next
+        Arrays.fill(acc, 0, d, 0f);
+        float m = Float.NEGATIVE_INFINITY;
+        float l = 0;
+        for (int j0 = 0; j0 <= last; j0 += TILE) {
+            int n = Math.min(TILE, last + 1 - j0);
+            float tileMax = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                float sc = scale * dot(qm, qo, km, kBase + stride * (j0 + j), d, f16);
+                scores[j] = sc;
+                tileMax = Math.max(tileMax, sc);
+            }
+            float mNew = Math.max(m, tileMax);
+            float c = (float) Math.exp(m - mNew); // 0 on the first tile, where m = -inf
+            l *= c;
+            if (c != 1f) {
+                for (int i = 0; i < d; i++) {
+                    acc[i] *= c;
+                }
+            }
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < n; j += L) {
+                VectorMask<Float> mask = F.indexInRange(j, n);
+                FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j, mask).sub(mNew));
+                p.intoArray(scores, j, mask);
+                sum = sum.add(p, mask);
+            }
+            l += sum.reduceLanes(VectorOperators.ADD);
+            for (int j = 0; j < n; j++) {
+                axpy(scores[j], vm, vBase + stride * (j0 + j), acc, d, f16);
+            }
+            m = mNew;
+        }
+        float inv = 1f / l;
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector.fromArray(F, acc, i).mul(inv).intoMemorySegment(om, oo + 4L * i, ORDER);
+        }
+        for (; i < d; i++) {
+            om.set(ValueLayout.JAVA_FLOAT_UNALIGNED, oo + 4L * i, acc[i] * inv);
+        }
+    }
+
+    private static float dot(MemorySegment qm, long qo, MemorySegment km, long ko, int d, boolean f16) {
+        FloatVector sum = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector kv = f16 ? VectorMath.loadF16(km, ko + 2L * i) : VectorKernels.load(km, ko, i);
+            sum = VectorKernels.load(qm, qo, i).fma(kv, sum);
+        }
+        float r = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < d; i++) {
+            r += qm.get(ValueLayout.JAVA_FLOAT_UNALIGNED, qo + 4L * i) * load(km, ko, i, f16);
+        }
+        return r;
+    }
+
+    /** {@code acc += p * v}. */
+    private static void axpy(float p, MemorySegment vm, long vo, float[] acc, int d, boolean f16) {
+        int i = 0;
+        for (; i <= d - L; i += L) {
+            FloatVector vv = f16 ? VectorMath.loadF16(vm, vo + 2L * i) : VectorKernels.load(vm, vo, i);
+            vv.fma(FloatVector.broadcast(F, p), FloatVector.fromArray(F, acc, i)).intoArray(acc, i);
+        }
+        for (; i < d; i++) {
+            acc[i] += p * load(vm, vo, i, f16);
+        }
+    }
+
+    private static float load(MemorySegment m, long rowOffset, int i, boolean f16) {
+        return f16 ? Float.float16ToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, rowOffset + 2L * i))
+                : m.get(ValueLayout.JAVA_FLOAT_UNALIGNED, rowOffset + 4L * i);
+    }
+}

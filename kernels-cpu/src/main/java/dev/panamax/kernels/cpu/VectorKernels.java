@@ -1,0 +1,168 @@
+package dev.panamax.kernels.cpu;
+
+import static dev.panamax.kernels.cpu.VectorMath.F;
+import static dev.panamax.kernels.cpu.VectorMath.ORDER;
+
+import dev.panamax.tensor.Gelu;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Vector API twins of {@link ScalarKernels} for F32 rows or element ranges. Tails use masked
+ * loads and stores, so every element goes through the same arithmetic wherever a range starts.
+ */
+final class VectorKernels {
+    private static final int L = F.length();
+
+    private VectorKernels() {
+    }
+
+    static FloatVector load(MemorySegment m, long base, int i) {
+        return FloatVector.fromMemorySegment(F, m, base + 4L * i, ORDER);
+    }
+
+    static FloatVector load(MemorySegment m, long base, int i, VectorMask<Float> mask) {
+        return FloatVector.fromMemorySegment(F, m, base + 4L * i, ORDER, mask);
+    }
+
+    /** Sum of squares of a row. */
+    static float sumOfSquares(MemorySegment x, long xo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = load(x, xo, i);
+            acc = v.fma(v, acc);
+        }
+        if (i < n) {
+            FloatVector v = load(x, xo, i, F.indexInRange(i, n));
+            acc = v.fma(v, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void rmsNorm(MemorySegment x, long xo, MemorySegment w, long wo, float eps, MemorySegment out, long oo, int n) {
+        float inv = 1f / (float) Math.sqrt(sumOfSquares(x, xo, n) / n + eps);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            load(x, xo, i, m).mul(inv).mul(load(w, wo, i, m)).intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        }
+    }
+
+    static void layerNorm(MemorySegment x, long xo, MemorySegment w, long wo, MemorySegment b, long bo, float eps,
+            MemorySegment out, long oo, int n) {
+        FloatVector sum = FloatVector.zero(F);
+        for (int i = 0; i < n; i += L) {
+            sum = sum.add(load(x, xo, i, F.indexInRange(i, n)));
+        }
+        float mean = sum.reduceLanes(VectorOperators.ADD) / n;
+        FloatVector var = FloatVector.zero(F);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector d = load(x, xo, i, m).sub(mean);
+            var = d.fma(d, var).blend(var, m.not()); // masked-off lanes would add mean^2
+        }
+        float inv = 1f / (float) Math.sqrt(var.reduceLanes(VectorOperators.ADD) / n + eps);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector y = load(x, xo, i, m).sub(mean).mul(inv);
+            if (w != null) {
+                y = y.mul(load(w, wo, i, m));
+            }
+            if (b != null) {
+                y = y.add(load(b, bo, i, m));
+            }
+            y.intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        }
+    }
+
+    static void softmax(MemorySegment x, long xo, MemorySegment out, long oo, int n) {
+        FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            max = max.max(load(x, xo, i, m).blend(FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), m.not()));
+        }
+        float mx = max.reduceLanes(VectorOperators.MAX);
+        FloatVector sum = FloatVector.zero(F);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector e = VectorMath.exp(load(x, xo, i, m).sub(mx));
+            e.intoMemorySegment(out, oo + 4L * i, ORDER, m);
+            sum = sum.add(e, m);
+        }
+        float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            load(out, oo, i, m).mul(inv).intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        }
+    }
+
+    /** The unary element-wise kernels over elements {@code [from, to)}. */
+    enum Unary {
+        SILU, GELU_TANH, GELU_ERF, SCALE;
+
+        static Unary gelu(Gelu g) {
+            return g == Gelu.TANH ? GELU_TANH : GELU_ERF;
+        }
+    }
+
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    private static final float MINUS_SQRT_HALF = (float) -Math.sqrt(0.5);
+
+    static void unary(Unary f, float s, MemorySegment x, long xo, MemorySegment out, long oo, int from, int to) {
+        for (int i = from; i < to; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            FloatVector v = load(x, xo, i, m);
+            FloatVector y = switch (f) {
+                case SILU -> VectorMath.silu(v);
+                // x * sigmoid(2y), y = sqrt(2/pi) (x + 0.044715 x^3): GPT-2's x/2 (1 + tanh y) without cancellation
+                case GELU_TANH -> v.div(VectorMath.exp(v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2 * SQRT_2_OVER_PI)).add(1f));
+                case GELU_ERF -> v.mul(0.5f).mul(VectorMath.erfc(v.mul(MINUS_SQRT_HALF)));
+                case SCALE -> v.mul(s);
+            };
+            y.intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        }
+    }
+
+    /** The binary element-wise kernels. */
+    enum Binary {
+        ADD, MUL, SWIGLU
+    }
+
+    /** {@code out[i] = a[i] op b[bStart + i - from]} for i in {@code [from, to)}. */
+    static void binary(Binary f, MemorySegment a, long ao, MemorySegment b, long bo, int bStart, MemorySegment out, long oo,
+            int from, int to) {
+        for (int i = from; i < to; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            FloatVector x = load(a, ao, i, m);
+            FloatVector y = load(b, bo, bStart + i - from, m);
+            FloatVector r = switch (f) {
+                case ADD -> x.add(y);
+                case MUL -> x.mul(y);
+                case SWIGLU -> VectorMath.silu(x).mul(y);
+            };
+            r.intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        }
+    }
+
+    /** Index of the first largest entry of a row; rows holding NaN take the scalar path, which skips NaN. */
+    static int argmax(MemorySegment x, long xo, int n) {
+        FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            max = max.max(load(x, xo, i, m).blend(FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), m.not()));
+        }
+        float mx = max.reduceLanes(VectorOperators.MAX);
+        if (Float.isNaN(mx)) {
+            return ScalarKernels.argmax(x, xo, n);
+        }
+        for (int i = 0; i < n; i += L) {
+            VectorMask<Float> hit = load(x, xo, i, F.indexInRange(i, n)).eq(mx).and(F.indexInRange(i, n));
+            if (hit.anyTrue()) {
+                return i + hit.firstTrue();
+            }
+        }
+        return 0;
+    }
+}
