@@ -1,0 +1,247 @@
+package dev.panamax.kernels.cpu;
+
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * Fast {@code out[m, n] = sum_k x[m, k] * w[n, k]} on the CPU: Vector API kernels, split over the
+ * threads of a {@link ParallelFor}, weights of any supported dtype read in place.
+ *
+ * <p>Two paths:
+ * <ul>
+ * <li>Few rows of x (decode, {@code M < }{@value #GEMM_MIN_ROWS}): memory-bound matrix-vector
+ * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
+ * in cache. Q8_0 and Q4_0 weights meet x quantized to Q8_0, Q4_K meets Q8_K, in integer kernels
+ * ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes are decoded one row at a
+ * time into a float buffer.</li>
+ * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
+ * rows, decodes and packs {@value #KC}-wide slices of them into an F32 panel once, and runs the
+ * {@link GemmKernel} micro-kernel over all rows of x, so dequantization is paid once per M rows.</li>
+ * </ul>
+ *
+ * <p>Scratch buffers are allocated once per thread and grown on demand; a call allocates nothing
+ * once they are large enough. One caller thread at a time.
+ */
+public final class CpuMatmul {
+    /** From this many rows of x on, the GEMM path is used. */
+    static final int GEMM_MIN_ROWS = 4;
+    /** Slice of K packed at once: a multiple of every block size (256), 16 KiB per 16 weight rows. */
+    static final int KC = 256;
+    /** Weight rows per GEMM task: a packed 128 x 256 panel is 128 KiB, at home in Zen 3's 512 KiB L2. */
+    static final int NC = 128;
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final ParallelFor pool;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final QuantizedActivations activations = new QuantizedActivations();
+    private final ParallelFor.Body matvecBody = this::matvecRows;
+    private final ParallelFor.Body gemmBody = this::gemmColumns;
+    private float[] xf = new float[0];
+
+    // The call in progress, read by the pool's threads (published by ParallelFor.run).
+    private MatmulShape shape;
+    private MemorySegment weights;
+    private MemorySegment output;
+
+    /** Runs on the threads of {@code pool}. */
+    public CpuMatmul(ParallelFor pool) {
+        this.pool = Objects.requireNonNull(pool, "pool");
+    }
+
+    /**
+     * {@code out = x · wᵀ}: x F32 {@code [M, K]}, w {@code [N, K]} of dtype F32, F16, BF16, Q8_0,
+     * Q4_0, Q4_1, Q5_0, Q5_1 or Q2_K ... Q6_K (rows may be strided; read in place), out F32
+     * {@code [M, N]}. Every element of out is written.
+     *
+     * @throws IllegalArgumentException if dtypes or shapes do not fit
+     */
+    public void matmul(Tensor x, Tensor w, Tensor out) {
+        MatmulShape s = MatmulShape.of(x, w, out);
+        if (s.m() == 0 || s.n() == 0) {
+            return;
+        }
+        MemorySegment xs = x.segment();
+        int m = s.m(), k = s.k();
+        if (xf.length < m * k) {
+            xf = new float[m * k];
+        }
+        for (int i = 0; i < m && k > 0; i++) {
+            MemorySegment.copy(xs, F32, s.xRow(i), xf, i * k, k);
+        }
+        shape = s;
+        weights = w.segment();
+        output = out.segment();
+        try {
+            if (m < GEMM_MIN_ROWS) {
+                switch (s.wType()) {
+                    case Q8_0, Q4_0 -> activations.quantize(xf, m, k, 32);
+                    case Q4_K -> activations.quantize(xf, m, k, 256);
+                    default -> { }
+                }
+                int grain = Math.max(1, Math.min(64, s.n() / (8 * pool.threads())));
+                pool.run(s.n(), grain, matvecBody);
+            } else {
+                pool.run((s.n() + NC - 1) / NC, 1, gemmBody);
+            }
+        } finally {
+            weights = null;
+            output = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- matrix-vector
+
+    private void matvecRows(int start, int end) {
+        MatmulShape s = shape;
+        MemorySegment w = weights, out = output;
+        DType type = s.wType();
+        int m = s.m(), k = s.k();
+        Scratch t = scratch.get();
+        float[] row = t.row(k);
+        QuantizedActivations a = activations;
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            boolean decoded = switch (type) {
+                case F32, BF16, Q8_0, Q4_0, Q4_K -> false;
+                default -> {
+                    WeightDecoder.decode(type, w, at, row, 0, k);
+                    yield true;
+                }
+            };
+            for (int i = 0; i < m; i++) {
+                int xo = i * k;
+                float v = decoded ? VectorDots.dot(row, 0, xf, xo, k) : switch (type) {
+                    case F32 -> VectorDots.dotF32(w, at, xf, xo, k);
+                    case BF16 -> VectorDots.dotBF16(w, at, xf, xo, k);
+                    case Q8_0 -> VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
+                    case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, xo, k / 32);
+                    case Q4_K -> VectorDots.dotQ4_K(w, at, a.q, a.d, a.sums, xo, k / 256);
+                    default -> throw new AssertionError(type);
+                };
+                out.set(F32, s.outRow(i) + 4L * n, v);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- GEMM
+
+    /** Computes the columns of out of weight-row blocks {@code [start, end)} of {@value #NC} rows. */
+    private void gemmColumns(int start, int end) {
+        MatmulShape s = shape;
+        Scratch t = scratch.get();
+        int m = s.m(), k = s.k(), n = s.n();
+        float[] wp = t.weightPanel(NC * KC);
+        float[] xp = t.xPanel(GemmKernel.MR * KC);
+        float[] row = t.row(KC);
+        float[] tile = t.tile;
+        for (int block = start; block < end; block++) {
+            int n0 = block * NC;
+            int nc = Math.min(NC, n - n0);
+            int panels = (nc + GemmKernel.NR - 1) / GemmKernel.NR;
+            if (k == 0) {
+                zeroColumns(s, n0, nc);
+            }
+            for (int k0 = 0; k0 < k; k0 += KC) {
+                int kc = Math.min(KC, k - k0);
+                packWeights(s, n0, nc, panels, k0, kc, wp, row);
+                for (int m0 = 0; m0 < m; m0 += GemmKernel.MR) {
+                    int mr = Math.min(GemmKernel.MR, m - m0);
+                    packX(m0, mr, k, k0, kc, xp);
+                    for (int p = 0; p < panels; p++) {
+                        GemmKernel.multiply(xp, 0, wp, p * GemmKernel.NR * kc, kc, tile);
+                        storeTile(s, tile, m0, mr, n0 + p * GemmKernel.NR, Math.min(GemmKernel.NR, nc - p * GemmKernel.NR), k0 > 0);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Decodes w[n0 + r, k0 : k0 + kc] into panels {@code wp[p NR kc + k NR + j]}, r = p NR + j; rows past nc are zero. */
+    private void packWeights(MatmulShape s, int n0, int nc, int panels, int k0, int kc, float[] wp, float[] row) {
+        DType type = s.wType();
+        int nr = GemmKernel.NR;
+        for (int r = 0; r < panels * nr; r++) {
+            int base = (r / nr) * nr * kc + (r % nr);
+            if (r < nc) {
+                WeightDecoder.decode(type, weights, s.wRow(n0 + r) + type.byteSize(k0), row, 0, kc);
+                for (int kk = 0; kk < kc; kk++) {
+                    wp[base + kk * nr] = row[kk];
+                }
+            } else {
+                for (int kk = 0; kk < kc; kk++) {
+                    wp[base + kk * nr] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs x[m0 + i, k0 : k0 + kc] as {@code xp[k MR + i]}; rows past mr are zero. */
+    private void packX(int m0, int mr, int k, int k0, int kc, float[] xp) {
+        int rows = GemmKernel.MR;
+        for (int i = 0; i < rows; i++) {
+            if (i < mr) {
+                int from = (m0 + i) * k + k0;
+                for (int kk = 0; kk < kc; kk++) {
+                    xp[kk * rows + i] = xf[from + kk];
+                }
+            } else {
+                for (int kk = 0; kk < kc; kk++) {
+                    xp[kk * rows + i] = 0f;
+                }
+            }
+        }
+    }
+
+    private void storeTile(MatmulShape s, float[] tile, int m0, int mr, int n0, int nr, boolean accumulate) {
+        MemorySegment out = output;
+        for (int i = 0; i < mr; i++) {
+            long at = s.outRow(m0 + i) + 4L * n0;
+            for (int j = 0; j < nr; j++) {
+                float v = tile[i * GemmKernel.NR + j];
+                out.set(F32, at + 4L * j, accumulate ? out.get(F32, at + 4L * j) + v : v);
+            }
+        }
+    }
+
+    private void zeroColumns(MatmulShape s, int n0, int nc) {
+        for (int i = 0; i < s.m(); i++) {
+            for (int j = 0; j < nc; j++) {
+                output.set(F32, s.outRow(i) + 4L * (n0 + j), 0f);
+            }
+        }
+    }
+
+    /** Per-thread buffers, grown on demand. */
+    private static final class Scratch {
+        final float[] tile = new float[GemmKernel.MR * GemmKernel.NR];
+        private float[] row = new float[0];
+        private float[] weightPanel = new float[0];
+        private float[] xPanel = new float[0];
+
+        float[] row(int size) {
+            if (row.length < size) {
+                row = new float[size];
+            }
+            return row;
+        }
+
+        float[] weightPanel(int size) {
+            if (weightPanel.length < size) {
+                weightPanel = new float[size];
+            }
+            return weightPanel;
+        }
+
+        float[] xPanel(int size) {
+            if (xPanel.length < size) {
+                xPanel = new float[size];
+            }
+            return xPanel;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.panamax.kernels.cpu;
+
+/**
+ * Activation rows quantized to 8-bit integers for the integer dot kernels, as ggml quantizes them
+ * to Q8_0 (scale per 32 values) or Q8_K (scale per 256 values, with sums per 32).
+ *
+ * <p>Each block stores {@code q = round(x / d)} with {@code d = max|x| / 127}, so {@code |q| <= 127}
+ * and {@code |x - d q| <= d / 2}. The integers are kept widened to {@code short}, the form the
+ * kernels multiply, and the scales stay in float (ggml rounds them to f16; we need not). Buffers
+ * grow on demand and are reused across calls.
+ */
+final class QuantizedActivations {
+    /** {@code q[m * k + i]}: the quantized value i of row m. */
+    short[] q = new short[0];
+    /** The scale of each block, row after row. */
+    float[] d = new float[0];
+    /** Q8_K only: the sum of the quantized values of each 32-value sub-block, row after row. */
+    int[] sums = new int[0];
+
+    /** Quantizes rows {@code x[m * k ...]} in blocks of {@code block} values (32 or 256, dividing k). */
+    void quantize(float[] x, int rows, int k, int block) {
+        int blocksPerRow = k / block;
+        if (q.length < rows * k) {
+            q = new short[rows * k];
+        }
+        if (d.length < rows * blocksPerRow) {
+            d = new float[rows * blocksPerRow];
+        }
+        if (sums.length < rows * (k / 32)) {
+            sums = new int[rows * (k / 32)];
+        }
+        for (int b = 0; b < rows * blocksPerRow; b++) {
+            quantizeBlock(x, b * block, block, b);
+        }
+    }
+
+    private void quantizeBlock(float[] x, int from, int block, int blockIndex) {
+        float amax = 0f;
+        for (int i = 0; i < block; i++) {
+            amax = Math.max(amax, Math.abs(x[from + i]));
+        }
+        float scale = amax / 127f;
+        float inverse = scale == 0f ? 0f : 1f / scale;
+        d[blockIndex] = scale;
+        for (int s = 0; s < block; s += 32) {
+            int sum = 0;
+            for (int i = from + s; i < from + s + 32; i++) {
+                int v = Math.round(x[i] * inverse);
+                v = Math.max(-127, Math.min(127, v)); // rounding of x * (1/d) may overshoot 127 by one
+                q[i] = (short) v;
+                sum += v;
+            }
+            sums[(from + s) / 32] = sum;
+        }
+    }
+}
