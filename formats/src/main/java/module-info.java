@@ -4,5 +4,6 @@ module dev.panamax.formats {
     requires com.fasterxml.jackson.core;
 
     exports dev.panamax.formats;
+    exports dev.panamax.formats.gguf;
     exports dev.panamax.formats.quant;
 }

@@ -1,0 +1,219 @@
+package dev.panamax.formats.gguf;
+
+import dev.panamax.formats.FormatException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * The key-value metadata of a GGUF file, in file order. Values are decoded when the file is
+ * opened and held on the Java heap, so they stay readable after the file is closed.
+ *
+ * <p>{@link #get} returns values as {@link GgufArray} documents: Integer for UINT8, INT8, UINT16,
+ * INT16 and INT32; Long for UINT32, UINT64 (raw bits) and INT64; Float, Double, Boolean, String; and
+ * {@link GgufArray} (a {@code List}) for arrays. The typed getters accept any type that converts
+ * without loss of meaning and throw {@link FormatException} naming the file and key when a key is
+ * missing or holds the wrong kind of value.
+ */
+public final class GgufMetadata {
+    /** One value with its type tag. */
+    record Entry(GgufValueType type, Object value) {
+    }
+
+    private final Path file;
+    private final Map<String, Entry> entries;
+
+    GgufMetadata(Path file, LinkedHashMap<String, Entry> entries) {
+        this.file = file;
+        this.entries = Collections.unmodifiableMap(entries);
+    }
+
+    /** The file the metadata was read from. */
+    public Path file() {
+        return file;
+    }
+
+    /** All keys, in file order. */
+    public Set<String> keys() {
+        return entries.keySet();
+    }
+
+    /** Number of keys. */
+    public int size() {
+        return entries.size();
+    }
+
+    /** True if {@code key} is present. */
+    public boolean contains(String key) {
+        return entries.containsKey(key);
+    }
+
+    /** The value of {@code key} (see the class comment for the Java types). */
+    public Object get(String key) {
+        return entry(key).value();
+    }
+
+    /** The value of {@code key}, if present. */
+    public Optional<Object> find(String key) {
+        Entry e = entries.get(key);
+        return e == null ? Optional.empty() : Optional.of(e.value());
+    }
+
+    /** The GGUF type of {@code key}'s value. */
+    public GgufValueType typeOf(String key) {
+        return entry(key).type();
+    }
+
+    /** A STRING value. */
+    public String getString(String key) {
+        Entry e = entry(key);
+        if (e.value() instanceof String s) {
+            return s;
+        }
+        throw wrongType(key, e, "a string");
+    }
+
+    /** A STRING value, if present. */
+    public Optional<String> findString(String key) {
+        return contains(key) ? Optional.of(getString(key)) : Optional.empty();
+    }
+
+    /**
+     * An integer value of any integer type.
+     *
+     * @throws FormatException also for a UINT64 value above {@link Long#MAX_VALUE}
+     */
+    public long getLong(String key) {
+        Entry e = entry(key);
+        if (!e.type().isInteger()) {
+            throw wrongType(key, e, "an integer");
+        }
+        long v = ((Number) e.value()).longValue();
+        if (e.type() == GgufValueType.UINT64 && v < 0) {
+            throw new FormatException(file, field(key), Long.toUnsignedString(v), "UINT64 value is too large for a signed 64-bit integer");
+        }
+        return v;
+    }
+
+    /** An integer value, if present. */
+    public OptionalLong findLong(String key) {
+        return contains(key) ? OptionalLong.of(getLong(key)) : OptionalLong.empty();
+    }
+
+    /**
+     * An integer value that must fit an {@code int}.
+     *
+     * @throws FormatException if it does not
+     */
+    public int getInt(String key) {
+        long v = getLong(key);
+        if (v != (int) v) {
+            throw new FormatException(file, field(key), v, "value does not fit a 32-bit int");
+        }
+        return (int) v;
+    }
+
+    /** A FLOAT32 value, or a FLOAT64 or integer value converted to float. */
+    public float getFloat(String key) {
+        Entry e = entry(key);
+        if (!e.type().isFloat() && !e.type().isInteger()) {
+            throw wrongType(key, e, "a number");
+        }
+        return ((Number) e.value()).floatValue();
+    }
+
+    /** A number as float, if present. */
+    public Optional<Float> findFloat(String key) {
+        return contains(key) ? Optional.of(getFloat(key)) : Optional.empty();
+    }
+
+    /** A BOOL value. */
+    public boolean getBoolean(String key) {
+        Entry e = entry(key);
+        if (e.value() instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(key, e, "a bool");
+    }
+
+    /** A BOOL value, if present. */
+    public Optional<Boolean> findBoolean(String key) {
+        return contains(key) ? Optional.of(getBoolean(key)) : Optional.empty();
+    }
+
+    /** An array value of any element type. */
+    public GgufArray getArray(String key) {
+        Entry e = entry(key);
+        if (e.value() instanceof GgufArray a) {
+            return a;
+        }
+        throw wrongType(key, e, "an array");
+    }
+
+    /** An array value, if present. */
+    public Optional<GgufArray> findArray(String key) {
+        return contains(key) ? Optional.of(getArray(key)) : Optional.empty();
+    }
+
+    /** An array of strings (immutable). */
+    public List<String> getStringArray(String key) {
+        GgufArray a = getArray(key);
+        if (a.elementType() != GgufValueType.STRING) {
+            throw new FormatException(file, field(key), "array of " + a.elementType(), "expected an array of strings");
+        }
+        return a.toStringList();
+    }
+
+    /** An array of numbers as floats (a fresh copy). */
+    public float[] getFloatArray(String key) {
+        GgufArray a = getArray(key);
+        if (!a.elementType().isFloat() && !a.elementType().isInteger()) {
+            throw new FormatException(file, field(key), "array of " + a.elementType(), "expected an array of numbers");
+        }
+        return a.toFloatArray();
+    }
+
+    /** An array of integers that fit an {@code int} (a fresh copy). */
+    public int[] getIntArray(String key) {
+        GgufArray a = getArray(key);
+        if (!a.elementType().isInteger()) {
+            throw new FormatException(file, field(key), "array of " + a.elementType(), "expected an array of integers");
+        }
+        try {
+            return a.toIntArray();
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, field(key), "array of " + a.elementType(), e.getMessage(), e);
+        }
+    }
+
+    /** The entries with their types, in file order (for writers and dumps). */
+    Map<String, Entry> entries() {
+        return entries;
+    }
+
+    private Entry entry(String key) {
+        Entry e = entries.get(key);
+        if (e == null) {
+            throw new FormatException(file, field(key), "(absent)", "required metadata key is missing");
+        }
+        return e;
+    }
+
+    private FormatException wrongType(String key, Entry e, String expected) {
+        return new FormatException(file, field(key) + ".type", e.type(), "expected " + expected);
+    }
+
+    static String field(String key) {
+        return "metadata[\"" + key + "\"]";
+    }
+
+    @Override
+    public String toString() {
+        return "GgufMetadata" + keys();
+    }
+}

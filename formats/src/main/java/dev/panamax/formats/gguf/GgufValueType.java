@@ -1,0 +1,80 @@
+package dev.panamax.formats.gguf;
+
+/**
+ * The type tag of a GGUF metadata value ({@code enum gguf_type} in the GGUF spec). Integers are
+ * little-endian; strings are a {@code uint64} byte length followed by UTF-8 bytes; an array is an
+ * element type tag ({@code uint32}), a {@code uint64} count and the elements.
+ */
+public enum GgufValueType {
+    UINT8(0, 1),
+    INT8(1, 1),
+    UINT16(2, 2),
+    INT16(3, 2),
+    UINT32(4, 4),
+    INT32(5, 4),
+    FLOAT32(6, 4),
+    BOOL(7, 1),
+    STRING(8, 8),
+    ARRAY(9, 12),
+    UINT64(10, 8),
+    INT64(11, 8),
+    FLOAT64(12, 8);
+
+    private static final GgufValueType[] BY_ID = new GgufValueType[13];
+
+    static {
+        for (GgufValueType t : values()) {
+            BY_ID[t.id] = t;
+        }
+    }
+
+    private final int id;
+    private final int minBytes;
+
+    GgufValueType(int id, int minBytes) {
+        this.id = id;
+        this.minBytes = minBytes;
+    }
+
+    /** The tag stored in the file. */
+    public int id() {
+        return id;
+    }
+
+    /**
+     * The fewest bytes one value of this type takes in a file: its size for fixed-size types, the
+     * length prefix for a string, the element type and count for an array. Readers use it to reject
+     * a count that the rest of the file cannot hold before allocating anything for it.
+     */
+    public int minBytes() {
+        return minBytes;
+    }
+
+    /** True for the fixed-size types whose size is {@link #minBytes()} (everything but STRING and ARRAY). */
+    public boolean isFixedSize() {
+        return this != STRING && this != ARRAY;
+    }
+
+    /** True for the eight integer types. */
+    public boolean isInteger() {
+        return switch (this) {
+            case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
+            default -> false;
+        };
+    }
+
+    /** True for FLOAT32 and FLOAT64. */
+    public boolean isFloat() {
+        return this == FLOAT32 || this == FLOAT64;
+    }
+
+    /** The type with tag {@code id}, or null if GGUF defines none. */
+    static GgufValueType byId(long id) {
+        return id >= 0 && id < BY_ID.length ? BY_ID[(int) id] : null;
+    }
+
+    /** The lower-case name used by gguf-py and gguf-dump, e.g. {@code "uint32"}. */
+    public String ggufName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

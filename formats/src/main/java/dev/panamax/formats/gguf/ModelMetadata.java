@@ -1,0 +1,226 @@
+package dev.panamax.formats.gguf;
+
+import dev.panamax.formats.FormatException;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The typed view of a GGUF file's metadata that a transformer needs: hyperparameters read from
+ * the {@code <arch>.*} keys (e.g. {@code llama.embedding_length}) and the tokenizer from the
+ * {@code tokenizer.ggml.*} keys. Required values throw {@link FormatException} naming the key when
+ * absent; optional ones return empty or the documented default.
+ */
+public final class ModelMetadata {
+    /** llama.cpp's default RoPE base when {@code <arch>.rope.freq_base} is absent. */
+    public static final float DEFAULT_ROPE_FREQ_BASE = 10000f;
+
+    private final GgufMetadata md;
+    private final String arch;
+
+    /**
+     * @throws FormatException if {@code general.architecture} is missing or not a string
+     */
+    public ModelMetadata(GgufMetadata metadata) {
+        this.md = metadata;
+        this.arch = metadata.getString("general.architecture");
+    }
+
+    /** The underlying metadata. */
+    public GgufMetadata metadata() {
+        return md;
+    }
+
+    /** {@code general.architecture}, e.g. "llama". */
+    public String architecture() {
+        return arch;
+    }
+
+    /** {@code general.name}. */
+    public Optional<String> name() {
+        return md.findString("general.name");
+    }
+
+    /** {@code <arch>.context_length}: the context the model was trained for. */
+    public int contextLength() {
+        return md.getInt(key("context_length"));
+    }
+
+    /** {@code <arch>.embedding_length}: the model dimension. */
+    public int embeddingLength() {
+        return md.getInt(key("embedding_length"));
+    }
+
+    /** {@code <arch>.block_count}: the number of transformer layers. */
+    public int blockCount() {
+        return md.getInt(key("block_count"));
+    }
+
+    /** {@code <arch>.feed_forward_length}: the hidden size of the MLP. */
+    public int feedForwardLength() {
+        return md.getInt(key("feed_forward_length"));
+    }
+
+    /** {@code <arch>.attention.head_count}. */
+    public int headCount() {
+        return md.getInt(key("attention.head_count"));
+    }
+
+    /** {@code <arch>.attention.head_count_kv}; defaults to {@link #headCount()} (no grouped-query attention). */
+    public int headCountKv() {
+        String k = key("attention.head_count_kv");
+        return md.contains(k) ? md.getInt(k) : headCount();
+    }
+
+    /** {@code <arch>.rope.dimension_count}; defaults to the head dimension (embedding length / head count). */
+    public int ropeDimensionCount() {
+        String k = key("rope.dimension_count");
+        if (md.contains(k)) {
+            return md.getInt(k);
+        }
+        int heads = headCount();
+        if (heads <= 0) {
+            throw new FormatException(md.file(), GgufMetadata.field(key("attention.head_count")), heads, "head count must be positive");
+        }
+        return embeddingLength() / heads;
+    }
+
+    /** {@code <arch>.rope.freq_base}, default {@value #DEFAULT_ROPE_FREQ_BASE}. */
+    public float ropeFreqBase() {
+        return md.findFloat(key("rope.freq_base")).orElse(DEFAULT_ROPE_FREQ_BASE);
+    }
+
+    /**
+     * {@code <arch>.rope.scaling.type} ("none", "linear", "yarn", ...); for old files that only store
+     * {@code <arch>.rope.scale_linear}, "linear".
+     */
+    public Optional<String> ropeScalingType() {
+        Optional<String> t = md.findString(key("rope.scaling.type"));
+        if (t.isPresent()) {
+            return t;
+        }
+        return md.contains(key("rope.scale_linear")) ? Optional.of("linear") : Optional.empty();
+    }
+
+    /** {@code <arch>.rope.scaling.factor}, else the old {@code <arch>.rope.scale_linear}. */
+    public Optional<Float> ropeScalingFactor() {
+        Optional<Float> f = md.findFloat(key("rope.scaling.factor"));
+        return f.isPresent() ? f : md.findFloat(key("rope.scale_linear"));
+    }
+
+    /** {@code <arch>.rope.scaling.original_context_length}. */
+    public OptionalInt ropeScalingOriginalContextLength() {
+        return optionalInt(key("rope.scaling.original_context_length"));
+    }
+
+    /** {@code <arch>.attention.layer_norm_rms_epsilon}: the RMSNorm epsilon. */
+    public float rmsNormEpsilon() {
+        return md.getFloat(key("attention.layer_norm_rms_epsilon"));
+    }
+
+    /** {@code <arch>.attention.layer_norm_epsilon}: the LayerNorm epsilon of architectures that use LayerNorm. */
+    public Optional<Float> layerNormEpsilon() {
+        return md.findFloat(key("attention.layer_norm_epsilon"));
+    }
+
+    /** {@code <arch>.expert_count}, 0 for dense models. */
+    public int expertCount() {
+        return optionalInt(key("expert_count")).orElse(0);
+    }
+
+    /** {@code <arch>.expert_used_count}, 0 for dense models. */
+    public int expertUsedCount() {
+        return optionalInt(key("expert_used_count")).orElse(0);
+    }
+
+    /** {@code <arch>.vocab_size}, else the length of {@code tokenizer.ggml.tokens}. */
+    public int vocabSize() {
+        OptionalInt v = optionalInt(key("vocab_size"));
+        return v.isPresent() ? v.getAsInt() : md.getArray("tokenizer.ggml.tokens").size();
+    }
+
+    /** {@code general.file_type} (llama.cpp's llama_ftype: 0 all F32, 1 mostly F16, 2 mostly Q4_0 ...). */
+    public OptionalInt fileType() {
+        return optionalInt("general.file_type");
+    }
+
+    // ---------------------------------------------------------------- tokenizer
+
+    /** {@code tokenizer.ggml.model}: "llama" (SentencePiece), "gpt2" (byte-level BPE), "bert" (WordPiece) ... */
+    public String tokenizerModel() {
+        return md.getString("tokenizer.ggml.model");
+    }
+
+    /** {@code tokenizer.ggml.pre}: the pre-tokenizer name of BPE vocabularies ("default", "llama-bpe", ...). */
+    public Optional<String> tokenizerPre() {
+        return md.findString("tokenizer.ggml.pre");
+    }
+
+    /** {@code tokenizer.ggml.tokens}: the vocabulary, indexed by token id. */
+    public List<String> tokens() {
+        return md.getStringArray("tokenizer.ggml.tokens");
+    }
+
+    /** {@code tokenizer.ggml.scores}: SentencePiece scores, one per token. */
+    public Optional<float[]> scores() {
+        return md.contains("tokenizer.ggml.scores") ? Optional.of(md.getFloatArray("tokenizer.ggml.scores")) : Optional.empty();
+    }
+
+    /** {@code tokenizer.ggml.token_type}: llama.cpp token types (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte). */
+    public Optional<int[]> tokenTypes() {
+        return md.contains("tokenizer.ggml.token_type") ? Optional.of(md.getIntArray("tokenizer.ggml.token_type")) : Optional.empty();
+    }
+
+    /** {@code tokenizer.ggml.merges}: BPE merges as "left right". */
+    public Optional<List<String>> merges() {
+        return md.contains("tokenizer.ggml.merges") ? Optional.of(md.getStringArray("tokenizer.ggml.merges")) : Optional.empty();
+    }
+
+    /** {@code tokenizer.ggml.bos_token_id}. */
+    public OptionalInt bosTokenId() {
+        return optionalInt("tokenizer.ggml.bos_token_id");
+    }
+
+    /** {@code tokenizer.ggml.eos_token_id}. */
+    public OptionalInt eosTokenId() {
+        return optionalInt("tokenizer.ggml.eos_token_id");
+    }
+
+    /** {@code tokenizer.ggml.padding_token_id}. */
+    public OptionalInt padTokenId() {
+        return optionalInt("tokenizer.ggml.padding_token_id");
+    }
+
+    /** {@code tokenizer.ggml.unknown_token_id}. */
+    public OptionalInt unknownTokenId() {
+        return optionalInt("tokenizer.ggml.unknown_token_id");
+    }
+
+    /** {@code tokenizer.ggml.add_bos_token}. */
+    public Optional<Boolean> addBosToken() {
+        return md.findBoolean("tokenizer.ggml.add_bos_token");
+    }
+
+    /** {@code tokenizer.ggml.add_eos_token}. */
+    public Optional<Boolean> addEosToken() {
+        return md.findBoolean("tokenizer.ggml.add_eos_token");
+    }
+
+    /** {@code tokenizer.chat_template}: the Jinja chat template. */
+    public Optional<String> chatTemplate() {
+        return md.findString("tokenizer.chat_template");
+    }
+
+    private String key(String suffix) {
+        return arch + "." + suffix;
+    }
+
+    private OptionalInt optionalInt(String k) {
+        return md.contains(k) ? OptionalInt.of(md.getInt(k)) : OptionalInt.empty();
+    }
+
+    @Override
+    public String toString() {
+        return "ModelMetadata[" + arch + "]";
+    }
+}

@@ -1,0 +1,22 @@
+package dev.panamax.formats.gguf;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Where a {@link TensorSource} writes a tensor's bytes, in order: the data section of the GGUF
+ * file being written. Writes are buffered; the writer checks afterwards that exactly the tensor's
+ * byte size was written.
+ */
+public interface TensorSink {
+    /** Appends all bytes of {@code bytes}. */
+    void write(MemorySegment bytes) throws IOException;
+
+    /** Appends {@code length} bytes of {@code bytes} from {@code offset}. */
+    default void write(byte[] bytes, int offset, int length) throws IOException {
+        write(MemorySegment.ofArray(bytes).asSlice(offset, length));
+    }
+
+    /** Bytes written to this sink for the current tensor so far. */
+    long written();
+}
