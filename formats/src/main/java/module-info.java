@@ -6,4 +6,5 @@ module dev.panamax.formats {
     exports dev.panamax.formats;
     exports dev.panamax.formats.gguf;
     exports dev.panamax.formats.quant;
+    exports dev.panamax.formats.safetensors;
 }

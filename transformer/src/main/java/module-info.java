@@ -5,8 +5,12 @@ module dev.panamax.transformer {
     requires dev.panamax.kernels.cpu;
     requires dev.panamax.kernels.cuda;
     requires info.picocli;
+    requires com.fasterxml.jackson.core;
 
+    exports dev.panamax.transformer;
+    exports dev.panamax.transformer.sampling;
     exports dev.panamax.transformer.cli;
+    exports dev.panamax.transformer.tokenizer;
 
     opens dev.panamax.transformer.cli to info.picocli;
 }

@@ -1,0 +1,234 @@
+package dev.panamax.formats.safetensors;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.panamax.formats.FormatException;
+import dev.panamax.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * A checkpoint split over several safetensors files, described by an index
+ * ({@code model.safetensors.index.json}):
+ * <pre>{@code {"metadata": {"total_size": 123}, "weight_map": {"tensor name": "model-00001-of-00002.safetensors", ...}}}</pre>
+ *
+ * Shards are plain file names in the index's directory; each is opened (mapped and validated) the
+ * first time one of its tensors is asked for, and checked to hold every tensor the index assigns to
+ * it. All shards are mapped into one arena owned by the checkpoint: {@link #close()} unmaps them all,
+ * and their tensors die with it. Safe to share between threads.
+ */
+public final class ShardedCheckpoint implements AutoCloseable {
+    /** The index's conventional file name. */
+    public static final String INDEX_FILE_NAME = "model.safetensors.index.json";
+
+    private final Path indexFile;
+    private final Map<String, String> metadata;
+    private final Map<String, String> weightMap;
+    private final List<String> shardFiles;
+    private final Arena arena = Arena.ofShared();
+    private final Map<String, SafetensorsFile> opened = new HashMap<>();
+    private boolean closed;
+
+    private ShardedCheckpoint(Path indexFile, Map<String, String> metadata, Map<String, String> weightMap) {
+        this.indexFile = indexFile;
+        this.metadata = metadata;
+        this.weightMap = weightMap;
+        this.shardFiles = List.copyOf(new LinkedHashSet<>(weightMap.values()));
+    }
+
+    /**
+     * Reads the index {@code path}, or {@code path/model.safetensors.index.json} if {@code path} is a
+     * directory. No shard is opened yet.
+     *
+     * @throws FormatException if the index is not valid
+     */
+    public static ShardedCheckpoint open(Path path) {
+        Path index = Files.isDirectory(path) ? path.resolve(INDEX_FILE_NAME) : path;
+        byte[] json;
+        try {
+            long size = Files.size(index);
+            if (size > Json.MAX_DOCUMENT_BYTES) {
+                throw new FormatException(index, "file size", size, "exceeds the index limit of " + Json.MAX_DOCUMENT_BYTES + " bytes");
+            }
+            json = Files.readAllBytes(index);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + index, e);
+        }
+        Map<String, String> metadata = Map.of();
+        Map<String, String> weightMap = null;
+        try (JsonParser p = Json.parser(index, "index", json, 0)) {
+            next(p, index);
+            Json.expect(p, JsonToken.START_OBJECT, index, "index", "must be a JSON object");
+            while (next(p, index) == JsonToken.FIELD_NAME) {
+                String key = Json.name(p);
+                next(p, index);
+                switch (key) {
+                    case "metadata" -> metadata = readMetadata(p, index);
+                    case "weight_map" -> weightMap = readWeightMap(p, index);
+                    default -> Json.skip(p, index, "index", 0); // other tools add their own keys
+                }
+            }
+            if (next(p, index) != null) {
+                throw new FormatException(index, "index after the closing '}'", Json.tokenText(p), "must end there");
+            }
+        } catch (IOException e) {
+            throw Json.syntaxError(index, "index", 0, e);
+        }
+        if (weightMap == null) {
+            throw new FormatException(index, "weight_map", "missing", "a sharded checkpoint's index maps tensors to files");
+        }
+        return new ShardedCheckpoint(index, metadata, weightMap);
+    }
+
+    private static JsonToken next(JsonParser p, Path index) {
+        return Json.next(p, index, "index", 0);
+    }
+
+    /** Scalar metadata as text ({@code total_size} is a number in files written by transformers). */
+    private static Map<String, String> readMetadata(JsonParser p, Path index) {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return Map.of();
+        }
+        Json.expect(p, JsonToken.START_OBJECT, index, "metadata", "must be an object");
+        Map<String, String> map = new LinkedHashMap<>();
+        while (next(p, index) == JsonToken.FIELD_NAME) {
+            String key = Json.name(p);
+            JsonToken t = next(p, index);
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                Json.skip(p, index, "index", 0); // nested values are not needed to read weights
+                continue;
+            }
+            map.put(key, t == JsonToken.VALUE_NULL ? "null" : textOf(p));
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    private static String textOf(JsonParser p) {
+        try {
+            return p.getText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the token is already parsed; getText does no I/O
+        }
+    }
+
+    private static Map<String, String> readWeightMap(JsonParser p, Path index) {
+        Json.expect(p, JsonToken.START_OBJECT, index, "weight_map", "must be an object of tensor name -> file name");
+        Map<String, String> map = new LinkedHashMap<>();
+        while (next(p, index) == JsonToken.FIELD_NAME) {
+            String name = Json.name(p);
+            next(p, index);
+            String field = "weight_map[" + Json.quote(name) + "]";
+            String file = Json.string(p, index, field);
+            if (file.isEmpty() || file.equals(".") || file.equals("..") || file.indexOf('/') >= 0
+                    || file.indexOf('\\') >= 0 || file.indexOf('\0') >= 0 || file.indexOf(':') >= 0) {
+                throw new FormatException(index, field, Json.quote(file), "must be a file name in the index's directory");
+            }
+            map.put(name, file);
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
+    /** The index file. */
+    public Path indexFile() {
+        return indexFile;
+    }
+
+    /** The index's {@code metadata}, scalars as text (e.g. {@code total_size}). */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** Every tensor's name, in the index's order. */
+    public List<String> tensorNames() {
+        return List.copyOf(weightMap.keySet());
+    }
+
+    /** The shard file names, in order of first appearance in the index. */
+    public List<String> shardFiles() {
+        return shardFiles;
+    }
+
+    /** True if the index lists tensor {@code name}. */
+    public boolean contains(String name) {
+        return weightMap.containsKey(name);
+    }
+
+    /** The shard file name holding tensor {@code name}. */
+    public String shardOf(String name) {
+        String file = weightMap.get(name);
+        if (file == null) {
+            throw new NoSuchElementException(indexFile + " lists no tensor named " + Json.quote(name));
+        }
+        return file;
+    }
+
+    /** The entry of tensor {@code name} in its shard (opening the shard if needed). */
+    public SafetensorsTensorInfo info(String name) {
+        return shardFor(name).info(name);
+    }
+
+    /** Tensor {@code name}: a zero-copy view of its shard's mapping. */
+    public Tensor tensor(String name) {
+        return shardFor(name).tensor(name);
+    }
+
+    /** Tensor {@code name} decoded to a new F32 tensor in {@code arena}. */
+    public Tensor readF32(String name, Arena arena) {
+        return shardFor(name).readF32(name, arena);
+    }
+
+    /**
+     * The shard called {@code fileName}, opened on first use.
+     *
+     * @throws FormatException if the shard is invalid or lacks a tensor the index assigns to it
+     */
+    public synchronized SafetensorsFile shard(String fileName) {
+        if (closed) {
+            throw new IllegalStateException(indexFile + " is closed");
+        }
+        SafetensorsFile file = opened.get(fileName);
+        if (file == null) {
+            if (!shardFiles.contains(fileName)) {
+                throw new NoSuchElementException(indexFile + " has no shard " + Json.quote(fileName));
+            }
+            file = SafetensorsFile.open(indexFile.resolveSibling(fileName), arena);
+            List<String> missing = new ArrayList<>();
+            for (Map.Entry<String, String> e : weightMap.entrySet()) {
+                if (e.getValue().equals(fileName) && !file.contains(e.getKey())) {
+                    missing.add(e.getKey());
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new FormatException(indexFile, "weight_map[" + Json.quote(missing.getFirst()) + "]",
+                        Json.quote(fileName), "that shard has no such tensor (" + missing.size() + " missing)");
+            }
+            opened.put(fileName, file);
+        }
+        return file;
+    }
+
+    private SafetensorsFile shardFor(String name) {
+        return shard(shardOf(name));
+    }
+
+    /** Unmaps every opened shard; their tensors then throw when used. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            opened.values().forEach(SafetensorsFile::close);
+            arena.close();
+        }
+    }
+}

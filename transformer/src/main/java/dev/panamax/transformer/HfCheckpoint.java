@@ -1,0 +1,68 @@
+package dev.panamax.transformer;
+
+import dev.panamax.formats.safetensors.SafetensorsFile;
+import dev.panamax.formats.safetensors.ShardedCheckpoint;
+import dev.panamax.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A Hugging Face checkpoint directory: {@code config.json} plus {@code model.safetensors} or a
+ * sharded {@code model.safetensors.index.json}. Weights keep Hugging Face's names and layout.
+ */
+final class HfCheckpoint implements WeightSource, AutoCloseable {
+    private final Path directory;
+    private final SafetensorsFile single;
+    private final ShardedCheckpoint sharded;
+
+    private HfCheckpoint(Path directory, SafetensorsFile single, ShardedCheckpoint sharded) {
+        this.directory = directory;
+        this.single = single;
+        this.sharded = sharded;
+    }
+
+    /** True if {@code dir} looks like a Hugging Face checkpoint. */
+    static boolean isCheckpoint(Path dir) {
+        return Files.isDirectory(dir) && Files.isRegularFile(dir.resolve("config.json"));
+    }
+
+    static HfCheckpoint open(Path dir) {
+        Path index = dir.resolve(ShardedCheckpoint.INDEX_FILE_NAME);
+        if (Files.isRegularFile(index)) {
+            return new HfCheckpoint(dir, null, ShardedCheckpoint.open(index));
+        }
+        Path file = dir.resolve("model.safetensors");
+        if (!Files.isRegularFile(file)) {
+            throw new UnsupportedModelException(dir + ": neither model.safetensors nor " + ShardedCheckpoint.INDEX_FILE_NAME
+                    + " found next to config.json");
+        }
+        return new HfCheckpoint(dir, SafetensorsFile.open(file), null);
+    }
+
+    ModelConfig config() {
+        return HfConfigReader.read(directory.resolve("config.json"));
+    }
+
+    @Override
+    public Optional<Tensor> find(String name) {
+        if (single != null) {
+            return single.contains(name) ? Optional.of(single.tensor(name)) : Optional.empty();
+        }
+        return sharded.contains(name) ? Optional.of(sharded.tensor(name)) : Optional.empty();
+    }
+
+    @Override
+    public Path file() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        if (single != null) {
+            single.close();
+        } else {
+            sharded.close();
+        }
+    }
+}

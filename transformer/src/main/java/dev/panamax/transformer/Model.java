@@ -1,0 +1,130 @@
+package dev.panamax.transformer;
+
+import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.tensor.Ops;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A model file opened for inference: a GGUF file, or a Hugging Face checkpoint directory
+ * ({@code config.json} + safetensors). Owns the file mapping, the uploaded weights, the KV cache
+ * and the scratch buffers; {@link #close()} releases them all.
+ *
+ * <pre>{@code
+ * try (Ops ops = Backends.openCpu(4); Model model = Model.open(Path.of("stories260K.gguf"), ops)) {
+ *     float[] logits = model.transformer().forward(new int[] {1}, 0);
+ * }
+ * }</pre>
+ */
+public final class Model implements AutoCloseable {
+    private final Path path;
+    private final ModelConfig config;
+    private final Transformer transformer;
+    private final GgufFile gguf;
+    private final AutoCloseable file;
+    private final Arena arena;
+
+    private Model(Path path, ModelConfig config, Transformer transformer, GgufFile gguf, AutoCloseable file, Arena arena) {
+        this.path = path;
+        this.config = config;
+        this.transformer = transformer;
+        this.gguf = gguf;
+        this.file = file;
+        this.arena = arena;
+    }
+
+    /** Opens {@code path} with {@link LoadOptions#defaults()}. */
+    public static Model open(Path path, Ops ops) {
+        return open(path, ops, LoadOptions.defaults());
+    }
+
+    /**
+     * Opens a GGUF file or a Hugging Face checkpoint directory and sets it up on {@code ops}.
+     *
+     * @throws UnsupportedModelException for an unknown architecture or feature
+     * @throws dev.panamax.formats.FormatException for invalid files, missing or misshapen tensors,
+     *         and unsupported tensor types (naming the tensor)
+     */
+    public static Model open(Path path, Ops ops, LoadOptions options) {
+        if (HfCheckpoint.isCheckpoint(path)) {
+            HfCheckpoint hf = HfCheckpoint.open(path);
+            try {
+                return build(path, hf.config(), hf, TensorNames.HUGGING_FACE, null, hf, ops, options);
+            } catch (RuntimeException e) {
+                closeQuietly(hf, e);
+                throw e;
+            }
+        }
+        if (Files.isDirectory(path)) {
+            throw new UnsupportedModelException(path + ": a directory without config.json is not a Hugging Face checkpoint");
+        }
+        GgufFile g;
+        try {
+            g = GgufFile.open(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + path, e);
+        }
+        try {
+            return build(path, GgufConfigReader.read(g), new GgufWeights(g), TensorNames.GGUF, g, g, ops, options);
+        } catch (RuntimeException e) {
+            closeQuietly(g, e);
+            throw e;
+        }
+    }
+
+    private static Model build(Path path, ModelConfig fileConfig, WeightSource source, TensorNames names, GgufFile gguf,
+                               AutoCloseable file, Ops ops, LoadOptions options) {
+        ModelConfig config = fileConfig.withContextLength(options.contextFor(fileConfig.contextLength()));
+        Arena arena = Arena.ofShared();
+        try {
+            Weights weights = Weights.load(config, source, names, ops, arena);
+            Transformer t = new Transformer(config, weights, ops, arena, options.maxBatch(), options.cacheType());
+            return new Model(path, config, t, gguf, file, arena);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, RuntimeException primary) {
+        try {
+            c.close();
+        } catch (Exception suppressed) {
+            primary.addSuppressed(suppressed);
+        }
+    }
+
+    /** The file or directory opened. */
+    public Path path() {
+        return path;
+    }
+
+    /** The configuration in use (context length as allocated). */
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Transformer transformer() {
+        return transformer;
+    }
+
+    /** The GGUF file, for its tokenizer metadata; empty for Hugging Face checkpoints. */
+    public Optional<GgufFile> gguf() {
+        return Optional.ofNullable(gguf);
+    }
+
+    /** Frees the backend memory, the cache and the scratch, and unmaps the file. */
+    @Override
+    public void close() {
+        arena.close();
+        try {
+            file.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing " + path, e);
+        }
+    }
+}

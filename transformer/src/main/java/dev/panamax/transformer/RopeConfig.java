@@ -1,0 +1,56 @@
+package dev.panamax.transformer;
+
+import dev.panamax.tensor.Rope;
+
+/**
+ * A model's rotary position embedding: which entries are paired, how many entries of each head
+ * rotate, the base {@code theta}, and the long-context scaling.
+ *
+ * @param layout  {@link Rope.Layout#INTERLEAVED} for GGUF Llama (whose Q/K rows the converter
+ *                permuted), {@link Rope.Layout#NEOX} for Hugging Face checkpoints and GGUF Qwen2
+ * @param dims    rotated entries per head (even, at most the head dimension)
+ * @param theta   the frequency base, e.g. 10000 or 500000
+ * @param scaling long-context frequency scaling
+ */
+public record RopeConfig(Rope.Layout layout, int dims, double theta, RopeScaling scaling) {
+
+    public RopeConfig {
+        if (layout == null || scaling == null) {
+            throw new IllegalArgumentException("RoPE layout and scaling are required");
+        }
+        if (dims <= 0 || dims % 2 != 0) {
+            throw new IllegalArgumentException("RoPE dimension count must be a positive even number, got " + dims);
+        }
+        if (!(theta > 1)) {
+            throw new IllegalArgumentException("RoPE theta must be greater than 1, got " + theta);
+        }
+    }
+
+    /**
+     * The inverse frequency of every rotated pair: {@code theta^(-2i/dims)}, then scaled. Computed
+     * in double precision and rounded once to float.
+     */
+    public float[] inverseFrequencies() {
+        float[] freq = new float[dims / 2];
+        for (int i = 0; i < freq.length; i++) {
+            double base = Math.pow(theta, -2.0 * i / dims);
+            freq[i] = (float) scaling.scale(i, base);
+        }
+        return freq;
+    }
+
+    /** The kernel-level description handed to {@link dev.panamax.tensor.Ops#rope}. */
+    public Rope toRope() {
+        return new Rope(layout, inverseFrequencies());
+    }
+
+    /** The same settings with another pair layout. */
+    public RopeConfig withLayout(Rope.Layout newLayout) {
+        return new RopeConfig(newLayout, dims, theta, scaling);
+    }
+
+    /** The same settings with another scaling. */
+    public RopeConfig withScaling(RopeScaling newScaling) {
+        return new RopeConfig(layout, dims, theta, newScaling);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.panamax.transformer.sampling;
+
+import dev.panamax.transformer.Transformer;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
+
+/**
+ * Generates tokens: the prompt in one batched forward pass (prefill), then one token at a time
+ * (decode), each sampled from the logits of the last and fed back, until an end-of-generation
+ * token, a token limit, or a full context.
+ *
+ * <pre>{@code
+ * Generator g = new Generator(transformer, new Sampler(SamplerSettings.greedy(), vocab), tokenizer::isEndOfGeneration);
+ * GenerationResult r = g.generate(promptIds, 100, decoder, System.out::print);
+ * }</pre>
+ */
+public final class Generator {
+    private final Transformer model;
+    private final Sampler sampler;
+    private final IntPredicate endOfGeneration;
+
+    /**
+     * @param endOfGeneration true for tokens that end generation (EOS, EOT, ...); they are
+     *                        reported to the callbacks and included in the result
+     */
+    public Generator(Transformer model, Sampler sampler, IntPredicate endOfGeneration) {
+        this.model = model;
+        this.sampler = sampler;
+        this.endOfGeneration = endOfGeneration;
+    }
+
+    /** Generates up to {@code maxTokens} tokens after {@code prompt}, blocking; starts a new sequence at position 0. */
+    public GenerationResult generate(int[] prompt, int maxTokens) {
+        return generate(prompt, maxTokens, token -> { });
+    }
+
+    /** As {@link #generate(int[], int)}, calling {@code onToken} with each token as soon as it is sampled. */
+    public GenerationResult generate(int[] prompt, int maxTokens, IntConsumer onToken) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt needs at least one token (usually BOS)");
+        }
+        if (maxTokens < 0) {
+            throw new IllegalArgumentException("maxTokens must not be negative, got " + maxTokens);
+        }
+        int context = model.config().contextLength();
+        if (prompt.length > context) {
+            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens, more than the context of " + context);
+        }
+        int[] history = Arrays.copyOf(prompt, prompt.length + maxTokens);
+        int length = prompt.length;
+        float[] logits = new float[model.config().vocabSize()];
+        int[] one = new int[1];
+
+        long start = System.nanoTime();
+        model.forward(prompt, 0, logits);
+        long prefillEnd = 0;
+        GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
+        for (int produced = 0; produced < maxTokens; produced++) {
+            if (produced > 0) {
+                if (length > context) { // the last token would need position length - 1 >= context
+                    reason = GenerationResult.StopReason.CONTEXT_FULL;
+                    break;
+                }
+                one[0] = history[length - 1];
+                model.forward(one, length - 1, logits);
+            }
+            int token = sampler.sample(logits, history, length);
+            if (produced == 0) {
+                prefillEnd = System.nanoTime();
+            }
+            history[length++] = token;
+            onToken.accept(token);
+            if (endOfGeneration.test(token)) {
+                reason = GenerationResult.StopReason.END_OF_GENERATION;
+                break;
+            }
+        }
+        long end = System.nanoTime();
+        if (prefillEnd == 0) {
+            prefillEnd = end;
+        }
+        return new GenerationResult(Arrays.copyOfRange(history, prompt.length, length), reason, prompt.length,
+                prefillEnd - start, end - prefillEnd);
+    }
+
+    /**
+     * Streams text: like {@link #generate(int[], int, IntConsumer)}, passing each piece of text to
+     * {@code onText} as soon as it forms whole characters. End-of-generation tokens print nothing.
+     */
+    public GenerationResult generate(int[] prompt, int maxTokens, TokenTextDecoder decoder, Consumer<String> onText) {
+        GenerationResult r = generate(prompt, maxTokens, token -> {
+            if (!endOfGeneration.test(token)) {
+                String text = decoder.decode(token);
+                if (!text.isEmpty()) {
+                    onText.accept(text);
+                }
+            }
+        });
+        String rest = decoder.finish();
+        if (!rest.isEmpty()) {
+            onText.accept(rest);
+        }
+        return r;
+    }
+}

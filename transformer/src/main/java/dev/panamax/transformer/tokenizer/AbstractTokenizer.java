@@ -1,0 +1,78 @@
+package dev.panamax.transformer.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** What both tokenizers share: the vocabulary, special-token handling and decoding. */
+abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenizer, BpeTokenizer {
+    private static final byte[] EMPTY = new byte[0];
+
+    final Vocabulary vocab;
+
+    AbstractTokenizer(Vocabulary vocab) {
+        this.vocab = vocab;
+    }
+
+    @Override
+    public final int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        IntList out = new IntList(text.length() / 3 + 2);
+        if (addSpecial && vocab.addsBos()) {
+            out.add(requireSpecial(vocab.bos(), "BOS"));
+        }
+        encodeFragments(text, SpecialTokenSplitter.split(vocab, text, parseSpecial), out);
+        if (addSpecial && vocab.addsEos()) {
+            out.add(requireSpecial(vocab.eos(), "EOS"));
+        }
+        return out.toArray();
+    }
+
+    private static int requireSpecial(int id, String what) {
+        if (id < 0) {
+            throw new IllegalStateException("the vocabulary asks for a " + what + " token but has none");
+        }
+        return id;
+    }
+
+    /** Tokenizes the fragments of {@code text} in order, appending to {@code out}. */
+    abstract void encodeFragments(String text, List<Fragment> fragments, IntList out);
+
+    @Override
+    public final byte[] tokenBytes(int id) {
+        checkId(id);
+        return switch (vocab.type(id)) {
+            case CONTROL, UNKNOWN, USER_DEFINED -> vocab.text(id).getBytes(StandardCharsets.UTF_8);
+            case NORMAL -> normalBytes(id);
+            case BYTE -> byteTokenBytes(id);
+            case UNUSED, UNDEFINED -> EMPTY;
+        };
+    }
+
+    /** The bytes of a normal token. */
+    abstract byte[] normalBytes(int id);
+
+    /** The bytes of a byte token; byte-level BPE has none and decodes them to nothing, like llama.cpp. */
+    byte[] byteTokenBytes(int id) {
+        return EMPTY;
+    }
+
+    void checkId(int id) {
+        if (id < 0 || id >= vocab.size()) {
+            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab.size() + " tokens");
+        }
+    }
+
+    @Override
+    public final String decode(int[] ids) {
+        StreamingDecoder decoder = new StreamingDecoder(this);
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) {
+            sb.append(decoder.next(id));
+        }
+        return sb.append(decoder.finish()).toString();
+    }
+
+    @Override
+    public final Vocabulary vocabulary() {
+        return vocab;
+    }
+}

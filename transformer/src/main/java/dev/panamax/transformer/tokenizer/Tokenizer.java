@@ -1,0 +1,106 @@
+package dev.panamax.transformer.tokenizer;
+
+import java.nio.file.Path;
+
+/**
+ * Text to token ids and back, with llama.cpp's results.
+ *
+ * <pre>{@code
+ * Tokenizer tok = Tokenizer.fromGguf(gguf.metadata());
+ * int[] ids = tok.encode("Once upon a time", true, false);   // BOS added if the model wants it
+ * String text = tok.decode(ids);                             // control tokens such as BOS are skipped
+ * }</pre>
+ *
+ * Implementations are immutable and thread-safe.
+ */
+public sealed interface Tokenizer permits AbstractTokenizer {
+
+    /**
+     * The token ids of {@code text}.
+     *
+     * @param addSpecial   add BOS / EOS where the vocabulary asks for them ({@link Vocabulary#addsBos()})
+     * @param parseSpecial recognise control tokens written in the text (e.g. {@code <|eot_id|>}); when
+     *                     false they are tokenized as plain text. User-defined tokens are always recognised.
+     */
+    int[] encode(String text, boolean addSpecial, boolean parseSpecial);
+
+    /** {@link #encode(String, boolean, boolean)} with special tokens added and not parsed. */
+    default int[] encode(String text) {
+        return encode(text, true, false);
+    }
+
+    /**
+     * The text of {@code ids} as llama.cpp's {@code llama_detokenize(remove_special=false,
+     * unparse_special=false)} writes it: control and unknown tokens are skipped, the space prefix that
+     * SentencePiece encoding added is removed from the first token, and bytes that do not form valid
+     * UTF-8 become U+FFFD. No clean-up of spaces before punctuation is done.
+     */
+    String decode(int[] ids);
+
+    /**
+     * The bytes token {@code id} stands for: the text of normal tokens (with {@code ▁} as a space for
+     * SentencePiece, GPT-2's byte characters as bytes for byte-level BPE), the byte of a byte token,
+     * the written form of control, unknown and user-defined tokens, nothing for unused ones. A piece may
+     * be part of a UTF-8 sequence; see {@link StreamingDecoder}.
+     */
+    byte[] tokenBytes(int id);
+
+    /** The vocabulary, with its token texts, types and special ids. */
+    Vocabulary vocabulary();
+
+    /** Whether SentencePiece encoding prepends a space, which decoding then removes again. */
+    boolean addsSpacePrefix();
+
+    /** The beginning-of-sequence token, or -1. */
+    default int bos() {
+        return vocabulary().bos();
+    }
+
+    /** The end-of-sequence token, or -1. */
+    default int eos() {
+        return vocabulary().eos();
+    }
+
+    /** Whether generating {@code id} ends generation. */
+    default boolean isEog(int id) {
+        return vocabulary().isEndOfGeneration(id);
+    }
+
+    /** The number of tokens in the vocabulary. */
+    default int vocabSize() {
+        return vocabulary().size();
+    }
+
+    /**
+     * The tokenizer of {@code config}: {@link SpmTokenizer} for {@code "llama"}, {@link BpeTokenizer}
+     * for {@code "gpt2"} with the pre-tokenizer named by {@link TokenizerConfig#pre()} (llama.cpp's
+     * {@code default} when null).
+     *
+     * @throws IllegalArgumentException for another model, an unsupported pre-tokenizer, missing merges
+     *                                  or inconsistent special ids
+     */
+    static Tokenizer create(TokenizerConfig config) {
+        Vocabulary vocab = new Vocabulary(config);
+        return switch (config.model()) {
+            case "llama" -> new SpmTokenizer(vocab);
+            case "gpt2" -> {
+                if (config.merges() == null) {
+                    throw new IllegalArgumentException("a gpt2 tokenizer needs merges");
+                }
+                yield new BpeTokenizer(vocab, config.merges(),
+                        PreTokenizer.forName(config.pre() == null ? "default" : config.pre()));
+            }
+            default -> throw new IllegalArgumentException("unsupported tokenizer model '" + config.model() + "'");
+        };
+    }
+
+    /**
+     * The tokenizer of a Hugging Face {@code tokenizer.json} (BPE model with byte-level pre-tokenizer;
+     * see {@link HuggingFaceTokenizerJson} for what is supported and where BOS/EOS come from).
+     *
+     * @throws dev.panamax.formats.FormatException if the file is malformed or uses unsupported features
+     */
+    static Tokenizer fromHuggingFace(Path tokenizerJson) {
+        return create(HuggingFaceTokenizerJson.read(tokenizerJson));
+    }
+}

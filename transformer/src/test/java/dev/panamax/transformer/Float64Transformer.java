@@ -1,0 +1,218 @@
+package dev.panamax.transformer;
+
+import dev.panamax.tensor.Rope;
+import java.util.function.Function;
+
+/**
+ * The test oracle: a Llama-family forward pass in double precision, one token at a time, written
+ * independently of the production code (own loops, own RoPE, own attention, own routing).
+ */
+final class Float64Transformer {
+    private final int dim, ffn, layers, heads, kvHeads, headDim, vocab, experts, used;
+    private final double eps;
+    private final Rope.Layout layout;
+    private final double[] inverseFrequency;
+    private final Function<String, float[]> w;
+    private final double[][][] keys;
+    private final double[][][] values;
+    private int pos;
+
+    /**
+     * @param weights   GGUF tensor name to values (F32 data, read as doubles)
+     * @param layout    which entries RoPE pairs
+     * @param frequency inverse frequency of each rotated pair
+     */
+    Float64Transformer(ModelConfig c, Function<String, float[]> weights, Rope.Layout layout, double[] frequency) {
+        dim = c.dim();
+        ffn = c.ffnDim();
+        layers = c.layers();
+        heads = c.heads();
+        kvHeads = c.kvHeads();
+        headDim = c.headDim();
+        vocab = c.vocabSize();
+        experts = c.expertCount();
+        used = c.expertsUsed();
+        eps = c.rmsEps();
+        this.layout = layout;
+        this.inverseFrequency = frequency;
+        this.w = weights;
+        keys = new double[layers][c.contextLength()][];
+        values = new double[layers][c.contextLength()][];
+    }
+
+    /** theta^(-2i/dims) for i < dims/2. */
+    static double[] frequencies(double theta, int dims) {
+        double[] f = new double[dims / 2];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = Math.pow(theta, -2.0 * i / dims);
+        }
+        return f;
+    }
+
+    /** Processes {@code token} at the next position and returns the logits after it. */
+    double[] step(int token) {
+        double[] x = new double[dim];
+        float[] embedding = w.apply("token_embd.weight");
+        for (int i = 0; i < dim; i++) {
+            x[i] = embedding[token * dim + i];
+        }
+        for (int l = 0; l < layers; l++) {
+            String b = "blk." + l + ".";
+            double[] xb = rmsNorm(x, w.apply(b + "attn_norm.weight"));
+            double[] q = plusBias(matvec(w.apply(b + "attn_q.weight"), xb, heads * headDim), b + "attn_q.bias");
+            double[] k = plusBias(matvec(w.apply(b + "attn_k.weight"), xb, kvHeads * headDim), b + "attn_k.bias");
+            double[] v = plusBias(matvec(w.apply(b + "attn_v.weight"), xb, kvHeads * headDim), b + "attn_v.bias");
+            rope(q, heads);
+            rope(k, kvHeads);
+            keys[l][pos] = k;
+            values[l][pos] = v;
+            double[] att = attention(q, l);
+            add(x, matvec(w.apply(b + "attn_output.weight"), att, dim));
+            xb = rmsNorm(x, w.apply(b + "ffn_norm.weight"));
+            add(x, experts == 0 ? swiglu(b + "ffn_", xb, 0) : moe(b, xb));
+        }
+        pos++;
+        double[] xf = rmsNorm(x, w.apply("output_norm.weight"));
+        float[] out = w.apply("output.weight");
+        return matvec(out != null ? out : embedding, xf, vocab);
+    }
+
+    private double[] attention(double[] q, int l) {
+        double[] out = new double[heads * headDim];
+        int group = heads / kvHeads;
+        for (int h = 0; h < heads; h++) {
+            int g = h / group;
+            double[] score = new double[pos + 1];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j <= pos; j++) {
+                double s = 0;
+                for (int d = 0; d < headDim; d++) {
+                    s += q[h * headDim + d] * keys[l][j][g * headDim + d];
+                }
+                score[j] = s / Math.sqrt(headDim);
+                max = Math.max(max, score[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j <= pos; j++) {
+                score[j] = Math.exp(score[j] - max);
+                sum += score[j];
+            }
+            for (int j = 0; j <= pos; j++) {
+                for (int d = 0; d < headDim; d++) {
+                    out[h * headDim + d] += score[j] / sum * values[l][j][g * headDim + d];
+                }
+            }
+        }
+        return out;
+    }
+
+    private void rope(double[] v, int nHeads) {
+        int pairs = inverseFrequency.length;
+        for (int h = 0; h < nHeads; h++) {
+            for (int i = 0; i < pairs; i++) {
+                int a = h * headDim + (layout == Rope.Layout.INTERLEAVED ? 2 * i : i);
+                int b = layout == Rope.Layout.INTERLEAVED ? a + 1 : a + pairs;
+                double angle = pos * inverseFrequency[i];
+                double x0 = v[a], x1 = v[b];
+                v[a] = x0 * Math.cos(angle) - x1 * Math.sin(angle);
+                v[b] = x0 * Math.sin(angle) + x1 * Math.cos(angle);
+            }
+        }
+    }
+
+    /** down · (silu(gate · x) * (up · x)): the dense FFN, or expert {@code expert} of the stacked ones in a MoE model. */
+    private double[] swiglu(String prefix, double[] x, int expert) {
+        boolean stacked = experts > 0;
+        double[] g = stacked ? matvec(w.apply(prefix + "gate_exps.weight"), x, ffn, expert) : matvec(w.apply(prefix + "gate.weight"), x, ffn, 0);
+        double[] u = stacked ? matvec(w.apply(prefix + "up_exps.weight"), x, ffn, expert) : matvec(w.apply(prefix + "up.weight"), x, ffn, 0);
+        double[] h = new double[ffn];
+        for (int i = 0; i < ffn; i++) {
+            h[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+        }
+        return stacked ? matvec(w.apply(prefix + "down_exps.weight"), h, dim, expert) : matvec(w.apply(prefix + "down.weight"), h, dim, 0);
+    }
+
+    private double[] moe(String b, double[] xb) {
+        double[] logits = matvec(w.apply(b + "ffn_gate_inp.weight"), xb, experts);
+        double max = Double.NEGATIVE_INFINITY;
+        for (double l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] p = new double[experts];
+        double sum = 0;
+        for (int e = 0; e < experts; e++) {
+            p[e] = Math.exp(logits[e] - max);
+            sum += p[e];
+        }
+        boolean[] taken = new boolean[experts];
+        int[] chosen = new int[used];
+        double chosenSum = 0;
+        for (int j = 0; j < used; j++) {
+            int best = -1;
+            for (int e = 0; e < experts; e++) {
+                if (!taken[e] && (best < 0 || p[e] > p[best])) {
+                    best = e;
+                }
+            }
+            taken[best] = true;
+            chosen[j] = best;
+            chosenSum += p[best] / sum;
+        }
+        double[] out = new double[dim];
+        for (int e : chosen) {
+            double weight = p[e] / sum / chosenSum;
+            double[] y = swiglu(b + "ffn_", xb, e);
+            for (int i = 0; i < dim; i++) {
+                out[i] += weight * y[i];
+            }
+        }
+        return out;
+    }
+
+    private double[] rmsNorm(double[] x, float[] gain) {
+        double ss = 0;
+        for (double v : x) {
+            ss += v * v;
+        }
+        double scale = 1 / Math.sqrt(ss / x.length + eps);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * scale * gain[i];
+        }
+        return out;
+    }
+
+    private double[] plusBias(double[] v, String name) {
+        float[] bias = w.apply(name);
+        if (bias != null) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] += bias[i];
+            }
+        }
+        return v;
+    }
+
+    private static double[] matvec(float[] m, double[] x, int rows) {
+        return matvec(m, x, rows, 0);
+    }
+
+    /** Rows {@code [matrix * rows, (matrix+1) * rows)} of {@code m} (one matrix of a stack) times {@code x}. */
+    private static double[] matvec(float[] m, double[] x, int rows, int matrix) {
+        double[] out = new double[rows];
+        int base = matrix * rows * x.length;
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int c = 0; c < x.length; c++) {
+                s += m[base + r * x.length + c] * x[c];
+            }
+            out[r] = s;
+        }
+        return out;
+    }
+
+    private static void add(double[] x, double[] d) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] += d[i];
+        }
+    }
+}

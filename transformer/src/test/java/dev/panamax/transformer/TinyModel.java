@@ -1,0 +1,240 @@
+package dev.panamax.transformer;
+
+import dev.panamax.formats.gguf.GgufWriter;
+import dev.panamax.formats.safetensors.SafetensorsWriter;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Rope;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.tensor.testing.Seeded;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A small random Llama-family model for tests: weights under GGUF names, kept in Hugging Face's
+ * layout (Q and K rows not permuted), and writers for both file formats.
+ */
+final class TinyModel {
+    final String arch;
+    final int dim, ffn, layers, heads, kvHeads, headDim, vocab, context, experts, used;
+    final boolean bias, tied;
+    final double theta = 10000;
+    final float eps = 1e-5f;
+    /** GGUF tensor names to values in Hugging Face layout, and shapes outermost first. */
+    final Map<String, float[]> weights = new LinkedHashMap<>();
+    final Map<String, long[]> shapes = new LinkedHashMap<>();
+
+    private TinyModel(String arch, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context,
+                      boolean bias, boolean tied, int experts, int used) {
+        this.arch = arch;
+        this.dim = dim;
+        this.ffn = ffn;
+        this.layers = layers;
+        this.heads = heads;
+        this.kvHeads = kvHeads;
+        this.headDim = dim / heads;
+        this.vocab = vocab;
+        this.context = context;
+        this.bias = bias;
+        this.tied = tied;
+        this.experts = experts;
+        this.used = used;
+    }
+
+    /** Dense Llama: dim 64, 3 layers, 4 query heads over 2 KV heads of 16, ffn 96, vocab 100. */
+    static TinyModel llama(Random random) {
+        return new TinyModel("llama", 64, 96, 3, 4, 2, 100, 32, false, false, 0, 0).fill(random);
+    }
+
+    /** Mixtral-style: dim 64, 2 layers, 4 experts of ffn 48, 2 used per token. */
+    static TinyModel mixtral(Random random) {
+        return new TinyModel("llama", 64, 48, 2, 4, 2, 100, 32, false, false, 4, 2).fill(random);
+    }
+
+    /** Qwen2-style: biases on Q, K, V, tied embeddings, NEOX RoPE in GGUF too. */
+    static TinyModel qwen2(Random random) {
+        return new TinyModel("qwen2", 64, 96, 2, 4, 2, 100, 32, true, true, 0, 0).fill(random);
+    }
+
+    /** Weights ~ N(0, 1/in) so every layer's outputs stay O(1); norm gains 1 + N(0, 0.2²); embeddings N(0, 1). */
+    private TinyModel fill(Random r) {
+        int q = heads * headDim, kv = kvHeads * headDim;
+        put("token_embd.weight", Seeded.gaussian(r, vocab * dim, 1), vocab, dim);
+        put("output_norm.weight", gains(r, dim), dim);
+        if (!tied) {
+            matrix(r, "output.weight", vocab, dim);
+        }
+        for (int l = 0; l < layers; l++) {
+            String b = "blk." + l + ".";
+            put(b + "attn_norm.weight", gains(r, dim), dim);
+            matrix(r, b + "attn_q.weight", q, dim);
+            matrix(r, b + "attn_k.weight", kv, dim);
+            matrix(r, b + "attn_v.weight", kv, dim);
+            matrix(r, b + "attn_output.weight", dim, q);
+            if (bias) {
+                put(b + "attn_q.bias", Seeded.gaussian(r, q, 0.5), q);
+                put(b + "attn_k.bias", Seeded.gaussian(r, kv, 0.5), kv);
+                put(b + "attn_v.bias", Seeded.gaussian(r, kv, 0.5), kv);
+            }
+            put(b + "ffn_norm.weight", gains(r, dim), dim);
+            if (experts == 0) {
+                matrix(r, b + "ffn_gate.weight", ffn, dim);
+                matrix(r, b + "ffn_up.weight", ffn, dim);
+                matrix(r, b + "ffn_down.weight", dim, ffn);
+            } else {
+                matrix(r, b + "ffn_gate_inp.weight", experts, dim);
+                put(b + "ffn_gate_exps.weight", Seeded.gaussian(r, experts * ffn * dim, 1 / Math.sqrt(dim)), experts, ffn, dim);
+                put(b + "ffn_up_exps.weight", Seeded.gaussian(r, experts * ffn * dim, 1 / Math.sqrt(dim)), experts, ffn, dim);
+                put(b + "ffn_down_exps.weight", Seeded.gaussian(r, experts * dim * ffn, 1 / Math.sqrt(ffn)), experts, dim, ffn);
+            }
+        }
+        return this;
+    }
+
+    private static float[] gains(Random r, int n) {
+        float[] g = Seeded.gaussian(r, n, 0.2);
+        for (int i = 0; i < n; i++) {
+            g[i] += 1;
+        }
+        return g;
+    }
+
+    private void matrix(Random r, String name, int rows, int cols) {
+        put(name, Seeded.gaussian(r, rows * cols, 1 / Math.sqrt(cols)), rows, cols);
+    }
+
+    private void put(String name, float[] values, long... shape) {
+        weights.put(name, values);
+        shapes.put(name, shape);
+    }
+
+    /** The RoPE layout llama.cpp uses for this architecture in GGUF. */
+    Rope.Layout ggufLayout() {
+        return arch.equals("llama") ? Rope.Layout.INTERLEAVED : Rope.Layout.NEOX;
+    }
+
+    /** The weights as llama.cpp's converter stores them: Q and K rows (and biases) permuted for llama. */
+    Map<String, float[]> ggufWeights() {
+        Map<String, float[]> out = new LinkedHashMap<>(weights);
+        if (ggufLayout() == Rope.Layout.INTERLEAVED) {
+            for (String name : weights.keySet()) {
+                if (name.matches("blk\\.\\d+\\.attn_q\\.(weight|bias)")) {
+                    out.put(name, permute(weights.get(name), heads, shapes.get(name)));
+                } else if (name.matches("blk\\.\\d+\\.attn_k\\.(weight|bias)")) {
+                    out.put(name, permute(weights.get(name), kvHeads, shapes.get(name)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Within each head, row {@code half * D/2 + i} (Hugging Face: halves rotate together) moves to
+     * row {@code 2i + half} (llama.cpp: adjacent pairs rotate together).
+     */
+    private float[] permute(float[] w, int nHeads, long[] shape) {
+        int cols = shape.length == 1 ? 1 : (int) shape[1];
+        float[] out = new float[w.length];
+        int half = headDim / 2;
+        for (int h = 0; h < nHeads; h++) {
+            for (int part = 0; part < 2; part++) {
+                for (int i = 0; i < half; i++) {
+                    int from = h * headDim + part * half + i;
+                    int to = h * headDim + 2 * i + part;
+                    System.arraycopy(w, from * cols, out, to * cols, cols);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Writes the model as llama.cpp would convert it (F32 tensors, {@code <arch>.*} metadata). */
+    Path writeGguf(Path file) throws IOException {
+        GgufWriter w = new GgufWriter();
+        w.putString("general.architecture", arch);
+        w.putString("general.name", "panamax tiny " + arch);
+        w.putUInt32(arch + ".context_length", context);
+        w.putUInt32(arch + ".embedding_length", dim);
+        w.putUInt32(arch + ".block_count", layers);
+        w.putUInt32(arch + ".feed_forward_length", ffn);
+        w.putUInt32(arch + ".attention.head_count", heads);
+        w.putUInt32(arch + ".attention.head_count_kv", kvHeads);
+        w.putUInt32(arch + ".rope.dimension_count", headDim);
+        w.putFloat32(arch + ".rope.freq_base", (float) theta);
+        w.putFloat32(arch + ".attention.layer_norm_rms_epsilon", eps);
+        w.putUInt32(arch + ".vocab_size", vocab);
+        if (experts > 0) {
+            w.putUInt32(arch + ".expert_count", experts);
+            w.putUInt32(arch + ".expert_used_count", used);
+        }
+        for (Map.Entry<String, float[]> e : ggufWeights().entrySet()) {
+            w.addTensor(e.getKey(), DType.F32, shapes.get(e.getKey()), MemorySegment.ofArray(e.getValue()));
+        }
+        w.write(file);
+        return file;
+    }
+
+    /** Writes a Hugging Face checkpoint (config.json + model.safetensors, unpermuted Q/K) into {@code dir}. */
+    Path writeHf(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String type = arch.equals("qwen2") ? "qwen2" : experts > 0 ? "mixtral" : "llama";
+        Files.writeString(dir.resolve("config.json"), """
+                {"architectures": ["X"], "model_type": "%s", "hidden_size": %d, "intermediate_size": %d,
+                 "num_hidden_layers": %d, "num_attention_heads": %d, "num_key_value_heads": %d, "vocab_size": %d,
+                 "max_position_embeddings": %d, "rms_norm_eps": %s, "rope_theta": %s, "tie_word_embeddings": %s,
+                 "num_local_experts": %d, "num_experts_per_tok": %d, "torch_dtype": "float32"}
+                """.formatted(type, dim, ffn, layers, heads, kvHeads, vocab, context, Float.toString(eps), Double.toString(theta),
+                tied, experts, used));
+        try (Arena arena = Arena.ofConfined()) {
+            SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
+            for (Map.Entry<String, float[]> e : weights.entrySet()) {
+                addHf(w, arena, e.getKey(), e.getValue());
+            }
+            w.write(dir.resolve("model.safetensors"));
+        }
+        return dir;
+    }
+
+    private void addHf(SafetensorsWriter w, Arena arena, String name, float[] values) {
+        long[] shape = shapes.get(name);
+        if (name.endsWith("_exps.weight")) {
+            String[] p = name.split("\\.");
+            String part = p[2].substring("ffn_".length(), p[2].length() - "_exps".length());
+            int size = (int) (shape[1] * shape[2]);
+            for (int e = 0; e < experts; e++) {
+                float[] one = java.util.Arrays.copyOfRange(values, e * size, (e + 1) * size);
+                w.add(TensorNames.HUGGING_FACE.expert(Integer.parseInt(p[1]), e, part), Tensor.of(arena, one, shape[1], shape[2]));
+            }
+            return;
+        }
+        w.add(hfName(name), Tensor.of(arena, values, shape));
+    }
+
+    private static String hfName(String gguf) {
+        TensorNames hf = TensorNames.HUGGING_FACE;
+        switch (gguf) {
+            case "token_embd.weight" -> { return hf.tokenEmbedding(); }
+            case "output_norm.weight" -> { return hf.outputNorm(); }
+            case "output.weight" -> { return hf.output(); }
+            default -> { }
+        }
+        String[] p = gguf.split("\\.");
+        int l = Integer.parseInt(p[1]);
+        String kind = p[2];
+        boolean isBias = p[3].equals("bias");
+        return switch (kind) {
+            case "attn_norm" -> hf.attentionNorm(l);
+            case "ffn_norm" -> hf.ffnNorm(l);
+            case "attn_q", "attn_k", "attn_v" -> isBias ? hf.attentionBias(l, kind.substring(5)) : hf.attention(l, kind.substring(5));
+            case "attn_output" -> hf.attention(l, "o");
+            case "ffn_gate", "ffn_up", "ffn_down" -> hf.ffn(l, kind.substring(4));
+            case "ffn_gate_inp" -> hf.router(l);
+            default -> throw new IllegalArgumentException("no Hugging Face name for " + gguf);
+        };
+    }
+}
