@@ -11,9 +11,12 @@ module dev.panamax.jmh {
 
     exports dev.panamax.jmh;
     exports dev.panamax.jmh.blas;
+    exports dev.panamax.jmh.e2e;
     exports dev.panamax.jmh.kernels;
     exports dev.panamax.jmh.limits;
     exports dev.panamax.jmh.report;
+    exports dev.panamax.jmh.synth;
 
     opens dev.panamax.jmh to info.picocli;
+    opens dev.panamax.jmh.synth to info.picocli;
 }

@@ -10,13 +10,16 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 import dev.panamax.jmh.blas.OpenBlas;
+import dev.panamax.jmh.kernels.MatmulPath;
 import dev.panamax.jmh.kernels.RandomTensors;
 import dev.panamax.jmh.report.Comparison;
 import dev.panamax.jmh.report.MachineInfo;
 import dev.panamax.jmh.report.ReportWriter;
 import dev.panamax.jmh.report.ResultFile;
 import dev.panamax.jmh.report.SummaryRow;
+import dev.panamax.jmh.synth.SynthCommand;
 import dev.panamax.tensor.Backends;
+import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.OpsProvider;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -37,11 +40,13 @@ import picocli.CommandLine.Spec;
  * <pre>
  * bench [--quick|--full] [--backend cpu,reference] [--threads N] [--out DIR] [--include REGEX]
  * bench --compare A.json B.json [--out DIR]
+ * bench synth --shape tinyllama-1.1b --layers 2 --type q4_k_m --out model.gguf
  * </pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, version = "panamax bench 0.1.0",
         description = "Benchmarks Panamax's kernels against the machine's measured limits (FMA peak, read bandwidth)"
-                + " and OpenBLAS, and writes results.json, summary.md and PNG charts.")
+                + " and OpenBLAS, and writes results.json, summary.md and PNG charts.",
+        subcommands = SynthCommand.class)
 public final class BenchMain implements Callable<Integer> {
     /** Flags every forked benchmark JVM needs. */
     public static final String[] FORK_FLAGS = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"};
@@ -146,6 +151,13 @@ public final class BenchMain implements Callable<Integer> {
             }
             if (why == null) {
                 usable.add(name);
+                try (Ops ops = Backends.open(name, 1); MatmulPath path = MatmulPath.of(ops, 1)) {
+                    if (!MatmulPath.supportsMatmul(ops)) {
+                        notes.add("Matmul benchmarks of '" + name + "': " + path.description() + ".");
+                    }
+                } catch (RuntimeException e) {
+                    notes.add("Matmul benchmarks of '" + name + "' will fail: " + e.getMessage());
+                }
             } else {
                 notes.add("Backend '" + name + "' skipped: " + why);
             }

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.panamax.jmh.blas.OpenBlasGemmBench;
 import dev.panamax.jmh.blas.OpenBlasGemvBench;
+import dev.panamax.jmh.e2e.EndToEndBench;
 import dev.panamax.jmh.kernels.AttentionBench;
 import dev.panamax.jmh.kernels.GemmBench;
 import dev.panamax.jmh.kernels.MatmulBench;
@@ -91,6 +92,10 @@ public enum Profile {
         jobs.add(kernel(AttentionBench.class, List.of("decode", "prefill"), backends, t,
                 "positions", full ? List.of("512", "2048", "8192") : List.of("2048"),
                 "cacheType", full ? List.of("F32", "F16") : List.of("F32")));
+        jobs.add(kernel(EndToEndBench.class, List.of("prefill", "decode"), backends, t,
+                "shape", full ? List.of("tinyllama-1.1b") : List.of("tinyllama-1.1b"),
+                "layers", full ? List.of("0") : List.of("2"),
+                "type", full ? List.of("f16", "q8_0", "q4_0", "q4_k_m", "q6_k") : List.of("q4_0")));
         return jobs;
     }
 

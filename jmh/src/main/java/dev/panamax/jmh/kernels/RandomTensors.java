@@ -81,7 +81,7 @@ public final class RandomTensors {
                     throw new IllegalArgumentException("no random weights for " + dtype);
                 }
                 if (QUANTIZE != null) {
-                    quantizedTiles(arena, dtype, rows, cols, m);
+                    quantizedTiles(dtype, rows, cols, m);
                 } else {
                     randomBlocks(dtype, m);
                 }
@@ -90,20 +90,20 @@ public final class RandomTensors {
         return t;
     }
 
-    private void quantizedTiles(Arena arena, DType dtype, long rows, long cols, MemorySegment dst) {
+    private void quantizedTiles(DType dtype, long rows, long cols, MemorySegment dst) {
         long tileRows = Math.min(TILE_ROWS, rows);
-        Tensor tile;
         try (Arena scratch = Arena.ofConfined()) {
             Tensor f32 = floats(scratch, tileRows, cols);
+            Tensor tile;
             try {
-                tile = (Tensor) QUANTIZE.invokeExact(arena, f32, dtype);
+                tile = (Tensor) QUANTIZE.invokeExact(scratch, f32, dtype);
             } catch (Throwable e) {
                 throw new IllegalStateException("Quants.quantize failed for " + dtype, e);
             }
-        }
-        MemorySegment src = tile.data();
-        for (long at = 0; at < dst.byteSize(); at += src.byteSize()) {
-            MemorySegment.copy(src, 0, dst, at, Math.min(src.byteSize(), dst.byteSize() - at));
+            MemorySegment src = tile.data();
+            for (long at = 0; at < dst.byteSize(); at += src.byteSize()) {
+                MemorySegment.copy(src, 0, dst, at, Math.min(src.byteSize(), dst.byteSize() - at));
+            }
         }
     }
 

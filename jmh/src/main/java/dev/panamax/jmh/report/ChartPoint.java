@@ -43,6 +43,10 @@ record ChartPoint(String chart, String title, String category, String series) {
                     backend);
             case "RopeBench.rope" -> new ChartPoint("elementwise", "RMSNorm, softmax, RoPE", "rope " + r.param("tokens") + "x32x128",
                     backend);
+            case "EndToEndBench.decode", "EndToEndBench.prefill" -> new ChartPoint("e2e-" + r.param("shape") + "-"
+                    + r.param("layers") + "l", "End to end tokens/s, synthetic "
+                    + r.param("shape") + " (" + r.param("layers") + " layers; 0 = all)", r.param("type"),
+                    (r.kernel().endsWith("decode") ? "tg128 " : "pp512 ") + backend);
             default -> null;
         };
     }

@@ -51,8 +51,9 @@ public final class Charts {
     private static CategoryChart chart(List<Map.Entry<ChartPoint, SummaryRow>> points) {
         SummaryRow first = points.getFirst().getValue();
         Work.Bound bound = first.work().bound();
+        boolean tokens = Workloads.tokensPerOp(first.record()).isPresent();
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(points.getFirst().getKey().title())
-                .xAxisTitle("").yAxisTitle(bound.metric()).build();
+                .xAxisTitle("").yAxisTitle(tokens ? "tokens/s" : bound.metric()).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setOverlapped(false);
 
@@ -62,9 +63,12 @@ public final class Charts {
             List<Double> values = new ArrayList<>();
             for (String c : categories) {
                 values.add(points.stream().filter(p -> p.getKey().series().equals(s) && p.getKey().category().equals(c))
-                        .map(p -> p.getValue().rate()).findFirst().orElse(0.0));
+                        .map(p -> tokens ? tokensPerSecond(p.getValue()) : p.getValue().rate()).findFirst().orElse(0.0));
             }
             chart.addSeries(s, categories, values);
+        }
+        if (tokens) {
+            return chart; // tokens/s has no machine limit to draw
         }
         // the limit as a horizontal line: the largest limit among the chart's points (all threads when mixed)
         double limit = points.stream().mapToDouble(p -> p.getValue().limit()).filter(Double::isFinite).max().orElse(0);
@@ -78,6 +82,11 @@ public final class Charts {
                     + " (measured)");
         }
         return chart;
+    }
+
+    /** Tokens per second of an end-to-end row. */
+    static double tokensPerSecond(SummaryRow row) {
+        return Workloads.tokensPerOp(row.record()).orElseThrow() / row.record().secondsPerOp();
     }
 
     static void save(CategoryChart chart, Path file) throws IOException {

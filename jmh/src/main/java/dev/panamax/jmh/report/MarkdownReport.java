@@ -34,6 +34,19 @@ public final class MarkdownReport {
         }
 
         md.append(table(rows));
+        List<SummaryRow> e2e = rows.stream().filter(r -> Workloads.tokensPerOp(r.record()).isPresent()
+                && Double.isFinite(r.record().score())).toList();
+        if (!e2e.isEmpty()) {
+            md.append("\nEnd to end (synthetic models, random weights):\n\n");
+            md.append("| benchmark | params | tokens/s | weight GB/s | fraction of limit |\n|---|---|---:|---:|---:|\n");
+            for (SummaryRow r : e2e) {
+                md.append("| ").append(r.record().kernel().endsWith("decode") ? "tg128" : "pp512").append(" | ")
+                        .append(r.record().paramText()).append(" | ").append(Fmt.num(Charts.tokensPerSecond(r))).append(" | ")
+                        .append(Fmt.num(r.gbs())).append(" | ")
+                        .append(Double.isFinite(r.limit()) ? Fmt.percent(r.fraction()) + " of " + r.work().bound().limitName() : "–")
+                        .append(" |\n");
+            }
+        }
         if (!charts.isEmpty()) {
             md.append("\nCharts:\n\n");
             charts.forEach(c -> md.append("![").append(c).append("](").append(c).append(")\n"));

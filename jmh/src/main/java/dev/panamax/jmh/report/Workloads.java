@@ -2,6 +2,10 @@ package dev.panamax.jmh.report;
 
 import java.util.Optional;
 
+import dev.panamax.jmh.e2e.EndToEndBench;
+import dev.panamax.jmh.synth.SynthModel;
+import dev.panamax.jmh.synth.SynthShape;
+import dev.panamax.jmh.synth.SynthType;
 import dev.panamax.tensor.DType;
 
 /**
@@ -63,8 +67,32 @@ public final class Workloads {
                 double n = (double) r.intParam("tokens", 0) * Q_HEADS * HEAD_DIM;
                 yield new Work(3 * n, 2 * n * 4, Work.Bound.READ);
             }
+            case "EndToEndBench.decode" -> {
+                SynthShape s = EndToEndBench.shape(r.param("shape"), r.intParam("layers", 0));
+                SynthType t = SynthType.parse(r.param("type"));
+                double tokens = EndToEndBench.GENERATED_TOKENS;
+                // every token reads all weights once (the embedding table: one row)
+                yield new Work(2.0 * SynthModel.matmulParams(s) * tokens, (double) SynthModel.bytesPerToken(s, t) * tokens,
+                        Work.Bound.READ);
+            }
+            case "EndToEndBench.prefill" -> {
+                SynthShape s = EndToEndBench.shape(r.param("shape"), r.intParam("layers", 0));
+                SynthType t = SynthType.parse(r.param("type"));
+                // matmul flops only (attention adds a few percent at 512 tokens)
+                yield new Work(2.0 * SynthModel.matmulParams(s) * EndToEndBench.PROMPT_TOKENS, SynthModel.bytesPerToken(s, t),
+                        Work.Bound.FMA);
+            }
             default -> null;
         });
+    }
+
+    /** Tokens one operation processes, for end-to-end benchmarks (tokens/s = tokens / seconds per op). */
+    public static java.util.OptionalInt tokensPerOp(BenchRecord r) {
+        return switch (r.kernel()) {
+            case "EndToEndBench.decode" -> java.util.OptionalInt.of(EndToEndBench.GENERATED_TOKENS);
+            case "EndToEndBench.prefill" -> java.util.OptionalInt.of(EndToEndBench.PROMPT_TOKENS);
+            default -> java.util.OptionalInt.empty();
+        };
     }
 
     private static Work matmul(BenchRecord r) {
