@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
+import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,9 +27,10 @@ class ReadmeExampleTest {
         Path source = dir.resolve("Example.java");
         Files.writeString(source, readme.substring(start, end));
 
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, null, diagnostics, "--release", "25", "-cp", System.getProperty("java.class.path"),
+        PrintStream report = new PrintStream(diagnostics, true, StandardCharsets.UTF_8);
+        int rc = javac.run(report, report, "--release", "25", "-cp", System.getProperty("java.class.path"),
                 "-d", dir.toString(), source.toString());
         assertEquals(0, rc, () -> "README example does not compile:\n" + diagnostics.toString(StandardCharsets.UTF_8));
 
