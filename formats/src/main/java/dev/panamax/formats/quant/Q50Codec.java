@@ -30,15 +30,7 @@ final class Q50Codec extends BlockLoopCodec {
 
     @Override
     void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
-        float amax = 0f;
-        float max = 0f;
-        for (int j = 0; j < QK; j++) {
-            float v = src[x + j];
-            if (amax < Math.abs(v)) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
+        float max = ScaleSearch.maxByMagnitude(src, x, QK);
         float d = max / -16;
         float id = d != 0f ? 1.0f / d : 0.0f;
         Blocks.putF16(dst, block, d);

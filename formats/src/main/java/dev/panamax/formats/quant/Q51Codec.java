@@ -30,17 +30,8 @@ final class Q51Codec extends BlockLoopCodec {
 
     @Override
     void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (int j = 0; j < QK; j++) {
-            float v = src[x + j];
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
-            }
-        }
+        float min = ScaleSearch.min(src, x, QK);
+        float max = ScaleSearch.max(src, x, QK);
         float d = (max - min) / 31;
         float id = d != 0f ? 1.0f / d : 0.0f;
         Blocks.putF16(dst, block, d);

@@ -24,10 +24,7 @@ final class Q80Codec extends BlockLoopCodec {
 
     @Override
     void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
-        float amax = 0f;
-        for (int j = 0; j < QK; j++) {
-            amax = Math.max(amax, Math.abs(src[x + j]));
-        }
+        float amax = ScaleSearch.absMax(src, x, QK);
         float d = amax / 127;
         float id = d != 0f ? 1.0f / d : 0.0f;
         Blocks.putF16(dst, block, d);

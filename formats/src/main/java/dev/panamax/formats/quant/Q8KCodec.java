@@ -29,16 +29,8 @@ final class Q8KCodec extends BlockLoopCodec {
 
     @Override
     void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
-        float max = 0;
-        float amax = 0;
-        for (int j = 0; j < QK; j++) {
-            float ax = Math.abs(src[x + j]);
-            if (ax > amax) {
-                amax = ax;
-                max = src[x + j];
-            }
-        }
-        if (amax == 0f) {
+        float max = ScaleSearch.maxByMagnitude(src, x, QK);
+        if (max == 0f) {
             // ggml leaves bsums untouched here; we write zeros so the block is fully defined
             dst.asSlice(block, BYTES).fill((byte) 0);
             return;
