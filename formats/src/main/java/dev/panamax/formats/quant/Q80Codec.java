@@ -16,20 +16,34 @@ final class Q80Codec extends BlockLoopCodec {
 
     @Override
     void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
-        float d = Blocks.f16(src, block);
-        for (int j = 0; j < QK; j++) {
-            dst[y + j] = Blocks.i8(src, block + 2 + j) * d;
-        }
+        decode(src, block, block + 2, dst, y);
     }
 
     @Override
     void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
-        float amax = ScaleSearch.absMax(src, x, QK);
-        float d = amax / 127;
-        float id = d != 0f ? 1.0f / d : 0.0f;
-        Blocks.putF16(dst, block, d);
+        encode(src, x, dst, block, block + 2);
+    }
+
+    /** Decodes 32 values from the f16 scale at {@code d} and the quants at {@code qs} (also Q8_1's fields). */
+    static void decode(MemorySegment src, long d, long qs, float[] dst, int y) {
+        float scale = Blocks.f16(src, d);
         for (int j = 0; j < QK; j++) {
-            Blocks.putU8(dst, block + 2 + j, Blocks.roundHalfAway(src[x + j] * id));
+            dst[y + j] = Blocks.i8(src, qs + j) * scale;
         }
+    }
+
+    /**
+     * Encodes {@code src[x..x + 32)} as the f16 scale at {@code d} and the quants at {@code qs} (also
+     * Q8_1's fields); returns the scale before its rounding to f16.
+     */
+    static float encode(float[] src, int x, MemorySegment dst, long d, long qs) {
+        float amax = ScaleSearch.absMax(src, x, QK);
+        float scale = amax / 127;
+        float id = scale != 0f ? 1.0f / scale : 0.0f;
+        Blocks.putF16(dst, d, scale);
+        for (int j = 0; j < QK; j++) {
+            Blocks.putU8(dst, qs + j, Blocks.roundHalfAway(src[x + j] * id));
+        }
+        return scale;
     }
 }

@@ -16,23 +16,15 @@ final class Q81Codec extends BlockLoopCodec {
 
     @Override
     void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
-        float d = Blocks.f16(src, block);
-        for (int j = 0; j < QK; j++) {
-            dst[y + j] = Blocks.i8(src, block + 4 + j) * d;
-        }
+        Q80Codec.decode(src, block, block + 4, dst, y);
     }
 
     @Override
     void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
-        float amax = ScaleSearch.absMax(src, x, QK);
-        float d = amax / 127;
-        float id = d != 0f ? 1.0f / d : 0.0f;
-        Blocks.putF16(dst, block, d);
+        float d = Q80Codec.encode(src, x, dst, block, block + 4);
         int sum = 0;
         for (int j = 0; j < QK; j++) {
-            int q = (byte) Blocks.roundHalfAway(src[x + j] * id);
-            Blocks.putU8(dst, block + 4 + j, q);
-            sum += q;
+            sum += Blocks.i8(dst, block + 4 + j);
         }
         Blocks.putF16(dst, block + 2, sum * d);
     }
