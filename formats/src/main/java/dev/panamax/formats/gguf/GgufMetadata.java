@@ -71,11 +71,7 @@ public final class GgufMetadata {
 
     /** A STRING value. */
     public String getString(String key) {
-        Entry e = entry(key);
-        if (e.value() instanceof String s) {
-            return s;
-        }
-        throw wrongType(key, e, "a string");
+        return valueOf(key, String.class, "a string");
     }
 
     /** A STRING value, if present. */
@@ -134,11 +130,7 @@ public final class GgufMetadata {
 
     /** A BOOL value. */
     public boolean getBoolean(String key) {
-        Entry e = entry(key);
-        if (e.value() instanceof Boolean b) {
-            return b;
-        }
-        throw wrongType(key, e, "a bool");
+        return valueOf(key, Boolean.class, "a bool");
     }
 
     /** A BOOL value, if present. */
@@ -148,11 +140,7 @@ public final class GgufMetadata {
 
     /** An array value of any element type. */
     public GgufArray getArray(String key) {
-        Entry e = entry(key);
-        if (e.value() instanceof GgufArray a) {
-            return a;
-        }
-        throw wrongType(key, e, "an array");
+        return valueOf(key, GgufArray.class, "an array");
     }
 
     /** An array value, if present. */
@@ -164,7 +152,7 @@ public final class GgufMetadata {
     public List<String> getStringArray(String key) {
         GgufArray a = getArray(key);
         if (a.elementType() != GgufValueType.STRING) {
-            throw new FormatException(file, field(key), "array of " + a.elementType(), "expected an array of strings");
+            throw wrongElements(key, a, "expected an array of strings");
         }
         return a.toStringList();
     }
@@ -173,7 +161,7 @@ public final class GgufMetadata {
     public float[] getFloatArray(String key) {
         GgufArray a = getArray(key);
         if (!a.elementType().isFloat() && !a.elementType().isInteger()) {
-            throw new FormatException(file, field(key), "array of " + a.elementType(), "expected an array of numbers");
+            throw wrongElements(key, a, "expected an array of numbers");
         }
         return a.toFloatArray();
     }
@@ -182,7 +170,7 @@ public final class GgufMetadata {
     public int[] getIntArray(String key) {
         GgufArray a = getArray(key);
         if (!a.elementType().isInteger()) {
-            throw new FormatException(file, field(key), "array of " + a.elementType(), "expected an array of integers");
+            throw wrongElements(key, a, "expected an array of integers");
         }
         try {
             return a.toIntArray();
@@ -204,8 +192,21 @@ public final class GgufMetadata {
         return e;
     }
 
+    /** The value of {@code key} if it is a {@code kind}, else a FormatException expecting {@code expected}. */
+    private <T> T valueOf(String key, Class<T> kind, String expected) {
+        Entry e = entry(key);
+        if (kind.isInstance(e.value())) {
+            return kind.cast(e.value());
+        }
+        throw wrongType(key, e, expected);
+    }
+
     private FormatException wrongType(String key, Entry e, String expected) {
         return new FormatException(file, field(key) + ".type", e.type(), "expected " + expected);
+    }
+
+    private FormatException wrongElements(String key, GgufArray a, String problem) {
+        return new FormatException(file, field(key), "array of " + a.elementType(), problem);
     }
 
     static String field(String key) {

@@ -250,32 +250,13 @@ final class GgufParser {
         }
         int n = (int) count;
         Object storage = GgufArray.allocate(type, n);
-        long bytes = (long) n * type.minBytes();
         switch (storage) {
-            case byte[] a -> {
-                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, pos, a, 0, n);
-                pos += bytes;
-            }
-            case short[] a -> {
-                MemorySegment.copy(data, U16, pos, a, 0, n);
-                pos += bytes;
-            }
-            case int[] a -> {
-                MemorySegment.copy(data, U32, pos, a, 0, n);
-                pos += bytes;
-            }
-            case long[] a -> {
-                MemorySegment.copy(data, U64, pos, a, 0, n);
-                pos += bytes;
-            }
-            case float[] a -> {
-                MemorySegment.copy(data, F32, pos, a, 0, n);
-                pos += bytes;
-            }
-            case double[] a -> {
-                MemorySegment.copy(data, F64, pos, a, 0, n);
-                pos += bytes;
-            }
+            case byte[] a -> copyElements(ValueLayout.JAVA_BYTE, a, n);
+            case short[] a -> copyElements(U16, a, n);
+            case int[] a -> copyElements(U32, a, n);
+            case long[] a -> copyElements(U64, a, n);
+            case float[] a -> copyElements(F32, a, n);
+            case double[] a -> copyElements(F64, a, n);
             case boolean[] a -> {
                 for (int i = 0; i < n; i++) {
                     a[i] = bool(field, i);
@@ -295,6 +276,12 @@ final class GgufParser {
             default -> throw new AssertionError(storage);
         }
         return new GgufArray(type, storage, n);
+    }
+
+    /** Copies {@code n} fixed-size elements (already checked to fit the file) into {@code array}. */
+    private void copyElements(ValueLayout element, Object array, int n) {
+        MemorySegment.copy(data, element, pos, array, 0, n);
+        pos += n * element.byteSize();
     }
 
     private boolean bool(String field) {
@@ -397,10 +384,7 @@ final class GgufParser {
 
     /** An unsigned 32-bit value. */
     private long u32(String field) {
-        need(4, field);
-        long v = data.get(U32, pos) & 0xFFFF_FFFFL;
-        pos += 4;
-        return v;
+        return u32(field, -1, "");
     }
 
     private long u32(String base, int index, String suffix) {
@@ -422,10 +406,7 @@ final class GgufParser {
     }
 
     private long u64(String field) {
-        need(8, field);
-        long v = data.get(U64, pos);
-        pos += 8;
-        return v;
+        return u64(field, -1, "");
     }
 
     static long alignUp(long offset, int alignment) {

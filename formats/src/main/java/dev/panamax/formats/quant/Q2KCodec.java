@@ -15,33 +15,27 @@ import java.lang.foreign.MemorySegment;
  * 0.1, 15, mad)} per sub-block, scales and mins to 4 bits relative to the largest, then the quants
  * again.
  */
-final class Q2KCodec implements BlockCodec {
+final class Q2KCodec extends BlockLoopCodec {
     private static final int QK = 256;
-    private static final int BYTES = 84;
 
-    @Override
-    public DType type() {
-        return DType.Q2_K;
+    Q2KCodec() {
+        super(DType.Q2_K);
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            float d = Blocks.f16(src, block + 80);
-            float min = Blocks.f16(src, block + 82);
-            int y = dstOffset + b * QK;
-            int is = 0;
-            for (int half = 0; half < 2; half++) {
-                long q = block + 16 + 32L * half;
-                for (int shift = 0; shift < 8; shift += 2) {
-                    for (int part = 0; part < 2; part++) {
-                        int sc = Blocks.u8(src, block + is++);
-                        float dl = d * (sc & 0xF);
-                        float ml = min * (sc >>> 4);
-                        for (int l = 16 * part; l < 16 * part + 16; l++) {
-                            dst[y++] = dl * ((Blocks.u8(src, q + l) >>> shift) & 3) - ml;
-                        }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        float d = Blocks.f16(src, block + 80);
+        float min = Blocks.f16(src, block + 82);
+        int is = 0;
+        for (int half = 0; half < 2; half++) {
+            long q = block + 16 + 32L * half;
+            for (int shift = 0; shift < 8; shift += 2) {
+                for (int part = 0; part < 2; part++) {
+                    int sc = Blocks.u8(src, block + is++);
+                    float dl = d * (sc & 0xF);
+                    float ml = min * (sc >>> 4);
+                    for (int l = 16 * part; l < 16 * part + 16; l++) {
+                        dst[y++] = dl * ((Blocks.u8(src, q + l) >>> shift) & 3) - ml;
                     }
                 }
             }
@@ -49,63 +43,59 @@ final class Q2KCodec implements BlockCodec {
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
         KScratch s = KScratch.get();
         byte[] quants = s.quants;
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int x = srcOffset + b * QK;
-            float maxScale = 0;
-            float maxMin = 0;
-            for (int j = 0; j < QK / 16; j++) {
-                for (int l = 0; l < 16; l++) {
-                    s.weights[l] = Math.abs(src[x + 16 * j + l]);
-                }
-                s.scales[j] = ScaleSearch.makeQkx2Quants(16, 3, src, x + 16 * j, s.weights, quants, 16 * j,
-                        s.mins, j, s.candidate, -0.5f, 0.1f, 15, true);
-                if (s.scales[j] > maxScale) {
-                    maxScale = s.scales[j];
-                }
-                if (s.mins[j] > maxMin) {
-                    maxMin = s.mins[j];
-                }
+        float maxScale = 0;
+        float maxMin = 0;
+        for (int j = 0; j < QK / 16; j++) {
+            for (int l = 0; l < 16; l++) {
+                s.weights[l] = Math.abs(src[x + 16 * j + l]);
             }
-            if (maxScale > 0) {
-                float iscale = 15.f / maxScale;
-                for (int j = 0; j < QK / 16; j++) {
-                    Blocks.putU8(dst, block + j, nearestInt(iscale * s.scales[j]));
-                }
-                Blocks.putF16(dst, block + 80, maxScale / 15.f);
-            } else {
-                dst.asSlice(block, 16).fill((byte) 0);
-                Blocks.putF16(dst, block + 80, 0.f);
+            s.scales[j] = ScaleSearch.makeQkx2Quants(16, 3, src, x + 16 * j, s.weights, quants, 16 * j,
+                    s.mins, j, s.candidate, -0.5f, 0.1f, 15, true);
+            if (s.scales[j] > maxScale) {
+                maxScale = s.scales[j];
             }
-            if (maxMin > 0) {
-                float iscale = 15.f / maxMin;
-                for (int j = 0; j < QK / 16; j++) {
-                    int l = nearestInt(iscale * s.mins[j]);
-                    Blocks.putU8(dst, block + j, Blocks.u8(dst, block + j) | l << 4);
-                }
-                Blocks.putF16(dst, block + 82, maxMin / 15.f);
-            } else {
-                Blocks.putF16(dst, block + 82, 0.f);
+            if (s.mins[j] > maxMin) {
+                maxMin = s.mins[j];
             }
-            float d = Blocks.f16(dst, block + 80);
-            float dmin = Blocks.f16(dst, block + 82);
-            for (int j = 0; j < QK / 16; j++) {
-                int sc = Blocks.u8(dst, block + j);
-                float dj = d * (sc & 0xF);
-                if (dj == 0f) {
-                    continue;
-                }
-                float mj = dmin * (sc >>> 4);
-                for (int ii = 0; ii < 16; ii++) {
-                    int l = nearestInt((src[x + 16 * j + ii] + mj) / dj);
-                    quants[16 * j + ii] = (byte) ScaleSearch.clamp(l, 0, 3);
-                }
-            }
-            packTwoBits(quants, dst, block + 16);
         }
+        if (maxScale > 0) {
+            float iscale = 15.f / maxScale;
+            for (int j = 0; j < QK / 16; j++) {
+                Blocks.putU8(dst, block + j, nearestInt(iscale * s.scales[j]));
+            }
+            Blocks.putF16(dst, block + 80, maxScale / 15.f);
+        } else {
+            dst.asSlice(block, 16).fill((byte) 0);
+            Blocks.putF16(dst, block + 80, 0.f);
+        }
+        if (maxMin > 0) {
+            float iscale = 15.f / maxMin;
+            for (int j = 0; j < QK / 16; j++) {
+                int l = nearestInt(iscale * s.mins[j]);
+                Blocks.putU8(dst, block + j, Blocks.u8(dst, block + j) | l << 4);
+            }
+            Blocks.putF16(dst, block + 82, maxMin / 15.f);
+        } else {
+            Blocks.putF16(dst, block + 82, 0.f);
+        }
+        float d = Blocks.f16(dst, block + 80);
+        float dmin = Blocks.f16(dst, block + 82);
+        for (int j = 0; j < QK / 16; j++) {
+            int sc = Blocks.u8(dst, block + j);
+            float dj = d * (sc & 0xF);
+            if (dj == 0f) {
+                continue;
+            }
+            float mj = dmin * (sc >>> 4);
+            for (int ii = 0; ii < 16; ii++) {
+                int l = nearestInt((src[x + 16 * j + ii] + mj) / dj);
+                quants[16 * j + ii] = (byte) ScaleSearch.clamp(l, 0, 3);
+            }
+        }
+        packTwoBits(quants, dst, block + 16);
     }
 
     /** Packs 256 two-bit quants: value {@code 128h + l + 32k} to bits 2k of byte {@code 32h + l}. */

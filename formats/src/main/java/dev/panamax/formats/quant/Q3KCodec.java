@@ -18,13 +18,11 @@ import java.util.Arrays;
  * <p>Quantized as ggml's {@code quantize_row_q3_K_ref}: {@code make_q3_quants(16, 4)} per sub-block,
  * scales to 6 bits relative to the largest (which maps to -32), then the quants again.
  */
-final class Q3KCodec implements BlockCodec {
+final class Q3KCodec extends BlockLoopCodec {
     private static final int QK = 256;
-    private static final int BYTES = 110;
 
-    @Override
-    public DType type() {
-        return DType.Q3_K;
+    Q3KCodec() {
+        super(DType.Q3_K);
     }
 
     /** Scale {@code j} (with its offset of 32 removed) of the scale field at {@code sc}. */
@@ -35,24 +33,20 @@ final class Q3KCodec implements BlockCodec {
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            float dAll = Blocks.f16(src, block + 108);
-            int y = dstOffset + b * QK;
-            int is = 0;
-            for (int half = 0; half < 2; half++) {
-                long q = block + 32 + 32L * half;
-                for (int j = 0; j < 4; j++) {
-                    int shift = 2 * j;
-                    int m = 1 << (4 * half + j);
-                    for (int part = 0; part < 2; part++) {
-                        float dl = dAll * scale(src, block + 96, is++);
-                        for (int l = 16 * part; l < 16 * part + 16; l++) {
-                            int low = (Blocks.u8(src, q + l) >>> shift) & 3;
-                            int high = (Blocks.u8(src, block + l) & m) != 0 ? 0 : 4;
-                            dst[y++] = dl * (low - high);
-                        }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        float dAll = Blocks.f16(src, block + 108);
+        int is = 0;
+        for (int half = 0; half < 2; half++) {
+            long q = block + 32 + 32L * half;
+            for (int j = 0; j < 4; j++) {
+                int shift = 2 * j;
+                int m = 1 << (4 * half + j);
+                for (int part = 0; part < 2; part++) {
+                    float dl = dAll * scale(src, block + 96, is++);
+                    for (int l = 16 * part; l < 16 * part + 16; l++) {
+                        int low = (Blocks.u8(src, q + l) >>> shift) & 3;
+                        int high = (Blocks.u8(src, block + l) & m) != 0 ? 0 : 4;
+                        dst[y++] = dl * (low - high);
                     }
                 }
             }
@@ -60,64 +54,60 @@ final class Q3KCodec implements BlockCodec {
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
         KScratch s = KScratch.get();
         byte[] quants = s.quants;
         byte[] sc = s.packed;
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int x = srcOffset + b * QK;
-            float maxScale = 0;
-            float amax = 0;
-            for (int j = 0; j < QK / 16; j++) {
-                s.scales[j] = ScaleSearch.makeQ3Quants(16, 4, src, x + 16 * j, quants, 16 * j);
-                float scale = Math.abs(s.scales[j]);
-                if (scale > amax) {
-                    amax = scale;
-                    maxScale = s.scales[j];
-                }
+        float maxScale = 0;
+        float amax = 0;
+        for (int j = 0; j < QK / 16; j++) {
+            s.scales[j] = ScaleSearch.makeQ3Quants(16, 4, src, x + 16 * j, quants, 16 * j);
+            float scale = Math.abs(s.scales[j]);
+            if (scale > amax) {
+                amax = scale;
+                maxScale = s.scales[j];
             }
-            Arrays.fill(sc, (byte) 0);
-            if (maxScale != 0f) {
-                float iscale = -32.f / maxScale;
-                for (int j = 0; j < QK / 16; j++) {
-                    int l = ScaleSearch.clamp((byte) nearestInt(iscale * s.scales[j]), -32, 31) + 32;
-                    if (j < 8) {
-                        sc[j] = (byte) (l & 0xF);
-                    } else {
-                        sc[j - 8] |= (byte) ((l & 0xF) << 4);
-                    }
-                    sc[j % 4 + 8] |= (byte) ((l >>> 4) << (2 * (j / 4)));
-                }
-                Blocks.putF16(dst, block + 108, 1 / iscale);
-            } else {
-                Blocks.putF16(dst, block + 108, 0.f);
-            }
-            MemorySegment.copy(sc, 0, dst, ValueLayout.JAVA_BYTE, block + 96, 12);
-            float d = Blocks.f16(dst, block + 108);
-            for (int j = 0; j < QK / 16; j++) {
-                float dj = d * scale(dst, block + 96, j);
-                if (dj == 0f) {
-                    continue;
-                }
-                for (int ii = 0; ii < 16; ii++) {
-                    int l = ScaleSearch.clamp(nearestInt(src[x + 16 * j + ii] / dj), -4, 3);
-                    quants[16 * j + ii] = (byte) (l + 4);
-                }
-            }
-            // third bits: the first 32 values go to bit 0 of hmask[0..31], the next 32 to bit 1, ...
-            for (int m = 0; m < 32; m++) {
-                int h = 0;
-                for (int bit = 0; bit < 8; bit++) {
-                    int j = 32 * bit + m;
-                    if (quants[j] > 3) {
-                        h |= 1 << bit;
-                        quants[j] -= 4;
-                    }
-                }
-                Blocks.putU8(dst, block + m, h);
-            }
-            Q2KCodec.packTwoBits(quants, dst, block + 32);
         }
+        Arrays.fill(sc, (byte) 0);
+        if (maxScale != 0f) {
+            float iscale = -32.f / maxScale;
+            for (int j = 0; j < QK / 16; j++) {
+                int l = ScaleSearch.clamp((byte) nearestInt(iscale * s.scales[j]), -32, 31) + 32;
+                if (j < 8) {
+                    sc[j] = (byte) (l & 0xF);
+                } else {
+                    sc[j - 8] |= (byte) ((l & 0xF) << 4);
+                }
+                sc[j % 4 + 8] |= (byte) ((l >>> 4) << (2 * (j / 4)));
+            }
+            Blocks.putF16(dst, block + 108, 1 / iscale);
+        } else {
+            Blocks.putF16(dst, block + 108, 0.f);
+        }
+        MemorySegment.copy(sc, 0, dst, ValueLayout.JAVA_BYTE, block + 96, 12);
+        float d = Blocks.f16(dst, block + 108);
+        for (int j = 0; j < QK / 16; j++) {
+            float dj = d * scale(dst, block + 96, j);
+            if (dj == 0f) {
+                continue;
+            }
+            for (int ii = 0; ii < 16; ii++) {
+                int l = ScaleSearch.clamp(nearestInt(src[x + 16 * j + ii] / dj), -4, 3);
+                quants[16 * j + ii] = (byte) (l + 4);
+            }
+        }
+        // third bits: the first 32 values go to bit 0 of hmask[0..31], the next 32 to bit 1, ...
+        for (int m = 0; m < 32; m++) {
+            int h = 0;
+            for (int bit = 0; bit < 8; bit++) {
+                int j = 32 * bit + m;
+                if (quants[j] > 3) {
+                    h |= 1 << bit;
+                    quants[j] -= 4;
+                }
+            }
+            Blocks.putU8(dst, block + m, h);
+        }
+        Q2KCodec.packTwoBits(quants, dst, block + 32);
     }
 }

@@ -9,51 +9,33 @@ import java.lang.foreign.MemorySegment;
  * The quantizer picks {@code d = max / -8}, where max is the value of largest magnitude (sign kept),
  * so that value maps exactly to q = 0.
  */
-final class Q40Codec implements BlockCodec {
+final class Q40Codec extends BlockLoopCodec {
     private static final int QK = 32;
-    private static final int BYTES = 18;
 
-    @Override
-    public DType type() {
-        return DType.Q4_0;
+    Q40Codec() {
+        super(DType.Q4_0);
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int y = dstOffset + b * QK;
-            float d = Blocks.f16(src, block);
-            for (int j = 0; j < QK / 2; j++) {
-                int q = Blocks.u8(src, block + 2 + j);
-                dst[y + j] = ((q & 0x0F) - 8) * d;
-                dst[y + j + QK / 2] = ((q >>> 4) - 8) * d;
-            }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        float d = Blocks.f16(src, block);
+        for (int j = 0; j < QK / 2; j++) {
+            int q = Blocks.u8(src, block + 2 + j);
+            dst[y + j] = ((q & 0x0F) - 8) * d;
+            dst[y + j + QK / 2] = ((q >>> 4) - 8) * d;
         }
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int x = srcOffset + b * QK;
-            float amax = 0f;
-            float max = 0f;
-            for (int j = 0; j < QK; j++) {
-                float v = src[x + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
-            float d = max / -8;
-            float id = d != 0f ? 1.0f / d : 0.0f;
-            Blocks.putF16(dst, block, d);
-            for (int j = 0; j < QK / 2; j++) {
-                int q0 = Math.min(15, (int) (src[x + j] * id + 8.5f));
-                int q1 = Math.min(15, (int) (src[x + j + QK / 2] * id + 8.5f));
-                Blocks.putU8(dst, block + 2 + j, q0 | (q1 << 4));
-            }
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
+        float max = ScaleSearch.maxByMagnitude(src, x, QK);
+        float d = max / -8;
+        float id = d != 0f ? 1.0f / d : 0.0f;
+        Blocks.putF16(dst, block, d);
+        for (int j = 0; j < QK / 2; j++) {
+            int q0 = Math.min(15, (int) (src[x + j] * id + 8.5f));
+            int q1 = Math.min(15, (int) (src[x + j + QK / 2] * id + 8.5f));
+            Blocks.putU8(dst, block + 2 + j, q0 | (q1 << 4));
         }
     }
 }

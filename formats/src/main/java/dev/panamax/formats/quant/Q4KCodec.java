@@ -17,51 +17,43 @@ import java.lang.foreign.ValueLayout;
  * importance matrix): per sub-block {@code make_qkx2_quants(32, 15, weights = rms + |x|, -1, 0.1, 20)},
  * then 6-bit scales and mins relative to the largest, then the quants again against the stored scales.
  */
-final class Q4KCodec implements BlockCodec {
+final class Q4KCodec extends BlockLoopCodec {
     private static final int QK = 256;
-    private static final int BYTES = 144;
 
-    @Override
-    public DType type() {
-        return DType.Q4_K;
+    Q4KCodec() {
+        super(DType.Q4_K);
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int y = dstOffset + b * QK;
-            float d = Blocks.f16(src, block);
-            float min = Blocks.f16(src, block + 2);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                int is = 2 * chunk;
-                float d1 = d * KScales.scale(src, block + 4, is);
-                float m1 = min * KScales.min(src, block + 4, is);
-                float d2 = d * KScales.scale(src, block + 4, is + 1);
-                float m2 = min * KScales.min(src, block + 4, is + 1);
-                long q = block + 16 + 32L * chunk;
-                for (int l = 0; l < 32; l++) {
-                    int v = Blocks.u8(src, q + l);
-                    dst[y + 64 * chunk + l] = d1 * (v & 0xF) - m1;
-                    dst[y + 64 * chunk + 32 + l] = d2 * (v >>> 4) - m2;
-                }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        float d = Blocks.f16(src, block);
+        float min = Blocks.f16(src, block + 2);
+        for (int chunk = 0; chunk < 4; chunk++) {
+            int is = 2 * chunk;
+            float d1 = d * KScales.scale(src, block + 4, is);
+            float m1 = min * KScales.min(src, block + 4, is);
+            float d2 = d * KScales.scale(src, block + 4, is + 1);
+            float m2 = min * KScales.min(src, block + 4, is + 1);
+            long q = block + 16 + 32L * chunk;
+            for (int l = 0; l < 32; l++) {
+                int v = Blocks.u8(src, q + l);
+                dst[y + 64 * chunk + l] = d1 * (v & 0xF) - m1;
+                dst[y + 64 * chunk + 32 + l] = d2 * (v >>> 4) - m2;
             }
         }
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
         KScratch s = KScratch.get();
-        for (int b = 0; b < n / QK; b++) {
-            quantizeBlock(src, srcOffset + b * QK, dst, offset + (long) b * BYTES, s, 15, -1f, 0.1f, 20);
-            byte[] quants = s.quants;
-            long q = offset + (long) b * BYTES + 16;
-            for (int j = 0; j < QK; j += 64) {
-                for (int l = 0; l < 32; l++) {
-                    Blocks.putU8(dst, q + l, quants[j + l] | quants[j + l + 32] << 4);
-                }
-                q += 32;
+        fitSuperBlock(src, x, dst, block, s, 15, -1f, 0.1f, 20);
+        byte[] quants = s.quants;
+        long q = block + 16;
+        for (int j = 0; j < QK; j += 64) {
+            for (int l = 0; l < 32; l++) {
+                Blocks.putU8(dst, q + l, quants[j + l] | quants[j + l + 32] << 4);
             }
+            q += 32;
         }
     }
 
@@ -70,7 +62,7 @@ final class Q4KCodec implements BlockCodec {
      * {@code s.quants}) for the super-block at {@code x}, and writes {@code d}, {@code dmin} and the
      * 12 scale bytes at {@code block}.
      */
-    static void quantizeBlock(float[] src, int x, MemorySegment dst, long block, KScratch s,
+    static void fitSuperBlock(float[] src, int x, MemorySegment dst, long block, KScratch s,
             int nmax, float rmin, float rdelta, int nstep) {
         float maxScale = 0;
         float maxMin = 0;

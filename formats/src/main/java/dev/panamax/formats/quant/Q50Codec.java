@@ -8,58 +8,40 @@ import java.lang.foreign.MemorySegment;
  * nibbles as in Q4_0; bit {@code j} of the little-endian u32 {@code qh} is the fifth bit of value
  * {@code j}; {@code x = d * (q - 16)}, with {@code d = max / -16}.
  */
-final class Q50Codec implements BlockCodec {
+final class Q50Codec extends BlockLoopCodec {
     private static final int QK = 32;
-    private static final int BYTES = 22;
 
-    @Override
-    public DType type() {
-        return DType.Q5_0;
+    Q50Codec() {
+        super(DType.Q5_0);
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int y = dstOffset + b * QK;
-            float d = Blocks.f16(src, block);
-            int qh = Blocks.u32(src, block + 2);
-            for (int j = 0; j < QK / 2; j++) {
-                int q = Blocks.u8(src, block + 6 + j);
-                int q0 = (q & 0x0F) | ((qh >>> j) & 1) << 4;
-                int q1 = (q >>> 4) | ((qh >>> (j + QK / 2)) & 1) << 4;
-                dst[y + j] = (q0 - 16) * d;
-                dst[y + j + QK / 2] = (q1 - 16) * d;
-            }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        float d = Blocks.f16(src, block);
+        int qh = Blocks.u32(src, block + 2);
+        for (int j = 0; j < QK / 2; j++) {
+            int q = Blocks.u8(src, block + 6 + j);
+            int q0 = (q & 0x0F) | ((qh >>> j) & 1) << 4;
+            int q1 = (q >>> 4) | ((qh >>> (j + QK / 2)) & 1) << 4;
+            dst[y + j] = (q0 - 16) * d;
+            dst[y + j + QK / 2] = (q1 - 16) * d;
         }
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int x = srcOffset + b * QK;
-            float amax = 0f;
-            float max = 0f;
-            for (int j = 0; j < QK; j++) {
-                float v = src[x + j];
-                if (amax < Math.abs(v)) {
-                    amax = Math.abs(v);
-                    max = v;
-                }
-            }
-            float d = max / -16;
-            float id = d != 0f ? 1.0f / d : 0.0f;
-            Blocks.putF16(dst, block, d);
-            int qh = 0;
-            for (int j = 0; j < QK / 2; j++) {
-                int q0 = Math.min(31, (int) (src[x + j] * id + 16.5f));
-                int q1 = Math.min(31, (int) (src[x + j + QK / 2] * id + 16.5f));
-                Blocks.putU8(dst, block + 6 + j, (q0 & 0x0F) | (q1 & 0x0F) << 4);
-                qh |= (q0 >>> 4 & 1) << j;
-                qh |= (q1 >>> 4 & 1) << (j + QK / 2);
-            }
-            Blocks.putU32(dst, block + 2, qh);
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
+        float max = ScaleSearch.maxByMagnitude(src, x, QK);
+        float d = max / -16;
+        float id = d != 0f ? 1.0f / d : 0.0f;
+        Blocks.putF16(dst, block, d);
+        int qh = 0;
+        for (int j = 0; j < QK / 2; j++) {
+            int q0 = Math.min(31, (int) (src[x + j] * id + 16.5f));
+            int q1 = Math.min(31, (int) (src[x + j + QK / 2] * id + 16.5f));
+            Blocks.putU8(dst, block + 6 + j, (q0 & 0x0F) | (q1 & 0x0F) << 4);
+            qh |= (q0 >>> 4 & 1) << j;
+            qh |= (q1 >>> 4 & 1) << (j + QK / 2);
         }
+        Blocks.putU32(dst, block + 2, qh);
     }
 }

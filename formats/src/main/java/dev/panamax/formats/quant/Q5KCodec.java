@@ -10,58 +10,47 @@ import java.lang.foreign.MemorySegment;
  * {@code x = d * sc * q - dmin * m} with 5-bit {@code q}. Quantized as ggml's
  * {@code quantize_row_q5_K_ref}: {@code make_qkx2_quants(32, 31, rms + |x|, -0.5, 0.1, 15)}.
  */
-final class Q5KCodec implements BlockCodec {
-    private static final int QK = 256;
-    private static final int BYTES = 176;
-
-    @Override
-    public DType type() {
-        return DType.Q5_K;
+final class Q5KCodec extends BlockLoopCodec {
+    Q5KCodec() {
+        super(DType.Q5_K);
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int y = dstOffset + b * QK;
-            float d = Blocks.f16(src, block);
-            float min = Blocks.f16(src, block + 2);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                int is = 2 * chunk;
-                float d1 = d * KScales.scale(src, block + 4, is);
-                float m1 = min * KScales.min(src, block + 4, is);
-                float d2 = d * KScales.scale(src, block + 4, is + 1);
-                float m2 = min * KScales.min(src, block + 4, is + 1);
-                int u1 = 1 << (2 * chunk);
-                int u2 = 2 << (2 * chunk);
-                long ql = block + 48 + 32L * chunk;
-                for (int l = 0; l < 32; l++) {
-                    int v = Blocks.u8(src, ql + l);
-                    int h = Blocks.u8(src, block + 16 + l);
-                    dst[y + 64 * chunk + l] = d1 * ((v & 0xF) + ((h & u1) != 0 ? 16 : 0)) - m1;
-                    dst[y + 64 * chunk + 32 + l] = d2 * ((v >>> 4) + ((h & u2) != 0 ? 16 : 0)) - m2;
-                }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        float d = Blocks.f16(src, block);
+        float min = Blocks.f16(src, block + 2);
+        for (int chunk = 0; chunk < 4; chunk++) {
+            int is = 2 * chunk;
+            float d1 = d * KScales.scale(src, block + 4, is);
+            float m1 = min * KScales.min(src, block + 4, is);
+            float d2 = d * KScales.scale(src, block + 4, is + 1);
+            float m2 = min * KScales.min(src, block + 4, is + 1);
+            int u1 = 1 << (2 * chunk);
+            int u2 = 2 << (2 * chunk);
+            long ql = block + 48 + 32L * chunk;
+            for (int l = 0; l < 32; l++) {
+                int v = Blocks.u8(src, ql + l);
+                int h = Blocks.u8(src, block + 16 + l);
+                dst[y + 64 * chunk + l] = d1 * ((v & 0xF) + ((h & u1) != 0 ? 16 : 0)) - m1;
+                dst[y + 64 * chunk + 32 + l] = d2 * ((v >>> 4) + ((h & u2) != 0 ? 16 : 0)) - m2;
             }
         }
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
         KScratch s = KScratch.get();
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            Q4KCodec.quantizeBlock(src, srcOffset + b * QK, dst, block, s, 31, -0.5f, 0.1f, 15);
-            byte[] quants = s.quants;
-            for (int l = 0; l < 32; l++) {
-                int h = 0;
-                for (int chunk = 0; chunk < 4; chunk++) {
-                    int l1 = quants[64 * chunk + l];
-                    int l2 = quants[64 * chunk + l + 32];
-                    h |= (l1 >>> 4) << (2 * chunk) | (l2 >>> 4) << (2 * chunk + 1);
-                    Blocks.putU8(dst, block + 48 + 32L * chunk + l, (l1 & 0xF) | (l2 & 0xF) << 4);
-                }
-                Blocks.putU8(dst, block + 16 + l, h);
+        Q4KCodec.fitSuperBlock(src, x, dst, block, s, 31, -0.5f, 0.1f, 15);
+        byte[] quants = s.quants;
+        for (int l = 0; l < 32; l++) {
+            int h = 0;
+            for (int chunk = 0; chunk < 4; chunk++) {
+                int l1 = quants[64 * chunk + l];
+                int l2 = quants[64 * chunk + l + 32];
+                h |= (l1 >>> 4) << (2 * chunk) | (l2 >>> 4) << (2 * chunk + 1);
+                Blocks.putU8(dst, block + 48 + 32L * chunk + l, (l1 & 0xF) | (l2 & 0xF) << 4);
             }
+            Blocks.putU8(dst, block + 16 + l, h);
         }
     }
 }

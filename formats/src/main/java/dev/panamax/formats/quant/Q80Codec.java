@@ -7,42 +7,43 @@ import java.lang.foreign.MemorySegment;
  * Q8_0: blocks of 32 values in 34 bytes: {@code f16 d; i8 qs[32]}; {@code x = d * q}, with
  * {@code d = amax / 127} and {@code q = roundf(x / d)} (halves away from zero).
  */
-final class Q80Codec implements BlockCodec {
+final class Q80Codec extends BlockLoopCodec {
     private static final int QK = 32;
-    private static final int BYTES = 34;
 
-    @Override
-    public DType type() {
-        return DType.Q8_0;
+    Q80Codec() {
+        super(DType.Q8_0);
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int y = dstOffset + b * QK;
-            float d = Blocks.f16(src, block);
-            for (int j = 0; j < QK; j++) {
-                dst[y + j] = Blocks.i8(src, block + 2 + j) * d;
-            }
-        }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        decode(src, block, block + 2, dst, y);
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int x = srcOffset + b * QK;
-            float amax = 0f;
-            for (int j = 0; j < QK; j++) {
-                amax = Math.max(amax, Math.abs(src[x + j]));
-            }
-            float d = amax / 127;
-            float id = d != 0f ? 1.0f / d : 0.0f;
-            Blocks.putF16(dst, block, d);
-            for (int j = 0; j < QK; j++) {
-                Blocks.putU8(dst, block + 2 + j, Blocks.roundHalfAway(src[x + j] * id));
-            }
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
+        encode(src, x, dst, block, block + 2);
+    }
+
+    /** Decodes 32 values from the f16 scale at {@code d} and the quants at {@code qs} (also Q8_1's fields). */
+    static void decode(MemorySegment src, long d, long qs, float[] dst, int y) {
+        float scale = Blocks.f16(src, d);
+        for (int j = 0; j < QK; j++) {
+            dst[y + j] = Blocks.i8(src, qs + j) * scale;
         }
+    }
+
+    /**
+     * Encodes {@code src[x..x + 32)} as the f16 scale at {@code d} and the quants at {@code qs} (also
+     * Q8_1's fields); returns the scale before its rounding to f16.
+     */
+    static float encode(float[] src, int x, MemorySegment dst, long d, long qs) {
+        float amax = ScaleSearch.absMax(src, x, QK);
+        float scale = amax / 127;
+        float id = scale != 0f ? 1.0f / scale : 0.0f;
+        Blocks.putF16(dst, d, scale);
+        for (int j = 0; j < QK; j++) {
+            Blocks.putU8(dst, qs + j, Blocks.roundHalfAway(src[x + j] * id));
+        }
+        return scale;
     }
 }

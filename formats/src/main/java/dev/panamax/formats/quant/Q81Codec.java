@@ -7,46 +7,25 @@ import java.lang.foreign.MemorySegment;
  * Q8_1: blocks of 32 values in 36 bytes: {@code f16 d, s; i8 qs[32]}; {@code x = d * q} as Q8_0,
  * plus {@code s = d * sum(q)}, which dot products with Q4_1/Q5_1 weights need for their offset.
  */
-final class Q81Codec implements BlockCodec {
+final class Q81Codec extends BlockLoopCodec {
     private static final int QK = 32;
-    private static final int BYTES = 36;
 
-    @Override
-    public DType type() {
-        return DType.Q8_1;
+    Q81Codec() {
+        super(DType.Q8_1);
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int y = dstOffset + b * QK;
-            float d = Blocks.f16(src, block);
-            for (int j = 0; j < QK; j++) {
-                dst[y + j] = Blocks.i8(src, block + 4 + j) * d;
-            }
-        }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        Q80Codec.decode(src, block, block + 4, dst, y);
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int x = srcOffset + b * QK;
-            float amax = 0f;
-            for (int j = 0; j < QK; j++) {
-                amax = Math.max(amax, Math.abs(src[x + j]));
-            }
-            float d = amax / 127;
-            float id = d != 0f ? 1.0f / d : 0.0f;
-            Blocks.putF16(dst, block, d);
-            int sum = 0;
-            for (int j = 0; j < QK; j++) {
-                int q = (byte) Blocks.roundHalfAway(src[x + j] * id);
-                Blocks.putU8(dst, block + 4 + j, q);
-                sum += q;
-            }
-            Blocks.putF16(dst, block + 2, sum * d);
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
+        float d = Q80Codec.encode(src, x, dst, block, block + 4);
+        int sum = 0;
+        for (int j = 0; j < QK; j++) {
+            sum += Blocks.i8(dst, block + 4 + j);
         }
+        Blocks.putF16(dst, block + 2, sum * d);
     }
 }

@@ -11,56 +11,40 @@ import java.lang.foreign.MemorySegment;
  * products). ggml quantizes activations to it with {@code d = max / -127}, max being the value of
  * largest magnitude.
  */
-final class Q8KCodec implements BlockCodec {
+final class Q8KCodec extends BlockLoopCodec {
     private static final int QK = 256;
     private static final int BYTES = 292;
 
-    @Override
-    public DType type() {
-        return DType.Q8_K;
+    Q8KCodec() {
+        super(DType.Q8_K);
     }
 
     @Override
-    public void dequantizeRow(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            float d = Blocks.f32(src, block);
-            for (int j = 0; j < QK; j++) {
-                dst[dstOffset + b * QK + j] = d * Blocks.i8(src, block + 4 + j);
-            }
+    void dequantizeBlock(MemorySegment src, long block, float[] dst, int y) {
+        float d = Blocks.f32(src, block);
+        for (int j = 0; j < QK; j++) {
+            dst[y + j] = d * Blocks.i8(src, block + 4 + j);
         }
     }
 
     @Override
-    public void quantizeRow(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
-        for (int b = 0; b < n / QK; b++) {
-            long block = offset + (long) b * BYTES;
-            int x = srcOffset + b * QK;
-            float max = 0;
-            float amax = 0;
-            for (int j = 0; j < QK; j++) {
-                float ax = Math.abs(src[x + j]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = src[x + j];
-                }
-            }
-            if (amax == 0f) {
-                // ggml leaves bsums untouched here; we write zeros so the block is fully defined
-                dst.asSlice(block, BYTES).fill((byte) 0);
-                continue;
-            }
-            float iscale = -127.f / max;
-            for (int j = 0; j < QK / 16; j++) {
-                int sum = 0;
-                for (int ii = 0; ii < 16; ii++) {
-                    int q = Math.min(127, nearestInt(iscale * src[x + 16 * j + ii]));
-                    Blocks.putU8(dst, block + 4 + 16 * j + ii, q);
-                    sum += q;
-                }
-                Blocks.putI16(dst, block + 260 + 2L * j, sum);
-            }
-            Blocks.putF32(dst, block, 1 / iscale);
+    void quantizeBlock(float[] src, int x, MemorySegment dst, long block) {
+        float max = ScaleSearch.maxByMagnitude(src, x, QK);
+        if (max == 0f) {
+            // ggml leaves bsums untouched here; we write zeros so the block is fully defined
+            dst.asSlice(block, BYTES).fill((byte) 0);
+            return;
         }
+        float iscale = -127.f / max;
+        for (int j = 0; j < QK / 16; j++) {
+            int sum = 0;
+            for (int ii = 0; ii < 16; ii++) {
+                int q = Math.min(127, nearestInt(iscale * src[x + 16 * j + ii]));
+                Blocks.putU8(dst, block + 4 + 16 * j + ii, q);
+                sum += q;
+            }
+            Blocks.putI16(dst, block + 260 + 2L * j, sum);
+        }
+        Blocks.putF32(dst, block, 1 / iscale);
     }
 }

@@ -22,16 +22,8 @@ final class ScaleSearch {
      * weights); returns the scale.
      */
     static float makeQxQuants(int n, int nmax, float[] x, int off, byte[] L, int lOff) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[off + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[off + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = maxByMagnitude(x, off, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) {
                 L[lOff + i] = 0;
             }
@@ -79,16 +71,8 @@ final class ScaleSearch {
      * least-squares fit (at most 5 sweeps); returns the scale.
      */
     static float makeQ3Quants(int n, int nmax, float[] x, int off, byte[] L, int lOff) {
-        float max = 0;
-        float amax = 0;
-        for (int i = 0; i < n; i++) {
-            float ax = Math.abs(x[off + i]);
-            if (ax > amax) {
-                amax = ax;
-                max = x[off + i];
-            }
-        }
-        if (amax < GROUP_MAX_EPS) {
+        float max = maxByMagnitude(x, off, n);
+        if (Math.abs(max) < GROUP_MAX_EPS) {
             for (int i = 0; i < n; i++) {
                 L[lOff + i] = 0;
             }
@@ -222,6 +206,51 @@ final class ScaleSearch {
         }
         theMin[minIndex] = -min;
         return scale;
+    }
+
+    /** The value of largest magnitude in {@code x[off..off+n)}, sign kept (the first on ties; 0 if none is larger). */
+    static float maxByMagnitude(float[] x, int off, int n) {
+        float max = 0;
+        float amax = 0;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[off + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[off + i];
+            }
+        }
+        return max;
+    }
+
+    /** The largest magnitude in {@code x[off..off+n)} (NaN if any value is NaN). */
+    static float absMax(float[] x, int off, int n) {
+        float amax = 0f;
+        for (int i = 0; i < n; i++) {
+            amax = Math.max(amax, Math.abs(x[off + i]));
+        }
+        return amax;
+    }
+
+    /** The smallest value in {@code x[off..off+n)}. */
+    static float min(float[] x, int off, int n) {
+        float min = Float.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (x[off + i] < min) {
+                min = x[off + i];
+            }
+        }
+        return min;
+    }
+
+    /** The largest value in {@code x[off..off+n)}. */
+    static float max(float[] x, int off, int n) {
+        float max = -Float.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (x[off + i] > max) {
+                max = x[off + i];
+            }
+        }
+        return max;
     }
 
     static int clamp(int v, int lo, int hi) {

@@ -28,6 +28,28 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenize
     }
 
     /**
+     * Merges symbol {@code right} into its neighbour {@code left} in a linked list of symbols
+     * ({@code length} in chars, 0 once merged away; {@code prev} and {@code next} indexes, -1 at the
+     * ends), unless the pair is stale: a side was merged away or has grown since the pair, then
+     * {@code pairLength} chars long, was queued. Symbols keep their start, so equal lengths mean
+     * equal texts.
+     *
+     * @return whether the pair was merged
+     */
+    static boolean mergeSymbols(int left, int right, int pairLength, int[] length, int[] prev, int[] next) {
+        if (length[left] == 0 || length[right] == 0 || length[left] + length[right] != pairLength) {
+            return false;
+        }
+        length[left] += length[right];
+        length[right] = 0;
+        next[left] = next[right];
+        if (next[right] >= 0) {
+            prev[next[right]] = left;
+        }
+        return true;
+    }
+
+    /**
      * {@code text} with every unpaired surrogate replaced by U+FFFD, which is what llama.cpp makes of
      * invalid UTF-8 (a Java string cannot hold invalid bytes; unpaired surrogates are its equivalent).
      */

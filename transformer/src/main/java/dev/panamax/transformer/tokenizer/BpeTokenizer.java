@@ -94,15 +94,8 @@ public final class BpeTokenizer extends AbstractTokenizer {
         }
         while (!queue.isEmpty()) {
             Bigram b = queue.poll();
-            // symbols start where they started, so equal lengths mean equal texts: the pair is still current
-            if (length[b.left] == 0 || length[b.right] == 0 || length[b.left] + length[b.right] != b.length) {
+            if (!mergeSymbols(b.left, b.right, b.length, length, prev, next)) {
                 continue;
-            }
-            length[b.left] += length[b.right];
-            length[b.right] = 0;
-            next[b.left] = next[b.right];
-            if (next[b.right] >= 0) {
-                prev[next[b.right]] = b.left;
             }
             offer(queue, word, length, prev[b.left], b.left);
             offer(queue, word, length, b.left, next[b.left]);

@@ -9,28 +9,17 @@ import static dev.panamax.transformer.tokenizer.CodepointClass.isWhitespace;
  * written out by hand, as llama.cpp does, so that it classifies code points exactly like llama.cpp
  * ({@code \s} is White_Space; a code point no branch takes becomes a chunk of its own).
  */
-final class Gpt2Split implements SplitRule {
+final class Gpt2Split extends HandWrittenSplit {
     static final Gpt2Split INSTANCE = new Gpt2Split();
 
     private Gpt2Split() {
     }
 
     @Override
-    public IntList apply(SplitText text, IntList chunks) {
-        int[] cps = text.cps;
-        IntList out = new IntList(chunks.size() * 4);
-        int start = 0;
-        for (int c = 0; c < chunks.size(); c++) {
-            int end = start + chunks.get(c);
-            int pos = start;
-            while (pos < end) {
-                int tokenStart = pos;
-                pos = matchEnd(cps, pos, end);
-                out.add(pos - tokenStart);
-            }
-            start = end;
-        }
-        return out;
+    int emit(int[] cps, int pos, int end, IntList out) {
+        int next = matchEnd(cps, pos, end);
+        out.add(next - pos);
+        return next;
     }
 
     /** Where the token that starts at {@code pos} ends (exclusive). */

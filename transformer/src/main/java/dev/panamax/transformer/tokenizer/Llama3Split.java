@@ -8,30 +8,14 @@ import static dev.panamax.transformer.tokenizer.CodepointClass.isWhitespace;
  * Llama 3's split {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
  * ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+} written out by hand, as llama.cpp does.
  */
-final class Llama3Split implements SplitRule {
+final class Llama3Split extends HandWrittenSplit {
     static final Llama3Split INSTANCE = new Llama3Split();
 
     private Llama3Split() {
     }
 
     @Override
-    public IntList apply(SplitText text, IntList chunks) {
-        int[] cps = text.cps;
-        IntList out = new IntList(chunks.size() * 4);
-        int start = 0;
-        for (int c = 0; c < chunks.size(); c++) {
-            int end = start + chunks.get(c);
-            int pos = start;
-            while (pos < end) {
-                pos = emit(cps, pos, end, out);
-            }
-            start = end;
-        }
-        return out;
-    }
-
-    /** Adds the token(s) starting at {@code pos} to {@code out}; returns where the next one starts. */
-    private static int emit(int[] cps, int pos, int end, IntList out) {
+    int emit(int[] cps, int pos, int end, IntList out) {
         int cp = cps[pos];
         int contraction = Contractions.length(cps, pos, end, true);
         if (contraction > 0) {

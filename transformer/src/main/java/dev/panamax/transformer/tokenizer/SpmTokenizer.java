@@ -68,15 +68,8 @@ public final class SpmTokenizer extends AbstractTokenizer {
         }
         while (!queue.isEmpty()) {
             Bigram b = queue.poll();
-            // stale if either side has changed since the pair was queued
-            if (length[b.left] == 0 || length[b.right] == 0 || length[b.left] + length[b.right] != b.length) {
+            if (!mergeSymbols(b.left, b.right, b.length, length, prev, next)) {
                 continue;
-            }
-            length[b.left] += length[b.right];
-            length[b.right] = 0;
-            next[b.left] = next[b.right];
-            if (next[b.right] >= 0) {
-                prev[next[b.right]] = b.left;
             }
             offer(queue, text, start, length, prev[b.left], b.left);
             offer(queue, text, start, length, b.left, next[b.left]);
