@@ -180,27 +180,23 @@ final class VectorDots {
         FloatVector acc = FloatVector.zero(F);
         float minSum = 0f;
         int xb = xo / 256, xs = xo / 32;
-        for (int chunk = 0; chunk < 4 * blocks; chunk++) {
-            int b = chunk >>> 2, c = chunk & 3;
+        // one 32-value sub-block per step: a 64-value step was too big for C2 to inline whole
+        for (int sub = 0; sub < 8 * blocks; sub++) {
+            int b = sub >>> 3, j = sub & 7;
             long o = at + 176L * b;
-            int xc = xo + 64 * chunk;
+            int shift = 4 * (j & 1);
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o + 48 + 32 * (j >>> 1), LE)
+                    .lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F)
+                    .or(ByteVector.fromMemorySegment(B128, w, o + 16, LE).lanewise(VectorOperators.LSHR, j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 64 + 32 * (j >>> 1), LE)
+                    .lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F)
+                    .or(ByteVector.fromMemorySegment(B128, w, o + 32, LE).lanewise(VectorOperators.LSHR, j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+            int xc = xo + 32 * sub;
+            ShortVector p = ((ShortVector) q0.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
+                    .add(((ShortVector) q1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
             float dx = xd[xb + b];
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o + 48 + 32 * c, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 64 + 32 * c, LE);
-            ByteVector h0 = ByteVector.fromMemorySegment(B128, w, o + 16, LE).lanewise(VectorOperators.LSHR, 2 * c);
-            ByteVector h1 = ByteVector.fromMemorySegment(B128, w, o + 32, LE).lanewise(VectorOperators.LSHR, 2 * c);
-            ByteVector lo0 = q0.and((byte) 0x0F).or(h0.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-            ByteVector lo1 = q1.and((byte) 0x0F).or(h1.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-            ByteVector hi0 = q0.lanewise(VectorOperators.LSHR, 4).or(h0.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
-            ByteVector hi1 = q1.lanewise(VectorOperators.LSHR, 4).or(h1.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
-            ShortVector lo = ((ShortVector) lo0.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
-                    .add(((ShortVector) lo1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
-            ShortVector hi = ((ShortVector) hi0.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
-                    .add(((ShortVector) hi1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
-            int j = 2 * chunk;
-            acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
-            acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
-            minSum += dx * (mins[j] * xsums[xs + j] + mins[j + 1] * xsums[xs + j + 1]);
+            acc = widenToFloat(p).fma(FloatVector.broadcast(F, dx * scales[sub]), acc);
+            minSum += dx * mins[sub] * xsums[xs + sub];
         }
         return acc.reduceLanes(VectorOperators.ADD) - minSum;
     }
