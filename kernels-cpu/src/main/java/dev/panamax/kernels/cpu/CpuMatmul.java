@@ -140,7 +140,7 @@ public final class CpuMatmul {
                     case F32 -> VectorDots.dotF32(w, at, xf, xo, k);
                     case BF16 -> VectorDots.dotBF16(w, at, xf, xo, k);
                     case Q8_0 -> VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
-                    case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, xo, k / 32);
+                    case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, a.sums, xo, k / 32);
                     case Q4_K -> VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
                     case Q5_K -> VectorDots.dotQ5_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
                     case Q6_K -> VectorDots.dotQ6_K(w, at, scales, a.q, a.d, xo, k / 256);

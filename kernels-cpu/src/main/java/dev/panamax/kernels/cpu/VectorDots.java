@@ -99,24 +99,26 @@ final class VectorDots {
     }
 
     /**
-     * Q4_0 weights (f16 d; u8 qs[16], low nibbles first) with Q8_0 activations: nibbles minus 8 are
-     * in [-8, 7], so all 32 products of a block fit one 16-lane short vector in pairs.
+     * Q4_0 weights (f16 d; u8 qs[16], low nibbles first) with Q8_0 activations: the raw nibbles
+     * (0..15) are multiplied, and the offset folded in per block from the activation sums,
+     * {@code sum (q - 8) xq = sum q xq - 8 sum xq}; all 32 products fit one 16-lane short vector in
+     * pairs.
      */
-    static float dotQ4_0(MemorySegment w, long at, short[] xq, float[] xd, int xo, int blocks) {
+    static float dotQ4_0(MemorySegment w, long at, short[] xq, float[] xd, int[] xsums, int xo, int blocks) {
         FloatVector acc = FloatVector.zero(F);
+        float offset = 0f;
         int xb = xo / 32;
         for (int b = 0; b < blocks; b++) {
             long o = at + 18L * b;
             int xi = xo + 32 * b;
             ByteVector q = ByteVector.fromMemorySegment(B128, w, o + 2, LE);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-            ShortVector p = ((ShortVector) lo.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xi))
-                    .add(((ShortVector) hi.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xi + 16)));
-            float scale = Float.float16ToFloat(w.get(I16, o)) * xd[xb + b];
+            ShortVector p = ((ShortVector) q.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xi))
+                    .add(((ShortVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xi + 16)));
+            float scale = Float.float16ToFloat(w.get(I16, o + 0)) * xd[xb + b];
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, scale), acc);
+            offset += scale * xsums[xb + b];
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - 8 * offset;
     }
 
     /**
