@@ -21,8 +21,12 @@ import java.util.Objects;
  * time into a float buffer.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
  * rows, decodes and packs {@value #KC}-wide slices of them into an F32 panel once, and runs the
- * {@link GemmKernel} micro-kernel over all rows of x, so dequantization is paid once per M rows.</li>
+ * {@link GemmKernel} micro-kernel over all rows of x, so dequantization is paid once per M rows.
+ * When there are fewer than two weight blocks per thread, the rows of x are split too.</li>
  * </ul>
+ *
+ * <p>The kernels use 256-bit vectors (AVX2); on hardware with narrower vectors the Vector API
+ * would emulate them slowly.
  *
  * <p>Scratch buffers are allocated once per thread and grown on demand; a call allocates nothing
  * once they are large enough. One caller thread at a time.
@@ -48,13 +52,15 @@ public final class CpuMatmul {
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private final QuantizedActivations activations = new QuantizedActivations();
     private final ParallelFor.Body matvecBody = this::matvecRows;
-    private final ParallelFor.Body gemmBody = this::gemmColumns;
+    private final ParallelFor.Body gemmBody = this::gemmTasks;
     private float[] xf = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
     private MatmulShape shape;
     private MemorySegment weights;
     private MemorySegment output;
+    private int gemmBlocksN;
+    private int gemmRowsPerTask;
 
     /** Runs on the threads of {@code pool}. */
     public CpuMatmul(ParallelFor pool) {
@@ -98,7 +104,16 @@ public final class CpuMatmul {
                 int grain = Math.max(1, Math.min(64, s.n() / (8 * pool.threads())));
                 pool.run(s.n(), grain, matvecBody);
             } else {
-                pool.run((s.n() + NC - 1) / NC, 1, gemmBody);
+                int nBlocks = (s.n() + NC - 1) / NC;
+                int mChunk = m;
+                if (nBlocks < 2 * pool.threads()) { // too few weight blocks to share: split the rows of x too
+                    int splits = Math.min((2 * pool.threads() + nBlocks - 1) / nBlocks, (m + GemmKernel.MR - 1) / GemmKernel.MR);
+                    int rows = (m + splits - 1) / splits;
+                    mChunk = (rows + GemmKernel.MR - 1) / GemmKernel.MR * GemmKernel.MR;
+                }
+                gemmBlocksN = nBlocks;
+                gemmRowsPerTask = mChunk;
+                pool.run(nBlocks * ((m + mChunk - 1) / mChunk), 1, gemmBody);
             }
         } finally {
             weights = null;
@@ -153,26 +168,31 @@ public final class CpuMatmul {
 
     // ---------------------------------------------------------------- GEMM
 
-    /** Computes the columns of out of weight-row blocks {@code [start, end)} of {@value #NC} rows. */
-    private void gemmColumns(int start, int end) {
+    /**
+     * Computes GEMM tasks {@code [start, end)}: task t covers the {@value #NC} weight rows of block
+     * {@code t % gemmBlocksN} (columns of out) and the x rows of chunk {@code t / gemmBlocksN}.
+     */
+    private void gemmTasks(int start, int end) {
         MatmulShape s = shape;
         Scratch t = scratch.get();
-        int m = s.m(), k = s.k(), n = s.n();
+        int k = s.k(), n = s.n();
         float[] wp = t.weightPanel(NC * KC);
         float[] row = t.row(KC);
         float[] tile = t.tile;
-        for (int block = start; block < end; block++) {
-            int n0 = block * NC;
+        for (int task = start; task < end; task++) {
+            int n0 = (task % gemmBlocksN) * NC;
             int nc = Math.min(NC, n - n0);
+            int mStart = (task / gemmBlocksN) * gemmRowsPerTask;
+            int mEnd = Math.min(s.m(), mStart + gemmRowsPerTask);
             int panels = (nc + GemmKernel.NR - 1) / GemmKernel.NR;
             if (k == 0) {
-                zeroColumns(s, n0, nc);
+                zero(s, mStart, mEnd, n0, nc);
             }
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
                 packWeights(s, n0, nc, panels, k0, kc, wp, row);
-                for (int m0 = 0; m0 < m; m0 += GemmKernel.MR) {
-                    int mr = Math.min(GemmKernel.MR, m - m0);
+                for (int m0 = mStart; m0 < mEnd; m0 += GemmKernel.MR) {
+                    int mr = Math.min(GemmKernel.MR, mEnd - m0);
                     int last = m0 + mr - 1; // a partial tile repeats its last row
                     int r0 = m0 * k + k0;
                     int r1 = Math.min(m0 + 1, last) * k + k0, r2 = Math.min(m0 + 2, last) * k + k0;
@@ -221,8 +241,8 @@ public final class CpuMatmul {
         }
     }
 
-    private void zeroColumns(MatmulShape s, int n0, int nc) {
-        for (int i = 0; i < s.m(); i++) {
+    private void zero(MatmulShape s, int mStart, int mEnd, int n0, int nc) {
+        for (int i = mStart; i < mEnd; i++) {
             for (int j = 0; j < nc; j++) {
                 output.set(F32, s.outRow(i) + 4L * (n0 + j), 0f);
             }
