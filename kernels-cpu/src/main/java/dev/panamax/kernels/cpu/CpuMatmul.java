@@ -13,14 +13,14 @@ import java.util.Objects;
  *
  * <p>Two paths:
  * <ul>
- * <li>Few rows of x (decode, {@code M < }{@value #GEMM_MIN_ROWS}, or {@value #GEMM_MIN_ROWS_INT_DOT}
- * for weights with an integer dot kernel): memory-bound matrix-vector
+ * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
  * in cache. Q8_0 and Q4_0 weights meet x quantized to Q8_0, Q4_K, Q5_K and Q6_K meet Q8_K, in integer kernels
  * ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes are decoded one row at a
  * time into a float buffer.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
- * rows, decodes and packs {@value #KC}-wide slices of them into an F32 panel once, and runs the
+ * rows, decodes ({@link VectorDecoder} for Q8_0 and Q4_K, else {@link WeightDecoder}) and packs
+ * {@value #KC}-wide slices of them into an F32 panel once, and runs the
  * {@link GemmKernel} micro-kernel over all rows of x, so dequantization is paid once per M rows.
  * When there are fewer than two weight blocks per thread, the rows of x are split too.</li>
  * </ul>
@@ -32,15 +32,21 @@ import java.util.Objects;
  * once they are large enough. One caller thread at a time.
  */
 public final class CpuMatmul {
-    /** From this many rows of x on, the GEMM path is used. */
-    static final int GEMM_MIN_ROWS = 4;
     /**
-     * The same for weights with an integer dot kernel (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K): the GEMM path decodes
-     * every weight to float once (about 1 ns each), which pays off only once M dots per weight cost
-     * more than that. Measured for Q4_K, 4096 x 4096, one thread: M = 7 by dots 18.8 ms, M = 8 by
-     * GEMM 25.5 ms (about 22 ms of it decoding), so break-even near M = 10.
+     * From how many rows of x on the GEMM path beats the matrix-vector path, which costs about M
+     * dots per weight, against one float decode per weight (then 80 GFLOP/s of FMA). Per dtype,
+     * for 4096 x 4096 on one Zen 3 core: Q4_K dots 2.7 ms per row of x vs 9 ms to decode with
+     * {@link VectorDecoder} (measured: M = 7 by dots 18.8 ms, M = 64 by GEMM 36 ms); Q8_0 1.5 ms
+     * vs 8.5 ms; Q4_0 and Q5_K (scalar decode, ~17-20 ms) later; the rest decode in both paths.
      */
-    static final int GEMM_MIN_ROWS_INT_DOT = 10;
+    static int gemmMinRows(DType type) {
+        return switch (type) {
+            case Q8_0, Q4_K -> 6;
+            case Q4_0, Q5_K -> 10;
+            default -> 4;
+        };
+    }
+
     /** Slice of K packed at once: a multiple of every block size (256), 32 KiB per 16 weight rows. */
     static final int KC = 512;
     /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
@@ -91,11 +97,7 @@ public final class CpuMatmul {
         weights = w.segment();
         output = out.segment();
         try {
-            boolean intDot = switch (s.wType()) {
-                case Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
-                default -> false;
-            };
-            if (m < (intDot ? GEMM_MIN_ROWS_INT_DOT : GEMM_MIN_ROWS)) {
+            if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
                     case Q8_0, Q4_0 -> activations.quantize(xf, m, k, 32);
                     case Q4_K, Q5_K, Q6_K -> activations.quantize(xf, m, k, 256);
@@ -214,7 +216,10 @@ public final class CpuMatmul {
         for (int r = 0; r < panels * nr; r++) {
             int base = (r / nr) * nr * kc + (r % nr);
             if (r < nc) {
-                WeightDecoder.decode(type, weights, s.wRow(n0 + r) + type.byteSize(k0), row, 0, kc);
+                long at = s.wRow(n0 + r) + type.byteSize(k0);
+                if (!VectorDecoder.decode(type, weights, at, row, kc)) {
+                    WeightDecoder.decode(type, weights, at, row, 0, kc);
+                }
                 for (int kk = 0; kk < kc; kk++) {
                     wp[base + kk * nr] = row[kk];
                 }
