@@ -111,9 +111,10 @@ final class VectorDots {
         for (int b = 0; b < blocks; b++) {
             long o = at + 18L * b;
             int xi = xo + 32 * b;
-            ByteVector q = ByteVector.fromMemorySegment(B128, w, o + 2, LE);
-            ShortVector p = ((ShortVector) q.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xi))
-                    .add(((ShortVector) q.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xi + 16)));
+            // widen first, then cut nibbles with native 16-bit shifts (AVX2 has no byte shift)
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector p = q.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi))
+                    .add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi + 16)));
             float scale = Float.float16ToFloat(w.get(I16, o + 0)) * xd[xb + b];
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, scale), acc);
             offset += scale * xsums[xb + b];
@@ -158,12 +159,13 @@ final class VectorDots {
             long o = at + 144L * b + 16 + 32 * (chunk & 3);
             int xc = xo + 64 * chunk;
             float dx = xd[xb + b];
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 16, LE);
-            ShortVector lo = ((ShortVector) q0.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
-                    .add(((ShortVector) q1.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
-            ShortVector hi = ((ShortVector) q0.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
-                    .add(((ShortVector) q1.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
+            // widen the bytes first: nibbles are then cut with native 16-bit shifts (AVX2 has no byte shift)
+            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 16, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector lo = q0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc))
+                    .add(q1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 16)));
+            ShortVector hi = q0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 32))
+                    .add(q1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 48)));
             int j = 2 * chunk;
             acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
             acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
