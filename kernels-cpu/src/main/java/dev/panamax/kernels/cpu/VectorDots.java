@@ -189,15 +189,17 @@ final class VectorDots {
             int b = sub >>> 3, j = sub & 7;
             long o = at + 176L * b;
             int shift = 4 * (j & 1);
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o + 48 + 32 * (j >>> 1), LE)
-                    .lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F)
-                    .or(ByteVector.fromMemorySegment(B128, w, o + 16, LE).lanewise(VectorOperators.LSHR, j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 64 + 32 * (j >>> 1), LE)
-                    .lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F)
-                    .or(ByteVector.fromMemorySegment(B128, w, o + 32, LE).lanewise(VectorOperators.LSHR, j).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
+            // widen first, then cut bits with native 16-bit shifts (AVX2 has no byte shift)
+            ShortVector q0 = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 48 + 32 * (j >>> 1), LE).convertShape(VectorOperators.B2S, S, 0))
+                    .lanewise(VectorOperators.ASHR, shift).and((short) 0x0F)
+                    .or(((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                            .lanewise(VectorOperators.ASHR, j).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+            ShortVector q1 = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 64 + 32 * (j >>> 1), LE).convertShape(VectorOperators.B2S, S, 0))
+                    .lanewise(VectorOperators.ASHR, shift).and((short) 0x0F)
+                    .or(((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 32, LE).convertShape(VectorOperators.B2S, S, 0))
+                            .lanewise(VectorOperators.ASHR, j).and((short) 1).lanewise(VectorOperators.LSHL, 4));
             int xc = xo + 32 * sub;
-            ShortVector p = ((ShortVector) q0.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
-                    .add(((ShortVector) q1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
+            ShortVector p = q0.mul(ShortVector.fromArray(S, xq, xc)).add(q1.mul(ShortVector.fromArray(S, xq, xc + 16)));
             float dx = xd[xb + b];
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, dx * scales[sub]), acc);
             minSum += dx * mins[sub] * xsums[xs + sub];
@@ -228,11 +230,12 @@ final class VectorDots {
         for (int g = 0; g < 16 * blocks; g++) {
             int b = g >>> 4, h = (g >>> 3) & 1, j = (g >>> 1) & 3, half = g & 1;
             long o = at + 210L * b;
-            ByteVector low = ByteVector.fromMemorySegment(B128, w, o + 64 * h + 32 * (j & 1) + 16 * half, LE)
-                    .lanewise(VectorOperators.LSHR, 4 * (j >>> 1)).and((byte) 0x0F);
-            ByteVector high = ByteVector.fromMemorySegment(B128, w, o + 128 + 32 * h + 16 * half, LE)
-                    .lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-            ShortVector q = (ShortVector) low.or(high).sub((byte) 32).convertShape(VectorOperators.B2S, S, 0);
+            // widen first, then cut bits with native 16-bit shifts (AVX2 has no byte shift)
+            ShortVector low = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 64 * h + 32 * (j & 1) + 16 * half, LE)
+                    .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.ASHR, 4 * (j >>> 1)).and((short) 0x0F);
+            ShortVector high = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 128 + 32 * h + 16 * half, LE)
+                    .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.ASHR, 2 * j).and((short) 3).lanewise(VectorOperators.LSHL, 4);
+            ShortVector q = low.or(high).sub((short) 32);
             ShortVector p = q.mul(ShortVector.fromArray(S, xq, xo + 16 * g));
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, xd[xb + b] * scales[g]), acc);
         }
