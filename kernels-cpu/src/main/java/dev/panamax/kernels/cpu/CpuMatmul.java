@@ -13,30 +13,40 @@ import java.util.Objects;
  *
  * <p>Two paths:
  * <ul>
- * <li>Few rows of x (decode, {@code M < }{@value #GEMM_MIN_ROWS}, or {@value #GEMM_MIN_ROWS_INT_DOT}
- * for weights with an integer dot kernel): memory-bound matrix-vector
+ * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
  * in cache. Q8_0 and Q4_0 weights meet x quantized to Q8_0, Q4_K, Q5_K and Q6_K meet Q8_K, in integer kernels
  * ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes are decoded one row at a
  * time into a float buffer.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
- * rows, decodes and packs {@value #KC}-wide slices of them into an F32 panel once, and runs the
- * {@link GemmKernel} micro-kernel over all rows of x, so dequantization is paid once per M rows.</li>
+ * rows, decodes ({@link VectorDecoder} for Q8_0 and Q4_K, else {@link WeightDecoder}) and packs
+ * {@value #KC}-wide slices of them into an F32 panel once, and runs the
+ * {@link GemmKernel} micro-kernel over all rows of x, so dequantization is paid once per M rows.
+ * When there are fewer than two weight blocks per thread, the rows of x are split too.</li>
  * </ul>
+ *
+ * <p>The kernels use 256-bit vectors (AVX2); on hardware with narrower vectors the Vector API
+ * would emulate them slowly.
  *
  * <p>Scratch buffers are allocated once per thread and grown on demand; a call allocates nothing
  * once they are large enough. One caller thread at a time.
  */
 public final class CpuMatmul {
-    /** From this many rows of x on, the GEMM path is used. */
-    static final int GEMM_MIN_ROWS = 4;
     /**
-     * The same for weights with an integer dot kernel (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K): the GEMM path decodes
-     * every weight to float once (about 1 ns each), which pays off only once M dots per weight cost
-     * more than that. Measured for Q4_K, 4096 x 4096, one thread: M = 7 by dots 18.8 ms, M = 8 by
-     * GEMM 25.5 ms (about 22 ms of it decoding), so break-even near M = 10.
+     * From how many rows of x on the GEMM path beats the matrix-vector path, which costs about M
+     * dots per weight, against one float decode per weight (then 80 GFLOP/s of FMA). Per dtype,
+     * for 4096 x 4096 on one Zen 3 core: Q4_K dots 2.7 ms per row of x vs 9 ms to decode with
+     * {@link VectorDecoder} (measured: M = 7 by dots 18.8 ms, M = 64 by GEMM 36 ms); Q8_0 1.5 ms
+     * vs 8.5 ms; Q4_0 and Q5_K (scalar decode, ~17-20 ms) later; the rest decode in both paths.
      */
-    static final int GEMM_MIN_ROWS_INT_DOT = 10;
+    static int gemmMinRows(DType type) {
+        return switch (type) {
+            case Q8_0, Q4_K -> 6;
+            case Q4_0, Q5_K -> 10;
+            default -> 4;
+        };
+    }
+
     /** Slice of K packed at once: a multiple of every block size (256), 32 KiB per 16 weight rows. */
     static final int KC = 512;
     /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
@@ -48,13 +58,15 @@ public final class CpuMatmul {
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private final QuantizedActivations activations = new QuantizedActivations();
     private final ParallelFor.Body matvecBody = this::matvecRows;
-    private final ParallelFor.Body gemmBody = this::gemmColumns;
+    private final ParallelFor.Body gemmBody = this::gemmTasks;
     private float[] xf = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
     private MatmulShape shape;
     private MemorySegment weights;
     private MemorySegment output;
+    private int gemmBlocksN;
+    private int gemmRowsPerTask;
 
     /** Runs on the threads of {@code pool}. */
     public CpuMatmul(ParallelFor pool) {
@@ -85,11 +97,7 @@ public final class CpuMatmul {
         weights = w.segment();
         output = out.segment();
         try {
-            boolean intDot = switch (s.wType()) {
-                case Q8_0, Q4_0, Q4_K, Q5_K, Q6_K -> true;
-                default -> false;
-            };
-            if (m < (intDot ? GEMM_MIN_ROWS_INT_DOT : GEMM_MIN_ROWS)) {
+            if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
                     case Q8_0, Q4_0 -> activations.quantize(xf, m, k, 32);
                     case Q4_K, Q5_K, Q6_K -> activations.quantize(xf, m, k, 256);
@@ -98,7 +106,16 @@ public final class CpuMatmul {
                 int grain = Math.max(1, Math.min(64, s.n() / (8 * pool.threads())));
                 pool.run(s.n(), grain, matvecBody);
             } else {
-                pool.run((s.n() + NC - 1) / NC, 1, gemmBody);
+                int nBlocks = (s.n() + NC - 1) / NC;
+                int mChunk = m;
+                if (nBlocks < 2 * pool.threads()) { // too few weight blocks to share: split the rows of x too
+                    int splits = Math.min((2 * pool.threads() + nBlocks - 1) / nBlocks, (m + GemmKernel.MR - 1) / GemmKernel.MR);
+                    int rows = (m + splits - 1) / splits;
+                    mChunk = (rows + GemmKernel.MR - 1) / GemmKernel.MR * GemmKernel.MR;
+                }
+                gemmBlocksN = nBlocks;
+                gemmRowsPerTask = mChunk;
+                pool.run(nBlocks * ((m + mChunk - 1) / mChunk), 1, gemmBody);
             }
         } finally {
             weights = null;
@@ -140,7 +157,7 @@ public final class CpuMatmul {
                     case F32 -> VectorDots.dotF32(w, at, xf, xo, k);
                     case BF16 -> VectorDots.dotBF16(w, at, xf, xo, k);
                     case Q8_0 -> VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
-                    case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, xo, k / 32);
+                    case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, a.sums, xo, k / 32);
                     case Q4_K -> VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
                     case Q5_K -> VectorDots.dotQ5_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
                     case Q6_K -> VectorDots.dotQ6_K(w, at, scales, a.q, a.d, xo, k / 256);
@@ -153,26 +170,31 @@ public final class CpuMatmul {
 
     // ---------------------------------------------------------------- GEMM
 
-    /** Computes the columns of out of weight-row blocks {@code [start, end)} of {@value #NC} rows. */
-    private void gemmColumns(int start, int end) {
+    /**
+     * Computes GEMM tasks {@code [start, end)}: task t covers the {@value #NC} weight rows of block
+     * {@code t % gemmBlocksN} (columns of out) and the x rows of chunk {@code t / gemmBlocksN}.
+     */
+    private void gemmTasks(int start, int end) {
         MatmulShape s = shape;
         Scratch t = scratch.get();
-        int m = s.m(), k = s.k(), n = s.n();
+        int k = s.k(), n = s.n();
         float[] wp = t.weightPanel(NC * KC);
         float[] row = t.row(KC);
         float[] tile = t.tile;
-        for (int block = start; block < end; block++) {
-            int n0 = block * NC;
+        for (int task = start; task < end; task++) {
+            int n0 = (task % gemmBlocksN) * NC;
             int nc = Math.min(NC, n - n0);
+            int mStart = (task / gemmBlocksN) * gemmRowsPerTask;
+            int mEnd = Math.min(s.m(), mStart + gemmRowsPerTask);
             int panels = (nc + GemmKernel.NR - 1) / GemmKernel.NR;
             if (k == 0) {
-                zeroColumns(s, n0, nc);
+                zero(s, mStart, mEnd, n0, nc);
             }
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
                 packWeights(s, n0, nc, panels, k0, kc, wp, row);
-                for (int m0 = 0; m0 < m; m0 += GemmKernel.MR) {
-                    int mr = Math.min(GemmKernel.MR, m - m0);
+                for (int m0 = mStart; m0 < mEnd; m0 += GemmKernel.MR) {
+                    int mr = Math.min(GemmKernel.MR, mEnd - m0);
                     int last = m0 + mr - 1; // a partial tile repeats its last row
                     int r0 = m0 * k + k0;
                     int r1 = Math.min(m0 + 1, last) * k + k0, r2 = Math.min(m0 + 2, last) * k + k0;
@@ -194,7 +216,10 @@ public final class CpuMatmul {
         for (int r = 0; r < panels * nr; r++) {
             int base = (r / nr) * nr * kc + (r % nr);
             if (r < nc) {
-                WeightDecoder.decode(type, weights, s.wRow(n0 + r) + type.byteSize(k0), row, 0, kc);
+                long at = s.wRow(n0 + r) + type.byteSize(k0);
+                if (!VectorDecoder.decode(type, weights, at, row, kc)) {
+                    WeightDecoder.decode(type, weights, at, row, 0, kc);
+                }
                 for (int kk = 0; kk < kc; kk++) {
                     wp[base + kk * nr] = row[kk];
                 }
@@ -221,8 +246,8 @@ public final class CpuMatmul {
         }
     }
 
-    private void zeroColumns(MatmulShape s, int n0, int nc) {
-        for (int i = 0; i < s.m(); i++) {
+    private void zero(MatmulShape s, int mStart, int mEnd, int n0, int nc) {
+        for (int i = mStart; i < mEnd; i++) {
             for (int j = 0; j < nc; j++) {
                 output.set(F32, s.outRow(i) + 4L * (n0 + j), 0f);
             }

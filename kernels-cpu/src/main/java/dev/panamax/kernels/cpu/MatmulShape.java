@@ -26,8 +26,8 @@ record MatmulShape(int m, int n, int k, DType wType,
         if (x.size(1) != w.size(1) || out.size(0) != x.size(0) || out.size(1) != w.size(0)) {
             throw new IllegalArgumentException(shapes + ": expected x [M, K], w [N, K], out [M, N]");
         }
-        if (x.size(0) > Integer.MAX_VALUE || w.size(0) > Integer.MAX_VALUE || x.size(1) > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException(shapes + ": sizes beyond int range");
+        if (x.size(0) > Integer.MAX_VALUE || w.size(0) > Integer.MAX_VALUE || x.numel() > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException(shapes + ": x has more than 2^31 - 64 elements (kernels copy it to a float[])");
         }
         for (Tensor t : new Tensor[] {x, w, out}) {
             if (t.device() != Device.HOST) {

@@ -99,24 +99,27 @@ final class VectorDots {
     }
 
     /**
-     * Q4_0 weights (f16 d; u8 qs[16], low nibbles first) with Q8_0 activations: nibbles minus 8 are
-     * in [-8, 7], so all 32 products of a block fit one 16-lane short vector in pairs.
+     * Q4_0 weights (f16 d; u8 qs[16], low nibbles first) with Q8_0 activations: the raw nibbles
+     * (0..15) are multiplied, and the offset folded in per block from the activation sums,
+     * {@code sum (q - 8) xq = sum q xq - 8 sum xq}; all 32 products fit one 16-lane short vector in
+     * pairs.
      */
-    static float dotQ4_0(MemorySegment w, long at, short[] xq, float[] xd, int xo, int blocks) {
+    static float dotQ4_0(MemorySegment w, long at, short[] xq, float[] xd, int[] xsums, int xo, int blocks) {
         FloatVector acc = FloatVector.zero(F);
+        float offset = 0f;
         int xb = xo / 32;
         for (int b = 0; b < blocks; b++) {
             long o = at + 18L * b;
             int xi = xo + 32 * b;
-            ByteVector q = ByteVector.fromMemorySegment(B128, w, o + 2, LE);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-            ShortVector p = ((ShortVector) lo.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xi))
-                    .add(((ShortVector) hi.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xi + 16)));
-            float scale = Float.float16ToFloat(w.get(I16, o)) * xd[xb + b];
+            // widen first, then cut nibbles with native 16-bit shifts (AVX2 has no byte shift)
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector p = q.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi))
+                    .add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi + 16)));
+            float scale = Float.float16ToFloat(w.get(I16, o + 0)) * xd[xb + b];
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, scale), acc);
+            offset += scale * xsums[xb + b];
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - 8 * offset;
     }
 
     /**
@@ -156,12 +159,13 @@ final class VectorDots {
             long o = at + 144L * b + 16 + 32 * (chunk & 3);
             int xc = xo + 64 * chunk;
             float dx = xd[xb + b];
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 16, LE);
-            ShortVector lo = ((ShortVector) q0.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
-                    .add(((ShortVector) q1.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
-            ShortVector hi = ((ShortVector) q0.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
-                    .add(((ShortVector) q1.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
+            // widen the bytes first: nibbles are then cut with native 16-bit shifts (AVX2 has no byte shift)
+            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 16, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector lo = q0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc))
+                    .add(q1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 16)));
+            ShortVector hi = q0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 32))
+                    .add(q1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 48)));
             int j = 2 * chunk;
             acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
             acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
@@ -180,27 +184,25 @@ final class VectorDots {
         FloatVector acc = FloatVector.zero(F);
         float minSum = 0f;
         int xb = xo / 256, xs = xo / 32;
-        for (int chunk = 0; chunk < 4 * blocks; chunk++) {
-            int b = chunk >>> 2, c = chunk & 3;
+        // one 32-value sub-block per step: a 64-value step was too big for C2 to inline whole
+        for (int sub = 0; sub < 8 * blocks; sub++) {
+            int b = sub >>> 3, j = sub & 7;
             long o = at + 176L * b;
-            int xc = xo + 64 * chunk;
+            int shift = 4 * (j & 1);
+            // widen first, then cut bits with native 16-bit shifts (AVX2 has no byte shift)
+            ShortVector q0 = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 48 + 32 * (j >>> 1), LE).convertShape(VectorOperators.B2S, S, 0))
+                    .lanewise(VectorOperators.ASHR, shift).and((short) 0x0F)
+                    .or(((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 16, LE).convertShape(VectorOperators.B2S, S, 0))
+                            .lanewise(VectorOperators.ASHR, j).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+            ShortVector q1 = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 64 + 32 * (j >>> 1), LE).convertShape(VectorOperators.B2S, S, 0))
+                    .lanewise(VectorOperators.ASHR, shift).and((short) 0x0F)
+                    .or(((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 32, LE).convertShape(VectorOperators.B2S, S, 0))
+                            .lanewise(VectorOperators.ASHR, j).and((short) 1).lanewise(VectorOperators.LSHL, 4));
+            int xc = xo + 32 * sub;
+            ShortVector p = q0.mul(ShortVector.fromArray(S, xq, xc)).add(q1.mul(ShortVector.fromArray(S, xq, xc + 16)));
             float dx = xd[xb + b];
-            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o + 48 + 32 * c, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 64 + 32 * c, LE);
-            ByteVector h0 = ByteVector.fromMemorySegment(B128, w, o + 16, LE).lanewise(VectorOperators.LSHR, 2 * c);
-            ByteVector h1 = ByteVector.fromMemorySegment(B128, w, o + 32, LE).lanewise(VectorOperators.LSHR, 2 * c);
-            ByteVector lo0 = q0.and((byte) 0x0F).or(h0.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-            ByteVector lo1 = q1.and((byte) 0x0F).or(h1.and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-            ByteVector hi0 = q0.lanewise(VectorOperators.LSHR, 4).or(h0.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
-            ByteVector hi1 = q1.lanewise(VectorOperators.LSHR, 4).or(h1.and((byte) 2).lanewise(VectorOperators.LSHL, 3));
-            ShortVector lo = ((ShortVector) lo0.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
-                    .add(((ShortVector) lo1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
-            ShortVector hi = ((ShortVector) hi0.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
-                    .add(((ShortVector) hi1.convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
-            int j = 2 * chunk;
-            acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
-            acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
-            minSum += dx * (mins[j] * xsums[xs + j] + mins[j + 1] * xsums[xs + j + 1]);
+            acc = widenToFloat(p).fma(FloatVector.broadcast(F, dx * scales[sub]), acc);
+            minSum += dx * mins[sub] * xsums[xs + sub];
         }
         return acc.reduceLanes(VectorOperators.ADD) - minSum;
     }
@@ -228,11 +230,12 @@ final class VectorDots {
         for (int g = 0; g < 16 * blocks; g++) {
             int b = g >>> 4, h = (g >>> 3) & 1, j = (g >>> 1) & 3, half = g & 1;
             long o = at + 210L * b;
-            ByteVector low = ByteVector.fromMemorySegment(B128, w, o + 64 * h + 32 * (j & 1) + 16 * half, LE)
-                    .lanewise(VectorOperators.LSHR, 4 * (j >>> 1)).and((byte) 0x0F);
-            ByteVector high = ByteVector.fromMemorySegment(B128, w, o + 128 + 32 * h + 16 * half, LE)
-                    .lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-            ShortVector q = (ShortVector) low.or(high).sub((byte) 32).convertShape(VectorOperators.B2S, S, 0);
+            // widen first, then cut bits with native 16-bit shifts (AVX2 has no byte shift)
+            ShortVector low = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 64 * h + 32 * (j & 1) + 16 * half, LE)
+                    .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.ASHR, 4 * (j >>> 1)).and((short) 0x0F);
+            ShortVector high = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 128 + 32 * h + 16 * half, LE)
+                    .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.ASHR, 2 * j).and((short) 3).lanewise(VectorOperators.LSHL, 4);
+            ShortVector q = low.or(high).sub((short) 32);
             ShortVector p = q.mul(ShortVector.fromArray(S, xq, xo + 16 * g));
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, xd[xb + b] * scales[g]), acc);
         }

@@ -66,9 +66,13 @@ final class MatmulFixtures {
         };
     }
 
-    /** Largest possible magnitude of the offset ("min") term of one block, which decoding adds to d*q. */
+    /**
+     * Largest possible magnitude of the offset ("min") term of one block, which decoding adds to d*q
+     * (Q4_0's -8 d counts too: kernels may sum d q x and 8 d x separately).
+     */
     static double minTermBound(DType type, MemorySegment s, long blockAt) {
         return switch (type) {
+            case Q4_0 -> 8 * Math.abs(Float.float16ToFloat(s.get(I16, blockAt)));
             case Q4_1, Q5_1 -> Math.abs(Float.float16ToFloat(s.get(I16, blockAt + 2)));
             case Q2_K -> 15 * Math.abs(Float.float16ToFloat(s.get(I16, blockAt + 82)));
             case Q4_K, Q5_K -> 63 * Math.abs(Float.float16ToFloat(s.get(I16, blockAt + 2)));
