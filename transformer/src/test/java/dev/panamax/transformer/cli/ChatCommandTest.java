@@ -85,6 +85,19 @@ class ChatCommandTest {
         assertTrue(r.err.contains("--template llama9") && r.err.contains("llama3"), r.err);
     }
 
+    /** A real 32000-token Llama 2 vocabulary (random weights): the Llama 2 format with its system block, end to end. */
+    @Test
+    void aRealLlama2VocabularyChatsWithTheLlama2Template() {
+        Path model = dev.panamax.tensor.testing.Models.require("llama-2-tiny-random.gguf");
+        Run r = run("What is a llama?\nAnd an alpaca?\n", model.toString(), "--template", "llama2-sys", "--system", "Answer briefly.",
+                "--temp", "0", "-n", "3", "-b", "reference", "-t", "1", "-c", "256");
+        assertEquals(0, r.code, r.err);
+        Matcher m = TURN.matcher(r.err);
+        assertTrue(m.find() && m.find(), r.err);
+        assertTrue(Integer.parseInt(m.group(2)) > 10, "the second turn reuses the first: " + r.err);
+        assertTrue(r.err.contains("template llama2-sys"), r.err);
+    }
+
     private record Run(int code, String out, String err) {
     }
 
