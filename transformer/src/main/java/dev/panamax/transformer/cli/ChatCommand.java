@@ -1,10 +1,10 @@
 package dev.panamax.transformer.cli;
 
-import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.tensor.Ops;
 import dev.panamax.transformer.Model;
 import dev.panamax.transformer.chat.ChatSession;
 import dev.panamax.transformer.chat.ChatTemplate;
+import dev.panamax.transformer.chat.ModelChatTemplate;
 import dev.panamax.transformer.chat.UnsupportedChatTemplateException;
 import dev.panamax.transformer.sampling.Sampler;
 import java.io.BufferedReader;
@@ -93,9 +93,9 @@ final class ChatCommand implements Callable<Integer> {
                     new UnsupportedChatTemplateException("--template " + template + " is not a known template name or text; supported: "
                             + ChatTemplate.supportedNames()));
         }
-        String jinja = m.gguf().map(GgufFile::model).flatMap(meta -> meta.chatTemplate()).orElseThrow(() ->
-                new UnsupportedChatTemplateException(model + " has no chat template (tokenizer.chat_template); choose one with"
-                        + " --template NAME, one of: " + ChatTemplate.supportedNames()));
+        String jinja = ModelChatTemplate.of(m).orElseThrow(() ->
+                new UnsupportedChatTemplateException(model + " has no chat template (tokenizer.chat_template, or chat_template in"
+                        + " tokenizer_config.json); choose one with --template NAME, one of: " + ChatTemplate.supportedNames()));
         return ChatTemplate.require(jinja);
     }
 
