@@ -90,7 +90,7 @@ final class TensorPrinter {
                 }
             }
             if (items[k] < 0) {
-                sb.append("...");
+                sb.append(innermost ? " ..." : "..."); // PyTorch pads the gap like an element
                 continue;
             }
             index[dim] = items[k];

@@ -29,13 +29,14 @@ final class Activations {
     /** Logits of one position {@code [1, vocab]} on the backend, and their host copy. */
     final Tensor logits;
     final Tensor logitsHost;
-    /** Mixture of experts: router logits on the backend and on the host, one expert's output row. */
+    /** Mixture of experts: router logits on the backend and on the host. */
     final Tensor routerLogits;
     final Tensor routerLogitsHost;
+    /** Mixture of experts: the rows of xb routed to one expert, gathered {@code [T, dim]}, and its outputs {@code [T, dim]}. */
+    final Tensor expertIn;
     final Tensor expertOut;
-    /** One row of gate and up, an expert's hidden layer for one token. */
-    final Tensor gateRow;
-    final Tensor upRow;
+    final Tensor[] expertInRows;
+    final Tensor[] expertOutRows;
     /** Rows of xb and delta, for routing token by token. */
     final Tensor[] xbRows;
     final Tensor[] deltaRows;
@@ -60,19 +61,25 @@ final class Activations {
         if (c.isMoe()) {
             routerLogits = ops.allocate(arena, DType.F32, maxBatch, c.expertCount());
             routerLogitsHost = hostMirror(arena, routerLogits);
-            expertOut = ops.allocate(arena, DType.F32, 1, c.dim());
+            expertIn = ops.allocate(arena, DType.F32, maxBatch, c.dim());
+            expertOut = ops.allocate(arena, DType.F32, maxBatch, c.dim());
+            expertInRows = rowsOf(expertIn, maxBatch);
+            expertOutRows = rowsOf(expertOut, maxBatch);
         } else {
-            routerLogits = routerLogitsHost = expertOut = null;
+            routerLogits = routerLogitsHost = expertIn = expertOut = null;
+            expertInRows = expertOutRows = null;
         }
-        gateRow = gate.rows(0, 1);
-        upRow = up.rows(0, 1);
-        xbRows = new Tensor[maxBatch];
-        deltaRows = new Tensor[maxBatch];
-        for (int t = 0; t < maxBatch; t++) {
-            xbRows[t] = xb.rows(t, 1);
-            deltaRows[t] = delta.rows(t, 1);
-        }
+        xbRows = rowsOf(xb, maxBatch);
+        deltaRows = rowsOf(delta, maxBatch);
         batches = new Batch[maxBatch + 1];
+    }
+
+    private static Tensor[] rowsOf(Tensor t, int count) {
+        Tensor[] rows = new Tensor[count];
+        for (int i = 0; i < count; i++) {
+            rows[i] = t.rows(i, 1);
+        }
+        return rows;
     }
 
     /** Host backends compute in host memory already; others need a host tensor to copy results into. */
@@ -95,6 +102,8 @@ final class Activations {
         final Tensor x, xb, delta, q, k, v, attention, gate, up;
         final Tensor q3, k3, v3, attention3;
         final Tensor routerLogits, routerLogitsHost;
+        /** The first n rows of the gathered expert input and output (n tokens routed to one expert). */
+        final Tensor expertIn, expertOut;
 
         Batch(Activations a, int n, ModelConfig c) {
             this.n = n;
@@ -113,6 +122,8 @@ final class Activations {
             attention3 = attention.reshape(n, c.heads(), c.headDim());
             routerLogits = a.routerLogits == null ? null : a.routerLogits.rows(0, n);
             routerLogitsHost = a.routerLogitsHost == null ? null : a.routerLogitsHost.rows(0, n);
+            expertIn = a.expertIn == null ? null : a.expertIn.rows(0, n);
+            expertOut = a.expertOut == null ? null : a.expertOut.rows(0, n);
         }
     }
 }

@@ -52,7 +52,7 @@ public final class Transformer {
         Rope rope = config.rope().toRope();
         List<TransformerBlock> list = new ArrayList<>();
         for (int l = 0; l < config.layers(); l++) {
-            list.add(new TransformerBlock(ops, config, weights.layers().get(l), l, rope));
+            list.add(new TransformerBlock(ops, config, weights.layers().get(l), l, rope, act.maxBatch));
         }
         this.blocks = List.copyOf(list);
         this.lastRowX = act.x.rows(0, 1);

@@ -23,13 +23,13 @@ public final class TransformerBlock {
     private final Rope rope;
     private final MixtureOfExperts moe;
 
-    TransformerBlock(Ops ops, ModelConfig config, LayerWeights weights, int layer, Rope rope) {
+    TransformerBlock(Ops ops, ModelConfig config, LayerWeights weights, int layer, Rope rope, int maxBatch) {
         this.ops = ops;
         this.config = config;
         this.w = weights;
         this.layer = layer;
         this.rope = rope;
-        this.moe = config.isMoe() ? new MixtureOfExperts(ops, config) : null;
+        this.moe = config.isMoe() ? new MixtureOfExperts(ops, config, maxBatch) : null;
     }
 
     /** Runs the block on the batch {@code b} (tokens at positions {@code pos...}), updating {@code b.x} in place. */

@@ -76,9 +76,12 @@ final class ChannelSink implements TensorSink {
         position += 8;
     }
 
+    private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[4096]);
+
+    /** Writes {@code n} zero bytes (padding; up to the alignment, which may be large). */
     void zeros(long n) throws IOException {
-        for (long i = 0; i < n; i++) {
-            u8(0);
+        for (long left = n; left > 0; left -= ZEROS.byteSize()) {
+            write(ZEROS.asSlice(0, Math.min(left, ZEROS.byteSize())));
         }
     }
 

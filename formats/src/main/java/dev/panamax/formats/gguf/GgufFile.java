@@ -8,9 +8,10 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -19,7 +20,8 @@ import java.util.Optional;
 
 /**
  * A GGUF file (versions 2 and 3), memory-mapped read-only. The header is read and checked when
- * the file is opened; tensors are zero-copy views into the mapping.
+ * the file is opened; tensors are zero-copy views into the mapping, and therefore read-only
+ * (writing one throws; copy it with {@code Tensor.contiguous(arena)} first).
  *
  * <pre>{@code
  * try (GgufFile gguf = GgufFile.open(path)) {
@@ -54,10 +56,7 @@ public final class GgufFile implements AutoCloseable {
         this.ownArena = ownArena;
         this.mapping = mapping;
         this.header = header;
-        this.byName = new HashMap<>(header.tensors().size() * 2);
-        for (GgufTensorInfo t : header.tensors()) {
-            byName.put(t.name(), t);
-        }
+        this.byName = header.byName();
     }
 
     /**
@@ -90,6 +89,9 @@ public final class GgufFile implements AutoCloseable {
     private static GgufFile open(Path path, Arena arena, boolean owned) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(arena, "arena");
+        if (Files.isDirectory(path)) {
+            throw new FileSystemException(path.toString(), null, "is a directory, not a GGUF file");
+        }
         MemorySegment mapping;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();

@@ -14,7 +14,7 @@ import java.util.Set;
  * The key-value metadata of a GGUF file, in file order. Values are decoded when the file is
  * opened and held on the Java heap, so they stay readable after the file is closed.
  *
- * <p>{@link #get} returns values as {@link GgufArray} documents: Integer for UINT8, INT8, UINT16,
+ * <p>{@link #get} returns values in these Java types (as {@link GgufArray} documents): Integer for UINT8, INT8, UINT16,
  * INT16 and INT32; Long for UINT32, UINT64 (raw bits) and INT64; Float, Double, Boolean, String; and
  * {@link GgufArray} (a {@code List}) for arrays. The typed getters accept any type that converts
  * without loss of meaning and throw {@link FormatException} naming the file and key when a key is

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,7 +46,8 @@ final class GgufParser {
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** What the header says. */
-    record Header(int version, GgufMetadata metadata, List<GgufTensorInfo> tensors, int alignment, long dataOffset) {
+    record Header(int version, GgufMetadata metadata, List<GgufTensorInfo> tensors, Map<String, GgufTensorInfo> byName, int alignment,
+            long dataOffset) {
     }
 
     private final Path file;
@@ -88,7 +90,7 @@ final class GgufParser {
 
         LinkedHashMap<String, GgufMetadata.Entry> entries = new LinkedHashMap<>();
         for (int i = 0; i < kvCount; i++) {
-            String key = string("metadata[" + i + "].key");
+            String key = string("metadata", i, ".key");
             String field = GgufMetadata.field(key);
             if (entries.containsKey(key)) {
                 throw new FormatException(file, "metadata[" + i + "].key", key, "duplicate metadata key");
@@ -101,18 +103,19 @@ final class GgufParser {
 
         checkCount("tensor_count", tensorCount, MIN_TENSOR_INFO_BYTES);
         List<GgufTensorInfo> tensors = new ArrayList<>((int) tensorCount);
-        Map<String, Integer> names = new HashMap<>();
+        Map<String, GgufTensorInfo> byName = HashMap.newHashMap((int) tensorCount);
         for (int i = 0; i < tensorCount; i++) {
             GgufTensorInfo t = tensorInfo(i, alignment);
-            Integer previous = names.putIfAbsent(t.name(), i);
+            GgufTensorInfo previous = byName.putIfAbsent(t.name(), t);
             if (previous != null) {
-                throw new FormatException(file, "tensor_infos[" + i + "].name", t.name(), "duplicate tensor name (also tensor_infos[" + previous + "])");
+                throw new FormatException(file, field(TENSOR_INFOS, i, ".name"), t.name(),
+                        "duplicate tensor name (also tensor_infos[" + previous.index() + "])");
             }
             tensors.add(t);
         }
         long dataOffset = alignUp(pos, alignment);
         checkData(tensors, dataOffset);
-        return new Header((int) version, metadata, List.copyOf(tensors), alignment, dataOffset);
+        return new Header((int) version, metadata, Collections.unmodifiableList(tensors), Collections.unmodifiableMap(byName), alignment, dataOffset);
     }
 
     private int alignment(GgufMetadata metadata) {
@@ -131,46 +134,51 @@ final class GgufParser {
         return (int) a;
     }
 
+    /** Suffixes of the dimension fields, so that reading a tensor info builds no strings unless it fails. */
+    private static final String[] NE = {".ne[0]", ".ne[1]", ".ne[2]", ".ne[3]"};
+    private static final String TENSOR_INFOS = "tensor_infos";
+
     private GgufTensorInfo tensorInfo(int i, int alignment) {
-        String at = "tensor_infos[" + i + "]";
-        String name = string(at + ".name");
-        long nDims = u32(at + ".n_dims");
+        String name = string(TENSOR_INFOS, i, ".name");
+        long nDims = u32(TENSOR_INFOS, i, ".n_dims");
         if (nDims < 1 || nDims > MAX_DIMS) {
-            throw new FormatException(file, at + ".n_dims", nDims, "tensor '" + name + "' must have 1 to " + MAX_DIMS + " dimensions");
+            throw new FormatException(file, field(TENSOR_INFOS, i, ".n_dims"), nDims, "tensor '" + name + "' must have 1 to " + MAX_DIMS + " dimensions");
         }
-        long[] ne = new long[(int) nDims];
+        int rank = (int) nDims;
+        long[] shape = new long[rank]; // outermost first: ne[] reversed
         long numel = 1;
-        for (int d = 0; d < nDims; d++) {
-            ne[d] = u64(at + ".ne[" + d + "]");
-            if (ne[d] <= 0) {
-                throw new FormatException(file, at + ".ne[" + d + "]", Long.toUnsignedString(ne[d]),
+        for (int d = 0; d < rank; d++) {
+            long ne = u64(TENSOR_INFOS, i, NE[d]);
+            if (ne <= 0) {
+                throw new FormatException(file, field(TENSOR_INFOS, i, NE[d]), Long.toUnsignedString(ne),
                         "tensor '" + name + "' has a dimension that is not a positive 63-bit size");
             }
+            shape[rank - 1 - d] = ne;
             try {
-                numel = Math.multiplyExact(numel, ne[d]);
+                numel = Math.multiplyExact(numel, ne);
             } catch (ArithmeticException e) {
-                throw new FormatException(file, at + ".ne", Arrays.toString(Arrays.copyOf(ne, d + 1)),
-                        "tensor '" + name + "' has more than 2^63 elements");
+                long[] read = new long[d + 1];
+                for (int k = 0; k <= d; k++) {
+                    read[k] = shape[rank - 1 - k];
+                }
+                throw new FormatException(file, field(TENSOR_INFOS, i, ".ne"), Arrays.toString(read), "tensor '" + name + "' has more than 2^63 elements");
             }
         }
-        long typeId = u32(at + ".type");
+        long ne0 = shape[rank - 1];
+        long typeId = u32(TENSOR_INFOS, i, ".type");
         GgmlType type = GgmlType.byId(typeId);
         if (type == null) {
-            throw new FormatException(file, at + ".type", typeId, "tensor '" + name + "' has an unknown ggml type id");
+            throw new FormatException(file, field(TENSOR_INFOS, i, ".type"), typeId, "tensor '" + name + "' has an unknown ggml type id");
         }
-        long bytes = type.byteSizeOrMinusOne(ne[0], numel / ne[0]);
+        long bytes = type.byteSizeOrMinusOne(ne0, numel / ne0);
         if (bytes < 0) {
-            throw new FormatException(file, at + ".ne[0]", ne[0], "tensor '" + name + "' of type " + type + ": rows must be a whole number of "
-                    + type.blockSize() + "-value blocks and the size must fit 63 bits");
+            throw new FormatException(file, field(TENSOR_INFOS, i, NE[0]), ne0, "tensor '" + name + "' of type " + type
+                    + ": rows must be a whole number of " + type.blockSize() + "-value blocks and the size must fit 63 bits");
         }
-        long offset = u64(at + ".offset");
+        long offset = u64(TENSOR_INFOS, i, ".offset");
         if (offset < 0 || offset % alignment != 0) {
-            throw new FormatException(file, at + ".offset", Long.toUnsignedString(offset),
+            throw new FormatException(file, field(TENSOR_INFOS, i, ".offset"), Long.toUnsignedString(offset),
                     "tensor '" + name + "' data offset is not a multiple of the alignment " + alignment);
-        }
-        long[] shape = new long[ne.length];
-        for (int d = 0; d < ne.length; d++) {
-            shape[d] = ne[ne.length - 1 - d];
         }
         return new GgufTensorInfo(name, type.id(), shape, offset, bytes, i, file);
     }
@@ -270,12 +278,12 @@ final class GgufParser {
             }
             case boolean[] a -> {
                 for (int i = 0; i < n; i++) {
-                    a[i] = bool(field + "[" + i + "]");
+                    a[i] = bool(field, i);
                 }
             }
             case String[] a -> {
                 for (int i = 0; i < n; i++) {
-                    a[i] = string(field + "[" + i + "]");
+                    a[i] = string(field, i);
                 }
             }
             case GgufArray[] a -> {
@@ -289,23 +297,53 @@ final class GgufParser {
         return new GgufArray(type, storage, n);
     }
 
-    /** Fixed-size arrays were checked against the remaining bytes in full by checkCount. */
     private boolean bool(String field) {
-        int b = u8(field);
+        return bool(field, -1);
+    }
+
+    /**
+     * The name of field {@code base[index]suffix} (no index when negative). Names of repeated fields
+     * are built only for error messages: a vocabulary has 10^5 strings, a model 10^3 tensors.
+     */
+    private static String field(String base, int index, String suffix) {
+        return (index < 0 ? base : base + "[" + index + "]") + suffix;
+    }
+
+    private static String element(String field, int index) {
+        return field(field, index, "");
+    }
+
+    private boolean bool(String field, int index) {
+        if (size - pos < 1) {
+            need(1, element(field, index));
+        }
+        int b = data.get(ValueLayout.JAVA_BYTE, pos++) & 0xFF;
         if (b > 1) {
-            throw new FormatException(file, field, b, "a bool must be 0 or 1");
+            throw new FormatException(file, element(field, index), b, "a bool must be 0 or 1");
         }
         return b == 1;
     }
 
     private String string(String field) {
-        long length = u64(field + ".length");
+        return string(field, -1);
+    }
+
+    private String string(String field, int index) {
+        return string(field, index, "");
+    }
+
+    private String string(String base, int index, String suffix) {
+        if (size - pos < 8) {
+            need(8, field(base, index, suffix) + ".length");
+        }
+        long length = data.get(U64, pos);
+        pos += 8;
         if (length < 0 || length > size - pos) {
-            throw new FormatException(file, field + ".length", Long.toUnsignedString(length),
+            throw new FormatException(file, field(base, index, suffix) + ".length", Long.toUnsignedString(length),
                     "string runs past the end of the file (" + (size - pos) + " bytes remain at offset " + pos + ")");
         }
         if (length > Integer.MAX_VALUE - 8) {
-            throw new FormatException(file, field + ".length", length, "string is too long to hold in memory");
+            throw new FormatException(file, field(base, index, suffix) + ".length", length, "string is too long to hold in memory");
         }
         byte[] bytes = new byte[(int) length];
         MemorySegment.copy(data, ValueLayout.JAVA_BYTE, pos, bytes, 0, bytes.length);
@@ -324,7 +362,8 @@ final class GgufParser {
         try {
             return utf8.reset().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new FormatException(file, field, "<" + length + " bytes at offset " + start + ">", "string is not valid UTF-8 (" + e + ")", e);
+            throw new FormatException(file, field(base, index, suffix), "<" + length + " bytes at offset " + start + ">",
+                    "string is not valid UTF-8 (" + e + ")", e);
         }
     }
 
@@ -361,6 +400,24 @@ final class GgufParser {
         need(4, field);
         long v = data.get(U32, pos) & 0xFFFF_FFFFL;
         pos += 4;
+        return v;
+    }
+
+    private long u32(String base, int index, String suffix) {
+        if (size - pos < 4) {
+            need(4, field(base, index, suffix));
+        }
+        long v = data.get(U32, pos) & 0xFFFF_FFFFL;
+        pos += 4;
+        return v;
+    }
+
+    private long u64(String base, int index, String suffix) {
+        if (size - pos < 8) {
+            need(8, field(base, index, suffix));
+        }
+        long v = data.get(U64, pos);
+        pos += 8;
         return v;
     }
 

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -357,7 +358,17 @@ public final class GgufWriter {
         }
     }
 
-    private void writeTo(FileChannel channel) throws IOException {
+    /**
+     * Streams the file to {@code out} (which is not closed). Prefer {@link #write(Path)} for files:
+     * it never leaves a partial file behind.
+     *
+     * @throws IllegalStateException if a {@link TensorSource} wrote more or fewer bytes than its tensor's size
+     */
+    public void write(WritableByteChannel out) throws IOException {
+        writeTo(out);
+    }
+
+    private void writeTo(WritableByteChannel channel) throws IOException {
         ChannelSink sink = new ChannelSink(channel);
         sink.u32(GgufParser.MAGIC);
         sink.u32(3);

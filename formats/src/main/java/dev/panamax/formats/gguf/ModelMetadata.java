@@ -85,6 +85,19 @@ public final class ModelMetadata {
         return embeddingLength() / heads;
     }
 
+    /**
+     * {@code <arch>.attention.key_length}: the per-head size of keys and queries, for models where
+     * it differs from embedding length / head count.
+     */
+    public OptionalInt keyLength() {
+        return optionalInt(key("attention.key_length"));
+    }
+
+    /** {@code <arch>.attention.value_length}: the per-head size of values, when stored. */
+    public OptionalInt valueLength() {
+        return optionalInt(key("attention.value_length"));
+    }
+
     /** {@code <arch>.rope.freq_base}, default {@value #DEFAULT_ROPE_FREQ_BASE}. */
     public float ropeFreqBase() {
         return md.findFloat(key("rope.freq_base")).orElse(DEFAULT_ROPE_FREQ_BASE);
@@ -176,24 +189,24 @@ public final class ModelMetadata {
         return md.contains("tokenizer.ggml.merges") ? Optional.of(md.getStringArray("tokenizer.ggml.merges")) : Optional.empty();
     }
 
-    /** {@code tokenizer.ggml.bos_token_id}. */
+    /** {@code tokenizer.ggml.bos_token_id} (empty also when stored as -1 / 0xFFFFFFFF, "none"). */
     public OptionalInt bosTokenId() {
-        return optionalInt("tokenizer.ggml.bos_token_id");
+        return tokenId("tokenizer.ggml.bos_token_id");
     }
 
     /** {@code tokenizer.ggml.eos_token_id}. */
     public OptionalInt eosTokenId() {
-        return optionalInt("tokenizer.ggml.eos_token_id");
+        return tokenId("tokenizer.ggml.eos_token_id");
     }
 
     /** {@code tokenizer.ggml.padding_token_id}. */
     public OptionalInt padTokenId() {
-        return optionalInt("tokenizer.ggml.padding_token_id");
+        return tokenId("tokenizer.ggml.padding_token_id");
     }
 
     /** {@code tokenizer.ggml.unknown_token_id}. */
     public OptionalInt unknownTokenId() {
-        return optionalInt("tokenizer.ggml.unknown_token_id");
+        return tokenId("tokenizer.ggml.unknown_token_id");
     }
 
     /** {@code tokenizer.ggml.add_bos_token}. */
@@ -213,6 +226,24 @@ public final class ModelMetadata {
 
     private String key(String suffix) {
         return arch + "." + suffix;
+    }
+
+    /**
+     * A token id; llama.cpp writes "no such token" as -1, which converters store as INT32 -1 or
+     * UINT32 0xFFFFFFFF: both read as absent.
+     */
+    private OptionalInt tokenId(String k) {
+        if (!md.contains(k)) {
+            return OptionalInt.empty();
+        }
+        long v = md.getLong(k);
+        if (v == -1 || v == 0xFFFF_FFFFL) {
+            return OptionalInt.empty();
+        }
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new FormatException(md.file(), GgufMetadata.field(k), v, "not a token id");
+        }
+        return OptionalInt.of((int) v);
     }
 
     private OptionalInt optionalInt(String k) {

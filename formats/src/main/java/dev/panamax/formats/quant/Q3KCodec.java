@@ -5,6 +5,7 @@ import static dev.panamax.formats.quant.Blocks.nearestInt;
 import dev.panamax.tensor.DType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * Q3_K: super-blocks of 256 values in 110 bytes: {@code u8 hmask[32]; u8 qs[64]; u8 scales[12];
@@ -76,7 +77,7 @@ final class Q3KCodec implements BlockCodec {
                     maxScale = s.scales[j];
                 }
             }
-            java.util.Arrays.fill(sc, (byte) 0);
+            Arrays.fill(sc, (byte) 0);
             if (maxScale != 0f) {
                 float iscale = -32.f / maxScale;
                 for (int j = 0; j < QK / 16; j++) {

@@ -4,6 +4,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -90,7 +91,7 @@ public final class Quants {
             MemorySegment in = shape.length == 0 ? t.segment().asSlice(t.byteOffset(), t.dtype().byteSize(1))
                     : t.row(index);
             dequantizeRow(t.dtype(), in, 0, row, 0, cols);
-            MemorySegment.copy(row, 0, outData, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, r * cols * 4L, cols);
+            MemorySegment.copy(row, 0, outData, ValueLayout.JAVA_FLOAT_UNALIGNED, r * cols * 4L, cols);
         }
         return out;
     }
@@ -124,7 +125,7 @@ public final class Quants {
         for (long r = 0; r < rows; r++) {
             rowIndex(r, shape, index);
             MemorySegment in = f32.row(index);
-            MemorySegment.copy(in, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0, row, 0, cols);
+            MemorySegment.copy(in, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, row, 0, cols);
             quantizeRow(type, row, 0, cols, outData, r * rowBytes);
         }
         return out;

@@ -25,6 +25,7 @@ final class F32Decoder {
                 case I8 -> src.get(U8, at);
                 case F8_E4M3 -> Float8.e4m3ToFloat(src.get(U8, at));
                 case F8_E5M2 -> Float8.e5m2ToFloat(src.get(U8, at));
+                case F8_E8M0 -> Float8.e8m0ToFloat(src.get(U8, at));
                 case I16 -> src.get(I16, at);
                 case U16 -> src.get(I16, at) & 0xFFFF;
                 case F16 -> FloatConversions.f16ToF32(src.get(I16, at));

@@ -8,13 +8,30 @@ package dev.panamax.formats.safetensors;
  *  format   sign exp mant bias  exp = all ones              subnormals (exp = 0)
  *  E4M3      1    4   3    7    finite, except S.1111.111 = NaN (no infinities; max 448)  m/8 * 2^-6
  *  E5M2      1    5   2   15    m = 0: +-inf, else NaN (IEEE-like; max 57344)             m/4 * 2^-14
+ *  E8M0      0    8   0  127    0xFF = NaN; every other byte e is 2^(e - 127) (block scales)  none
  * </pre>
  */
 public final class Float8 {
     private static final float[] E4M3 = table(3, 7, false);
     private static final float[] E5M2 = table(2, 15, true);
 
+    private static final float[] E8M0 = e8m0Table();
+
     private Float8() {}
+
+    /** The value of an {@code F8_E8M0} byte: an unsigned power of two, {@code 2^(b - 127)}, or NaN for 0xFF. */
+    public static float e8m0ToFloat(byte b) {
+        return E8M0[b & 0xFF];
+    }
+
+    private static float[] e8m0Table() {
+        float[] t = new float[256];
+        for (int b = 0; b < 255; b++) {
+            t[b] = Math.scalb(1f, b - 127); // 2^-127 is an exact F32 subnormal
+        }
+        t[255] = Float.NaN;
+        return t;
+    }
 
     /** The value of an {@code F8_E4M3} byte. */
     public static float e4m3ToFloat(byte b) {

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.panamax.formats.FormatException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -21,6 +20,10 @@ final class Json {
     static final int MAX_DOCUMENT_BYTES = 100_000_000;
     /** Deepest nesting accepted: headers need 3 levels, configs a few more. */
     static final int MAX_NESTING_DEPTH = 64;
+    /** Longest string value (metadata values, which some tools fill with whole configs). */
+    static final int MAX_STRING_CHARS = 16 << 20;
+    /** Longest key: a tensor name or a metadata key. */
+    static final int MAX_NAME_CHARS = 64 << 10;
     /** Longest number literal accepted: a long has at most 20 characters. */
     static final int MAX_NUMBER_CHARS = 64;
     /** Longest value shown in an error message. */
@@ -30,24 +33,36 @@ final class Json {
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_NESTING_DEPTH)
                     .maxDocumentLength(MAX_DOCUMENT_BYTES)
-                    .maxStringLength(MAX_DOCUMENT_BYTES)
-                    .maxNameLength(MAX_DOCUMENT_BYTES)
+                    .maxStringLength(MAX_STRING_CHARS)
+                    .maxNameLength(MAX_NAME_CHARS)
                     .maxNumberLength(MAX_NUMBER_CHARS)
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // no symbol table: tensor names are unique anyway, and a crafted header could make the
+            // table's hash-flooding guard throw an IllegalStateException
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .build();
 
     private Json() {}
 
     /**
      * A parser over {@code json}, after checking it is valid UTF-8 (Jackson checks only what it
-     * decodes). {@code baseOffset} is the position of {@code json} in its file, for messages.
+     * decodes) without raw control characters. {@code baseOffset} is the position of {@code json} in its file, for messages.
      */
     static JsonParser parser(Path file, String what, byte[] json, long baseOffset) {
         int bad = Utf8.firstInvalid(json);
         if (bad >= 0) {
             throw new FormatException(file, what + " at byte " + (baseOffset + bad),
                     String.format("0x%02X", json[bad] & 0xFF), "is not valid UTF-8");
+        }
+        // JSON allows no raw control characters; rejecting NUL also keeps Jackson from guessing UTF-16/32
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
+                throw new FormatException(file, what + " at byte " + (baseOffset + i), String.format("0x%02X", b),
+                        "is a raw control character, which JSON allows only escaped");
+            }
         }
         try {
             return FACTORY.createParser(json);
@@ -87,13 +102,22 @@ final class Json {
         }
     }
 
-    /** The name of the current FIELD_NAME token. */
-    static String name(JsonParser p) {
+    /**
+     * The name of the current FIELD_NAME token, at most {@link #MAX_NAME_CHARS} long (Jackson checks
+     * that limit only for names it canonicalizes, which these parsers do not).
+     */
+    static String name(JsonParser p, Path file, String what) {
+        String name;
         try {
-            return p.currentName();
+            name = p.currentName();
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // the name is already parsed; reading it does no I/O
+            throw syntaxError(file, what, 0, e);
         }
+        if (name.length() > MAX_NAME_CHARS) {
+            throw new FormatException(file, what + " key", quote(name),
+                    "is " + name.length() + " characters long, over the limit of " + MAX_NAME_CHARS);
+        }
+        return name;
     }
 
     /** The current token's value for a message: text of scalars, {@code {...}} or {@code [...]}. */
@@ -110,6 +134,7 @@ final class Json {
         };
     }
 
+    /** The current token's text for messages ("?" if even that fails). */
     private static String text(JsonParser p) {
         try {
             return p.getText();
@@ -161,7 +186,18 @@ final class Json {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             throw new FormatException(file, field, tokenText(p), "must be a string");
         }
-        return text(p);
+        String s;
+        try {
+            s = p.getText();
+        } catch (IOException e) { // Jackson's string length limit
+            throw new FormatException(file, field, "a long string",
+                    e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage(), e);
+        }
+        if (s.length() > MAX_STRING_CHARS) {
+            throw new FormatException(file, field, quote(s),
+                    "is " + s.length() + " characters long, over the limit of " + MAX_STRING_CHARS);
+        }
+        return s;
     }
 
     /** The current token as a boolean; {@code field} names it in errors. */

@@ -1,7 +1,6 @@
 package dev.panamax.formats.safetensors;
 
 import dev.panamax.tensor.DType;
-import java.util.Locale;
 
 /**
  * The element types a safetensors header may name, in the order of the reference implementation
@@ -12,8 +11,10 @@ import java.util.Locale;
  * {@code I16}/{@code I32}/{@code I64}. The bytes are untouched; the original type stays recorded in
  * {@link SafetensorsTensorInfo#dtype()}, and callers reading unsigned values must mask them
  * ({@code t.getLong(i) & 0xFF} for {@code U8}). {@code BOOL} bytes are 0 or 1.
- * The 8-bit floats {@code F8_E5M2} and {@code F8_E4M3} have no storage type: they are read by
- * decoding to F32 ({@link SafetensorsFile#readF32}).
+ * The 8-bit floats {@code F8_E5M2}, {@code F8_E4M3} and {@code F8_E8M0} (power-of-two block
+ * scales) have no storage type: they are read by decoding to F32 ({@link SafetensorsFile#readF32}).
+ * Not supported (rejected as unknown): the sub-byte {@code F4}/{@code F6_*} types, the
+ * {@code *FNUZ} 8-bit floats and {@code C64}.
  */
 public enum SafetensorsDType {
     BOOL(1, DType.I8),
@@ -21,6 +22,7 @@ public enum SafetensorsDType {
     I8(1, DType.I8),
     F8_E5M2(1, null),
     F8_E4M3(1, null),
+    F8_E8M0(1, null),
     I16(2, DType.I16),
     U16(2, DType.I16),
     F16(2, DType.F16),
@@ -62,11 +64,6 @@ public enum SafetensorsDType {
         return storageType;
     }
 
-    /** True for types whose values are the plain meaning of their storage type (not U*, BOOL, F8). */
-    public boolean isNative() {
-        return storageType != null && storageType.name().equals(name());
-    }
-
     /**
      * The safetensors type of a Panamax type: F64, F32, F16, BF16, I64, I32, I16, I8.
      *
@@ -103,6 +100,6 @@ public enum SafetensorsDType {
         for (SafetensorsDType t : values()) {
             b.append(b.isEmpty() ? "" : ", ").append(t.name());
         }
-        return b.toString().toUpperCase(Locale.ROOT);
+        return b.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.panamax.formats.safetensors;
 
 import dev.panamax.formats.FormatException;
+import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.TensorClosedException;
 import java.io.IOException;
@@ -9,12 +10,14 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -87,16 +90,23 @@ public final class SafetensorsFile implements AutoCloseable {
     private static SafetensorsFile open(Path path, Arena arena, Arena ownArena) {
         MemorySegment mapping;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size < 8) {
-                throw new FormatException(path, "header length", size + "-byte file",
-                        "a safetensors file starts with an 8-byte header length");
-            }
-            mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         }
+        return parse(path, mapping, ownArena);
+    }
+
+    /**
+     * Parses a file's {@code contents} (a mapping, or for tests any segment); {@code path} names it in
+     * errors. {@code ownArena}, if not null, is closed by {@link #close()}.
+     */
+    static SafetensorsFile parse(Path path, MemorySegment mapping, Arena ownArena) {
         long size = mapping.byteSize();
+        if (size < 8) {
+            throw new FormatException(path, "header length", size + "-byte file",
+                    "a safetensors file starts with an 8-byte header length");
+        }
         long n = mapping.get(U64_LE, 0);
         if (n < 0 || n > MAX_HEADER_BYTES) {
             throw new FormatException(path, "header length", Long.toUnsignedString(n),
@@ -108,6 +118,26 @@ public final class SafetensorsFile implements AutoCloseable {
         byte[] json = mapping.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE);
         SafetensorsHeader header = SafetensorsHeader.parse(path, json, size - 8 - n);
         return new SafetensorsFile(path, mapping, ownArena, 8 + n, header);
+    }
+
+    /**
+     * A quick test for inspectors choosing a reader: true if {@code path} is a regular file whose first
+     * 8 bytes are a plausible header length followed by '{'. It does not validate the header.
+     */
+    public static boolean probe(Path path) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer start = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
+            while (start.hasRemaining() && channel.read(start) > 0) {
+                // read until 9 bytes or end of file
+            }
+            if (start.hasRemaining()) {
+                return false;
+            }
+            long n = start.getLong(0);
+            return n >= 2 && n <= MAX_HEADER_BYTES && n <= channel.size() - 8 && start.get(8) == '{';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The file that was opened. */
@@ -122,7 +152,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** The tensors' names, in the order of their data. */
     public List<String> tensorNames() {
-        return List.copyOf(header.byName().keySet());
+        return header.names();
     }
 
     /** Every tensor's entry, in the order of their data. */
@@ -166,8 +196,9 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
-     * Tensor {@code name} as a zero-copy, read-only view of the mapping. U8 and BOOL tensors are
-     * viewed as I8, U16/U32/U64 as I16/I32/I64 (see {@link SafetensorsDType}).
+     * Tensor {@code name} as a zero-copy, read-only view of the mapping (writing through it throws
+     * the FFM API's {@link IllegalArgumentException}; copy it with {@code contiguous(arena)} to modify).
+     * U8 and BOOL tensors are viewed as I8, U16/U32/U64 as I16/I32/I64 (see {@link SafetensorsDType}).
      *
      * @throws NoSuchElementException if there is no such tensor
      * @throws UnsupportedOperationException for F8 tensors, which only {@link #readF32} decodes
@@ -198,26 +229,26 @@ public final class SafetensorsFile implements AutoCloseable {
     public Tensor readF32(String name, Arena arena) {
         SafetensorsTensorInfo info = info(name);
         requireOpen("readF32(" + Json.quote(name) + ")");
-        Tensor out = Tensor.allocate(arena, dev.panamax.tensor.DType.F32, info.shape());
+        Tensor out = Tensor.allocate(arena, DType.F32, info.shape());
         F32Decoder.decode(info.dtype(), mapping, dataStart + info.begin(), out.data(), info.numel());
         return out;
     }
 
     /** Prints the file's size, metadata and a table of its tensors (name, dtype, shape, offsets, bytes). */
     public void describe(PrintStream out) {
-        out.printf("%s: safetensors, %d bytes (header %d, data %d), %d tensors%n", path, fileSize(),
+        out.printf(Locale.ROOT, "%s: safetensors, %d bytes (header %d, data %d), %d tensors%n", path, fileSize(),
                 dataStart - 8, fileSize() - dataStart, header.tensors().size());
         if (!metadata().isEmpty()) {
             out.println("metadata:");
-            metadata().forEach((k, v) -> out.printf("  %s = %s%n", Json.shown(k), Json.shown(v)));
+            metadata().forEach((k, v) -> out.printf(Locale.ROOT, "  %s = %s%n", Json.shown(k), Json.shown(v)));
         }
         int width = 4;
         for (SafetensorsTensorInfo t : header.tensors()) {
             width = Math.min(Math.max(width, t.name().length()), 64);
         }
-        out.printf("  %-" + width + "s  %-7s  %-20s  %-28s  %s%n", "name", "dtype", "shape", "data_offsets", "bytes");
+        out.printf(Locale.ROOT, "  %-" + width + "s  %-7s  %-20s  %-28s  %s%n", "name", "dtype", "shape", "data_offsets", "bytes");
         for (SafetensorsTensorInfo t : header.tensors()) {
-            out.printf("  %-" + width + "s  %-7s  %-20s  %-28s  %d%n", Json.shown(t.name()), t.dtype(),
+            out.printf(Locale.ROOT, "  %-" + width + "s  %-7s  %-20s  %-28s  %d%n", Json.shown(t.name()), t.dtype(),
                     Arrays.toString(t.shape()), "[" + t.begin() + ", " + t.end() + "]", t.byteSize());
         }
     }

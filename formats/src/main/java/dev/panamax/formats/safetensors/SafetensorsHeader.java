@@ -23,7 +23,7 @@ import java.util.Map;
  * one ends at the end of the file: the tensors tile the data section without gaps or overlaps.
  */
 record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInfo> tensors,
-                         Map<String, SafetensorsTensorInfo> byName) {
+                         Map<String, SafetensorsTensorInfo> byName, List<String> names) {
     static final String METADATA_KEY = "__metadata__";
     /** Where the JSON starts in the file: after the 8-byte length. */
     private static final long JSON_OFFSET = 8;
@@ -40,7 +40,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
             next(p, file);
             Json.expect(p, JsonToken.START_OBJECT, file, "header", "must be a JSON object");
             while (next(p, file) == JsonToken.FIELD_NAME) {
-                String name = Json.name(p);
+                String name = Json.name(p, file, "header");
                 next(p, file);
                 if (METADATA_KEY.equals(name)) {
                     metadata = readMetadata(p, file);
@@ -50,7 +50,7 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
             }
             if (next(p, file) != null) {
                 throw new FormatException(file, "header after the closing '}'", Json.tokenText(p),
-                        "only spaces may follow the header object");
+                        "only whitespace may follow the header object");
             }
         } catch (IOException e) { // from close(), which releases nothing that can fail here
             throw Json.syntaxError(file, "header", JSON_OFFSET, e);
@@ -61,7 +61,8 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
         for (SafetensorsTensorInfo t : tensors) {
             byName.put(t.name(), t);
         }
-        return new SafetensorsHeader(metadata, List.copyOf(tensors), Collections.unmodifiableMap(byName));
+        return new SafetensorsHeader(metadata, List.copyOf(tensors), Collections.unmodifiableMap(byName),
+                List.copyOf(byName.keySet()));
     }
 
     private static JsonToken next(JsonParser p, Path file) {
@@ -70,81 +71,114 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
 
     private static Map<String, String> readMetadata(JsonParser p, Path file) {
         String field = "header[\"" + METADATA_KEY + "\"]";
+        if (p.currentToken() == JsonToken.VALUE_NULL) { // as the reference reads it: no metadata
+            return Map.of();
+        }
         Json.expect(p, JsonToken.START_OBJECT, file, field, "must be an object of strings");
         Map<String, String> map = new LinkedHashMap<>();
         while (next(p, file) == JsonToken.FIELD_NAME) {
-            String key = Json.name(p);
+            String key = Json.name(p, file, "header");
             next(p, file);
             map.put(key, Json.string(p, file, field + "[" + Json.quote(key) + "]"));
         }
         return Collections.unmodifiableMap(map);
     }
 
+    /** The field {@code header["name"]} plus {@code suffix}, built only for messages. */
+    private static String field(String name, String suffix) {
+        return "header[" + Json.quote(name) + "]" + suffix;
+    }
+
     private static SafetensorsTensorInfo readTensor(JsonParser p, Path file, String name) {
-        String field = "header[" + Json.quote(name) + "]";
-        Json.expect(p, JsonToken.START_OBJECT, file, field, "must be an object with dtype, shape and data_offsets");
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new FormatException(file, field(name, ""), Json.tokenText(p), "must be an object with dtype, shape and data_offsets");
+        }
         SafetensorsDType dtype = null;
         long[] shape = null;
         long[] offsets = null;
         while (next(p, file) == JsonToken.FIELD_NAME) {
-            String key = Json.name(p);
+            String key = Json.name(p, file, "header");
             next(p, file);
             switch (key) {
                 case "dtype" -> {
-                    String text = Json.string(p, file, field + ".dtype");
+                    if (p.currentToken() != JsonToken.VALUE_STRING) {
+                        throw new FormatException(file, field(name, ".dtype"), Json.tokenText(p), "must be a string");
+                    }
+                    String text = Json.string(p, file, "dtype");
                     dtype = SafetensorsDType.parse(text);
                     if (dtype == null) {
-                        throw new FormatException(file, field + ".dtype", Json.quote(text),
+                        throw new FormatException(file, field(name, ".dtype"), Json.quote(text),
                                 "is not a known safetensors dtype (" + SafetensorsDType.known() + ")");
                     }
                 }
-                case "shape" -> shape = readLongs(p, file, field + ".shape");
+                case "shape" -> shape = readLongs(p, file, name, ".shape");
                 case "data_offsets" -> {
-                    offsets = readLongs(p, file, field + ".data_offsets");
+                    offsets = readLongs(p, file, name, ".data_offsets");
                     if (offsets.length != 2) {
-                        throw new FormatException(file, field + ".data_offsets", Arrays.toString(offsets),
+                        throw new FormatException(file, field(name, ".data_offsets"), Arrays.toString(offsets),
                                 "must be [begin, end]");
                     }
                 }
-                default -> throw new FormatException(file, field + "." + Json.shown(key), Json.tokenText(p),
+                default -> throw new FormatException(file, field(name, "." + Json.shown(key)), Json.tokenText(p),
                         "is not a tensor field (expected dtype, shape, data_offsets)");
             }
         }
         if (dtype == null || shape == null || offsets == null) {
             String missing = dtype == null ? "dtype" : shape == null ? "shape" : "data_offsets";
-            throw new FormatException(file, field + "." + missing, "missing", "every tensor needs dtype, shape and data_offsets");
+            throw new FormatException(file, field(name, "." + missing), "missing", "every tensor needs dtype, shape and data_offsets");
         }
         if (offsets[1] < offsets[0]) {
-            throw new FormatException(file, field + ".data_offsets", Arrays.toString(offsets), "begin must not exceed end");
+            throw new FormatException(file, field(name, ".data_offsets"), Arrays.toString(offsets), "begin must not exceed end");
         }
         long bytes = dtype.byteSize();
         for (long d : shape) {
             try {
                 bytes = Math.multiplyExact(bytes, d);
             } catch (ArithmeticException e) {
-                throw new FormatException(file, field + ".shape", Arrays.toString(shape),
+                throw new FormatException(file, field(name, ".shape"), Arrays.toString(shape),
                         "has more than 2^63 bytes of " + dtype);
             }
         }
         if (offsets[1] - offsets[0] != bytes) {
-            throw new FormatException(file, field + ".data_offsets", Arrays.toString(offsets), "spans "
+            throw new FormatException(file, field(name, ".data_offsets"), Arrays.toString(offsets), "spans "
                     + (offsets[1] - offsets[0]) + " bytes, but " + dtype + Arrays.toString(shape) + " needs " + bytes);
         }
         return new SafetensorsTensorInfo(name, dtype, shape, offsets[0], offsets[1]);
     }
 
-    private static long[] readLongs(JsonParser p, Path file, String field) {
-        Json.expect(p, JsonToken.START_ARRAY, file, field, "must be an array of non-negative integers");
+    private static long[] readLongs(JsonParser p, Path file, String name, String suffix) {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw new FormatException(file, field(name, suffix), Json.tokenText(p), "must be an array of non-negative integers");
+        }
         long[] values = new long[4];
         int n = 0;
         while (next(p, file) != JsonToken.END_ARRAY) {
             if (n == values.length) {
                 values = Arrays.copyOf(values, 2 * n);
             }
-            values[n] = Json.nonNegativeLong(p, file, field + "[" + n + "]");
+            values[n] = isPlainLong(p) ? longValue(p) : -1;
+            if (values[n] < 0) { // rare: build the field name and let Json say what is wrong
+                Json.nonNegativeLong(p, file, field(name, suffix + "[" + n + "]"));
+            }
             n++;
         }
         return Arrays.copyOf(values, n);
+    }
+
+    private static boolean isPlainLong(JsonParser p) {
+        try {
+            return p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long longValue(JsonParser p) {
+        try {
+            return p.getLongValue();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Sorted by offsets, the tensors must tile {@code [0, dataSize)} exactly. */
@@ -152,18 +186,8 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
         long expected = 0;
         SafetensorsTensorInfo previous = null;
         for (SafetensorsTensorInfo t : sorted) {
-            String field = "header[" + Json.quote(t.name()) + "].data_offsets";
-            String value = "[" + t.begin() + ", " + t.end() + "]";
-            if (t.end() > dataSize) {
-                throw new FormatException(file, field, value, "reaches past the data section's " + dataSize + " bytes");
-            }
-            if (t.begin() < expected) {
-                throw new FormatException(file, field, value,
-                        "overlaps tensor " + Json.quote(previous.name()) + ", which ends at " + expected);
-            }
-            if (t.begin() > expected) {
-                throw new FormatException(file, field, value, "leaves the data bytes [" + expected + ", " + t.begin()
-                        + ") unused; the spec requires tensors to cover the data section without holes");
+            if (t.end() > dataSize || t.begin() != expected) {
+                throw layoutError(file, t, previous, expected, dataSize);
             }
             expected = t.end();
             previous = t;
@@ -172,5 +196,21 @@ record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTensorInf
             throw new FormatException(file, "data section", dataSize + " bytes", "the tensors cover only its first "
                     + expected + " bytes; the spec requires them to cover it without holes");
         }
+    }
+
+    /** The error for tensor {@code t}, which ends past the data or does not begin at {@code expected}. */
+    private static FormatException layoutError(Path file, SafetensorsTensorInfo t, SafetensorsTensorInfo previous,
+                                               long expected, long dataSize) {
+        String field = field(t.name(), ".data_offsets");
+        String value = "[" + t.begin() + ", " + t.end() + "]";
+        if (t.end() > dataSize) {
+            return new FormatException(file, field, value, "reaches past the data section's " + dataSize + " bytes");
+        }
+        if (t.begin() < expected) {
+            return new FormatException(file, field, value,
+                    "overlaps tensor " + Json.quote(previous.name()) + ", which ends at " + expected);
+        }
+        return new FormatException(file, field, value, "leaves the data bytes [" + expected + ", " + t.begin()
+                + ") unused; the spec requires tensors to cover the data section without holes");
     }
 }

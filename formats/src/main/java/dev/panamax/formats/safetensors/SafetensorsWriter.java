@@ -7,10 +7,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -47,6 +47,9 @@ public final class SafetensorsWriter {
 
     private final Map<String, String> metadata = new TreeMap<>();
     private final Map<String, Entry> tensors = new LinkedHashMap<>();
+
+    /** An empty writer: no tensors, no metadata. */
+    public SafetensorsWriter() {}
 
     /** Adds a {@code __metadata__} entry (written sorted by key). */
     public SafetensorsWriter putMetadata(String key, String value) {
@@ -110,26 +113,31 @@ public final class SafetensorsWriter {
 
     /** Writes the file, replacing {@code out} if it exists. */
     public void write(Path out) {
-        List<Entry> ordered = new ArrayList<>(tensors.values());
-        ordered.sort(Comparator.comparing(Entry::dtype).reversed().thenComparing(Entry::name));
-        byte[] header = header(ordered);
         try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-            head.putLong(header.length).put(header).flip();
-            writeFully(ch, head);
-            for (Entry e : ordered) {
-                for (long at = 0; at < e.bytes().byteSize(); at += CHUNK) {
-                    long len = Math.min(CHUNK, e.bytes().byteSize() - at);
-                    writeFully(ch, e.bytes().asSlice(at, len).asByteBuffer());
-                }
-            }
+            write(ch);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out, e);
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    /** Writes the file's bytes to {@code out}, which stays open. */
+    public void write(WritableByteChannel out) throws IOException {
+        List<Entry> ordered = new ArrayList<>(tensors.values());
+        ordered.sort(Comparator.comparing(Entry::dtype).reversed().thenComparing(Entry::name));
+        byte[] header = header(ordered);
+        ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(header.length).put(header).flip();
+        writeFully(out, head);
+        for (Entry e : ordered) {
+            for (long at = 0; at < e.bytes().byteSize(); at += CHUNK) {
+                long len = Math.min(CHUNK, e.bytes().byteSize() - at);
+                writeFully(out, e.bytes().asSlice(at, len).asByteBuffer());
+            }
+        }
+    }
+
+    private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             ch.write(b);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
 import dev.panamax.tensor.Tensor;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
@@ -27,34 +29,71 @@ import java.util.NoSuchElementException;
  * first time one of its tensors is asked for, and checked to hold every tensor the index assigns to
  * it. All shards are mapped into one arena owned by the checkpoint: {@link #close()} unmaps them all,
  * and their tensors die with it. Safe to share between threads.
+ *
+ * <p>An unsharded checkpoint (one {@code model.safetensors}, no index) opens through the same API
+ * as a checkpoint of one shard, so that a model loader needs only this class.
  */
 public final class ShardedCheckpoint implements AutoCloseable {
     /** The index's conventional file name. */
     public static final String INDEX_FILE_NAME = "model.safetensors.index.json";
+    /** The conventional name of an unsharded checkpoint. */
+    public static final String SINGLE_FILE_NAME = "model.safetensors";
 
     private final Path indexFile;
     private final Map<String, String> metadata;
     private final Map<String, String> weightMap;
     private final List<String> shardFiles;
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena;
     private final Map<String, SafetensorsFile> opened = new HashMap<>();
     private boolean closed;
 
-    private ShardedCheckpoint(Path indexFile, Map<String, String> metadata, Map<String, String> weightMap) {
+    private ShardedCheckpoint(Path indexFile, Map<String, String> metadata, Map<String, String> weightMap, Arena arena) {
         this.indexFile = indexFile;
+        this.arena = arena;
         this.metadata = metadata;
         this.weightMap = weightMap;
         this.shardFiles = List.copyOf(new LinkedHashSet<>(weightMap.values()));
     }
 
     /**
-     * Reads the index {@code path}, or {@code path/model.safetensors.index.json} if {@code path} is a
-     * directory. No shard is opened yet.
+     * Opens a checkpoint: {@code path} is an index file, a directory holding
+     * {@value #INDEX_FILE_NAME} (or, if it has none, {@value #SINGLE_FILE_NAME}), or a single
+     * {@code .safetensors} file, which is then the checkpoint's only shard (its {@code __metadata__}
+     * becomes {@link #metadata()}). Shards named by an index are not opened yet.
      *
-     * @throws FormatException if the index is not valid
+     * @throws FormatException if the index (or the single file) is not valid
      */
     public static ShardedCheckpoint open(Path path) {
-        Path index = Files.isDirectory(path) ? path.resolve(INDEX_FILE_NAME) : path;
+        Path index = path;
+        if (Files.isDirectory(path)) {
+            index = path.resolve(INDEX_FILE_NAME);
+            if (!Files.exists(index) && Files.isRegularFile(path.resolve(SINGLE_FILE_NAME))) {
+                return single(path.resolve(SINGLE_FILE_NAME));
+            }
+        } else if (path.getFileName() != null && path.getFileName().toString().endsWith(".safetensors")) {
+            return single(path);
+        }
+        return indexed(index);
+    }
+
+    /** A checkpoint of one file, opened (and validated) at once. */
+    private static ShardedCheckpoint single(Path file) {
+        Arena arena = Arena.ofShared();
+        try {
+            SafetensorsFile f = SafetensorsFile.open(file, arena);
+            Map<String, String> weightMap = new LinkedHashMap<>();
+            String name = file.getFileName().toString();
+            f.tensorNames().forEach(t -> weightMap.put(t, name));
+            ShardedCheckpoint c = new ShardedCheckpoint(file, f.metadata(), Collections.unmodifiableMap(weightMap), arena);
+            c.opened.put(name, f);
+            return c;
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static ShardedCheckpoint indexed(Path index) {
         byte[] json;
         try {
             long size = Files.size(index);
@@ -71,7 +110,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
             next(p, index);
             Json.expect(p, JsonToken.START_OBJECT, index, "index", "must be a JSON object");
             while (next(p, index) == JsonToken.FIELD_NAME) {
-                String key = Json.name(p);
+                String key = Json.name(p, index, "index");
                 next(p, index);
                 switch (key) {
                     case "metadata" -> metadata = readMetadata(p, index);
@@ -88,7 +127,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
         if (weightMap == null) {
             throw new FormatException(index, "weight_map", "missing", "a sharded checkpoint's index maps tensors to files");
         }
-        return new ShardedCheckpoint(index, metadata, weightMap);
+        return new ShardedCheckpoint(index, metadata, weightMap, Arena.ofShared());
     }
 
     private static JsonToken next(JsonParser p, Path index) {
@@ -103,30 +142,23 @@ public final class ShardedCheckpoint implements AutoCloseable {
         Json.expect(p, JsonToken.START_OBJECT, index, "metadata", "must be an object");
         Map<String, String> map = new LinkedHashMap<>();
         while (next(p, index) == JsonToken.FIELD_NAME) {
-            String key = Json.name(p);
+            String key = Json.name(p, index, "index");
             JsonToken t = next(p, index);
             if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                 Json.skip(p, index, "index", 0); // nested values are not needed to read weights
                 continue;
             }
-            map.put(key, t == JsonToken.VALUE_NULL ? "null" : textOf(p));
+            map.put(key, t == JsonToken.VALUE_STRING ? Json.string(p, index, "metadata[" + Json.quote(key) + "]")
+                    : Json.tokenText(p)); // numbers, booleans and null as written
         }
         return Collections.unmodifiableMap(map);
-    }
-
-    private static String textOf(JsonParser p) {
-        try {
-            return p.getText();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // the token is already parsed; getText does no I/O
-        }
     }
 
     private static Map<String, String> readWeightMap(JsonParser p, Path index) {
         Json.expect(p, JsonToken.START_OBJECT, index, "weight_map", "must be an object of tensor name -> file name");
         Map<String, String> map = new LinkedHashMap<>();
         while (next(p, index) == JsonToken.FIELD_NAME) {
-            String name = Json.name(p);
+            String name = Json.name(p, index, "index");
             next(p, index);
             String field = "weight_map[" + Json.quote(name) + "]";
             String file = Json.string(p, index, field);
@@ -139,12 +171,12 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return Collections.unmodifiableMap(map);
     }
 
-    /** The index file. */
+    /** The index file (or the single safetensors file). */
     public Path indexFile() {
         return indexFile;
     }
 
-    /** The index's {@code metadata}, scalars as text (e.g. {@code total_size}). */
+    /** The index's {@code metadata}, scalars as text (e.g. {@code total_size}); a single file's {@code __metadata__}. */
     public Map<String, String> metadata() {
         return metadata;
     }
@@ -202,7 +234,14 @@ public final class ShardedCheckpoint implements AutoCloseable {
             if (!shardFiles.contains(fileName)) {
                 throw new NoSuchElementException(indexFile + " has no shard " + Json.quote(fileName));
             }
-            file = SafetensorsFile.open(indexFile.resolveSibling(fileName), arena);
+            Path shardPath = indexFile.resolveSibling(fileName);
+            if (!Files.isRegularFile(shardPath)) {
+                String first = weightMap.entrySet().stream().filter(e -> e.getValue().equals(fileName))
+                        .map(Map.Entry::getKey).findFirst().orElseThrow();
+                throw new FormatException(indexFile, "weight_map[" + Json.quote(first) + "]", Json.quote(fileName),
+                        "names a shard that is not a file next to the index");
+            }
+            file = SafetensorsFile.open(shardPath, arena);
             List<String> missing = new ArrayList<>();
             for (Map.Entry<String, String> e : weightMap.entrySet()) {
                 if (e.getValue().equals(fileName) && !file.contains(e.getKey())) {
@@ -220,6 +259,17 @@ public final class ShardedCheckpoint implements AutoCloseable {
 
     private SafetensorsFile shardFor(String name) {
         return shard(shardOf(name));
+    }
+
+    /** Prints the index's metadata, its shards with their tensor counts, and each opened shard's table. */
+    public synchronized void describe(PrintStream out) {
+        out.printf(Locale.ROOT, "%s: sharded safetensors checkpoint, %d tensors in %d shards%n", indexFile, weightMap.size(), shardFiles.size());
+        metadata.forEach((k, v) -> out.printf(Locale.ROOT, "  %s = %s%n", Json.shown(k), Json.shown(v)));
+        for (String shard : shardFiles) {
+            long count = weightMap.values().stream().filter(shard::equals).count();
+            out.printf(Locale.ROOT, "  %s: %d tensors%n", shard, count);
+        }
+        opened.values().forEach(f -> f.describe(out));
     }
 
     /** Unmaps every opened shard; their tensors then throw when used. Idempotent. */

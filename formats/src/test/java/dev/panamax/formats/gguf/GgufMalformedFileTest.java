@@ -45,11 +45,24 @@ class GgufMalformedFileTest {
     }
 
     @Test
+    void version_2_files_open_like_version_3() {
+        byte[] v2 = RawGguf.header(2, 1, 1).kvString("general.architecture", "llama").tensor("w", F32, 0, 2).padTo(32)
+                .u32(Float.floatToIntBits(1.5f)).u32(Float.floatToIntBits(-3f)).zeros(24).bytes();
+        try (GgufFile g = Fixtures.openBytes(v2)) {
+            assertEquals(2, g.version());
+            assertEquals("llama", g.model().architecture());
+            assertEquals(-3f, g.tensor("w").getFloat(1));
+        }
+    }
+
+    @Test
     void an_empty_file_is_rejected_before_mapping() throws IOException {
         Path empty = Files.createFile(dir.resolve("empty.gguf"));
         FormatException e = assertThrows(FormatException.class, () -> GgufFile.open(empty));
         assertEquals(empty, e.file());
         assertEquals("file size", e.field());
+        assertThrows(java.nio.file.FileSystemException.class, () -> GgufFile.open(dir));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> GgufFile.open(dir.resolve("missing.gguf")));
     }
 
     @Test

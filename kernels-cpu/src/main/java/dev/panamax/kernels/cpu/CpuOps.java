@@ -26,6 +26,11 @@ public final class CpuOps implements Ops {
     private final CpuMatmul matmul;
     private final ThreadLocal<VectorRope.Tables> ropeTables = ThreadLocal.withInitial(VectorRope.Tables::new);
 
+    /** A backend using every available processor. */
+    public CpuOps() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
     /** A backend whose kernels use {@code threads} threads, the caller's included. */
     public CpuOps(int threads) {
         this.pool = new ParallelFor(threads);

@@ -98,14 +98,7 @@ final class FlashAttention {
                     acc[i] *= c;
                 }
             }
-            FloatVector sum = FloatVector.zero(F);
-            for (int j = 0; j < n; j += L) {
-                VectorMask<Float> mask = F.indexInRange(j, n);
-                FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j, mask).sub(mNew));
-                p.intoArray(scores, j, mask);
-                sum = sum.add(p, mask);
-            }
-            l += sum.reduceLanes(VectorOperators.ADD);
+            l += exponentiate(scores, n, mNew);
             for (int j = 0; j < n; j++) {
                 axpy(scores[j], vm, vBase + stride * (j0 + j), acc, d, f16);
             }
@@ -121,6 +114,27 @@ final class FlashAttention {
         }
     }
 
+    /**
+     * {@code scores[j] = e^(scores[j] - max)} for {@code j < n}; returns their sum. Its own small method
+     * so that C2 inlines the vector exp and sum here even when the caller is past its inlining budget.
+     */
+    private static float exponentiate(float[] scores, int n, float max) {
+        FloatVector sum = FloatVector.zero(F);
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j).sub(max));
+            p.intoArray(scores, j);
+            sum = sum.add(p);
+        }
+        if (j < n) {
+            VectorMask<Float> mask = F.indexInRange(j, n);
+            FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j, mask).sub(max));
+            p.intoArray(scores, j, mask);
+            sum = sum.add(p, mask);
+        }
+        return VectorMath.sum(sum);
+    }
+
     private static float dot(MemorySegment qm, long qo, MemorySegment km, long ko, int d, boolean f16) {
         FloatVector sum = FloatVector.zero(F);
         int i = 0;
@@ -128,7 +142,7 @@ final class FlashAttention {
             FloatVector kv = f16 ? VectorMath.loadF16(km, ko + 2L * i) : VectorKernels.load(km, ko, i);
             sum = VectorKernels.load(qm, qo, i).fma(kv, sum);
         }
-        float r = sum.reduceLanes(VectorOperators.ADD);
+        float r = VectorMath.sum(sum);
         for (; i < d; i++) {
             r += qm.get(ValueLayout.JAVA_FLOAT_UNALIGNED, qo + 4L * i) * load(km, ko, i, f16);
         }

@@ -26,6 +26,9 @@ record RowShape(int rows, int cols, long xOffset, long outOffset, long bCols) {
         Checks.f32(op, "x", x);
         Checks.f32(op, "out", out);
         Checks.sameShape(op, "x", x, "out", out);
+        if (x.numel() > Integer.MAX_VALUE - CpuOps.BLOCK) {
+            throw new IllegalArgumentException(op + ": " + x.describe() + " has more than 2^31 elements");
+        }
         return new RowShape(Checks.rows(op, x), Checks.cols(op, x), x.byteOffset(), out.byteOffset(), x.numel());
     }
 

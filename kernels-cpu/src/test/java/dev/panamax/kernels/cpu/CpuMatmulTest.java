@@ -30,7 +30,7 @@ class CpuMatmulTest {
     private static final int[] K_PLAIN = {1, 7, 33, 96, 257, 4100};
     private static final int[] K_32 = {32, 96, 224, 768, 4128};
     private static final int[] K_256 = {256, 768, 1280, 4352};
-    private static final int CASES_PER_TYPE = 6;
+    private static final int CASES_PER_TYPE = 5;
 
     private static final ParallelFor[] POOLS = {new ParallelFor(1), new ParallelFor(2), new ParallelFor(3)};
     private static final CpuMatmul[] MATMULS = {new CpuMatmul(POOLS[0]), new CpuMatmul(POOLS[1]), new CpuMatmul(POOLS[2])};
@@ -47,21 +47,27 @@ class CpuMatmulTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (DType type : MatmulFixtures.WEIGHT_TYPES) {
             for (int c = 0; c < CASES_PER_TYPE; c++) {
+                int caseIndex = c;
                 long seed = Seeded.seedFor("matmul-" + type, c);
-                tests.add(DynamicTest.dynamicTest(type + " case " + c + " (seed " + seed + ")", () -> checkCase(type, new Random(seed))));
+                tests.add(DynamicTest.dynamicTest(type + " case " + c + " (seed " + seed + ")", () -> checkCase(type, caseIndex, new Random(seed))));
             }
         }
         return tests.stream();
     }
 
-    private static void checkCase(DType type, Random random) {
+    private static void checkCase(DType type, int caseIndex, Random random) {
         int[] ks = type.blockSize() == 256 ? K_256 : type.blockSize() == 32 ? K_32 : K_PLAIN;
         int k = ks[random.nextInt(ks.length)];
         int n = N[random.nextInt(N.length)];
         int m;
-        do { // keep a case under ~1M multiply-adds so the class runs in seconds
+        do { // keep a case under ~0.5M multiply-adds so the class runs in seconds
             m = M[random.nextInt(M.length)];
-        } while ((long) m * n * k > 1_000_000 && m > 1);
+        } while ((long) m * n * k > 500_000 && m > 1);
+        if (caseIndex < 2) { // every dtype meets both paths: matrix-vector (M = 1) and GEMM (M = 17)
+            m = caseIndex == 0 ? 1 : 17;
+            k = Math.min(k, ks[ks.length - 2]);
+            n = Math.min(n, 65);
+        }
         try (Arena arena = Arena.ofShared()) {
             Tensor w = strided(arena, random, type, n, k);
             Tensor x = strided(arena, random, DType.F32, m, k);

@@ -91,6 +91,28 @@ class VectorMathTest {
     }
 
     @Test
+    void lane_sum_adds_in_its_documented_fixed_order(Random random) {
+        for (int c = 0; c < 100; c++) {
+            float[] a = Seeded.gaussian(random, L, 1e3);
+            float expected = L <= 16 ? pairwise(a, 0, L) : sequential(a);
+            assertEquals(Float.floatToRawIntBits(expected),
+                    Float.floatToRawIntBits(VectorMath.sum(FloatVector.fromArray(VectorMath.F, a, 0))));
+        }
+    }
+
+    private static float pairwise(float[] a, int from, int n) {
+        return n == 1 ? a[from] : pairwise(a, from, n / 2) + pairwise(a, from + n / 2, n / 2);
+    }
+
+    private static float sequential(float[] a) {
+        float s = 0;
+        for (float x : a) {
+            s += x;
+        }
+        return s;
+    }
+
+    @Test
     void double_erf_agrees_with_published_values() {
         // Abramowitz and Stegun table 7.1 and standard tables, 16 digits; erf is claimed within a few ulp (1e-15)
         assertEquals(0.5204998778130465, Erf.erf(0.5), 1e-15);

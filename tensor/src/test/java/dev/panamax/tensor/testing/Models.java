@@ -10,17 +10,21 @@ import org.junit.jupiter.api.Assumptions;
  * {@link #require(String)}, which skips the test with a clear message when they are absent.
  *
  * <p>The directory comes from the system property {@code panamax.models}, else the environment
- * variable {@code PANAMAX_MODELS}, else {@code ../shared/models} relative to the project root.
+ * variable {@code PANAMAX_MODELS}, else {@code ../shared/models} beside the project's checkout.
  */
 public final class Models {
     private Models() {
     }
 
-    /** The models directory, if it exists. */
+    /** The models directory, if it exists: the first existing of the property, the variable, the default. */
     public static Optional<Path> directory() {
-        String configured = System.getProperty("panamax.models", System.getenv("PANAMAX_MODELS"));
-        Path dir = configured != null ? Path.of(configured) : Path.of("..", "..", "shared", "models");
-        return Files.isDirectory(dir) ? Optional.of(dir.toAbsolutePath().normalize()) : Optional.empty();
+        for (String candidate : new String[] {System.getProperty("panamax.models"), System.getenv("PANAMAX_MODELS"),
+                "../../shared/models", "../shared/models"}) {
+            if (candidate != null && Files.isDirectory(Path.of(candidate))) {
+                return Optional.of(Path.of(candidate).toAbsolutePath().normalize());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The file {@code name} in the models directory; skips the calling test if it is not there. */

@@ -15,6 +15,7 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenize
 
     @Override
     public final int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        text = wellFormed(text);
         IntList out = new IntList(text.length() / 3 + 2);
         if (addSpecial && vocab.addsBos()) {
             out.add(requireSpecial(vocab.bos(), "BOS"));
@@ -24,6 +25,25 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenize
             out.add(requireSpecial(vocab.eos(), "EOS"));
         }
         return out.toArray();
+    }
+
+    /**
+     * {@code text} with every unpaired surrogate replaced by U+FFFD, which is what llama.cpp makes of
+     * invalid UTF-8 (a Java string cannot hold invalid bytes; unpaired surrogates are its equivalent).
+     */
+    static String wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1));
+                if (!paired) {
+                    return new String(PreTokenizer.codePoints(text), 0, text.codePointCount(0, text.length()));
+                }
+                i++;
+            }
+        }
+        return text;
     }
 
     private static int requireSpecial(int id, String what) {

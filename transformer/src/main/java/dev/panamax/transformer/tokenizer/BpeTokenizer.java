@@ -41,7 +41,9 @@ public final class BpeTokenizer extends AbstractTokenizer {
             if (space < 0) {
                 continue; // llama.cpp keeps such a merge as an empty pair, which never applies
             }
-            ranks.putIfAbsent(merge.substring(0, space) + PAIR_SEPARATOR + merge.substring(space + 1), rank);
+            char[] key = merge.toCharArray();
+            key[space] = PAIR_SEPARATOR; // "left right" -> "left\0right", the form offer() looks up
+            ranks.putIfAbsent(new String(key), rank);
         }
     }
 

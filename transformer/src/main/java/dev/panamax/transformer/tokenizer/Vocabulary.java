@@ -95,12 +95,21 @@ public final class Vocabulary {
             eomId = ids.getOrDefault("<|eom_id|>", -1);
         }
         eot = eotId;
-        for (int i = 0; i < n; i++) {
-            if (EOT_TEXTS.contains(texts[i]) || EOG_TEXTS.contains(texts[i]) || FIM_TEXTS.contains(texts[i])) {
-                types[i] = TokenType.CONTROL;
+        // a text maps to its last id, as in llama.cpp's text-to-id map that it scans for these
+        for (Set<String> controls : List.of(Set.copyOf(EOT_TEXTS), EOG_TEXTS, FIM_TEXTS)) {
+            for (String text : controls) {
+                Integer id = ids.get(text);
+                if (id != null) {
+                    types[id] = TokenType.CONTROL;
+                }
             }
-            if (EOG_TEXTS.contains(texts[i]) || FIM_EOG_TEXTS.contains(texts[i])) {
-                eog.set(i);
+        }
+        for (Set<String> endings : List.of(EOG_TEXTS, FIM_EOG_TEXTS)) {
+            for (String text : endings) {
+                Integer id = ids.get(text);
+                if (id != null) {
+                    eog.set(id);
+                }
             }
         }
         for (int id : new int[] {eos, eot, eomId}) {

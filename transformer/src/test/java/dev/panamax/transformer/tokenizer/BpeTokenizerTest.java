@@ -71,6 +71,15 @@ class BpeTokenizerTest {
     }
 
     @Test
+    void unpaired_surrogates_are_encoded_as_the_replacement_character() {
+        Tokenizer tok = Tokenizer.create(byteLevel(List.of(), List.of()).build());
+        // U+FFFD is EF BF BD, as llama.cpp replaces invalid UTF-8
+        assertArrayEquals(new int[] {'a', 0xEF, 0xBF, 0xBD, 'b'}, tok.encode("a\uD800b", false, false));
+        assertArrayEquals(new int[] {0xEF, 0xBF, 0xBD}, tok.encode("\uDC00", false, false));
+        assertArrayEquals(new int[] {0xF0, 0x9F, 0x98, 0x81}, tok.encode("\uD83D\uDE01", false, false));
+    }
+
+    @Test
     void control_tokens_are_recognised_only_when_parsing_specials() {
         List<String> extra = List.of("<|endoftext|>");
         int[] types = new int[257];

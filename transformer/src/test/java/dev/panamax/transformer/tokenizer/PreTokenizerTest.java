@@ -60,6 +60,15 @@ class PreTokenizerTest {
     }
 
     @Test
+    void poro_keeps_what_lies_between_its_punctuation_and_viking_then_isolates_digits() {
+        // " ?[^(\s|.,!?…。，、।۔،)]+": runs of other characters, each with at most one leading space;
+        // what no match covers (the comma, the bang, a space before a space) is a piece of its own
+        assertEquals(List.of("Hello", ",", " world", "!"), split("poro-chat", "Hello, world!"));
+        assertEquals(List.of("a", " ", " b"), split("poro-chat", "a  b"));
+        assertEquals(List.of("ab", "1", "2", " c"), split("viking", "ab12 c"));
+    }
+
+    @Test
     void every_alias_maps_to_its_rule_set_and_unknown_names_are_rejected() {
         assertEquals("gpt-2", PreTokenizer.forName("mpt").name());
         assertEquals("llama-bpe", PreTokenizer.forName("llama3").name());

@@ -1,0 +1,300 @@
+package dev.panamax.formats.safetensors;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.panamax.formats.FormatException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * The architecture fields of a Hugging Face {@code config.json} (llama, mistral, mixtral, qwen2 and
+ * alike), read with the same limits as safetensors headers. Other keys are skipped; JSON {@code null}
+ * counts as absent.
+ *
+ * @param modelType             {@code model_type}, e.g. "llama", "qwen2", "mixtral" (required)
+ * @param architectures         {@code architectures}, e.g. ["LlamaForCausalLM"] (empty if absent)
+ * @param hiddenSize            {@code hidden_size} (required)
+ * @param intermediateSize      {@code intermediate_size}, the feed-forward width (required)
+ * @param numHiddenLayers       {@code num_hidden_layers} (required)
+ * @param numAttentionHeads     {@code num_attention_heads} (required)
+ * @param numKeyValueHeads      {@code num_key_value_heads}; {@code num_attention_heads} if absent (no GQA)
+ * @param headDim               {@code head_dim} if given; see {@link #headDimension()}
+ * @param maxPositionEmbeddings {@code max_position_embeddings} (required)
+ * @param rmsNormEps            {@code rms_norm_eps}; 1e-6 if absent (the transformers default)
+ * @param ropeTheta             {@code rope_theta}; 10000 if absent
+ * @param ropeScaling           {@code rope_scaling}, if present and not null
+ * @param vocabSize             {@code vocab_size} (required)
+ * @param tieWordEmbeddings     {@code tie_word_embeddings}; false if absent
+ * @param numLocalExperts       {@code num_local_experts} (or qwen2_moe's {@code num_experts}); 0 if absent
+ * @param numExpertsPerTok      {@code num_experts_per_tok}; 0 if absent
+ * @param attentionBias         {@code attention_bias} as written; false if absent (see {@link #hasQkvBias()})
+ * @param bosTokenIds           {@code bos_token_id}: one id, a list, or empty if absent
+ * @param eosTokenIds           {@code eos_token_id}: one id, a list (Llama 3.1 lists three), or empty
+ * @param hiddenAct             {@code hidden_act}, e.g. "silu"
+ * @param torchDtype            {@code torch_dtype}, e.g. "bfloat16"
+ */
+public record HfConfig(String modelType, List<String> architectures, int hiddenSize, int intermediateSize,
+                       int numHiddenLayers, int numAttentionHeads, int numKeyValueHeads, OptionalInt headDim,
+                       int maxPositionEmbeddings, double rmsNormEps, double ropeTheta, Optional<RopeScaling> ropeScaling,
+                       int vocabSize, boolean tieWordEmbeddings, int numLocalExperts, int numExpertsPerTok,
+                       boolean attentionBias, List<Integer> bosTokenIds, List<Integer> eosTokenIds,
+                       Optional<String> hiddenAct, Optional<String> torchDtype) {
+    /** Largest config.json read: real ones are a few KiB. */
+    public static final long MAX_CONFIG_BYTES = 16 << 20;
+
+    public HfConfig {
+        Objects.requireNonNull(modelType, "modelType");
+        architectures = List.copyOf(architectures);
+        bosTokenIds = List.copyOf(bosTokenIds);
+        eosTokenIds = List.copyOf(eosTokenIds);
+    }
+
+    /**
+     * {@code rope_scaling}: how RoPE frequencies are stretched for long contexts.
+     *
+     * @param type                          {@code rope_type} (or the older {@code type}): "llama3", "linear", "dynamic", "yarn", ...
+     * @param factor                        {@code factor}
+     * @param lowFreqFactor                 {@code low_freq_factor} (llama3)
+     * @param highFreqFactor                {@code high_freq_factor} (llama3)
+     * @param originalMaxPositionEmbeddings {@code original_max_position_embeddings}
+     */
+    public record RopeScaling(String type, double factor, OptionalDouble lowFreqFactor, OptionalDouble highFreqFactor,
+                              OptionalInt originalMaxPositionEmbeddings) {}
+
+    /** The width of one attention head: {@code head_dim} if given, else {@code hidden_size / num_attention_heads}. */
+    public int headDimension() {
+        return headDim.orElse(hiddenSize / numAttentionHeads);
+    }
+
+    /**
+     * True if the q, k and v projections have biases: when {@code attention_bias} says so, and for
+     * the qwen2 family, whose configs do not say it but whose checkpoints always have them.
+     */
+    public boolean hasQkvBias() {
+        return attentionBias || modelType.equals("qwen2") || modelType.equals("qwen2_moe");
+    }
+
+    /** True for mixture-of-experts models. */
+    public boolean isMixtureOfExperts() {
+        return numLocalExperts > 0;
+    }
+
+    /**
+     * Reads {@code path} (a config.json, or a directory holding one).
+     *
+     * @throws FormatException if it is not valid JSON or a required field is missing or wrong
+     */
+    public static HfConfig read(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        try {
+            long size = Files.size(file);
+            if (size > MAX_CONFIG_BYTES) {
+                throw new FormatException(file, "file size", size, "exceeds the config limit of " + MAX_CONFIG_BYTES + " bytes");
+            }
+            return parse(file, Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Parses config JSON; {@code file} names it in errors. */
+    public static HfConfig parse(Path file, byte[] json) {
+        return new Reader(file).read(json);
+    }
+
+    /** One pass over the top-level object, keeping the fields we know. */
+    private static final class Reader {
+        private final Path file;
+        private JsonParser p;
+        private String modelType;
+        private List<String> architectures = List.of();
+        private Integer hiddenSize, intermediateSize, layers, heads, kvHeads, headDim, maxPositions, vocabSize;
+        private Integer experts, expertsPerToken;
+        private double rmsNormEps = 1e-6;
+        private double ropeTheta = 10000;
+        private RopeScaling ropeScaling;
+        private boolean tieWordEmbeddings, attentionBias;
+        private List<Integer> bos = List.of(), eos = List.of();
+        private String hiddenAct, torchDtype;
+
+        Reader(Path file) {
+            this.file = file;
+        }
+
+        HfConfig read(byte[] json) {
+            try (JsonParser parser = Json.parser(file, "config", json, 0)) {
+                p = parser;
+                next();
+                Json.expect(p, JsonToken.START_OBJECT, file, "config", "must be a JSON object");
+                while (next() == JsonToken.FIELD_NAME) {
+                    String key = Json.name(p, file, "config");
+                    if (next() == JsonToken.VALUE_NULL) {
+                        continue;
+                    }
+                    field(key);
+                }
+                if (next() != null) {
+                    throw new FormatException(file, "config after the closing '}'", Json.tokenText(p), "must end there");
+                }
+            } catch (IOException e) {
+                throw Json.syntaxError(file, "config", 0, e);
+            }
+            return build();
+        }
+
+        private JsonToken next() {
+            return Json.next(p, file, "config", 0);
+        }
+
+        private void field(String key) {
+            switch (key) {
+                case "model_type" -> modelType = Json.string(p, file, key);
+                case "architectures" -> architectures = strings(key);
+                case "hidden_size" -> hiddenSize = positive(key);
+                case "intermediate_size" -> intermediateSize = positive(key);
+                case "num_hidden_layers" -> layers = positive(key);
+                case "num_attention_heads" -> heads = positive(key);
+                case "num_key_value_heads" -> kvHeads = positive(key);
+                case "head_dim" -> headDim = positive(key);
+                case "max_position_embeddings" -> maxPositions = positive(key);
+                case "vocab_size" -> vocabSize = positive(key);
+                case "num_local_experts", "num_experts" -> experts = count(key); // mixtral, qwen2_moe
+                case "num_experts_per_tok" -> expertsPerToken = count(key);
+                case "rms_norm_eps" -> rmsNormEps = positiveNumber(key);
+                case "rope_theta" -> ropeTheta = positiveNumber(key);
+                case "rope_scaling" -> ropeScaling = ropeScaling(key);
+                case "tie_word_embeddings" -> tieWordEmbeddings = Json.bool(p, file, key);
+                case "attention_bias" -> attentionBias = Json.bool(p, file, key);
+                case "bos_token_id" -> bos = tokenIds(key);
+                case "eos_token_id" -> eos = tokenIds(key);
+                case "hidden_act" -> hiddenAct = Json.string(p, file, key);
+                case "torch_dtype" -> torchDtype = Json.string(p, file, key);
+                default -> Json.skip(p, file, "config", 0);
+            }
+        }
+
+        private int count(String field) {
+            long v = Json.nonNegativeLong(p, file, field);
+            if (v > Integer.MAX_VALUE) {
+                throw new FormatException(file, field, v, "is too large");
+            }
+            return (int) v;
+        }
+
+        private int positive(String field) {
+            int v = count(field);
+            if (v == 0) {
+                throw new FormatException(file, field, 0, "must be positive");
+            }
+            return v;
+        }
+
+        private double positiveNumber(String field) {
+            double v = Json.number(p, file, field);
+            if (!(v > 0) || Double.isInfinite(v)) {
+                throw new FormatException(file, field, Json.tokenText(p), "must be a positive finite number");
+            }
+            return v;
+        }
+
+        private List<String> strings(String field) {
+            Json.expect(p, JsonToken.START_ARRAY, file, field, "must be an array of strings");
+            List<String> list = new ArrayList<>();
+            while (next() != JsonToken.END_ARRAY) {
+                list.add(Json.string(p, file, field + "[" + list.size() + "]"));
+            }
+            return list;
+        }
+
+        private List<Integer> tokenIds(String field) {
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                return List.of(count(field));
+            }
+            List<Integer> ids = new ArrayList<>();
+            while (next() != JsonToken.END_ARRAY) {
+                ids.add(count(field + "[" + ids.size() + "]"));
+            }
+            return ids;
+        }
+
+        private RopeScaling ropeScaling(String field) {
+            Json.expect(p, JsonToken.START_OBJECT, file, field, "must be an object");
+            String type = null;
+            Double factor = null;
+            OptionalDouble low = OptionalDouble.empty(), high = OptionalDouble.empty();
+            OptionalInt original = OptionalInt.empty();
+            while (next() == JsonToken.FIELD_NAME) {
+                String key = Json.name(p, file, "config");
+                String sub = field + "." + Json.shown(key);
+                if (next() == JsonToken.VALUE_NULL) {
+                    continue;
+                }
+                switch (key) {
+                    case "rope_type", "type" -> {
+                        String t = Json.string(p, file, sub);
+                        if (type != null && !type.equals(t)) {
+                            throw new FormatException(file, sub, Json.quote(t), "contradicts the other type field " + Json.quote(type));
+                        }
+                        type = t;
+                    }
+                    case "factor" -> factor = positiveNumber(sub);
+                    case "low_freq_factor" -> low = OptionalDouble.of(positiveNumber(sub));
+                    case "high_freq_factor" -> high = OptionalDouble.of(positiveNumber(sub));
+                    case "original_max_position_embeddings" -> original = OptionalInt.of(positive(sub));
+                    default -> Json.skip(p, file, "config", 0); // yarn's beta_fast, mrope_section, ...
+                }
+            }
+            if (type == null) {
+                throw new FormatException(file, field + ".rope_type", "missing", "rope_scaling needs a rope_type (or type)");
+            }
+            // "default" rope needs no factor; every scaling type has one
+            double f = factor != null ? factor : 1.0;
+            if (factor == null && !type.equals("default")) {
+                throw new FormatException(file, field + ".factor", "missing", "rope_scaling of type " + Json.quote(type) + " needs a factor");
+            }
+            return new RopeScaling(type, f, low, high, original);
+        }
+
+        private int required(Integer value, String field) {
+            if (value == null) {
+                throw new FormatException(file, field, "missing", "is required");
+            }
+            return value;
+        }
+
+        private HfConfig build() {
+            if (modelType == null) {
+                throw new FormatException(file, "model_type", "missing", "is required");
+            }
+            int h = required(hiddenSize, "hidden_size");
+            int nHeads = required(heads, "num_attention_heads");
+            int nKv = kvHeads != null ? kvHeads : nHeads;
+            if (nHeads % nKv != 0) {
+                throw new FormatException(file, "num_key_value_heads", nKv, "must divide num_attention_heads = " + nHeads);
+            }
+            if (headDim == null && h % nHeads != 0) {
+                throw new FormatException(file, "num_attention_heads", nHeads,
+                        "must divide hidden_size = " + h + " when head_dim is not given");
+            }
+            int nExperts = experts != null ? experts : 0;
+            int perToken = expertsPerToken != null ? expertsPerToken : 0;
+            if (perToken > nExperts && nExperts > 0) {
+                throw new FormatException(file, "num_experts_per_tok", perToken, "exceeds num_local_experts = " + nExperts);
+            }
+            return new HfConfig(modelType, architectures, h, required(intermediateSize, "intermediate_size"),
+                    required(layers, "num_hidden_layers"), nHeads, nKv,
+                    headDim != null ? OptionalInt.of(headDim) : OptionalInt.empty(),
+                    required(maxPositions, "max_position_embeddings"), rmsNormEps, ropeTheta, Optional.ofNullable(ropeScaling),
+                    required(vocabSize, "vocab_size"), tieWordEmbeddings, nExperts, perToken, attentionBias, bos, eos,
+                    Optional.ofNullable(hiddenAct), Optional.ofNullable(torchDtype));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+# Sourced by ./panamax and .ci/run: makes JAVA_HOME point at a JDK 25 or newer.
+# Keeps a JAVA_HOME that is already new enough; otherwise looks under /usr/lib/jvm.
+java_feature() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+panamax_pick_jdk() {
+  local candidate
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && [ "$(java_feature "$JAVA_HOME")" -ge 25 ] 2>/dev/null; then
+    return 0
+  fi
+  if command -v java >/dev/null 2>&1; then
+    candidate=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    if [ "$(java_feature "$candidate")" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME="$candidate"
+      return 0
+    fi
+  fi
+  for candidate in /usr/lib/jvm/*25* /usr/lib/jvm/*2[6-9]* /usr/lib/jvm/*; do
+    if [ -x "$candidate/bin/java" ] && [ "$(java_feature "$candidate")" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME="$candidate"
+      return 0
+    fi
+  done
+  echo "panamax: no JDK 25 found. Install one (e.g. Temurin 25) and set JAVA_HOME to it." >&2
+  return 1
+}
+panamax_pick_jdk
