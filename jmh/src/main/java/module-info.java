@@ -1,6 +1,22 @@
-/** JMH benchmarks of every kernel family and the hardware-comparison report. */
+/** JMH benchmarks of every kernel family, the machine's limits, and the roofline report. */
 module dev.panamax.jmh {
     requires dev.panamax.transformer;
+    requires dev.panamax.kernels.cpu;
     requires jmh.core;
+    requires info.picocli;
+    requires org.knowm.xchart;
+    requires java.desktop;
+    requires com.fasterxml.jackson.core;
     requires static jdk.incubator.vector;
+
+    exports dev.panamax.jmh;
+    exports dev.panamax.jmh.blas;
+    exports dev.panamax.jmh.e2e;
+    exports dev.panamax.jmh.kernels;
+    exports dev.panamax.jmh.limits;
+    exports dev.panamax.jmh.report;
+    exports dev.panamax.jmh.synth;
+
+    opens dev.panamax.jmh to info.picocli;
+    opens dev.panamax.jmh.synth to info.picocli;
 }

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code panamax} command line; each subcommand is its own class. */
 @Command(name = "panamax", mixinStandardHelpOptions = true, version = "panamax 0.1.0",
         description = "Tensor and transformer kernels for the JVM.",
-        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, InspectCommand.class, QuantizeCommand.class, GenerateCommand.class,
+                TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {
     }

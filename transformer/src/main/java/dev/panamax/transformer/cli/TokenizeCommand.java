@@ -13,16 +13,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code panamax tokenize MODEL TEXT}: the token ids of a text, one per line with its piece. */
+/** {@code panamax tokenize --model FILE TEXT}: the token ids of a text (BOS as the model asks), one per line with its piece. */
 @Command(name = "tokenize", description = "Show the tokens of a text with a model's tokenizer (GGUF file or tokenizer.json).")
 final class TokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A .gguf file, a tokenizer.json, or a checkpoint directory holding one.")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
+            description = "A .gguf file, a tokenizer.json, or a checkpoint directory holding one.")
     Path model;
 
-    @Parameters(index = "1", paramLabel = "TEXT", description = "The text to tokenize.")
+    @Parameters(index = "0", paramLabel = "TEXT", description = "The text to tokenize.")
     String text;
 
     @Option(names = "--no-special", description = "Do not add BOS/EOS.")

@@ -31,9 +31,14 @@ public record GenerationResult(int[] tokens, StopReason stopReason, int promptTo
         return Math.max(0, tokens.length - 1) * 1e9 / Math.max(1, decodeNanos);
     }
 
-    /** One line: tokens and speeds. */
+    /**
+     * One line, as {@code panamax generate} prints it to stderr:
+     * {@code prefill: N tokens in S s (X tokens/s); decode: M tokens in S s (Y tokens/s)}. Decode counts
+     * the tokens after the first, which prefill's last forward pass produced.
+     */
     public String summary() {
-        return String.format("prompt %d tokens, %.1f tok/s; generated %d tokens, %.1f tok/s; stopped: %s",
-                promptTokens, prefillTokensPerSecond(), tokens.length, decodeTokensPerSecond(), stopReason);
+        return String.format(java.util.Locale.ROOT, "prefill: %d tokens in %.3f s (%.1f tokens/s); decode: %d tokens in %.3f s (%.1f tokens/s)",
+                promptTokens, prefillNanos / 1e9, prefillTokensPerSecond(), Math.max(0, tokens.length - 1), decodeNanos / 1e9,
+                decodeTokensPerSecond());
     }
 }

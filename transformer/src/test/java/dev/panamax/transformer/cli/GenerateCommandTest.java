@@ -36,7 +36,7 @@ class GenerateCommandTest {
     @Test
     void tokenizeAgreesWithTheTokenizer() throws Exception {
         Path model = Models.require("stories260K-f32.gguf");
-        Run r = run(new TokenizeCommand(), model.toString(), "Lily loved the park.", "--ids");
+        Run r = run(new TokenizeCommand(), "--model", model.toString(), "Lily loved the park.", "--ids");
         assertEquals(0, r.code, r.err);
         try (GgufFile gguf = GgufFile.open(model)) {
             int[] ids = Tokenizer.fromGguf(gguf.model()).encode("Lily loved the park.", true, false);

@@ -1,0 +1,44 @@
+package dev.panamax.jmh;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One JMH invocation of the suite: some methods of one benchmark class with the parameter values
+ * for them. Different classes need different values for parameters of the same name, so each class
+ * gets its own run.
+ *
+ * @param benchmark the benchmark class
+ * @param methods   its benchmark methods to run
+ * @param params    parameter name -> values
+ */
+public record Job(Class<?> benchmark, List<String> methods, Map<String, List<String>> params) {
+
+    public Job {
+        methods = List.copyOf(methods);
+        params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    /** "dev.panamax.jmh.kernels.MatmulBench.matmul" for each method. */
+    public List<String> names() {
+        return methods.stream().map(m -> benchmark.getName() + "." + m).toList();
+    }
+
+    /** Whether the benchmark takes a "backend" parameter (runs through {@code Ops}). */
+    public boolean usesBackend() {
+        return params.containsKey("backend");
+    }
+
+    /** The same job with other values for one parameter. */
+    public Job with(String param, List<String> values) {
+        Map<String, List<String>> p = new LinkedHashMap<>(params);
+        p.put(param, values);
+        return new Job(benchmark, methods, p);
+    }
+
+    /** The same job restricted to some methods. */
+    public Job only(List<String> someMethods) {
+        return new Job(benchmark, someMethods, params);
+    }
+}

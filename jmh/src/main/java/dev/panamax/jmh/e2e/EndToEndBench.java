@@ -1,0 +1,124 @@
+package dev.panamax.jmh.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import dev.panamax.jmh.kernels.MatmulWiredOps;
+import dev.panamax.jmh.synth.SynthModel;
+import dev.panamax.jmh.synth.SynthShape;
+import dev.panamax.jmh.synth.SynthType;
+import dev.panamax.tensor.Backends;
+import dev.panamax.tensor.DType;
+import dev.panamax.transformer.LoadOptions;
+import dev.panamax.transformer.Model;
+import dev.panamax.transformer.Transformer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * End-to-end speed of the transformer on a synthetic Llama model ({@link SynthModel}): llama-bench's
+ * {@code pp512} (one 512-token prompt, {@link #prefill}) and {@code tg128} (128 tokens decoded one
+ * at a time from position 0, {@link #decode}). Tokens per second = tokens per op / seconds per op.
+ * The model file is cached under {@code java.io.tmpdir/panamax-synth}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class EndToEndBench {
+    public static final int PROMPT_TOKENS = 512;
+    public static final int GENERATED_TOKENS = 128;
+
+    @Param("cpu")
+    public String backend;
+
+    @Param("1")
+    public int threads;
+
+    @Param("tinyllama-1.1b")
+    public String shape;
+
+    /** Blocks of the synthetic model; 0 = as many as the real model has. */
+    @Param("2")
+    public int layers;
+
+    @Param("q4_0")
+    public String type;
+
+    private MatmulWiredOps ops;
+    private Model model;
+    private Transformer transformer;
+    private final int[] prompt = new int[PROMPT_TOKENS];
+    private final int[] one = new int[1];
+    private float[] logits;
+
+    /** The shape called {@code name} with {@code layers} blocks (0: all of them). */
+    public static SynthShape shape(String name, int layers) {
+        SynthShape s = SynthShape.named(name);
+        return layers == 0 ? s : s.withLayers(layers);
+    }
+
+    /** Where the synthetic model of these parameters is cached. */
+    public static Path modelFile(String shape, int layers, String type) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "panamax-synth", shape + "-" + layers + "l-" + type + ".gguf");
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        SynthShape s = shape(shape, layers);
+        Path file = modelFile(shape, layers, type);
+        try {
+            if (!Files.exists(file)) {
+                SynthModel.write(s, SynthType.parse(type), file, 42);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the synthetic model " + file, e);
+        }
+        ops = new MatmulWiredOps(Backends.open(backend, threads), threads);
+        model = Model.open(file, ops, new LoadOptions(PROMPT_TOKENS, DType.F16, PROMPT_TOKENS + GENERATED_TOKENS));
+        transformer = model.transformer();
+        logits = new float[s.vocab()];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = 3 + 256 + (i * 7919) % (s.vocab() - 259);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        model.close();
+        ops.close();
+    }
+
+    @Benchmark
+    public float prefill() {
+        transformer.forward(prompt, 0, logits);
+        return logits[0];
+    }
+
+    @Benchmark
+    public float decode() {
+        int token = prompt[0];
+        for (int pos = 0; pos < GENERATED_TOKENS; pos++) {
+            one[0] = token;
+            transformer.forward(one, pos, logits);
+            token = 3 + 256 + (pos * 31 + 17) % (logits.length - 259); // no sampling: only the forward pass is timed
+        }
+        return logits[0];
+    }
+}

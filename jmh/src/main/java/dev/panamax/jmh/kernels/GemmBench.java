@@ -1,0 +1,56 @@
+package dev.panamax.jmh.kernels;
+
+import java.util.concurrent.TimeUnit;
+
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** Square F32 GEMM through {@code Ops.matmul} (see {@link MatmulPath}): {@code out[size, size] = x · wᵀ}, 2·size³ flops. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class GemmBench extends BackendState {
+    @Param("1024")
+    public int size;
+
+    private Tensor x;
+    private Tensor w;
+    private Tensor out;
+    private MatmulPath path;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        open();
+        path = MatmulPath.of(ops, threads);
+        x = input(size, size);
+        w = ops.upload(arena, random.weights(arena, DType.F32, size, size));
+        out = output(size, size);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        path.close();
+        close();
+    }
+
+    @Benchmark
+    public void gemm() {
+        path.run(x, w, out);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.panamax.jmh.kernels;
+
+import java.util.concurrent.TimeUnit;
+
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@code Ops.matmul} (through {@link MatmulPath}) with a weight of every dtype at real model shapes: decode ({@code tokens = 1},
+ * a matrix-vector product bound by reading the weights) and prefill ({@code tokens = 64, 512},
+ * a matrix-matrix product bound by FMA throughput).
+ *
+ * <p>{@code shape} is the weight's shape {@code N x K}, outermost first as Panamax tensors are:
+ * {@code 11008x4096} is Llama-2-7B's FFN up projection, {@code 4096x11008} its down projection,
+ * {@code 128256x4096} Llama 3's output head, {@code 5632x2048} and {@code 2048x5632} TinyLlama 1.1B's FFN up and down projections.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class MatmulBench extends BackendState {
+    @Param("F32")
+    public String dtype;
+
+    /** Weight shape N x K. */
+    @Param("4096x4096")
+    public String shape;
+
+    /** Activation rows M: 1 = decode, more = prefill. */
+    @Param("1")
+    public int tokens;
+
+    private Tensor x;
+    private Tensor w;
+    private Tensor out;
+    private MatmulPath path;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        open();
+        path = MatmulPath.of(ops, threads);
+        long[] nk = dims(shape);
+        x = input(tokens, nk[1]);
+        w = ops.upload(arena, random.weights(arena, DType.valueOf(dtype), nk[0], nk[1]));
+        out = output(tokens, nk[0]);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        path.close();
+        close();
+    }
+
+    @Benchmark
+    public void matmul() {
+        path.run(x, w, out);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.panamax.jmh.report;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A benchmark run as stored on disk: the machine, notes on what was skipped and why, and JMH's
+ * raw JSON results unchanged (under {@code "jmh"}).
+ *
+ * @param machine where it ran
+ * @param profile "quick" or "full"
+ * @param notes   skipped baselines, missing backends, data substitutes...
+ * @param jmh     JMH's result entries as parsed JSON
+ */
+public record ResultFile(MachineInfo machine, String profile, List<String> notes, List<Object> jmh) {
+
+    public ResultFile {
+        notes = List.copyOf(notes);
+        jmh = java.util.Collections.unmodifiableList(new ArrayList<>(jmh));
+    }
+
+    /** A result set made of records rather than raw JMH output (tests, tools). */
+    public static ResultFile of(MachineInfo machine, String profile, List<String> notes, List<BenchRecord> records) {
+        return new ResultFile(machine, profile, notes, new ArrayList<>(records.stream().map(BenchRecord::toJmh).toList()));
+    }
+
+    /** JMH's raw result array as written by {@code -rf json}. */
+    public static List<Object> readJmhArray(Path jmhJson) throws IOException {
+        try (Reader in = Files.newBufferedReader(jmhJson, StandardCharsets.UTF_8)) {
+            Object v = Json.read(in);
+            if (!(v instanceof List<?> list)) {
+                throw new IOException(jmhJson + ": JMH results must be a JSON array");
+            }
+            return new ArrayList<>(list);
+        }
+    }
+
+    /** Every result, parsed. */
+    public List<BenchRecord> records() {
+        List<BenchRecord> out = new ArrayList<>();
+        for (Object o : jmh) {
+            out.add(BenchRecord.fromJmh((Map<?, ?>) o));
+        }
+        return out;
+    }
+
+    public void write(Path file) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("format", "panamax-bench-1");
+        root.put("profile", profile);
+        root.put("machine", machine.toJson());
+        root.put("notes", new ArrayList<Object>(notes));
+        root.put("jmh", new ArrayList<>(jmh));
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            Json.write(root, out);
+        }
+    }
+
+    /** Reads a file written by {@link #write}; fails with the file's name when it is not one. */
+    public static ResultFile read(Path file) throws IOException {
+        Object v;
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            v = Json.read(in);
+        } catch (IOException e) {
+            throw new IOException(file + ": not a readable JSON file: " + e.getMessage(), e);
+        }
+        if (!(v instanceof Map<?, ?> root) || !(root.get("machine") instanceof Map<?, ?> machine)
+                || !(root.get("jmh") instanceof List<?> jmh)) {
+            throw new IOException(file + ": not a Panamax benchmark result (expected an object with 'machine' and 'jmh')");
+        }
+        List<String> notes = new ArrayList<>();
+        if (root.get("notes") instanceof List<?> n) {
+            n.forEach(x -> notes.add(String.valueOf(x)));
+        }
+        return new ResultFile(MachineInfo.fromJson(machine), String.valueOf(root.get("profile")), notes, new ArrayList<>(jmh));
+    }
+}

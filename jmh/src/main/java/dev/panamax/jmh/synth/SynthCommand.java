@@ -1,0 +1,50 @@
+package dev.panamax.jmh.synth;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code synth}: writes a synthetic Llama model (random weights, real shapes, full metadata) as
+ * GGUF, for end-to-end benchmarks of Panamax and llama.cpp on the same file.
+ */
+@Command(name = "synth", mixinStandardHelpOptions = true,
+        description = "Writes a GGUF Llama model with random weights and the real shapes of a known model.")
+public final class SynthCommand implements Callable<Integer> {
+    @Option(names = "--shape", required = true, description = "tinyllama-1.1b, llama-3.2-1b, llama-3-8b or mistral-7b")
+    String shape;
+
+    @Option(names = "--layers", description = "Blocks to write (default: all of the real model).")
+    Integer layers;
+
+    @Option(names = "--type", defaultValue = "q4_0", description = "f32, f16, q8_0, q4_0, q4_k_m or q6_k (default: ${DEFAULT-VALUE}).")
+    String type;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "The GGUF file to write.")
+    Path out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SynthCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SynthShape s = SynthShape.named(shape);
+        if (layers != null) {
+            s = s.withLayers(layers);
+        }
+        SynthType t = SynthType.parse(type);
+        long start = System.nanoTime();
+        SynthModel.write(s, t, out, seed);
+        System.out.printf("wrote %s: %s, %d layers, %s, %.1f MB in %.1f s%n", out, s.name(), s.layers(), t,
+                Files.size(out) / 1e6, (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.panamax.jmh.synth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.formats.gguf.GgufMetadata;
+import dev.panamax.formats.gguf.GgufTensorInfo;
+import dev.panamax.formats.quant.Quants;
+import dev.panamax.jmh.kernels.MatmulWiredOps;
+import dev.panamax.tensor.Backends;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.LoadOptions;
+import dev.panamax.transformer.Model;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Synthetic GGUF models: llama.cpp's metadata, names, shapes and type mixtures, and loadable by the transformer. */
+class SynthModelTest {
+    /** A Llama of tiny size with K-quant-compatible widths (multiples of 256) and grouped-query attention. */
+    static final SynthShape TINY = new SynthShape("test-tiny", 300, 256, 512, 4, 2, 2, 128, 10_000f, false);
+
+    @Test
+    void q4_k_m_model_has_llama_metadata_tokenizer_and_mixture_types(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tiny.gguf");
+        SynthModel.write(TINY, SynthType.Q4_K_M, file, 1);
+        try (GgufFile g = GgufFile.open(file)) {
+            GgufMetadata m = g.metadata();
+            assertEquals("llama", m.getString("general.architecture"));
+            assertEquals(15, m.getLong("general.file_type"));
+            assertEquals(2, m.getLong("llama.block_count"));
+            assertEquals(256, m.getLong("llama.embedding_length"));
+            assertEquals(512, m.getLong("llama.feed_forward_length"));
+            assertEquals(4, m.getLong("llama.attention.head_count"));
+            assertEquals(2, m.getLong("llama.attention.head_count_kv"));
+            assertEquals(64, m.getLong("llama.rope.dimension_count"));
+            assertEquals("llama", m.getString("tokenizer.ggml.model"));
+            List<String> tokens = m.getStringArray("tokenizer.ggml.tokens");
+            assertEquals(300, tokens.size());
+            assertEquals(300, tokens.stream().distinct().count(), "pieces are distinct");
+            assertEquals("<0x0A>", tokens.get(3 + 10));
+            assertEquals(300, m.getIntArray("tokenizer.ggml.token_type").length);
+            assertEquals(300, m.getFloatArray("tokenizer.ggml.scores").length);
+
+            assertEquals(DType.F32, info(g, "blk.0.attn_norm.weight").dtype());
+            assertEquals(DType.Q4_K, info(g, "blk.0.attn_q.weight").dtype());
+            assertEquals(DType.Q4_K, info(g, "blk.0.ffn_down.weight").dtype(), "layer 0 of 2 is not in the last eighth");
+            assertEquals(DType.Q6_K, info(g, "blk.1.ffn_down.weight").dtype(), "layer 1 of 2 is in the last eighth");
+            assertEquals(DType.Q6_K, info(g, "blk.1.attn_v.weight").dtype());
+            assertEquals(DType.Q6_K, info(g, "output.weight").dtype());
+            assertEquals(1 + 9 * 2 + 2, g.tensorInfos().size(), "token_embd, 9 per layer, output_norm, output");
+
+            Tensor k = g.tensor("blk.0.attn_k.weight");
+            assertEquals(List.of(128L, 256L), List.of(k.size(0), k.size(1)), "kv heads x head dim by dim, outermost first");
+            Tensor down = g.tensor("blk.0.ffn_down.weight");
+            assertEquals(List.of(256L, 512L), List.of(down.size(0), down.size(1)));
+            float[] row = new float[256];
+            Quants.dequantizeRow(DType.Q4_K, g.tensor("blk.0.attn_q.weight").data(), 0, row, 0, 256);
+            double bound = 1 / Math.sqrt(256) * 1.2; // uniform in ±1/sqrt(cols), plus Q4_K's rounding
+            assertTrue(IntStream.range(0, row.length).allMatch(i -> Math.abs(row[i]) <= bound), "weights stay in ±1/sqrt(cols)");
+            assertTrue(IntStream.range(0, row.length).filter(i -> row[i] != 0).count() > 200, "weights are random, not zero");
+        }
+    }
+
+    private static GgufTensorInfo info(GgufFile g, String name) {
+        return g.tensorInfos().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void every_type_writes_the_byte_sizes_its_tensors_need(@TempDir Path dir) throws IOException {
+        for (SynthType type : SynthType.values()) {
+            Path file = dir.resolve(type + ".gguf");
+            SynthModel.write(TINY.withLayers(1), type, file, 7);
+            long tensorBytes = SynthModel.tensors(TINY.withLayers(1), type).stream().mapToLong(SynthModel.Entry::byteSize).sum();
+            assertTrue(Files.size(file) > tensorBytes, type + ": file holds all tensor data");
+            try (GgufFile g = GgufFile.open(file)) {
+                assertEquals(type.fileType(), g.metadata().getLong("general.file_type"));
+                for (SynthModel.Entry e : SynthModel.tensors(TINY.withLayers(1), type)) {
+                    assertEquals(e.byteSize(), info(g, e.name()).byteSize(), e.name());
+                }
+            }
+        }
+    }
+
+    @Test
+    void the_transformer_loads_and_runs_a_synthetic_model(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("tiny-q8.gguf");
+        SynthModel.write(TINY, SynthType.Q8_0, file, 3);
+        try (MatmulWiredOps ops = new MatmulWiredOps(Backends.open("reference", 1), 1);
+             Model model = Model.open(file, ops, new LoadOptions(8, DType.F32, 16))) {
+            float[] logits = model.transformer().forward(new int[] {1, 300 - 1, 42}, 0);
+            assertEquals(300, logits.length);
+            for (float v : logits) {
+                assertTrue(Float.isFinite(v), "finite logits");
+            }
+            assertFalse(IntStream.range(0, logits.length).allMatch(i -> logits[i] == logits[0]), "logits depend on the weights");
+        }
+    }
+
+    @Test
+    void use_more_bits_follows_llama_cpp_for_32_layers() {
+        List<Integer> more = IntStream.range(0, 32).filter(i -> SynthType.useMoreBits(i, 32)).boxed().toList();
+        assertEquals(List.of(0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27, 28, 29, 30, 31), more);
+    }
+
+    @Test
+    void unknown_names_are_rejected_with_the_known_ones() {
+        var e = assertThrows(IllegalArgumentException.class, () -> SynthShape.named("gpt-5"));
+        assertTrue(e.getMessage().contains("llama-3-8b"), e.getMessage());
+        var t = assertThrows(IllegalArgumentException.class, () -> SynthType.parse("q3_k_xs"));
+        assertTrue(t.getMessage().contains("q4_k_m"), t.getMessage());
+        assertEquals(SynthType.Q4_K_M, SynthType.parse("q4_k_m"));
+    }
+
+    @Test
+    void bytes_per_token_counts_the_output_projection_and_not_the_embedding_table() {
+        long all = SynthModel.tensors(TINY, SynthType.F16).stream().mapToLong(SynthModel.Entry::byteSize).sum();
+        long embedding = 300L * 256 * 2;
+        assertEquals(all - embedding, SynthModel.bytesPerToken(TINY, SynthType.F16));
+    }
+}

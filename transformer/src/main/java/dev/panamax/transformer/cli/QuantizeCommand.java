@@ -1,0 +1,54 @@
+package dev.panamax.transformer.cli;
+
+import dev.panamax.formats.quant.ModelQuantizer;
+import dev.panamax.formats.quant.QuantType;
+import dev.panamax.formats.quant.QuantizationPlan;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code panamax quantize --type Q4_K_M [--pure] IN.gguf OUT.gguf}, as llama.cpp's llama-quantize. */
+@Command(name = "quantize", description = "Quantize an F32/F16/BF16 GGUF model, with llama-quantize's tensor type rules and bytes.")
+final class QuantizeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--type", required = true, paramLabel = "TYPE",
+            description = "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K_S, Q4_K_M (= Q4_K), Q5_K_S, Q5_K_M (= Q5_K), Q6_K, F16, BF16")
+    String type;
+
+    @Option(names = "--pure", description = "give every matrix the same type (token_embd and output included)")
+    boolean pure;
+
+    @Parameters(index = "0", paramLabel = "IN.gguf")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "OUT.gguf")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(in)) {
+            throw new IllegalArgumentException("no such file: " + in);
+        }
+        QuantType quantType = QuantType.parse(type);
+        long start = System.nanoTime();
+        QuantizationPlan plan = ModelQuantizer.quantize(in, out, quantType, pure);
+        Map<String, Integer> counts = new TreeMap<>();
+        for (QuantizationPlan.Entry e : plan.entries()) {
+            counts.merge(e.to().toString(), 1, Integer::sum);
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf("%s -> %s: %s%s, %d tensors %s, %.1f MB -> %.1f MB in %.1f s%n", in, out, quantType, pure ? " (pure)" : "",
+                plan.entries().size(), counts, Files.size(in) / 1e6, Files.size(out) / 1e6, (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+}
