@@ -82,7 +82,8 @@ final class ChatCommand implements Callable<Integer> {
         });
         out.println();
         out.flush();
-        err.printf("[prefilled %d tokens, %d reused from the cache] %s%n", r.prefilledTokens(), r.reusedTokens(), r.generation().summary());
+        err.printf("[%d tokens reused from the cache] %s; stopped: %s%n", r.reusedTokens(), r.generation().summary(),
+                r.generation().stopReason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
         err.flush();
     }
 
