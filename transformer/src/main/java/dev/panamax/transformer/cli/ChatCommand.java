@@ -90,7 +90,7 @@ final class ChatCommand implements Callable<Integer> {
     /** --template if given, else the model's own template. */
     private ChatTemplate resolveTemplate(Model m) {
         if (template != null) {
-            return ChatTemplate.named(template).or(() -> ChatTemplate.detect(template)).orElseThrow(() ->
+            return ChatTemplate.detect(template).orElseThrow(() ->
                     new UnsupportedChatTemplateException("--template " + template + " is not a known template name or text; supported: "
                             + ChatTemplate.supportedNames()));
         }
