@@ -51,10 +51,16 @@ public final class Model implements AutoCloseable {
      *         and unsupported tensor types (naming the tensor)
      */
     public static Model open(Path path, Ops ops, LoadOptions options) {
+        return open(path, ops, options, LoadListener.NONE);
+    }
+
+    /** As {@link #open(Path, Ops, LoadOptions)}, telling {@code listener} how far loading the weights has come. */
+    public static Model open(Path path, Ops ops, LoadOptions options, LoadListener listener) {
         if (HfCheckpoint.isCheckpoint(path)) {
             HfCheckpoint hf = HfCheckpoint.open(path);
             try {
-                return build(path, hf.config(), hf, TensorNames.HUGGING_FACE, null, hf, ops, options);
+                WeightSource weights = new ProgressReportingSource(hf, safetensorsBytes(path), listener);
+                return build(path, hf.config(), weights, TensorNames.HUGGING_FACE, null, hf, ops, options);
             } catch (RuntimeException e) {
                 closeQuietly(hf, e);
                 throw e;
@@ -70,7 +76,9 @@ public final class Model implements AutoCloseable {
             throw new UncheckedIOException("cannot open " + path, e);
         }
         try {
-            return build(path, GgufConfigReader.read(g), new GgufWeights(g), TensorNames.GGUF, g, g, ops, options);
+            long bytes = g.tensorInfos().stream().mapToLong(dev.panamax.formats.gguf.GgufTensorInfo::byteSize).sum();
+            WeightSource weights = new ProgressReportingSource(new GgufWeights(g), bytes, listener);
+            return build(path, GgufConfigReader.read(g), weights, TensorNames.GGUF, g, g, ops, options);
         } catch (RuntimeException e) {
             closeQuietly(g, e);
             throw e;
@@ -88,6 +96,16 @@ public final class Model implements AutoCloseable {
         } catch (RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /** The size of the checkpoint's safetensors files: its tensors' bytes, give or take the headers. */
+    private static long safetensorsBytes(Path dir) {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".safetensors") && Files.isRegularFile(f))
+                    .mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
         }
     }
 

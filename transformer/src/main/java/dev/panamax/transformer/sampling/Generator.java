@@ -38,8 +38,23 @@ public final class Generator {
 
     /** As {@link #generate(int[], int)}, calling {@code onToken} with each token as soon as it is sampled. */
     public GenerationResult generate(int[] prompt, int maxTokens, IntConsumer onToken) {
+        return generate(prompt, 0, maxTokens, onToken);
+    }
+
+    /**
+     * Continues a sequence whose first {@code cached} tokens are already in the model's KV cache (from
+     * earlier calls, e.g. the previous turns of a chat): only {@code prompt[cached ..]} is prefilled, at
+     * positions {@code cached ...}; penalties see the whole sequence. The result counts the prefilled
+     * tokens as its prompt tokens.
+     *
+     * @param cached tokens of {@code prompt} whose keys and values the cache holds, less than its length
+     */
+    public GenerationResult generate(int[] prompt, int cached, int maxTokens, IntConsumer onToken) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt needs at least one token (usually BOS)");
+        }
+        if (cached < 0 || cached >= prompt.length) {
+            throw new IllegalArgumentException("cached tokens must be in [0, " + prompt.length + "), got " + cached);
         }
         if (maxTokens < 0) {
             throw new IllegalArgumentException("maxTokens must not be negative, got " + maxTokens);
@@ -54,7 +69,7 @@ public final class Generator {
         int[] one = new int[1];
 
         long start = System.nanoTime();
-        model.forward(prompt, 0, logits);
+        model.forward(cached == 0 ? prompt : Arrays.copyOfRange(prompt, cached, prompt.length), cached, logits);
         long prefillEnd = 0;
         GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
         for (int produced = 0; produced < maxTokens; produced++) {
@@ -81,7 +96,7 @@ public final class Generator {
         if (prefillEnd == 0) {
             prefillEnd = end;
         }
-        return new GenerationResult(Arrays.copyOfRange(history, prompt.length, length), reason, prompt.length,
+        return new GenerationResult(Arrays.copyOfRange(history, prompt.length, length), reason, prompt.length - cached,
                 prefillEnd - start, end - prefillEnd);
     }
 
@@ -90,7 +105,12 @@ public final class Generator {
      * {@code onText} as soon as it forms whole characters. End-of-generation tokens print nothing.
      */
     public GenerationResult generate(int[] prompt, int maxTokens, TokenTextDecoder decoder, Consumer<String> onText) {
-        GenerationResult r = generate(prompt, maxTokens, token -> {
+        return generate(prompt, 0, maxTokens, decoder, onText);
+    }
+
+    /** As {@link #generate(int[], int, int, IntConsumer)}, streaming text as {@link #generate(int[], int, TokenTextDecoder, Consumer)} does. */
+    public GenerationResult generate(int[] prompt, int cached, int maxTokens, TokenTextDecoder decoder, Consumer<String> onText) {
+        GenerationResult r = generate(prompt, cached, maxTokens, token -> {
             if (!endOfGeneration.test(token)) {
                 String text = decoder.decode(token);
                 if (!text.isEmpty()) {

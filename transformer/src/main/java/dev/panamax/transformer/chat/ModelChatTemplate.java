@@ -1,0 +1,95 @@
+package dev.panamax.transformer.chat;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.panamax.formats.FormatException;
+import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.transformer.Model;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Finds the Jinja chat template a model ships: {@code tokenizer.chat_template} in a GGUF file; in a
+ * Hugging Face checkpoint directory, {@code chat_template.jinja} or the {@code chat_template} field of
+ * {@code tokenizer_config.json} (a string, or a list of named templates of which {@code "default"} is used).
+ */
+public final class ModelChatTemplate {
+    private ModelChatTemplate() {
+    }
+
+    /** The model's Jinja chat template, if it has one. */
+    public static Optional<String> of(Model model) {
+        Optional<GgufFile> gguf = model.gguf();
+        if (gguf.isPresent()) {
+            return gguf.get().model().chatTemplate();
+        }
+        return ofHuggingFace(model.path());
+    }
+
+    /** The chat template of the Hugging Face checkpoint in {@code dir}, if it has one. */
+    public static Optional<String> ofHuggingFace(Path dir) {
+        try {
+            Path jinja = dir.resolve("chat_template.jinja");
+            if (Files.isRegularFile(jinja)) {
+                return Optional.of(Files.readString(jinja));
+            }
+            Path config = dir.resolve("tokenizer_config.json");
+            return Files.isRegularFile(config) ? fromTokenizerConfig(config) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the chat template in " + dir, e);
+        }
+    }
+
+    private static Optional<String> fromTokenizerConfig(Path file) throws IOException {
+        try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new FormatException(file, "(root)", p.currentToken(), "expected a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (!name.equals("chat_template")) {
+                    p.skipChildren();
+                } else if (value == JsonToken.VALUE_STRING) {
+                    return Optional.of(p.getText());
+                } else if (value == JsonToken.START_ARRAY) {
+                    return namedDefault(p, file);
+                } else if (value != JsonToken.VALUE_NULL) {
+                    throw new FormatException(file, "chat_template", value, "expected a string or a list of {name, template}");
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** {@code [{"name": "default", "template": "..."}, {"name": "tool_use", ...}]}: the default one, else the first. */
+    private static Optional<String> namedDefault(JsonParser p, Path file) throws IOException {
+        String first = null;
+        String chosen = null;
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            String name = null;
+            String template = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.VALUE_STRING && field.equals("name")) {
+                    name = p.getText();
+                } else if (v == JsonToken.VALUE_STRING && field.equals("template")) {
+                    template = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (template == null) {
+                throw new FormatException(file, "chat_template[].template", "(absent)", "each named chat template needs a template");
+            }
+            first = first == null ? template : first;
+            chosen = "default".equals(name) ? template : chosen;
+        }
+        return Optional.ofNullable(chosen != null ? chosen : first);
+    }
+}

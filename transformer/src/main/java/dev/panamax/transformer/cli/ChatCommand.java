@@ -1,0 +1,117 @@
+package dev.panamax.transformer.cli;
+
+import dev.panamax.tensor.Ops;
+import dev.panamax.transformer.Model;
+import dev.panamax.transformer.chat.ChatSession;
+import dev.panamax.transformer.chat.ChatTemplate;
+import dev.panamax.transformer.chat.ModelChatTemplate;
+import dev.panamax.transformer.chat.UnsupportedChatTemplateException;
+import dev.panamax.transformer.sampling.Sampler;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code panamax chat MODEL}: a conversation on the terminal. Each line read from standard input is a
+ * user message; the reply streams to standard output. {@code /exit} or the end of input ends it. The
+ * KV cache is kept across turns, so each turn computes only the new part of the conversation.
+ */
+@Command(name = "chat", description = "Chat with a model that has a chat template (Llama 2, Llama 3, ChatML, Mistral, Phi-3, Gemma, ...).")
+final class ChatCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A .gguf file with a chat template, or a Hugging Face checkpoint directory with --template.")
+    Path model;
+
+    @Option(names = "--system", description = "A system message to start the conversation with.")
+    String system;
+
+    @Option(names = {"-p", "--prompt"}, description = "Send this one message, print the reply and exit (no interactive input).")
+    String prompt;
+
+    @Option(names = "--template", paramLabel = "NAME", description = "Chat template to use instead of the model's: a llama.cpp name (chatml, llama2, llama2-sys, llama3, mistral-v7, phi3, zephyr, gemma, ...) or a Jinja template text.")
+    String template;
+
+    @Mixin
+    GenerationOptions options;
+
+    /** Where user lines come from; standard input unless a test sets it. */
+    BufferedReader input;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long seed = options.resolveSeed();
+        try (Ops ops = options.openBackend(); Model m = options.openModel(model, ops, err)) {
+            ChatTemplate t = resolveTemplate(m);
+            ChatSession chat = new ChatSession(m.transformer(), m.tokenizer(), t,
+                    new Sampler(options.samplerSettings(seed), m.config().vocabSize()), system);
+            if (prompt != null) {
+                turn(chat, prompt, out, err);
+                return 0;
+            }
+            err.printf("chat with %s (template %s, seed %d); /exit or end of input to quit%n", model.getFileName(), t.llamaCppName(), seed);
+            err.flush();
+            BufferedReader in = input != null ? input : stdin();
+            for (String line = readLine(in, out); line != null && !line.strip().equals("/exit"); line = readLine(in, out)) {
+                if (!line.isBlank()) {
+                    turn(chat, line, out, err);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void turn(ChatSession chat, String message, PrintWriter out, PrintWriter err) {
+        ChatSession.Reply r = chat.send(message, options.tokens, text -> {
+            out.print(text);
+            out.flush();
+        });
+        out.println();
+        out.flush();
+        err.printf("[%d tokens reused from the cache] %s; stopped: %s%n", r.reusedTokens(), r.generation().summary(),
+                r.generation().stopReason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        err.flush();
+    }
+
+    /** --template if given, else the model's own template. */
+    private ChatTemplate resolveTemplate(Model m) {
+        if (template != null) {
+            return ChatTemplate.detect(template).orElseThrow(() ->
+                    new UnsupportedChatTemplateException("--template " + template + " is not a known template name or text; supported: "
+                            + ChatTemplate.supportedNames()));
+        }
+        String jinja = ModelChatTemplate.of(m).orElseThrow(() ->
+                new UnsupportedChatTemplateException(model + " has no chat template (tokenizer.chat_template, or chat_template in"
+                        + " tokenizer_config.json); choose one with --template NAME, one of: " + ChatTemplate.supportedNames()));
+        return ChatTemplate.require(jinja);
+    }
+
+    private static String readLine(BufferedReader in, PrintWriter out) {
+        out.print("> ");
+        out.flush();
+        try {
+            return in.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading standard input", e);
+        }
+    }
+
+    private static BufferedReader stdin() {
+        String encoding = System.getProperty("stdin.encoding", Charset.defaultCharset().name());
+        return new BufferedReader(new InputStreamReader(System.in, Charset.forName(encoding)));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.panamax.transformer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.panamax.tensor.testing.Seeded;
+import dev.panamax.transformer.chat.ChatModels;
+import java.io.BufferedReader;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@ExtendWith(Seeded.class)
+class ChatCommandTest {
+    /** The statistics line of a turn: group 1 the tokens reused from the cache, group 2 those prefilled. */
+    private static final Pattern TURN = Pattern.compile("\\[(\\d+) tokens reused from the cache\\] prefill: (\\d+) tokens");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSinglePromptPrintsTheReplyAndItsStatistics(Random random) throws Exception {
+        Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
+        Run r = run(null, model.toString(), "-p", "hello", "--system", "Be brief.", "--temp", "0", "-n", "5", "-b", "reference", "-t", "1");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.strip().matches("[A-Za-z ]+"), "the fixture only ever picks letter pieces: '" + r.out + "'");
+        assertTrue(r.err.contains("decode: 4 tokens") && r.err.contains("stopped: max tokens"), "5 tokens, the first from the prefill: " + r.err);
+        Matcher m = TURN.matcher(r.err);
+        assertTrue(m.find(), r.err);
+        assertEquals(0, Integer.parseInt(m.group(1)));
+        assertTrue(!r.err.contains("Loading"), "no progress bar when stderr is not a terminal: " + r.err);
+    }
+
+    @Test
+    void anInteractiveConversationReusesTheCacheUntilExit(Random random) throws Exception {
+        Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
+        Run r = run("hello\n\nmore\n/exit\nnever read\n", model.toString(), "--temp", "0", "-n", "4", "-b", "reference", "-t", "1");
+        assertEquals(0, r.code, r.err);
+        Matcher m = TURN.matcher(r.err);
+        assertTrue(m.find(), r.err);
+        int firstPrefill = Integer.parseInt(m.group(2));
+        assertTrue(m.find(), "a second turn: " + r.err);
+        int secondPrefill = Integer.parseInt(m.group(2));
+        int secondReused = Integer.parseInt(m.group(1));
+        assertTrue(secondReused >= firstPrefill, r.err);
+        assertTrue(secondPrefill > 0, "the new suffix is computed: " + r.err);
+        assertTrue(!m.find(), "the blank line is skipped and /exit ends the chat: " + r.err);
+        // a prompt before each line read (hello, the blank line, more, /exit), a reply line after each message
+        assertEquals(4, r.out.split("> ", -1).length - 1, r.out);
+        assertEquals(2, r.out.lines().filter(l -> l.matches("(> )+[A-Za-z ]+")).count(), r.out);
+    }
+
+    @Test
+    void endOfInputEndsTheChat(Random random) throws Exception {
+        Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
+        Run r = run("hi", model.toString(), "--temp", "0", "-n", "2", "-b", "reference", "-t", "1");
+        assertEquals(0, r.code, r.err);
+        assertTrue(TURN.matcher(r.err).find(), r.err);
+    }
+
+    @Test
+    void aModelWithoutATemplateAsksForOne(Random random) throws Exception {
+        Path model = ChatModels.write(dir.resolve("plain.gguf"), random, null);
+        Run r = run(null, model.toString(), "-p", "hello", "-n", "2", "-b", "reference");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("plain.gguf has no chat template") && r.err.contains("--template") && r.err.contains("chatml"), r.err);
+
+        Run forced = run(null, model.toString(), "-p", "hello", "--template", "llama2-sys", "--system", "s", "--temp", "0", "-n", "2", "-b", "reference");
+        assertEquals(0, forced.code, forced.err);
+        assertTrue(forced.err.contains("decode: 1 tokens"), forced.err);
+    }
+
+    @Test
+    void anUnknownTemplateNameListsTheSupportedOnes(Random random) throws Exception {
+        Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
+        Run r = run(null, model.toString(), "-p", "hello", "--template", "llama9", "-b", "reference");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("--template llama9") && r.err.contains("llama3"), r.err);
+    }
+
+    /** A real 32000-token Llama 2 vocabulary (random weights): the Llama 2 format with its system block, end to end. */
+    @Test
+    void aRealLlama2VocabularyChatsWithTheLlama2Template() {
+        Path model = dev.panamax.tensor.testing.Models.require("llama-2-tiny-random.gguf");
+        Run r = run("What is a llama?\nAnd an alpaca?\n", model.toString(), "--template", "llama2-sys", "--system", "Answer briefly.",
+                "--temp", "0", "-n", "3", "-b", "reference", "-t", "1", "-c", "256");
+        assertEquals(0, r.code, r.err);
+        Matcher m = TURN.matcher(r.err);
+        assertTrue(m.find() && m.find(), r.err);
+        assertTrue(Integer.parseInt(m.group(1)) > 10, "the second turn reuses the first: " + r.err);
+        assertTrue(r.err.contains("template llama2-sys"), r.err);
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String stdin, String... args) {
+        ChatCommand command = new ChatCommand();
+        if (stdin != null) {
+            command.input = new BufferedReader(new StringReader(stdin));
+        }
+        CommandLine cli = new CommandLine(command);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        cli.setExecutionExceptionHandler((e, c, p) -> {
+            c.getErr().println(e.getMessage());
+            return 1;
+        });
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+}
