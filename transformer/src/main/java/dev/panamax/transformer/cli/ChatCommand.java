@@ -19,7 +19,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -31,9 +30,6 @@ import picocli.CommandLine.Spec;
 final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
-
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A .gguf file with a chat template, or a Hugging Face checkpoint directory with --template.")
-    Path model;
 
     @Option(names = "--system", description = "A system message to start the conversation with.")
     String system;
@@ -55,7 +51,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long seed = options.resolveSeed();
-        try (Ops ops = options.openBackend(); Model m = options.openModel(model, ops, err)) {
+        try (Ops ops = options.openBackend(); Model m = options.openModel(options.model, ops, err)) {
             ChatTemplate t = resolveTemplate(m);
             ChatSession chat = new ChatSession(m.transformer(), m.tokenizer(), t,
                     new Sampler(options.samplerSettings(seed), m.config().vocabSize()), system);
@@ -63,7 +59,7 @@ final class ChatCommand implements Callable<Integer> {
                 turn(chat, prompt, out, err);
                 return 0;
             }
-            err.printf("chat with %s (template %s, seed %d); /exit or end of input to quit%n", model.getFileName(), t.llamaCppName(), seed);
+            err.printf("chat with %s (template %s, seed %d); /exit or end of input to quit%n", options.model.getFileName(), t.llamaCppName(), seed);
             err.flush();
             BufferedReader in = input != null ? input : stdin();
             for (String line = readLine(in, out); line != null && !line.strip().equals("/exit"); line = readLine(in, out)) {
@@ -95,7 +91,7 @@ final class ChatCommand implements Callable<Integer> {
                             + ChatTemplate.supportedNames()));
         }
         String jinja = ModelChatTemplate.of(m).orElseThrow(() ->
-                new UnsupportedChatTemplateException(model + " has no chat template (tokenizer.chat_template, or chat_template in"
+                new UnsupportedChatTemplateException(options.model + " has no chat template (tokenizer.chat_template, or chat_template in"
                         + " tokenizer_config.json); choose one with --template NAME, one of: " + ChatTemplate.supportedNames()));
         return ChatTemplate.require(jinja);
     }

@@ -8,37 +8,44 @@ import dev.panamax.transformer.sampling.Sampler;
 import dev.panamax.transformer.sampling.TokenTextDecoder;
 import dev.panamax.transformer.tokenizer.StreamingDecoder;
 import dev.panamax.transformer.tokenizer.Tokenizer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code panamax generate MODEL -p PROMPT}: stream a continuation of the prompt, then report speeds. */
+/**
+ * {@code panamax generate --model FILE --prompt TEXT}: streams the prompt and its continuation to stdout, then
+ * prints one line to stderr: {@code prefill: N tokens in S s (X tokens/s); decode: M tokens in S s (Y tokens/s)}.
+ */
 @Command(name = "generate", description = "Continue a prompt with a GGUF model or a Hugging Face checkpoint, streaming the text.")
 final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A .gguf file or a Hugging Face checkpoint directory.")
-    Path model;
-
     @Option(names = {"-p", "--prompt"}, defaultValue = "", description = "The prompt (default: empty, i.e. BOS only).")
     String prompt;
+
+    @Option(names = "--dump-logits", paramLabel = "FILE",
+            description = "Write the logits of the last prompt position to FILE, one value per line (for comparing implementations).")
+    Path dumpLogits;
 
     @Mixin
     GenerationOptions options;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long s = options.resolveSeed();
-        try (Ops ops = options.openBackend(); Model m = options.openModel(model, ops, err)) {
+        try (Ops ops = options.openBackend(); Model m = options.openModel(options.model, ops, err)) {
             Tokenizer tokenizer = m.tokenizer();
             int[] ids = tokenizer.encode(prompt, true, false);
             if (ids.length == 0) {
@@ -46,6 +53,9 @@ final class GenerateCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("the prompt is empty and the vocabulary has no BOS token to start from");
                 }
                 ids = new int[] {tokenizer.bos()};
+            }
+            if (dumpLogits != null) {
+                writeLogits(m.transformer().forward(ids, 0)); // the generation below refills the same cache positions
             }
             Sampler sampler = new Sampler(options.samplerSettings(s), m.config().vocabSize());
             Generator g = new Generator(m.transformer(), sampler, tokenizer::isEog);
@@ -61,9 +71,14 @@ final class GenerateCommand implements Callable<Integer> {
                 out.flush();
             });
             out.println();
-            err.printf("%s on %s; seed %d%n", r.summary(), ops.name(), s);
+            err.println(r.summary());
             err.flush();
         }
         return 0;
+    }
+
+    private void writeLogits(float[] logits) throws IOException {
+        Files.writeString(dumpLogits, IntStream.range(0, logits.length).mapToObj(i -> Float.toString(logits[i]))
+                .collect(Collectors.joining("\n", "", "\n")));
     }
 }

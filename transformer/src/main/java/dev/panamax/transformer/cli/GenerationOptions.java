@@ -12,10 +12,14 @@ import picocli.CommandLine.Option;
 
 /** The options shared by the commands that generate text: sampling, backend, context. A picocli mixin. */
 final class GenerationOptions {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
+            description = "A .gguf file or a Hugging Face checkpoint directory (config.json + *.safetensors).")
+    Path model;
+
     @Option(names = {"-n", "--tokens"}, defaultValue = "128", description = "Tokens to generate at most (per reply in chat; default: ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--temp", defaultValue = "0.8", description = "Temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--temperature", "--temp"}, defaultValue = "0.8", description = "Temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
     float temperature;
 
     @Option(names = "--top-k", defaultValue = "40", description = "Top-k, 0 off (default: ${DEFAULT-VALUE}).")

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "panamax", mixinStandardHelpOptions = true, version = "panamax 0.1.0",
         description = "Tensor and transformer kernels for the JVM.",
         subcommands = {InfoCommand.class, InspectCommand.class, QuantizeCommand.class, GenerateCommand.class,
-                TokenizeCommand.class, CommandLine.HelpCommand.class})
+                TokenizeCommand.class, ChatCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {
     }

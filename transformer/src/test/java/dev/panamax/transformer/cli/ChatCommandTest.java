@@ -29,7 +29,7 @@ class ChatCommandTest {
     @Test
     void aSinglePromptPrintsTheReplyAndItsStatistics(Random random) throws Exception {
         Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
-        Run r = run(null, model.toString(), "-p", "hello", "--system", "Be brief.", "--temp", "0", "-n", "5", "-b", "reference", "-t", "1");
+        Run r = run(null, "--model", model.toString(), "-p", "hello", "--system", "Be brief.", "--temp", "0", "-n", "5", "-b", "reference", "-t", "1");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.strip().matches("[A-Za-z ]+"), "the fixture only ever picks letter pieces: '" + r.out + "'");
         assertTrue(r.err.contains("decode: 4 tokens") && r.err.contains("stopped: max tokens"), "5 tokens, the first from the prefill: " + r.err);
@@ -42,7 +42,7 @@ class ChatCommandTest {
     @Test
     void anInteractiveConversationReusesTheCacheUntilExit(Random random) throws Exception {
         Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
-        Run r = run("hello\n\nmore\n/exit\nnever read\n", model.toString(), "--temp", "0", "-n", "4", "-b", "reference", "-t", "1");
+        Run r = run("hello\n\nmore\n/exit\nnever read\n", "--model", model.toString(), "--temp", "0", "-n", "4", "-b", "reference", "-t", "1");
         assertEquals(0, r.code, r.err);
         Matcher m = TURN.matcher(r.err);
         assertTrue(m.find(), r.err);
@@ -61,7 +61,7 @@ class ChatCommandTest {
     @Test
     void endOfInputEndsTheChat(Random random) throws Exception {
         Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
-        Run r = run("hi", model.toString(), "--temp", "0", "-n", "2", "-b", "reference", "-t", "1");
+        Run r = run("hi", "--model", model.toString(), "--temp", "0", "-n", "2", "-b", "reference", "-t", "1");
         assertEquals(0, r.code, r.err);
         assertTrue(TURN.matcher(r.err).find(), r.err);
     }
@@ -69,11 +69,11 @@ class ChatCommandTest {
     @Test
     void aModelWithoutATemplateAsksForOne(Random random) throws Exception {
         Path model = ChatModels.write(dir.resolve("plain.gguf"), random, null);
-        Run r = run(null, model.toString(), "-p", "hello", "-n", "2", "-b", "reference");
+        Run r = run(null, "--model", model.toString(), "-p", "hello", "-n", "2", "-b", "reference");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("plain.gguf has no chat template") && r.err.contains("--template") && r.err.contains("chatml"), r.err);
 
-        Run forced = run(null, model.toString(), "-p", "hello", "--template", "llama2-sys", "--system", "s", "--temp", "0", "-n", "2", "-b", "reference");
+        Run forced = run(null, "--model", model.toString(), "-p", "hello", "--template", "llama2-sys", "--system", "s", "--temp", "0", "-n", "2", "-b", "reference");
         assertEquals(0, forced.code, forced.err);
         assertTrue(forced.err.contains("decode: 1 tokens"), forced.err);
     }
@@ -81,7 +81,7 @@ class ChatCommandTest {
     @Test
     void anUnknownTemplateNameListsTheSupportedOnes(Random random) throws Exception {
         Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
-        Run r = run(null, model.toString(), "-p", "hello", "--template", "llama9", "-b", "reference");
+        Run r = run(null, "--model", model.toString(), "-p", "hello", "--template", "llama9", "-b", "reference");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("--template llama9") && r.err.contains("llama3"), r.err);
     }
@@ -90,7 +90,7 @@ class ChatCommandTest {
     @Test
     void aRealLlama2VocabularyChatsWithTheLlama2Template() {
         Path model = dev.panamax.tensor.testing.Models.require("llama-2-tiny-random.gguf");
-        Run r = run("What is a llama?\nAnd an alpaca?\n", model.toString(), "--template", "llama2-sys", "--system", "Answer briefly.",
+        Run r = run("What is a llama?\nAnd an alpaca?\n", "--model", model.toString(), "--template", "llama2-sys", "--system", "Answer briefly.",
                 "--temp", "0", "-n", "3", "-b", "reference", "-t", "1", "-c", "256");
         assertEquals(0, r.code, r.err);
         Matcher m = TURN.matcher(r.err);

@@ -11,7 +11,12 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import dev.panamax.tensor.Backends;
+import dev.panamax.tensor.Ops;
+import dev.panamax.transformer.Model;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class GenerateCommandTest {
@@ -19,16 +24,40 @@ class GenerateCommandTest {
     @Test
     void greedyGenerationFromAnEmptyPromptTellsTheStory() {
         Path model = Models.require("stories260K-f32.gguf");
-        Run r = run(new GenerateCommand(), model.toString(), "--temp", "0", "-n", "30", "-b", "reference", "-t", "1");
+        Run r = run(new GenerateCommand(), "--model", model.toString(), "--temp", "0", "-n", "30", "-b", "reference", "-t", "1");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.startsWith("Once upon a time, there was a little girl named Lily."), r.out);
-        assertTrue(r.err.contains("generated 30 tokens") && r.err.contains("tok/s"), r.err);
+        assertTrue(r.err.lines().anyMatch(line -> line.matches(
+                "prefill: 1 tokens in \\d+\\.\\d{3} s \\(\\d+\\.\\d tokens/s\\); decode: 29 tokens in \\d+\\.\\d{3} s \\(\\d+\\.\\d tokens/s\\)")),
+                "the speed line, BOS prefilled and 30 tokens generated (the first by the prefill): " + r.err);
+    }
+
+    @Test
+    void dumpLogitsWritesTheLastPromptPositionsLogits(@TempDir Path dir) throws Exception {
+        Path model = Models.require("stories260K-f32.gguf");
+        Path dump = dir.resolve("logits.txt");
+        Run r = run(new GenerateCommand(), "--model", model.toString(), "--prompt", "Once upon a time", "--temperature", "0",
+                "-n", "1", "--backend", "reference", "--threads", "1", "--dump-logits", dump.toString());
+        assertEquals(0, r.code, r.err);
+        java.util.List<String> lines = Files.readAllLines(dump);
+        float[] written = new float[lines.size()];
+        for (int i = 0; i < written.length; i++) {
+            written[i] = Float.parseFloat(lines.get(i));
+        }
+        try (Ops ops = Backends.open("reference", 1); Model m = Model.open(model, ops)) {
+            int[] ids = m.tokenizer().encode("Once upon a time", true, false);
+            float[] expected = m.transformer().forward(ids, 0);
+            assertEquals(512, written.length, "one logit per vocabulary entry");
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], written[i], 0f, "logit " + i + " written exactly (Float.toString round-trips)");
+            }
+        }
     }
 
     @Test
     void aPromptIsEchoedAndContinued() {
         Path model = Models.require("stories260K-f32.gguf");
-        Run r = run(new GenerateCommand(), model.toString(), "-p", "Once upon a time", "--temp", "0", "-n", "6", "-b", "reference");
+        Run r = run(new GenerateCommand(), "--model", model.toString(), "-p", "Once upon a time", "--temp", "0", "-n", "6", "-b", "reference");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.startsWith("Once upon a time, there"), r.out);
     }
@@ -53,7 +82,7 @@ class GenerateCommandTest {
             c.getErr().println(e.getMessage());
             return 1;
         });
-        int code = cli.execute("/nonexistent/model.gguf", "-n", "1");
+        int code = cli.execute("--model", "/nonexistent/model.gguf", "-n", "1");
         assertEquals(1, code);
         assertTrue(err.toString().contains("/nonexistent/model.gguf"), err.toString());
     }
