@@ -64,6 +64,47 @@ class HfConfigReaderTest {
         assertEquals(1e6, mixtral.rope().theta());
     }
 
+    private static final String SMALL_LLAMA = """
+            {"model_type": "llama", "hidden_size": 64, "intermediate_size": 172, "num_hidden_layers": 2,
+             "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 512, "max_position_embeddings": 256,
+             %s "rms_norm_eps": 1e-5}
+            """;
+
+    @Test
+    void transformers5RopeParametersAndPartialRotaryFactorReachTheRopeConfig() {
+        ModelConfig c = HfConfigReader.parse(FILE, SMALL_LLAMA.formatted("""
+                "rope_theta": 10000.0, "partial_rotary_factor": 0.5,
+                "rope_parameters": {"rope_type": "linear", "factor": 2.0, "rope_theta": 40000.0},"""));
+        assertEquals(Rope.Layout.NEOX, c.rope().layout());
+        assertEquals(8, c.rope().dims(), "half of a 16-wide head");
+        assertEquals(40000, c.rope().theta());
+        assertEquals(new RopeScaling.Linear(2), c.rope().scaling());
+        ModelConfig plain = HfConfigReader.parse(FILE, SMALL_LLAMA.formatted("""
+                "rope_parameters": {"rope_type": "default", "rope_theta": 20000.0},"""));
+        assertEquals(16, plain.rope().dims());
+        assertEquals(20000, plain.rope().theta());
+        assertInstanceOf(RopeScaling.None.class, plain.rope().scaling());
+    }
+
+    @Test
+    void llama3ScalingDefaultsAndUnsupportedScalingTypes() {
+        ModelConfig c = HfConfigReader.parse(FILE, SMALL_LLAMA.formatted("""
+                "rope_scaling": {"rope_type": "llama3", "factor": 8.0},"""));
+        assertEquals(new RopeScaling.Llama3(8, 1, 4, 8192), c.rope().scaling());
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> HfConfigReader.parse(FILE,
+                SMALL_LLAMA.formatted("\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0},")));
+        assertTrue(e.getMessage().contains("yarn"), e.getMessage());
+    }
+
+    @Test
+    void mixtralWithoutExpertsPerTokenRoutesToTwo() {
+        ModelConfig c = HfConfigReader.parse(FILE, SMALL_LLAMA.replace("\"llama\"", "\"mixtral\"")
+                .formatted("\"num_local_experts\": 4,"));
+        assertEquals(4, c.expertCount());
+        assertEquals(2, c.expertsUsed(), "transformers' MixtralConfig default");
+        assertEquals(0, HfConfigReader.parse(FILE, SMALL_LLAMA.formatted("")).expertsUsed());
+    }
+
     @Test
     void missingOrMistypedFieldsNameTheField() {
         FormatException missing = assertThrows(FormatException.class, () -> HfConfigReader.parse(FILE,

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * The architecture fields of a Hugging Face {@code config.json} (llama, mistral, mixtral, qwen2 and
@@ -29,12 +30,18 @@ import java.util.OptionalInt;
  * @param headDim               {@code head_dim} if given; see {@link #headDimension()}
  * @param maxPositionEmbeddings {@code max_position_embeddings} (required)
  * @param rmsNormEps            {@code rms_norm_eps}; 1e-6 if absent (the transformers default)
- * @param ropeTheta             {@code rope_theta}; 10000 if absent
- * @param ropeScaling           {@code rope_scaling}, if present and not null
+ * @param ropeTheta             {@code rope_theta}, or {@code rope_parameters.rope_theta} (transformers 5), which wins;
+ *                              10000 if neither is given
+ * @param ropeScaling           {@code rope_scaling}, if present and not null; when transformers 5's
+ *                              {@code rope_parameters} is given, that object instead (with its rope_type,
+ *                              factor, ...), and {@code rope_scaling} is ignored
+ * @param partialRotaryFactor   {@code partial_rotary_factor}: the fraction of each head that RoPE rotates, in (0, 1];
+ *                              1 if absent
  * @param vocabSize             {@code vocab_size} (required)
  * @param tieWordEmbeddings     {@code tie_word_embeddings}; false if absent
  * @param numLocalExperts       {@code num_local_experts} (or qwen2_moe's {@code num_experts}); 0 if absent
- * @param numExpertsPerTok      {@code num_experts_per_tok}; 0 if absent
+ * @param numExpertsPerTok      {@code num_experts_per_tok}; 0 if absent (then the model's own default applies);
+ *                              an explicit 0 is rejected for a mixture-of-experts model
  * @param attentionBias         {@code attention_bias} as written; false if absent (see {@link #hasQkvBias()})
  * @param bosTokenIds           {@code bos_token_id}: one id, a list, or empty if absent
  * @param eosTokenIds           {@code eos_token_id}: one id, a list (Llama 3.1 lists three), or empty
@@ -44,7 +51,7 @@ import java.util.OptionalInt;
 public record HfConfig(String modelType, List<String> architectures, int hiddenSize, int intermediateSize,
                        int numHiddenLayers, int numAttentionHeads, int numKeyValueHeads, OptionalInt headDim,
                        int maxPositionEmbeddings, double rmsNormEps, double ropeTheta, Optional<RopeScaling> ropeScaling,
-                       int vocabSize, boolean tieWordEmbeddings, int numLocalExperts, int numExpertsPerTok,
+                       double partialRotaryFactor, int vocabSize, boolean tieWordEmbeddings, int numLocalExperts, int numExpertsPerTok,
                        boolean attentionBias, List<Integer> bosTokenIds, List<Integer> eosTokenIds,
                        Optional<String> hiddenAct, Optional<String> torchDtype) {
     /** Largest config.json read: real ones are a few KiB. */
@@ -93,13 +100,23 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
      * @throws FormatException if it is not valid JSON or a required field is missing or wrong
      */
     public static HfConfig read(Path path) {
+        return read(path, modelType -> { });
+    }
+
+    /**
+     * As {@link #read(Path)}, but first hands {@code model_type} to {@code modelTypeCheck}, once the
+     * whole object has been read and before required fields are checked. A caller that supports only
+     * some model types throws its own exception there, so that e.g. a gpt2 config (whose fields have
+     * other names) is rejected for its model type rather than for a missing {@code hidden_size}.
+     */
+    public static HfConfig read(Path path, Consumer<String> modelTypeCheck) {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         try {
             long size = Files.size(file);
             if (size > MAX_CONFIG_BYTES) {
                 throw new FormatException(file, "file size", size, "exceeds the config limit of " + MAX_CONFIG_BYTES + " bytes");
             }
-            return parse(file, Files.readAllBytes(file));
+            return parse(file, Files.readAllBytes(file), modelTypeCheck);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -107,7 +124,13 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
 
     /** Parses config JSON; {@code file} names it in errors. */
     public static HfConfig parse(Path file, byte[] json) {
-        return new Reader(file).read(json);
+        return parse(file, json, modelType -> { });
+    }
+
+    /** As {@link #parse(Path, byte[])}, with the {@code model_type} check of {@link #read(Path, Consumer)}. */
+    public static HfConfig parse(Path file, byte[] json, Consumer<String> modelTypeCheck) {
+        Objects.requireNonNull(modelTypeCheck, "modelTypeCheck");
+        return new Reader(file).read(json, modelTypeCheck);
     }
 
     /** One pass over the top-level object, keeping the fields we know. */
@@ -120,7 +143,9 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
         private Integer experts, expertsPerToken;
         private double rmsNormEps = 1e-6;
         private double ropeTheta = 10000;
-        private RopeScaling ropeScaling;
+        private double partialRotaryFactor = 1;
+        private RopeScaling ropeScaling, ropeParameters;
+        private Double parametersRopeTheta;
         private boolean tieWordEmbeddings, attentionBias;
         private List<Integer> bos = List.of(), eos = List.of();
         private String hiddenAct, torchDtype;
@@ -129,7 +154,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             this.file = file;
         }
 
-        HfConfig read(byte[] json) {
+        HfConfig read(byte[] json, Consumer<String> modelTypeCheck) {
             try (JsonParser parser = Json.parser(file, "config", json, 0)) {
                 p = parser;
                 next();
@@ -147,6 +172,10 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             } catch (IOException e) {
                 throw Json.syntaxError(file, "config", 0, e);
             }
+            if (modelType == null) {
+                throw new FormatException(file, "model_type", "missing", "is required");
+            }
+            modelTypeCheck.accept(modelType);
             return build();
         }
 
@@ -171,6 +200,8 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                 case "rms_norm_eps" -> rmsNormEps = positiveNumber(key);
                 case "rope_theta" -> ropeTheta = positiveNumber(key);
                 case "rope_scaling" -> ropeScaling = ropeScaling(key);
+                case "rope_parameters" -> ropeParameters = ropeScaling(key);
+                case "partial_rotary_factor" -> partialRotaryFactor = fraction(key);
                 case "tie_word_embeddings" -> tieWordEmbeddings = Json.bool(p, file, key);
                 case "attention_bias" -> attentionBias = Json.bool(p, file, key);
                 case "bos_token_id" -> bos = tokenIds(key);
@@ -205,6 +236,14 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return v;
         }
 
+        private double fraction(String field) {
+            double v = Json.number(p, file, field);
+            if (!(v > 0 && v <= 1)) {
+                throw new FormatException(file, field, Json.tokenText(p), "must be in (0, 1]");
+            }
+            return v;
+        }
+
         private List<String> strings(String field) {
             Json.expect(p, JsonToken.START_ARRAY, file, field, "must be an array of strings");
             List<String> list = new ArrayList<>();
@@ -225,6 +264,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return ids;
         }
 
+        /** {@code rope_scaling}, or {@code rope_parameters}, which may also hold {@code rope_theta}. */
         private RopeScaling ropeScaling(String field) {
             Json.expect(p, JsonToken.START_OBJECT, file, field, "must be an object");
             String type = null;
@@ -249,6 +289,13 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                     case "low_freq_factor" -> low = OptionalDouble.of(positiveNumber(sub));
                     case "high_freq_factor" -> high = OptionalDouble.of(positiveNumber(sub));
                     case "original_max_position_embeddings" -> original = OptionalInt.of(positive(sub));
+                    case "rope_theta" -> {
+                        if (field.equals("rope_parameters")) {
+                            parametersRopeTheta = positiveNumber(sub);
+                        } else {
+                            Json.skip(p, file, "config", 0);
+                        }
+                    }
                     default -> Json.skip(p, file, "config", 0); // yarn's beta_fast, mrope_section, ...
                 }
             }
@@ -271,9 +318,6 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
         }
 
         private HfConfig build() {
-            if (modelType == null) {
-                throw new FormatException(file, "model_type", "missing", "is required");
-            }
             int h = required(hiddenSize, "hidden_size");
             int nHeads = required(heads, "num_attention_heads");
             int nKv = kvHeads != null ? kvHeads : nHeads;
@@ -289,11 +333,16 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             if (perToken > nExperts && nExperts > 0) {
                 throw new FormatException(file, "num_experts_per_tok", perToken, "exceeds num_local_experts = " + nExperts);
             }
+            if (nExperts > 0 && expertsPerToken != null && perToken == 0) {
+                throw new FormatException(file, "num_experts_per_tok", 0, "must be positive when num_local_experts = " + nExperts);
+            }
+            RopeScaling scaling = ropeParameters != null ? ropeParameters : ropeScaling;
+            double theta = parametersRopeTheta != null ? parametersRopeTheta : ropeTheta;
             return new HfConfig(modelType, architectures, h, required(intermediateSize, "intermediate_size"),
                     required(layers, "num_hidden_layers"), nHeads, nKv,
                     headDim != null ? OptionalInt.of(headDim) : OptionalInt.empty(),
-                    required(maxPositions, "max_position_embeddings"), rmsNormEps, ropeTheta, Optional.ofNullable(ropeScaling),
-                    required(vocabSize, "vocab_size"), tieWordEmbeddings, nExperts, perToken, attentionBias, bos, eos,
+                    required(maxPositions, "max_position_embeddings"), rmsNormEps, theta, Optional.ofNullable(scaling),
+                    partialRotaryFactor, required(vocabSize, "vocab_size"), tieWordEmbeddings, nExperts, perToken, attentionBias, bos, eos,
                     Optional.ofNullable(hiddenAct), Optional.ofNullable(torchDtype));
         }
     }

@@ -10,6 +10,7 @@ import dev.panamax.formats.FormatException;
 import dev.panamax.tensor.testing.Seeded;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -196,6 +197,55 @@ class HfConfigTest {
         assertThrows(FormatException.class, () -> parse("[]"));
         assertThrows(FormatException.class, () -> parse(QWEN2 + " {}"));
         assertThrows(FormatException.class, () -> HfConfig.parse(FILE, new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'}));
+    }
+
+    @Test
+    void transformers5_rope_parameters_carry_theta_and_scaling_and_win_over_rope_scaling() {
+        HfConfig c = parse(LLAMA.replace("\"rope_theta\": 500000.0,", """
+                "rope_parameters": {"rope_type": "linear", "factor": 4.0, "rope_theta": 250000.0},"""));
+        assertEquals(250000.0, c.ropeTheta(), "rope_parameters.rope_theta wins");
+        assertEquals("linear", c.ropeScaling().orElseThrow().type(), "rope_parameters wins over rope_scaling");
+        assertEquals(4.0, c.ropeScaling().orElseThrow().factor());
+        HfConfig plain = parse(QWEN2.replace("\"rope_theta\": 1000000.0,", """
+                "rope_parameters": {"rope_type": "default", "rope_theta": 5000.0},"""));
+        assertEquals(5000.0, plain.ropeTheta());
+        assertEquals("default", plain.ropeScaling().orElseThrow().type());
+        assertEquals(1000000.0, parse(QWEN2.replace("\"vocab_size\"", "\"rope_parameters\": null, \"vocab_size\"")).ropeTheta(),
+                "a null rope_parameters leaves rope_theta");
+        fails(QWEN2.replace("\"vocab_size\"", "\"rope_parameters\": {\"rope_type\": \"default\", \"rope_theta\": -1}, \"vocab_size\""),
+                "rope_parameters.rope_theta", "-1");
+        fails(QWEN2.replace("\"vocab_size\"", "\"rope_parameters\": {\"rope_theta\": 10000.0}, \"vocab_size\""),
+                "rope_parameters.rope_type", "missing");
+    }
+
+    @Test
+    void partial_rotary_factor_defaults_to_one_and_must_be_a_fraction() {
+        assertEquals(1.0, parse(QWEN2).partialRotaryFactor());
+        assertEquals(0.5, parse(QWEN2.replace("\"vocab_size\"", "\"partial_rotary_factor\": 0.5, \"vocab_size\"")).partialRotaryFactor());
+        fails(QWEN2.replace("\"vocab_size\"", "\"partial_rotary_factor\": 1.5, \"vocab_size\""), "partial_rotary_factor", "1.5");
+        fails(QWEN2.replace("\"vocab_size\"", "\"partial_rotary_factor\": 0, \"vocab_size\""), "partial_rotary_factor", "0");
+    }
+
+    @Test
+    void experts_per_token_is_zero_when_absent_but_an_explicit_zero_is_rejected() {
+        HfConfig c = parse(MIXTRAL.replace("\"num_experts_per_tok\": 2, ", ""));
+        assertEquals(8, c.numLocalExperts());
+        assertEquals(0, c.numExpertsPerTok(), "absent: the caller applies the model's default");
+        fails(MIXTRAL.replace("\"num_experts_per_tok\": 2", "\"num_experts_per_tok\": 0"), "num_experts_per_tok", "0");
+    }
+
+    @Test
+    void model_type_check_runs_before_required_fields_are_checked() {
+        byte[] gpt2 = "{\"model_type\": \"gpt2\", \"n_embd\": 768}".getBytes(StandardCharsets.UTF_8);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> HfConfig.parse(FILE, gpt2, type -> {
+            throw new IllegalStateException("no " + type);
+        }));
+        assertEquals("no gpt2", e.getMessage());
+        assertEquals("hidden_size", assertThrows(FormatException.class, () -> HfConfig.parse(FILE, gpt2)).field(),
+                "without a check the first missing field is named");
+        List<String> seen = new ArrayList<>();
+        assertEquals(896, HfConfig.parse(FILE, QWEN2.getBytes(StandardCharsets.UTF_8), seen::add).hiddenSize());
+        assertEquals(List.of("qwen2"), seen);
     }
 
     @Test
