@@ -1,0 +1,68 @@
+package dev.panamax.kernels.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Whether the cuda backend can run here, and if not, exactly why. Each step runs only if the one
+ * before passed, so a machine without a GPU never loads a native library: platform, JCuda on the
+ * class path, libcuda.so.1 (looked up with the FFM API), JCuda's native library, cuInit, the driver
+ * version the PTX needs, a device, its compute capability. Computed once per process.
+ */
+final class CudaAvailability {
+    /** The kernels use tensor cores through wmma with BF16 and are compiled for compute_80 (Ampere). */
+    static final int MIN_COMPUTE_CAPABILITY = 80;
+    static final String DRIVER_LIBRARY = "libcuda.so.1";
+
+    private CudaAvailability() {
+    }
+
+    private static final class Holder {
+        static final Optional<String> REASON = probe();
+    }
+
+    /** Empty if device 0 can run the kernels; otherwise why not, in one sentence. */
+    static Optional<String> unavailableReason() {
+        return Holder.REASON;
+    }
+
+    private static Optional<String> probe() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return Optional.of("the cuda backend runs on Linux x86_64 only (JCuda's linux-x86_64 natives), not on "
+                    + os + " " + arch);
+        }
+        try {
+            Class.forName("jcuda.driver.JCudaDriver", false, CudaAvailability.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Optional.of("JCuda (org.jcuda:jcuda) is not on the class path");
+        }
+        Optional<String> library = driverLibraryMissing();
+        if (library.isPresent()) {
+            return library;
+        }
+        try {
+            return DriverProbe.probe(0);
+        } catch (LinkageError e) {
+            return Optional.of("JCuda's native library failed to load: " + e);
+        } catch (RuntimeException e) {
+            return Optional.of("probing the CUDA driver failed: " + e);
+        }
+    }
+
+    /** Looks up the driver library without JCuda, so a machine without NVIDIA's driver gets a plain answer. */
+    static Optional<String> driverLibraryMissing() {
+        try (Arena arena = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup(DRIVER_LIBRARY, arena);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(DRIVER_LIBRARY + ", the NVIDIA driver's CUDA library, is not installed or not on the"
+                    + " library path (no NVIDIA driver on this machine?)");
+        } catch (RuntimeException e) {
+            return Optional.of("cannot look up " + DRIVER_LIBRARY + ": " + e.getMessage());
+        }
+    }
+}

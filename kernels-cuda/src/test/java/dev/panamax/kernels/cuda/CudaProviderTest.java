@@ -1,0 +1,52 @@
+package dev.panamax.kernels.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.panamax.tensor.Backends;
+import dev.panamax.tensor.OpsProvider;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class CudaProviderTest {
+
+    @Test
+    void the_cuda_provider_is_found_by_name_through_the_service_loader() {
+        OpsProvider p = Backends.provider("cuda");
+        assertEquals("cuda", p.name());
+        assertTrue(p instanceof CudaOpsProvider);
+    }
+
+    @Test
+    void without_libcuda_the_reason_names_the_missing_driver_library() {
+        Optional<String> missing = CudaAvailability.driverLibraryMissing();
+        assumeTrue(missing.isPresent(), "libcuda.so.1 is installed here");
+        Optional<String> reason = new CudaOpsProvider().unavailableReason();
+        assertTrue(reason.isPresent(), "no driver library, yet the backend claims to be available");
+        assertTrue(reason.get().contains("libcuda.so.1") && reason.get().contains("driver"), reason.get());
+    }
+
+    @Test
+    void an_unavailable_backend_refuses_to_open_with_its_reason() {
+        Optional<String> reason = new CudaOpsProvider().unavailableReason();
+        assumeTrue(reason.isPresent(), "a usable GPU is present");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.open("cuda", 1));
+        assertTrue(e.getMessage().contains(reason.get()), e.getMessage());
+        IllegalStateException direct = assertThrows(IllegalStateException.class, () -> new CudaOpsProvider().create(1));
+        assertTrue(direct.getMessage().contains(reason.get()), direct.getMessage());
+    }
+
+    @Test
+    void the_reason_is_computed_once_and_is_stable() {
+        assertEquals(new CudaOpsProvider().unavailableReason(), new CudaOpsProvider().unavailableReason());
+    }
+
+    @Test
+    void the_driver_library_lookup_reports_an_absent_library_without_throwing() {
+        // The FFM probe must turn a missing library into a reason, whatever the machine.
+        Optional<String> r = CudaAvailability.driverLibraryMissing();
+        r.ifPresent(s -> assertTrue(s.contains(CudaAvailability.DRIVER_LIBRARY), s));
+    }
+}
