@@ -23,13 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  * are compared byte for byte. Skipped where nvcc is not on the PATH (CI).
  */
 class CommittedPtxTest {
-    private static final Path SOURCES = Path.of("src/main/cuda");
-    private static final Path COMMITTED = Path.of("src/main/resources/dev/panamax/kernels/cuda");
+    /** The module directory: the working directory under Maven, kernels-cuda/ from the repository root. */
+    private static final Path MODULE = Files.isDirectory(Path.of("src/main/cuda")) ? Path.of("") : Path.of("kernels-cuda");
+    private static final Path SOURCES = MODULE.resolve("src/main/cuda");
+    private static final Path COMMITTED = MODULE.resolve("src/main/resources/dev/panamax/kernels/cuda");
 
     @Test
     void the_committed_ptx_is_what_nvcc_compiles_from_the_sources(@TempDir Path out) throws Exception {
         Path nvcc = onPath("nvcc");
         assumeTrue(nvcc != null, "nvcc is not on the PATH; the committed PTX is not recompiled");
+        assumeTrue(Files.isDirectory(SOURCES), "the CUDA sources are not here (" + SOURCES.toAbsolutePath() + ")");
         List<Path> sources;
         try (Stream<Path> s = Files.list(SOURCES)) {
             sources = s.filter(p -> p.toString().endsWith(".cu")).sorted().toList();
