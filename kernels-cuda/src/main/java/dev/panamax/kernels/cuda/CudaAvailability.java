@@ -38,19 +38,30 @@ final class CudaAvailability {
         try {
             Class.forName("jcuda.driver.JCudaDriver", false, CudaAvailability.class.getClassLoader());
         } catch (ClassNotFoundException | LinkageError e) {
-            return Optional.of("JCuda (org.jcuda:jcuda) is not on the class path");
+            return Optional.of("JCuda (org.jcuda:jcuda) is not on the class path (on the module path: add --add-modules jcuda)");
         }
         Optional<String> library = driverLibraryMissing();
-        if (library.isPresent()) {
-            return library;
-        }
+        return library.isPresent() ? library : driverReason();
+    }
+
+    /** The checks through JCuda (from loading its native library on); never throws. */
+    static Optional<String> driverReason() {
         try {
             return DriverProbe.probe(0);
         } catch (LinkageError e) {
-            return Optional.of("JCuda's native library failed to load: " + e);
+            return Optional.of("JCuda's native library failed to load: " + describe(e));
         } catch (RuntimeException e) {
-            return Optional.of("probing the CUDA driver failed: " + e);
+            // JCuda reports a library it cannot load or link as its own jcuda.CudaException
+            boolean loading = e.getClass().getName().equals("jcuda.CudaException");
+            return Optional.of((loading ? "JCuda's native library failed to load: " : "probing the CUDA driver failed: ")
+                    + describe(e));
         }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable cause = e.getCause();
+        String self = e.toString().replaceAll("\\s*\\R\\s*", "; ");   // one line, for `panamax info`
+        return cause == null || cause == e ? self : self + ", caused by " + describe(cause);
     }
 
     /** Looks up the driver library without JCuda, so a machine without NVIDIA's driver gets a plain answer. */

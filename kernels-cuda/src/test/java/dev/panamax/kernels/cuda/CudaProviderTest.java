@@ -39,6 +39,16 @@ class CudaProviderTest {
     }
 
     @Test
+    void without_libcuda_loading_the_jcuda_binding_fails_into_a_reason_not_a_crash() {
+        assumeTrue(CudaAvailability.driverLibraryMissing().isPresent(), "libcuda.so.1 is installed here");
+        Optional<String> reason = CudaAvailability.driverReason();
+        assertTrue(reason.isPresent(), "JCuda's driver binding loaded and initialised without libcuda.so.1");
+        assertTrue(reason.get().contains("JCuda's native library failed to load") || reason.get().startsWith("cuInit failed"),
+                reason.get());
+        assertTrue(!reason.get().contains("\n"), "the reason must be one line: " + reason.get());
+    }
+
+    @Test
     void the_reason_is_computed_once_and_is_stable() {
         assertEquals(new CudaOpsProvider().unavailableReason(), new CudaOpsProvider().unavailableReason());
     }
