@@ -44,13 +44,13 @@ __device__ __forceinline__ float f16_at(const uint8_t* p) {
 }
 
 // GGUF blocks are packed without padding, so multi-byte fields may be only 2-byte aligned.
-__device__ __forceinline__ float f16_unaligned(const uint8_t* p) {
+__host__ __device__ __forceinline__ float f16_unaligned(const uint8_t* p) {
     unsigned short bits = (unsigned short) (p[0] | (p[1] << 8));
     return __half2float(__ushort_as_half(bits));
 }
 
 // ggml's 6-bit (scale, min) pair j of a Q4_K/Q5_K super-block, from its 12 packed bytes.
-__device__ __forceinline__ void k_scale_min(int j, const uint8_t* q, int* sc, int* m) {
+__host__ __device__ __forceinline__ void k_scale_min(int j, const uint8_t* q, int* sc, int* m) {
     if (j < 4) {
         *sc = q[j] & 63;
         *m = q[j + 4] & 63;
@@ -60,34 +60,35 @@ __device__ __forceinline__ void k_scale_min(int j, const uint8_t* q, int* sc, in
     }
 }
 
-// Element k of a weight row, dequantized. Type ids are ggml's (DType.ggmlId()).
-template <int TYPE> __device__ __forceinline__ float weight_at(const uint8_t* row, int k);
+// Element k of a weight row, dequantized. Type ids are ggml's (DType.ggmlId()). Host-callable too, so
+// WeightLayoutTest can check the block layouts against the Java codecs without a GPU.
+template <int TYPE> __host__ __device__ __forceinline__ float weight_at(const uint8_t* row, int k);
 
-template <> __device__ __forceinline__ float weight_at<0>(const uint8_t* row, int k) {   // F32
+template <> __host__ __device__ __forceinline__ float weight_at<0>(const uint8_t* row, int k) {   // F32
     return reinterpret_cast<const float*>(row)[k];
 }
 
-template <> __device__ __forceinline__ float weight_at<1>(const uint8_t* row, int k) {   // F16
+template <> __host__ __device__ __forceinline__ float weight_at<1>(const uint8_t* row, int k) {   // F16
     return __half2float(reinterpret_cast<const __half*>(row)[k]);
 }
 
-template <> __device__ __forceinline__ float weight_at<30>(const uint8_t* row, int k) {  // BF16
+template <> __host__ __device__ __forceinline__ float weight_at<30>(const uint8_t* row, int k) {  // BF16
     return __bfloat162float(reinterpret_cast<const __nv_bfloat16*>(row)[k]);
 }
 
-template <> __device__ __forceinline__ float weight_at<8>(const uint8_t* row, int k) {   // Q8_0: f16 d; i8 qs[32]
+template <> __host__ __device__ __forceinline__ float weight_at<8>(const uint8_t* row, int k) {   // Q8_0: f16 d; i8 qs[32]
     const uint8_t* b = row + (k >> 5) * 34;
     return f16_unaligned(b) * (float) (int8_t) b[2 + (k & 31)];
 }
 
-template <> __device__ __forceinline__ float weight_at<2>(const uint8_t* row, int k) {   // Q4_0: f16 d; u8 qs[16]
+template <> __host__ __device__ __forceinline__ float weight_at<2>(const uint8_t* row, int k) {   // Q4_0: f16 d; u8 qs[16]
     const uint8_t* b = row + (k >> 5) * 18;
     int j = k & 31;
     int q = j < 16 ? (b[2 + j] & 0xF) : (b[2 + j - 16] >> 4);
     return f16_unaligned(b) * (float) (q - 8);
 }
 
-template <> __device__ __forceinline__ float weight_at<12>(const uint8_t* row, int k) {  // Q4_K: f16 d, dmin; u8 scales[12]; u8 qs[128]
+template <> __host__ __device__ __forceinline__ float weight_at<12>(const uint8_t* row, int k) {  // Q4_K: f16 d, dmin; u8 scales[12]; u8 qs[128]
     const uint8_t* b = row + (k >> 8) * 144;
     int j = k & 255;
     int sub = j >> 5;                        // 8 sub-blocks of 32
@@ -98,7 +99,7 @@ template <> __device__ __forceinline__ float weight_at<12>(const uint8_t* row, i
     return f16_unaligned(b) * sc * q - f16_unaligned(b + 2) * m;
 }
 
-template <> __device__ __forceinline__ float weight_at<14>(const uint8_t* row, int k) {  // Q6_K: u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d
+template <> __host__ __device__ __forceinline__ float weight_at<14>(const uint8_t* row, int k) {  // Q6_K: u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d
     const uint8_t* b = row + (k >> 8) * 210;
     int j = k & 255;
     int half = j >> 7;                       // two halves of 128 values

@@ -73,7 +73,7 @@ class CommittedPtxTest {
         return Files.mismatch(ptx, committed) == -1 ? null : committed + " differs from nvcc's output for " + cu;
     }
 
-    private static Path onPath(String tool) {
+    static Path onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path p = Path.of(dir.isEmpty() ? "." : dir, tool);
             if (Files.isExecutable(p)) {
