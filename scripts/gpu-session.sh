@@ -2,10 +2,10 @@
 # Runs on the GPU machine from the repository root: the CUDA tests (JUnit console launcher) and a
 # small benchmark, then, if python3 with torch is there, torch's numbers for the same shapes.
 # Uses java from the PATH if it is 25 or newer, else the JDK that scripts/gpu-prepare.sh put in .gpu/jdk.
-# Results go to $OUT (default ./gpu-out).
+# Results go to $OUT (default .gpu/out, ignored by git).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-OUT=${OUT:-$PWD/gpu-out}
+OUT=${OUT:-$PWD/.gpu/out}
 mkdir -p "$OUT"
 
 JAVA=

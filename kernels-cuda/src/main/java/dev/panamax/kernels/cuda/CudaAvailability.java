@@ -58,6 +58,29 @@ final class CudaAvailability {
         }
     }
 
+    /** Why a driver reporting {@code driverVersion} (cuDriverGetVersion) cannot load PTX of ISA {@code isa}, if it cannot. */
+    static Optional<String> driverTooOld(int driverVersion, int isa) {
+        int needed = Ptx.minimumDriver(isa);
+        if (driverVersion >= needed) {
+            return Optional.empty();
+        }
+        return Optional.of("the CUDA driver supports CUDA " + version(driverVersion) + ", but the kernels are PTX ISA "
+                + isa / 10 + "." + isa % 10 + ", which needs a CUDA " + version(needed) + " driver or newer");
+    }
+
+    /** Why device {@code ordinal} of compute capability {@code cc} (major * 10 + minor) cannot run the kernels, if it cannot. */
+    static Optional<String> computeCapabilityTooLow(int ordinal, String name, int cc) {
+        if (cc >= MIN_COMPUTE_CAPABILITY) {
+            return Optional.empty();
+        }
+        return Optional.of("CUDA device " + ordinal + " (" + name + ") has compute capability " + cc / 10 + "." + cc % 10
+                + "; the kernels need 8.0 (Ampere) or newer");
+    }
+
+    private static String version(int v) {
+        return v / 1000 + "." + v % 1000 / 10;
+    }
+
     private static String describe(Throwable e) {
         Throwable cause = e.getCause();
         String self = e.toString().replaceAll("\\s*\\R\\s*", "; ");   // one line, for `panamax info`

@@ -30,11 +30,9 @@ final class DriverProbe {
         if (r != CUresult.CUDA_SUCCESS) {
             return Optional.of("cuDriverGetVersion failed: " + CUresult.stringFor(r));
         }
-        int isa = Ptx.isaVersion(Ptx.load("matmul"));
-        int needed = Ptx.minimumDriver(isa);
-        if (value[0] < needed) {
-            return Optional.of("the CUDA driver supports CUDA " + version(value[0]) + ", but the kernels are PTX ISA "
-                    + isa / 10 + "." + isa % 10 + ", which needs a CUDA " + version(needed) + " driver or newer");
+        Optional<String> old = CudaAvailability.driverTooOld(value[0], Ptx.isaVersion(Ptx.load("matmul")));
+        if (old.isPresent()) {
+            return old;
         }
         r = cuDeviceGetCount(value);
         if (r != CUresult.CUDA_SUCCESS || value[0] == 0) {
@@ -49,12 +47,7 @@ final class DriverProbe {
         if (r != CUresult.CUDA_SUCCESS) {
             return Optional.of("cuDeviceGet(" + ordinal + ") failed: " + CUresult.stringFor(r));
         }
-        int cc = computeCapability(device);
-        if (cc < CudaAvailability.MIN_COMPUTE_CAPABILITY) {
-            return Optional.of("CUDA device " + ordinal + " (" + name(device) + ") has compute capability " + cc / 10 + "."
-                    + cc % 10 + "; the kernels need 8.0 (Ampere) or newer");
-        }
-        return Optional.empty();
+        return CudaAvailability.computeCapabilityTooLow(ordinal, name(device), computeCapability(device));
     }
 
     static int computeCapability(CUdevice device) {
@@ -73,9 +66,5 @@ final class DriverProbe {
             n++;
         }
         return new String(name, 0, n, StandardCharsets.US_ASCII);
-    }
-
-    private static String version(int v) {
-        return v / 1000 + "." + v % 1000 / 10;
     }
 }

@@ -49,6 +49,27 @@ class CudaProviderTest {
     }
 
     @Test
+    void a_driver_older_than_cuda_13_is_refused_for_ptx_isa_9() {
+        Optional<String> old = CudaAvailability.driverTooOld(12_040, 90);
+        assertTrue(old.isPresent());
+        assertTrue(old.get().contains("CUDA 12.4") && old.get().contains("PTX ISA 9.0") && old.get().contains("CUDA 13.0"),
+                old.get());
+        assertEquals(Optional.empty(), CudaAvailability.driverTooOld(13_000, 90));
+        assertEquals(Optional.empty(), CudaAvailability.driverTooOld(13_020, 90));
+        assertTrue(CudaAvailability.driverTooOld(12_080, 90).isPresent());
+    }
+
+    @Test
+    void gpus_before_ampere_are_refused_with_their_compute_capability() {
+        Optional<String> turing = CudaAvailability.computeCapabilityTooLow(0, "Tesla T4", 75);
+        assertTrue(turing.isPresent());
+        assertTrue(turing.get().contains("Tesla T4") && turing.get().contains("7.5") && turing.get().contains("8.0"),
+                turing.get());
+        assertEquals(Optional.empty(), CudaAvailability.computeCapabilityTooLow(0, "A100", 80));
+        assertEquals(Optional.empty(), CudaAvailability.computeCapabilityTooLow(0, "H100", 90));
+    }
+
+    @Test
     void the_reason_is_computed_once_and_is_stable() {
         assertEquals(new CudaOpsProvider().unavailableReason(), new CudaOpsProvider().unavailableReason());
     }
