@@ -155,6 +155,7 @@ final class CudaContext implements AutoCloseable {
      * integers, both passed as 8 bytes), {@link Integer} or {@link Float}, in the kernel's order.
      */
     void launch(Kernel kernel, Launch config, Object... args) {
+        kernel.checkArguments(args);
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             params[i] = switch (args[i]) {

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 final class Ptx {
     private static final Pattern ENTRY = Pattern.compile("^(?:\\.(?:visible|weak)\\s+)?\\.entry\\s+([A-Za-z_$][\\w$]*)\\s*\\(",
             Pattern.MULTILINE);
+    private static final Pattern PARAM = Pattern.compile("\\.param\\s+(?:\\.align\\s+\\d+\\s+)?\\.(\\w+)\\s+\\w+");
     private static final Pattern VERSION = Pattern.compile("^\\.version\\s+(\\d+)\\.(\\d+)", Pattern.MULTILINE);
 
     private Ptx() {
@@ -39,6 +40,31 @@ final class Ptx {
             names.add(m.group(1));
         }
         return names;
+    }
+
+    /**
+     * The parameter list of entry {@code name} in the letters of {@link Kernel#signature}: L for
+     * {@code .u64}/{@code .b64}/{@code .s64}, I for 32-bit integers, F for {@code .f32}.
+     *
+     * @throws IllegalArgumentException if the PTX declares no such entry, or a parameter of another type
+     */
+    static String signature(String ptx, String name) {
+        Matcher m = Pattern.compile("^(?:\\.(?:visible|weak)\\s+)?\\.entry\\s+" + Pattern.quote(name) + "\\s*\\(([^)]*)\\)",
+                Pattern.MULTILINE).matcher(ptx);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no .entry " + name + " in the PTX");
+        }
+        StringBuilder sig = new StringBuilder();
+        Matcher p = PARAM.matcher(m.group(1));
+        while (p.find()) {
+            sig.append(switch (p.group(1)) {
+                case "u64", "b64", "s64" -> 'L';
+                case "u32", "b32", "s32" -> 'I';
+                case "f32" -> 'F';
+                default -> throw new IllegalArgumentException("entry " + name + " has a ." + p.group(1) + " parameter");
+            });
+        }
+        return sig.toString();
     }
 
     /** The PTX ISA version as major * 10 + minor (9.0 -> 90). */

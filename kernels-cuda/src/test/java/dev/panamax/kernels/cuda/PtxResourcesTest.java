@@ -29,6 +29,45 @@ class PtxResourcesTest {
     }
 
     @Test
+    void every_kernel_passes_the_parameters_its_ptx_entry_declares() {
+        List<String> wrong = new ArrayList<>();
+        for (Kernel k : Kernel.values()) {
+            String declared = Ptx.signature(Ptx.load(k.module), k.entry);
+            if (!declared.equals(k.signature)) {
+                wrong.add(k.entry + ": PTX declares (" + declared + "), Kernel says (" + k.signature + ")");
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
+    @Test
+    void launch_arguments_of_the_wrong_count_or_type_are_refused_before_reaching_the_gpu() {
+        Kernel.SCALE.checkArguments(1L, 2f, 3L, 4L);
+        IllegalArgumentException type = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Kernel.SCALE.checkArguments(1L, 2.0, 3L, 4L));
+        assertTrue(type.getMessage().contains("scale_f32") && type.getMessage().contains("argument 1"), type.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Kernel.RMS_NORM.checkArguments(1L, 2L, 3L, 4));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Kernel.ARGMAX.checkArguments(1L, 2L, 3, 4));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Kernel.SOFTMAX.checkArguments(1L, 2L, 3L));   // a long where the kernel takes an int
+    }
+
+    @Test
+    void the_parameter_parser_reads_ptx_types() {
+        String ptx = """
+                .visible .entry k(
+                	.param .u64 k_param_0,
+                	.param .u32 k_param_1,
+                	.param .f32 k_param_2,
+                	.param .align 8 .b64 k_param_3
+                )
+                """;
+        assertEquals("LIFL", Ptx.signature(ptx, "k"));
+    }
+
+    @Test
     void every_entry_of_the_committed_ptx_is_launched_by_some_kernel() {
         Set<String> launched = new HashSet<>();
         for (Kernel k : Kernel.values()) {
