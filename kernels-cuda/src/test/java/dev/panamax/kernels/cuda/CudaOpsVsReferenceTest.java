@@ -224,14 +224,15 @@ class CudaOpsVsReferenceTest {
             cuda.swiglu(da, db, out = poisoned(DType.F32, rows, cols));
             assertWithin("swiglu n=" + n, back(out), ref.toFloatArray(), relative(ref.toFloatArray(), 14 * U));
             // gelu = v/2 (1 + f(z)), f = erf or tanh within 2 ulp: 1 + f loses relative accuracy as f -> -1, so the
-            // bound is absolute in |v|: |v|/2 (4u |f| + 2u (1+f)) + 2u |gelu| per side.
+            // bound is absolute in |v|: |v|/2 (4u |f| + 2u (1+f) + 2u for z's roundings, which f' <= 1.13 passes on)
+            // = 4u |v|, plus the last product, 2u |gelu| with margin; per side.
             for (Gelu g : Gelu.values()) {
                 REFERENCE.gelu(ha, g, ref);
                 cuda.gelu(da, g, out = poisoned(DType.F32, rows, cols));
                 float[] r = ref.toFloatArray();
                 double[] bound = new double[n];
                 for (int i = 0; i < n; i++) {
-                    bound[i] = 2 * (Math.abs(a[i]) * 3 * U + 2 * U * Math.abs(r[i])) + TINY;
+                    bound[i] = 2 * (Math.abs(a[i]) * 4 * U + 2 * U * Math.abs(r[i])) + TINY;
                 }
                 assertWithin("gelu " + g + " n=" + n, back(out), r, bound);
             }
