@@ -135,6 +135,31 @@ class RooflineReportTest {
     }
 
     @Test
+    void end_to_end_results_give_tokens_per_second_and_weight_bandwidth(@TempDir Path dir) throws IOException {
+        List<BenchRecord> records = new java.util.ArrayList<>(canned());
+        String[] params = {"backend", "cpu", "layers", "1", "shape", "tinyllama-1.1b", "threads", "2", "type", "q8_0"};
+        records.add(avgt("EndToEndBench.decode", 1000, params));
+        records.add(avgt("EndToEndBench.prefill", 4000, params));
+        ResultFile run = ResultFile.of(MACHINE, "quick", List.of(), records);
+        List<SummaryRow> rows = Roofline.rows(run.records());
+
+        SummaryRow decode = row(rows, "EndToEndBench.decode");
+        var shape = dev.panamax.jmh.e2e.EndToEndBench.shape("tinyllama-1.1b", 1);
+        long perToken = dev.panamax.jmh.synth.SynthModel.bytesPerToken(shape, dev.panamax.jmh.synth.SynthType.Q8_0);
+        assertEquals(128.0 * perToken / 1e9, decode.gbs(), 1e-9, "128 tokens in 1 s, each reading all weights");
+        assertEquals(decode.gbs() / 16, decode.fraction(), 1e-12);
+        assertEquals(128.0, Charts.tokensPerSecond(decode), 1e-9);
+        assertEquals(128.0, Charts.tokensPerSecond(row(rows, "EndToEndBench.prefill")), 1e-9, "512 tokens in 4 s");
+
+        String md = MarkdownReport.render(run, rows, List.of());
+        assertTrue(md.contains("| tg128 | backend=cpu layers=1 shape=tinyllama-1.1b threads=2 type=q8_0 | 128 |"), md);
+        assertTrue(md.contains("| pp512 | backend=cpu layers=1 shape=tinyllama-1.1b threads=2 type=q8_0 | 128 |"), md);
+        List<String> charts = Charts.write(rows.stream().filter(r -> r.record().kernel().startsWith("EndToEnd")).toList(), dir);
+        assertEquals(List.of("e2e-tinyllama-1.1b-1l.png"), charts);
+        assertEquals(Charts.WIDTH, ImageIO.read(dir.resolve("e2e-tinyllama-1.1b-1l.png").toFile()).getWidth());
+    }
+
+    @Test
     void reading_a_file_that_is_not_a_result_names_it(@TempDir Path dir) throws IOException {
         Path bogus = Files.writeString(dir.resolve("bogus.json"), "{\"hello\": 1}");
         IOException e = assertThrows(IOException.class, () -> ResultFile.read(bogus));
