@@ -164,7 +164,7 @@ public final class BenchMain implements Callable<Integer> {
                 notes.add("Backend '" + name + "' skipped: " + why);
             }
         }
-        RandomTensors.quantizersMissing().ifPresent(q -> notes.add("Quantized weights: " + q));
+        notes.add("Weights are random; quantized weights: " + RandomTensors.quantizedSource() + ".");
         String blasMissing = OpenBlas.unavailableReason().orElse(null);
         if (blasMissing != null) {
             notes.add(blasMissing);
