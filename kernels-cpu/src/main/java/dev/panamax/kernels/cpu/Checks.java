@@ -31,6 +31,15 @@ final class Checks {
         }
     }
 
+    /** Each tensor's memory is still open (others checks are left to the kernel). */
+    static void alive(String op, Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null && !t.isAlive()) {
+                throw new TensorClosedException(op + " on " + t.describe());
+            }
+        }
+    }
+
     /** A usable F32 tensor. */
     static void f32(String op, String role, Tensor t) {
         usable(op, role, t);

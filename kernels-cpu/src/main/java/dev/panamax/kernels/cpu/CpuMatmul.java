@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * <p>Two paths:
  * <ul>
- * <li>Few rows of x (decode, {@code M < }{@value #GEMM_MIN_ROWS}): memory-bound matrix-vector
+ * <li>Few rows of x (decode, {@code M < }{@value #GEMM_MIN_ROWS}, or {@value #GEMM_MIN_ROWS_INT_DOT}
+ * for weights with an integer dot kernel): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
  * in cache. Q8_0 and Q4_0 weights meet x quantized to Q8_0, Q4_K meets Q8_K, in integer kernels
  * ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes are decoded one row at a
@@ -29,9 +30,16 @@ import java.util.Objects;
 public final class CpuMatmul {
     /** From this many rows of x on, the GEMM path is used. */
     static final int GEMM_MIN_ROWS = 4;
-    /** Slice of K packed at once: a multiple of every block size (256), 16 KiB per 16 weight rows. */
-    static final int KC = 256;
-    /** Weight rows per GEMM task: a packed 128 x 256 panel is 128 KiB, at home in Zen 3's 512 KiB L2. */
+    /**
+     * The same for weights with an integer dot kernel (Q8_0, Q4_0, Q4_K): the GEMM path decodes
+     * every weight to float once (about 1 ns each), which pays off only once M dots per weight cost
+     * more than that. Measured for Q4_K, 4096 x 4096, one thread: M = 7 by dots 18.8 ms, M = 8 by
+     * GEMM 25.5 ms (about 22 ms of it decoding), so break-even near M = 10.
+     */
+    static final int GEMM_MIN_ROWS_INT_DOT = 10;
+    /** Slice of K packed at once: a multiple of every block size (256), 32 KiB per 16 weight rows. */
+    static final int KC = 512;
+    /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
     static final int NC = 128;
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -77,7 +85,11 @@ public final class CpuMatmul {
         weights = w.segment();
         output = out.segment();
         try {
-            if (m < GEMM_MIN_ROWS) {
+            boolean intDot = switch (s.wType()) {
+                case Q8_0, Q4_0, Q4_K -> true;
+                default -> false;
+            };
+            if (m < (intDot ? GEMM_MIN_ROWS_INT_DOT : GEMM_MIN_ROWS)) {
                 switch (s.wType()) {
                     case Q8_0, Q4_0 -> activations.quantize(xf, m, k, 32);
                     case Q4_K -> activations.quantize(xf, m, k, 256);
@@ -103,11 +115,16 @@ public final class CpuMatmul {
         int m = s.m(), k = s.k();
         Scratch t = scratch.get();
         float[] row = t.row(k);
+        float[] scales = t.subScales(k / 32), mins = t.subMins(k / 32);
         QuantizedActivations a = activations;
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
             boolean decoded = switch (type) {
-                case F32, BF16, Q8_0, Q4_0, Q4_K -> false;
+                case F32, BF16, Q8_0, Q4_0 -> false;
+                case Q4_K -> {
+                    VectorDots.q4KScales(w, at, k / 256, scales, mins);
+                    yield false;
+                }
                 default -> {
                     WeightDecoder.decode(type, w, at, row, 0, k);
                     yield true;
@@ -120,7 +137,7 @@ public final class CpuMatmul {
                     case BF16 -> VectorDots.dotBF16(w, at, xf, xo, k);
                     case Q8_0 -> VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
                     case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, xo, k / 32);
-                    case Q4_K -> VectorDots.dotQ4_K(w, at, a.q, a.d, a.sums, xo, k / 256);
+                    case Q4_K -> VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
                     default -> throw new AssertionError(type);
                 };
                 out.set(F32, s.outRow(i) + 4L * n, v);
@@ -136,7 +153,6 @@ public final class CpuMatmul {
         Scratch t = scratch.get();
         int m = s.m(), k = s.k(), n = s.n();
         float[] wp = t.weightPanel(NC * KC);
-        float[] xp = t.xPanel(GemmKernel.MR * KC);
         float[] row = t.row(KC);
         float[] tile = t.tile;
         for (int block = start; block < end; block++) {
@@ -151,9 +167,13 @@ public final class CpuMatmul {
                 packWeights(s, n0, nc, panels, k0, kc, wp, row);
                 for (int m0 = 0; m0 < m; m0 += GemmKernel.MR) {
                     int mr = Math.min(GemmKernel.MR, m - m0);
-                    packX(m0, mr, k, k0, kc, xp);
+                    int last = m0 + mr - 1; // a partial tile repeats its last row
+                    int r0 = m0 * k + k0;
+                    int r1 = Math.min(m0 + 1, last) * k + k0, r2 = Math.min(m0 + 2, last) * k + k0;
+                    int r3 = Math.min(m0 + 3, last) * k + k0, r4 = Math.min(m0 + 4, last) * k + k0;
+                    int r5 = Math.min(m0 + 5, last) * k + k0;
                     for (int p = 0; p < panels; p++) {
-                        GemmKernel.multiply(xp, 0, wp, p * GemmKernel.NR * kc, kc, tile);
+                        GemmKernel.multiply(xf, r0, r1, r2, r3, r4, r5, wp, p * GemmKernel.NR * kc, kc, tile);
                         storeTile(s, tile, m0, mr, n0 + p * GemmKernel.NR, Math.min(GemmKernel.NR, nc - p * GemmKernel.NR), k0 > 0);
                     }
                 }
@@ -180,27 +200,14 @@ public final class CpuMatmul {
         }
     }
 
-    /** Packs x[m0 + i, k0 : k0 + kc] as {@code xp[k MR + i]}; rows past mr are zero. */
-    private void packX(int m0, int mr, int k, int k0, int kc, float[] xp) {
-        int rows = GemmKernel.MR;
-        for (int i = 0; i < rows; i++) {
-            if (i < mr) {
-                int from = (m0 + i) * k + k0;
-                for (int kk = 0; kk < kc; kk++) {
-                    xp[kk * rows + i] = xf[from + kk];
-                }
-            } else {
-                for (int kk = 0; kk < kc; kk++) {
-                    xp[kk * rows + i] = 0f;
-                }
-            }
-        }
-    }
-
     private void storeTile(MatmulShape s, float[] tile, int m0, int mr, int n0, int nr, boolean accumulate) {
         MemorySegment out = output;
         for (int i = 0; i < mr; i++) {
             long at = s.outRow(m0 + i) + 4L * n0;
+            if (nr == GemmKernel.NR) {
+                GemmKernel.storeRow(tile, i, out, at, accumulate);
+                continue;
+            }
             for (int j = 0; j < nr; j++) {
                 float v = tile[i * GemmKernel.NR + j];
                 out.set(F32, at + 4L * j, accumulate ? out.get(F32, at + 4L * j) + v : v);
@@ -221,13 +228,29 @@ public final class CpuMatmul {
         final float[] tile = new float[GemmKernel.MR * GemmKernel.NR];
         private float[] row = new float[0];
         private float[] weightPanel = new float[0];
-        private float[] xPanel = new float[0];
 
         float[] row(int size) {
             if (row.length < size) {
                 row = new float[size];
             }
             return row;
+        }
+
+        private float[] subScales = new float[0];
+        private float[] subMins = new float[0];
+
+        float[] subScales(int size) {
+            if (subScales.length < size) {
+                subScales = new float[size];
+            }
+            return subScales;
+        }
+
+        float[] subMins(int size) {
+            if (subMins.length < size) {
+                subMins = new float[size];
+            }
+            return subMins;
         }
 
         float[] weightPanel(int size) {
@@ -237,11 +260,5 @@ public final class CpuMatmul {
             return weightPanel;
         }
 
-        float[] xPanel(int size) {
-            if (xPanel.length < size) {
-                xPanel = new float[size];
-            }
-            return xPanel;
-        }
     }
 }

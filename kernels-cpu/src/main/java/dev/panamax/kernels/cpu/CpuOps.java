@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The "cpu" backend: Vector API kernels ({@link VectorKernels}, {@link VectorRope},
- * {@link FlashAttention}) spread over a {@link ParallelFor} team.
+ * {@link FlashAttention}, {@link CpuMatmul}) spread over a {@link ParallelFor} team.
  *
  * <p>Work is split into rows (norms, softmax, broadcast add/mul, RoPE tokens, argmax) or into blocks
  * of {@link #BLOCK} elements (element-wise kernels); each item is computed the same way whoever runs
@@ -23,12 +23,19 @@ public final class CpuOps implements Ops {
 
     private final ParallelFor pool;
     private final FlashAttention attention;
+    private final CpuMatmul matmul;
     private final ThreadLocal<VectorRope.Tables> ropeTables = ThreadLocal.withInitial(VectorRope.Tables::new);
+
+    /** A backend using every available processor. */
+    public CpuOps() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
 
     /** A backend whose kernels use {@code threads} threads, the caller's included. */
     public CpuOps(int threads) {
         this.pool = new ParallelFor(threads);
         this.attention = new FlashAttention(pool);
+        this.matmul = new CpuMatmul(pool);
     }
 
     @Override
@@ -48,7 +55,8 @@ public final class CpuOps implements Ops {
 
     @Override
     public void matmul(Tensor x, Tensor w, Tensor out) {
-        throw new UnsupportedOperationException("matmul: the cpu matmul arrives with the kmatmul branch");
+        Checks.alive("matmul", x, w, out);
+        matmul.matmul(x, w, out);
     }
 
     @Override

@@ -36,6 +36,9 @@ final class Embedding {
         }
         int d = Checks.cols(op, table);
         DType type = table.dtype();
+        if (!type.isQuantized()) {
+            Checks.floatType(op, "table", table);
+        }
         MemorySegment tm = table.segment();
         MemorySegment om = out.segment();
         float[] row = type.isQuantized() ? new float[d] : null;
@@ -46,7 +49,6 @@ final class Embedding {
                 Quants.dequantizeRow(type, tm, src, row, 0, d);
                 MemorySegment.copy(row, 0, om, F32, dst, d);
             } else {
-                Checks.floatType(op, "table", table);
                 convert(tm, src, type, om, dst, DType.F32, d);
             }
         }

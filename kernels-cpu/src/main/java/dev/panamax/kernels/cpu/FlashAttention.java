@@ -99,14 +99,20 @@ final class FlashAttention {
                 }
             }
             FloatVector sum = FloatVector.zero(F);
-            for (int j = 0; j < n; j += L) {
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j).sub(mNew));
+                p.intoArray(scores, j);
+                sum = sum.add(p);
+            }
+            if (j < n) {
                 VectorMask<Float> mask = F.indexInRange(j, n);
                 FloatVector p = VectorMath.exp(FloatVector.fromArray(F, scores, j, mask).sub(mNew));
                 p.intoArray(scores, j, mask);
                 sum = sum.add(p, mask);
             }
-            l += sum.reduceLanes(VectorOperators.ADD);
-            for (int j = 0; j < n; j++) {
+            l += VectorMath.sum(sum);
+            for (j = 0; j < n; j++) {
                 axpy(scores[j], vm, vBase + stride * (j0 + j), acc, d, f16);
             }
             m = mNew;
@@ -128,7 +134,7 @@ final class FlashAttention {
             FloatVector kv = f16 ? VectorMath.loadF16(km, ko + 2L * i) : VectorKernels.load(km, ko, i);
             sum = VectorKernels.load(qm, qo, i).fma(kv, sum);
         }
-        float r = sum.reduceLanes(VectorOperators.ADD);
+        float r = VectorMath.sum(sum);
         for (; i < d; i++) {
             r += qm.get(ValueLayout.JAVA_FLOAT_UNALIGNED, qo + 4L * i) * load(km, ko, i, f16);
         }

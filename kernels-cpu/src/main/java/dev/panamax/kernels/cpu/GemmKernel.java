@@ -1,5 +1,7 @@
 package dev.panamax.kernels.cpu;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -8,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code out} kept in twelve 8-float vector registers (of AVX2's sixteen), updated by one fused
  * multiply-add per register and k.
  *
- * <p>Both operands are packed k-major so the kernel streams them: the x panel holds
- * {@code xp[k * MR + i] = x[m0 + i, k]} (broadcast one at a time), the weight panel
- * {@code wp[k * NR + j] = w[n0 + j, k]} (two vector loads per k).
+ * <p>The weights are packed k-major, {@code wp[k * NR + j] = w[n0 + j, k]} (two vector loads per
+ * k); x is read in place from six rows (one broadcast per row and k: six sequential streams, which
+ * L1 serves well, so packing x would only cost copies).
  */
 final class GemmKernel {
     /** Rows of x per tile. */
@@ -24,9 +26,10 @@ final class GemmKernel {
     }
 
     /**
-     * {@code tile[i * NR + j] = sum_k xp[xo + k MR + i] * wp[wo + k NR + j]} for {@code k < kc}.
+     * {@code tile[i * NR + j] = sum_k x[r_i + k] * wp[wo + k NR + j]} for {@code k < kc}, where
+     * {@code r_0 ... r_5} are the offsets of the six x rows (repeat one to fill a partial tile).
      */
-    static void multiply(float[] xp, int xo, float[] wp, int wo, int kc, float[] tile) {
+    static void multiply(float[] x, int r0, int r1, int r2, int r3, int r4, int r5, float[] wp, int wo, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -34,28 +37,27 @@ final class GemmKernel {
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         for (int k = 0; k < kc; k++) {
-            int a = xo + k * MR;
             int b = wo + k * NR;
             FloatVector w0 = FloatVector.fromArray(F, wp, b);
             FloatVector w1 = FloatVector.fromArray(F, wp, b + 8);
-            FloatVector x = FloatVector.broadcast(F, xp[a]);
-            c00 = x.fma(w0, c00);
-            c01 = x.fma(w1, c01);
-            x = FloatVector.broadcast(F, xp[a + 1]);
-            c10 = x.fma(w0, c10);
-            c11 = x.fma(w1, c11);
-            x = FloatVector.broadcast(F, xp[a + 2]);
-            c20 = x.fma(w0, c20);
-            c21 = x.fma(w1, c21);
-            x = FloatVector.broadcast(F, xp[a + 3]);
-            c30 = x.fma(w0, c30);
-            c31 = x.fma(w1, c31);
-            x = FloatVector.broadcast(F, xp[a + 4]);
-            c40 = x.fma(w0, c40);
-            c41 = x.fma(w1, c41);
-            x = FloatVector.broadcast(F, xp[a + 5]);
-            c50 = x.fma(w0, c50);
-            c51 = x.fma(w1, c51);
+            FloatVector a = FloatVector.broadcast(F, x[r0 + k]);
+            c00 = a.fma(w0, c00);
+            c01 = a.fma(w1, c01);
+            a = FloatVector.broadcast(F, x[r1 + k]);
+            c10 = a.fma(w0, c10);
+            c11 = a.fma(w1, c11);
+            a = FloatVector.broadcast(F, x[r2 + k]);
+            c20 = a.fma(w0, c20);
+            c21 = a.fma(w1, c21);
+            a = FloatVector.broadcast(F, x[r3 + k]);
+            c30 = a.fma(w0, c30);
+            c31 = a.fma(w1, c31);
+            a = FloatVector.broadcast(F, x[r4 + k]);
+            c40 = a.fma(w0, c40);
+            c41 = a.fma(w1, c41);
+            a = FloatVector.broadcast(F, x[r5 + k]);
+            c50 = a.fma(w0, c50);
+            c51 = a.fma(w1, c51);
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, 8);
@@ -69,5 +71,17 @@ final class GemmKernel {
         c41.intoArray(tile, 72);
         c50.intoArray(tile, 80);
         c51.intoArray(tile, 88);
+    }
+
+    /** Writes (or adds) row {@code i} of a full tile to {@code NR} floats of out at byte {@code at}. */
+    static void storeRow(float[] tile, int i, MemorySegment out, long at, boolean accumulate) {
+        FloatVector v0 = FloatVector.fromArray(F, tile, i * NR);
+        FloatVector v1 = FloatVector.fromArray(F, tile, i * NR + 8);
+        if (accumulate) {
+            v0 = v0.add(FloatVector.fromMemorySegment(F, out, at, ByteOrder.LITTLE_ENDIAN));
+            v1 = v1.add(FloatVector.fromMemorySegment(F, out, at + 32, ByteOrder.LITTLE_ENDIAN));
+        }
+        v0.intoMemorySegment(out, at, ByteOrder.LITTLE_ENDIAN);
+        v1.intoMemorySegment(out, at + 32, ByteOrder.LITTLE_ENDIAN);
     }
 }

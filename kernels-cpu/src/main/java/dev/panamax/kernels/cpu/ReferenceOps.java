@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The "reference" backend: plain scalar Java on the caller's thread, one short loop per kernel
- * ({@link ScalarKernels}, {@link ScalarAttention}). Slow and easy to read; the oracle every faster
+ * ({@link ScalarKernels}, {@link ScalarAttention}, {@link ReferenceMatmul}). Slow and easy to read; the oracle every faster
  * backend is tested against.
  */
 public final class ReferenceOps implements Ops {
@@ -30,7 +30,8 @@ public final class ReferenceOps implements Ops {
 
     @Override
     public void matmul(Tensor x, Tensor w, Tensor out) {
-        throw new UnsupportedOperationException("matmul: the reference matmul arrives with the kmatmul branch");
+        Checks.alive("matmul", x, w, out);
+        ReferenceMatmul.matmul(x, w, out);
     }
 
     @Override

@@ -25,6 +25,7 @@ final class VectorDots {
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
     private VectorDots() {
@@ -119,39 +120,64 @@ final class VectorDots {
     }
 
     /**
-     * Q4_K weights (f16 d, dmin; 12 bytes of 6-bit scales and mins; u8 qs[128]) with Q8_K
-     * activations: {@code sum = d dx sum_j sc_j (q_j . xq_j) - dmin dx sum_j m_j sum(xq_j)} over the
-     * eight 32-value sub-blocks j; the integer dots of a super-block accumulate in int lanes
-     * ({@code <= 8 * 63 * 4 * 15 * 127}, far below 2^31).
+     * Unpacks the sub-block scales of a Q4_K row for {@link #dotQ4_K}: {@code scales[j] = d * sc_j},
+     * {@code mins[j] = dmin * m_j} for each 32-value sub-block j. Kept out of the vector kernel,
+     * whose compiled size it would push past C2's inlining budget (the Vector API then boxes).
      */
-    static float dotQ4_K(MemorySegment w, long at, short[] xq, float[] xd, int[] xsums, int xo, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
-        float minSum = 0f;
-        int xb = xo / 256;
+    static void q4KScales(MemorySegment w, long at, int blocks, float[] scales, float[] mins) {
         for (int b = 0; b < blocks; b++) {
             long o = at + 144L * b;
-            int xi = xo + 256 * b;
-            IntVector block = IntVector.zero(I);
-            int mins = 0;
-            for (int c = 0; c < 4; c++) {
-                ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o + 16 + 32 * c, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 32 + 32 * c, LE);
-                int xc = xi + 64 * c;
-                ShortVector lo = ((ShortVector) q0.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
-                        .add(((ShortVector) q1.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
-                ShortVector hi = ((ShortVector) q0.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
-                        .add(((ShortVector) q1.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
-                block = block.add(widen(lo).mul(WeightDecoder.kScale(w, o + 4, 2 * c)))
-                        .add(widen(hi).mul(WeightDecoder.kScale(w, o + 4, 2 * c + 1)));
-                int sub = xi / 32 + 2 * c;
-                mins += WeightDecoder.kMin(w, o + 4, 2 * c) * xsums[sub] + WeightDecoder.kMin(w, o + 4, 2 * c + 1) * xsums[sub + 1];
+            float d = Float.float16ToFloat(w.get(I16, o));
+            float dmin = Float.float16ToFloat(w.get(I16, o + 2));
+            int sc = w.get(I32, o + 4), mn = w.get(I32, o + 8), high = w.get(I32, o + 12);
+            for (int j = 0; j < 8; j++) {
+                scales[8 * b + j] = d * kScale(sc, high, j);
+                mins[8 * b + j] = dmin * kScale(mn, high >>> 4, j);
             }
+        }
+    }
+
+    /**
+     * Q4_K weights (f16 d, dmin; 12 bytes of 6-bit scales and mins; u8 qs[128]) with Q8_K
+     * activations: {@code sum = sum_j dx (d sc_j (q_j . xq_j) - dmin m_j sum(xq_j))} over the
+     * 32-value sub-blocks j, with the scales from {@link #q4KScales}. Each sub-block's integer dot
+     * is scaled in float.
+     */
+    static float dotQ4_K(MemorySegment w, long at, float[] scales, float[] mins, short[] xq, float[] xd, int[] xsums,
+            int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        float minSum = 0f;
+        int xb = xo / 256, xs = xo / 32;
+        // one flat loop over 64-value chunks (4 per block)
+        for (int chunk = 0; chunk < 4 * blocks; chunk++) {
+            int b = chunk >>> 2;
+            long o = at + 144L * b + 16 + 32 * (chunk & 3);
+            int xc = xo + 64 * chunk;
             float dx = xd[xb + b];
-            float d = Float.float16ToFloat(w.get(I16, o)) * dx;
-            acc = ((FloatVector) block.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
-            minSum += Float.float16ToFloat(w.get(I16, o + 2)) * dx * mins;
+            ByteVector q0 = ByteVector.fromMemorySegment(B128, w, o, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B128, w, o + 16, LE);
+            ShortVector lo = ((ShortVector) q0.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc))
+                    .add(((ShortVector) q1.and((byte) 0x0F).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 16)));
+            ShortVector hi = ((ShortVector) q0.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 32))
+                    .add(((ShortVector) q1.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.B2S, S, 0)).mul(ShortVector.fromArray(S, xq, xc + 48)));
+            int j = 2 * chunk;
+            acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
+            acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
+            minSum += dx * (mins[j] * xsums[xs + j] + mins[j + 1] * xsums[xs + j + 1]);
         }
         return acc.reduceLanes(VectorOperators.ADD) - minSum;
+    }
+
+    /**
+     * The 6-bit scale (or min) {@code j} of a K-quant block from its packed bytes read as ints:
+     * {@code low} holds bytes 0..3 (scales) or 4..7 (mins), {@code high} bytes 8..11 (shifted right
+     * by 4 for the mins). Sub-blocks 0..3 keep 6 bits in {@code low}; 4..7 take 4 bits from
+     * {@code high} and their top 2 bits from the spare top bits of {@code low}.
+     */
+    private static int kScale(int low, int high, int j) {
+        return j < 4
+                ? (low >>> (8 * j)) & 63
+                : ((high >>> (8 * (j - 4))) & 0xF) | ((low >>> (8 * (j - 4) + 6)) & 3) << 4;
     }
 
     /** Sums the 16 short lanes pairwise into 8 int lanes. */

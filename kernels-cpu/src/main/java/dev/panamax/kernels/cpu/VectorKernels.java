@@ -39,12 +39,16 @@ final class VectorKernels {
             FloatVector v = load(x, xo, i, F.indexInRange(i, n));
             acc = v.fma(v, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc);
     }
 
     static void rmsNorm(MemorySegment x, long xo, MemorySegment w, long wo, float eps, MemorySegment out, long oo, int n) {
         float inv = 1f / (float) Math.sqrt(sumOfSquares(x, xo, n) / n + eps);
-        for (int i = 0; i < n; i += L) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            load(x, xo, i).mul(inv).mul(load(w, wo, i)).intoMemorySegment(out, oo + 4L * i, ORDER);
+        }
+        if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
             load(x, xo, i, m).mul(inv).mul(load(w, wo, i, m)).intoMemorySegment(out, oo + 4L * i, ORDER, m);
         }
@@ -53,46 +57,67 @@ final class VectorKernels {
     static void layerNorm(MemorySegment x, long xo, MemorySegment w, long wo, MemorySegment b, long bo, float eps,
             MemorySegment out, long oo, int n) {
         FloatVector sum = FloatVector.zero(F);
-        for (int i = 0; i < n; i += L) {
-            sum = sum.add(load(x, xo, i, F.indexInRange(i, n)));
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            sum = sum.add(load(x, xo, i));
         }
-        float mean = sum.reduceLanes(VectorOperators.ADD) / n;
+        if (i < n) {
+            sum = sum.add(load(x, xo, i, F.indexInRange(i, n))); // masked-off lanes load as 0
+        }
+        float mean = VectorMath.sum(sum) / n;
         FloatVector var = FloatVector.zero(F);
-        for (int i = 0; i < n; i += L) {
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector d = load(x, xo, i).sub(mean);
+            var = d.fma(d, var);
+        }
+        if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
             FloatVector d = load(x, xo, i, m).sub(mean);
-            var = d.fma(d, var).blend(var, m.not()); // masked-off lanes would add mean^2
+            var = var.add(d.mul(d), m);
         }
-        float inv = 1f / (float) Math.sqrt(var.reduceLanes(VectorOperators.ADD) / n + eps);
-        for (int i = 0; i < n; i += L) {
+        float inv = 1f / (float) Math.sqrt(VectorMath.sum(var) / n + eps);
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector y = load(x, xo, i).sub(mean).mul(inv);
+            y = w == null ? y : y.mul(load(w, wo, i));
+            y = b == null ? y : y.add(load(b, bo, i));
+            y.intoMemorySegment(out, oo + 4L * i, ORDER);
+        }
+        if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
             FloatVector y = load(x, xo, i, m).sub(mean).mul(inv);
-            if (w != null) {
-                y = y.mul(load(w, wo, i, m));
-            }
-            if (b != null) {
-                y = y.add(load(b, bo, i, m));
-            }
+            y = w == null ? y : y.mul(load(w, wo, i, m));
+            y = b == null ? y : y.add(load(b, bo, i, m));
             y.intoMemorySegment(out, oo + 4L * i, ORDER, m);
         }
     }
 
     static void softmax(MemorySegment x, long xo, MemorySegment out, long oo, int n) {
         FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            max = max.max(load(x, xo, i, m).blend(FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), m.not()));
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            max = max.max(load(x, xo, i));
         }
         float mx = max.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            mx = Math.max(mx, ScalarKernels.get(x, xo, i));
+        }
         FloatVector sum = FloatVector.zero(F);
-        for (int i = 0; i < n; i += L) {
+        for (i = 0; i <= n - L; i += L) {
+            FloatVector e = VectorMath.exp(load(x, xo, i).sub(mx));
+            e.intoMemorySegment(out, oo + 4L * i, ORDER);
+            sum = sum.add(e);
+        }
+        if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
             FloatVector e = VectorMath.exp(load(x, xo, i, m).sub(mx));
             e.intoMemorySegment(out, oo + 4L * i, ORDER, m);
             sum = sum.add(e, m);
         }
-        float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
-        for (int i = 0; i < n; i += L) {
+        float inv = 1f / VectorMath.sum(sum);
+        for (i = 0; i <= n - L; i += L) {
+            load(out, oo, i).mul(inv).intoMemorySegment(out, oo + 4L * i, ORDER);
+        }
+        if (i < n) {
             VectorMask<Float> m = F.indexInRange(i, n);
             load(out, oo, i, m).mul(inv).intoMemorySegment(out, oo + 4L * i, ORDER, m);
         }
@@ -111,18 +136,24 @@ final class VectorKernels {
     private static final float MINUS_SQRT_HALF = (float) -Math.sqrt(0.5);
 
     static void unary(Unary f, float s, MemorySegment x, long xo, MemorySegment out, long oo, int from, int to) {
-        for (int i = from; i < to; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, to);
-            FloatVector v = load(x, xo, i, m);
-            FloatVector y = switch (f) {
-                case SILU -> VectorMath.silu(v);
-                // x * sigmoid(2y), y = sqrt(2/pi) (x + 0.044715 x^3): GPT-2's x/2 (1 + tanh y) without cancellation
-                case GELU_TANH -> v.div(VectorMath.exp(v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2 * SQRT_2_OVER_PI)).add(1f));
-                case GELU_ERF -> v.mul(0.5f).mul(VectorMath.erfc(v.mul(MINUS_SQRT_HALF)));
-                case SCALE -> v.mul(s);
-            };
-            y.intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        int i = from;
+        for (; i <= to - L; i += L) {
+            apply(f, s, load(x, xo, i)).intoMemorySegment(out, oo + 4L * i, ORDER);
         }
+        if (i < to) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            apply(f, s, load(x, xo, i, m)).intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        }
+    }
+
+    private static FloatVector apply(Unary f, float s, FloatVector v) {
+        return switch (f) {
+            case SILU -> VectorMath.silu(v);
+            // x * sigmoid(2y), y = sqrt(2/pi) (x + 0.044715 x^3): GPT-2's x/2 (1 + tanh y) without cancellation
+            case GELU_TANH -> v.div(VectorMath.exp(v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2 * SQRT_2_OVER_PI)).add(1f));
+            case GELU_ERF -> v.mul(0.5f).mul(VectorMath.erfc(v.mul(MINUS_SQRT_HALF)));
+            case SCALE -> v.mul(s);
+        };
     }
 
     /** The binary element-wise kernels. */
@@ -133,34 +164,47 @@ final class VectorKernels {
     /** {@code out[i] = a[i] op b[bStart + i - from]} for i in {@code [from, to)}. */
     static void binary(Binary f, MemorySegment a, long ao, MemorySegment b, long bo, int bStart, MemorySegment out, long oo,
             int from, int to) {
-        for (int i = from; i < to; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, to);
-            FloatVector x = load(a, ao, i, m);
-            FloatVector y = load(b, bo, bStart + i - from, m);
-            FloatVector r = switch (f) {
-                case ADD -> x.add(y);
-                case MUL -> x.mul(y);
-                case SWIGLU -> VectorMath.silu(x).mul(y);
-            };
-            r.intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        int i = from;
+        for (; i <= to - L; i += L) {
+            apply(f, load(a, ao, i), load(b, bo, bStart + i - from)).intoMemorySegment(out, oo + 4L * i, ORDER);
         }
+        if (i < to) {
+            VectorMask<Float> m = F.indexInRange(i, to);
+            apply(f, load(a, ao, i, m), load(b, bo, bStart + i - from, m)).intoMemorySegment(out, oo + 4L * i, ORDER, m);
+        }
+    }
+
+    private static FloatVector apply(Binary f, FloatVector x, FloatVector y) {
+        return switch (f) {
+            case ADD -> x.add(y);
+            case MUL -> x.mul(y);
+            case SWIGLU -> VectorMath.silu(x).mul(y);
+        };
     }
 
     /** Index of the first largest entry of a row; rows holding NaN take the scalar path, which skips NaN. */
     static int argmax(MemorySegment x, long xo, int n) {
         FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            max = max.max(load(x, xo, i, m).blend(FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), m.not()));
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            max = max.max(load(x, xo, i));
         }
         float mx = max.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            mx = Math.max(mx, ScalarKernels.get(x, xo, i));
+        }
         if (Float.isNaN(mx)) {
             return ScalarKernels.argmax(x, xo, n);
         }
-        for (int i = 0; i < n; i += L) {
-            VectorMask<Float> hit = load(x, xo, i, F.indexInRange(i, n)).eq(mx).and(F.indexInRange(i, n));
+        for (i = 0; i <= n - L; i += L) {
+            VectorMask<Float> hit = load(x, xo, i).eq(mx);
             if (hit.anyTrue()) {
                 return i + hit.firstTrue();
+            }
+        }
+        for (; i < n; i++) {
+            if (ScalarKernels.get(x, xo, i) == mx) {
+                return i;
             }
         }
         return 0;

@@ -75,6 +75,27 @@ final class VectorMath {
         return e.blend(FloatVector.zero(F), x.lt(EXP_UNDERFLOW)).blend(FloatVector.broadcast(F, Float.POSITIVE_INFINITY), x.compare(VectorOperators.GT, EXP_OVERFLOW));
     }
 
+    /**
+     * The sum of the lanes in a fixed order, pairwise: {@code ((l0 + l1) + (l2 + l3)) + ...}.
+     * {@code reduceLanes(ADD)} leaves the order open, and its compiled and interpreted forms differ,
+     * which would make results depend on JIT timing and so on the thread count. Lane indices are
+     * constants so that each {@code lane} call compiles to one extract.
+     */
+    static float sum(FloatVector v) {
+        return switch (F.length()) {
+            case 16 -> (((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)))) + (((v.lane(8) + v.lane(9)) + (v.lane(10) + v.lane(11))) + ((v.lane(12) + v.lane(13)) + (v.lane(14) + v.lane(15))));
+            case 8 -> ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+            case 4 -> (v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3));
+            default -> {
+                float s = 0;
+                for (int i = 0; i < F.length(); i++) {
+                    s += v.lane(i);
+                }
+                yield s;
+            }
+        };
+    }
+
     /** {@code x / (1 + e^-x)} lane-wise. */
     static FloatVector silu(FloatVector x) {
         return x.div(exp(x.neg()).add(1f));

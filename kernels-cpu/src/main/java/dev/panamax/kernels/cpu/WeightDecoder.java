@@ -145,11 +145,15 @@ final class WeightDecoder {
     private static void q2_K(MemorySegment s, long at, float[] dst, int o) {
         float d = f16(s, at + 80);
         float dmin = f16(s, at + 82);
-        for (int i = 0; i < 256; i++) {
-            int h = i >>> 7, j = (i >>> 5) & 3, l = i & 31;
-            int q = (u8(s, at + 16 + 32 * h + l) >>> (2 * j)) & 3;
-            int sc = u8(s, at + 8 * h + 2 * j + (l >>> 4));
-            dst[o + i] = d * (sc & 0xF) * q - dmin * (sc >>> 4);
+        for (int group = 0; group < 16; group++) { // group = 8h + 2j + half: 16 values of one scale
+            int h = group >>> 3, j = (group >>> 1) & 3, half = group & 1;
+            int sc = u8(s, at + group);
+            float dl = d * (sc & 0xF), ml = dmin * (sc >>> 4);
+            int out = o + 128 * h + 32 * j + 16 * half;
+            long qs = at + 16 + 32 * h + 16 * half;
+            for (int l = 0; l < 16; l++) {
+                dst[out + l] = dl * ((u8(s, qs + l) >>> (2 * j)) & 3) - ml;
+            }
         }
     }
 
@@ -161,11 +165,15 @@ final class WeightDecoder {
      */
     private static void q3_K(MemorySegment s, long at, float[] dst, int o) {
         float d = f16(s, at + 108);
-        for (int i = 0; i < 256; i++) {
-            int h = i >>> 7, j = (i >>> 5) & 3, l = i & 31;
-            int q = (u8(s, at + 32 + 32 * h + l) >>> (2 * j)) & 3;
-            int high = (u8(s, at + l) >>> (4 * h + j)) & 1;
-            dst[o + i] = d * q3KScale(s, at + 96, 8 * h + 2 * j + (l >>> 4)) * (q - (high == 0 ? 4 : 0));
+        for (int group = 0; group < 16; group++) { // group = 8h + 2j + half, as in Q2_K
+            int h = group >>> 3, j = (group >>> 1) & 3, half = group & 1;
+            float dl = d * q3KScale(s, at + 96, group);
+            int out = o + 128 * h + 32 * j + 16 * half;
+            for (int l = 16 * half; l < 16 * half + 16; l++) {
+                int q = (u8(s, at + 32 + 32 * h + l) >>> (2 * j)) & 3;
+                int high = (u8(s, at + l) >>> (4 * h + j)) & 1;
+                dst[out + l - 16 * half] = dl * (q - (high == 0 ? 4 : 0));
+            }
         }
     }
 
@@ -184,11 +192,13 @@ final class WeightDecoder {
     private static void q4_K(MemorySegment s, long at, float[] dst, int o) {
         float d = f16(s, at);
         float dmin = f16(s, at + 2);
-        for (int i = 0; i < 256; i++) {
-            int c = i >>> 6, l = i & 31, sub = i >>> 5;
-            int q = u8(s, at + 16 + 32 * c + l);
-            q = (i & 32) == 0 ? q & 0xF : q >>> 4;
-            dst[o + i] = d * kScale(s, at + 4, sub) * q - dmin * kMin(s, at + 4, sub);
+        for (int sub = 0; sub < 8; sub++) {
+            float dl = d * kScale(s, at + 4, sub), ml = dmin * kMin(s, at + 4, sub);
+            long qs = at + 16 + 32 * (sub >>> 1);
+            int shift = 4 * (sub & 1);
+            for (int l = 0; l < 32; l++) {
+                dst[o + 32 * sub + l] = dl * ((u8(s, qs + l) >>> shift) & 0xF) - ml;
+            }
         }
     }
 
@@ -196,12 +206,14 @@ final class WeightDecoder {
     private static void q5_K(MemorySegment s, long at, float[] dst, int o) {
         float d = f16(s, at);
         float dmin = f16(s, at + 2);
-        for (int i = 0; i < 256; i++) {
-            int c = i >>> 6, l = i & 31, sub = i >>> 5;
-            int q = u8(s, at + 48 + 32 * c + l);
-            q = (i & 32) == 0 ? q & 0xF : q >>> 4;
-            q |= ((u8(s, at + 16 + l) >>> sub) & 1) << 4;
-            dst[o + i] = d * kScale(s, at + 4, sub) * q - dmin * kMin(s, at + 4, sub);
+        for (int sub = 0; sub < 8; sub++) {
+            float dl = d * kScale(s, at + 4, sub), ml = dmin * kMin(s, at + 4, sub);
+            long qs = at + 48 + 32 * (sub >>> 1);
+            int shift = 4 * (sub & 1);
+            for (int l = 0; l < 32; l++) {
+                int q = (u8(s, qs + l) >>> shift) & 0xF | ((u8(s, at + 16 + l) >>> sub) & 1) << 4;
+                dst[o + 32 * sub + l] = dl * q - ml;
+            }
         }
     }
 
@@ -222,13 +234,17 @@ final class WeightDecoder {
      */
     private static void q6_K(MemorySegment s, long at, float[] dst, int o) {
         float d = f16(s, at + 208);
-        for (int i = 0; i < 256; i++) {
-            int h = i >>> 7, j = (i >>> 5) & 3, l = i & 31;
-            int lowByte = u8(s, at + 64 * h + 32 * (j & 1) + l);
-            int low = j < 2 ? lowByte & 0xF : lowByte >>> 4;
-            int high = (u8(s, at + 128 + 32 * h + l) >>> (2 * j)) & 3;
-            int sc = s.get(ValueLayout.JAVA_BYTE, at + 192 + 8 * h + 2 * j + (l >>> 4));
-            dst[o + i] = d * sc * ((low | high << 4) - 32);
+        for (int group = 0; group < 16; group++) { // group = 8h + 2j + half
+            int h = group >>> 3, j = (group >>> 1) & 3, half = group & 1;
+            float dl = d * s.get(ValueLayout.JAVA_BYTE, at + 192 + group);
+            int out = o + 128 * h + 32 * j + 16 * half;
+            long ql = at + 64 * h + 32 * (j & 1) + 16 * half;
+            long qh = at + 128 + 32 * h + 16 * half;
+            int lowShift = j < 2 ? 0 : 4;
+            for (int l = 0; l < 16; l++) {
+                int q = ((u8(s, ql + l) >>> lowShift) & 0xF) | ((u8(s, qh + l) >>> (2 * j)) & 3) << 4;
+                dst[out + l] = dl * (q - 32);
+            }
         }
     }
 }
