@@ -16,7 +16,7 @@ import java.util.Objects;
  * <li>Few rows of x (decode, {@code M < }{@value #GEMM_MIN_ROWS}, or {@value #GEMM_MIN_ROWS_INT_DOT}
  * for weights with an integer dot kernel): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
- * in cache. Q8_0 and Q4_0 weights meet x quantized to Q8_0, Q4_K meets Q8_K, in integer kernels
+ * in cache. Q8_0 and Q4_0 weights meet x quantized to Q8_0, Q4_K and Q6_K meet Q8_K, in integer kernels
  * ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes are decoded one row at a
  * time into a float buffer.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
@@ -31,7 +31,7 @@ public final class CpuMatmul {
     /** From this many rows of x on, the GEMM path is used. */
     static final int GEMM_MIN_ROWS = 4;
     /**
-     * The same for weights with an integer dot kernel (Q8_0, Q4_0, Q4_K): the GEMM path decodes
+     * The same for weights with an integer dot kernel (Q8_0, Q4_0, Q4_K, Q6_K): the GEMM path decodes
      * every weight to float once (about 1 ns each), which pays off only once M dots per weight cost
      * more than that. Measured for Q4_K, 4096 x 4096, one thread: M = 7 by dots 18.8 ms, M = 8 by
      * GEMM 25.5 ms (about 22 ms of it decoding), so break-even near M = 10.
@@ -86,13 +86,13 @@ public final class CpuMatmul {
         output = out.segment();
         try {
             boolean intDot = switch (s.wType()) {
-                case Q8_0, Q4_0, Q4_K -> true;
+                case Q8_0, Q4_0, Q4_K, Q6_K -> true;
                 default -> false;
             };
             if (m < (intDot ? GEMM_MIN_ROWS_INT_DOT : GEMM_MIN_ROWS)) {
                 switch (s.wType()) {
                     case Q8_0, Q4_0 -> activations.quantize(xf, m, k, 32);
-                    case Q4_K -> activations.quantize(xf, m, k, 256);
+                    case Q4_K, Q6_K -> activations.quantize(xf, m, k, 256);
                     default -> { }
                 }
                 int grain = Math.max(1, Math.min(64, s.n() / (8 * pool.threads())));
@@ -115,7 +115,7 @@ public final class CpuMatmul {
         int m = s.m(), k = s.k();
         Scratch t = scratch.get();
         float[] row = t.row(k);
-        float[] scales = t.subScales(k / 32), mins = t.subMins(k / 32);
+        float[] scales = t.subScales(k / 16), mins = t.subMins(k / 32);
         QuantizedActivations a = activations;
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
@@ -123,6 +123,10 @@ public final class CpuMatmul {
                 case F32, BF16, Q8_0, Q4_0 -> false;
                 case Q4_K -> {
                     VectorDots.q4KScales(w, at, k / 256, scales, mins);
+                    yield false;
+                }
+                case Q6_K -> {
+                    VectorDots.q6KScales(w, at, k / 256, scales);
                     yield false;
                 }
                 default -> {
@@ -138,6 +142,7 @@ public final class CpuMatmul {
                     case Q8_0 -> VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
                     case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, xo, k / 32);
                     case Q4_K -> VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
+                    case Q6_K -> VectorDots.dotQ6_K(w, at, scales, a.q, a.d, xo, k / 256);
                     default -> throw new AssertionError(type);
                 };
                 out.set(F32, s.outRow(i) + 4L * n, v);

@@ -168,6 +168,40 @@ final class VectorDots {
         return acc.reduceLanes(VectorOperators.ADD) - minSum;
     }
 
+    /** Unpacks a Q6_K row's scales for {@link #dotQ6_K}: {@code scales[g] = d * sc_g} for each 16-value group g. */
+    static void q6KScales(MemorySegment w, long at, int blocks, float[] scales) {
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 210L * b;
+            float d = Float.float16ToFloat(w.get(I16, o + 208));
+            for (int g = 0; g < 16; g++) {
+                scales[16 * b + g] = d * w.get(ValueLayout.JAVA_BYTE, o + 192 + g);
+            }
+        }
+    }
+
+    /**
+     * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with Q8_K activations, one
+     * 16-value group per step: group {@code g = 8h + 2j + half} holds values {@code 128h + 32j +
+     * 16half + l}, whose low 4 bits are nibble {@code j / 2} of {@code ql[64h + 32(j&1) + 16half + l]}
+     * and high 2 bits are bits {@code 2j} of {@code qh[32h + 16half + l]}; q - 32 is in [-32, 31].
+     */
+    static float dotQ6_K(MemorySegment w, long at, float[] scales, short[] xq, float[] xd, int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        int xb = xo / 256;
+        for (int g = 0; g < 16 * blocks; g++) {
+            int b = g >>> 4, h = (g >>> 3) & 1, j = (g >>> 1) & 3, half = g & 1;
+            long o = at + 210L * b;
+            ByteVector low = ByteVector.fromMemorySegment(B128, w, o + 64 * h + 32 * (j & 1) + 16 * half, LE)
+                    .lanewise(VectorOperators.LSHR, 4 * (j >>> 1)).and((byte) 0x0F);
+            ByteVector high = ByteVector.fromMemorySegment(B128, w, o + 128 + 32 * h + 16 * half, LE)
+                    .lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+            ShortVector q = (ShortVector) low.or(high).sub((byte) 32).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector p = q.mul(ShortVector.fromArray(S, xq, xo + 16 * g));
+            acc = widenToFloat(p).fma(FloatVector.broadcast(F, xd[xb + b] * scales[g]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
     /**
      * The 6-bit scale (or min) {@code j} of a K-quant block from its packed bytes read as ints:
      * {@code low} holds bytes 0..3 (scales) or 4..7 (mins), {@code high} bytes 8..11 (shifted right

@@ -47,14 +47,15 @@ class CpuMatmulTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (DType type : MatmulFixtures.WEIGHT_TYPES) {
             for (int c = 0; c < CASES_PER_TYPE; c++) {
+                int caseIndex = c;
                 long seed = Seeded.seedFor("matmul-" + type, c);
-                tests.add(DynamicTest.dynamicTest(type + " case " + c + " (seed " + seed + ")", () -> checkCase(type, new Random(seed))));
+                tests.add(DynamicTest.dynamicTest(type + " case " + c + " (seed " + seed + ")", () -> checkCase(type, caseIndex, new Random(seed))));
             }
         }
         return tests.stream();
     }
 
-    private static void checkCase(DType type, Random random) {
+    private static void checkCase(DType type, int caseIndex, Random random) {
         int[] ks = type.blockSize() == 256 ? K_256 : type.blockSize() == 32 ? K_32 : K_PLAIN;
         int k = ks[random.nextInt(ks.length)];
         int n = N[random.nextInt(N.length)];
@@ -62,6 +63,11 @@ class CpuMatmulTest {
         do { // keep a case under ~0.5M multiply-adds so the class runs in seconds
             m = M[random.nextInt(M.length)];
         } while ((long) m * n * k > 500_000 && m > 1);
+        if (caseIndex < 2) { // every dtype meets both paths: matrix-vector (M = 1) and GEMM (M = 17)
+            m = caseIndex == 0 ? 1 : 17;
+            k = Math.min(k, ks[ks.length - 2]);
+            n = Math.min(n, 65);
+        }
         try (Arena arena = Arena.ofShared()) {
             Tensor w = strided(arena, random, type, n, k);
             Tensor x = strided(arena, random, DType.F32, m, k);
