@@ -92,6 +92,11 @@ class RooflineReportTest {
         assertEquals(12, limits.limit(Work.Bound.READ, 2).orElseThrow(), 1e-9);
         assertEquals(12, limits.limit(Work.Bound.READ, 1).orElseThrow(), 1e-9);
         assertTrue(limits.limit(Work.Bound.FMA, 2).isEmpty());
+
+        List<BenchRecord> twice = List.of(
+                avgt("MachineLimitsBench.fmaPeak", Workloads.FMA_PEAK_FLOPS / 50e9 * 1e3, "threads", "1"),
+                avgt("MachineLimitsBench.fmaPeak", Workloads.FMA_PEAK_FLOPS / 80e9 * 1e3, "threads", "1"));
+        assertEquals(80, Limits.of(twice).limit(Work.Bound.FMA, 1).orElseThrow(), 1e-9, "the better of two measurements");
     }
 
     @Test
