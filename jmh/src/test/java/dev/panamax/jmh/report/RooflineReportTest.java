@@ -195,7 +195,8 @@ class RooflineReportTest {
         assertTrue(md.contains("| GemmBench.gemm backend=cpu size=1024 all | 40.0 | 10.0 | ms/op |"), md);
         assertTrue(md.contains("| 4.00x |"), md);
         BufferedImage image = ImageIO.read(dir.resolve("cmp/comparison.png").toFile());
-        assertEquals(Charts.WIDTH, image.getWidth());
-        assertEquals(Charts.HEIGHT, image.getHeight());
+        assertEquals(Charts.WIDTH, image.getWidth(), "two bars fit the standard width");
+        assertEquals(Charts.HEIGHT + 200, image.getHeight(), "room for the rotated labels");
+        assertEquals("Gemm.gemm 1024 all", Comparison.shortLabel(c.pairs().get(0).a().record(), c.pairs().get(0).key()));
     }
 }
