@@ -22,7 +22,7 @@ import dev.panamax.jmh.limits.MachineLimitsBench;
  * every size and dtype of the issue with two forks per benchmark, which takes hours on small machines.
  */
 public enum Profile {
-    QUICK(1, 2, 300, 3, 300),
+    QUICK(1, 3, 500, 3, 300),
     FULL(2, 3, 1000, 5, 1000);
 
     /** Every weight dtype the matmul kernels support. */
