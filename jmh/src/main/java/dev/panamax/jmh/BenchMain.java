@@ -130,6 +130,8 @@ public final class BenchMain implements Callable<Integer> {
         List<Object> results = new ArrayList<>();
         for (Job job : jobs) {
             results.addAll(runJob(job, profile, notes));
+            // keep what is done so far, in case the run is interrupted
+            new ResultFile(machine, profile.name().toLowerCase(), notes, results).write(out.resolve(ReportWriter.RESULTS));
         }
         ResultFile run = new ResultFile(machine, profile.name().toLowerCase(), notes, results);
         List<SummaryRow> rows = ReportWriter.write(run, out);
@@ -162,7 +164,7 @@ public final class BenchMain implements Callable<Integer> {
                 notes.add("Backend '" + name + "' skipped: " + why);
             }
         }
-        RandomTensors.quantizersMissing().ifPresent(q -> notes.add("Quantized weights: " + q));
+        notes.add("Weights are random; quantized weights: " + RandomTensors.quantizedSource() + ".");
         String blasMissing = OpenBlas.unavailableReason().orElse(null);
         if (blasMissing != null) {
             notes.add(blasMissing);
@@ -195,11 +197,14 @@ public final class BenchMain implements Callable<Integer> {
     private List<Object> runJob(Job job, Profile profile, List<String> notes) throws IOException {
         Path json = Files.createTempFile("panamax-jmh-", ".json");
         try {
+            int warmups = job.maxOps() > 0 ? Math.min(1, profile.warmupIterations()) : profile.warmupIterations();
+            int measurements = job.maxOps() > 0 ? Math.min(job.maxOps() - warmups, profile.measurementIterations())
+                    : profile.measurementIterations();
             ChainedOptionsBuilder o = new OptionsBuilder()
                     .forks(profile.forks())
-                    .warmupIterations(profile.warmupIterations())
+                    .warmupIterations(warmups)
                     .warmupTime(TimeValue.milliseconds(profile.warmupMillis()))
-                    .measurementIterations(profile.measurementIterations())
+                    .measurementIterations(measurements)
                     .measurementTime(TimeValue.milliseconds(profile.measurementMillis()))
                     .jvmArgsAppend(forkFlags())
                     .shouldFailOnError(false)

@@ -12,12 +12,23 @@ import java.util.Map;
  * @param benchmark the benchmark class
  * @param methods   its benchmark methods to run
  * @param params    parameter name -> values
+ * @param maxOps    iterations (warm-up plus measurement) at most, for benchmarks whose one operation
+ *                  takes seconds; 0 = the profile's own
  */
-public record Job(Class<?> benchmark, List<String> methods, Map<String, List<String>> params) {
+public record Job(Class<?> benchmark, List<String> methods, Map<String, List<String>> params, int maxOps) {
 
     public Job {
         methods = List.copyOf(methods);
         params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    public Job(Class<?> benchmark, List<String> methods, Map<String, List<String>> params) {
+        this(benchmark, methods, params, 0);
+    }
+
+    /** The same job limited to {@code n} iterations in all (one warm-up, the rest measured). */
+    public Job limitedTo(int n) {
+        return new Job(benchmark, methods, params, n);
     }
 
     /** "dev.panamax.jmh.kernels.MatmulBench.matmul" for each method. */
@@ -34,11 +45,11 @@ public record Job(Class<?> benchmark, List<String> methods, Map<String, List<Str
     public Job with(String param, List<String> values) {
         Map<String, List<String>> p = new LinkedHashMap<>(params);
         p.put(param, values);
-        return new Job(benchmark, methods, p);
+        return new Job(benchmark, methods, p, maxOps);
     }
 
     /** The same job restricted to some methods. */
     public Job only(List<String> someMethods) {
-        return new Job(benchmark, someMethods, params);
+        return new Job(benchmark, someMethods, params, maxOps);
     }
 }

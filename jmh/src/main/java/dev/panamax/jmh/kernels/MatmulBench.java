@@ -19,13 +19,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code Ops.matmul} (through {@link MatmulPath}) with a weight of every dtype at real model shapes: decode ({@code tokens = 1},
- * a matrix-vector product bound by reading the weights) and prefill ({@code tokens = 64, 512},
- * a matrix-matrix product bound by FMA throughput).
+ * {@code Ops.matmul} (through {@link MatmulPath}) with a weight of every dtype at real model
+ * shapes: decode ({@code tokens = 1}, a matrix-vector product bound by reading the weights) and
+ * prefill ({@code tokens = 64, 512}, a matrix-matrix product bound by FMA throughput).
  *
  * <p>{@code shape} is the weight's shape {@code N x K}, outermost first as Panamax tensors are:
  * {@code 11008x4096} is Llama-2-7B's FFN up projection, {@code 4096x11008} its down projection,
- * {@code 128256x4096} Llama 3's output head, {@code 5632x2048} and {@code 2048x5632} TinyLlama 1.1B's FFN up and down projections.
+ * {@code 128256x4096} Llama 3's output head, {@code 2048x5632} TinyLlama 1.1B's FFN down projection.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

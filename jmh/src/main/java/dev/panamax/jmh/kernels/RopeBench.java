@@ -2,7 +2,7 @@ package dev.panamax.jmh.kernels;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Rope;
 import dev.panamax.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,8 +17,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import dev.panamax.tensor.Rope;
 
 /** {@code Ops.rope} on {@code tokens} rows of 32 heads of 128 (Llama 7B/8B queries), at positions 1000... */
 @State(Scope.Benchmark)

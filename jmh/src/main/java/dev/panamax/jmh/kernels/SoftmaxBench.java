@@ -2,7 +2,6 @@ package dev.panamax.jmh.kernels;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -94,27 +94,42 @@ public final class Comparison {
                 + ", GPU " + m.gpu() + " (" + r.profile() + " profile)";
     }
 
-    /** A bar chart of B's speed over A's per matched result, with equal speed (1.0) drawn as a line. */
+    /** A bar chart of B's speed over A's per matched result (log scale), with equal speed (1.0) drawn as a line. */
     public void writeChart(Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        CategoryChart chart = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title("Speed of B relative to A").yAxisTitle("B/A speed").build();
+        int width = Math.max(Charts.WIDTH, 40 * pairs.size() + 200);
+        CategoryChart chart = new CategoryChartBuilder().width(width).height(Charts.HEIGHT + 200)
+                .title("Speed of B relative to A (above 1: B is faster)").yAxisTitle("B/A speed").build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setXAxisLabelRotation(60);
-        List<String> keys = new ArrayList<>();
+        chart.getStyler().setXAxisLabelRotation(75);
+        List<String> labels = new ArrayList<>();
         List<Double> ratios = new ArrayList<>();
         for (Pair p : pairs) {
-            keys.add(p.key().replace(" threads=", " t=").replace("backend=", ""));
+            labels.add(shortLabel(p.a().record(), p.key()));
             ratios.add(p.ratio());
         }
-        if (keys.isEmpty()) {
-            keys.add("(no common results)");
-            ratios.add(0.0);
+        if (labels.isEmpty()) {
+            labels.add("(no common results)");
+            ratios.add(1.0);
         }
-        chart.addSeries("B/A speed", keys, ratios);
-        chart.getStyler().setYAxisMin(0.0);
-        chart.getStyler().setYAxisMax(1.1 * Math.max(1.0, ratios.stream().mapToDouble(Double::doubleValue).max().orElse(1)));
+        chart.addSeries("B/A speed", labels, ratios);
+        double min = ratios.stream().mapToDouble(Double::doubleValue).min().orElse(1);
+        double max = ratios.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisMin(Math.min(0.5, min / 1.5));
+        chart.getStyler().setYAxisMax(Math.max(2.0, max * 1.5));
         chart.addAnnotation(new AnnotationLine(1.0, false, false)); // equal speed
         Charts.save(chart, file);
+    }
+
+    /** "Matmul.matmul Q4_K 4096x4096 1 all": the kernel and its parameter values, without names. */
+    static String shortLabel(BenchRecord r, String key) {
+        StringBuilder sb = new StringBuilder(r.kernel().replace("Bench.", "."));
+        r.params().forEach((k, v) -> {
+            if (!k.equals("backend") && !k.equals("threads")) {
+                sb.append(' ').append(v);
+            }
+        });
+        return sb.append(key.endsWith(" 1t") ? " 1t" : key.endsWith(" all") ? " all" : "").toString();
     }
 }

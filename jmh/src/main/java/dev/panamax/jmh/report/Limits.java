@@ -7,7 +7,8 @@ import java.util.TreeMap;
 
 /**
  * The machine limits found among a run's results, by thread count: peak FMA rate in GFLOP/s and
- * read bandwidth in GB/s, from {@code MachineLimitsBench}.
+ * read bandwidth in GB/s, from {@code MachineLimitsBench}. When a limit was measured more than once
+ * (the suite measures them before and after the kernels), the best measurement counts.
  */
 public final class Limits {
     private final TreeMap<Integer, Double> fma = new TreeMap<>();

@@ -33,11 +33,6 @@ public record MachineInfo(String cpuModel, int cores, int vectorBits, String jdk
                 detectGpu(), detectLoad());
     }
 
-    /** One line for tables and chart legends. */
-    public String label() {
-        return cpuModel + ", " + cores + " cores, " + jdk.replaceAll(" \\(.*", "");
-    }
-
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpuModel", cpuModel);

@@ -23,6 +23,8 @@ class JmhRunReportTest {
     @Test
     void a_real_jmh_result_becomes_a_report_row_with_a_rate(@TempDir Path dir) throws RunnerException, IOException {
         Path json = dir.resolve("jmh.json");
+        // this run checks the result plumbing, not speed: do not wait for a benchmark run elsewhere on the machine
+        System.setProperty("jmh.ignoreLock", "true");
         new Runner(new OptionsBuilder()
                 .include("^" + MachineLimitsBench.class.getName().replace(".", "\\.") + "\\.fmaPeak$")
                 .param("threads", "1")

@@ -92,6 +92,11 @@ class RooflineReportTest {
         assertEquals(12, limits.limit(Work.Bound.READ, 2).orElseThrow(), 1e-9);
         assertEquals(12, limits.limit(Work.Bound.READ, 1).orElseThrow(), 1e-9);
         assertTrue(limits.limit(Work.Bound.FMA, 2).isEmpty());
+
+        List<BenchRecord> twice = List.of(
+                avgt("MachineLimitsBench.fmaPeak", Workloads.FMA_PEAK_FLOPS / 50e9 * 1e3, "threads", "1"),
+                avgt("MachineLimitsBench.fmaPeak", Workloads.FMA_PEAK_FLOPS / 80e9 * 1e3, "threads", "1"));
+        assertEquals(80, Limits.of(twice).limit(Work.Bound.FMA, 1).orElseThrow(), 1e-9, "the better of two measurements");
     }
 
     @Test
@@ -135,6 +140,31 @@ class RooflineReportTest {
     }
 
     @Test
+    void end_to_end_results_give_tokens_per_second_and_weight_bandwidth(@TempDir Path dir) throws IOException {
+        List<BenchRecord> records = new java.util.ArrayList<>(canned());
+        String[] params = {"backend", "cpu", "layers", "1", "shape", "tinyllama-1.1b", "threads", "2", "type", "q8_0"};
+        records.add(avgt("EndToEndBench.decode", 1000, params));
+        records.add(avgt("EndToEndBench.prefill", 4000, params));
+        ResultFile run = ResultFile.of(MACHINE, "quick", List.of(), records);
+        List<SummaryRow> rows = Roofline.rows(run.records());
+
+        SummaryRow decode = row(rows, "EndToEndBench.decode");
+        var shape = dev.panamax.jmh.e2e.EndToEndBench.shape("tinyllama-1.1b", 1);
+        long perToken = dev.panamax.jmh.synth.SynthModel.bytesPerToken(shape, dev.panamax.jmh.synth.SynthType.Q8_0);
+        assertEquals(128.0 * perToken / 1e9, decode.gbs(), 1e-9, "128 tokens in 1 s, each reading all weights");
+        assertEquals(decode.gbs() / 16, decode.fraction(), 1e-12);
+        assertEquals(128.0, Charts.tokensPerSecond(decode), 1e-9);
+        assertEquals(128.0, Charts.tokensPerSecond(row(rows, "EndToEndBench.prefill")), 1e-9, "512 tokens in 4 s");
+
+        String md = MarkdownReport.render(run, rows, List.of());
+        assertTrue(md.contains("| tg128 | backend=cpu layers=1 shape=tinyllama-1.1b threads=2 type=q8_0 | 128 |"), md);
+        assertTrue(md.contains("| pp512 | backend=cpu layers=1 shape=tinyllama-1.1b threads=2 type=q8_0 | 128 |"), md);
+        List<String> charts = Charts.write(rows.stream().filter(r -> r.record().kernel().startsWith("EndToEnd")).toList(), dir);
+        assertEquals(List.of("e2e-tinyllama-1.1b-1l.png"), charts);
+        assertEquals(Charts.WIDTH, ImageIO.read(dir.resolve("e2e-tinyllama-1.1b-1l.png").toFile()).getWidth());
+    }
+
+    @Test
     void reading_a_file_that_is_not_a_result_names_it(@TempDir Path dir) throws IOException {
         Path bogus = Files.writeString(dir.resolve("bogus.json"), "{\"hello\": 1}");
         IOException e = assertThrows(IOException.class, () -> ResultFile.read(bogus));
@@ -165,7 +195,8 @@ class RooflineReportTest {
         assertTrue(md.contains("| GemmBench.gemm backend=cpu size=1024 all | 40.0 | 10.0 | ms/op |"), md);
         assertTrue(md.contains("| 4.00x |"), md);
         BufferedImage image = ImageIO.read(dir.resolve("cmp/comparison.png").toFile());
-        assertEquals(Charts.WIDTH, image.getWidth());
-        assertEquals(Charts.HEIGHT, image.getHeight());
+        assertEquals(Charts.WIDTH, image.getWidth(), "two bars fit the standard width");
+        assertEquals(Charts.HEIGHT + 200, image.getHeight(), "room for the rotated labels");
+        assertEquals("Gemm.gemm 1024 all", Comparison.shortLabel(c.pairs().get(0).a().record(), c.pairs().get(0).key()));
     }
 }
