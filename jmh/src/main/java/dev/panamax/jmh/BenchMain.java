@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 import dev.panamax.jmh.blas.OpenBlas;
-import dev.panamax.jmh.kernels.MatmulPath;
 import dev.panamax.jmh.kernels.RandomTensors;
 import dev.panamax.jmh.report.Comparison;
 import dev.panamax.jmh.report.MachineInfo;
@@ -153,13 +152,6 @@ public final class BenchMain implements Callable<Integer> {
             }
             if (why == null) {
                 usable.add(name);
-                try (Ops ops = Backends.open(name, 1); MatmulPath path = MatmulPath.of(ops, 1)) {
-                    if (!MatmulPath.supportsMatmul(ops)) {
-                        notes.add("Matmul benchmarks of '" + name + "': " + path.description() + ".");
-                    }
-                } catch (RuntimeException e) {
-                    notes.add("Matmul benchmarks of '" + name + "' will fail: " + e.getMessage());
-                }
             } else {
                 notes.add("Backend '" + name + "' skipped: " + why);
             }

@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-import dev.panamax.jmh.kernels.MatmulWiredOps;
 import dev.panamax.jmh.synth.SynthModel;
 import dev.panamax.jmh.synth.SynthShape;
 import dev.panamax.jmh.synth.SynthType;
 import dev.panamax.tensor.Backends;
+import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.DType;
 import dev.panamax.transformer.LoadOptions;
 import dev.panamax.transformer.Model;
@@ -61,7 +61,7 @@ public class EndToEndBench {
     @Param("q4_0")
     public String type;
 
-    private MatmulWiredOps ops;
+    private Ops ops;
     private Model model;
     private Transformer transformer;
     private final int[] prompt = new int[PROMPT_TOKENS];
@@ -90,7 +90,7 @@ public class EndToEndBench {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the synthetic model " + file, e);
         }
-        ops = new MatmulWiredOps(Backends.open(backend, threads), threads);
+        ops = Backends.open(backend, threads);
         model = Model.open(file, ops, new LoadOptions(PROMPT_TOKENS, DType.F16, PROMPT_TOKENS + GENERATED_TOKENS));
         transformer = model.transformer();
         logits = new float[s.vocab()];

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Square F32 GEMM through {@code Ops.matmul} (see {@link MatmulPath}): {@code out[size, size] = x · wᵀ}, 2·size³ flops. */
+/** Square F32 GEMM through {@code Ops.matmul}: {@code out[size, size] = x · wᵀ}, 2·size³ flops. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -32,12 +32,10 @@ public class GemmBench extends BackendState {
     private Tensor x;
     private Tensor w;
     private Tensor out;
-    private MatmulPath path;
 
     @Setup(Level.Trial)
     public void setUp() {
         open();
-        path = MatmulPath.of(ops, threads);
         x = input(size, size);
         w = ops.upload(arena, random.weights(arena, DType.F32, size, size));
         out = output(size, size);
@@ -45,12 +43,11 @@ public class GemmBench extends BackendState {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        path.close();
         close();
     }
 
     @Benchmark
     public void gemm() {
-        path.run(x, w, out);
+        ops.matmul(x, w, out);
     }
 }

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code Ops.matmul} (through {@link MatmulPath}) with a weight of every dtype at real model
+ * {@code Ops.matmul} with a weight of every dtype at real model
  * shapes: decode ({@code tokens = 1}, a matrix-vector product bound by reading the weights) and
  * prefill ({@code tokens = 64, 512}, a matrix-matrix product bound by FMA throughput).
  *
@@ -48,12 +48,10 @@ public class MatmulBench extends BackendState {
     private Tensor x;
     private Tensor w;
     private Tensor out;
-    private MatmulPath path;
 
     @Setup(Level.Trial)
     public void setUp() {
         open();
-        path = MatmulPath.of(ops, threads);
         long[] nk = dims(shape);
         x = input(tokens, nk[1]);
         w = ops.upload(arena, random.weights(arena, DType.valueOf(dtype), nk[0], nk[1]));
@@ -62,12 +60,11 @@ public class MatmulBench extends BackendState {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        path.close();
         close();
     }
 
     @Benchmark
     public void matmul() {
-        path.run(x, w, out);
+        ops.matmul(x, w, out);
     }
 }

@@ -15,8 +15,8 @@ import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.gguf.GgufMetadata;
 import dev.panamax.formats.gguf.GgufTensorInfo;
 import dev.panamax.formats.quant.Quants;
-import dev.panamax.jmh.kernels.MatmulWiredOps;
 import dev.panamax.tensor.Backends;
+import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.LoadOptions;
@@ -95,7 +95,7 @@ class SynthModelTest {
     void the_transformer_loads_and_runs_a_synthetic_model(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("tiny-q8.gguf");
         SynthModel.write(TINY, SynthType.Q8_0, file, 3);
-        try (MatmulWiredOps ops = new MatmulWiredOps(Backends.open("reference", 1), 1);
+        try (Ops ops = Backends.open("reference", 1);
              Model model = Model.open(file, ops, new LoadOptions(8, DType.F32, 16))) {
             float[] logits = model.transformer().forward(new int[] {1, 300 - 1, 42}, 0);
             assertEquals(300, logits.length);
