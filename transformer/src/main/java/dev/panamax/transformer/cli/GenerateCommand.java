@@ -71,6 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
                 out.flush();
             });
             out.println();
+            out.flush(); // the text first, then the speed line on stderr
             err.println(r.summary());
             err.flush();
         }
