@@ -97,17 +97,15 @@ final class WideDots {
     static float dotQ4_K(MemorySegment w, long at, float[] scales, float[] mins, float[] x, float[] xsums, int xo,
             int blocks) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        float minSum = 0f;
-        int xs = xo / 32;
         // one flat loop over 64-value chunks (4 per block): 32 bytes, low nibbles sub-block j, high j + 1
         for (int chunk = 0; chunk < 4 * blocks; chunk++) {
             long o = at + 144L * (chunk >>> 2) + 16 + 32 * (chunk & 3);
             int xc = xo + 64 * chunk, j = 2 * chunk;
             a0 = lowNibbles(w, o, x, xc, a0, scales[j]);
             a1 = highNibbles(w, o, x, xc + 32, a1, scales[j + 1]);
-            minSum += mins[j] * xsums[xs + j] + mins[j + 1] * xsums[xs + j + 1];
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) - minSum;
+        // the mins term as one dot afterwards: a scalar sum in the loop is a latency chain
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) - VectorDots.dot(mins, 0, xsums, xo / 32, 8 * blocks);
     }
 
     /** {@code acc + scale * (q . x[xi ...])} for the 32 low nibbles q of the 32 bytes at {@code o}. */
