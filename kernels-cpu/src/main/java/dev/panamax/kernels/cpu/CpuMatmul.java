@@ -15,9 +15,10 @@ import java.util.Objects;
  * <ul>
  * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
- * in cache. Q8_0 and Q4_0 weights meet x quantized to Q8_0, Q4_K, Q5_K and Q6_K meet Q8_K, in integer kernels
- * ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes are decoded one row at a
- * time into a float buffer.</li>
+ * in cache. With 512-bit vectors Q8_0, Q4_0 and Q4_K weights meet x in float ({@link WideDots});
+ * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, as Q5_K and Q6_K always do, meet
+ * Q8_K, in integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes
+ * are decoded one row at a time into a float buffer.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
  * rows, decodes ({@link VectorDecoder} for Q8_0 and Q4_K, else {@link WeightDecoder}) and packs
  * {@value #KC}-wide slices of them into an F32 panel once, and runs the
@@ -25,8 +26,8 @@ import java.util.Objects;
  * When there are fewer than two weight blocks per thread, the rows of x are split too.</li>
  * </ul>
  *
- * <p>The kernels use 256-bit vectors (AVX2); on hardware with narrower vectors the Vector API
- * would emulate them slowly.
+ * <p>The kernels use 256-bit vectors (AVX2), and 512-bit ones (AVX-512) where the hardware prefers
+ * them; on hardware with narrower vectors the Vector API would emulate them slowly.
  *
  * <p>Scratch buffers are allocated once per thread and grown on demand; a call allocates nothing
  * once they are large enough. One caller thread at a time.
@@ -60,6 +61,8 @@ public final class CpuMatmul {
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private float[] xf = new float[0];
+    /** Sums of x over each 32-value block, for the Q4_K mins in {@link WideDots#dotQ4_K}. */
+    private float[] xBlockSums = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
     private MatmulShape shape;
@@ -99,8 +102,22 @@ public final class CpuMatmul {
         try {
             if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
-                    case Q8_0, Q4_0 -> activations.quantize(xf, m, k, 32);
-                    case Q4_K, Q5_K, Q6_K -> activations.quantize(xf, m, k, 256);
+                    case Q8_0, Q4_0 -> {
+                        if (!WideDots.AVAILABLE) {
+                            activations.quantize(xf, m, k, 32);
+                        }
+                    }
+                    case Q4_K -> {
+                        if (WideDots.AVAILABLE) {
+                            if (xBlockSums.length < m * k / 32) {
+                                xBlockSums = new float[m * k / 32];
+                            }
+                            WideDots.blockSums(xf, m * k, xBlockSums);
+                        } else {
+                            activations.quantize(xf, m, k, 256);
+                        }
+                    }
+                    case Q5_K, Q6_K -> activations.quantize(xf, m, k, 256);
                     default -> { }
                 }
                 int grain = Math.max(1, Math.min(64, s.n() / (8 * pool.threads())));
@@ -138,7 +155,15 @@ public final class CpuMatmul {
             long at = s.wRow(n);
             boolean decoded = switch (type) {
                 case F32, BF16, Q8_0, Q4_0 -> false;
-                case Q4_K, Q5_K -> {
+                case Q4_K -> {
+                    if (WideDots.AVAILABLE) {
+                        WideDots.kScales(w, at, k / 256, type.bytesPerBlock(), scales, mins);
+                    } else {
+                        VectorDots.kScales(w, at, k / 256, type.bytesPerBlock(), scales, mins);
+                    }
+                    yield false;
+                }
+                case Q5_K -> {
                     VectorDots.kScales(w, at, k / 256, type.bytesPerBlock(), scales, mins);
                     yield false;
                 }
@@ -156,9 +181,12 @@ public final class CpuMatmul {
                 float v = decoded ? VectorDots.dot(row, 0, xf, xo, k) : switch (type) {
                     case F32 -> VectorDots.dotF32(w, at, xf, xo, k);
                     case BF16 -> VectorDots.dotBF16(w, at, xf, xo, k);
-                    case Q8_0 -> VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
-                    case Q4_0 -> VectorDots.dotQ4_0(w, at, a.q, a.d, a.sums, xo, k / 32);
-                    case Q4_K -> VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
+                    case Q8_0 -> WideDots.AVAILABLE ? WideDots.dotQ8_0(w, at, xf, xo, k / 32)
+                            : VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
+                    case Q4_0 -> WideDots.AVAILABLE ? WideDots.dotQ4_0(w, at, xf, xo, k / 32)
+                            : VectorDots.dotQ4_0(w, at, a.q, a.d, a.sums, xo, k / 32);
+                    case Q4_K -> WideDots.AVAILABLE ? WideDots.dotQ4_K(w, at, scales, mins, xf, xBlockSums, xo, k / 256)
+                            : VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
                     case Q5_K -> VectorDots.dotQ5_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
                     case Q6_K -> VectorDots.dotQ6_K(w, at, scales, a.q, a.d, xo, k / 256);
                     default -> throw new AssertionError(type);

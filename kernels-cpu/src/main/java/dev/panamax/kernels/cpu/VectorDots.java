@@ -135,9 +135,10 @@ final class VectorDots {
             float d = Float.float16ToFloat(w.get(I16, o));
             float dmin = Float.float16ToFloat(w.get(I16, o + 2));
             int sc = w.get(I32, o + 4), mn = w.get(I32, o + 8), high = w.get(I32, o + 12);
+            long packedScales = kPacked(sc, high), packedMins = kPacked(mn, high >>> 4);
             for (int j = 0; j < 8; j++) {
-                scales[8 * b + j] = d * kScale(sc, high, j);
-                mins[8 * b + j] = dmin * kScale(mn, high >>> 4, j);
+                scales[8 * b + j] = d * (int) ((packedScales >>> (8 * j)) & 63);
+                mins[8 * b + j] = dmin * (int) ((packedMins >>> (8 * j)) & 63);
             }
         }
     }
@@ -243,15 +244,16 @@ final class VectorDots {
     }
 
     /**
-     * The 6-bit scale (or min) {@code j} of a K-quant block from its packed bytes read as ints:
-     * {@code low} holds bytes 0..3 (scales) or 4..7 (mins), {@code high} bytes 8..11 (shifted right
-     * by 4 for the mins). Sub-blocks 0..3 keep 6 bits in {@code low}; 4..7 take 4 bits from
-     * {@code high} and their top 2 bits from the spare top bits of {@code low}.
+     * The eight 6-bit scales (or mins) of a K-quant block, one per byte, from its packed bytes read
+     * as ints: {@code low} holds bytes 0..3 (scales) or 4..7 (mins), {@code high} bytes 8..11
+     * (shifted right by 4 for the mins). Sub-blocks 0..3 keep 6 bits in {@code low}; 4..7 take 4
+     * bits from {@code high} and their top 2 bits from the spare top bits of {@code low}: all four
+     * bytes at once, without a branch per sub-block.
      */
-    private static int kScale(int low, int high, int j) {
-        return j < 4
-                ? (low >>> (8 * j)) & 63
-                : ((high >>> (8 * (j - 4))) & 0xF) | ((low >>> (8 * (j - 4) + 6)) & 3) << 4;
+    static long kPacked(int low, int high) {
+        int first = low & 0x3F3F3F3F;
+        int second = (high & 0x0F0F0F0F) | ((low >>> 2) & 0x30303030);
+        return (first & 0xFFFFFFFFL) | ((long) second << 32);
     }
 
     /** Sums the 16 short lanes pairwise into 8 int lanes. */
