@@ -34,7 +34,7 @@ class QuantsGgmlVectorsTest {
             "Q8_K"})
     void quantizeRow_gives_ggml_reference_bytes(DType type) throws IOException {
         float[] input = floats(read("input.f32"));
-        byte[] expected = read(name(type) + ".bin");
+        byte[] expected = read(name(type) + ".blocks");
         long rowBytes = type.byteSize(N);
         assertEquals(ROWS * rowBytes, expected.length, type + " fixture size");
         try (Arena arena = Arena.ofConfined()) {
@@ -58,7 +58,7 @@ class QuantsGgmlVectorsTest {
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K"})
     void dequantizeRow_gives_ggml_reference_float_bits(DType type) throws IOException {
-        byte[] blocks = read(name(type) + ".bin");
+        byte[] blocks = read(name(type) + ".blocks");
         float[] expected = floats(gunzip(read(name(type) + ".dequant.f32.gz")));
         assertEquals(ROWS * N, expected.length, type + " fixture size");
         long rowBytes = type.byteSize(N);
