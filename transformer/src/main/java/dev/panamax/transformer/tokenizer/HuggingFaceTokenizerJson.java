@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.JsonTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -84,8 +85,8 @@ public final class HuggingFaceTokenizerJson {
             p.nextToken();
             switch (field) {
                 case "added_tokens" -> readAddedTokens(p);
-                case "normalizer" -> checkNormalizer(Json.read(p));
-                case "pre_tokenizer" -> pre = preTokenizerName(Json.read(p));
+                case "normalizer" -> checkNormalizer(JsonTree.read(p));
+                case "pre_tokenizer" -> pre = preTokenizerName(JsonTree.read(p));
                 case "model" -> readModel(p);
                 default -> p.skipChildren();
             }
@@ -103,7 +104,7 @@ public final class HuggingFaceTokenizerJson {
         int index = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
             String where = "added_tokens[" + index++ + "]";
-            if (!(Json.read(p) instanceof Map<?, ?> token)) {
+            if (!(JsonTree.read(p) instanceof Map<?, ?> token)) {
                 throw new FormatException(file, where, null, "not an object");
             }
             Object id = token.get("id");
@@ -210,7 +211,7 @@ public final class HuggingFaceTokenizerJson {
             String where = "model.merges[" + merges.size() + "]";
             if (p.currentToken() == JsonToken.VALUE_STRING) {
                 merges.add(p.getText());
-            } else if (Json.read(p) instanceof List<?> pair && pair.size() == 2
+            } else if (JsonTree.read(p) instanceof List<?> pair && pair.size() == 2
                     && pair.get(0) instanceof String a && pair.get(1) instanceof String b) {
                 merges.add(a + " " + b);
             } else {
@@ -253,7 +254,7 @@ public final class HuggingFaceTokenizerJson {
         Object root;
         try (JsonParser p = JSON.createParser(path.toFile())) {
             p.nextToken();
-            root = Json.read(p);
+            root = JsonTree.read(p);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new FormatException(path, "json", e.getLocation(), "malformed JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {

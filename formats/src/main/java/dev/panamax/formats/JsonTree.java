@@ -1,5 +1,6 @@
-package dev.panamax.transformer.tokenizer;
+package dev.panamax.formats;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -8,16 +9,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads one small JSON value from a streaming parser as maps, lists, strings, numbers, booleans and null. */
-final class Json {
-    private Json() {
+/**
+ * Reads one JSON value from a jackson-core streaming parser as plain Java values: {@code Map} (keys in
+ * file order), {@code List}, {@code String}, {@code Long}, {@code Double}, {@code Boolean} or null.
+ * For small documents whose shape is checked by the caller (tokenizer files, benchmark reports);
+ * the parser's own {@code StreamReadConstraints} bound sizes and nesting.
+ */
+public final class JsonTree {
+    private JsonTree() {
     }
 
     /** The value at the parser's current token; afterwards the parser is on the value's last token. */
-    static Object read(JsonParser p) throws IOException {
+    public static Object read(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
         if (t == null) {
-            throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected end of input");
+            throw new JsonParseException(p, "unexpected end of input");
         }
         return switch (t) {
             case START_OBJECT -> {
@@ -42,7 +48,7 @@ final class Json {
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
             case VALUE_NULL -> null;
-            default -> throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+            default -> throw new JsonParseException(p, "unexpected JSON token " + t);
         };
     }
 }
