@@ -1,0 +1,55 @@
+package dev.panamax.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.panamax.formats.quant.Quants;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.testing.Seeded;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The 512-bit decode dots against a float64 dot of the weights as {@link Quants} decodes them. These
+ * kernels meet float activations (no 8-bit activation quantization), so the bound is float rounding
+ * only, tight enough to catch a wrong bit or offset in a block layout (a 1-LSB error in every quant
+ * moves the result by about |d| per group, far above it).
+ */
+@ExtendWith(Seeded.class)
+class WideDotsTest {
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0"})
+    void wide_decode_dots_match_a_float64_dot_of_the_decoded_weights(DType type, Random random) {
+        assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
+        int blockSize = type.blockSize();
+        for (int trial = 0; trial < 20; trial++) {
+            int k = blockSize * (1 + random.nextInt(4096 / blockSize)); // odd block counts included
+            float[] values = Seeded.gaussian(random, k, 0.5);
+            float[] x = Seeded.nonZeroFloats(random, k, 2f);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment w = arena.allocate(type.byteSize(k));
+                Quants.quantizeRow(type, values, 0, k, w, 0);
+                float[] y = new float[k];
+                Quants.dequantizeRow(type, w, 0, y, 0, k);
+                double expected = 0;
+                double magnitude = 0;
+                for (int i = 0; i < k; i++) {
+                    expected += (double) y[i] * x[i];
+                    magnitude += Math.abs((double) y[i] * x[i]);
+                }
+                float actual = type == DType.Q8_0 ? WideDots.dotQ8_0(w, 0, x, 0, k / 32) : WideDots.dotQ4_0(w, 0, x, 0, k / 32);
+                // float sums of k products in any order: gamma_(k+2) * sum|y x|; plus u per term where the
+                // kernel multiplies the scale after summing a block (y = d * q rounds once, the kernel not)
+                double u = 0x1p-24;
+                double gamma = (k + 2) * u / (1 - (k + 2) * u);
+                double bound = (gamma + 2 * u) * magnitude;
+                assertEquals(expected, actual, bound, type + " k=" + k + " trial " + trial);
+            }
+        }
+    }
+}
