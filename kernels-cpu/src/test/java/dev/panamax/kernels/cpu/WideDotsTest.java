@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WideDotsTest {
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K"})
     void wide_decode_dots_match_a_float64_dot_of_the_decoded_weights(DType type, Random random) {
         assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
         int blockSize = type.blockSize();
@@ -36,18 +36,33 @@ class WideDotsTest {
                 Quants.quantizeRow(type, values, 0, k, w, 0);
                 float[] y = new float[k];
                 Quants.dequantizeRow(type, w, 0, y, 0, k);
+                // Q4_K: y = scale_j q - min_j; the kernel sums scale_j (q . x) and min_j sum(x) apart and
+                // subtracts, so its rounding scales with both terms: |scale_j q| <= |y| + |min_j|
+                float[] scales = new float[k / 32];
+                float[] mins = new float[k / 32];
+                if (type == DType.Q4_K) {
+                    WideDots.kScales(w, 0, k / 256, 144, scales, mins);
+                }
                 double expected = 0;
                 double magnitude = 0;
                 for (int i = 0; i < k; i++) {
                     expected += (double) y[i] * x[i];
-                    magnitude += Math.abs((double) y[i] * x[i]);
+                    magnitude += (Math.abs((double) y[i]) + 2 * Math.abs((double) mins[i / 32])) * Math.abs((double) x[i]);
                 }
-                float actual = type == DType.Q8_0 ? WideDots.dotQ8_0(w, 0, x, 0, k / 32) : WideDots.dotQ4_0(w, 0, x, 0, k / 32);
-                // float sums of k products in any order: gamma_(k+2) * sum|y x|; plus u per term where the
-                // kernel multiplies the scale after summing a block (y = d * q rounds once, the kernel not)
+                float actual = switch (type) {
+                    case Q8_0 -> WideDots.dotQ8_0(w, 0, x, 0, k / 32);
+                    case Q4_0 -> WideDots.dotQ4_0(w, 0, x, 0, k / 32);
+                    default -> {
+                        float[] xsums = new float[k / 32];
+                        WideDots.blockSums(x, k, xsums);
+                        yield WideDots.dotQ4_K(w, 0, scales, mins, x, xsums, 0, k / 256);
+                    }
+                };
+                // float sums of k products in any order: gamma_(k+2) * sum|y x|; plus up to 3u per term for
+                // the roundings of y = d * q (- m) in the decoder and of the scales and x sums in the kernel
                 double u = 0x1p-24;
                 double gamma = (k + 2) * u / (1 - (k + 2) * u);
-                double bound = (gamma + 2 * u) * magnitude;
+                double bound = (gamma + 3 * u) * magnitude;
                 assertEquals(expected, actual, bound, type + " k=" + k + " trial " + trial);
             }
         }
