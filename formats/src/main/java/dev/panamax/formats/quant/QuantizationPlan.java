@@ -85,6 +85,18 @@ public final class QuantizationPlan {
         return of(sources, model(file.metadata(), sources), type, pure);
     }
 
+    /**
+     * The plan for a model that exists only as F32 tensor shapes, for writers of synthetic models:
+     * {@code shapes} maps each tensor name to its shape (outermost first), for a model of
+     * {@code architecture} with {@code blockCount} blocks and no experts.
+     */
+    public static QuantizationPlan forF32Tensors(String architecture, int blockCount, java.util.Map<String, long[]> shapes,
+            QuantType type, boolean pure) {
+        List<Source> sources = new ArrayList<>();
+        shapes.forEach((name, shape) -> sources.add(new Source(name, shape, GgmlType.F32)));
+        return of(sources, new Model(architecture, blockCount, 0, false), type, pure);
+    }
+
     static QuantizationPlan of(List<Source> tensors, Model model, QuantType type, boolean pure) {
         Objects.requireNonNull(type, "type");
         List<Source> ordered = new ArrayList<>(tensors);

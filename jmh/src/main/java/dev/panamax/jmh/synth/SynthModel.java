@@ -8,11 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import dev.panamax.formats.gguf.GgufWriter;
 import dev.panamax.formats.gguf.TensorSink;
+import dev.panamax.formats.quant.QuantizationPlan;
 import dev.panamax.formats.quant.Quants;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
@@ -56,30 +59,42 @@ public final class SynthModel {
 
     /** Every tensor of {@code shape} stored as {@code type}, in file order. */
     public static List<Entry> tensors(SynthShape shape, SynthType type) {
-        List<Entry> list = new ArrayList<>();
+        List<Entry> f32 = new ArrayList<>();
         int n = shape.layers();
-        list.add(new Entry("token_embd.weight", "token_embd", -1, type.typeOf("token_embd", -1, n), new long[] {shape.vocab(), shape.dim()}));
+        f32.add(matrix("", "token_embd", -1, shape.vocab(), shape.dim()));
         for (int l = 0; l < n; l++) {
             String p = "blk." + l + ".";
-            list.add(new Entry(p + "attn_norm.weight", "norm", l, DType.F32, new long[] {shape.dim()}));
-            list.add(matrix(p, "attn_q", l, n, type, shape.dim(), shape.dim()));
-            list.add(matrix(p, "attn_k", l, n, type, shape.kvDim(), shape.dim()));
-            list.add(matrix(p, "attn_v", l, n, type, shape.kvDim(), shape.dim()));
-            list.add(matrix(p, "attn_output", l, n, type, shape.dim(), shape.dim()));
-            list.add(new Entry(p + "ffn_norm.weight", "norm", l, DType.F32, new long[] {shape.dim()}));
-            list.add(matrix(p, "ffn_gate", l, n, type, shape.ffn(), shape.dim()));
-            list.add(matrix(p, "ffn_up", l, n, type, shape.ffn(), shape.dim()));
-            list.add(matrix(p, "ffn_down", l, n, type, shape.dim(), shape.ffn()));
+            f32.add(norm(p + "attn_norm.weight", l, shape));
+            f32.add(matrix(p, "attn_q", l, shape.dim(), shape.dim()));
+            f32.add(matrix(p, "attn_k", l, shape.kvDim(), shape.dim()));
+            f32.add(matrix(p, "attn_v", l, shape.kvDim(), shape.dim()));
+            f32.add(matrix(p, "attn_output", l, shape.dim(), shape.dim()));
+            f32.add(norm(p + "ffn_norm.weight", l, shape));
+            f32.add(matrix(p, "ffn_gate", l, shape.ffn(), shape.dim()));
+            f32.add(matrix(p, "ffn_up", l, shape.ffn(), shape.dim()));
+            f32.add(matrix(p, "ffn_down", l, shape.dim(), shape.ffn()));
         }
-        list.add(new Entry("output_norm.weight", "norm", -1, DType.F32, new long[] {shape.dim()}));
+        f32.add(norm("output_norm.weight", -1, shape));
         if (!shape.tiedEmbeddings()) {
-            list.add(new Entry("output.weight", "output", -1, type.typeOf("output", -1, n), new long[] {shape.vocab(), shape.dim()}));
+            f32.add(matrix("", "output", -1, shape.vocab(), shape.dim()));
         }
-        return list;
+        if (type.quantType() == null) {
+            return f32;
+        }
+        // the types llama-quantize would give these tensors, from the same rules as ./panamax quantize
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        f32.forEach(e -> shapes.put(e.name(), e.shape()));
+        QuantizationPlan plan = QuantizationPlan.forF32Tensors("llama", n, shapes, type.quantType(), false);
+        return f32.stream().map(e -> new Entry(e.name(), e.role(), e.layer(),
+                plan.entry(e.name()).to().dtype().orElseThrow(), e.shape())).toList();
     }
 
-    private static Entry matrix(String prefix, String role, int layer, int layers, SynthType type, long rows, long cols) {
-        return new Entry(prefix + role + ".weight", role, layer, type.typeOf(role, layer, layers), new long[] {rows, cols});
+    private static Entry matrix(String prefix, String role, int layer, long rows, long cols) {
+        return new Entry(prefix + role + ".weight", role, layer, DType.F32, new long[] {rows, cols});
+    }
+
+    private static Entry norm(String name, int layer, SynthShape shape) {
+        return new Entry(name, "norm", layer, DType.F32, new long[] {shape.dim()});
     }
 
     /**

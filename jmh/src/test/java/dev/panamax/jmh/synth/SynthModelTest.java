@@ -108,8 +108,18 @@ class SynthModelTest {
 
     @Test
     void use_more_bits_follows_llama_cpp_for_32_layers() {
-        List<Integer> more = IntStream.range(0, 32).filter(i -> SynthType.useMoreBits(i, 32)).boxed().toList();
+        List<SynthModel.Entry> tensors = SynthModel.tensors(SynthShape.named("llama-3-8b"), SynthType.Q4_K_M);
+        List<Integer> more = tensors.stream().filter(e -> e.role().equals("attn_v") && e.type() == DType.Q6_K)
+                .map(SynthModel.Entry::layer).toList();
         assertEquals(List.of(0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27, 28, 29, 30, 31), more);
+    }
+
+    @Test
+    void a_tied_embedding_gets_the_output_projections_type_as_in_llama_quantize() {
+        List<SynthModel.Entry> tensors = SynthModel.tensors(SynthShape.named("llama-3.2-1b"), SynthType.Q4_0);
+        assertTrue(tensors.stream().noneMatch(e -> e.name().equals("output.weight")), "llama-3.2-1b ties its embeddings");
+        assertEquals(DType.Q6_K, tensors.stream().filter(e -> e.name().equals("token_embd.weight")).findFirst().orElseThrow().type());
+        assertEquals(DType.Q4_0, tensors.stream().filter(e -> e.name().equals("blk.0.attn_q.weight")).findFirst().orElseThrow().type());
     }
 
     @Test
