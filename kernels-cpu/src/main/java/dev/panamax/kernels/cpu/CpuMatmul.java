@@ -15,10 +15,11 @@ import java.util.Objects;
  * <ul>
  * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
- * in cache. With 512-bit vectors Q8_0, Q4_0 and Q4_K weights meet x in float ({@link WideDots});
- * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, as Q5_K and Q6_K always do, meet
- * Q8_K, in integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes
- * are decoded one row at a time into a float buffer.</li>
+ * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_K and Q6_K weights meet x in float ({@link WideDots});
+ * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K and Q6_K, as Q5_K always does,
+ * meet Q8_K, in integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes
+ * are decoded one row at a time into a float buffer. Each dtype has its own row loop
+ * ({@link MatvecLoops}).</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
  * rows, decodes ({@link VectorDecoder} for Q8_0 and Q4_K, else {@link WeightDecoder}) and packs
  * {@value #KC}-wide slices of them into an F32 panel once, and runs the
@@ -117,7 +118,12 @@ public final class CpuMatmul {
                             activations.quantize(xf, m, k, 256);
                         }
                     }
-                    case Q5_K, Q6_K -> activations.quantize(xf, m, k, 256);
+                    case Q6_K -> {
+                        if (!WideDots.AVAILABLE) {
+                            activations.quantize(xf, m, k, 256);
+                        }
+                    }
+                    case Q5_K -> activations.quantize(xf, m, k, 256);
                     default -> { }
                 }
                 int grain = Math.max(1, Math.min(64, s.n() / (8 * pool.threads())));
@@ -142,57 +148,47 @@ public final class CpuMatmul {
 
     // ---------------------------------------------------------------- matrix-vector
 
+    /** Weight rows {@code [start, end)}: one switch, then the dtype's own loop ({@link MatvecLoops} says why). */
     private void matvecRows(int start, int end) {
         MatmulShape s = shape;
         MemorySegment w = weights, out = output;
-        DType type = s.wType();
-        int m = s.m(), k = s.k();
+        int k = s.k();
         Scratch t = scratch.get();
-        float[] row = t.row(k);
-        float[] scales = t.subScales(k / 16), mins = t.subMins(k / 32);
         QuantizedActivations a = activations;
-        for (int n = start; n < end; n++) {
-            long at = s.wRow(n);
-            boolean decoded = switch (type) {
-                case F32, BF16, Q8_0, Q4_0 -> false;
-                case Q4_K -> {
-                    if (WideDots.AVAILABLE) {
-                        WideDots.kScales(w, at, k / 256, type.bytesPerBlock(), scales, mins);
-                    } else {
-                        VectorDots.kScales(w, at, k / 256, type.bytesPerBlock(), scales, mins);
-                    }
-                    yield false;
+        boolean wide = WideDots.AVAILABLE;
+        switch (s.wType()) {
+            case F32 -> MatvecLoops.f32(s, w, xf, out, start, end);
+            case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);
+            case Q8_0 -> {
+                if (wide) {
+                    MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
+                } else {
+                    MatvecLoops.q8_0(s, w, a, out, start, end);
                 }
-                case Q5_K -> {
-                    VectorDots.kScales(w, at, k / 256, type.bytesPerBlock(), scales, mins);
-                    yield false;
-                }
-                case Q6_K -> {
-                    VectorDots.q6KScales(w, at, k / 256, scales);
-                    yield false;
-                }
-                default -> {
-                    WeightDecoder.decode(type, w, at, row, 0, k);
-                    yield true;
-                }
-            };
-            for (int i = 0; i < m; i++) {
-                int xo = i * k;
-                float v = decoded ? VectorDots.dot(row, 0, xf, xo, k) : switch (type) {
-                    case F32 -> VectorDots.dotF32(w, at, xf, xo, k);
-                    case BF16 -> VectorDots.dotBF16(w, at, xf, xo, k);
-                    case Q8_0 -> WideDots.AVAILABLE ? WideDots.dotQ8_0(w, at, xf, xo, k / 32)
-                            : VectorDots.dotQ8_0(w, at, a.q, a.d, xo, k / 32);
-                    case Q4_0 -> WideDots.AVAILABLE ? WideDots.dotQ4_0(w, at, xf, xo, k / 32)
-                            : VectorDots.dotQ4_0(w, at, a.q, a.d, a.sums, xo, k / 32);
-                    case Q4_K -> WideDots.AVAILABLE ? WideDots.dotQ4_K(w, at, scales, mins, xf, xBlockSums, xo, k / 256)
-                            : VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
-                    case Q5_K -> VectorDots.dotQ5_K(w, at, scales, mins, a.q, a.d, a.sums, xo, k / 256);
-                    case Q6_K -> VectorDots.dotQ6_K(w, at, scales, a.q, a.d, xo, k / 256);
-                    default -> throw new AssertionError(type);
-                };
-                out.set(F32, s.outRow(i) + 4L * n, v);
             }
+            case Q4_0 -> {
+                if (wide) {
+                    MatvecLoops.q4_0Wide(s, w, xf, out, start, end);
+                } else {
+                    MatvecLoops.q4_0(s, w, a, out, start, end);
+                }
+            }
+            case Q4_K -> {
+                if (wide) {
+                    MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+                } else {
+                    MatvecLoops.q4_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+                }
+            }
+            case Q5_K -> MatvecLoops.q5_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+            case Q6_K -> {
+                if (wide) {
+                    MatvecLoops.q6_KWide(s, w, xf, t.subScales(k / 16), out, start, end);
+                } else {
+                    MatvecLoops.q6_K(s, w, a, t.subScales(k / 16), out, start, end);
+                }
+            }
+            default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
         }
     }
 

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0 and Q4_K weights, read in place,
+ * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_K and Q6_K weights, read in place,
  * meet the float activations directly. Sixteen weight bytes widen to sixteen int lanes and convert
  * to float in two instructions, so on 512-bit hardware this beats the 16-bit integer products of
  * {@link VectorDots} (which stay the path for narrower vectors). Each kernel keeps two
@@ -120,6 +120,39 @@ final class WideDots {
         FloatVector p = toFloat(bytes(w, o + 16).lanewise(VectorOperators.ASHR, 4).and(0x0F)).fma(FloatVector.fromArray(F, x, xi + 16),
                 toFloat(bytes(w, o).lanewise(VectorOperators.ASHR, 4).and(0x0F)).mul(FloatVector.fromArray(F, x, xi)));
         return p.fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    /**
+     * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with {@code x[xo ...]}, the group
+     * scales {@code d * sc_g} from {@link VectorDots#q6KScales}. Each step reads the 16 bytes of qh
+     * and the two 16-byte runs of ql that share them, and rebuilds four 16-value groups: value
+     * {@code 128h + 32j + 16half + l} takes nibble {@code j / 2} of {@code ql[64h + 32(j & 1) + 16half + l]}
+     * and bits {@code 2j, 2j + 1} of {@code qh[32h + 16half + l]} as its high bits; q - 32 is in [-32, 31].
+     * Bytes are zero-extended, so a right shift needs no mask.
+     */
+    static float dotQ6_K(MemorySegment w, long at, float[] scales, float[] x, int xo, int blocks) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        for (int step = 0; step < 4 * blocks; step++) { // step = (block, h, half)
+            int b = step >>> 2, h = (step >>> 1) & 1, half = step & 1;
+            long o = at + 210L * b + 64 * h + 16 * half;
+            IntVector low0 = unsignedBytes(w, o), low1 = unsignedBytes(w, o + 32);
+            IntVector high = unsignedBytes(w, at + 210L * b + 128 + 32 * h + 16 * half);
+            int xi = xo + 256 * b + 128 * h + 16 * half, g = 16 * b + 8 * h + half;
+            FloatVector q0 = toFloat(low0.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32));
+            FloatVector q1 = toFloat(low1.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32));
+            FloatVector q2 = toFloat(low0.lanewise(VectorOperators.LSHR, 4).or(high.and(0x30)).sub(32));
+            FloatVector q3 = toFloat(low1.lanewise(VectorOperators.LSHR, 4).or(high.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32));
+            a0 = q0.mul(scales[g]).fma(FloatVector.fromArray(F, x, xi), a0);
+            a1 = q1.mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
+            a0 = q2.mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a0);
+            a1 = q3.mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a1);
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Sixteen bytes at {@code o}, zero-extended to int lanes. */
+    private static IntVector unsignedBytes(MemorySegment w, long o) {
+        return (IntVector) ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
     /**

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WideDotsTest {
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void wide_decode_dots_match_a_float64_dot_of_the_decoded_weights(DType type, Random random) {
         assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
         int blockSize = type.blockSize();
@@ -52,6 +52,11 @@ class WideDotsTest {
                 float actual = switch (type) {
                     case Q8_0 -> WideDots.dotQ8_0(w, 0, x, 0, k / 32);
                     case Q4_0 -> WideDots.dotQ4_0(w, 0, x, 0, k / 32);
+                    case Q6_K -> {
+                        float[] groupScales = new float[k / 16];
+                        VectorDots.q6KScales(w, 0, k / 256, groupScales);
+                        yield WideDots.dotQ6_K(w, 0, groupScales, x, 0, k / 256);
+                    }
                     default -> {
                         float[] xsums = new float[k / 32];
                         WideDots.blockSums(x, k, xsums);

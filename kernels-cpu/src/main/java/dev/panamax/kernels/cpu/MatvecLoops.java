@@ -1,0 +1,158 @@
+package dev.panamax.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The row loops of the matrix-vector path, one method per weight dtype: for weight rows
+ * {@code [start, end)} and each of the M rows of x, {@code out[i, n] = w[n] . x[i]}.
+ *
+ * <p>Why one method per dtype rather than one loop with a switch inside: C2 compiles each of these
+ * as its own hot root with just its own kernel inlined. A shared loop sees every dtype of a mixed
+ * model (Q4_0 with Q6_K, Q4_K with Q6_K), recompiles each time a new branch turns up, and once
+ * C2 gives up on it the loop runs in the interpreter: measured 6 tokens/s instead of 30 on a mixed
+ * Q4_0 model. Here the caller switches once per chunk of rows, a cost that does not matter even
+ * when interpreted.
+ */
+final class MatvecLoops {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private MatvecLoops() {
+    }
+
+    static void f32(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotF32(w, at, x, i * k, k));
+            }
+        }
+    }
+
+    static void bf16(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotBF16(w, at, x, i * k, k));
+            }
+        }
+    }
+
+    /** Any dtype without a dot kernel: each row decoded to floats once, then dotted with every x row. */
+    static void decoded(MatmulShape s, MemorySegment w, float[] x, float[] row, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            WeightDecoder.decode(s.wType(), w, s.wRow(n), row, 0, k);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dot(row, 0, x, i * k, k));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- 512-bit float kernels (WideDots)
+
+    static void q8_0Wide(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ8_0(w, at, x, i * k, k / 32));
+            }
+        }
+    }
+
+    static void q4_0Wide(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_0(w, at, x, i * k, k / 32));
+            }
+        }
+    }
+
+    /** {@code xSums}: the sums of x over each 32-value block ({@link WideDots#blockSums}). */
+    static void q4_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scales, float[] mins,
+            MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            WideDots.kScales(w, at, k / 256, 144, scales, mins);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_K(w, at, scales, mins, x, xSums, i * k, k / 256));
+            }
+        }
+    }
+
+    static void q6_KWide(MatmulShape s, MemorySegment w, float[] x, float[] scales, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            VectorDots.q6KScales(w, at, k / 256, scales);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ6_K(w, at, scales, x, i * k, k / 256));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- integer kernels on quantized x (VectorDots)
+
+    static void q8_0(MatmulShape s, MemorySegment w, QuantizedActivations a, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotQ8_0(w, at, a.q, a.d, i * k, k / 32));
+            }
+        }
+    }
+
+    static void q4_0(MatmulShape s, MemorySegment w, QuantizedActivations a, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotQ4_0(w, at, a.q, a.d, a.sums, i * k, k / 32));
+            }
+        }
+    }
+
+    static void q4_K(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scales, float[] mins,
+            MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            VectorDots.kScales(w, at, k / 256, 144, scales, mins);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotQ4_K(w, at, scales, mins, a.q, a.d, a.sums, i * k, k / 256));
+            }
+        }
+    }
+
+    static void q5_K(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scales, float[] mins,
+            MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            VectorDots.kScales(w, at, k / 256, 176, scales, mins);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotQ5_K(w, at, scales, mins, a.q, a.d, a.sums, i * k, k / 256));
+            }
+        }
+    }
+
+    static void q6_K(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scales, MemorySegment out,
+            int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            VectorDots.q6KScales(w, at, k / 256, scales);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotQ6_K(w, at, scales, a.q, a.d, i * k, k / 256));
+            }
+        }
+    }
+}
