@@ -62,7 +62,7 @@ public final class CpuMatmul {
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private float[] xf = new float[0];
-    /** Sums of x over each 32-value block, for the Q4_K mins in {@link WideDots#dotQ4_K}. */
+    /** Sums of x over each 32-value block, for the Q4_K mins in {@link WideDots#dotQ4_K} ({@link WideDots#kBlockSums}). */
     private float[] xBlockSums = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
@@ -110,10 +110,10 @@ public final class CpuMatmul {
                     }
                     case Q4_K -> {
                         if (WideDots.AVAILABLE) {
-                            if (xBlockSums.length < m * k / 32) {
-                                xBlockSums = new float[m * k / 32];
+                            if (xBlockSums.length < m * k / 16) {
+                                xBlockSums = new float[m * k / 16];
                             }
-                            WideDots.blockSums(xf, m * k, xBlockSums);
+                            WideDots.kBlockSums(xf, m * k, xBlockSums);
                         } else {
                             activations.quantize(xf, m, k, 256);
                         }
@@ -175,7 +175,7 @@ public final class CpuMatmul {
             }
             case Q4_K -> {
                 if (wide) {
-                    MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+                    MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
                 } else {
                     MatvecLoops.q4_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
                 }

@@ -74,15 +74,15 @@ final class MatvecLoops {
         }
     }
 
-    /** {@code xSums}: the sums of x over each 32-value block ({@link WideDots#blockSums}). */
-    static void q4_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scales, float[] mins,
+    /** {@code xSums}: the sums of x over each 32-value block, as {@link WideDots#kBlockSums} lays them out. */
+    static void q4_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scalesAndMins,
             MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            WideDots.kScales(w, at, k / 256, 144, scales, mins);
+            WideDots.kScalesAndMins(w, at, k / 256, scalesAndMins);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_K(w, at, scales, mins, x, xSums, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
             }
         }
     }
@@ -91,7 +91,7 @@ final class MatvecLoops {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            VectorDots.q6KScales(w, at, k / 256, scales);
+            WideDots.q6KScales(w, at, k / 256, scales);
             for (int i = 0; i < m; i++) {
                 out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ6_K(w, at, scales, x, i * k, k / 256));
             }

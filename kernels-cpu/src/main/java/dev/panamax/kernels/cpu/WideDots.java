@@ -6,16 +6,20 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_K and Q6_K weights, read in place,
  * meet the float activations directly. Sixteen weight bytes widen to sixteen int lanes and convert
  * to float in two instructions, so on 512-bit hardware this beats the 16-bit integer products of
- * {@link VectorDots} (which stay the path for narrower vectors). Each kernel keeps two
- * accumulators so consecutive blocks do not wait on one FMA chain.
+ * {@link VectorDots} (which stay the path for narrower vectors).
+ *
+ * <p>Each kernel is one method whose vectors never cross a call: C2 inlines small helpers only
+ * while their compiled code is small, and a vector passed to a method that was not inlined is
+ * boxed on the heap (measured 5x to 20x slower).
  */
 final class WideDots {
     /**
@@ -25,14 +29,11 @@ final class WideDots {
     static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512 && !Boolean.getBoolean("panamax.cpu.narrow");
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_512;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
-    /** Shifts that bring byte j of a long to the bottom of lane j. */
-    private static final LongVector BYTE_SHIFTS = LongVector.fromArray(L, new long[] {0, 8, 16, 24, 32, 40, 48, 56}, 0);
 
     private WideDots() {
     }
@@ -48,106 +49,92 @@ final class WideDots {
 
     /** Q8_0 weights (f16 d; i8 qs[32]) with {@code x[xo ...]}, per block {@code d * (q . x)}. */
     static float dotQ8_0(MemorySegment w, long at, float[] x, int xo, int blocks) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            a0 = q8Block(w, at + 34L * b, x, xo + 32 * b, a0);
-            a1 = q8Block(w, at + 34L * b + 34, x, xo + 32 * b + 32, a1);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 34L * b;
+            int xi = xo + 32 * b;
+            FloatVector p = toFloat(bytes(w, o + 18)).fma(FloatVector.fromArray(F, x, xi + 16),
+                    toFloat(bytes(w, o + 2)).mul(FloatVector.fromArray(F, x, xi)));
+            acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
         }
-        if (b < blocks) {
-            a0 = q8Block(w, at + 34L * b, x, xo + 32 * b, a0);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    private static FloatVector q8Block(MemorySegment w, long o, float[] x, int xi, FloatVector acc) {
-        FloatVector p = toFloat(bytes(w, o + 2)).mul(FloatVector.fromArray(F, x, xi))
-                .add(toFloat(bytes(w, o + 18)).mul(FloatVector.fromArray(F, x, xi + 16)));
-        return p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
-    }
-
-    /** Q4_0 weights (f16 d; u8 qs[16], low nibbles first) with {@code x[xo ...]}: values {@code q - 8}. */
+    /**
+     * Q4_0 weights (f16 d; u8 qs[16], low nibbles first) with {@code x[xo ...]}: values {@code q - 8}.
+     * Bytes are zero-extended, so the high nibble needs no mask.
+     */
     static float dotQ4_0(MemorySegment w, long at, float[] x, int xo, int blocks) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            a0 = q4Block(w, at + 18L * b, x, xo + 32 * b, a0);
-            a1 = q4Block(w, at + 18L * b + 18, x, xo + 32 * b + 32, a1);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 18L * b;
+            int xi = xo + 32 * b;
+            IntVector q = unsignedBytes(w, o + 2);
+            FloatVector low = toFloat(q.and(0x0F).sub(8)), high = toFloat(q.lanewise(VectorOperators.LSHR, 4).sub(8));
+            FloatVector p = high.fma(FloatVector.fromArray(F, x, xi + 16), low.mul(FloatVector.fromArray(F, x, xi)));
+            acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
         }
-        if (b < blocks) {
-            a0 = q4Block(w, at + 18L * b, x, xo + 32 * b, a0);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
-    }
-
-    private static FloatVector q4Block(MemorySegment w, long o, float[] x, int xi, FloatVector acc) {
-        IntVector q = bytes(w, o + 2);
-        FloatVector lo = toFloat(q.and(0x0F).sub(8));
-        FloatVector hi = toFloat(q.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8));
-        FloatVector p = hi.fma(FloatVector.fromArray(F, x, xi + 16), lo.mul(FloatVector.fromArray(F, x, xi)));
-        return p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /**
      * Q4_K weights (f16 d, dmin; 12 bytes of scales; u8 qs[128]) with {@code x[xo ...]}:
-     * {@code sum_j scales[j] (q_j . x_j) - mins[j] sum(x_j)} over the 32-value sub-blocks j, with
-     * the scales from {@link #kScales} and the sub-block sums of x in {@code xsums[xo / 32 ...]}.
-     * (Unpacking the scales inside this loop instead measured 15% slower.)
+     * {@code sum_j scale_j (q_j . x_j) - min_j sum(x_j)} over the 32-value sub-blocks j, with
+     * {@code scale_j = scalesAndMins[16 b + j]} and {@code min_j = scalesAndMins[16 b + 8 + j]} from
+     * {@link #kScalesAndMins} and the sub-block sums of x from {@link #kBlockSums} (row {@code i} of x at
+     * {@code xsums[i k / 16 ...]}, so {@code xo / 16}). Each step
+     * reads 32 bytes: their low nibbles are sub-block j, their high nibbles j + 1.
      */
-    static float dotQ4_K(MemorySegment w, long at, float[] scales, float[] mins, float[] x, float[] xsums, int xo,
-            int blocks) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        // one flat loop over 64-value chunks (4 per block): 32 bytes, low nibbles sub-block j, high j + 1
-        for (int chunk = 0; chunk < 4 * blocks; chunk++) {
-            long o = at + 144L * (chunk >>> 2) + 16 + 32 * (chunk & 3);
-            int xc = xo + 64 * chunk, j = 2 * chunk;
-            a0 = lowNibbles(w, o, x, xc, a0, scales[j]);
-            a1 = highNibbles(w, o, x, xc + 32, a1, scales[j + 1]);
+    static float dotQ4_K(MemorySegment w, long at, float[] scalesAndMins, float[] x, float[] xsums, int xo, int blocks) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0; // four chains: no wait on one FMA's latency
+        FloatVector m = a0;
+        for (int b = 0; b < blocks; b++) {
+            // the mins term: lanes 8..15 (mins) times the sub-block sums of x; lanes 0..7 (scales) meet zeros
+            m = FloatVector.fromArray(F, scalesAndMins, 16 * b).fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
+            for (int c = 0; c < 4; c++) { // 64 values per step (offsets affine in b and c, so C2 hoists the bounds checks)
+                long o = at + 144L * b + 16 + 32 * c;
+                int xc = xo + 256 * b + 64 * c, j = 16 * b + 2 * c;
+                IntVector q0 = unsignedBytes(w, o), q1 = unsignedBytes(w, o + 16);
+                FloatVector lowScale = FloatVector.broadcast(F, scalesAndMins[j]);
+                FloatVector highScale = FloatVector.broadcast(F, scalesAndMins[j + 1]);
+                a0 = toFloat(q0.and(0x0F)).mul(lowScale).fma(FloatVector.fromArray(F, x, xc), a0);
+                a1 = toFloat(q1.and(0x0F)).mul(lowScale).fma(FloatVector.fromArray(F, x, xc + 16), a1);
+                a2 = toFloat(q0.lanewise(VectorOperators.LSHR, 4)).mul(highScale).fma(FloatVector.fromArray(F, x, xc + 32), a2);
+                a3 = toFloat(q1.lanewise(VectorOperators.LSHR, 4)).mul(highScale).fma(FloatVector.fromArray(F, x, xc + 48), a3);
+            }
         }
-        // the mins term as one dot afterwards: a scalar sum in the loop is a latency chain
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) - VectorDots.dot(mins, 0, xsums, xo / 32, 8 * blocks);
-    }
-
-    /** {@code acc + scale * (q . x[xi ...])} for the 32 low nibbles q of the 32 bytes at {@code o}. */
-    private static FloatVector lowNibbles(MemorySegment w, long o, float[] x, int xi, FloatVector acc, float scale) {
-        FloatVector p = toFloat(bytes(w, o + 16).and(0x0F)).fma(FloatVector.fromArray(F, x, xi + 16),
-                toFloat(bytes(w, o).and(0x0F)).mul(FloatVector.fromArray(F, x, xi)));
-        return p.fma(FloatVector.broadcast(F, scale), acc);
-    }
-
-    /** As {@link #lowNibbles} for the high nibbles. */
-    private static FloatVector highNibbles(MemorySegment w, long o, float[] x, int xi, FloatVector acc, float scale) {
-        FloatVector p = toFloat(bytes(w, o + 16).lanewise(VectorOperators.ASHR, 4).and(0x0F)).fma(FloatVector.fromArray(F, x, xi + 16),
-                toFloat(bytes(w, o).lanewise(VectorOperators.ASHR, 4).and(0x0F)).mul(FloatVector.fromArray(F, x, xi)));
-        return p.fma(FloatVector.broadcast(F, scale), acc);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
     }
 
     /**
      * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with {@code x[xo ...]}, the group
-     * scales {@code d * sc_g} from {@link VectorDots#q6KScales}. Each step reads the 16 bytes of qh
+     * scales {@code d * sc_g} from {@link #q6KScales}. Each step reads the 16 bytes of qh
      * and the two 16-byte runs of ql that share them, and rebuilds four 16-value groups: value
      * {@code 128h + 32j + 16half + l} takes nibble {@code j / 2} of {@code ql[64h + 32(j & 1) + 16half + l]}
      * and bits {@code 2j, 2j + 1} of {@code qh[32h + 16half + l]} as its high bits; q - 32 is in [-32, 31].
      * Bytes are zero-extended, so a right shift needs no mask.
      */
     static float dotQ6_K(MemorySegment w, long at, float[] scales, float[] x, int xo, int blocks) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        for (int step = 0; step < 4 * blocks; step++) { // step = (block, h, half)
-            int b = step >>> 2, h = (step >>> 1) & 1, half = step & 1;
-            long o = at + 210L * b + 64 * h + 16 * half;
-            IntVector low0 = unsignedBytes(w, o), low1 = unsignedBytes(w, o + 32);
-            IntVector high = unsignedBytes(w, at + 210L * b + 128 + 32 * h + 16 * half);
-            int xi = xo + 256 * b + 128 * h + 16 * half, g = 16 * b + 8 * h + half;
-            FloatVector q0 = toFloat(low0.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32));
-            FloatVector q1 = toFloat(low1.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32));
-            FloatVector q2 = toFloat(low0.lanewise(VectorOperators.LSHR, 4).or(high.and(0x30)).sub(32));
-            FloatVector q3 = toFloat(low1.lanewise(VectorOperators.LSHR, 4).or(high.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32));
-            a0 = q0.mul(scales[g]).fma(FloatVector.fromArray(F, x, xi), a0);
-            a1 = q1.mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
-            a0 = q2.mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a0);
-            a1 = q3.mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a1);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            for (int h = 0; h < 2; h++) {
+                for (int half = 0; half < 2; half++) {
+                    long o = at + 210L * b + 64 * h + 16 * half;
+                    IntVector low0 = unsignedBytes(w, o), low1 = unsignedBytes(w, o + 32);
+                    IntVector high = unsignedBytes(w, at + 210L * b + 128 + 32 * h + 16 * half);
+                    int xi = xo + 256 * b + 128 * h + 16 * half, g = 16 * b + 8 * h + half;
+                    FloatVector q0 = toFloat(low0.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32));
+                    FloatVector q1 = toFloat(low1.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32));
+                    FloatVector q2 = toFloat(low0.lanewise(VectorOperators.LSHR, 4).or(high.and(0x30)).sub(32));
+                    FloatVector q3 = toFloat(low1.lanewise(VectorOperators.LSHR, 4).or(high.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32));
+                    a0 = q0.mul(scales[g]).fma(FloatVector.fromArray(F, x, xi), a0);
+                    a1 = q1.mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
+                    a2 = q2.mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a2);
+                    a3 = q3.mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a3);
+                }
+            }
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
     /** Sixteen bytes at {@code o}, zero-extended to int lanes. */
@@ -156,30 +143,52 @@ final class WideDots {
     }
 
     /**
-     * As {@link VectorDots#kScales}, eight sub-blocks per vector: the packed 6-bit values
-     * ({@link VectorDots#kPacked}) are spread over 64-bit lanes, cut and converted at once, where
-     * the scalar unpacking cost as much as the dot itself.
+     * Unpacks the 6-bit sub-block scales and mins of a row of Q4_K blocks into
+     * {@code scalesAndMins[16 b ...]}: {@code d * sc_0..7}, then {@code dmin * m_0..7}. The 12 packed
+     * bytes (see {@link VectorDots#kPacked}) are widened to 16 lanes once and two permutations put
+     * under each lane the byte holding its low bits and the one holding its top two bits: sixteen
+     * values in about ten vector instructions, where scalar unpacking cost a third of the dot.
      */
-    static void kScales(MemorySegment w, long at, int blocks, int blockBytes, float[] scales, float[] mins) {
+    static void kScalesAndMins(MemorySegment w, long at, int blocks, float[] scalesAndMins) {
         for (int b = 0; b < blocks; b++) {
-            long o = at + (long) blockBytes * b;
-            float d = Float.float16ToFloat(w.get(I16, o));
-            float dmin = Float.float16ToFloat(w.get(I16, o + 2));
-            int sc = w.get(I32, o + 4), mn = w.get(I32, o + 8), high = w.get(I32, o + 12);
-            unpack(VectorDots.kPacked(sc, high), d, scales, 8 * b);
-            unpack(VectorDots.kPacked(mn, high >>> 4), dmin, mins, 8 * b);
+            long o = at + 144L * b;
+            IntVector packed = unsignedBytes(w, o + 4); // lanes 0..11: the 12 scale bytes (12..15: quants, unused)
+            IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
+            IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o)))
+                    .blend(Float.float16ToFloat(w.get(I16, o + 2)), MINS);
+            toFloat(low.or(top)).mul(d).intoArray(scalesAndMins, 16 * b);
         }
     }
 
-    private static void unpack(long packed, float scale, float[] dst, int at) {
-        LongVector v = LongVector.broadcast(L, packed).lanewise(VectorOperators.LSHR, BYTE_SHIFTS).and(63L);
-        ((FloatVector) v.convertShape(VectorOperators.L2F, FloatVector.SPECIES_256, 0)).mul(scale).intoArray(dst, at);
+    // Lanes 0..7 are scales j, 8..15 mins j. Sub-block j < 4: 6 bits of byte j (scale) or j + 4 (min).
+    // j >= 4: low 4 bits from byte j + 4 (low nibble: scale, high: min), top 2 bits from the top of byte j - 4 / j.
+    private static final VectorShuffle<Integer> K_LOW_BYTE = VectorShuffle.fromValues(I, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11);
+    private static final IntVector K_LOW_SHIFT = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4}, 0);
+    private static final IntVector K_LOW_MASK = IntVector.fromArray(I, new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final VectorShuffle<Integer> K_TOP_BYTE = VectorShuffle.fromValues(I, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 4, 5, 6, 7);
+    /** Bits 6, 7 of the top byte, shifted right by 2, are bits 4, 5 of the value; lanes j < 4 take none. */
+    private static final IntVector K_TOP_MASK = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+    private static final VectorMask<Float> MINS = VectorMask.fromLong(F, 0xFF00L);
+
+    /** A row of Q6_K blocks' group scales into {@code scales[16 b + g] = d * sc_g}, sixteen at a time. */
+    static void q6KScales(MemorySegment w, long at, int blocks, float[] scales) {
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 210L * b;
+            toFloat(bytes(w, o + 192)).mul(Float.float16ToFloat(w.get(I16, o + 208))).intoArray(scales, 16 * b);
+        }
     }
 
-    /** {@code sums[i] = sum of x[32 i ... 32 i + 31]} for the {@code n / 32} blocks of {@code x[0 .. n)}. */
-    static void blockSums(float[] x, int n, float[] sums) {
+    /**
+     * The sums of {@code x[0 .. n)} over each 32-value sub-block, laid out as {@link #dotQ4_K} reads
+     * them beside the scales and mins of a block: per 256 values, eight zeros then the eight sums
+     * ({@code n / 16} floats in all).
+     */
+    static void kBlockSums(float[] x, int n, float[] sums) {
         for (int i = 0; i < n / 32; i++) {
-            sums[i] = FloatVector.fromArray(F, x, 32 * i).add(FloatVector.fromArray(F, x, 32 * i + 16)).reduceLanes(VectorOperators.ADD);
+            sums[16 * (i / 8) + i % 8] = 0f;
+            sums[16 * (i / 8) + 8 + i % 8] = FloatVector.fromArray(F, x, 32 * i).add(FloatVector.fromArray(F, x, 32 * i + 16))
+                    .reduceLanes(VectorOperators.ADD);
         }
     }
 }

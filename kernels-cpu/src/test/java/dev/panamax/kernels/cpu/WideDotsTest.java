@@ -38,10 +38,13 @@ class WideDotsTest {
                 Quants.dequantizeRow(type, w, 0, y, 0, k);
                 // Q4_K: y = scale_j q - min_j; the kernel sums scale_j (q . x) and min_j sum(x) apart and
                 // subtracts, so its rounding scales with both terms: |scale_j q| <= |y| + |min_j|
-                float[] scales = new float[k / 32];
+                float[] scalesAndMins = new float[k / 16];
                 float[] mins = new float[k / 32];
                 if (type == DType.Q4_K) {
-                    WideDots.kScales(w, 0, k / 256, 144, scales, mins);
+                    WideDots.kScalesAndMins(w, 0, k / 256, scalesAndMins);
+                    for (int j = 0; j < k / 32; j++) {
+                        mins[j] = scalesAndMins[16 * (j / 8) + 8 + j % 8];
+                    }
                 }
                 double expected = 0;
                 double magnitude = 0;
@@ -54,13 +57,13 @@ class WideDotsTest {
                     case Q4_0 -> WideDots.dotQ4_0(w, 0, x, 0, k / 32);
                     case Q6_K -> {
                         float[] groupScales = new float[k / 16];
-                        VectorDots.q6KScales(w, 0, k / 256, groupScales);
+                        WideDots.q6KScales(w, 0, k / 256, groupScales);
                         yield WideDots.dotQ6_K(w, 0, groupScales, x, 0, k / 256);
                     }
                     default -> {
-                        float[] xsums = new float[k / 32];
-                        WideDots.blockSums(x, k, xsums);
-                        yield WideDots.dotQ4_K(w, 0, scales, mins, x, xsums, 0, k / 256);
+                        float[] xsums = new float[k / 16];
+                        WideDots.kBlockSums(x, k, xsums);
+                        yield WideDots.dotQ4_K(w, 0, scalesAndMins, x, xsums, 0, k / 256);
                     }
                 };
                 // float sums of k products in any order: gamma_(k+2) * sum|y x|; plus up to 3u per term for
