@@ -14,6 +14,7 @@ module dev.panamax.jmh {
     exports dev.panamax.jmh.e2e;
     exports dev.panamax.jmh.kernels;
     exports dev.panamax.jmh.limits;
+    exports dev.panamax.jmh.peer;
     exports dev.panamax.jmh.report;
     exports dev.panamax.jmh.synth;
 

@@ -5,14 +5,20 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 import dev.panamax.jmh.blas.OpenBlas;
+import dev.panamax.jmh.e2e.EndToEndBench;
 import dev.panamax.jmh.kernels.RandomTensors;
+import dev.panamax.jmh.peer.LlamaCppPeer;
+import dev.panamax.jmh.report.BenchRecord;
 import dev.panamax.jmh.report.Comparison;
 import dev.panamax.jmh.report.MachineInfo;
+import dev.panamax.jmh.report.PeerResult;
 import dev.panamax.jmh.report.ReportWriter;
 import dev.panamax.jmh.report.ResultFile;
 import dev.panamax.jmh.report.SummaryRow;
@@ -37,7 +43,7 @@ import picocli.CommandLine.Spec;
  * two earlier runs. Runs on the class path (JMH forks inherit it).
  *
  * <pre>
- * bench [--quick|--full] [--backend cpu,reference] [--threads N] [--out DIR] [--include REGEX]
+ * bench [--quick|--full] [--backend cpu,reference] [--threads N] [--out DIR] [--include REGEX] [--llamacpp-dir DIR]
  * bench --compare A.json B.json [--out DIR]
  * bench synth --shape tinyllama-1.1b --layers 2 --type q4_k_m --out model.gguf
  * </pre>
@@ -78,6 +84,14 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "Print the jobs and notes without running anything.")
     boolean dryRun;
+
+    @Option(names = "--llamacpp-dir", paramLabel = "DIR", description = "Where node-llama-cpp is installed, for llama.cpp's"
+            + " tokens/s on the same models after the end-to-end runs (default: $PANAMAX_LLAMACPP_DIR or"
+            + " ~/.cache/panamax/node-llama-cpp; skipped with a note when absent).")
+    Path llamaCppDir;
+
+    @Option(names = "--no-llamacpp", description = "Do not run llama.cpp after the end-to-end benchmarks.")
+    boolean noLlamaCpp;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -132,11 +146,44 @@ public final class BenchMain implements Callable<Integer> {
             // keep what is done so far, in case the run is interrupted
             new ResultFile(machine, profile.name().toLowerCase(), notes, results).write(out.resolve(ReportWriter.RESULTS));
         }
-        ResultFile run = new ResultFile(machine, profile.name().toLowerCase(), notes, results);
+        List<PeerResult> peers = noLlamaCpp ? List.of() : runPeer(new ResultFile(machine, "", notes, results).records(), profile, notes, log);
+        ResultFile run = new ResultFile(machine, profile.name().toLowerCase(), notes, results, peers);
         List<SummaryRow> rows = ReportWriter.write(run, out);
         log.println("bench: " + rows.size() + " results; wrote " + out.resolve(ReportWriter.RESULTS) + ", "
                 + out.resolve(ReportWriter.SUMMARY) + " and charts in " + out);
         return 0;
+    }
+
+    /** llama.cpp on each synthetic model that EndToEndBench ran, with the same threads. */
+    private List<PeerResult> runPeer(List<BenchRecord> records, Profile profile, List<String> notes, PrintWriter log) {
+        List<BenchRecord> e2e = records.stream().filter(r -> r.kernel().startsWith("EndToEndBench.")).toList();
+        if (e2e.isEmpty()) {
+            return List.of();
+        }
+        LlamaCppPeer peer = new LlamaCppPeer(llamaCppDir != null ? llamaCppDir : LlamaCppPeer.defaultDirectory());
+        String why = peer.unavailableReason().orElse(null);
+        if (why != null) {
+            notes.add(why);
+            return List.of();
+        }
+        List<PeerResult> out = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        for (BenchRecord r : e2e) {
+            String shape = r.param("shape"), type = r.param("type");
+            int layers = r.intParam("layers", 0), threads = r.intParam("threads", 1);
+            if (!done.add(shape + "/" + layers + "/" + type + "/" + threads)) {
+                continue;
+            }
+            Path model = EndToEndBench.modelFile(shape, layers, type);
+            log.println("bench: llama.cpp on " + model + " (" + threads + " threads)");
+            log.flush();
+            try {
+                out.add(peer.measure(model, shape, layers, type, threads, profile == Profile.FULL ? 5 : 2));
+            } catch (IOException e) {
+                notes.add("llama.cpp could not run " + model.getFileName() + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** The jobs to run after dropping unavailable backends, a missing OpenBLAS and the --include filter. */

@@ -37,14 +37,21 @@ public final class MarkdownReport {
         List<SummaryRow> e2e = rows.stream().filter(r -> Workloads.tokensPerOp(r.record()).isPresent()
                 && Double.isFinite(r.record().score())).toList();
         if (!e2e.isEmpty()) {
-            md.append("\nEnd to end (synthetic models, random weights):\n\n");
-            md.append("| benchmark | params | tokens/s | weight GB/s | fraction of limit |\n|---|---|---:|---:|---:|\n");
+            md.append("\nEnd to end (synthetic models, random weights)");
+            md.append(run.peers().isEmpty() ? ":\n\n" : ", with " + run.peers().getFirst().peer() + " on the same files in this run:\n\n");
+            md.append("| benchmark | params | tokens/s | weight GB/s | fraction of limit | llama.cpp tokens/s | vs llama.cpp |\n");
+            md.append("|---|---|---:|---:|---:|---:|---:|\n");
             for (SummaryRow r : e2e) {
-                md.append("| ").append(r.record().kernel().endsWith("decode") ? "tg128" : "pp512").append(" | ")
-                        .append(r.record().paramText()).append(" | ").append(Fmt.num(Charts.tokensPerSecond(r))).append(" | ")
+                double ours = Charts.tokensPerSecond(r);
+                String kernel = r.record().kernel();
+                double peer = run.peers().stream().filter(p -> p.matches(r.record())).findFirst()
+                        .map(p -> p.tokensPerSecond(kernel)).orElse(Double.NaN);
+                md.append("| ").append(kernel.endsWith("decode") ? "tg128" : "pp512").append(" | ")
+                        .append(r.record().paramText()).append(" | ").append(Fmt.num(ours)).append(" | ")
                         .append(Fmt.num(r.gbs())).append(" | ")
                         .append(Double.isFinite(r.limit()) ? Fmt.percent(r.fraction()) + " of " + r.work().bound().limitName() : "–")
-                        .append(" |\n");
+                        .append(" | ").append(Double.isFinite(peer) ? Fmt.num(peer) : "–")
+                        .append(" | ").append(Fmt.ratio(ours / peer)).append(" |\n");
             }
         }
         if (!charts.isEmpty()) {

@@ -12,19 +12,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A benchmark run as stored on disk: the machine, notes on what was skipped and why, and JMH's
- * raw JSON results unchanged (under {@code "jmh"}).
+ * A benchmark run as stored on disk: the machine, notes on what was skipped and why, JMH's raw
+ * JSON results unchanged (under {@code "jmh"}), and a peer engine's end-to-end figures measured in
+ * the same run (under {@code "peers"}; empty when none ran).
  *
  * @param machine where it ran
  * @param profile "quick" or "full"
  * @param notes   skipped baselines, missing backends, data substitutes...
  * @param jmh     JMH's result entries as parsed JSON
+ * @param peers   llama.cpp's tokens/s on the same synthetic models
  */
-public record ResultFile(MachineInfo machine, String profile, List<String> notes, List<Object> jmh) {
+public record ResultFile(MachineInfo machine, String profile, List<String> notes, List<Object> jmh, List<PeerResult> peers) {
 
     public ResultFile {
         notes = List.copyOf(notes);
         jmh = java.util.Collections.unmodifiableList(new ArrayList<>(jmh));
+        peers = List.copyOf(peers);
+    }
+
+    /** A run without peer results. */
+    public ResultFile(MachineInfo machine, String profile, List<String> notes, List<Object> jmh) {
+        this(machine, profile, notes, jmh, List.of());
     }
 
     /** A result set made of records rather than raw JMH output (tests, tools). */
@@ -59,6 +67,7 @@ public record ResultFile(MachineInfo machine, String profile, List<String> notes
         root.put("machine", machine.toJson());
         root.put("notes", new ArrayList<Object>(notes));
         root.put("jmh", new ArrayList<>(jmh));
+        root.put("peers", new ArrayList<Object>(peers.stream().map(PeerResult::toJson).toList()));
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             Json.write(root, out);
         }
@@ -80,6 +89,14 @@ public record ResultFile(MachineInfo machine, String profile, List<String> notes
         if (root.get("notes") instanceof List<?> n) {
             n.forEach(x -> notes.add(String.valueOf(x)));
         }
-        return new ResultFile(MachineInfo.fromJson(machine), String.valueOf(root.get("profile")), notes, new ArrayList<>(jmh));
+        List<PeerResult> peers = new ArrayList<>();
+        if (root.get("peers") instanceof List<?> p) {
+            for (Object o : p) {
+                if (o instanceof Map<?, ?> m) {
+                    peers.add(PeerResult.fromJson(m));
+                }
+            }
+        }
+        return new ResultFile(MachineInfo.fromJson(machine), String.valueOf(root.get("profile")), notes, new ArrayList<>(jmh), peers);
     }
 }

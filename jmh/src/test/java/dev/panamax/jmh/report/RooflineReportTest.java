@@ -165,6 +165,37 @@ class RooflineReportTest {
     }
 
     @Test
+    void end_to_end_rows_show_llama_cpp_measured_in_the_same_run_and_the_ratio(@TempDir Path dir) throws IOException {
+        String[] params = {"backend", "cpu", "layers", "8", "shape", "tinyllama-1.1b", "threads", "2", "type", "q4_0"};
+        List<BenchRecord> records = List.of(avgt("EndToEndBench.decode", 2000, params), avgt("EndToEndBench.prefill", 4000, params));
+        List<PeerResult> peers = List.of(
+                new PeerResult("llama.cpp v0.5.0", "tinyllama-1.1b", 8, "q4_0", 2, 256, 32),
+                new PeerResult("llama.cpp v0.5.0", "tinyllama-1.1b", 8, "q4_0", 1, 999, 999), // other thread count
+                new PeerResult("llama.cpp v0.5.0", "tinyllama-1.1b", 8, "q8_0", 2, 999, 999)); // other model
+        ResultFile run = new ResultFile(MACHINE, "quick", List.of(), ResultFile.of(MACHINE, "quick", List.of(), records).jmh(), peers);
+        run.write(dir.resolve("results.json"));
+        ResultFile back = ResultFile.read(dir.resolve("results.json"));
+        assertEquals(peers, back.peers());
+
+        String md = MarkdownReport.render(back, Roofline.rows(back.records()), List.of());
+        assertTrue(md.contains("with llama.cpp v0.5.0 on the same files in this run"), md);
+        // ours: 128 tokens in 2 s = 64 tokens/s against llama.cpp's 32; 512 tokens in 4 s = 128 against 256
+        assertTrue(md.matches("(?s).*\\| tg128 \\| [^|]*type=q4_0 \\| 64\\.0 \\|[^\n]*\\| 32\\.0 \\| 2\\.00x \\|.*"), md);
+        assertTrue(md.matches("(?s).*\\| pp512 \\| [^|]*type=q4_0 \\| 128 \\|[^\n]*\\| 256 \\| 0\\.50x \\|.*"), md);
+    }
+
+    @Test
+    void a_llama_cpp_result_line_is_parsed_and_garbage_is_refused() throws IOException {
+        String line = "{\"file\":\"/tmp/m.gguf\",\"threads\":2,\"repetitions\":3,\"llamaCpp\":{\"repo\":\"ggml-org/llama.cpp\","
+                + "\"release\":\"v0.5.0\"},\"prefillTokensPerSecond\":539.3,\"decodeTokensPerSecond\":45.1}";
+        PeerResult p = PeerResult.fromLlamaCppLine(line, "llama.cpp{release} (node)", "tinyllama-1.1b", 8, "q4_0");
+        assertEquals(new PeerResult("llama.cpp v0.5.0 (node)", "tinyllama-1.1b", 8, "q4_0", 2, 539.3, 45.1), p);
+        IOException e = assertThrows(IOException.class,
+                () -> PeerResult.fromLlamaCppLine("{\"threads\":2}", "llama.cpp", "tinyllama-1.1b", 8, "q4_0"));
+        assertTrue(e.getMessage().contains("not a llama.cpp result line"), e.getMessage());
+    }
+
+    @Test
     void reading_a_file_that_is_not_a_result_names_it(@TempDir Path dir) throws IOException {
         Path bogus = Files.writeString(dir.resolve("bogus.json"), "{\"hello\": 1}");
         IOException e = assertThrows(IOException.class, () -> ResultFile.read(bogus));

@@ -28,17 +28,18 @@ for (let r = 0; r <= repetitions; r++) { // run 0 warms up
     await sequence.evaluateWithoutGeneratingNewTokens(tokens);
     const pp = PROMPT / ((performance.now() - t0) / 1000);
     await sequence.clearHistory();
-    // decode: one token at a time from an empty cache, greedy
+    // decode: one token at a time from an empty cache, without sampling, as llama-bench's tg128 and
+    // Panamax's EndToEndBench.decode do (sampling through node-llama-cpp's generator measured 10-40% slower)
     let n = 0;
     t0 = performance.now();
-    for await (const token of sequence.evaluate([tokens[0]], {temperature: 0})) {
-        if (++n >= GENERATE) break;
+    for (; n < GENERATE; n++) {
+        await sequence.evaluateWithoutGeneratingNewTokens([tokens[n]]);
     }
     const tg = n / ((performance.now() - t0) / 1000);
     await context.dispose();
     if (r > 0) { prefill.push(pp); decode.push(tg); }
 }
-console.log(JSON.stringify({file, threads, repetitions, llamaCpp: llama.llamaCppRelease ?? null, cpuVariant: null,
+console.log(JSON.stringify({file, threads, repetitions, llamaCpp: llama.llamaCppRelease ?? null,
     prefillTokensPerSecond: median(prefill), decodeTokensPerSecond: median(decode), prefillRuns: prefill, decodeRuns: decode}));
 await model.dispose();
 await llama.dispose();
