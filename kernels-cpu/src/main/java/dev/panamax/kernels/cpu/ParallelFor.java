@@ -22,6 +22,14 @@ public final class ParallelFor implements AutoCloseable {
         void run(int start, int end);
     }
 
+    /**
+     * How long a waiting thread spins before it parks. A decode step runs about a hundred parallel
+     * loops back to back, each a fraction of a millisecond; waking a parked thread costs tens of
+     * microseconds (more on a virtual machine), and a timed park sleeps at least ~50 us on Linux,
+     * so waiters spin through the short gaps between loops and park only when the team is idle.
+     */
+    static final long SPIN_NANOS = 200_000;
+
     private final Thread[] workers;
     private final AtomicInteger nextChunk = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
@@ -77,9 +85,11 @@ public final class ParallelFor implements AutoCloseable {
             LockSupport.unpark(w);
         }
         work();
-        while (pending.get() > 0) {
-            Thread.onSpinWait();
-            if (pending.get() > 0) {
+        long deadline = System.nanoTime() + SPIN_NANOS;
+        for (int spins = 0; pending.get() > 0; spins++) {
+            if ((spins & 63) != 63 || System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            } else {
                 LockSupport.parkNanos(this, 20_000);
             }
         }
@@ -114,9 +124,9 @@ public final class ParallelFor implements AutoCloseable {
     private void workLoop() {
         int seen = 0;
         while (true) {
-            int spins = 0;
-            while (generation == seen && !closed) {
-                if (++spins < 2_000) {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            for (int spins = 0; generation == seen && !closed; spins++) {
+                if ((spins & 63) != 63 || System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
