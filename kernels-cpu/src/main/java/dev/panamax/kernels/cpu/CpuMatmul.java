@@ -15,9 +15,9 @@ import java.util.Objects;
  * <ul>
  * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
- * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_K and Q6_K weights meet x in float ({@link WideDots});
- * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K and Q6_K, as Q5_K always does,
- * meet Q8_K, in integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes
+ * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_K, Q5_K and Q6_K weights meet x in float ({@link WideDots});
+ * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, Q5_K and Q6_K meet Q8_K, in
+ * integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes
  * are decoded one row at a time into a float buffer. Each dtype has its own row loop
  * ({@link MatvecLoops}).</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
@@ -108,7 +108,7 @@ public final class CpuMatmul {
                             activations.quantize(xf, m, k, 32);
                         }
                     }
-                    case Q4_K -> {
+                    case Q4_K, Q5_K -> {
                         if (WideDots.AVAILABLE) {
                             if (xBlockSums.length < m * k / 16) {
                                 xBlockSums = new float[m * k / 16];
@@ -123,7 +123,6 @@ public final class CpuMatmul {
                             activations.quantize(xf, m, k, 256);
                         }
                     }
-                    case Q5_K -> activations.quantize(xf, m, k, 256);
                     default -> { }
                 }
                 int grain = Math.max(1, Math.min(64, s.n() / (8 * pool.threads())));
@@ -180,7 +179,13 @@ public final class CpuMatmul {
                     MatvecLoops.q4_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
                 }
             }
-            case Q5_K -> MatvecLoops.q5_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+            case Q5_K -> {
+                if (wide) {
+                    MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
+                } else {
+                    MatvecLoops.q5_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+                }
+            }
             case Q6_K -> {
                 if (wide) {
                     MatvecLoops.q6_KWide(s, w, xf, t.subScales(k / 16), out, start, end);

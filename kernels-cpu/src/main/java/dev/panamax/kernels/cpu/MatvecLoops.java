@@ -80,9 +80,22 @@ final class MatvecLoops {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            WideDots.kScalesAndMins(w, at, k / 256, scalesAndMins);
+            WideDots.kScalesAndMins(w, at, k / 256, 144, scalesAndMins);
             for (int i = 0; i < m; i++) {
                 out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
+            }
+        }
+    }
+
+    /** As {@link #q4_KWide} for Q5_K. */
+    static void q5_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scalesAndMins,
+            MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            WideDots.kScalesAndMins(w, at, k / 256, 176, scalesAndMins);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ5_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
             }
         }
     }

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_K and Q6_K weights, read in place,
+ * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_K, Q5_K and Q6_K weights, read in place,
  * meet the float activations directly. Sixteen weight bytes widen to sixteen int lanes and convert
  * to float in two instructions, so on 512-bit hardware this beats the 16-bit integer products of
  * {@link VectorDots} (which stay the path for narrower vectors).
@@ -107,6 +107,37 @@ final class WideDots {
     }
 
     /**
+     * Q5_K weights (f16 d, dmin; 12 bytes of scales; u8 qh[32]; u8 qs[128]) with {@code x[xo ...]}:
+     * as {@link #dotQ4_K}, each value gaining its fifth bit, bit j of {@code qh[l]} for sub-block j and
+     * position l; values are in [0, 31]. The 32 bytes of qh are read once per block, already shifted
+     * so that bit j lands on bit 4 after a right shift by j.
+     */
+    static float dotQ5_K(MemorySegment w, long at, float[] scalesAndMins, float[] x, float[] xsums, int xo, int blocks) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        FloatVector m = a0;
+        for (int b = 0; b < blocks; b++) {
+            m = FloatVector.fromArray(F, scalesAndMins, 16 * b).fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
+            long block = at + 176L * b;
+            IntVector h0 = unsignedBytes(w, block + 16).lanewise(VectorOperators.LSHL, 4);
+            IntVector h1 = unsignedBytes(w, block + 32).lanewise(VectorOperators.LSHL, 4);
+            // one 32-value sub-block per step: a 64-value step made the method too big for C2 to inline
+            // the helpers whole (NodeCountInliningCutoff), and the vectors were boxed (7x slower)
+            for (int j = 0; j < 8; j++) {
+                long o = block + 48 + 32 * (j >>> 1);
+                int xc = xo + 256 * b + 32 * j, nibble = 4 * (j & 1);
+                FloatVector scale = FloatVector.broadcast(F, scalesAndMins[16 * b + j]);
+                IntVector q0 = unsignedBytes(w, o).lanewise(VectorOperators.LSHR, nibble).and(0x0F)
+                        .or(h0.lanewise(VectorOperators.LSHR, j).and(16));
+                IntVector q1 = unsignedBytes(w, o + 16).lanewise(VectorOperators.LSHR, nibble).and(0x0F)
+                        .or(h1.lanewise(VectorOperators.LSHR, j).and(16));
+                a0 = toFloat(q0).mul(scale).fma(FloatVector.fromArray(F, x, xc), a0);
+                a1 = toFloat(q1).mul(scale).fma(FloatVector.fromArray(F, x, xc + 16), a1);
+            }
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
      * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with {@code x[xo ...]}, the group
      * scales {@code d * sc_g} from {@link #q6KScales}. Each step reads the 16 bytes of qh
      * and the two 16-byte runs of ql that share them, and rebuilds four 16-value groups: value
@@ -143,16 +174,17 @@ final class WideDots {
     }
 
     /**
-     * Unpacks the 6-bit sub-block scales and mins of a row of Q4_K blocks into
+     * Unpacks the 6-bit sub-block scales and mins of a row of Q4_K or Q5_K blocks ({@code blockBytes}
+     * 144 or 176; both start with f16 d, dmin and the same 12 packed bytes) into
      * {@code scalesAndMins[16 b ...]}: {@code d * sc_0..7}, then {@code dmin * m_0..7}. The 12 packed
      * bytes (see {@link VectorDots#kPacked}) are widened to 16 lanes once and two permutations put
      * under each lane the byte holding its low bits and the one holding its top two bits: sixteen
      * values in about ten vector instructions, where scalar unpacking cost a third of the dot.
      */
-    static void kScalesAndMins(MemorySegment w, long at, int blocks, float[] scalesAndMins) {
+    static void kScalesAndMins(MemorySegment w, long at, int blocks, int blockBytes, float[] scalesAndMins) {
         for (int b = 0; b < blocks; b++) {
-            long o = at + 144L * b;
-            IntVector packed = unsignedBytes(w, o + 4); // lanes 0..11: the 12 scale bytes (12..15: quants, unused)
+            long o = at + (long) blockBytes * b;
+            IntVector packed = unsignedBytes(w, o + 4); // lanes 0..11: the 12 scale bytes (12..15: quants or qh, unused)
             IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
             IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o)))

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WideDotsTest {
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void wide_decode_dots_match_a_float64_dot_of_the_decoded_weights(DType type, Random random) {
         assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
         int blockSize = type.blockSize();
@@ -36,12 +36,12 @@ class WideDotsTest {
                 Quants.quantizeRow(type, values, 0, k, w, 0);
                 float[] y = new float[k];
                 Quants.dequantizeRow(type, w, 0, y, 0, k);
-                // Q4_K: y = scale_j q - min_j; the kernel sums scale_j (q . x) and min_j sum(x) apart and
+                // Q4_K, Q5_K: y = scale_j q - min_j; the kernel sums scale_j (q . x) and min_j sum(x) apart and
                 // subtracts, so its rounding scales with both terms: |scale_j q| <= |y| + |min_j|
                 float[] scalesAndMins = new float[k / 16];
                 float[] mins = new float[k / 32];
-                if (type == DType.Q4_K) {
-                    WideDots.kScalesAndMins(w, 0, k / 256, scalesAndMins);
+                if (type == DType.Q4_K || type == DType.Q5_K) {
+                    WideDots.kScalesAndMins(w, 0, k / 256, (int) type.bytesPerBlock(), scalesAndMins);
                     for (int j = 0; j < k / 32; j++) {
                         mins[j] = scalesAndMins[16 * (j / 8) + 8 + j % 8];
                     }
@@ -63,7 +63,8 @@ class WideDotsTest {
                     default -> {
                         float[] xsums = new float[k / 16];
                         WideDots.kBlockSums(x, k, xsums);
-                        yield WideDots.dotQ4_K(w, 0, scalesAndMins, x, xsums, 0, k / 256);
+                        yield type == DType.Q4_K ? WideDots.dotQ4_K(w, 0, scalesAndMins, x, xsums, 0, k / 256)
+                                : WideDots.dotQ5_K(w, 0, scalesAndMins, x, xsums, 0, k / 256);
                     }
                 };
                 // float sums of k products in any order: gamma_(k+2) * sum|y x|; plus up to 3u per term for
