@@ -74,6 +74,36 @@ final class MatvecLoops {
         }
     }
 
+    static void q4_1Wide(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_1(w, at, x, i * k, k / 32));
+            }
+        }
+    }
+
+    static void q5_0Wide(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ5_0(w, at, x, i * k, k / 32));
+            }
+        }
+    }
+
+    static void q5_1Wide(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ5_1(w, at, x, i * k, k / 32));
+            }
+        }
+    }
+
     /** {@code xSums}: the sums of x over each 32-value block, as {@link WideDots#kBlockSums} lays them out. */
     static void q4_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scalesAndMins,
             MemorySegment out, int start, int end) {

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_K, Q5_K and Q6_K weights, read in place,
+ * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K weights, read in place,
  * meet the float activations directly. Sixteen weight bytes widen to sixteen int lanes and convert
  * to float in two instructions, so on 512-bit hardware this beats the 16-bit integer products of
  * {@link VectorDots} (which stay the path for narrower vectors).
@@ -34,6 +34,7 @@ final class WideDots {
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
 
     private WideDots() {
     }
@@ -76,6 +77,65 @@ final class WideDots {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * Q4_1 weights (f16 d, m; u8 qs[16]) with {@code x[xo ...]}: values {@code d q + m}, so per block
+     * {@code d (q . x) + m sum(x)}; the {@code m} term is kept as a vector too (no scalar chain).
+     */
+    static float dotQ4_1(MemorySegment w, long at, float[] x, int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F), offsets = acc;
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 20L * b;
+            int xi = xo + 32 * b;
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + 16);
+            IntVector q = unsignedBytes(w, o + 4);
+            FloatVector p = toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(x1, toFloat(q.and(0x0F)).mul(x0));
+            acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
+            offsets = x0.add(x1).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o + 2))), offsets);
+        }
+        return acc.add(offsets).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q5_0 weights (f16 d; u32 qh; u8 qs[16]) with {@code x[xo ...]}: value l of a block takes its
+     * fifth bit from bit l of qh (low nibbles: l < 16, high nibbles: l >= 16); values {@code q - 16}.
+     */
+    static float dotQ5_0(MemorySegment w, long at, float[] x, int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 22L * b;
+            int xi = xo + 32 * b;
+            IntVector q = unsignedBytes(w, o + 6);
+            IntVector high = IntVector.broadcast(I, w.get(I32, o + 2));
+            IntVector low = q.and(0x0F).or(high.lanewise(VectorOperators.LSHR, LANE).lanewise(VectorOperators.LSHL, 4).and(16)).sub(16);
+            IntVector top = q.lanewise(VectorOperators.LSHR, 4).or(high.lanewise(VectorOperators.LSHR, LANE_16).lanewise(VectorOperators.LSHL, 4).and(16)).sub(16);
+            FloatVector p = toFloat(top).fma(FloatVector.fromArray(F, x, xi + 16), toFloat(low).mul(FloatVector.fromArray(F, x, xi)));
+            acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Q5_1 weights (f16 d, m; u32 qh; u8 qs[16]): the bits of {@link #dotQ5_0}, values {@code d q + m} as in {@link #dotQ4_1}. */
+    static float dotQ5_1(MemorySegment w, long at, float[] x, int xo, int blocks) {
+        FloatVector acc = FloatVector.zero(F), offsets = acc;
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 24L * b;
+            int xi = xo + 32 * b;
+            FloatVector x0 = FloatVector.fromArray(F, x, xi), x1 = FloatVector.fromArray(F, x, xi + 16);
+            IntVector q = unsignedBytes(w, o + 8);
+            IntVector high = IntVector.broadcast(I, w.get(I32, o + 4));
+            IntVector low = q.and(0x0F).or(high.lanewise(VectorOperators.LSHR, LANE).lanewise(VectorOperators.LSHL, 4).and(16));
+            IntVector top = q.lanewise(VectorOperators.LSHR, 4).or(high.lanewise(VectorOperators.LSHR, LANE_16).lanewise(VectorOperators.LSHL, 4).and(16));
+            FloatVector p = toFloat(top).fma(x1, toFloat(low).mul(x0));
+            acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
+            offsets = x0.add(x1).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o + 2))), offsets);
+        }
+        return acc.add(offsets).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Lane numbers 0..15 and 16..31: per-lane shift counts that bring bit l of qh to the bottom of lane l. */
+    private static final IntVector LANE = IntVector.fromArray(I, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 0);
+    private static final IntVector LANE_16 = LANE.add(16);
 
     /**
      * Q4_K weights (f16 d, dmin; 12 bytes of scales; u8 qs[128]) with {@code x[xo ...]}:

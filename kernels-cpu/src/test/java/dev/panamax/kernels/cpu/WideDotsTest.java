@@ -8,6 +8,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.testing.Seeded;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WideDotsTest {
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void wide_decode_dots_match_a_float64_dot_of_the_decoded_weights(DType type, Random random) {
         assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
         int blockSize = type.blockSize();
@@ -36,7 +37,7 @@ class WideDotsTest {
                 Quants.quantizeRow(type, values, 0, k, w, 0);
                 float[] y = new float[k];
                 Quants.dequantizeRow(type, w, 0, y, 0, k);
-                // Q4_K, Q5_K: y = scale_j q - min_j; the kernel sums scale_j (q . x) and min_j sum(x) apart and
+                // Q4_K, Q5_K (Q4_1, Q5_1 alike): y = scale_j q - min_j; the kernel sums scale_j (q . x) and min_j sum(x) apart and
                 // subtracts, so its rounding scales with both terms: |scale_j q| <= |y| + |min_j|
                 float[] scalesAndMins = new float[k / 16];
                 float[] mins = new float[k / 32];
@@ -44,6 +45,11 @@ class WideDotsTest {
                     WideDots.kScalesAndMins(w, 0, k / 256, (int) type.bytesPerBlock(), scalesAndMins);
                     for (int j = 0; j < k / 32; j++) {
                         mins[j] = scalesAndMins[16 * (j / 8) + 8 + j % 8];
+                    }
+                }
+                if (type == DType.Q4_1 || type == DType.Q5_1) { // y = d q + m, summed as d (q . x) + m sum(x)
+                    for (int j = 0; j < k / 32; j++) {
+                        mins[j] = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, (long) type.bytesPerBlock() * j + 2));
                     }
                 }
                 double expected = 0;
@@ -55,6 +61,9 @@ class WideDotsTest {
                 float actual = switch (type) {
                     case Q8_0 -> WideDots.dotQ8_0(w, 0, x, 0, k / 32);
                     case Q4_0 -> WideDots.dotQ4_0(w, 0, x, 0, k / 32);
+                    case Q4_1 -> WideDots.dotQ4_1(w, 0, x, 0, k / 32);
+                    case Q5_0 -> WideDots.dotQ5_0(w, 0, x, 0, k / 32);
+                    case Q5_1 -> WideDots.dotQ5_1(w, 0, x, 0, k / 32);
                     case Q6_K -> {
                         float[] groupScales = new float[k / 16];
                         WideDots.q6KScales(w, 0, k / 256, groupScales);
