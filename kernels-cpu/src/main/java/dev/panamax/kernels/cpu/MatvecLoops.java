@@ -130,6 +130,17 @@ final class MatvecLoops {
         }
     }
 
+    static void q3_KWide(MatmulShape s, MemorySegment w, float[] x, float[] scales, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            WideDots.q3KScales(w, at, k / 256, scales);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ3_K(w, at, scales, x, i * k, k / 256));
+            }
+        }
+    }
+
     static void q6_KWide(MatmulShape s, MemorySegment w, float[] x, float[] scales, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {

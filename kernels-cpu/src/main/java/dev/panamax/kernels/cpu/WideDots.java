@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K weights, read in place,
+ * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q3_K, Q4_K, Q5_K and Q6_K
+ * weights, read in place,
  * meet the float activations directly. Sixteen weight bytes widen to sixteen int lanes and convert
  * to float in two instructions, so on 512-bit hardware this beats the 16-bit integer products of
  * {@link VectorDots} (which stay the path for narrower vectors).
@@ -196,6 +197,60 @@ final class WideDots {
         }
         return a0.add(a1).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * Q3_K weights (u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d) with {@code x[xo ...]}, the group
+     * scales {@code d (sc_g - 32)} from {@link #q3KScales}. Value {@code 128h + 32j + 16part + l}
+     * (group {@code g = 8h + 2j + part}) has its low two bits at bits {@code 2j} of
+     * {@code qs[32h + 16part + l]} and its third bit at bit {@code 4h + j} of {@code hmask[16part + l]};
+     * it means {@code low + 4 bit - 4}, in [-4, 3].
+     */
+    static float dotQ3_K(MemorySegment w, long at, float[] scales, float[] x, int xo, int blocks) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long block = at + 110L * b;
+            for (int h = 0; h < 2; h++) {
+                for (int part = 0; part < 2; part++) {
+                    IntVector q = unsignedBytes(w, block + 32 + 32 * h + 16 * part);
+                    // bit 4h + j of hmask moved to bit 2 + j, so that a right shift by j puts it at bit 2
+                    IntVector third = unsignedBytes(w, block + 16 * part).lanewise(VectorOperators.LSHR, 4 * h).lanewise(VectorOperators.LSHL, 2);
+                    int xi = xo + 256 * b + 128 * h + 16 * part, g = 16 * b + 8 * h + part;
+                    FloatVector q0 = toFloat(q.and(3).or(third.and(4)).sub(4));
+                    FloatVector q1 = toFloat(q.lanewise(VectorOperators.LSHR, 2).and(3).or(third.lanewise(VectorOperators.LSHR, 1).and(4)).sub(4));
+                    FloatVector q2 = toFloat(q.lanewise(VectorOperators.LSHR, 4).and(3).or(third.lanewise(VectorOperators.LSHR, 2).and(4)).sub(4));
+                    FloatVector q3 = toFloat(q.lanewise(VectorOperators.LSHR, 6).or(third.lanewise(VectorOperators.LSHR, 3).and(4)).sub(4));
+                    a0 = q0.mul(scales[g]).fma(FloatVector.fromArray(F, x, xi), a0);
+                    a1 = q1.mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
+                    a2 = q2.mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a2);
+                    a3 = q3.mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a3);
+                }
+            }
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * A row of Q3_K blocks' group scales into {@code scales[16 b + g] = d (sc_g - 32)}: scale g has
+     * its low four bits in a nibble of {@code scales[g % 8]} (low for g < 8) and its top two bits at
+     * bit {@code 2 (g / 4)} of {@code scales[8 + g % 4]}.
+     */
+    static void q3KScales(MemorySegment w, long at, int blocks, float[] scales) {
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 110L * b;
+            // bytes 94..109 of the block: lanes 2..13 are the 12 scale bytes (16 bytes from 96 would pass the block's end)
+            IntVector packed = unsignedBytes(w, o + 94);
+            IntVector low = packed.rearrange(Q3_LOW_BYTE).lanewise(VectorOperators.LSHR, Q3_LOW_SHIFT).and(0x0F);
+            IntVector high = packed.rearrange(Q3_HIGH_BYTE).lanewise(VectorOperators.LSHR, Q3_HIGH_SHIFT).and(3);
+            toFloat(low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32))
+                    .mul(Float.float16ToFloat(w.get(I16, o + 108))).intoArray(scales, 16 * b);
+        }
+    }
+
+    // Q3_K scale g: low four bits from byte 2 + g % 8 (a nibble), top two from byte 10 + g % 4 (two bits)
+    private static final VectorShuffle<Integer> Q3_LOW_BYTE = VectorShuffle.fromValues(I, 2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5, 6, 7, 8, 9);
+    private static final IntVector Q3_LOW_SHIFT = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4}, 0);
+    private static final VectorShuffle<Integer> Q3_HIGH_BYTE = VectorShuffle.fromValues(I, 10, 11, 12, 13, 10, 11, 12, 13, 10, 11, 12, 13, 10, 11, 12, 13);
+    private static final IntVector Q3_HIGH_SHIFT = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 4, 4, 6, 6, 6, 6}, 0);
 
     /**
      * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with {@code x[xo ...]}, the group

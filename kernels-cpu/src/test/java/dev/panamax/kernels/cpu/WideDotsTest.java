@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WideDotsTest {
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void wide_decode_dots_match_a_float64_dot_of_the_decoded_weights(DType type, Random random) {
         assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
         int blockSize = type.blockSize();
@@ -64,6 +64,11 @@ class WideDotsTest {
                     case Q4_1 -> WideDots.dotQ4_1(w, 0, x, 0, k / 32);
                     case Q5_0 -> WideDots.dotQ5_0(w, 0, x, 0, k / 32);
                     case Q5_1 -> WideDots.dotQ5_1(w, 0, x, 0, k / 32);
+                    case Q3_K -> {
+                        float[] groupScales = new float[k / 16];
+                        WideDots.q3KScales(w, 0, k / 256, groupScales);
+                        yield WideDots.dotQ3_K(w, 0, groupScales, x, 0, k / 256);
+                    }
                     case Q6_K -> {
                         float[] groupScales = new float[k / 16];
                         WideDots.q6KScales(w, 0, k / 256, groupScales);
