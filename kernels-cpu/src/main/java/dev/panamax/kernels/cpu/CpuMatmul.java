@@ -15,11 +15,11 @@ import java.util.Objects;
  * <ul>
  * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
- * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q3_K, Q4_K, Q5_K and Q6_K weights meet x
+ * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K weights meet x
  * in float ({@link WideDots});
  * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, Q5_K and Q6_K meet Q8_K, in
  * integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes (on narrow
- * vectors also Q4_1, Q5_0, Q5_1, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
+ * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
  * ({@link MatvecLoops}).</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
  * rows, decodes ({@link VectorDecoder} for Q8_0 and Q4_K, else {@link WeightDecoder}) and packs
@@ -63,7 +63,7 @@ public final class CpuMatmul {
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private float[] xf = new float[0];
-    /** Sums of x over each 32-value block, for the Q4_K mins in {@link WideDots#dotQ4_K} ({@link WideDots#kBlockSums}). */
+    /** Sums of x over blocks of it, for the K-quant mins: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K). */
     private float[] xBlockSums = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
@@ -117,6 +117,14 @@ public final class CpuMatmul {
                             WideDots.kBlockSums(xf, m * k, xBlockSums);
                         } else {
                             activations.quantize(xf, m, k, 256);
+                        }
+                    }
+                    case Q2_K -> {
+                        if (WideDots.AVAILABLE) {
+                            if (xBlockSums.length < m * k / 16) {
+                                xBlockSums = new float[m * k / 16];
+                            }
+                            WideDots.groupSums(xf, m * k, xBlockSums);
                         }
                     }
                     case Q6_K -> {
@@ -178,6 +186,13 @@ public final class CpuMatmul {
                     MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
                 } else {
                     MatvecLoops.q4_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+                }
+            }
+            case Q2_K -> {
+                if (wide) {
+                    MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(k / 8), out, start, end);
+                } else {
+                    MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
                 }
             }
             case Q3_K -> {

@@ -130,6 +130,19 @@ final class MatvecLoops {
         }
     }
 
+    /** {@code xSums}: the sums of x over each 16-value group ({@link WideDots#groupSums}). */
+    static void q2_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scalesAndMins, MemorySegment out,
+            int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            WideDots.q2KScalesAndMins(w, at, k / 256, scalesAndMins);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ2_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
+            }
+        }
+    }
+
     static void q3_KWide(MatmulShape s, MemorySegment w, float[] x, float[] scales, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {

@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q3_K, Q4_K, Q5_K and Q6_K
- * weights, read in place,
+ * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and
+ * Q6_K weights, read in place,
  * meet the float activations directly. Sixteen weight bytes widen to sixteen int lanes and convert
  * to float in two instructions, so on 512-bit hardware this beats the 16-bit integer products of
  * {@link VectorDots} (which stay the path for narrower vectors).
@@ -196,6 +196,49 @@ final class WideDots {
             }
         }
         return a0.add(a1).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q2_K weights (u8 scales[16]; u8 qs[64]; f16 d, dmin) with {@code x[xo ...]}: value
+     * {@code 128h + 32j + 16part + l} (group {@code g = 8h + 2j + part}) is bits {@code 2j} of
+     * {@code qs[32h + 16part + l]} and means {@code scale_g q - min_g}; {@code scalesAndMins[32 b ...]}
+     * holds the 16 scales then the 16 mins of block b ({@link #q2KScalesAndMins}), {@code xsums} the
+     * sums of x over each 16-value group ({@link #groupSums}, row i of x at {@code xsums[i k / 16 ...]}).
+     */
+    static float dotQ2_K(MemorySegment w, long at, float[] scalesAndMins, float[] x, float[] xsums, int xo, int blocks) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector m = a0;
+        for (int b = 0; b < blocks; b++) {
+            m = FloatVector.fromArray(F, scalesAndMins, 32 * b + 16).fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
+            for (int h = 0; h < 2; h++) {
+                for (int part = 0; part < 2; part++) {
+                    IntVector q = unsignedBytes(w, at + 84L * b + 16 + 32 * h + 16 * part);
+                    int xi = xo + 256 * b + 128 * h + 16 * part, g = 32 * b + 8 * h + part;
+                    a0 = toFloat(q.and(3)).mul(scalesAndMins[g]).fma(FloatVector.fromArray(F, x, xi), a0);
+                    a1 = toFloat(q.lanewise(VectorOperators.LSHR, 2).and(3)).mul(scalesAndMins[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
+                    a2 = toFloat(q.lanewise(VectorOperators.LSHR, 4).and(3)).mul(scalesAndMins[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a2);
+                    a3 = toFloat(q.lanewise(VectorOperators.LSHR, 6)).mul(scalesAndMins[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a3);
+                }
+            }
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** A row of Q2_K blocks' scales and mins: {@code scalesAndMins[32 b + g] = d sc_g}, {@code [32 b + 16 + g] = dmin m_g}. */
+    static void q2KScalesAndMins(MemorySegment w, long at, int blocks, float[] scalesAndMins) {
+        for (int b = 0; b < blocks; b++) {
+            long o = at + 84L * b;
+            IntVector packed = unsignedBytes(w, o);
+            toFloat(packed.and(0x0F)).mul(Float.float16ToFloat(w.get(I16, o + 80))).intoArray(scalesAndMins, 32 * b);
+            toFloat(packed.lanewise(VectorOperators.LSHR, 4)).mul(Float.float16ToFloat(w.get(I16, o + 82))).intoArray(scalesAndMins, 32 * b + 16);
+        }
+    }
+
+    /** {@code sums[i] = sum of x[16 i ... 16 i + 15]} for the {@code n / 16} groups of {@code x[0 .. n)}. */
+    static void groupSums(float[] x, int n, float[] sums) {
+        for (int i = 0; i < n / 16; i++) {
+            sums[i] = FloatVector.fromArray(F, x, 16 * i).reduceLanes(VectorOperators.ADD);
+        }
     }
 
     /**

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WideDotsTest {
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
     void wide_decode_dots_match_a_float64_dot_of_the_decoded_weights(DType type, Random random) {
         assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
         int blockSize = type.blockSize();
@@ -47,6 +47,13 @@ class WideDotsTest {
                         mins[j] = scalesAndMins[16 * (j / 8) + 8 + j % 8];
                     }
                 }
+                float[] q2 = new float[k / 8];
+                if (type == DType.Q2_K) { // y = scale_g q - min_g per 16-value group g
+                    WideDots.q2KScalesAndMins(w, 0, k / 256, q2);
+                    for (int j = 0; j < k / 32; j++) {
+                        mins[j] = Math.max(Math.abs(q2[32 * (j / 8) + 16 + 2 * (j % 8)]), Math.abs(q2[32 * (j / 8) + 16 + 2 * (j % 8) + 1]));
+                    }
+                }
                 if (type == DType.Q4_1 || type == DType.Q5_1) { // y = d q + m, summed as d (q . x) + m sum(x)
                     for (int j = 0; j < k / 32; j++) {
                         mins[j] = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, (long) type.bytesPerBlock() * j + 2));
@@ -64,6 +71,11 @@ class WideDotsTest {
                     case Q4_1 -> WideDots.dotQ4_1(w, 0, x, 0, k / 32);
                     case Q5_0 -> WideDots.dotQ5_0(w, 0, x, 0, k / 32);
                     case Q5_1 -> WideDots.dotQ5_1(w, 0, x, 0, k / 32);
+                    case Q2_K -> {
+                        float[] xsums = new float[k / 16];
+                        WideDots.groupSums(x, k, xsums);
+                        yield WideDots.dotQ2_K(w, 0, q2, x, xsums, 0, k / 256);
+                    }
                     case Q3_K -> {
                         float[] groupScales = new float[k / 16];
                         WideDots.q3KScales(w, 0, k / 256, groupScales);
