@@ -24,6 +24,8 @@ class QuantsRoundTripTest {
     private static final DType[] TYPES = {DType.Q4_0, DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q8_0, DType.Q8_1,
         DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K, DType.Q8_K};
     private static final double[] SIGMAS = {0.02, 1.0, 300.0};
+    /** In every case's name, so that a failure says how to replay it. */
+    private static final String REPLAY = " (replay: -Dpanamax.seed=" + Seeded.BASE_SEED + ")";
 
     @TestFactory
     Stream<DynamicTest> dequantized_values_are_the_nearest_grid_point_of_their_sub_block() {
@@ -32,7 +34,7 @@ class QuantsRoundTripTest {
             for (int s = 0; s < SIGMAS.length; s++) {
                 int caseIndex = type.ordinal() * 10 + s;
                 double sigma = SIGMAS[s];
-                tests.add(DynamicTest.dynamicTest(type + " sigma " + sigma, () -> checkNearest(type, sigma,
+                tests.add(DynamicTest.dynamicTest(type + " sigma " + sigma + REPLAY, () -> checkNearest(type, sigma,
                         new Random(Seeded.seedFor("nearest", caseIndex)))));
             }
         }
@@ -66,7 +68,7 @@ class QuantsRoundTripTest {
             for (int s = 0; s < SIGMAS.length; s++) {
                 int caseIndex = type.ordinal() * 10 + s;
                 double sigma = SIGMAS[s];
-                tests.add(DynamicTest.dynamicTest(type + " sigma " + sigma, () -> {
+                tests.add(DynamicTest.dynamicTest(type + " sigma " + sigma + REPLAY, () -> {
                     Random random = new Random(Seeded.seedFor("requantize", caseIndex));
                     int n = (1 + 2 * random.nextInt(8)) * type.blockSize();
                     float[] x = Seeded.gaussian(random, n, sigma);
@@ -96,7 +98,7 @@ class QuantsRoundTripTest {
 
     @TestFactory
     Stream<DynamicTest> f16_and_bf16_round_trips_are_exact_on_representable_values_and_nearest_otherwise() {
-        return Stream.of(DType.F16, DType.BF16).map(type -> DynamicTest.dynamicTest(type.toString(), () -> {
+        return Stream.of(DType.F16, DType.BF16).map(type -> DynamicTest.dynamicTest(type + REPLAY, () -> {
             Random random = new Random(Seeded.seedFor("plain", type.ordinal()));
             int n = 1 + 2 * random.nextInt(50);
             float[] x = Seeded.gaussian(random, n, 3.0);

@@ -59,7 +59,8 @@ record SubBlockGrid(float d, float m, int qlo, int qhi) {
      * against the stored (f16-rounded) scales, so only float rounding is added (a relative 2^-20 of
      * the magnitudes involved). The legacy types (Q4_0 ... Q8_1) round with the f32 scale before it is
      * stored as f16: the stored {@code d} differs by at most 2^-11 relative, which moves position
-     * {@code t} by at most {@code |t| 2^-11}; we allow {@code (|t| + 1) 2^-10}. Sub-blocks whose stored
+     * {@code t} by at most {@code |t| 2^-11}, and Q4_1/Q5_1 also store their f32 min as f16, which moves
+     * it by up to {@code |m / d| 2^-11}; we allow {@code (|t| + 1 + |m / d|) 2^-10}. Sub-blocks whose stored
      * scale is 0 keep ggml's search quants and are skipped.
      */
     static void assertNearest(DType type, float[] x, MemorySegment q, int n) {
@@ -82,7 +83,8 @@ record SubBlockGrid(float d, float m, int qlo, int qhi) {
 
     private void check(DType type, int at, float x, float y, double slackPerT) {
         double t = ((double) x + m) / d;
-        double slack = slackPerT * (Math.abs(t) + 1);
+        // the f16 rounding of d moves t by up to |t| 2^-11, that of the min (Q4_1, Q5_1) by up to |m / d| 2^-11
+        double slack = slackPerT * (Math.abs(t) + 1 + Math.abs((double) m / d));
         double eps = 0x1p-20 * (Math.abs(x) + Math.abs(m) + Math.abs(d) * Math.max(-qlo, qhi));
         if (t < qlo - 0.5 - slack || t > qhi + 0.5 + slack) {
             double end = (double) d * (t < qlo ? qlo : qhi) - m;
