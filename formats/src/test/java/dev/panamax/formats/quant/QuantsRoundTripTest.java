@@ -24,8 +24,6 @@ class QuantsRoundTripTest {
     private static final DType[] TYPES = {DType.Q4_0, DType.Q4_1, DType.Q5_0, DType.Q5_1, DType.Q8_0, DType.Q8_1,
         DType.Q2_K, DType.Q3_K, DType.Q4_K, DType.Q5_K, DType.Q6_K, DType.Q8_K};
     private static final double[] SIGMAS = {0.02, 1.0, 300.0};
-    /** In every case's name, so that a failure says how to replay it. */
-    private static final String REPLAY = " (replay: -Dpanamax.seed=" + Seeded.BASE_SEED + ")";
 
     @TestFactory
     Stream<DynamicTest> dequantized_values_are_the_nearest_grid_point_of_their_sub_block() {
@@ -34,8 +32,8 @@ class QuantsRoundTripTest {
             for (int s = 0; s < SIGMAS.length; s++) {
                 int caseIndex = type.ordinal() * 10 + s;
                 double sigma = SIGMAS[s];
-                tests.add(DynamicTest.dynamicTest(type + " sigma " + sigma + REPLAY, () -> checkNearest(type, sigma,
-                        new Random(Seeded.seedFor("nearest", caseIndex)))));
+                tests.add(DynamicTest.dynamicTest(type + " sigma " + sigma, Seeded.replayable(() -> checkNearest(type, sigma,
+                        new Random(Seeded.seedFor("nearest", caseIndex))))));
             }
         }
         return tests.stream();
@@ -68,7 +66,7 @@ class QuantsRoundTripTest {
             for (int s = 0; s < SIGMAS.length; s++) {
                 int caseIndex = type.ordinal() * 10 + s;
                 double sigma = SIGMAS[s];
-                tests.add(DynamicTest.dynamicTest(type + " sigma " + sigma + REPLAY, () -> {
+                tests.add(DynamicTest.dynamicTest(type + " sigma " + sigma, Seeded.replayable(() -> {
                     Random random = new Random(Seeded.seedFor("requantize", caseIndex));
                     int n = (1 + 2 * random.nextInt(8)) * type.blockSize();
                     float[] x = Seeded.gaussian(random, n, sigma);
@@ -90,7 +88,7 @@ class QuantsRoundTripTest {
                         assertArrayEquals(q1.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                                 q2.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), type + " bytes changed");
                     }
-                }));
+                })));
             }
         }
         return tests.stream();
@@ -98,7 +96,7 @@ class QuantsRoundTripTest {
 
     @TestFactory
     Stream<DynamicTest> f16_and_bf16_round_trips_are_exact_on_representable_values_and_nearest_otherwise() {
-        return Stream.of(DType.F16, DType.BF16).map(type -> DynamicTest.dynamicTest(type + REPLAY, () -> {
+        return Stream.of(DType.F16, DType.BF16).map(type -> DynamicTest.dynamicTest(type.toString(), Seeded.replayable(() -> {
             Random random = new Random(Seeded.seedFor("plain", type.ordinal()));
             int n = 1 + 2 * random.nextInt(50);
             float[] x = Seeded.gaussian(random, n, 3.0);
@@ -117,6 +115,6 @@ class QuantsRoundTripTest {
                 Quants.dequantizeRow(type, q, 0, z, 0, n);
                 assertArrayEquals(y, z, type + " values already representable must come back unchanged");
             }
-        }));
+        })));
     }
 }

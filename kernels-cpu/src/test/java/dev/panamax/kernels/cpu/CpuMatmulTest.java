@@ -49,7 +49,8 @@ class CpuMatmulTest {
             for (int c = 0; c < CASES_PER_TYPE; c++) {
                 int caseIndex = c;
                 long seed = Seeded.seedFor("matmul-" + type, c);
-                tests.add(DynamicTest.dynamicTest(type + " case " + c + " (seed " + seed + "; replay: -Dpanamax.seed=" + Seeded.BASE_SEED + ")", () -> checkCase(type, caseIndex, new Random(seed))));
+                tests.add(DynamicTest.dynamicTest(type + " case " + c + " (seed " + seed + ")",
+                        Seeded.replayable(() -> checkCase(type, caseIndex, new Random(seed)))));
             }
         }
         return tests.stream();

@@ -40,6 +40,20 @@ public final class Seeded implements ParameterResolver, TestWatcher {
                 e.getDisplayName(), seedFor(e), BASE_SEED, BASE_SEED);
     }
 
+    /**
+     * {@code test}, with any failure rethrown naming the base seed that replays it: for dynamic and
+     * parameterized cases seeded by {@link #seedFor(String, int)}, which the watcher does not see.
+     */
+    public static org.junit.jupiter.api.function.Executable replayable(org.junit.jupiter.api.function.Executable test) {
+        return () -> {
+            try {
+                test.execute();
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError(e.getMessage() + " (replay with -Dpanamax.seed=" + BASE_SEED + ")", e);
+            }
+        };
+    }
+
     /** The seed of one test: the base seed mixed with the test's unique id. */
     public static long seedFor(ExtensionContext e) {
         return mix(BASE_SEED, e.getUniqueId().hashCode());
