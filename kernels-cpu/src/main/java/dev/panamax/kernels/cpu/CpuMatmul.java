@@ -111,20 +111,14 @@ public final class CpuMatmul {
                     }
                     case Q4_K, Q5_K -> {
                         if (WideDots.AVAILABLE) {
-                            if (xBlockSums.length < m * k / 16) {
-                                xBlockSums = new float[m * k / 16];
-                            }
-                            WideDots.kBlockSums(xf, m * k, xBlockSums);
+                            WideDots.kBlockSums(xf, m * k, xSums(m * k / 16));
                         } else {
                             activations.quantize(xf, m, k, 256);
                         }
                     }
                     case Q2_K -> {
                         if (WideDots.AVAILABLE) {
-                            if (xBlockSums.length < m * k / 16) {
-                                xBlockSums = new float[m * k / 16];
-                            }
-                            WideDots.groupSums(xf, m * k, xBlockSums);
+                            WideDots.groupSums(xf, m * k, xSums(m * k / 16));
                         }
                     }
                     case Q6_K -> {
@@ -155,6 +149,14 @@ public final class CpuMatmul {
     }
 
     // ---------------------------------------------------------------- matrix-vector
+
+    /** {@link #xBlockSums}, grown to at least {@code size}. */
+    private float[] xSums(int size) {
+        if (xBlockSums.length < size) {
+            xBlockSums = new float[size];
+        }
+        return xBlockSums;
+    }
 
     /** Weight rows {@code [start, end)}: one switch, then the dtype's own loop ({@link MatvecLoops} says why). */
     private void matvecRows(int start, int end) {
