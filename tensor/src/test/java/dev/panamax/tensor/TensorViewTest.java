@@ -29,14 +29,8 @@ class TensorViewTest {
 
     @TestFactory
     Stream<DynamicTest> random_chains_of_views_read_like_the_same_selection_on_an_array() {
-        return IntStream.range(0, 300).mapToObj(i -> DynamicTest.dynamicTest("case " + i, () -> {
-            long seed = Seeded.seedFor("views", i);
-            try {
-                runCase(new Random(seed));
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("failed with seed " + seed + " (base " + Seeded.BASE_SEED + ")", e);
-            }
-        }));
+        return IntStream.range(0, 300).mapToObj(i -> DynamicTest.dynamicTest("case " + i,
+                Seeded.replayable(() -> runCase(new Random(Seeded.seedFor("views", i))))));
     }
 
     private static void runCase(Random random) {

@@ -164,81 +164,33 @@ public final class CpuMatmul {
         MemorySegment w = weights, out = output;
         int k = s.k();
         Scratch t = scratch.get();
+        if (WideDots.AVAILABLE) {
+            switch (s.wType()) {
+                case F32 -> MatvecLoops.f32(s, w, xf, out, start, end);
+                case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);
+                case Q8_0 -> MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
+                case Q4_0 -> MatvecLoops.q4_0Wide(s, w, xf, out, start, end);
+                case Q4_1 -> MatvecLoops.q4_1Wide(s, w, xf, out, start, end);
+                case Q5_0 -> MatvecLoops.q5_0Wide(s, w, xf, out, start, end);
+                case Q5_1 -> MatvecLoops.q5_1Wide(s, w, xf, out, start, end);
+                case Q2_K -> MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(k / 8), out, start, end);
+                case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(k / 16), out, start, end);
+                case Q4_K -> MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
+                case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
+                case Q6_K -> MatvecLoops.q6_KWide(s, w, xf, t.subScales(k / 16), out, start, end);
+                default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
+            }
+            return;
+        }
         QuantizedActivations a = activations;
-        boolean wide = WideDots.AVAILABLE;
         switch (s.wType()) {
             case F32 -> MatvecLoops.f32(s, w, xf, out, start, end);
             case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);
-            case Q8_0 -> {
-                if (wide) {
-                    MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
-                } else {
-                    MatvecLoops.q8_0(s, w, a, out, start, end);
-                }
-            }
-            case Q4_0 -> {
-                if (wide) {
-                    MatvecLoops.q4_0Wide(s, w, xf, out, start, end);
-                } else {
-                    MatvecLoops.q4_0(s, w, a, out, start, end);
-                }
-            }
-            case Q4_K -> {
-                if (wide) {
-                    MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
-                } else {
-                    MatvecLoops.q4_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
-                }
-            }
-            case Q2_K -> {
-                if (wide) {
-                    MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(k / 8), out, start, end);
-                } else {
-                    MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
-                }
-            }
-            case Q3_K -> {
-                if (wide) {
-                    MatvecLoops.q3_KWide(s, w, xf, t.subScales(k / 16), out, start, end);
-                } else {
-                    MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
-                }
-            }
-            case Q4_1 -> {
-                if (wide) {
-                    MatvecLoops.q4_1Wide(s, w, xf, out, start, end);
-                } else {
-                    MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
-                }
-            }
-            case Q5_0 -> {
-                if (wide) {
-                    MatvecLoops.q5_0Wide(s, w, xf, out, start, end);
-                } else {
-                    MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
-                }
-            }
-            case Q5_1 -> {
-                if (wide) {
-                    MatvecLoops.q5_1Wide(s, w, xf, out, start, end);
-                } else {
-                    MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
-                }
-            }
-            case Q5_K -> {
-                if (wide) {
-                    MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
-                } else {
-                    MatvecLoops.q5_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
-                }
-            }
-            case Q6_K -> {
-                if (wide) {
-                    MatvecLoops.q6_KWide(s, w, xf, t.subScales(k / 16), out, start, end);
-                } else {
-                    MatvecLoops.q6_K(s, w, a, t.subScales(k / 16), out, start, end);
-                }
-            }
+            case Q8_0 -> MatvecLoops.q8_0(s, w, a, out, start, end);
+            case Q4_0 -> MatvecLoops.q4_0(s, w, a, out, start, end);
+            case Q4_K -> MatvecLoops.q4_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+            case Q5_K -> MatvecLoops.q5_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
+            case Q6_K -> MatvecLoops.q6_K(s, w, a, t.subScales(k / 16), out, start, end);
             default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
         }
     }
