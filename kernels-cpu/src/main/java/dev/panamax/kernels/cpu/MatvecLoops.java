@@ -110,7 +110,6 @@ final class MatvecLoops {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            WideDots.kScalesAndMins(w, at, k / 256, 144, scalesAndMins);
             for (int i = 0; i < m; i++) {
                 out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
             }
@@ -123,7 +122,6 @@ final class MatvecLoops {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            WideDots.kScalesAndMins(w, at, k / 256, 176, scalesAndMins);
             for (int i = 0; i < m; i++) {
                 out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ5_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
             }
@@ -158,7 +156,6 @@ final class MatvecLoops {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            WideDots.q6KScales(w, at, k / 256, scales);
             for (int i = 0; i < m; i++) {
                 out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ6_K(w, at, scales, x, i * k, k / 256));
             }

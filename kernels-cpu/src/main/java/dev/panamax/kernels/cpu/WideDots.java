@@ -140,28 +140,41 @@ final class WideDots {
 
     /**
      * Q4_K weights (f16 d, dmin; 12 bytes of scales; u8 qs[128]) with {@code x[xo ...]}:
-     * {@code sum_j scale_j (q_j . x_j) - min_j sum(x_j)} over the 32-value sub-blocks j, with
-     * {@code scale_j = scalesAndMins[16 b + j]} and {@code min_j = scalesAndMins[16 b + 8 + j]} from
-     * {@link #kScalesAndMins} and the sub-block sums of x from {@link #kBlockSums} (row {@code i} of x at
-     * {@code xsums[i k / 16 ...]}, so {@code xo / 16}). Each step
-     * reads 32 bytes: their low nibbles are sub-block j, their high nibbles j + 1.
+     * {@code sum_j scale_j (q_j . x_j) - min_j sum(x_j)} over the 32-value sub-blocks j, the sub-block
+     * sums of x from {@link #kBlockSums} (row {@code i} of x at {@code xsums[i k / 16 ...]}, so
+     * {@code xo / 16}). Each block's scales and mins, {@code d * sc_0..7} then {@code dmin * m_0..7}, are
+     * unpacked into {@code scalesAndMins[0 .. 16)}, a scratch array, in the same pass as its dot: a
+     * separate pass over the row first cost 15-20% at model level. Each step reads 32 bytes: their low nibbles are
+     * sub-block j, their high nibbles j + 1.
      */
     static float dotQ4_K(MemorySegment w, long at, float[] scalesAndMins, float[] x, float[] xsums, int xo, int blocks) {
+        // Vector API calls written out, not through this class's helpers: with the scale unpacking in the
+        // loop the method passes C2's NodeCountInliningCutoff, and a helper left out of line boxes its vectors
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0; // four chains: no wait on one FMA's latency
         FloatVector m = a0;
         for (int b = 0; b < blocks; b++) {
+            long block = at + 144L * b;
+            IntVector packed = ByteVector.fromMemorySegment(B128, w, block + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+            IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
+            IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, block)))
+                    .blend(Float.float16ToFloat(w.get(I16, block + 2)), MINS);
+            FloatVector scales = low.or(top).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d);
+            scales.intoArray(scalesAndMins, 0);
             // the mins term: lanes 8..15 (mins) times the sub-block sums of x; lanes 0..7 (scales) meet zeros
-            m = FloatVector.fromArray(F, scalesAndMins, 16 * b).fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
-            for (int c = 0; c < 4; c++) { // 64 values per step (offsets affine in b and c, so C2 hoists the bounds checks)
-                long o = at + 144L * b + 16 + 32 * c;
-                int xc = xo + 256 * b + 64 * c, j = 16 * b + 2 * c;
-                IntVector q0 = unsignedBytes(w, o), q1 = unsignedBytes(w, o + 16);
-                FloatVector lowScale = FloatVector.broadcast(F, scalesAndMins[j]);
-                FloatVector highScale = FloatVector.broadcast(F, scalesAndMins[j + 1]);
-                a0 = toFloat(q0.and(0x0F)).mul(lowScale).fma(FloatVector.fromArray(F, x, xc), a0);
-                a1 = toFloat(q1.and(0x0F)).mul(lowScale).fma(FloatVector.fromArray(F, x, xc + 16), a1);
-                a2 = toFloat(q0.lanewise(VectorOperators.LSHR, 4)).mul(highScale).fma(FloatVector.fromArray(F, x, xc + 32), a2);
-                a3 = toFloat(q1.lanewise(VectorOperators.LSHR, 4)).mul(highScale).fma(FloatVector.fromArray(F, x, xc + 48), a3);
+            m = scales.fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
+            for (int c = 0; c < 4; c++) { // 64 values per step
+                long o = block + 16 + 32 * c;
+                int xc = xo + 256 * b + 64 * c;
+                IntVector q0 = ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+                IntVector q1 = ByteVector.fromMemorySegment(B128, w, o + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+                float lowScale = scalesAndMins[2 * c], highScale = scalesAndMins[2 * c + 1];
+                a0 = q0.and(0x0F).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(lowScale).fma(FloatVector.fromArray(F, x, xc), a0);
+                a1 = q1.and(0x0F).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(lowScale).fma(FloatVector.fromArray(F, x, xc + 16), a1);
+                a2 = q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(highScale)
+                        .fma(FloatVector.fromArray(F, x, xc + 32), a2);
+                a3 = q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(highScale)
+                        .fma(FloatVector.fromArray(F, x, xc + 48), a3);
             }
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
@@ -170,29 +183,38 @@ final class WideDots {
     /**
      * Q5_K weights (f16 d, dmin; 12 bytes of scales; u8 qh[32]; u8 qs[128]) with {@code x[xo ...]}:
      * as {@link #dotQ4_K}, each value gaining its fifth bit, bit j of {@code qh[l]} for sub-block j and
-     * position l; values are in [0, 31]. The 32 bytes of qh are read once per block, already shifted
-     * so that bit j lands on bit 4 after a right shift by j.
+     * position l; values are in [0, 31]. The block's scales and mins go to {@code scalesAndMins[0 .. 16)}
+     * as in {@link #dotQ4_K}. The 32 bytes of qh are read once per block, already shifted so that bit j
+     * lands on bit 4 after a right shift by j.
      */
     static float dotQ5_K(MemorySegment w, long at, float[] scalesAndMins, float[] x, float[] xsums, int xo, int blocks) {
+        // Vector API calls written out, as in dotQ4_K: a helper left out of line would box its vectors
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         FloatVector m = a0;
         for (int b = 0; b < blocks; b++) {
-            m = FloatVector.fromArray(F, scalesAndMins, 16 * b).fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
             long block = at + 176L * b;
-            IntVector h0 = unsignedBytes(w, block + 16).lanewise(VectorOperators.LSHL, 4);
-            IntVector h1 = unsignedBytes(w, block + 32).lanewise(VectorOperators.LSHL, 4);
-            // one 32-value sub-block per step: a 64-value step made the method too big for C2 to inline
-            // the helpers whole (NodeCountInliningCutoff), and the vectors were boxed (7x slower)
-            for (int j = 0; j < 8; j++) {
+            IntVector packed = ByteVector.fromMemorySegment(B128, w, block + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+            IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
+            IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, block)))
+                    .blend(Float.float16ToFloat(w.get(I16, block + 2)), MINS);
+            FloatVector scales = low.or(top).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d);
+            scales.intoArray(scalesAndMins, 0);
+            m = scales.fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
+            IntVector h0 = ByteVector.fromMemorySegment(B128, w, block + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    .reinterpretAsInts().lanewise(VectorOperators.LSHL, 4);
+            IntVector h1 = ByteVector.fromMemorySegment(B128, w, block + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    .reinterpretAsInts().lanewise(VectorOperators.LSHL, 4);
+            for (int j = 0; j < 8; j++) { // one 32-value sub-block per step
                 long o = block + 48 + 32 * (j >>> 1);
                 int xc = xo + 256 * b + 32 * j, nibble = 4 * (j & 1);
-                FloatVector scale = FloatVector.broadcast(F, scalesAndMins[16 * b + j]);
-                IntVector q0 = unsignedBytes(w, o).lanewise(VectorOperators.LSHR, nibble).and(0x0F)
-                        .or(h0.lanewise(VectorOperators.LSHR, j).and(16));
-                IntVector q1 = unsignedBytes(w, o + 16).lanewise(VectorOperators.LSHR, nibble).and(0x0F)
-                        .or(h1.lanewise(VectorOperators.LSHR, j).and(16));
-                a0 = toFloat(q0).mul(scale).fma(FloatVector.fromArray(F, x, xc), a0);
-                a1 = toFloat(q1).mul(scale).fma(FloatVector.fromArray(F, x, xc + 16), a1);
+                float scale = scalesAndMins[j];
+                IntVector q0 = ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts()
+                        .lanewise(VectorOperators.LSHR, nibble).and(0x0F).or(h0.lanewise(VectorOperators.LSHR, j).and(16));
+                IntVector q1 = ByteVector.fromMemorySegment(B128, w, o + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts()
+                        .lanewise(VectorOperators.LSHR, nibble).and(0x0F).or(h1.lanewise(VectorOperators.LSHR, j).and(16));
+                a0 = q0.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scale).fma(FloatVector.fromArray(F, x, xc), a0);
+                a1 = q1.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scale).fma(FloatVector.fromArray(F, x, xc + 16), a1);
             }
         }
         return a0.add(a1).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
@@ -296,30 +318,39 @@ final class WideDots {
     private static final IntVector Q3_HIGH_SHIFT = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 4, 4, 6, 6, 6, 6}, 0);
 
     /**
-     * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with {@code x[xo ...]}, the group
-     * scales {@code d * sc_g} from {@link #q6KScales}. Each step reads the 16 bytes of qh
-     * and the two 16-byte runs of ql that share them, and rebuilds four 16-value groups: value
-     * {@code 128h + 32j + 16half + l} takes nibble {@code j / 2} of {@code ql[64h + 32(j & 1) + 16half + l]}
-     * and bits {@code 2j, 2j + 1} of {@code qh[32h + 16half + l]} as its high bits; q - 32 is in [-32, 31].
-     * Bytes are zero-extended, so a right shift needs no mask.
+     * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with {@code x[xo ...]}. Each block's
+     * sixteen group scales {@code d * sc_g} are unpacked first, into {@code scales[0 .. 16)} (a scratch
+     * array), in the same pass: a separate pass over the row's scales before the dot ran 1.5x slower at
+     * model level, its reads of each block's tail meeting the cache misses the dot then waited on again.
+     * Each step reads the 16 bytes of qh and the two 16-byte runs of ql that share them, and rebuilds
+     * four 16-value groups: value {@code 128h + 32j + 16half + l} takes nibble {@code j / 2} of
+     * {@code ql[64h + 32(j & 1) + 16half + l]} and bits {@code 2j, 2j + 1} of {@code qh[32h + 16half + l]}
+     * as its high bits; q - 32 is in [-32, 31]. Bytes are zero-extended, so a right shift needs no mask.
      */
     static float dotQ6_K(MemorySegment w, long at, float[] scales, float[] x, int xo, int blocks) {
+        // Vector API calls written out, not through this class's helpers: with the scale unpacking in the
+        // loop the method passes C2's NodeCountInliningCutoff, a helper left out of line boxes its vectors
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++) {
+            long block = at + 210L * b;
+            ByteVector.fromMemorySegment(B128, w, block + 192, LE).convertShape(VectorOperators.B2F, F, 0)
+                    .reinterpretAsFloats().mul(Float.float16ToFloat(w.get(I16, block + 208))).intoArray(scales, 0);
             for (int h = 0; h < 2; h++) {
                 for (int half = 0; half < 2; half++) {
-                    long o = at + 210L * b + 64 * h + 16 * half;
-                    IntVector low0 = unsignedBytes(w, o), low1 = unsignedBytes(w, o + 32);
-                    IntVector high = unsignedBytes(w, at + 210L * b + 128 + 32 * h + 16 * half);
-                    int xi = xo + 256 * b + 128 * h + 16 * half, g = 16 * b + 8 * h + half;
-                    FloatVector q0 = toFloat(low0.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32));
-                    FloatVector q1 = toFloat(low1.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32));
-                    FloatVector q2 = toFloat(low0.lanewise(VectorOperators.LSHR, 4).or(high.and(0x30)).sub(32));
-                    FloatVector q3 = toFloat(low1.lanewise(VectorOperators.LSHR, 4).or(high.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32));
-                    a0 = q0.mul(scales[g]).fma(FloatVector.fromArray(F, x, xi), a0);
-                    a1 = q1.mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
-                    a2 = q2.mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a2);
-                    a3 = q3.mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a3);
+                    long o = block + 64 * h + 16 * half;
+                    IntVector low0 = ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+                    IntVector low1 = ByteVector.fromMemorySegment(B128, w, o + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+                    IntVector high = ByteVector.fromMemorySegment(B128, w, block + 128 + 32 * h + 16 * half, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+                    int xi = xo + 256 * b + 128 * h + 16 * half, g = 8 * h + half;
+                    IntVector q0 = low0.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
+                    IntVector q1 = low1.and(0x0F).or(high.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
+                    IntVector q2 = low0.lanewise(VectorOperators.LSHR, 4).or(high.and(0x30)).sub(32);
+                    IntVector q3 = low1.lanewise(VectorOperators.LSHR, 4).or(high.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
+                    a0 = q0.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g]).fma(FloatVector.fromArray(F, x, xi), a0);
+                    a1 = q1.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
+                    a2 = q2.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a2);
+                    a3 = q3.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a3);
                 }
             }
         }
@@ -331,26 +362,10 @@ final class WideDots {
         return (IntVector) ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
-    /**
-     * Unpacks the 6-bit sub-block scales and mins of a row of Q4_K or Q5_K blocks ({@code blockBytes}
-     * 144 or 176; both start with f16 d, dmin and the same 12 packed bytes) into
-     * {@code scalesAndMins[16 b ...]}: {@code d * sc_0..7}, then {@code dmin * m_0..7}. The 12 packed
-     * bytes (see {@link VectorDots#kPacked}) are widened to 16 lanes once and two permutations put
-     * under each lane the byte holding its low bits and the one holding its top two bits: sixteen
-     * values in about ten vector instructions, where scalar unpacking cost a third of the dot.
-     */
-    static void kScalesAndMins(MemorySegment w, long at, int blocks, int blockBytes, float[] scalesAndMins) {
-        for (int b = 0; b < blocks; b++) {
-            long o = at + (long) blockBytes * b;
-            IntVector packed = unsignedBytes(w, o + 4); // lanes 0..11: the 12 scale bytes (12..15: quants or qh, unused)
-            IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
-            IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o)))
-                    .blend(Float.float16ToFloat(w.get(I16, o + 2)), MINS);
-            toFloat(low.or(top)).mul(d).intoArray(scalesAndMins, 16 * b);
-        }
-    }
-
+    // The 6-bit sub-block scales and mins of a Q4_K or Q5_K block (both start with f16 d, dmin and the
+    // same 12 packed bytes, see VectorDots#kPacked) in about ten vector instructions: the 12 bytes are
+    // widened to 16 lanes and two permutations put under each lane the byte holding its low bits and
+    // the one holding its top two bits; scalar unpacking had cost a third of the dot.
     // Lanes 0..7 are scales j, 8..15 mins j. Sub-block j < 4: 6 bits of byte j (scale) or j + 4 (min).
     // j >= 4: low 4 bits from byte j + 4 (low nibble: scale, high: min), top 2 bits from the top of byte j - 4 / j.
     private static final VectorShuffle<Integer> K_LOW_BYTE = VectorShuffle.fromValues(I, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11);
@@ -360,14 +375,6 @@ final class WideDots {
     /** Bits 6, 7 of the top byte, shifted right by 2, are bits 4, 5 of the value; lanes j < 4 take none. */
     private static final IntVector K_TOP_MASK = IntVector.fromArray(I, new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
     private static final VectorMask<Float> MINS = VectorMask.fromLong(F, 0xFF00L);
-
-    /** A row of Q6_K blocks' group scales into {@code scales[16 b + g] = d * sc_g}, sixteen at a time. */
-    static void q6KScales(MemorySegment w, long at, int blocks, float[] scales) {
-        for (int b = 0; b < blocks; b++) {
-            long o = at + 210L * b;
-            toFloat(bytes(w, o + 192)).mul(Float.float16ToFloat(w.get(I16, o + 208))).intoArray(scales, 16 * b);
-        }
-    }
 
     /**
      * The sums of {@code x[0 .. n)} over each 32-value sub-block, laid out as {@link #dotQ4_K} reads

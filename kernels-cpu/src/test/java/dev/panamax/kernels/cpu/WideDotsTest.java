@@ -39,13 +39,9 @@ class WideDotsTest {
                 Quants.dequantizeRow(type, w, 0, y, 0, k);
                 // Q4_K, Q5_K (Q4_1, Q5_1 alike): y = scale_j q - min_j; the kernel sums scale_j (q . x) and min_j sum(x) apart and
                 // subtracts, so its rounding scales with both terms: |scale_j q| <= |y| + |min_j|
-                float[] scalesAndMins = new float[k / 16];
                 float[] mins = new float[k / 32];
                 if (type == DType.Q4_K || type == DType.Q5_K) {
-                    WideDots.kScalesAndMins(w, 0, k / 256, (int) type.bytesPerBlock(), scalesAndMins);
-                    for (int j = 0; j < k / 32; j++) {
-                        mins[j] = scalesAndMins[16 * (j / 8) + 8 + j % 8];
-                    }
+                    VectorDots.kScales(w, 0, k / 256, (int) type.bytesPerBlock(), new float[k / 32], mins);
                 }
                 float[] q2 = new float[k / 8];
                 if (type == DType.Q2_K) { // y = scale_g q - min_g per 16-value group g
@@ -82,15 +78,14 @@ class WideDotsTest {
                         yield WideDots.dotQ3_K(w, 0, groupScales, x, 0, k / 256);
                     }
                     case Q6_K -> {
-                        float[] groupScales = new float[k / 16];
-                        WideDots.q6KScales(w, 0, k / 256, groupScales);
-                        yield WideDots.dotQ6_K(w, 0, groupScales, x, 0, k / 256);
+                        yield WideDots.dotQ6_K(w, 0, new float[16], x, 0, k / 256);
                     }
                     default -> {
                         float[] xsums = new float[k / 16];
                         WideDots.kBlockSums(x, k, xsums);
-                        yield type == DType.Q4_K ? WideDots.dotQ4_K(w, 0, scalesAndMins, x, xsums, 0, k / 256)
-                                : WideDots.dotQ5_K(w, 0, scalesAndMins, x, xsums, 0, k / 256);
+                        float[] scratch = new float[16];
+                        yield type == DType.Q4_K ? WideDots.dotQ4_K(w, 0, scratch, x, xsums, 0, k / 256)
+                                : WideDots.dotQ5_K(w, 0, scratch, x, xsums, 0, k / 256);
                     }
                 };
                 // float sums of k products in any order: gamma_(k+2) * sum|y x|; plus up to 3u per term for
