@@ -173,11 +173,11 @@ public final class CpuMatmul {
                 case Q4_1 -> MatvecLoops.q4_1Wide(s, w, xf, out, start, end);
                 case Q5_0 -> MatvecLoops.q5_0Wide(s, w, xf, out, start, end);
                 case Q5_1 -> MatvecLoops.q5_1Wide(s, w, xf, out, start, end);
-                case Q2_K -> MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(k / 8), out, start, end);
-                case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(k / 16), out, start, end);
-                case Q4_K -> MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
-                case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(k / 16), out, start, end);
-                case Q6_K -> MatvecLoops.q6_KWide(s, w, xf, t.subScales(k / 16), out, start, end);
+                case Q2_K -> MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
+                case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(16), out, start, end);
+                case Q4_K -> MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
+                case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
+                case Q6_K -> MatvecLoops.q6_KWide(s, w, xf, t.subScales(16), out, start, end);
                 default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
             }
             return;

@@ -105,59 +105,57 @@ final class MatvecLoops {
     }
 
     /** {@code xSums}: the sums of x over each 32-value block, as {@link WideDots#kBlockSums} lays them out. */
-    static void q4_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scalesAndMins,
+    static void q4_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] blockScales,
             MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_K(w, at, blockScales, x, xSums, i * k, k / 256));
             }
         }
     }
 
     /** As {@link #q4_KWide} for Q5_K. */
-    static void q5_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scalesAndMins,
+    static void q5_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] blockScales,
             MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ5_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ5_K(w, at, blockScales, x, xSums, i * k, k / 256));
             }
         }
     }
 
     /** {@code xSums}: the sums of x over each 16-value group ({@link WideDots#groupSums}). */
-    static void q2_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] scalesAndMins, MemorySegment out,
+    static void q2_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] blockScales, MemorySegment out,
             int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            WideDots.q2KScalesAndMins(w, at, k / 256, scalesAndMins);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ2_K(w, at, scalesAndMins, x, xSums, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ2_K(w, at, blockScales, x, xSums, i * k, k / 256));
             }
         }
     }
 
-    static void q3_KWide(MatmulShape s, MemorySegment w, float[] x, float[] scales, MemorySegment out, int start, int end) {
+    static void q3_KWide(MatmulShape s, MemorySegment w, float[] x, float[] blockScales, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            WideDots.q3KScales(w, at, k / 256, scales);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ3_K(w, at, scales, x, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ3_K(w, at, blockScales, x, i * k, k / 256));
             }
         }
     }
 
-    static void q6_KWide(MatmulShape s, MemorySegment w, float[] x, float[] scales, MemorySegment out, int start, int end) {
+    static void q6_KWide(MatmulShape s, MemorySegment w, float[] x, float[] blockScales, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ6_K(w, at, scales, x, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ6_K(w, at, blockScales, x, i * k, k / 256));
             }
         }
     }

@@ -223,37 +223,40 @@ final class WideDots {
     /**
      * Q2_K weights (u8 scales[16]; u8 qs[64]; f16 d, dmin) with {@code x[xo ...]}: value
      * {@code 128h + 32j + 16part + l} (group {@code g = 8h + 2j + part}) is bits {@code 2j} of
-     * {@code qs[32h + 16part + l]} and means {@code scale_g q - min_g}; {@code scalesAndMins[32 b ...]}
-     * holds the 16 scales then the 16 mins of block b ({@link #q2KScalesAndMins}), {@code xsums} the
-     * sums of x over each 16-value group ({@link #groupSums}, row i of x at {@code xsums[i k / 16 ...]}).
+     * {@code qs[32h + 16part + l]} and means {@code scale_g q - min_g}, {@code scale_g = d (scales[g] & 15)},
+     * {@code min_g = dmin (scales[g] >> 4)}: unpacked per block in the same pass as its dot, the scales
+     * into {@code scales[0 .. 16)}, a scratch array. {@code xsums} holds the sums of x over each
+     * 16-value group ({@link #groupSums}, row i of x at {@code xsums[i k / 16 ...]}).
      */
-    static float dotQ2_K(MemorySegment w, long at, float[] scalesAndMins, float[] x, float[] xsums, int xo, int blocks) {
+    static float dotQ2_K(MemorySegment w, long at, float[] scales, float[] x, float[] xsums, int xo, int blocks) {
+        // Vector API calls written out, as in dotQ4_K: a helper left out of line would box its vectors
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         FloatVector m = a0;
         for (int b = 0; b < blocks; b++) {
-            m = FloatVector.fromArray(F, scalesAndMins, 32 * b + 16).fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
+            long block = at + 84L * b;
+            IntVector packed = ByteVector.fromMemorySegment(B128, w, block, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+            packed.and(0x0F).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                    .mul(Float.float16ToFloat(w.get(I16, block + 80))).intoArray(scales, 0);
+            FloatVector mins = packed.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                    .mul(Float.float16ToFloat(w.get(I16, block + 82)));
+            m = mins.fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
             for (int h = 0; h < 2; h++) {
                 for (int part = 0; part < 2; part++) {
-                    IntVector q = unsignedBytes(w, at + 84L * b + 16 + 32 * h + 16 * part);
-                    int xi = xo + 256 * b + 128 * h + 16 * part, g = 32 * b + 8 * h + part;
-                    a0 = toFloat(q.and(3)).mul(scalesAndMins[g]).fma(FloatVector.fromArray(F, x, xi), a0);
-                    a1 = toFloat(q.lanewise(VectorOperators.LSHR, 2).and(3)).mul(scalesAndMins[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
-                    a2 = toFloat(q.lanewise(VectorOperators.LSHR, 4).and(3)).mul(scalesAndMins[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a2);
-                    a3 = toFloat(q.lanewise(VectorOperators.LSHR, 6)).mul(scalesAndMins[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a3);
+                    IntVector q = ByteVector.fromMemorySegment(B128, w, block + 16 + 32 * h + 16 * part, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+                    int xi = xo + 256 * b + 128 * h + 16 * part, g = 8 * h + part;
+                    a0 = q.and(3).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g])
+                            .fma(FloatVector.fromArray(F, x, xi), a0);
+                    a1 = q.lanewise(VectorOperators.LSHR, 2).and(3).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 2])
+                            .fma(FloatVector.fromArray(F, x, xi + 32), a1);
+                    a2 = q.lanewise(VectorOperators.LSHR, 4).and(3).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 4])
+                            .fma(FloatVector.fromArray(F, x, xi + 64), a2);
+                    a3 = q.lanewise(VectorOperators.LSHR, 6).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 6])
+                            .fma(FloatVector.fromArray(F, x, xi + 96), a3);
                 }
             }
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** A row of Q2_K blocks' scales and mins: {@code scalesAndMins[32 b + g] = d sc_g}, {@code [32 b + 16 + g] = dmin m_g}. */
-    static void q2KScalesAndMins(MemorySegment w, long at, int blocks, float[] scalesAndMins) {
-        for (int b = 0; b < blocks; b++) {
-            long o = at + 84L * b;
-            IntVector packed = unsignedBytes(w, o);
-            toFloat(packed.and(0x0F)).mul(Float.float16ToFloat(w.get(I16, o + 80))).intoArray(scalesAndMins, 32 * b);
-            toFloat(packed.lanewise(VectorOperators.LSHR, 4)).mul(Float.float16ToFloat(w.get(I16, o + 82))).intoArray(scalesAndMins, 32 * b + 16);
-        }
     }
 
     /** {@code sums[i] = sum of x[16 i ... 16 i + 15]} for the {@code n / 16} groups of {@code x[0 .. n)}. */
@@ -264,51 +267,46 @@ final class WideDots {
     }
 
     /**
-     * Q3_K weights (u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d) with {@code x[xo ...]}, the group
-     * scales {@code d (sc_g - 32)} from {@link #q3KScales}. Value {@code 128h + 32j + 16part + l}
+     * Q3_K weights (u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d) with {@code x[xo ...]}. Each block's
+     * group scales {@code d (sc_g - 32)} are unpacked into {@code scales[0 .. 16)}, a scratch array, in
+     * the same pass as its dot: scale g has its low four bits in a nibble of {@code scales[g % 8]} (low
+     * for g < 8) and its top two bits at bit {@code 2 (g / 4)} of {@code scales[8 + g % 4]}.
+     * Value {@code 128h + 32j + 16part + l}
      * (group {@code g = 8h + 2j + part}) has its low two bits at bits {@code 2j} of
      * {@code qs[32h + 16part + l]} and its third bit at bit {@code 4h + j} of {@code hmask[16part + l]};
      * it means {@code low + 4 bit - 4}, in [-4, 3].
      */
     static float dotQ3_K(MemorySegment w, long at, float[] scales, float[] x, int xo, int blocks) {
+        // Vector API calls written out, as in dotQ4_K: a helper left out of line would box its vectors
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++) {
             long block = at + 110L * b;
+            // bytes 94..109 of the block: lanes 2..13 are the 12 scale bytes (16 bytes from 96 would pass the block's end)
+            IntVector packed = ByteVector.fromMemorySegment(B128, w, block + 94, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+            IntVector low = packed.rearrange(Q3_LOW_BYTE).lanewise(VectorOperators.LSHR, Q3_LOW_SHIFT).and(0x0F);
+            IntVector high = packed.rearrange(Q3_HIGH_BYTE).lanewise(VectorOperators.LSHR, Q3_HIGH_SHIFT).and(3);
+            low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                    .mul(Float.float16ToFloat(w.get(I16, block + 108))).intoArray(scales, 0);
             for (int h = 0; h < 2; h++) {
                 for (int part = 0; part < 2; part++) {
-                    IntVector q = unsignedBytes(w, block + 32 + 32 * h + 16 * part);
+                    IntVector q = ByteVector.fromMemorySegment(B128, w, block + 32 + 32 * h + 16 * part, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
                     // bit 4h + j of hmask moved to bit 2 + j, so that a right shift by j puts it at bit 2
-                    IntVector third = unsignedBytes(w, block + 16 * part).lanewise(VectorOperators.LSHR, 4 * h).lanewise(VectorOperators.LSHL, 2);
-                    int xi = xo + 256 * b + 128 * h + 16 * part, g = 16 * b + 8 * h + part;
-                    FloatVector q0 = toFloat(q.and(3).or(third.and(4)).sub(4));
-                    FloatVector q1 = toFloat(q.lanewise(VectorOperators.LSHR, 2).and(3).or(third.lanewise(VectorOperators.LSHR, 1).and(4)).sub(4));
-                    FloatVector q2 = toFloat(q.lanewise(VectorOperators.LSHR, 4).and(3).or(third.lanewise(VectorOperators.LSHR, 2).and(4)).sub(4));
-                    FloatVector q3 = toFloat(q.lanewise(VectorOperators.LSHR, 6).or(third.lanewise(VectorOperators.LSHR, 3).and(4)).sub(4));
-                    a0 = q0.mul(scales[g]).fma(FloatVector.fromArray(F, x, xi), a0);
-                    a1 = q1.mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
-                    a2 = q2.mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a2);
-                    a3 = q3.mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a3);
+                    IntVector third = ByteVector.fromMemorySegment(B128, w, block + 16 * part, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                            .reinterpretAsInts().lanewise(VectorOperators.LSHR, 4 * h).lanewise(VectorOperators.LSHL, 2);
+                    int xi = xo + 256 * b + 128 * h + 16 * part, g = 8 * h + part;
+                    IntVector q0 = q.and(3).or(third.and(4)).sub(4);
+                    IntVector q1 = q.lanewise(VectorOperators.LSHR, 2).and(3).or(third.lanewise(VectorOperators.LSHR, 1).and(4)).sub(4);
+                    IntVector q2 = q.lanewise(VectorOperators.LSHR, 4).and(3).or(third.lanewise(VectorOperators.LSHR, 2).and(4)).sub(4);
+                    IntVector q3 = q.lanewise(VectorOperators.LSHR, 6).or(third.lanewise(VectorOperators.LSHR, 3).and(4)).sub(4);
+                    a0 = q0.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g]).fma(FloatVector.fromArray(F, x, xi), a0);
+                    a1 = q1.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 2]).fma(FloatVector.fromArray(F, x, xi + 32), a1);
+                    a2 = q2.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 4]).fma(FloatVector.fromArray(F, x, xi + 64), a2);
+                    a3 = q3.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scales[g + 6]).fma(FloatVector.fromArray(F, x, xi + 96), a3);
                 }
             }
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * A row of Q3_K blocks' group scales into {@code scales[16 b + g] = d (sc_g - 32)}: scale g has
-     * its low four bits in a nibble of {@code scales[g % 8]} (low for g < 8) and its top two bits at
-     * bit {@code 2 (g / 4)} of {@code scales[8 + g % 4]}.
-     */
-    static void q3KScales(MemorySegment w, long at, int blocks, float[] scales) {
-        for (int b = 0; b < blocks; b++) {
-            long o = at + 110L * b;
-            // bytes 94..109 of the block: lanes 2..13 are the 12 scale bytes (16 bytes from 96 would pass the block's end)
-            IntVector packed = unsignedBytes(w, o + 94);
-            IntVector low = packed.rearrange(Q3_LOW_BYTE).lanewise(VectorOperators.LSHR, Q3_LOW_SHIFT).and(0x0F);
-            IntVector high = packed.rearrange(Q3_HIGH_BYTE).lanewise(VectorOperators.LSHR, Q3_HIGH_SHIFT).and(3);
-            toFloat(low.or(high.lanewise(VectorOperators.LSHL, 4)).sub(32))
-                    .mul(Float.float16ToFloat(w.get(I16, o + 108))).intoArray(scales, 16 * b);
-        }
     }
 
     // Q3_K scale g: low four bits from byte 2 + g % 8 (a nibble), top two from byte 10 + g % 4 (two bits)

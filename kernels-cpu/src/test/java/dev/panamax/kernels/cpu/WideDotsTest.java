@@ -43,11 +43,14 @@ class WideDotsTest {
                 if (type == DType.Q4_K || type == DType.Q5_K) {
                     VectorDots.kScales(w, 0, k / 256, (int) type.bytesPerBlock(), new float[k / 32], mins);
                 }
-                float[] q2 = new float[k / 8];
-                if (type == DType.Q2_K) { // y = scale_g q - min_g per 16-value group g
-                    WideDots.q2KScalesAndMins(w, 0, k / 256, q2);
+                if (type == DType.Q2_K) { // y = scale_g q - min_g per 16-value group g, min_g = dmin * (scales[g] >> 4)
                     for (int j = 0; j < k / 32; j++) {
-                        mins[j] = Math.max(Math.abs(q2[32 * (j / 8) + 16 + 2 * (j % 8)]), Math.abs(q2[32 * (j / 8) + 16 + 2 * (j % 8) + 1]));
+                        long block = 84L * (j / 8);
+                        float dmin = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, block + 82));
+                        int g = 2 * (j % 8);
+                        int larger = Math.max(Byte.toUnsignedInt(w.get(ValueLayout.JAVA_BYTE, block + g)) >>> 4,
+                                Byte.toUnsignedInt(w.get(ValueLayout.JAVA_BYTE, block + g + 1)) >>> 4);
+                        mins[j] = Math.abs(dmin) * larger;
                     }
                 }
                 if (type == DType.Q4_1 || type == DType.Q5_1) { // y = d q + m, summed as d (q . x) + m sum(x)
@@ -70,16 +73,10 @@ class WideDotsTest {
                     case Q2_K -> {
                         float[] xsums = new float[k / 16];
                         WideDots.groupSums(x, k, xsums);
-                        yield WideDots.dotQ2_K(w, 0, q2, x, xsums, 0, k / 256);
+                        yield WideDots.dotQ2_K(w, 0, new float[16], x, xsums, 0, k / 256);
                     }
-                    case Q3_K -> {
-                        float[] groupScales = new float[k / 16];
-                        WideDots.q3KScales(w, 0, k / 256, groupScales);
-                        yield WideDots.dotQ3_K(w, 0, groupScales, x, 0, k / 256);
-                    }
-                    case Q6_K -> {
-                        yield WideDots.dotQ6_K(w, 0, new float[16], x, 0, k / 256);
-                    }
+                    case Q3_K -> WideDots.dotQ3_K(w, 0, new float[16], x, 0, k / 256);
+                    case Q6_K -> WideDots.dotQ6_K(w, 0, new float[16], x, 0, k / 256);
                     default -> {
                         float[] xsums = new float[k / 16];
                         WideDots.kBlockSums(x, k, xsums);
