@@ -55,6 +55,8 @@ public final class CpuMatmul {
     /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
     static final int NC = 128;
 
+    /** Matrix-vector products hand each thread about this many chunks of weight rows (see {@link #matmul}). */
+    static final int MATVEC_CHUNKS_PER_THREAD = 4;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final ParallelFor pool;
@@ -128,7 +130,11 @@ public final class CpuMatmul {
                     }
                     default -> { }
                 }
-                int grain = Math.max(1, Math.min(64, s.n() / (8 * pool.threads())));
+                // four chunks of weight rows per thread: each thread streams long contiguous runs of the
+                // weights, and few enough chunks remain to even out a slow thread. Measured on model decode
+                // (2 threads, alternating runs): 10-30% faster than chunks of at most 64 rows, and faster
+                // than two chunks per thread (a slow thread then holds a large share to the end).
+                int grain = Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
                 pool.run(s.n(), grain, matvecBody);
             } else {
                 int nBlocks = (s.n() + NC - 1) / NC;
