@@ -155,13 +155,8 @@ final class WideDots {
         FloatVector m = a0;
         for (int b = 0; b < blocks; b++) {
             long block = at + 144L * b;
-            IntVector packed = ByteVector.fromMemorySegment(B128, w, block + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
-            IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
-            IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, block)))
-                    .blend(Float.float16ToFloat(w.get(I16, block + 2)), MINS);
-            FloatVector scales = low.or(top).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d);
-            scales.intoArray(scalesAndMins, 0);
+            kScalesAndMins(w, block, scalesAndMins);
+            FloatVector scales = FloatVector.fromArray(F, scalesAndMins, 0);
             // the mins term: lanes 8..15 (mins) times the sub-block sums of x; lanes 0..7 (scales) meet zeros
             m = scales.fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
             for (int c = 0; c < 4; c++) { // 64 values per step
@@ -193,13 +188,8 @@ final class WideDots {
         FloatVector m = a0;
         for (int b = 0; b < blocks; b++) {
             long block = at + 176L * b;
-            IntVector packed = ByteVector.fromMemorySegment(B128, w, block + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
-            IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
-            IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, block)))
-                    .blend(Float.float16ToFloat(w.get(I16, block + 2)), MINS);
-            FloatVector scales = low.or(top).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d);
-            scales.intoArray(scalesAndMins, 0);
+            kScalesAndMins(w, block, scalesAndMins);
+            FloatVector scales = FloatVector.fromArray(F, scalesAndMins, 0);
             m = scales.fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m);
             IntVector h0 = ByteVector.fromMemorySegment(B128, w, block + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
                     .reinterpretAsInts().lanewise(VectorOperators.LSHL, 4);
@@ -360,10 +350,23 @@ final class WideDots {
         return (IntVector) ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
-    // The 6-bit sub-block scales and mins of a Q4_K or Q5_K block (both start with f16 d, dmin and the
-    // same 12 packed bytes, see VectorDots#kPacked) in about ten vector instructions: the 12 bytes are
-    // widened to 16 lanes and two permutations put under each lane the byte holding its low bits and
-    // the one holding its top two bits; scalar unpacking had cost a third of the dot.
+    /**
+     * The 6-bit sub-block scales and mins of the Q4_K or Q5_K block at {@code block} (both start with
+     * f16 d, dmin and the same 12 packed bytes, see {@link VectorDots#kPacked}) into {@code into[0 .. 16)}:
+     * {@code d * sc_0..7}, then {@code dmin * m_0..7}. The 12 bytes are widened to 16 lanes and two
+     * permutations put under each lane the byte holding its low bits and the one holding its top two
+     * bits: sixteen values in about ten vector instructions, where scalar unpacking cost a third of
+     * the dot. Its result goes through the array, so no vector crosses the call if C2 leaves it out of line.
+     */
+    private static void kScalesAndMins(MemorySegment w, long block, float[] into) {
+        IntVector packed = ByteVector.fromMemorySegment(B128, w, block + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
+        IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
+        IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
+        FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, block)))
+                .blend(Float.float16ToFloat(w.get(I16, block + 2)), MINS);
+        low.or(top).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d).intoArray(into, 0);
+    }
+
     // Lanes 0..7 are scales j, 8..15 mins j. Sub-block j < 4: 6 bits of byte j (scale) or j + 4 (min).
     // j >= 4: low 4 bits from byte j + 4 (low nibble: scale, high: min), top 2 bits from the top of byte j - 4 / j.
     private static final VectorShuffle<Integer> K_LOW_BYTE = VectorShuffle.fromValues(I, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11);
