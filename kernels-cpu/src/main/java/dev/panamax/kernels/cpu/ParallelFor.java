@@ -87,7 +87,7 @@ public final class ParallelFor implements AutoCloseable {
         work();
         long deadline = System.nanoTime() + SPIN_NANOS;
         for (int spins = 0; pending.get() > 0; spins++) {
-            if ((spins & 63) != 63 || System.nanoTime() < deadline) {
+            if (keepSpinning(spins, deadline)) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.parkNanos(this, 20_000);
@@ -126,7 +126,7 @@ public final class ParallelFor implements AutoCloseable {
         while (true) {
             long deadline = System.nanoTime() + SPIN_NANOS;
             for (int spins = 0; generation == seen && !closed; spins++) {
-                if ((spins & 63) != 63 || System.nanoTime() < deadline) {
+                if (keepSpinning(spins, deadline)) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
@@ -141,6 +141,11 @@ public final class ParallelFor implements AutoCloseable {
                 LockSupport.unpark(caller);
             }
         }
+    }
+
+    /** Spin on while {@link #SPIN_NANOS} have not passed; the clock is read once every 64 spins. */
+    private static boolean keepSpinning(int spins, long deadline) {
+        return (spins & 63) != 63 || System.nanoTime() < deadline;
     }
 
     /** Stops the worker threads. */
