@@ -26,6 +26,14 @@ final class GgufTokenizerConfig {
             throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.model\"]", model,
                     "unsupported tokenizer (supported: llama, gpt2, bert)");
         }
+        if (types != null) {
+            for (int id = 0; id < types.length; id++) {
+                if (TokenType.fromGguf(types[id]) == TokenType.BYTE && SpmTokenizer.byteValue(tokens.get(id)) < 0) {
+                    throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.tokens\"][" + id + "]", tokens.get(id),
+                            "a byte token must be written <0xXX> with two hex digits");
+                }
+            }
+        }
         if (model.equals("bert")) {
             return bert(m, tokens, types);
         }

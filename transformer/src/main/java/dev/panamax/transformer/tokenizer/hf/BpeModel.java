@@ -15,7 +15,7 @@ import java.util.function.IntConsumer;
  */
 public final class BpeModel implements TokenModel {
     private final Map<String, Integer> vocab;
-    private final Map<Long, Long> merges;
+    private final MergeTable merges;
     private final int unknown;
     private final int[] byteTokens;
     private final boolean fuseUnknown;
@@ -25,13 +25,13 @@ public final class BpeModel implements TokenModel {
 
     /**
      * @param vocab        token text to id
-     * @param merges       {@link #pair}{@code (left, right)} to {@link #merge}{@code (rank, merged id)}
+     * @param merges       the merges by token pair
      * @param unknown      the unknown token's id, or -1 (then unknown characters are dropped)
      * @param byteFallback whether unknown characters become {@code <0xXX>} tokens
      * @param prefix       {@code continuing_subword_prefix}, or null
      * @param suffix       {@code end_of_word_suffix}, or null
      */
-    public BpeModel(Map<String, Integer> vocab, Map<Long, Long> merges, int unknown, boolean byteFallback,
+    BpeModel(Map<String, Integer> vocab, MergeTable merges, int unknown, boolean byteFallback,
             boolean fuseUnknown, boolean ignoreMerges, String prefix, String suffix) {
         this.vocab = vocab;
         this.merges = merges;
@@ -46,16 +46,6 @@ public final class BpeModel implements TokenModel {
                 byteTokens[b] = vocab.getOrDefault(String.format("<0x%02X>", b), -1);
             }
         }
-    }
-
-    /** The key of the merge of tokens {@code left} and {@code right}. */
-    public static long pair(int left, int right) {
-        return ((long) left << 32) | (right & 0xFFFFFFFFL);
-    }
-
-    /** The value of a merge: its rank (lower merges first) and the id of the merged token. */
-    public static long merge(int rank, int mergedId) {
-        return ((long) rank << 32) | (mergedId & 0xFFFFFFFFL);
     }
 
     @Override
@@ -144,11 +134,10 @@ public final class BpeModel implements TokenModel {
             if (right < 0) {
                 continue;
             }
-            Long m = merges.get(pair(ids[left], ids[right]));
-            if (m == null || (int) (m >>> 32) != rank) {
+            if (merges.rank(ids[left], ids[right]) != rank) {
                 continue; // stale: a side changed since this pair was queued
             }
-            ids[left] = (int) (long) m;
+            ids[left] = merges.merged(ids[left], ids[right]);
             gone[right] = true;
             next[left] = next[right];
             if (next[right] >= 0) {
@@ -167,9 +156,9 @@ public final class BpeModel implements TokenModel {
     }
 
     private void offer(PriorityQueue<Long> queue, int[] ids, int left, int right) {
-        Long m = merges.get(pair(ids[left], ids[right]));
-        if (m != null) {
-            queue.add(((m >>> 32) << 32) | left);
+        int rank = merges.rank(ids[left], ids[right]);
+        if (rank >= 0) {
+            queue.add(((long) rank << 32) | left);
         }
     }
 }

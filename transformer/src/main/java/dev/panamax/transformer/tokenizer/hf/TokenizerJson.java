@@ -21,7 +21,9 @@ import java.util.Map;
  * {@link FormatException} naming the file, the JSON path and the value.
  */
 public final class TokenizerJson {
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Vocabulary keys are read once: interning 100 000s of field names would only cost time. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES).disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES).build();
 
     private final Path file;
     private final Map<String, Integer> vocab = new HashMap<>();
@@ -92,10 +94,9 @@ public final class TokenizerJson {
         }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String token = p.currentName();
-            String where = "model.vocab[\"" + token + "\"]";
             if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                     || p.getLongValue() < 0 || p.getLongValue() >= Integer.MAX_VALUE) {
-                throw new FormatException(file, where, p.getText(), "not a token id");
+                throw new FormatException(file, "model.vocab[\"" + token + "\"]", p.getText(), "not a token id");
             }
             vocab.put(token, p.getIntValue());
         }
@@ -106,19 +107,19 @@ public final class TokenizerJson {
             throw new FormatException(file, "model.merges", p.getText(), "expected an array");
         }
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            String where = "model.merges[" + merges.size() + "]";
             if (p.currentToken() == JsonToken.VALUE_STRING) {
                 String merge = p.getText();
                 int space = merge.indexOf(' ');
                 if (space <= 0 || space == merge.length() - 1 || merge.indexOf(' ', space + 1) >= 0) {
-                    throw new FormatException(file, where, merge, "not \"left right\" with exactly one space");
+                    throw new FormatException(file, "model.merges[" + merges.size() + "]", merge,
+                            "not \"left right\" with exactly one space");
                 }
                 merges.add(new String[] {merge.substring(0, space), merge.substring(space + 1)});
             } else if (JsonTree.read(p) instanceof List<?> pair && pair.size() == 2
                     && pair.get(0) instanceof String a && pair.get(1) instanceof String b) {
                 merges.add(new String[] {a, b});
             } else {
-                throw new FormatException(file, where, null, "not \"a b\" or [\"a\", \"b\"]");
+                throw new FormatException(file, "model.merges[" + merges.size() + "]", null, "not \"a b\" or [\"a\", \"b\"]");
             }
         }
     }
@@ -151,7 +152,7 @@ public final class TokenizerJson {
             }
             texts[id] = e.getKey();
         }
-        Map<String, Integer> modelVocab = new HashMap<>(vocab);
+        Map<String, Integer> modelVocab = vocab; // added tokens join the model's text-to-id map, as in transformers.js
         for (AddedToken t : added) {
             texts[t.id()] = t.content();
             modelVocab.put(t.content(), t.id());
@@ -191,7 +192,7 @@ public final class TokenizerJson {
                 }
                 String suffix = model.string("end_of_word_suffix", null);
                 boolean byteFallback = model.bool("byte_fallback", false);
-                Map<Long, Long> mergeMap = mergeMap(modelVocab, prefix);
+                MergeTable mergeMap = mergeMap(modelVocab, prefix);
                 yield new ModelParts(new BpeModel(modelVocab, mergeMap, unknown, byteFallback, model.bool("fuse_unk", false),
                         model.bool("ignore_merges", false), prefix, suffix), byteFallback, unknown);
             }
@@ -206,23 +207,22 @@ public final class TokenizerJson {
         };
     }
 
-    private Map<Long, Long> mergeMap(Map<String, Integer> modelVocab, String prefix) {
-        Map<Long, Long> out = HashMap.newHashMap(merges.size());
+    private MergeTable mergeMap(Map<String, Integer> modelVocab, String prefix) {
+        MergeTable out = new MergeTable(merges.size());
         int prefixLength = prefix == null ? 0 : prefix.length();
         for (int rank = 0; rank < merges.size(); rank++) {
             String[] m = merges.get(rank);
             Integer a = modelVocab.get(m[0]);
             Integer b = modelVocab.get(m[1]);
-            String where = "model.merges[" + rank + "]";
             if (a == null || b == null) {
-                throw new FormatException(file, where, m[0] + " " + m[1], "merges a token that is not in the vocabulary");
+                throw new FormatException(file, "model.merges[" + rank + "]", m[0] + " " + m[1], "merges a token that is not in the vocabulary");
             }
             String right = prefixLength > 0 && m[1].startsWith(prefix) ? m[1].substring(prefixLength) : m[1];
             Integer merged = modelVocab.get(m[0] + right);
             if (merged == null) {
-                throw new FormatException(file, where, m[0] + " " + m[1], "the merged token is not in the vocabulary");
+                throw new FormatException(file, "model.merges[" + rank + "]", m[0] + " " + m[1], "the merged token is not in the vocabulary");
             }
-            out.putIfAbsent(BpeModel.pair(a, b), BpeModel.merge(rank, merged));
+            out.putIfAbsent(a, b, rank, merged);
         }
         return out;
     }
