@@ -32,7 +32,11 @@ public final class CudaOps implements Ops {
     private Rope uploadedRope;
     private MemorySegment ropeFrequencies;
 
-    /** A backend on CUDA device {@code ordinal}; check {@link CudaOpsProvider#unavailableReason()} first. */
+    /**
+     * A backend on one CUDA device; check {@link CudaOpsProvider#unavailableReason()} first.
+     *
+     * @param ordinal the device's index, 0 for the first GPU
+     */
     public CudaOps(int ordinal) {
         cuda = new CudaContext(ordinal);
         hostScratch = Arena.ofAuto().allocate(4096, 64);
@@ -43,12 +47,20 @@ public final class CudaOps implements Ops {
         return "cuda";
     }
 
-    /** The device this backend computes on. */
+    /**
+     * The device this backend computes on.
+     *
+     * @return {@code Device("cuda", ordinal)}, the device of the tensors it allocates
+     */
     public Device device() {
         return cuda.device;
     }
 
-    /** Number of streaming multiprocessors of the device (for sizing benchmarks and tests). */
+    /**
+     * The device's size, for sizing benchmarks and tests.
+     *
+     * @return its number of streaming multiprocessors
+     */
     public int multiprocessors() {
         return cuda.multiprocessors;
     }
