@@ -52,7 +52,7 @@ public interface Ops extends AutoCloseable {
      *
      * @param x   F32 activations {@code [M, K]}
      * @param w   weights {@code [N, K]} of any supported dtype (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0,
-     *            Q5_1, Q2_K ... Q6_K), read in place
+     *            Q5_1, Q2_K ... Q6_K, MXFP4), read in place
      * @param out F32 {@code [M, N]}
      */
     void matmul(Tensor x, Tensor w, Tensor out);

@@ -40,7 +40,7 @@ import java.util.Optional;
  * <h2>Bad files</h2>
  * A file that does not follow the format fails to open with a {@link FormatException} that names
  * the file, the field and the value. A tensor whose ggml type is real but not supported by Panamax
- * (IQ2_XXS, MXFP4, ...) does not stop the file from opening: {@link #tensor} throws
+ * (IQ2_XXS, NVFP4, ...) does not stop the file from opening: {@link #tensor} throws
  * {@link UnsupportedTensorTypeException} for that tensor only.
  */
 public final class GgufFile implements AutoCloseable {

@@ -25,7 +25,7 @@ final class QuantizeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--type", required = true, paramLabel = "TYPE",
-            description = "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K_S, Q4_K_M (= Q4_K), Q5_K_S, Q5_K_M (= Q5_K), Q6_K, F16, BF16")
+            description = "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K_S, Q4_K_M (= Q4_K), Q5_K_S, Q5_K_M (= Q5_K), Q6_K, MXFP4_MOE, F16, BF16")
     String type;
 
     @Option(names = "--pure", description = "give every matrix the same type (token_embd and output included)")
