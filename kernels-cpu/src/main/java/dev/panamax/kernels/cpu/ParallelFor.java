@@ -1,6 +1,7 @@
 package dev.panamax.kernels.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,7 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread works too. A range that fits in one chunk, or a team of one, runs inline on the caller
  * with no hand-off, so tiny kernels pay no thread overhead. Nothing is allocated per call.
  *
- * <p>One {@code run} at a time: the team is driven by one thread (the owner of the backend).
+ * <p>One {@code run} at a time: the team is driven by one thread (the owner of the backend). A second
+ * thread entering {@code run} while one is inside fails at once with an {@link IllegalStateException}
+ * instead of corrupting the first one's loop. {@link #close} from another thread lets a running loop
+ * finish (the caller takes over the chunks no worker took) and makes later calls fail.
  */
 public final class ParallelFor implements AutoCloseable {
 
@@ -40,6 +44,8 @@ public final class ParallelFor implements AutoCloseable {
     private volatile int grain;
     private volatile Thread caller;
     private volatile Throwable failure;
+    /** The thread inside {@link #run} now, or null: catches two threads driving one team. */
+    private final AtomicReference<Thread> running = new AtomicReference<>();
 
     /** A team of {@code threads} threads in all, the caller's included. */
     public ParallelFor(int threads) {
@@ -73,6 +79,21 @@ public final class ParallelFor implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this ParallelFor is closed");
         }
+        Thread me = Thread.currentThread();
+        Thread other = running.compareAndExchange(null, me);
+        if (other != null) {
+            throw new IllegalStateException("two threads use one backend at once: " + me.getName() + " entered while "
+                    + (other == me ? "it was already running a loop (a kernel called back into its own backend)"
+                    : other.getName() + " was running; give each thread its own Ops"));
+        }
+        try {
+            runOnTeam(n, g, body);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    private void runOnTeam(int n, int g, Body body) {
         this.body = body;
         this.n = n;
         this.grain = g;
@@ -87,6 +108,9 @@ public final class ParallelFor implements AutoCloseable {
         work();
         long deadline = System.nanoTime() + SPIN_NANOS;
         for (int spins = 0; pending.get() > 0; spins++) {
+            if (closed && noWorkerAlive()) {
+                break; // closed meanwhile: workers that left did no chunk; work() above took every unclaimed one
+            }
             if (keepSpinning(spins, deadline)) {
                 Thread.onSpinWait();
             } else {
@@ -104,6 +128,15 @@ public final class ParallelFor implements AutoCloseable {
             }
             throw new IllegalStateException(t);
         }
+    }
+
+    private boolean noWorkerAlive() {
+        for (Thread w : workers) {
+            if (w.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void work() {
@@ -132,8 +165,8 @@ public final class ParallelFor implements AutoCloseable {
                     LockSupport.park(this);
                 }
             }
-            if (closed) {
-                return;
+            if (generation == seen) {
+                return; // closed, and no loop waits for this worker
             }
             seen = generation;
             work();
@@ -148,7 +181,10 @@ public final class ParallelFor implements AutoCloseable {
         return (spins & 63) != 63 || System.nanoTime() < deadline;
     }
 
-    /** Stops the worker threads. */
+    /**
+     * Stops the worker threads once they finish the loop they are in, if any. Idempotent; safe from
+     * any thread, also while another thread is inside {@link #run}.
+     */
     @Override
     public void close() {
         closed = true;
