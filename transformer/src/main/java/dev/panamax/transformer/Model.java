@@ -28,6 +28,7 @@ public final class Model implements AutoCloseable {
     private final GgufFile gguf;
     private final AutoCloseable file;
     private final Arena arena;
+    private boolean closed;
 
     private Model(Path path, ModelConfig config, Transformer transformer, GgufFile gguf, AutoCloseable file, Arena arena) {
         this.path = path;
@@ -153,9 +154,13 @@ public final class Model implements AutoCloseable {
         return Optional.ofNullable(gguf);
     }
 
-    /** Frees the backend memory, the cache and the scratch, and unmaps the file. */
+    /** Frees the backend memory, the cache and the scratch, and unmaps the file. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         arena.close();
         try {
             file.close();
