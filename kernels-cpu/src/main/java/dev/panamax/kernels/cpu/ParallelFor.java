@@ -47,10 +47,17 @@ public final class ParallelFor implements AutoCloseable {
     /** The thread inside {@link #run} now, or null: catches two threads driving one team. */
     private final AtomicReference<Thread> running = new AtomicReference<>();
 
+    /**
+     * The most threads a team may have: far above any machine's useful count, low enough that a
+     * mistyped count fails with a message instead of an OutOfMemoryError for native threads.
+     */
+    public static final int MAX_THREADS = 1024;
+
     /** A team of {@code threads} threads in all, the caller's included. */
     public ParallelFor(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", got " + threads + " (this machine has "
+                    + Runtime.getRuntime().availableProcessors() + " processors)");
         }
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {

@@ -32,6 +32,15 @@ class ParallelForTest {
         }
     }
 
+    /** Issue 20: --threads 1000000 ended in an OutOfMemoryError for native threads. */
+    @Test
+    void an_absurd_thread_count_is_refused_before_any_thread_starts() {
+        for (int bad : new int[] {0, -3, ParallelFor.MAX_THREADS + 1, 1_000_000}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ParallelFor(bad));
+            assertTrue(e.getMessage().contains("got " + bad), e.getMessage());
+        }
+    }
+
     /** The hang that issue 20 found: close from another thread while a loop runs. */
     @RepeatedTest(8)
     void closing_from_another_thread_while_a_loop_runs_lets_it_finish_and_later_loops_fail() {
