@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Reads one JSON value from a jackson-core streaming parser as plain Java values: {@code Map} (keys in
- * file order), {@code List}, {@code String}, {@code Long}, {@code Double}, {@code Boolean} or null.
+ * file order), {@code List}, {@code String}, {@code Long} (or {@code BigInteger} beyond its range), {@code Double}, {@code Boolean} or null.
  * For small documents whose shape is checked by the caller (tokenizer files, benchmark reports);
  * the parser's own {@code StreamReadConstraints} bound sizes and nesting.
  */
@@ -43,7 +43,9 @@ public final class JsonTree {
                 yield list;
             }
             case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getLongValue();
+            // integers beyond long (e.g. model_max_length = 1e30 in tokenizer_config.json) stay exact
+            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? p.getBigIntegerValue() : (Object) p.getLongValue();
             case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;

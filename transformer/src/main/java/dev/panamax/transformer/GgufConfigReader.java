@@ -5,50 +5,69 @@ import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.gguf.ModelMetadata;
 import dev.panamax.tensor.Rope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.family.Families;
+import dev.panamax.transformer.family.FamilyConfig;
+import dev.panamax.transformer.family.ModelFamily;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Reads a {@link ModelConfig} from a GGUF file's {@code <arch>.*} metadata (and its optional
- * {@code rope_freqs.weight} tensor, where llama.cpp stores Llama 3 RoPE scaling).
+ * {@code rope_freqs.weight} tensor, where llama.cpp stores Llama 3 RoPE scaling). Which keys mean
+ * what beyond the common ones is the family's business ({@link ModelFamily#fromGguf}); this class
+ * reads the keys every family shares.
  *
  * <p>RoPE layout: llama.cpp's converter permutes the Q and K rows of {@code llama} models so that
- * adjacent pairs rotate together ({@link Rope.Layout#INTERLEAVED}, ggml mode 0); {@code qwen2}
- * keeps Hugging Face's layout and rotates halves ({@link Rope.Layout#NEOX}, ggml mode 2).
+ * adjacent pairs rotate together ({@link Rope.Layout#INTERLEAVED}, ggml mode 0); {@code qwen2} and
+ * later families keep Hugging Face's layout and rotate halves ({@link Rope.Layout#NEOX}, ggml mode 2).
+ * Each family passes its layout to {@link #common}.
  */
 public final class GgufConfigReader {
-    /** Architectures whose blocks are exactly Llama's (Mixtral and Mistral files say "llama"). */
-    private static final Set<String> LLAMA_LIKE = Set.of("llama", "mistral");
-    private static final Set<String> NEOX_ROPE = Set.of("qwen2");
-
     private GgufConfigReader() {
     }
 
     /**
+     * The common hyper-parameters of {@code file}, as its family reads them.
+     *
      * @throws UnsupportedModelException for architectures or RoPE scalings this transformer does not implement
      * @throws FormatException           for missing or invalid metadata (naming file and key)
      */
     public static ModelConfig read(GgufFile file) {
+        return family(file).common();
+    }
+
+    /** The family's whole reading of {@code file}. */
+    public static FamilyConfig family(GgufFile file) {
+        return Families.forGguf(file.path(), file.model().architecture()).fromGguf(file);
+    }
+
+    /**
+     * Reads the keys every family shares ({@code <arch>.embedding_length}, {@code .block_count},
+     * {@code .attention.head_count}, {@code .attention.key_length}, {@code .rope.*} ...), with RoPE
+     * pairs in {@code layout}. Q/K/V biases and a tied output are told by which tensors exist.
+     */
+    public static ModelConfig common(GgufFile file, Rope.Layout layout) {
         ModelMetadata m = file.model();
         String arch = m.architecture();
-        if (!LLAMA_LIKE.contains(arch) && !NEOX_ROPE.contains(arch)) {
-            throw new UnsupportedModelException(file.path() + ": general.architecture '" + arch + "' is not supported; supported: "
-                    + LLAMA_LIKE + " and " + NEOX_ROPE);
-        }
         int dim = m.embeddingLength();
         int heads = m.headCount();
         String keyLength = arch + ".attention.key_length";
         int headDim = file.metadata().contains(keyLength) ? file.metadata().getInt(keyLength) : dim / Math.max(1, heads);
-        Rope.Layout layout = NEOX_ROPE.contains(arch) ? Rope.Layout.NEOX : Rope.Layout.INTERLEAVED;
+        String valueLength = arch + ".attention.value_length";
+        if (file.metadata().contains(valueLength) && file.metadata().getInt(valueLength) != headDim) {
+            throw new UnsupportedModelException(file.path() + ": " + valueLength + " = " + file.metadata().getInt(valueLength)
+                    + " differs from the key length " + headDim + " (supported: equal key and value heads)");
+        }
+        // llama.cpp rotates the whole head when rope.dimension_count is absent (n_rot = key length)
+        int ropeDims = file.metadata().contains(arch + ".rope.dimension_count") ? m.ropeDimensionCount() : headDim;
         RopeConfig rope;
         try {
-            rope = new RopeConfig(layout, m.ropeDimensionCount(), m.ropeFreqBase(), scaling(file, m));
+            rope = new RopeConfig(layout, ropeDims, m.ropeFreqBase(), scaling(file, m));
         } catch (IllegalArgumentException e) {
-            throw new FormatException(file.path(), arch + ".rope.*", m.ropeDimensionCount() + " dims, base " + m.ropeFreqBase(),
+            throw new FormatException(file.path(), arch + ".rope.*", ropeDims + " dims, base " + m.ropeFreqBase(),
                     e.getMessage(), e);
         }
-        boolean bias = file.findTensorInfo(TensorNames.GGUF.attentionBias(0, "q")).isPresent();
-        boolean tied = file.findTensorInfo(TensorNames.GGUF.output()).isEmpty();
+        boolean bias = file.findTensorInfo("blk.0.attn_q.bias").isPresent();
+        boolean tied = file.findTensorInfo("output.weight").isEmpty();
         try {
             return new ModelConfig(arch, dim, m.feedForwardLength(), m.blockCount(), heads, m.headCountKv(), headDim, m.vocabSize(),
                     m.contextLength(), m.rmsNormEpsilon(), rope, bias, tied, m.expertCount(), m.expertUsedCount());

@@ -3,6 +3,7 @@ package dev.panamax.transformer;
 import dev.panamax.formats.safetensors.SafetensorsFile;
 import dev.panamax.formats.safetensors.ShardedCheckpoint;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.family.FamilyConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -40,8 +41,9 @@ final class HfCheckpoint implements WeightSource, AutoCloseable {
         return new HfCheckpoint(dir, SafetensorsFile.open(file), null);
     }
 
-    ModelConfig config() {
-        return HfConfigReader.read(directory.resolve("config.json"));
+    /** The family's reading of config.json. */
+    FamilyConfig config() {
+        return HfConfigReader.family(directory.resolve("config.json"));
     }
 
     @Override

@@ -3,18 +3,20 @@ package dev.panamax.transformer;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
+import dev.panamax.transformer.family.Families;
+import dev.panamax.transformer.family.FamilyConfig;
+import dev.panamax.transformer.family.ModelFamily;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 /**
- * Maps a Hugging Face {@code config.json} (model types llama, mistral, mixtral, qwen2), as read by
- * {@link HfConfig}, to a {@link ModelConfig}. Hugging Face checkpoints keep Q and K in their
- * natural layout, so RoPE is always {@link Rope.Layout#NEOX} (halves rotated together).
+ * Maps a Hugging Face {@code config.json}, as read by {@link HfConfig}, to a {@link ModelConfig}:
+ * the family named by {@code model_type} reads it ({@link ModelFamily#fromHf}), using
+ * {@link #common} for the fields every family shares. Hugging Face checkpoints keep Q and K in
+ * their natural layout, so RoPE is always {@link Rope.Layout#NEOX} (halves rotated together).
  */
 public final class HfConfigReader {
-    private static final Set<String> SUPPORTED = Set.of("llama", "mistral", "mixtral", "qwen2");
     /** transformers' MixtralConfig default for {@code num_experts_per_tok}. */
     private static final int DEFAULT_EXPERTS_USED = 2;
 
@@ -22,24 +24,28 @@ public final class HfConfigReader {
 
     /** Reads {@code config.json} (or the {@code config.json} inside a directory). */
     public static ModelConfig read(Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
-        HfConfig config = HfConfig.read(file, type -> checkSupported(file, type));
-        return toModelConfig(file, config);
+        return family(path).common();
     }
 
     /** Parses the text of a {@code config.json}; {@code file} only names it in errors. */
     public static ModelConfig parse(Path file, String text) {
-        HfConfig config = HfConfig.parse(file, text.getBytes(StandardCharsets.UTF_8), type -> checkSupported(file, type));
-        return toModelConfig(file, config);
+        HfConfig config = HfConfig.parse(file, text.getBytes(StandardCharsets.UTF_8), type -> Families.forHf(file, type));
+        return Families.forHf(file, config.modelType()).fromHf(file, config).common();
     }
 
-    private static void checkSupported(Path file, String modelType) {
-        if (!SUPPORTED.contains(modelType)) {
-            throw new UnsupportedModelException(file + ": model_type '" + modelType + "' is not supported; supported: " + SUPPORTED);
-        }
+    /** The family's whole reading of {@code config.json} (or the one inside a directory). */
+    public static FamilyConfig family(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        HfConfig config = HfConfig.read(file, type -> Families.forHf(file, type));
+        return Families.forHf(file, config.modelType()).fromHf(file, config);
     }
 
-    private static ModelConfig toModelConfig(Path file, HfConfig c) {
+    /**
+     * Reads the fields every family shares ({@code hidden_size}, {@code num_hidden_layers},
+     * {@code head_dim}, {@code rope_theta}, {@code rope_scaling}, {@code tie_word_embeddings}, Mixtral's
+     * {@code num_local_experts} ...), with RoPE in Hugging Face's {@link Rope.Layout#NEOX} layout.
+     */
+    public static ModelConfig common(Path file, HfConfig c) {
         int headDim = c.headDimension();
         int experts = c.numLocalExperts();
         int used = experts == 0 ? 0 : c.numExpertsPerTok() > 0 ? c.numExpertsPerTok() : DEFAULT_EXPERTS_USED;

@@ -2,12 +2,19 @@ package dev.panamax.transformer;
 
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.tensor.Ops;
+import dev.panamax.transformer.family.BuildContext;
+import dev.panamax.transformer.family.FamilyConfig;
+import dev.panamax.transformer.family.TensorFormat;
+import dev.panamax.transformer.family.WeightLoader;
+import dev.panamax.transformer.nn.Decoder;
+import dev.panamax.transformer.nn.Scratch;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,15 +31,18 @@ import java.util.Optional;
 public final class Model implements AutoCloseable {
     private final Path path;
     private final ModelConfig config;
+    private final FamilyConfig family;
     private final Transformer transformer;
     private final GgufFile gguf;
     private final AutoCloseable file;
     private final Arena arena;
     private boolean closed;
 
-    private Model(Path path, ModelConfig config, Transformer transformer, GgufFile gguf, AutoCloseable file, Arena arena) {
+    private Model(Path path, ModelConfig config, FamilyConfig family, Transformer transformer, GgufFile gguf, AutoCloseable file,
+                  Arena arena) {
         this.path = path;
         this.config = config;
+        this.family = family;
         this.transformer = transformer;
         this.gguf = gguf;
         this.file = file;
@@ -61,7 +71,7 @@ public final class Model implements AutoCloseable {
             HfCheckpoint hf = HfCheckpoint.open(path);
             try {
                 WeightSource weights = new ProgressReportingSource(hf, safetensorsBytes(path), listener);
-                return build(path, hf.config(), weights, TensorNames.HUGGING_FACE, null, hf, ops, options);
+                return build(path, hf.config(), weights, TensorFormat.HUGGING_FACE, null, hf, ops, options);
             } catch (RuntimeException e) {
                 closeQuietly(hf, e);
                 throw e;
@@ -79,21 +89,26 @@ public final class Model implements AutoCloseable {
         try {
             long bytes = g.tensorInfos().stream().mapToLong(dev.panamax.formats.gguf.GgufTensorInfo::byteSize).sum();
             WeightSource weights = new ProgressReportingSource(new GgufWeights(g), bytes, listener);
-            return build(path, GgufConfigReader.read(g), weights, TensorNames.GGUF, g, g, ops, options);
+            return build(path, GgufConfigReader.family(g), weights, TensorFormat.GGUF, g, g, ops, options);
         } catch (RuntimeException e) {
             closeQuietly(g, e);
             throw e;
         }
     }
 
-    private static Model build(Path path, ModelConfig fileConfig, WeightSource source, TensorNames names, GgufFile gguf,
+    /** Sets up the cache and scratch, lets the family build its layers from the weights, and wraps them. */
+    private static Model build(Path path, FamilyConfig family, WeightSource source, TensorFormat format, GgufFile gguf,
                                AutoCloseable file, Ops ops, LoadOptions options) {
+        ModelConfig fileConfig = family.common();
         ModelConfig config = fileConfig.withContextLength(options.contextFor(fileConfig.contextLength()));
         Arena arena = Arena.ofShared();
         try {
-            Weights weights = Weights.load(config, source, names, ops, arena);
-            Transformer t = new Transformer(config, weights, ops, arena, options.maxBatch(), options.cacheType());
-            return new Model(path, config, t, gguf, file, arena);
+            KvCache cache = new KvCache(ops, arena, config, options.cacheType());
+            Scratch scratch = new Scratch(ops, arena, Math.min(options.maxBatch(), config.contextLength()));
+            WeightLoader weights = new WeightLoader(source, format, ops, arena, config.architecture());
+            Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights));
+            Transformer t = new Transformer(config, decoder, ops, arena, scratch, cache);
+            return new Model(path, config, family, t, gguf, file, arena);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -126,6 +141,11 @@ public final class Model implements AutoCloseable {
     /** The configuration in use (context length as allocated). */
     public ModelConfig config() {
         return config;
+    }
+
+    /** What this model uses beyond the common hyper-parameters, in words (as {@code panamax inspect} shows). */
+    public List<String> features() {
+        return family.features();
     }
 
     public Transformer transformer() {

@@ -1,11 +1,13 @@
 package dev.panamax.transformer;
 
 /**
- * The hyper-parameters of a Llama-family decoder: everything the forward pass needs besides the
- * weights. Built from GGUF metadata ({@link GgufConfigReader}) or a Hugging Face {@code config.json}
- * ({@link HfConfigReader}), or directly in tests.
+ * The hyper-parameters every family shares: with the weights, everything a Llama-style forward pass
+ * needs. Built from GGUF metadata ({@link GgufConfigReader}) or a Hugging Face {@code config.json}
+ * ({@link HfConfigReader}) by the model's family, or directly in tests. What only one family has
+ * (a shared expert's width, a soft-cap) lives in that family's own config record
+ * ({@link dev.panamax.transformer.family.FamilyConfig}).
  *
- * @param architecture   the family as the file names it: "llama", "mistral", "mixtral", "qwen2"
+ * @param architecture   the architecture as the file names it: "llama", "mistral", "mixtral", "qwen2", "qwen3"...
  * @param dim            embedding width (hidden size)
  * @param ffnDim         feed-forward width (per expert for mixture-of-experts models)
  * @param layers         transformer blocks

@@ -2,22 +2,24 @@ package dev.panamax.transformer;
 
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
-import dev.panamax.tensor.Rope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.nn.Block;
+import dev.panamax.transformer.nn.Decoder;
+import dev.panamax.transformer.nn.OutputHead;
+import dev.panamax.transformer.nn.Scratch;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
- * A Llama-family decoder on any {@link Ops} backend: token ids in, next-token logits out.
+ * A decoder-only transformer on any {@link Ops} backend: token ids in, next-token logits out. The
+ * layers come from the model's family ({@link dev.panamax.transformer.family.ModelFamily}).
  *
  * <pre>
  *   x = embed(tokens)                         [n, dim]
  *   for each block: x = block(x)              attention + feed-forward, with residuals
- *   logits = RMSNorm(x[last]) · Woutputᵀ       [vocab]
+ *   logits = Norm(x[last]) · Woutputᵀ          [vocab]
  * </pre>
  *
  * A prompt is processed as a batch ({@code n} tokens per matrix multiplication, up to
@@ -29,33 +31,27 @@ import java.util.List;
  */
 public final class Transformer {
     private final ModelConfig config;
-    private final Weights weights;
+    private final Decoder decoder;
     private final Ops ops;
     private final KvCache cache;
-    private final Activations act;
-    private final List<TransformerBlock> blocks;
-    private final Tensor lastRowX;
+    private final Scratch scratch;
+    private final Scratch.Buffer x, normed;
+    private final Tensor logits, logitsHost;
 
     /**
-     * @param maxBatch  tokens processed per step of a prompt (scratch buffers are sized for it)
-     * @param cacheType F32 or F16 for the KV cache
+     * @param decoder the layers, built by the model's family over {@code scratch} and {@code cache}
+     * @param arena   owns the logits buffer
      */
-    public Transformer(ModelConfig config, Weights weights, Ops ops, Arena arena, int maxBatch, DType cacheType) {
-        if (maxBatch <= 0) {
-            throw new IllegalArgumentException("maxBatch must be positive, got " + maxBatch);
-        }
+    Transformer(ModelConfig config, Decoder decoder, Ops ops, Arena arena, Scratch scratch, KvCache cache) {
         this.config = config;
-        this.weights = weights;
+        this.decoder = decoder;
         this.ops = ops;
-        this.cache = new KvCache(ops, arena, config, cacheType);
-        this.act = new Activations(ops, arena, config, Math.min(maxBatch, config.contextLength()));
-        Rope rope = config.rope().toRope();
-        List<TransformerBlock> list = new ArrayList<>();
-        for (int l = 0; l < config.layers(); l++) {
-            list.add(new TransformerBlock(ops, config, weights.layers().get(l), l, rope, act.maxBatch));
-        }
-        this.blocks = List.copyOf(list);
-        this.lastRowX = act.x.rows(0, 1);
+        this.cache = cache;
+        this.scratch = scratch;
+        this.x = scratch.buffer("x", config.dim());
+        this.normed = scratch.buffer("head.normed", config.dim());
+        this.logits = ops.allocate(arena, DType.F32, 1, config.vocabSize());
+        this.logitsHost = scratch.hostMirror(logits);
     }
 
     public ModelConfig config() {
@@ -72,7 +68,7 @@ public final class Transformer {
 
     /** Tokens processed per batch of a prompt. */
     public int maxBatch() {
-        return act.maxBatch;
+        return scratch.maxBatch();
     }
 
     /**
@@ -92,9 +88,8 @@ public final class Transformer {
         checkLogits(logits);
         run(tokens, startPos, null);
         // logits = RMSNorm(x[last]) · Woutputᵀ; the last token's row is row n-1 of the final batch
-        int n = (tokens.length - 1) % act.maxBatch + 1;
-        Tensor last = n == 1 ? lastRowX : act.x.rows(n - 1, 1);
-        project(last, logits);
+        int n = (tokens.length - 1) % maxBatch() + 1;
+        project(x.row(n - 1), logits);
     }
 
     /** Runs {@code tokens} at positions {@code startPos ...} and returns the logits after every one of them. */
@@ -106,33 +101,32 @@ public final class Transformer {
 
     private void run(int[] tokens, int startPos, float[][] allLogits) {
         check(tokens, startPos);
-        for (int off = 0; off < tokens.length; off += act.maxBatch) {
-            int n = Math.min(act.maxBatch, tokens.length - off);
-            Activations.Batch b = act.batch(n);
+        int maxBatch = maxBatch();
+        for (int off = 0; off < tokens.length; off += maxBatch) {
+            int n = Math.min(maxBatch, tokens.length - off);
+            Tensor xn = x.rows(n);
             int[] ids = off == 0 && n == tokens.length ? tokens : Arrays.copyOfRange(tokens, off, off + n);
-            // x = embedding rows of the tokens
-            ops.embed(weights.tokenEmbedding(), ids, b.x);
-            for (TransformerBlock block : blocks) {
-                block.forward(act, b, cache, startPos + off);
+            // x = embedding rows of the tokens (times the family's embedding scale, if any)
+            decoder.embedding().forward(ids, xn);
+            for (Block block : decoder.blocks()) {
+                block.forward(xn, startPos + off);
             }
             if (allLogits != null) {
                 for (int t = 0; t < n; t++) {
                     allLogits[off + t] = new float[config.vocabSize()];
-                    project(act.x.rows(t, 1), allLogits[off + t]);
+                    project(x.row(t), allLogits[off + t]);
                 }
             }
         }
     }
 
-    /** logits = RMSNorm(xRow) * g_out · Woutputᵀ, copied to the host. */
-    private void project(Tensor xRow, float[] logits) {
-        Tensor normed = act.xbRows[0];
-        ops.rmsNorm(xRow, weights.outputNorm(), config.rmsEps(), normed);
-        ops.matmul(normed, weights.output(), act.logits);
-        if (act.logitsHost != act.logits) {
-            ops.copy(act.logits, act.logitsHost);
+    /** logits = RMSNorm(xRow) * g_out · Woutputᵀ (see {@link OutputHead}), copied to the host. */
+    private void project(Tensor xRow, float[] out) {
+        decoder.head().forward(xRow, normed.row(0), logits);
+        if (logitsHost != logits) {
+            ops.copy(logits, logitsHost);
         }
-        MemorySegment.copy(act.logitsHost.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, logits, 0, logits.length);
+        MemorySegment.copy(logitsHost.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, out.length);
     }
 
     private void check(int[] tokens, int startPos) {

@@ -62,6 +62,9 @@ final class Float64Transformer {
             double[] q = plusBias(matvec(w.apply(b + "attn_q.weight"), xb, heads * headDim), b + "attn_q.bias");
             double[] k = plusBias(matvec(w.apply(b + "attn_k.weight"), xb, kvHeads * headDim), b + "attn_k.bias");
             double[] v = plusBias(matvec(w.apply(b + "attn_v.weight"), xb, kvHeads * headDim), b + "attn_v.bias");
+            // Qwen3Attention: q_norm / k_norm (RMSNorm over head_dim) on each head, before RoPE
+            perHeadNorm(q, heads, w.apply(b + "attn_q_norm.weight"));
+            perHeadNorm(k, kvHeads, w.apply(b + "attn_k_norm.weight"));
             rope(q, heads);
             rope(k, kvHeads);
             keys[l][pos] = k;
@@ -180,6 +183,23 @@ final class Float64Transformer {
             out[i] = x[i] * scale * gain[i];
         }
         return out;
+    }
+
+    /** RMSNorm of each head's headDim entries with the gain {@code [headDim]}, if the model has one. */
+    private void perHeadNorm(double[] v, int nHeads, float[] gain) {
+        if (gain == null) {
+            return;
+        }
+        for (int h = 0; h < nHeads; h++) {
+            double ss = 0;
+            for (int d = 0; d < headDim; d++) {
+                ss += v[h * headDim + d] * v[h * headDim + d];
+            }
+            double scale = 1 / Math.sqrt(ss / headDim + eps);
+            for (int d = 0; d < headDim; d++) {
+                v[h * headDim + d] *= scale * gain[d];
+            }
+        }
     }
 
     private double[] plusBias(double[] v, String name) {

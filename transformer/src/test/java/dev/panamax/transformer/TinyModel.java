@@ -22,7 +22,7 @@ import java.util.Random;
 final class TinyModel {
     final String arch;
     final int dim, ffn, layers, heads, kvHeads, headDim, vocab, context, experts, used;
-    final boolean bias, tied;
+    final boolean bias, tied, qkNorm;
     final double theta = 10000;
     final float eps = 1e-5f;
     /** GGUF tensor names to values in Hugging Face layout, and shapes outermost first. */
@@ -31,13 +31,19 @@ final class TinyModel {
 
     private TinyModel(String arch, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context,
                       boolean bias, boolean tied, int experts, int used) {
+        this(arch, dim, ffn, layers, heads, kvHeads, dim / heads, vocab, context, bias, tied, experts, used, false);
+    }
+
+    private TinyModel(String arch, int dim, int ffn, int layers, int heads, int kvHeads, int headDim, int vocab, int context,
+                      boolean bias, boolean tied, int experts, int used, boolean qkNorm) {
         this.arch = arch;
         this.dim = dim;
         this.ffn = ffn;
         this.layers = layers;
         this.heads = heads;
         this.kvHeads = kvHeads;
-        this.headDim = dim / heads;
+        this.headDim = headDim;
+        this.qkNorm = qkNorm;
         this.vocab = vocab;
         this.context = context;
         this.bias = bias;
@@ -61,6 +67,21 @@ final class TinyModel {
         return new TinyModel("qwen2", 64, 96, 2, 4, 2, 100, 32, true, true, 0, 0).fill(random);
     }
 
+    /**
+     * Qwen3-style: per-head Q/K RMSNorm, no biases, head dimension 24 while dim / heads = 16 (so
+     * {@code heads * headDim = 96 != dim}), own output matrix unless {@code tied}.
+     */
+    static TinyModel qwen3(Random random, boolean tied) {
+        return new TinyModel("qwen3", 64, 96, 2, 4, 2, 24, 100, 32, false, tied, 0, 0, true).fill(random);
+    }
+
+    /** Any shape, for models written to compare with llama.cpp (whose quantizers want rows of 32 or 256). */
+    static TinyModel of(String arch, int dim, int ffn, int layers, int heads, int kvHeads, int headDim, int vocab, int context,
+                        boolean bias, boolean tied, int experts, int used, boolean qkNorm, Random random) {
+        return new TinyModel(arch, dim, ffn, layers, heads, kvHeads, headDim, vocab, context, bias, tied, experts, used, qkNorm)
+                .fill(random);
+    }
+
     /** Weights ~ N(0, 1/in) so every layer's outputs stay O(1); norm gains 1 + N(0, 0.2²); embeddings N(0, 1). */
     private TinyModel fill(Random r) {
         int q = heads * headDim, kv = kvHeads * headDim;
@@ -76,6 +97,10 @@ final class TinyModel {
             matrix(r, b + "attn_k.weight", kv, dim);
             matrix(r, b + "attn_v.weight", kv, dim);
             matrix(r, b + "attn_output.weight", dim, q);
+            if (qkNorm) {
+                put(b + "attn_q_norm.weight", gains(r, headDim), headDim);
+                put(b + "attn_k_norm.weight", gains(r, headDim), headDim);
+            }
             if (bias) {
                 put(b + "attn_q.bias", Seeded.gaussian(r, q, 0.5), q);
                 put(b + "attn_k.bias", Seeded.gaussian(r, kv, 0.5), kv);
@@ -183,6 +208,10 @@ final class TinyModel {
         w.putUInt32(arch + ".attention.head_count", heads);
         w.putUInt32(arch + ".attention.head_count_kv", kvHeads);
         w.putUInt32(arch + ".rope.dimension_count", headDim);
+        if (headDim != dim / heads) {
+            w.putUInt32(arch + ".attention.key_length", headDim);
+            w.putUInt32(arch + ".attention.value_length", headDim);
+        }
         w.putFloat32(arch + ".rope.freq_base", (float) theta);
         w.putFloat32(arch + ".attention.layer_norm_rms_epsilon", eps);
         w.putUInt32(arch + ".vocab_size", vocab);
@@ -214,7 +243,10 @@ final class TinyModel {
     /** As {@link #writeHf(Path, DType, String)}, split over {@code shards} files with an index when more than one. */
     Path writeHf(Path dir, DType storage, String extraConfig, int shards) throws IOException {
         Files.createDirectories(dir);
-        String type = arch.equals("qwen2") ? "qwen2" : experts > 0 ? "mixtral" : "llama";
+        String type = arch.startsWith("qwen") ? arch : experts > 0 ? "mixtral" : "llama";
+        if (headDim != dim / heads) {
+            extraConfig += "\"head_dim\": " + headDim + ",";
+        }
         Files.writeString(dir.resolve("config.json"), """
                 {%s "architectures": ["X"], "model_type": "%s", "hidden_size": %d, "intermediate_size": %d,
                  "num_hidden_layers": %d, "num_attention_heads": %d, "num_key_value_heads": %d, "vocab_size": %d,
@@ -268,7 +300,7 @@ final class TinyModel {
         String part = p[2].substring("ffn_".length(), p[2].length() - "_exps".length());
         java.util.List<String> out = new java.util.ArrayList<>();
         for (int e = 0; e < experts; e++) {
-            out.add(TensorNames.HUGGING_FACE.expert(Integer.parseInt(p[1]), e, part));
+            out.add(hfExpertName(Integer.parseInt(p[1]), e, part));
         }
         return out;
     }
@@ -281,34 +313,50 @@ final class TinyModel {
             int size = (int) (shape[1] * shape[2]);
             for (int e = 0; e < experts; e++) {
                 float[] one = java.util.Arrays.copyOfRange(values, e * size, (e + 1) * size);
-                w.add(TensorNames.HUGGING_FACE.expert(Integer.parseInt(p[1]), e, part),
-                        Tensor.of(arena, one, shape[1], shape[2]).to(arena, storage));
+                w.add(hfExpertName(Integer.parseInt(p[1]), e, part), Tensor.of(arena, one, shape[1], shape[2]).to(arena, storage));
             }
             return;
         }
         w.add(hfName(name), Tensor.of(arena, values, shape).to(arena, storage));
     }
 
-    private static String hfName(String gguf) {
-        TensorNames hf = TensorNames.HUGGING_FACE;
+    /** Mixtral's per-expert names: w1 = gate, w3 = up, w2 = down. */
+    private static String hfExpertName(int layer, int expert, String part) {
+        String w = switch (part) {
+            case "gate" -> "w1";
+            case "down" -> "w2";
+            case "up" -> "w3";
+            default -> throw new IllegalArgumentException("unknown expert projection " + part);
+        };
+        return "model.layers." + layer + ".block_sparse_moe.experts." + expert + "." + w + ".weight";
+    }
+
+    /** transformers' name of a llama.cpp tensor (this test's own table, independent of the production one). */
+    static String hfName(String gguf) {
         switch (gguf) {
-            case "token_embd.weight" -> { return hf.tokenEmbedding(); }
-            case "output_norm.weight" -> { return hf.outputNorm(); }
-            case "output.weight" -> { return hf.output(); }
+            case "token_embd.weight" -> { return "model.embed_tokens.weight"; }
+            case "output_norm.weight" -> { return "model.norm.weight"; }
+            case "output.weight" -> { return "lm_head.weight"; }
             default -> { }
         }
         String[] p = gguf.split("\\.");
-        int l = Integer.parseInt(p[1]);
-        String kind = p[2];
-        boolean isBias = p[3].equals("bias");
-        return switch (kind) {
-            case "attn_norm" -> hf.attentionNorm(l);
-            case "ffn_norm" -> hf.ffnNorm(l);
-            case "attn_q", "attn_k", "attn_v" -> isBias ? hf.attentionBias(l, kind.substring(5)) : hf.attention(l, kind.substring(5));
-            case "attn_output" -> hf.attention(l, "o");
-            case "ffn_gate", "ffn_up", "ffn_down" -> hf.ffn(l, kind.substring(4));
-            case "ffn_gate_inp" -> hf.router(l);
+        String layer = "model.layers." + p[1] + ".";
+        String suffix = "." + p[3];
+        String hf = switch (p[2]) {
+            case "attn_norm" -> "input_layernorm";
+            case "ffn_norm" -> "post_attention_layernorm";
+            case "attn_q" -> "self_attn.q_proj";
+            case "attn_k" -> "self_attn.k_proj";
+            case "attn_v" -> "self_attn.v_proj";
+            case "attn_output" -> "self_attn.o_proj";
+            case "attn_q_norm" -> "self_attn.q_norm";
+            case "attn_k_norm" -> "self_attn.k_norm";
+            case "ffn_gate" -> "mlp.gate_proj";
+            case "ffn_up" -> "mlp.up_proj";
+            case "ffn_down" -> "mlp.down_proj";
+            case "ffn_gate_inp" -> "block_sparse_moe.gate";
             default -> throw new IllegalArgumentException("no Hugging Face name for " + gguf);
         };
+        return layer + hf + suffix;
     }
 }

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** What both tokenizers share: the vocabulary, special-token handling and decoding. */
-abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenizer, BpeTokenizer {
+abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenizer, BpeTokenizer, WordPieceTokenizer {
     private static final byte[] EMPTY = new byte[0];
 
     final Vocabulary vocab;
@@ -104,8 +104,8 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SpmTokenize
     }
 
     @Override
-    public final String decode(int[] ids) {
-        StreamingDecoder decoder = new StreamingDecoder(this);
+    public final String decode(int[] ids, boolean skipSpecial) {
+        StreamingDecoder decoder = new StreamingDecoder(this, !skipSpecial);
         StringBuilder sb = new StringBuilder();
         for (int id : ids) {
             sb.append(decoder.next(id));

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * other 68 bytes (controls, space, 0x7F-0xA0, 0xAD) take the characters U+0100 onwards, in byte order.
  * Byte-level BPE vocabularies are written in these characters.
  */
-final class ByteLevel {
+public final class ByteLevel {
     private static final char[] BYTE_TO_CHAR = new char[256];
     private static final int[] CHAR_TO_BYTE = new int[512];
 
@@ -27,7 +27,7 @@ final class ByteLevel {
     }
 
     /** The mapped characters of the UTF-8 bytes of {@code text}. */
-    static String encode(String text) {
+    public static String encode(String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         char[] out = new char[utf8.length];
         for (int i = 0; i < utf8.length; i++) {
@@ -42,7 +42,7 @@ final class ByteLevel {
     }
 
     /** The byte a mapped character stands for, or -1 if {@code c} is not one of the 256. */
-    static int byteOf(int c) {
+    public static int byteOf(int c) {
         return c >= 0 && c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
     }
 
@@ -50,7 +50,7 @@ final class ByteLevel {
      * The bytes a vocabulary entry stands for. A character outside the mapping (only in malformed
      * vocabularies) contributes its own UTF-8 bytes.
      */
-    static byte[] decode(String token) {
+    public static byte[] decode(String token) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(token.length());
         for (int i = 0; i < token.length(); ) {
             int cp = token.codePointAt(i);

@@ -22,9 +22,20 @@ final class GgufTokenizerConfig {
         int[] types = m.contains("tokenizer.ggml.token_type") ? m.getIntArray("tokenizer.ggml.token_type") : null;
         checkLength(m, "tokenizer.ggml.scores", scores == null ? -1 : scores.length, tokens.size());
         checkLength(m, "tokenizer.ggml.token_type", types == null ? -1 : types.length, tokens.size());
-        if (!model.equals("llama") && !model.equals("gpt2")) {
+        if (!model.equals("llama") && !model.equals("gpt2") && !model.equals("bert")) {
             throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.model\"]", model,
-                    "unsupported tokenizer (supported: llama, gpt2)");
+                    "unsupported tokenizer (supported: llama, gpt2, bert)");
+        }
+        if (types != null) {
+            for (int id = 0; id < types.length; id++) {
+                if (TokenType.fromGguf(types[id]) == TokenType.BYTE && SpmTokenizer.byteValue(tokens.get(id)) < 0) {
+                    throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.tokens\"][" + id + "]", tokens.get(id),
+                            "a byte token must be written <0xXX> with two hex digits");
+                }
+            }
+        }
+        if (model.equals("bert")) {
+            return bert(m, tokens, types);
         }
         if (model.equals("gpt2") && !m.contains("tokenizer.ggml.merges")) {
             throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.merges\"]", "(absent)",
@@ -52,6 +63,31 @@ final class GgufTokenizerConfig {
                 .build();
     }
 
+    /**
+     * A WordPiece vocabulary: CLS is the BOS and SEP the EOS that encoding with special tokens adds,
+     * as llama.cpp's {@code add_bos} and {@code add_sep} do for BERT.
+     */
+    private static TokenizerConfig bert(GgufMetadata m, java.util.List<String> tokens, int[] types) {
+        for (String key : new String[] {"tokenizer.ggml.normalizer.lowercase", "tokenizer.ggml.normalizer.strip_accents"}) {
+            if (m.findBoolean(key).isPresent() && !m.findBoolean(key).get()) {
+                throw new FormatException(m.file(), "metadata[\"" + key + "\"]", false,
+                        "unsupported: only BERT's lower-casing, accent-stripping normalizer is implemented");
+            }
+        }
+        Integer cls = id(m, "tokenizer.ggml.cls_token_id", tokens.size());
+        Integer sep = id(m, "tokenizer.ggml.seperator_token_id", tokens.size());
+        return TokenizerConfig.builder("bert", tokens)
+                .tokenTypes(types)
+                .bos(cls != null ? cls : id(m, "tokenizer.ggml.bos_token_id", tokens.size()))
+                .eos(sep != null ? sep : id(m, "tokenizer.ggml.eos_token_id", tokens.size()))
+                .unknown(id(m, "tokenizer.ggml.unknown_token_id", tokens.size()))
+                .addBos(m.findBoolean("tokenizer.ggml.add_bos_token").orElse(true))
+                .addEos(m.findBoolean("tokenizer.ggml.add_sep_token").orElse(m.findBoolean("tokenizer.ggml.add_eos_token").orElse(true)))
+                .addSpacePrefix(false)
+                .modelName(m.findString("general.name").orElse(null))
+                .build();
+    }
+
     private static void checkLength(GgufMetadata m, String key, int length, int tokens) {
         if (length >= 0 && length != tokens) {
             throw new FormatException(m.file(), "metadata[\"" + key + "\"].length", length,
@@ -59,10 +95,17 @@ final class GgufTokenizerConfig {
         }
     }
 
+    /** llama.cpp's "no token", written as int32 -1 or uint32 0xFFFFFFFF. */
+    private static final long NO_TOKEN_UNSIGNED = 0xFFFFFFFFL;
+
+    /** The token id under {@code key}: null when absent, -1 for llama.cpp's "none" (-1 or 0xFFFFFFFF). */
     private static Integer id(GgufMetadata m, String key, int tokens) {
         OptionalLong v = m.findLong(key);
         if (v.isEmpty()) {
             return null;
+        }
+        if (v.getAsLong() == -1 || v.getAsLong() == NO_TOKEN_UNSIGNED) {
+            return -1;
         }
         if (v.getAsLong() < 0 || v.getAsLong() >= tokens) {
             throw new FormatException(m.file(), "metadata[\"" + key + "\"]", v.getAsLong(),

@@ -26,6 +26,11 @@ final class IntList {
         return size;
     }
 
+    /** Drops the values from {@code newSize} on. */
+    void truncate(int newSize) {
+        size = Math.min(size, newSize);
+    }
+
     int[] toArray() {
         return Arrays.copyOf(values, size);
     }

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  *     {@code dbrx}, {@code smaug-bpe}), whose vocabularies also skip merging for words that are whole
  *     tokens ({@link #ignoresMerges()});</li>
  * <li>{@code qwen2} (also {@code stablelm2}, {@code deepseek-r1-qwen}, {@code megrez});</li>
- * <li>{@code deepseek-llm}, {@code deepseek-coder}, {@code falcon};</li>
+ * <li>{@code deepseek-llm}, {@code deepseek-coder}, {@code deepseek-v3} (DeepSeek V3/R1), {@code falcon};</li>
+ * <li>{@code gpt-4o} (gpt-oss's o200k_harmony; also {@code llama4});</li>
  * <li>{@code starcoder} (also {@code refact}, {@code command-r}, {@code smollm}, {@code codeshell},
  *     {@code exaone}, {@code minerva-7b});</li>
  * <li>{@code poro-chat} (also {@code bloom}, {@code gpt3-finnish}) and {@code viking}.</li>
@@ -66,6 +67,18 @@ public final class PreTokenizer {
                 new RegexSplit("\\s?\\p{P}+"),
                 new RegexSplit(DEEPSEEK_CJK),
                 new RegexSplit("\\p{N}"))), "deepseek-coder");
+        define(() -> new PreTokenizer("deepseek-v3", false, List.of(
+                new RegexSplit("\\p{N}{1,3}"),
+                new RegexSplit("[\u4E00-\u9FA5\u3040-\u309F\u30A0-\u30FF]+"),
+                new RegexSplit("[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+"
+                        + "| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+"))), "deepseek-v3");
+        // llama.cpp's std::regex rewrite of GPT-4o's cased-letter classes: a letter that is not a-z
+        // (resp. A-Z); on the collapsed text every non-ASCII letter counts as both
+        define(() -> new PreTokenizer("gpt-4o", false, List.of(new RegexSplit(
+                "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?"
+                        + "|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?"
+                        + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"))),
+                "gpt-4o", "llama4", "kanana2", "talkie", "minimax-m2");
         define(() -> new PreTokenizer("falcon", false, List.of(
                 new RegexSplit("[\\p{P}\\$\\+<=>\\^~\\|`]+"), Gpt2Split.INSTANCE,
                 new RegexSplit("[0-9][0-9][0-9]"))), "falcon");

@@ -120,11 +120,25 @@ public final class SpmTokenizer extends AbstractTokenizer {
 
     @Override
     byte[] byteTokenBytes(int id) {
-        String text = vocab.text(id);
-        if (text.length() != 6 || !text.startsWith("<0x") || text.charAt(5) != '>') {
-            throw new IllegalStateException("byte token " + id + " is not written <0xXX>: '" + text + "'");
+        int b = byteValue(vocab.text(id));
+        if (b < 0) {
+            throw new IllegalStateException("byte token " + id + " is not written <0xXX>: '" + vocab.text(id) + "'");
         }
-        return new byte[] {(byte) Integer.parseInt(text, 3, 5, 16)};
+        return new byte[] {(byte) b};
+    }
+
+    /** The byte of a token written {@code <0xXX>} with two ASCII hex digits, or -1 for any other text. */
+    static int byteValue(String text) {
+        if (text.length() != 6 || !text.startsWith("<0x") || text.charAt(5) != '>') {
+            return -1;
+        }
+        int hi = hexDigit(text.charAt(3));
+        int lo = hexDigit(text.charAt(4));
+        return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
+    }
+
+    private static int hexDigit(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
     }
 
     @Override

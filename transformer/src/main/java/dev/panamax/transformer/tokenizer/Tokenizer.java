@@ -15,7 +15,7 @@ import java.nio.file.Path;
  *
  * Implementations are immutable and thread-safe.
  */
-public sealed interface Tokenizer permits AbstractTokenizer {
+public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenizer {
 
     /**
      * The token ids of {@code text}.
@@ -37,7 +37,15 @@ public sealed interface Tokenizer permits AbstractTokenizer {
      * SentencePiece encoding added is removed from the first token, and bytes that do not form valid
      * UTF-8 become U+FFFD. No clean-up of spaces before punctuation is done.
      */
-    String decode(int[] ids);
+    default String decode(int[] ids) {
+        return decode(ids, true);
+    }
+
+    /**
+     * The text of {@code ids}; with {@code skipSpecial} false, control tokens (BOS, chat markers) are
+     * written out as their text instead of being skipped.
+     */
+    String decode(int[] ids, boolean skipSpecial);
 
     /**
      * The bytes token {@code id} stands for: the text of normal tokens (with {@code ▁} as a space for
@@ -74,7 +82,8 @@ public sealed interface Tokenizer permits AbstractTokenizer {
     }
 
     /**
-     * The tokenizer of {@code config}: {@link SpmTokenizer} for {@code "llama"}, {@link BpeTokenizer}
+     * The tokenizer of {@code config}: {@link SpmTokenizer} for {@code "llama"}, {@link WordPieceTokenizer}
+     * for {@code "bert"}, {@link BpeTokenizer}
      * for {@code "gpt2"} with the pre-tokenizer named by {@link TokenizerConfig#pre()} (llama.cpp's
      * {@code default} when null).
      *
@@ -85,6 +94,7 @@ public sealed interface Tokenizer permits AbstractTokenizer {
         Vocabulary vocab = new Vocabulary(config);
         return switch (config.model()) {
             case "llama" -> new SpmTokenizer(vocab);
+            case "bert" -> new WordPieceTokenizer(vocab);
             case "gpt2" -> {
                 if (config.merges() == null) {
                     throw new IllegalArgumentException("a gpt2 tokenizer needs merges");
@@ -113,12 +123,12 @@ public sealed interface Tokenizer permits AbstractTokenizer {
     }
 
     /**
-     * The tokenizer of a Hugging Face {@code tokenizer.json} (BPE model with byte-level pre-tokenizer;
-     * see {@link HuggingFaceTokenizerJson} for what is supported and where BOS/EOS come from).
+     * The tokenizer of a Hugging Face {@code tokenizer.json} and the {@code tokenizer_config.json}
+     * beside it (see {@link HuggingFaceTokenizer} for what is supported).
      *
      * @throws dev.panamax.formats.FormatException if the file is malformed or uses unsupported features
      */
-    static Tokenizer fromHuggingFace(Path tokenizerJson) {
-        return create(HuggingFaceTokenizerJson.read(tokenizerJson));
+    static HuggingFaceTokenizer fromHuggingFace(Path tokenizerJson) {
+        return HuggingFaceTokenizer.read(tokenizerJson);
     }
 }

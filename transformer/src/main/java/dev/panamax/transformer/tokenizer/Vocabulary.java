@@ -61,10 +61,13 @@ public final class Vocabulary {
         this.model = config.model();
         boolean spm = switch (model) {
             case "llama" -> true;
-            case "gpt2" -> false;
+            case "gpt2", "bert", "huggingface" -> false;
             default -> throw new IllegalArgumentException("unsupported tokenizer model '" + model
-                    + "' (supported: llama, gpt2)");
+                    + "' (supported: llama, gpt2, bert, huggingface)");
         };
+        // a tokenizer.json says itself which tokens are special; llama.cpp's fix-ups are for GGUF
+        boolean ggufRules = !model.equals("huggingface");
+        boolean gpt2 = model.equals("gpt2");
         int n = config.tokens().size();
         texts = new String[n];
         scores = new float[n];
@@ -79,8 +82,8 @@ public final class Vocabulary {
         }
         boolean llama3Style = !spm && config.pre() != null && PreTokenizer.names().contains(config.pre())
                 && PreTokenizer.forName(config.pre()).ignoresMerges();
-        bos = specialId(config.bos(), spm ? 1 : 11, "bos");
-        eos = specialId(config.eos(), spm ? 2 : 11, "eos");
+        bos = specialId(config.bos(), spm ? 1 : gpt2 ? 11 : -1, "bos");
+        eos = specialId(config.eos(), spm ? 2 : gpt2 ? 11 : -1, "eos");
         unknown = specialId(config.unknown(), spm ? 0 : -1, "unknown");
         addBos = config.addBos() != null ? config.addBos() : spm || llama3Style;
         addEos = config.addEos() != null && config.addEos();
@@ -96,7 +99,7 @@ public final class Vocabulary {
         }
         eot = eotId;
         // a text maps to its last id, as in llama.cpp's text-to-id map that it scans for these
-        for (Set<String> controls : List.of(Set.copyOf(EOT_TEXTS), EOG_TEXTS, FIM_TEXTS)) {
+        for (Set<String> controls : ggufRules ? List.of(Set.copyOf(EOT_TEXTS), EOG_TEXTS, FIM_TEXTS) : List.<Set<String>>of()) {
             for (String text : controls) {
                 Integer id = ids.get(text);
                 if (id != null) {
@@ -117,10 +120,10 @@ public final class Vocabulary {
                 eog.set(id);
             }
         }
-        if (eot >= 0) {
+        if (eot >= 0 && ggufRules) {
             types[eot] = TokenType.CONTROL;
         }
-        if (eomId >= 0) {
+        if (eomId >= 0 && ggufRules) {
             types[eomId] = TokenType.CONTROL;
         }
 
@@ -167,7 +170,7 @@ public final class Vocabulary {
         return configured;
     }
 
-    /** {@code "llama"} or {@code "gpt2"}. */
+    /** {@code "llama"}, {@code "gpt2"}, {@code "bert"} (GGUF) or {@code "huggingface"} (tokenizer.json). */
     public String model() {
         return model;
     }

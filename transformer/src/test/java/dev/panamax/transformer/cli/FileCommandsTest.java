@@ -25,6 +25,7 @@ class FileCommandsTest {
         assertTrue(r.out.contains("architecture") && r.out.contains("llama"), r.out);
         assertTrue(r.out.contains("blk.0.attn_q.weight") && r.out.contains("Q4_0"), r.out);
         assertTrue(r.out.contains("blk.4.ffn_down.weight") && r.out.contains("F16"), "ffn_down stays F16 (MODELS.md)");
+        assertTrue(r.out.contains("family:      llama (architecture llama)") && r.out.contains("SwiGLU feed-forward"), r.out);
     }
 
     @Test

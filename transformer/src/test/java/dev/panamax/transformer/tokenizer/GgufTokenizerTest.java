@@ -63,8 +63,8 @@ class GgufTokenizerTest {
                 () -> roundTrip(w -> w.putUInt32("tokenizer.ggml.bos_token_id", 100000)));
         assertTrue(bos.field().contains("tokenizer.ggml.bos_token_id"), bos.getMessage());
         FormatException model = assertThrows(FormatException.class,
-                () -> roundTrip(w -> w.putString("tokenizer.ggml.model", "bert")));
-        assertEquals("bert", model.value());
+                () -> roundTrip(w -> w.putString("tokenizer.ggml.model", "t5")));
+        assertEquals("t5", model.value());
         FormatException merges = assertThrows(FormatException.class,
                 () -> roundTrip(w -> w.putString("tokenizer.ggml.model", "gpt2")));
         assertTrue(merges.field().contains("tokenizer.ggml.merges"), merges.getMessage());
@@ -75,5 +75,33 @@ class GgufTokenizerTest {
         FormatException missing = assertThrows(FormatException.class,
                 () -> roundTrip(w -> w.remove("tokenizer.ggml.tokens")));
         assertTrue(missing.field().contains("tokenizer.ggml.tokens"), missing.getMessage());
+    }
+
+    @Test
+    void token_ids_stored_as_llama_cpp_none_are_absent() throws Exception {
+        // issue 20: 0xFFFFFFFF / -1 ("no token") made generate fail although inspect shows them as absent
+        Tokenizer unsigned = roundTrip(w -> w.putUInt32("tokenizer.ggml.eos_token_id", 0xFFFFFFFFL)
+                .putUInt32("tokenizer.ggml.unknown_token_id", 0xFFFFFFFFL));
+        assertEquals(-1, unsigned.eos());
+        assertEquals(-1, unsigned.vocabulary().unknown());
+        Tokenizer signed = roundTrip(w -> w.remove("tokenizer.ggml.bos_token_id").putInt32("tokenizer.ggml.bos_token_id", -1)
+                .putBool("tokenizer.ggml.add_bos_token", false));
+        assertEquals(-1, signed.bos());
+        assertArrayEquals(new int[] {SPM_FIRST_NORMAL, SPM_FIRST_NORMAL + 2}, signed.encode("aa", true, false));
+    }
+
+    @Test
+    void a_byte_token_not_written_with_two_hex_digits_names_the_token() throws Exception {
+        // issue 20: <0xZZ> gave NumberFormatException at decode time, <0x+F> and <0x-1> were taken as bytes
+        for (String bad : new String[] {"<0xZZ>", "<0x+F>", "<0x-1>", "<0x٣٣>"}) {
+            FormatException e = assertThrows(FormatException.class, () -> roundTrip(w -> {
+                java.util.List<String> tokens = new java.util.ArrayList<>(Vocabs.spm(new Piece("▁", -10), new Piece("a", -10),
+                        new Piece("aa", -1)).build().tokens());
+                tokens.set(3 + 0x0F, bad);
+                w.putStringArray("tokenizer.ggml.tokens", tokens);
+            }), bad);
+            assertEquals("metadata[\"tokenizer.ggml.tokens\"][18]", e.field(), bad);
+            assertEquals(bad, e.value());
+        }
     }
 }

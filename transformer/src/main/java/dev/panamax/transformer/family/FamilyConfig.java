@@ -1,0 +1,28 @@
+package dev.panamax.transformer.family;
+
+import dev.panamax.transformer.ModelConfig;
+import dev.panamax.transformer.nn.Decoder;
+import java.util.List;
+
+/**
+ * A family's reading of one model file: the common hyper-parameters, whatever else the family
+ * needs (a record of its own, e.g. {@code Qwen2Moe.Config}), and how to put the layers together.
+ */
+public interface FamilyConfig {
+    /** The family's name, as {@link ModelFamily#name()}. */
+    String familyName();
+
+    /** The hyper-parameters every family has. */
+    ModelConfig common();
+
+    /** What this model uses, in words, for {@code panamax inspect} (e.g. "per-head Q/K RMSNorm"). */
+    List<String> features();
+
+    /**
+     * Builds the layers, loading every weight through {@code context.weights()}.
+     *
+     * @param config {@link #common()}, with the context length actually allocated
+     * @throws dev.panamax.formats.FormatException for missing or misshapen tensors (naming them)
+     */
+    Decoder build(ModelConfig config, BuildContext context);
+}

@@ -1,0 +1,110 @@
+package dev.panamax.transformer.nn;
+
+import dev.panamax.tensor.Ops;
+import dev.panamax.tensor.Rope;
+import dev.panamax.tensor.Tensor;
+
+/**
+ * Causal grouped-query self-attention with rotary positions and a KV cache, the attention of every
+ * family here. For the {@code n} tokens of a batch at positions {@code pos ... pos + n - 1}:
+ *
+ * <pre>
+ *   q = x·W_qᵀ (+ b_q),  k = x·W_kᵀ (+ b_k),  v = x·W_vᵀ (+ b_v)     biases: in the Linear
+ *   q, k = Norm(q), Norm(k)                                          optional (Qwen3: per head)
+ *   q, k = RoPE(q, pos), RoPE(k, pos)
+ *   cache[pos ..] = k, v
+ *   out = softmax(scale · q·Kᵀ, causal) · V  ·  W_oᵀ
+ * </pre>
+ */
+public final class Attention {
+    /**
+     * What varies between families besides the weights.
+     *
+     * <p>Room for what {@link Ops#attention} does not take yet: a sliding window (Mistral, Gemma 2/3),
+     * a logit soft-cap (Gemma 2) and attention sinks (gpt-oss) become components here, handed to
+     * {@link Ops#attention} in {@link #forward} step 5, and nowhere else.
+     *
+     * @param heads    query heads H
+     * @param kvHeads  key/value heads Hkv (H is a multiple)
+     * @param headDim  entries per head D (need not be dim / H)
+     * @param rope     rotary embedding of q and k
+     * @param scale    attention logit scale, usually {@code 1 / sqrt(D)}
+     * @param qkNorm   where the optional Q/K norms apply
+     */
+    public record Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm) {
+        public Options {
+            if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || headDim <= 0) {
+                throw new IllegalArgumentException(heads + " query heads, " + kvHeads + " KV heads of " + headDim);
+            }
+        }
+
+        /** The usual: scale {@code 1 / sqrt(headDim)}, Q/K norms (if any) per head. */
+        public static Options standard(int heads, int kvHeads, int headDim, Rope rope) {
+            return new Options(heads, kvHeads, headDim, rope, (float) (1 / Math.sqrt(headDim)), QkNormScope.PER_HEAD);
+        }
+    }
+
+    /** Whether a Q/K norm normalizes each head's {@code D} entries (Qwen3, Gemma 3) or the whole projection (OLMo 2). */
+    public enum QkNormScope { PER_HEAD, WHOLE }
+
+    private final Ops ops;
+    private final Options o;
+    private final Linear wq, wk, wv, wo;
+    private final Norm qNorm, kNorm;
+    private final Tensor keys, values;
+    private final Scratch.Buffer q, k, v, out;
+
+    /**
+     * @param qNorm  null, or the norm of q (gain {@code [D]} per head, or {@code [H·D]} whole)
+     * @param kNorm  null, or the norm of k
+     * @param keys   this layer's key cache {@code [S, Hkv, D]}
+     * @param values this layer's value cache {@code [S, Hkv, D]}
+     */
+    public Attention(Ops ops, Scratch scratch, Options options, Linear wq, Linear wk, Linear wv, Linear wo,
+                     Norm qNorm, Norm kNorm, Tensor keys, Tensor values) {
+        this.ops = ops;
+        this.o = options;
+        this.wq = wq;
+        this.wk = wk;
+        this.wv = wv;
+        this.wo = wo;
+        this.qNorm = qNorm;
+        this.kNorm = kNorm;
+        this.keys = keys;
+        this.values = values;
+        this.q = scratch.buffer("attention.q", o.heads(), o.headDim());
+        this.k = scratch.buffer("attention.k", o.kvHeads(), o.headDim());
+        this.v = scratch.buffer("attention.v", o.kvHeads(), o.headDim());
+        this.out = scratch.buffer("attention.out", o.heads(), o.headDim());
+    }
+
+    /** {@code result [n, dim] = Attention(x [n, dim])} for the tokens at positions {@code pos ...}. */
+    public void forward(Tensor x, int pos, Tensor result) {
+        int n = (int) x.size(0);
+        // 2. project: q = x·Wqᵀ + bq,  k = x·Wkᵀ + bk,  v = x·Wvᵀ + bv   (biases: Qwen2 only)
+        wq.forward(x, q.rows(n));
+        wk.forward(x, k.rows(n));
+        wv.forward(x, v.rows(n));
+        if (qNorm != null) {
+            // 2b. normalize q and k (Qwen3: RMSNorm over each head's D entries, before RoPE)
+            boolean perHead = o.qkNorm() == QkNormScope.PER_HEAD;
+            qNorm.forward(perHead ? q.headRows(n) : q.rows(n), perHead ? q.headRows(n) : q.rows(n));
+            kNorm.forward(perHead ? k.headRows(n) : k.rows(n), perHead ? k.headRows(n) : k.rows(n));
+        }
+
+        // 3. rotate q and k by their positions: each pair (a, b) of a head at position p turns by p·θ_i
+        Tensor q3 = q.heads(n), k3 = k.heads(n), v3 = v.heads(n);
+        ops.rope(q3, pos, o.rope(), q3);
+        ops.rope(k3, pos, o.rope(), k3);
+
+        // 4. remember k and v at positions pos .. pos+n-1 (converted to the cache's dtype)
+        ops.copy(k3, keys.rows(pos, n));
+        ops.copy(v3, values.rows(pos, n));
+
+        // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
+        ops.attention(q3, keys, values, pos, o.scale(), out.heads(n));
+
+        // 6. mix the heads: result = out·Woᵀ
+        wo.forward(out.rows(n), result);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.panamax.transformer.nn;
+
+import dev.panamax.tensor.Ops;
+import dev.panamax.tensor.Tensor;
+
+/**
+ * The gated feed-forward of Llama and its descendants (SwiGLU, or GeGLU with another activation):
+ *
+ * <pre>
+ *   h   = act(x·W_gateᵀ) ⊙ (x·W_upᵀ)      [n, F]
+ *   out = h · W_downᵀ                      [n, dim]
+ * </pre>
+ *
+ * Also one expert of a {@link MixtureOfExperts}.
+ */
+public final class GatedFeedForward implements FeedForward {
+    private final Ops ops;
+    private final Linear gate, up, down;
+    private final GateActivation activation;
+    private final Scratch.Buffer gateOut, upOut;
+
+    public GatedFeedForward(Ops ops, Scratch scratch, Linear gate, Linear up, Linear down, GateActivation activation) {
+        this.ops = ops;
+        this.gate = gate;
+        this.up = up;
+        this.down = down;
+        this.activation = activation;
+        this.gateOut = scratch.buffer("ffn.gate", gate.outFeatures());
+        this.upOut = scratch.buffer("ffn.up", up.outFeatures());
+    }
+
+    @Override
+    public void forward(Tensor x, Tensor out) {
+        int n = (int) x.size(0);
+        Tensor g = gateOut.rows(n), u = upOut.rows(n);
+        gate.forward(x, g);
+        up.forward(x, u);
+        activation.apply(ops, g, u, g);
+        down.forward(g, out);
+    }
+}
