@@ -1,6 +1,7 @@
 package dev.panamax.formats.safetensors;
 
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.RegularFiles;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.TensorClosedException;
@@ -93,6 +94,11 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private static SafetensorsFile open(Path path, Arena arena, Arena ownArena) {
         MemorySegment mapping;
+        try {
+            RegularFiles.require(path, "a safetensors file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
         } catch (IOException e) {
@@ -129,6 +135,9 @@ public final class SafetensorsFile implements AutoCloseable {
      * 8 bytes are a plausible header length followed by '{'. It does not validate the header.
      */
     public static boolean probe(Path path) {
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            return false; // a named pipe would block the read below
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer start = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
             while (start.hasRemaining() && channel.read(start) > 0) {

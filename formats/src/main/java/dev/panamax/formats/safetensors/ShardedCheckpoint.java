@@ -3,6 +3,7 @@ package dev.panamax.formats.safetensors;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.RegularFiles;
 import dev.panamax.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -96,6 +97,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
     private static ShardedCheckpoint indexed(Path index) {
         byte[] json;
         try {
+            RegularFiles.require(index, "a safetensors index");
             long size = Files.size(index);
             if (size > Json.MAX_DOCUMENT_BYTES) {
                 throw new FormatException(index, "file size", size, "exceeds the index limit of " + Json.MAX_DOCUMENT_BYTES + " bytes");

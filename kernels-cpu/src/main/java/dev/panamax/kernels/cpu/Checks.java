@@ -11,6 +11,9 @@ final class Checks {
     private Checks() {
     }
 
+    /** Stands for "a thread other than the caller": a confined segment is accessible by its owner only. */
+    private static final Thread ANOTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
+
     /** A live, contiguous host tensor of rank at least one. */
     static void usable(String op, String role, Tensor t) {
         if (t == null) {
@@ -22,6 +25,7 @@ final class Checks {
         if (!t.isAlive()) {
             throw new TensorClosedException(op + " on " + role + " " + t.describe());
         }
+        shareable(op, role, t);
         if (t.rank() == 0) {
             throw new IllegalArgumentException(op + ": " + role + " " + t.describe() + " needs at least one dimension");
         }
@@ -31,13 +35,52 @@ final class Checks {
         }
     }
 
-    /** Each tensor's memory is still open (others checks are left to the kernel). */
+    /** Each tensor's memory is still open and readable by other threads (other checks are left to the kernel). */
     static void alive(String op, Tensor... tensors) {
         for (Tensor t : tensors) {
             if (t != null && !t.isAlive()) {
                 throw new TensorClosedException(op + " on " + t.describe());
             }
+            if (t != null) {
+                shareable(op, "a tensor", t);
+            }
         }
+    }
+
+    /**
+     * Memory of a confined arena can be touched by its owner thread only, so a multi-threaded kernel
+     * would fail with WrongThreadException, or not, depending on whether the work was big enough to
+     * hand out. Both host backends refuse it up front, whatever the size.
+     */
+    static void shareable(String op, String role, Tensor t) {
+        if (!t.segment().isAccessibleBy(ANOTHER_THREAD)) {
+            throw new IllegalArgumentException(op + ": " + role + " " + t.describe() + " lives in a confined arena, which "
+                    + "only its owner thread may touch; the backends' kernels run on several threads: allocate with "
+                    + "Arena.ofShared() or Arena.ofAuto(), or ops.allocate(...)");
+        }
+    }
+
+    /**
+     * {@code out} must not share memory with {@code in}: kernels that read an input while writing
+     * the output (matmul, attention, embed) would read their own partial results.
+     */
+    static void disjoint(String op, String outRole, Tensor out, String inRole, Tensor in) {
+        if (out == null || in == null) {
+            return;
+        }
+        long a = out.segment().address() + out.byteOffset();
+        long b = in.segment().address() + in.byteOffset();
+        if (a < b + in.byteSize() && b < a + out.byteSize()) {
+            throw new IllegalArgumentException(op + ": " + outRole + " " + out.describe() + " overlaps " + inRole + " "
+                    + in.describe() + " in memory; " + op + " cannot write its output over its input");
+        }
+    }
+
+    /** {@link #disjoint} for an output and the inputs of a matrix multiplication. */
+    static void matmulOperands(Tensor x, Tensor w, Tensor out) {
+        alive("matmul", x, w, out);
+        disjoint("matmul", "out", out, "x", x);
+        disjoint("matmul", "out", out, "w", w);
     }
 
     /** A usable F32 tensor. */
@@ -112,6 +155,8 @@ final class Checks {
         }
         sameShape(op, "kCache", k, "vCache", v);
         sameShape(op, "q", q, "out", out);
+        disjoint(op, "out", out, "kCache", k);
+        disjoint(op, "out", out, "vCache", v);
         long hq = q.size(1);
         long hkv = k.size(1);
         if (k.size(2) != q.size(2) || hkv == 0 || hq % hkv != 0) {

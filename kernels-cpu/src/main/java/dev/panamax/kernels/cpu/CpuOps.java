@@ -55,7 +55,7 @@ public final class CpuOps implements Ops {
 
     @Override
     public void matmul(Tensor x, Tensor w, Tensor out) {
-        Checks.alive("matmul", x, w, out);
+        Checks.matmulOperands(x, w, out);
         matmul.matmul(x, w, out);
     }
 

@@ -30,7 +30,7 @@ public final class ReferenceOps implements Ops {
 
     @Override
     public void matmul(Tensor x, Tensor w, Tensor out) {
-        Checks.alive("matmul", x, w, out);
+        Checks.matmulOperands(x, w, out);
         ReferenceMatmul.matmul(x, w, out);
     }
 

@@ -25,6 +25,7 @@ import java.util.Arrays;
 public final class CudaOps implements Ops {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
+    private boolean closed;
     private final CudaContext cuda;
     private final Arena scratchArena = Arena.ofShared();
     private MemorySegment scratch = MemorySegment.NULL;
@@ -351,7 +352,11 @@ public final class CudaOps implements Ops {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return; // idempotent, as every close in Panamax
+        }
+        closed = true;
         scratchArena.close();
         cuda.close();
     }
