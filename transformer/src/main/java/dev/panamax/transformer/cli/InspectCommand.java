@@ -30,7 +30,7 @@ final class InspectCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + " is a directory; inspect takes one .gguf or .safetensors file"
                     + " (for a checkpoint directory, one of its *.safetensors files)");
         }
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new IllegalArgumentException("no such file: " + file);
         }
         PrintWriter out = spec.commandLine().getOut();
