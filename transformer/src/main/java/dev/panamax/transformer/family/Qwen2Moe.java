@@ -6,7 +6,6 @@ import dev.panamax.tensor.Rope;
 import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
-import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.GateActivation;
 import dev.panamax.transformer.nn.MixtureOfExperts;
@@ -62,17 +61,17 @@ public final class Qwen2Moe implements ModelFamily {
     @Override
     public FamilyConfig fromGguf(GgufFile file) {
         ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
-        MoeKeys.requireExperts(file, c);
-        return new Config(c, MoeKeys.expertFfn(file, c), MoeKeys.sharedFfn(file, c), MoeKeys.normalize(file, false));
+        QwenMoeKeys.requireExperts(file, c);
+        return new Config(c, QwenMoeKeys.expertFfn(file, c), QwenMoeKeys.sharedFfn(file, c), QwenMoeKeys.normalize(file, false));
     }
 
     @Override
     public FamilyConfig fromHf(Path file, HfConfig config) {
         ModelConfig c = HfConfigReader.common(file, config);
-        MoeKeys.requireEverySparse(file, config);
+        QwenMoeKeys.requireEverySparse(file, config);
         int used = config.numExpertsPerTok() > 0 ? config.numExpertsPerTok() : HF_DEFAULT_EXPERTS_USED;
         HfConfig.OtherFields o = config.others();
-        return new Config(c.withExperts(MoeKeys.hfExperts(file, config), used),
+        return new Config(c.withExperts(QwenMoeKeys.hfExperts(file, config), used),
                 o.integer("moe_intermediate_size").orElse(HF_DEFAULT_EXPERT_FFN),
                 o.integer("shared_expert_intermediate_size").orElse(HF_DEFAULT_SHARED_FFN),
                 o.bool("norm_topk_prob").orElse(false));
@@ -118,75 +117,5 @@ public final class Qwen2Moe implements ModelFamily {
         return new MixtureOfExperts(b.ops(), b.scratch(), c.dim(), b.weights().linear(ROUTER, layer, c.expertCount(), c.dim(), false),
                 StandardParts.experts(b, c.dim(), expertFfn, c.expertCount(), layer, EXPERT_GATE, EXPERT_UP, EXPERT_DOWN),
                 new MixtureOfExperts.Routing(c.expertsUsed(), normalize), shared);
-    }
-
-    /** Reading the keys and fields the Qwen-MoE families share. */
-    static final class MoeKeys {
-        private MoeKeys() {
-        }
-
-        static void requireExperts(GgufFile file, ModelConfig c) {
-            if (!c.isMoe()) {
-                throw new dev.panamax.formats.FormatException(file.path(), c.architecture() + ".expert_count", "(absent or 0)",
-                        "a " + c.architecture() + " model needs experts");
-            }
-        }
-
-        /** {@code <arch>.expert_feed_forward_length} (one value, or one per layer that must agree); llama.cpp's default ffn / used. */
-        static int expertFfn(GgufFile file, ModelConfig c) {
-            return perLayerConstant(file, c.architecture() + ".expert_feed_forward_length", c.ffnDim() / c.expertsUsed());
-        }
-
-        /** {@code <arch>.expert_shared_feed_forward_length}; llama.cpp's default ffn. */
-        static int sharedFfn(GgufFile file, ModelConfig c) {
-            return perLayerConstant(file, c.architecture() + ".expert_shared_feed_forward_length", c.ffnDim());
-        }
-
-        /** {@code <arch>.expert_weights_norm} if the file says; else the family's (llama.cpp's) fixed choice. */
-        static boolean normalize(GgufFile file, boolean familyDefault) {
-            String key = file.model().architecture() + ".expert_weights_norm";
-            return file.metadata().findBoolean(key).orElse(familyDefault);
-        }
-
-        private static int perLayerConstant(GgufFile file, String key, int fallback) {
-            var md = file.metadata();
-            if (!md.contains(key)) {
-                return fallback;
-            }
-            if (md.typeOf(key) != dev.panamax.formats.gguf.GgufValueType.ARRAY) {
-                return md.getInt(key);
-            }
-            int[] values = md.getIntArray(key);
-            for (int v : values) {
-                if (v != values[0]) {
-                    throw new UnsupportedModelException(file.path() + ": " + key + " differs between layers "
-                            + java.util.Arrays.toString(values) + " (supported: one width for all layers)");
-                }
-            }
-            return values[0];
-        }
-
-        /** {@code num_experts}, required. */
-        static int hfExperts(Path file, HfConfig config) {
-            if (config.numLocalExperts() == 0) {
-                throw new dev.panamax.formats.FormatException(file, "num_experts", "(absent or 0)",
-                        "a " + config.modelType() + " model needs experts");
-            }
-            return config.numLocalExperts();
-        }
-
-        /** transformers makes layer i dense when {@code (i + 1) % decoder_sparse_step != 0} or i is in {@code mlp_only_layers}; llama.cpp does not, nor we. */
-        static void requireEverySparse(Path file, HfConfig config) {
-            HfConfig.OtherFields o = config.others();
-            int step = o.integer("decoder_sparse_step").orElse(1);
-            if (step != 1) {
-                throw new UnsupportedModelException(file + ": decoder_sparse_step " + step
-                        + " (dense layers between the sparse ones) is not supported; supported: 1");
-            }
-            List<Integer> dense = o.integers("mlp_only_layers").orElse(List.of());
-            if (!dense.isEmpty()) {
-                throw new UnsupportedModelException(file + ": mlp_only_layers " + dense + " is not supported; supported: []");
-            }
-        }
     }
 }

@@ -45,17 +45,17 @@ public final class Qwen3Moe implements ModelFamily {
     @Override
     public FamilyConfig fromGguf(GgufFile file) {
         ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
-        Qwen2Moe.MoeKeys.requireExperts(file, c);
-        return new Config(c, Qwen2Moe.MoeKeys.expertFfn(file, c), Qwen2Moe.MoeKeys.normalize(file, true));
+        QwenMoeKeys.requireExperts(file, c);
+        return new Config(c, QwenMoeKeys.expertFfn(file, c), QwenMoeKeys.normalize(file, true));
     }
 
     @Override
     public FamilyConfig fromHf(Path file, HfConfig config) {
         ModelConfig c = HfConfigReader.common(file, config);
-        Qwen2Moe.MoeKeys.requireEverySparse(file, config);
+        QwenMoeKeys.requireEverySparse(file, config);
         int used = config.numExpertsPerTok() > 0 ? config.numExpertsPerTok() : HF_DEFAULT_EXPERTS_USED;
         HfConfig.OtherFields o = config.others();
-        return new Config(c.withExperts(Qwen2Moe.MoeKeys.hfExperts(file, config), used),
+        return new Config(c.withExperts(QwenMoeKeys.hfExperts(file, config), used),
                 o.integer("moe_intermediate_size").orElse(HF_DEFAULT_EXPERT_FFN), o.bool("norm_topk_prob").orElse(false));
     }
 

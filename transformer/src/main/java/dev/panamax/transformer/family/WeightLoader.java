@@ -11,7 +11,6 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Fetches a family's weights by {@link TensorName} in the file's {@link TensorFormat}, checks each
@@ -112,10 +111,5 @@ public final class WeightLoader {
                     "expected shape " + Arrays.toString(shape) + " for " + architecture + " with this configuration");
         }
         return t;
-    }
-
-    /** The tensor {@code name} if present, unchecked: for families that decide by what the file holds. */
-    public Optional<Tensor> find(TensorName name, int layer, String suffix) {
-        return source.find(name.in(format, layer, suffix));
     }
 }
