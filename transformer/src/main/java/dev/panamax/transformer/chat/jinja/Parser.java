@@ -30,7 +30,7 @@ final class Parser {
 
     static List<Node> parse(String template, int maxDepth) {
         Parser p = new Parser(template, Lexer.tokenize(template), maxDepth);
-        List<Node> body = p.body(Set.of());
+        List<Node> body = p.body(Set.of(), null);
         if (p.pos < p.tokens.size()) {
             Token t = p.tokens.get(p.pos + 1 < p.tokens.size() ? p.pos + 1 : p.pos);
             throw p.error("unexpected '" + t.value() + "' without an opening tag", t);
@@ -40,8 +40,11 @@ final class Parser {
 
     // ---- statements
 
-    /** Nodes up to (not including) a block tag whose keyword is one of {@code ends}, or the end of the template. */
-    private List<Node> body(Set<String> ends) {
+    /**
+     * Nodes up to (not including) a block tag whose keyword is one of {@code ends}, or the end of the
+     * template if there are none; {@code open} is the tag whose block this is, for the error if it never ends.
+     */
+    private List<Node> body(Set<String> ends, Token open) {
         enter(peek());
         List<Node> nodes = new ArrayList<>();
         while (pos < tokens.size()) {
@@ -71,9 +74,8 @@ final class Parser {
             }
         }
         if (!ends.isEmpty()) {
-            Token last = tokens.isEmpty() ? null : tokens.getLast();
-            throw new JinjaException("the template ends inside a block: expected {% " + String.join(" or ", ends.stream().sorted().toList()) + " %}")
-                    .at(last == null ? 1 : last.line(), "end of template");
+            String end = ends.stream().filter(e -> e.startsWith("end")).findFirst().orElseThrow();
+            throw error("this block is never closed: the template ends without {% " + end + " %}", open);
         }
         depth--;
         return nodes;
@@ -98,7 +100,9 @@ final class Parser {
                 closeTag();
                 yield null;
             }
-            default -> throw error("unknown tag '" + keyword.value() + "'", keyword);
+            case "elif", "else", "endif", "endfor", "endset", "endmacro", "endcall", "endfilter" ->
+                    throw error("{% " + keyword.value() + " %} without an opening tag", open);
+            default -> throw error("unknown tag '" + keyword.value() + "'", open);
         };
     }
 
@@ -108,7 +112,7 @@ final class Parser {
         conditions.add(expression());
         Token close = closeTag();
         Set<String> ends = Set.of("elif", "else", "endif");
-        bodies.add(body(ends));
+        bodies.add(body(ends, open));
         List<Node> otherwise = List.of();
         while (true) {
             pos++; // {%
@@ -116,10 +120,10 @@ final class Parser {
             if (k.equals("elif")) {
                 conditions.add(expression());
                 closeTag();
-                bodies.add(body(ends));
+                bodies.add(body(ends, open));
             } else if (k.equals("else")) {
                 closeTag();
-                otherwise = body(Set.of("endif"));
+                otherwise = body(Set.of("endif"), open);
             } else {
                 closeTag();
                 return new Node.If(open, close, conditions, bodies, otherwise);
@@ -146,12 +150,12 @@ final class Parser {
             throw error("recursive loops are not supported", peek());
         }
         Token close = closeTag();
-        List<Node> body = body(Set.of("else", "endfor"));
+        List<Node> body = body(Set.of("else", "endfor"), open);
         List<Node> otherwise = List.of();
         pos++;
         if (tokens.get(pos++).value().equals("else")) {
             closeTag();
-            otherwise = body(Set.of("endfor"));
+            otherwise = body(Set.of("endfor"), open);
             pos += 2;
         }
         closeTag();
@@ -173,7 +177,7 @@ final class Parser {
             return new Node.Set(open, closeTag(), target, value, null);
         }
         Token close = closeTag();
-        List<Node> body = body(Set.of("endset"));
+        List<Node> body = body(Set.of("endset"), open);
         pos += 2;
         closeTag();
         return new Node.Set(open, close, target, null, body);
@@ -191,7 +195,7 @@ final class Parser {
         String name = name("a macro name");
         List<Parameter> parameters = parameters();
         Token close = closeTag();
-        List<Node> body = body(Set.of("endmacro"));
+        List<Node> body = body(Set.of("endmacro"), open);
         pos += 2;
         closeTag();
         return new Node.Macro(open, close, name, parameters, body);
@@ -204,7 +208,7 @@ final class Parser {
             throw new JinjaException("expected a macro call").at(call.line, source.substring(call.start, call.end));
         }
         Token close = closeTag();
-        List<Node> body = body(Set.of("endcall"));
+        List<Node> body = body(Set.of("endcall"), open);
         pos += 2;
         closeTag();
         return new Node.CallBlock(open, close, c, parameters, body);
@@ -216,7 +220,7 @@ final class Parser {
         Arguments args = peek().isOperator("(") ? arguments() : Arguments.NONE;
         Node.Filter filter = new Node.Filter(new Node.Literal(nameToken, null), previous(), name, args);
         Token close = closeTag();
-        List<Node> body = body(Set.of("endfilter"));
+        List<Node> body = body(Set.of("endfilter"), open);
         pos += 2;
         closeTag();
         return new Node.FilterBlock(open, close, filter, body);
