@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.transformer.Model;
+import dev.panamax.transformer.chat.jinja.JinjaException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Finds the Jinja chat template a model ships: {@code tokenizer.chat_template} in a GGUF file; in a
@@ -23,6 +25,51 @@ import java.util.Optional;
  */
 public final class ModelChatTemplate {
     private ModelChatTemplate() {
+    }
+
+    /**
+     * The chat format to use for {@code model}: {@code override} if given (a built-in format's name, a
+     * Jinja template's text, or the path of a template file), else the model's own template, else (said
+     * once to {@code notice}) the built-in ChatML format.
+     *
+     * @throws UnsupportedChatTemplateException if {@code override} is none of these, or a template cannot be parsed
+     */
+    public static ChatFormat chatFormat(Model model, String override, Consumer<String> notice) {
+        if (override != null) {
+            Optional<ChatTemplate> named = ChatTemplate.named(override);
+            if (named.isPresent()) {
+                return named.get();
+            }
+            if (override.contains("{{") || override.contains("{%")) {
+                return parsed(override, model, "the --template text");
+            }
+            Path file = Path.of(override);
+            if (Files.isRegularFile(file)) {
+                try {
+                    return parsed(Files.readString(file), model, file.toString());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the chat template " + file, e);
+                }
+            }
+            throw new UnsupportedChatTemplateException("--template " + override + " is not a built-in format, a Jinja template or a template file;"
+                    + " built-in formats: " + ChatTemplate.supportedNames());
+        }
+        Optional<String> own = of(model);
+        if (own.isPresent()) {
+            return parsed(own.get(), model, "the model's template");
+        }
+        notice.accept(model.path().getFileName() + " has no chat template (tokenizer.chat_template, or chat_template in tokenizer_config.json);"
+                + " using the built-in chatml format. Choose another with --template NAME: " + ChatTemplate.supportedNames());
+        return ChatTemplate.CHATML;
+    }
+
+    private static ChatFormat parsed(String jinja, Model model, String name) {
+        try {
+            return JinjaChatTemplate.of(jinja, specialTokens(model), name);
+        } catch (JinjaException e) {
+            throw new UnsupportedChatTemplateException(name + " cannot be parsed: " + e.getMessage()
+                    + "; choose a built-in format with --template NAME: " + ChatTemplate.supportedNames(), e);
+        }
     }
 
     /** The model's Jinja chat template, if it has one. */
