@@ -15,8 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -26,21 +27,22 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The real chat templates of the shared tokenizer pack ({@code tokenizer_config.json} of Qwen3, Gemma 3,
  * Llama 3, DeepSeek-V3, Mistral NeMo) render every conversation of {@code jinja/conversations.json}
- * byte for byte as transformers.js's {@code apply_chat_template} does ({@code jinja/expected.jsonl},
- * made by {@code jinja/make_expected.mjs}; see the README there). Skipped when the pack is absent.
+ * byte for byte as Hugging Face renders them: as transformers.js's {@code apply_chat_template}
+ * ({@code jinja/expected-transformersjs.jsonl}) and as Python transformers' Jinja environment
+ * ({@code jinja/expected-python.jsonl}); see the README there. Where the two references differ (listed
+ * below), Panamax renders as Python does. Skipped when the pack is absent.
  */
 class HuggingFaceChatTemplateTest {
     private static final String RESOURCES = "/dev/panamax/transformer/chat/jinja/";
 
-    /**
-     * Where Panamax follows Python Jinja and transformers.js does not: its {@code selectattr} drops items
-     * that lack the attribute before testing it, so NeMo's alternation check never sees these messages.
-     * Hugging Face's Python renderer raises the template's error, as Panamax does.
-     */
-    private static final Set<String> RAISES_IN_PYTHON_JINJA = Set.of("mistral_nemo/roles-not-alternating");
+    /** Where transformers.js departs from Python Jinja, and why; Panamax follows Python. */
+    private static final Map<String, String> TRANSFORMERS_JS_DEPARTS = Map.of(
+            "mistral_nemo/roles-not-alternating", "its selectattr drops items that lack the attribute before testing them, so NeMo's"
+                    + " alternation check never sees these messages; Python raises the template's error",
+            "llama3/tool-call", "its trim filter fails on none (the tool call's content); Python trims the text 'None'");
 
     @TestFactory
-    Stream<DynamicTest> everyConversationRendersAsTransformersJsRendersIt() throws IOException {
+    Stream<DynamicTest> everyConversationRendersAsHuggingFaceRendersIt() throws IOException {
         Path pack = pack();
         Map<String, Map<String, Object>> conversations = new HashMap<>();
         for (Object c : (List<?>) JsonTree.parse(resource("conversations.json"))) {
@@ -48,37 +50,55 @@ class HuggingFaceChatTemplateTest {
             Map<String, Object> m = (Map<String, Object>) c;
             conversations.put((String) m.get("name"), m);
         }
+        Map<String, Map<String, Object>> transformersJs = lines("expected-transformersjs.jsonl");
+        Map<String, Map<String, Object>> python = lines("expected-python.jsonl");
+        assertEquals(transformersJs.keySet(), python.keySet(), "both references rendered the same cases");
         List<DynamicTest> tests = new ArrayList<>();
-        for (String line : resource("expected.jsonl").split("\n")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> expected = (Map<String, Object>) JsonTree.parse(line);
-            String tokenizer = (String) expected.get("tokenizer");
-            String name = (String) expected.get("conversation");
-            tests.add(DynamicTest.dynamicTest(tokenizer + "/" + name, () -> check(pack.resolve(tokenizer), tokenizer + "/" + name,
-                    conversations.get(name), expected)));
+        for (Map.Entry<String, Map<String, Object>> e : python.entrySet()) {
+            String id = e.getKey();
+            Map<String, Object> js = transformersJs.get(id);
+            Map<String, Object> py = e.getValue();
+            tests.add(DynamicTest.dynamicTest(id, () -> {
+                boolean agree = Objects.equals(js.get("text"), py.get("text"));
+                assertEquals(!agree, TRANSFORMERS_JS_DEPARTS.containsKey(id), "the references differ exactly where listed: " + id);
+                check(pack.resolve(id.substring(0, id.indexOf('/'))), conversations.get(id.substring(id.indexOf('/') + 1)), py);
+            }));
         }
         assertFalse(tests.isEmpty());
         return tests.stream();
     }
 
+    private static final Map<Path, JinjaChatTemplate> TEMPLATES = new java.util.concurrent.ConcurrentHashMap<>();
+
     @SuppressWarnings("unchecked")
-    private static void check(Path dir, String id, Map<String, Object> conversation, Map<String, Object> expected) {
-        String jinja = ModelChatTemplate.ofHuggingFace(dir).orElseThrow();
-        JinjaChatTemplate template = JinjaChatTemplate.of(jinja, ModelChatTemplate.specialTokensOfHuggingFace(dir));
+    private static void check(Path dir, Map<String, Object> conversation, Map<String, Object> expected) {
+        JinjaChatTemplate template = TEMPLATES.computeIfAbsent(dir,
+                d -> JinjaChatTemplate.of(ModelChatTemplate.ofHuggingFace(d).orElseThrow(), ModelChatTemplate.specialTokensOfHuggingFace(d)));
+        String jinja = template.source();
         List<Map<String, Object>> messages = (List<Map<String, Object>>) conversation.get("messages");
         List<Map<String, Object>> tools = (List<Map<String, Object>>) conversation.get("tools");
         boolean generation = (Boolean) conversation.get("add_generation_prompt");
         Map<String, Object> kwargs = (Map<String, Object>) conversation.getOrDefault("kwargs", Map.of());
-        if (expected.containsKey("text") && !RAISES_IN_PYTHON_JINJA.contains(id)) {
+        if (expected.containsKey("text")) {
             assertEquals(expected.get("text"), template.render(messages, tools, generation, kwargs));
             return;
         }
         JinjaException e = assertThrows(JinjaException.class, () -> template.render(messages, tools, generation, kwargs));
         assertTrue(e.line() > 0 && e.expression() != null, e.getMessage());
-        String message = (String) expected.get("error");
-        if (message != null && jinja.contains(message)) { // the template's own raise_exception message
-            assertEquals(message, e.detail());
+        String error = (String) expected.get("error");
+        if (error.startsWith("TemplateError: ")) { // the template's own raise_exception(message)
+            assertEquals(error.substring("TemplateError: ".length()), e.detail());
         }
+    }
+
+    private static Map<String, Map<String, Object>> lines(String resource) throws IOException {
+        Map<String, Map<String, Object>> byId = new TreeMap<>();
+        for (String line : resource(resource).split("\n")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) JsonTree.parse(line);
+            byId.put(m.get("tokenizer") + "/" + m.get("conversation"), m);
+        }
+        return byId;
     }
 
     /** The two templates that the pack's gpt-oss and Mistral 7B configs lack: those models use a built-in format. */

@@ -32,7 +32,7 @@ final class Builtins {
                 if (!(args.getFirst() instanceof Map<?, ?> m)) {
                     throw new JinjaException("namespace() takes a mapping or keyword arguments");
                 }
-                m.forEach((k, v) -> ns.attributes.put((String) k, v));
+                m.forEach((k, v) -> ns.attributes.put(String.valueOf(k), v));
             }
             ns.attributes.putAll(kw);
             return ns;
@@ -62,16 +62,17 @@ final class Builtins {
                 long k = i < 0 ? l.size() + i : i;
                 return k >= 0 && k < l.size() ? l.get((int) k) : Undefined.VALUE;
             }
-            if (object instanceof String s) {
-                long k = i < 0 ? s.length() + i : i;
-                return k >= 0 && k < s.length() ? String.valueOf(s.charAt((int) k)) : Undefined.VALUE;
+            if (object instanceof String s) { // by code point, as Python indexes
+                int n = s.codePointCount(0, s.length());
+                long k = i < 0 ? n + i : i;
+                return k >= 0 && k < n ? Character.toString(s.codePointAt(s.offsetByCodePoints(0, (int) k))) : Undefined.VALUE;
             }
         }
         if (key instanceof String name) {
             return attribute(object, name);
         }
-        if (object instanceof Map<?, ?> || object instanceof List<?> || object instanceof String) {
-            return Undefined.VALUE;
+        if (object instanceof Map<?, ?> m && m.containsKey(key)) {
+            return m.get(key);
         }
         return Undefined.VALUE;
     }
@@ -133,6 +134,11 @@ final class Builtins {
         };
     }
 
+    /** What {@code select}, {@code selectattr} and {@code map} go through: nothing for a falsy value (none too), as in Jinja. */
+    private List<Object> sequence(Object v) {
+        return Values.truthy(v) ? iterate(v) : List.of();
+    }
+
     private List<Object> range(List<Object> args) {
         if (args.isEmpty() || args.size() > 3) {
             throw new JinjaException("range() takes 1 to 3 arguments");
@@ -181,7 +187,7 @@ final class Builtins {
 
     private Object stringMethod(String s, String name) {
         return switch (name) {
-            case "length" -> (long) s.length();
+            case "length" -> (long) s.codePointCount(0, s.length());
             case "upper" -> fn(() -> charged(s.toUpperCase(Locale.ROOT)));
             case "lower" -> fn(() -> charged(s.toLowerCase(Locale.ROOT)));
             case "title" -> fn(() -> charged(title(s)));
@@ -214,8 +220,50 @@ final class Builtins {
             case "islower" -> fn(() -> s.chars().anyMatch(Character::isLetter) && s.equals(s.toLowerCase(Locale.ROOT)));
             case "isupper" -> fn(() -> s.chars().anyMatch(Character::isLetter) && s.equals(s.toUpperCase(Locale.ROOT)));
             case "splitlines" -> fn(() -> new ArrayList<Object>(s.lines().toList()));
+            case "format" -> (JinjaFunction) (args, kw) -> format(s, args, kw);
             default -> Undefined.VALUE;
         };
+    }
+
+    /** Python's {@code str.format} with {@code {}}, {@code {0}} and {@code {name}} fields (no format specs). */
+    private String format(String s, List<Object> args, Map<String, Object> kw) {
+        StringBuilder out = new StringBuilder();
+        int auto = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c == '{' || c == '}') && i + 1 < s.length() && s.charAt(i + 1) == c) {
+                out.append(c);
+                i++;
+            } else if (c == '{') {
+                int close = s.indexOf('}', i);
+                if (close < 0) {
+                    throw new JinjaException("single '{' in a format string");
+                }
+                String field = s.substring(i + 1, close);
+                Object value;
+                if (field.isEmpty()) {
+                    if (auto >= args.size()) {
+                        throw new JinjaException("format() has too few arguments");
+                    }
+                    value = args.get(auto++);
+                } else if (field.chars().allMatch(Character::isDigit)) {
+                    int k = Integer.parseInt(field);
+                    if (k >= args.size()) {
+                        throw new JinjaException("format() has no argument " + k);
+                    }
+                    value = args.get(k);
+                } else if (kw.containsKey(field)) {
+                    value = kw.get(field);
+                } else {
+                    throw new JinjaException("format() has no argument '" + field + "'");
+                }
+                out.append(in.str(value));
+                i = close;
+            } else {
+                out.append(c);
+            }
+        }
+        return charged(out.toString());
     }
 
     private static JinjaFunction fn(java.util.function.Supplier<Object> f) {
@@ -371,7 +419,7 @@ final class Builtins {
         return out.toString();
     }
 
-    private static List<Object> items(Map<String, Object> map) {
+    private static List<Object> items(Map<?, ?> map) {
         List<Object> out = new ArrayList<>(map.size());
         map.forEach((k, v) -> {
             List<Object> pair = new ArrayList<>(2);
@@ -403,15 +451,14 @@ final class Builtins {
             case "string" -> v instanceof String ? v : in.str(v);
             case "list" -> iterate(v);
             case "length", "count" -> switch (v) {
-                case String s -> (long) s.length();
+                case String s -> (long) s.codePointCount(0, s.length());
                 case List<?> l -> (long) l.size();
                 case Map<?, ?> m -> (long) m.size();
                 case Namespace ns -> (long) ns.attributes.size();
                 case Undefined u -> 0L;
                 default -> throw new JinjaException("a " + Values.typeName(v) + " has no length");
             };
-            case "first" -> v instanceof String s ? (s.isEmpty() ? Undefined.VALUE : s.substring(0, 1))
-                    : iterate(v).stream().findFirst().orElse(Undefined.VALUE);
+            case "first" -> iterate(v).stream().findFirst().orElse(Undefined.VALUE);
             case "last" -> {
                 List<Object> l = iterate(v);
                 yield l.isEmpty() ? Undefined.VALUE : l.getLast();
@@ -442,9 +489,12 @@ final class Builtins {
                 if (!(v instanceof Map<?, ?> m)) {
                     throw new JinjaException("dictsort needs a mapping, not " + Values.typeName(v));
                 }
-                @SuppressWarnings("unchecked")
-                List<Object> pairs = items((Map<String, Object>) m);
-                pairs.sort(Comparator.comparing(p -> ((String) ((List<?>) p).getFirst()).toLowerCase(Locale.ROOT)));
+                List<Object> pairs = items(m);
+                pairs.sort((a, b) -> {
+                    Object x = ((List<?>) a).getFirst();
+                    Object y = ((List<?>) b).getFirst();
+                    return x instanceof String s && y instanceof String t ? s.toLowerCase(Locale.ROOT).compareTo(t.toLowerCase(Locale.ROOT)) : compare(x, y);
+                });
                 yield pairs;
             }
             case "items" -> {
@@ -454,15 +504,13 @@ final class Builtins {
                 if (!(v instanceof Map<?, ?> m)) {
                     throw new JinjaException("items needs a mapping, not " + Values.typeName(v));
                 }
-                @SuppressWarnings("unchecked")
-                Map<String, Object> map = (Map<String, Object>) m;
-                yield items(map);
+                yield items(m);
             }
-            case "upper", "lower", "title", "capitalize" -> ((JinjaFunction) stringMethod(string(v, name + " filter"), name)).call(List.of(), Map.of());
-            case "trim" -> strip(string(v, "trim filter"), args.isEmpty() ? null : args.getFirst(), true, true);
-            case "replace" -> replace(string(v, "replace filter"), string(arg(args, kw, 0, "old", null), "old"),
-                    string(arg(args, kw, 1, "new", null), "new"), integer(arg(args, kw, 2, "count", -1L), "count"));
-            case "indent" -> indent(string(v, "indent filter"), arg(args, kw, 0, "width", 4L), Values.truthy(arg(args, kw, 1, "first", false)),
+            case "upper", "lower", "title", "capitalize" -> ((JinjaFunction) stringMethod(in.str(v), name)).call(List.of(), Map.of());
+            case "trim" -> strip(in.str(v), args.isEmpty() ? null : args.getFirst(), true, true);
+            case "replace" -> replace(in.str(v), in.str(arg(args, kw, 0, "old", null)), in.str(arg(args, kw, 1, "new", null)),
+                    integer(arg(args, kw, 2, "count", -1L), "count"));
+            case "indent" -> indent(in.str(v), arg(args, kw, 0, "width", 4L), Values.truthy(arg(args, kw, 1, "first", false)),
                     Values.truthy(arg(args, kw, 2, "blank", false)));
             case "default", "d" -> {
                 Object fallback = arg(args, kw, 0, "default_value", "");
@@ -507,7 +555,7 @@ final class Builtins {
                 }
                 boolean keep = name.equals("selectattr");
                 List<Object> out = new ArrayList<>();
-                for (Object o : iterate(v)) {
+                for (Object o : sequence(v)) {
                     Object a = path(o, args.getFirst());
                     boolean passes = args.size() == 1 ? Values.truthy(a) : test(string(args.get(1), "test name"), a, args.subList(2, args.size()));
                     if (passes == keep) {
@@ -519,7 +567,7 @@ final class Builtins {
             case "select", "reject" -> {
                 boolean keep = name.equals("select");
                 List<Object> out = new ArrayList<>();
-                for (Object o : iterate(v)) {
+                for (Object o : sequence(v)) {
                     boolean passes = args.isEmpty() ? Values.truthy(o) : test(string(args.getFirst(), "test name"), o, args.subList(1, args.size()));
                     if (passes == keep) {
                         out.add(o);
@@ -529,7 +577,7 @@ final class Builtins {
             }
             case "map" -> {
                 List<Object> out = new ArrayList<>();
-                for (Object o : iterate(v)) {
+                for (Object o : sequence(v)) {
                     if (kw.containsKey("attribute")) {
                         Object a = path(o, kw.get("attribute"));
                         out.add(a == Undefined.VALUE && kw.containsKey("default") ? kw.get("default") : a);
@@ -541,9 +589,9 @@ final class Builtins {
                 }
                 yield out;
             }
-            case "escape", "e" -> charged(string(in.str(v), "escape").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            case "escape", "e" -> charged(in.str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                     .replace("\"", "&#34;").replace("'", "&#39;"));
-            case "wordcount" -> (long) split(string(v, "wordcount"), null, -1, false).size();
+            case "wordcount" -> (long) split(in.str(v), null, -1, false).size();
             default -> throw new JinjaException("unknown filter '" + name + "'");
         };
     }

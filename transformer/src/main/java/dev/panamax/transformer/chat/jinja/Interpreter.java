@@ -237,13 +237,13 @@ final class Interpreter {
                     yield items;
                 }
                 case Node.DictLiteral d -> {
-                    Map<String, Object> map = new LinkedHashMap<>();
+                    Map<Object, Object> map = new LinkedHashMap<>();
                     for (int k = 0; k < d.keys.size(); k++) {
                         Object key = expression(d.keys.get(k), scope);
-                        if (!(key instanceof String s)) {
-                            throw new JinjaException("a mapping's keys must be strings, not " + Values.typeName(key));
+                        if (!(key instanceof String || key instanceof Long || key instanceof Boolean || key == null)) {
+                            throw new JinjaException("a mapping's keys must be strings or integers, not " + Values.typeName(key));
                         }
-                        map.put(s, expression(d.values.get(k), scope));
+                        map.put(key, expression(d.values.get(k), scope));
                     }
                     yield map;
                 }

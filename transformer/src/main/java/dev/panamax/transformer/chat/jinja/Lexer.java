@@ -46,7 +46,7 @@ final class Lexer {
                 lstripBlock(tag);
             }
             if (stripBefore) {
-                trimLastText();
+                trimLastText(tag);
             }
             pos = tag + (stripBefore ? 3 : 2);
             if (kind == '#') {
@@ -93,9 +93,9 @@ final class Lexer {
         }
     }
 
-    /** {@code {%-}: the preceding text loses its trailing whitespace. */
-    private void trimLastText() {
-        if (!tokens.isEmpty() && tokens.getLast().kind() == Kind.TEXT) {
+    /** {@code {%-}: the text just before the tag loses its trailing whitespace (not text before a comment or another tag). */
+    private void trimLastText(int tag) {
+        if (!tokens.isEmpty() && tokens.getLast().kind() == Kind.TEXT && tokens.getLast().end() == tag) {
             String s = tokens.getLast().value();
             int i = s.length();
             while (i > 0 && isSpace(s.charAt(i - 1))) {
@@ -182,15 +182,28 @@ final class Lexer {
             pos++;
         }
         boolean afterDot = !tokens.isEmpty() && tokens.getLast().isOperator(".");
+        boolean isFloat = false;
         if (!afterDot && pos + 1 < src.length() && src.charAt(pos) == '.' && isDigit(src.charAt(pos + 1))) {
             pos++;
             while (pos < src.length() && isDigit(src.charAt(pos))) {
                 pos++;
             }
-            tokens.add(token(Kind.FLOAT, src.substring(start, pos), start, pos));
-        } else {
-            tokens.add(token(Kind.INTEGER, src.substring(start, pos), start, pos));
+            isFloat = true;
         }
+        if (!afterDot && pos < src.length() && (src.charAt(pos) == 'e' || src.charAt(pos) == 'E')) { // 1e20, 2.5e-3
+            int e = pos + 1;
+            if (e < src.length() && (src.charAt(e) == '+' || src.charAt(e) == '-')) {
+                e++;
+            }
+            if (e < src.length() && isDigit(src.charAt(e))) {
+                pos = e;
+                while (pos < src.length() && isDigit(src.charAt(pos))) {
+                    pos++;
+                }
+                isFloat = true;
+            }
+        }
+        tokens.add(token(isFloat ? Kind.FLOAT : Kind.INTEGER, src.substring(start, pos), start, pos));
     }
 
     private String operator() {

@@ -10,9 +10,9 @@ import java.util.Objects;
 /**
  * The template's values and their Python-like rules. A value is a {@link String}, {@link Long},
  * {@link Double}, {@link Boolean}, null ({@code none}), {@link Undefined}, a {@link List}, a
- * {@link Map} with string keys (insertion-ordered), a {@link Namespace} or a {@link JinjaFunction}.
- * How values print and convert to JSON follows transformers.js ({@code @huggingface/jinja}), the
- * reference for chat templates: {@code tojson} writes Python's {@code json.dumps} format.
+ * {@link Map} (insertion-ordered, keys strings or numbers), a {@link Namespace} or a {@link JinjaFunction}.
+ * They print as in Python Jinja (Hugging Face's renderer), and {@code tojson} writes Python's
+ * {@code json.dumps} format.
  */
 final class Values {
     private Values() {
@@ -114,41 +114,108 @@ final class Values {
         };
     }
 
-    /** The text {@code {{ v }}} writes: none and undefined write nothing, collections their JSON. */
+    /**
+     * The text {@code {{ v }}} writes, as Python's {@code str()}: undefined writes nothing, none
+     * {@code None}, booleans {@code True}/{@code False}, lists and mappings their Python repr.
+     */
     static String str(Object v, int maxChars) {
         return switch (v) {
-            case null -> "";
+            case null -> "None";
             case Undefined u -> "";
             case String s -> s;
-            case Double d -> formatDouble(d);
-            case List<?> l -> toJson(l, null, ", ", ": ", false, false, maxChars);
-            case Map<?, ?> m -> toJson(m, null, ", ", ": ", false, false, maxChars);
-            case Namespace n -> toJson(n.attributes, null, ", ", ": ", false, false, maxChars);
+            case Double d -> pythonFloat(d);
+            case Boolean b -> b ? "True" : "False";
+            case List<?> l -> repr(l, maxChars);
+            case Map<?, ?> m -> repr(m, maxChars);
+            case Namespace n -> "<Namespace " + repr(n.attributes, maxChars) + ">";
             case JinjaFunction f -> "<function>";
             default -> v.toString();
         };
     }
 
-    /** A float as JavaScript prints it, with {@code .0} on whole numbers (as Python does). */
-    static String formatDouble(double d) {
+    /** Python's {@code repr()} of a value inside a list or mapping. */
+    static String repr(Object v, int maxChars) {
+        StringBuilder s = new StringBuilder();
+        repr(s, v, maxChars);
+        return s.toString();
+    }
+
+    private static void repr(StringBuilder s, Object v, int maxChars) {
+        if (s.length() > maxChars) {
+            throw Interpreter.tooLong(maxChars);
+        }
+        switch (v) {
+            case String str -> quotePython(s, str);
+            case List<?> l -> {
+                s.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    s.append(i > 0 ? ", " : "");
+                    repr(s, l.get(i), maxChars);
+                }
+                s.append(']');
+            }
+            case Map<?, ?> m -> {
+                s.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    s.append(first ? "" : ", ");
+                    first = false;
+                    repr(s, e.getKey(), maxChars);
+                    s.append(": ");
+                    repr(s, e.getValue(), maxChars);
+                }
+                s.append('}');
+            }
+            case Undefined u -> s.append("Undefined");
+            case null, default -> s.append(str(v, maxChars));
+        }
+    }
+
+    /** A string literal as Python's {@code repr} writes it: single quotes unless the text has one and no double quote. */
+    private static void quotePython(StringBuilder s, String str) {
+        char q = str.indexOf('\'') >= 0 && str.indexOf('"') < 0 ? '"' : '\'';
+        s.append(q);
+        for (int i = 0; i < str.length(); i++) {
+            char c = str.charAt(i);
+            switch (c) {
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                case '\r' -> s.append("\\r");
+                case '\t' -> s.append("\\t");
+                default -> {
+                    if (c == q) {
+                        s.append('\\').append(c);
+                    } else if (c < 0x20 || c == 0x7f) {
+                        s.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        s.append(c);
+                    }
+                }
+            }
+        }
+        s.append(q);
+    }
+
+    /** Python's {@code repr(float)}: the shortest digits, positional from 1e-4 up to 1e16, else as {@code 1e+20}. */
+    static String pythonFloat(double d) {
         if (Double.isNaN(d)) {
-            return "NaN";
+            return "nan";
         }
         if (Double.isInfinite(d)) {
-            return d > 0 ? "Infinity" : "-Infinity";
+            return d > 0 ? "inf" : "-inf";
         }
         if (d == 0) {
             return 1 / d < 0 ? "-0.0" : "0.0";
         }
-        if (d == Math.rint(d) && Math.abs(d) < 1e21) {
-            return new BigDecimal(d).toPlainString() + ".0";
+        BigDecimal shortest = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        int exponent = shortest.precision() - shortest.scale() - 1;
+        if (exponent >= -4 && exponent < 16) {
+            String plain = shortest.toPlainString();
+            return plain.contains(".") ? plain : plain + ".0";
         }
-        double abs = Math.abs(d);
-        if (abs >= 1e-6 && abs < 1e21) {
-            return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
-        }
-        String s = Double.toString(d).replace("E", "e");
-        return s.contains("e-") ? s : s.replace("e", "e+");
+        String digits = shortest.unscaledValue().abs().toString();
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        return (d < 0 ? "-" : "") + mantissa + (exponent < 0 ? "e-" : "e+") + String.format("%02d", Math.abs(exponent));
     }
 
     /**
@@ -169,8 +236,7 @@ final class Values {
             case null -> s.append("null");
             case Undefined u -> s.append("null");
             case String str -> quote(s, str, ascii);
-            case Double d -> s.append(d.isNaN() || d.isInfinite() ? (d.isNaN() ? "NaN" : d > 0 ? "Infinity" : "-Infinity")
-                    : d == Math.rint(d) && Math.abs(d) < 1e21 ? new BigDecimal(d).toPlainString() : formatDouble(d));
+            case Double d -> s.append(d.isNaN() ? "NaN" : d.isInfinite() ? (d > 0 ? "Infinity" : "-Infinity") : pythonFloat(d));
             case Long l -> s.append(l);
             case Boolean b -> s.append(b);
             case Namespace n -> write(n.attributes, depth);
@@ -233,7 +299,7 @@ final class Values {
     }
     }
 
-    /** A JSON string as JavaScript's {@code JSON.stringify} writes it; with {@code ascii}, everything above U+007E escaped. */
+    /** A JSON string as Python's {@code json.dumps} writes it; with {@code ascii}, everything from U+007F up escaped. */
     private static void quote(StringBuilder s, String str, boolean ascii) {
         s.append('"');
         for (int i = 0; i < str.length(); i++) {

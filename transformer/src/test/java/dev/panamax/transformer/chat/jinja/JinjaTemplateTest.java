@@ -120,7 +120,7 @@ class JinjaTemplateTest {
     @Test
     void contextValuesOfJavaTypesAreConverted() {
         Map<String, Object> ctx = Map.of("i", 3, "f", 1.5f, "arr", new Object[] {"a", 'b'}, "flag", true);
-        assertEquals("4 3.0 ab true", JinjaTemplate.render("{{ i + 1 }} {{ f * 2 }} {{ arr | join }} {{ flag }}", ctx));
+        assertEquals("4 3.0 ab True", JinjaTemplate.render("{{ i + 1 }} {{ f * 2 }} {{ arr | join }} {{ flag }}", ctx));
         assertThrows(IllegalArgumentException.class, () -> JinjaTemplate.render("{{ x }}", Map.of("x", new Object())));
     }
 

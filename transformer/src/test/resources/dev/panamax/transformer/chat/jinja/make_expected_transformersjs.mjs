@@ -1,8 +1,8 @@
-// Writes expected.jsonl: every conversation of conversations.json rendered with the chat template of every
+// Writes expected-transformersjs.jsonl: every conversation of conversations.json rendered with the chat template of every
 // tokenizer folder of the shared tokenizer pack that has one, by transformers.js's own apply_chat_template.
 //
 //   npm install --prefix /tmp/tfjs @huggingface/transformers@4.3.2
-//   NODE_PATH=/tmp/tfjs/node_modules node make_expected.mjs /work/shared/tokenizers > expected.jsonl
+//   NODE_PATH=/tmp/tfjs/node_modules node make_expected_transformersjs.mjs /work/shared/tokenizers > expected-transformersjs.jsonl
 //
 // Each line: {"tokenizer", "conversation", "text"} or, where the template raises, {"tokenizer", "conversation", "error"}.
 // tokenize: false; tools and kwargs (e.g. enable_thinking) are passed as a conversation gives them.
