@@ -53,7 +53,8 @@ public final class JinjaTemplate {
 
     /**
      * The text the template renders for {@code context}, whose values may be strings, numbers, booleans,
-     * null, lists, arrays and maps with string keys, nested.
+     * null, lists, arrays and maps with string keys, nested, and {@code Function}s of one argument (which
+     * may replace a global such as {@code strftime_now}).
      *
      * @throws JinjaException naming the template's line and the failing expression, for an error in the
      *                        template, a {@code raise_exception(message)} it calls, or a {@link Limits} exceeded

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The template's values and their Python-like rules. A value is a {@link String}, {@link Long},
@@ -18,7 +19,10 @@ final class Values {
     private Values() {
     }
 
-    /** A value of the caller's context as a template value: ints become longs, floats doubles, collections copied. */
+    /**
+     * A value of the caller's context as a template value: ints become longs, floats doubles,
+     * collections are copied, and a {@link Function} becomes a function of one argument.
+     */
     static Object of(Object o) {
         return switch (o) {
             case null -> null;
@@ -52,6 +56,11 @@ final class Values {
             }
             case Undefined u -> u;
             case JinjaFunction f -> f;
+            case Function<?, ?> f -> { // a function of one argument, e.g. a fixed strftime_now for tests
+                @SuppressWarnings("unchecked")
+                Function<Object, ?> g = (Function<Object, ?>) f;
+                yield (JinjaFunction) (args, kw) -> of(g.apply(args.isEmpty() ? null : args.getFirst()));
+            }
             default -> throw new IllegalArgumentException("a template cannot use a " + o.getClass().getName() + ": " + o);
         };
     }
