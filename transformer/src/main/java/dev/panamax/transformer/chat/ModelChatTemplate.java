@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.JsonTree;
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.transformer.Model;
 import dev.panamax.transformer.chat.jinja.JinjaException;

@@ -45,7 +45,7 @@ class HuggingFaceChatTemplateTest {
     Stream<DynamicTest> everyConversationRendersAsHuggingFaceRendersIt() throws IOException {
         Path pack = pack();
         Map<String, Map<String, Object>> conversations = new HashMap<>();
-        for (Object c : (List<?>) JsonTree.parse(resource("conversations.json"))) {
+        for (Object c : (List<?>) TestJson.parse(resource("conversations.json"))) {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) c;
             conversations.put((String) m.get("name"), m);
@@ -95,7 +95,7 @@ class HuggingFaceChatTemplateTest {
         Map<String, Map<String, Object>> byId = new TreeMap<>();
         for (String line : resource(resource).split("\n")) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) JsonTree.parse(line);
+            Map<String, Object> m = (Map<String, Object>) TestJson.parse(line);
             byId.put(m.get("tokenizer") + "/" + m.get("conversation"), m);
         }
         return byId;

@@ -240,72 +240,72 @@ final class Values {
     }
 
     private record Json(StringBuilder s, Integer indent, String itemSep, String keySep, boolean ascii, boolean sort, int maxChars) {
-    private void write(Object v, int depth) {
-        switch (v) {
-            case null -> s.append("null");
-            case Undefined u -> s.append("null");
-            case String str -> quote(s, str, ascii);
-            case Double d -> s.append(d.isNaN() ? "NaN" : d.isInfinite() ? (d > 0 ? "Infinity" : "-Infinity") : pythonFloat(d));
-            case Long l -> s.append(l);
-            case Boolean b -> s.append(b);
-            case Namespace n -> write(n.attributes, depth);
-            case List<?> l -> {
-                if (l.isEmpty()) {
-                    s.append("[]");
-                    return;
-                }
-                s.append('[');
-                for (int i = 0; i < l.size(); i++) {
-                    if (i > 0) {
-                        s.append(itemSep);
+        private void write(Object v, int depth) {
+            switch (v) {
+                case null -> s.append("null");
+                case Undefined u -> s.append("null");
+                case String str -> quote(s, str, ascii);
+                case Double d -> s.append(d.isNaN() ? "NaN" : d.isInfinite() ? (d > 0 ? "Infinity" : "-Infinity") : pythonFloat(d));
+                case Long l -> s.append(l);
+                case Boolean b -> s.append(b);
+                case Namespace n -> write(n.attributes, depth);
+                case List<?> l -> {
+                    if (l.isEmpty()) {
+                        s.append("[]");
+                        return;
                     }
-                    newline(depth + 1);
-                    write(l.get(i), depth + 1);
-                    checkSize();
-                }
-                newline(depth);
-                s.append(']');
-            }
-            case Map<?, ?> m -> {
-                if (m.isEmpty()) {
-                    s.append("{}");
-                    return;
-                }
-                List<? extends Map.Entry<?, ?>> entries = new ArrayList<>(m.entrySet());
-                if (sort) {
-                    entries.sort((a, b) -> String.valueOf(a.getKey()).compareTo(String.valueOf(b.getKey())));
-                }
-                s.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> e : entries) {
-                    if (!first) {
-                        s.append(itemSep);
+                    s.append('[');
+                    for (int i = 0; i < l.size(); i++) {
+                        if (i > 0) {
+                            s.append(itemSep);
+                        }
+                        newline(depth + 1);
+                        write(l.get(i), depth + 1);
+                        checkSize();
                     }
-                    first = false;
-                    newline(depth + 1);
-                    quote(s, String.valueOf(e.getKey()), ascii);
-                    s.append(keySep);
-                    write(e.getValue(), depth + 1);
-                    checkSize();
+                    newline(depth);
+                    s.append(']');
                 }
-                newline(depth);
-                s.append('}');
+                case Map<?, ?> m -> {
+                    if (m.isEmpty()) {
+                        s.append("{}");
+                        return;
+                    }
+                    List<? extends Map.Entry<?, ?>> entries = new ArrayList<>(m.entrySet());
+                    if (sort) {
+                        entries.sort((a, b) -> String.valueOf(a.getKey()).compareTo(String.valueOf(b.getKey())));
+                    }
+                    s.append('{');
+                    boolean first = true;
+                    for (Map.Entry<?, ?> e : entries) {
+                        if (!first) {
+                            s.append(itemSep);
+                        }
+                        first = false;
+                        newline(depth + 1);
+                        quote(s, String.valueOf(e.getKey()), ascii);
+                        s.append(keySep);
+                        write(e.getValue(), depth + 1);
+                        checkSize();
+                    }
+                    newline(depth);
+                    s.append('}');
+                }
+                default -> throw new JinjaException("cannot convert a " + typeName(v) + " to JSON");
             }
-            default -> throw new JinjaException("cannot convert a " + typeName(v) + " to JSON");
         }
-    }
 
-    private void newline(int depth) {
-        if (indent != null && indent > 0) {
-            s.append('\n').repeat(' ', indent * depth);
+        private void newline(int depth) {
+            if (indent != null && indent > 0) {
+                s.append('\n').repeat(' ', indent * depth);
+            }
         }
-    }
 
-    private void checkSize() {
-        if (s.length() > maxChars) {
-            throw Interpreter.tooLong(maxChars);
+        private void checkSize() {
+            if (s.length() > maxChars) {
+                throw Interpreter.tooLong(maxChars);
+            }
         }
-    }
     }
 
     /** A JSON string as Python's {@code json.dumps} writes it; with {@code ascii}, everything from U+007F up escaped. */

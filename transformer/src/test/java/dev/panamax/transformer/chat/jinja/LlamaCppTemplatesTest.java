@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.panamax.transformer.chat.JsonTree;
+import dev.panamax.transformer.chat.TestJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +46,7 @@ class LlamaCppTemplatesTest {
     void realTemplatesRenderAsPythonJinjaRendersThem() throws Exception {
         Path dir = templates();
         Map<String, Map<String, Object>> conversations = new HashMap<>();
-        for (Object c : (List<?>) JsonTree.parse(resource("conversations.json"))) {
+        for (Object c : (List<?>) TestJson.parse(resource("conversations.json"))) {
             conversations.put((String) ((Map<String, Object>) c).get("name"), (Map<String, Object>) c);
         }
         Map<String, JinjaTemplate> parsed = new HashMap<>();
@@ -54,7 +54,7 @@ class LlamaCppTemplatesTest {
         int raised = 0;
         int skipped = 0;
         for (String line : expected().split("\n")) {
-            Map<String, Object> e = (Map<String, Object>) JsonTree.parse(line);
+            Map<String, Object> e = (Map<String, Object>) TestJson.parse(line);
             String name = (String) e.get("template");
             Path file = dir.resolve(name);
             if (!Files.isRegularFile(file) || !sha256(file).equals(e.get("sha256"))) {

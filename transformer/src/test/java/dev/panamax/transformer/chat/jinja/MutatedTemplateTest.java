@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.panamax.tensor.testing.Seeded;
-import dev.panamax.transformer.chat.JsonTree;
+import dev.panamax.transformer.chat.TestJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +29,7 @@ class MutatedTemplateTest {
     @Test
     void mutatedTemplatesRenderWithinBoundsOrFailWithAJinjaException(Random random) throws IOException {
         List<String> templates = new ArrayList<>();
-        for (Object o : (List<?>) JsonTree.parse(resource("snippets.json"))) {
+        for (Object o : (List<?>) TestJson.parse(resource("snippets.json"))) {
             templates.add((String) ((Map<?, ?>) o).get("template"));
         }
         Limits limits = new Limits(20_000, 50_000, 40);

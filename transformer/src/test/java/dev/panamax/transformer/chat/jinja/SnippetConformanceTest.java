@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.panamax.transformer.chat.JsonTree;
+import dev.panamax.transformer.chat.TestJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ class SnippetConformanceTest {
     @TestFactory
     Stream<DynamicTest> snippetsRenderAsTheReferenceEngineDoes() throws IOException {
         Map<String, Map<String, Object>> snippets = new java.util.HashMap<>();
-        for (Object o : (List<?>) JsonTree.parse(resource("snippets.json"))) {
+        for (Object o : (List<?>) TestJson.parse(resource("snippets.json"))) {
             @SuppressWarnings("unchecked")
             Map<String, Object> s = (Map<String, Object>) o;
             snippets.put((String) s.get("name"), s);
@@ -35,7 +35,7 @@ class SnippetConformanceTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (String line : resource("snippets-expected.jsonl").split("\n")) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> expected = (Map<String, Object>) JsonTree.parse(line);
+            Map<String, Object> expected = (Map<String, Object>) TestJson.parse(line);
             String name = (String) expected.get("name");
             Map<String, Object> snippet = snippets.get(name);
             tests.add(DynamicTest.dynamicTest(name, () -> {
