@@ -412,8 +412,8 @@ final class Parser {
                 Token n = tokens.get(pos++);
                 if (n.kind() == Kind.NAME) {
                     node = new Node.Attribute(node, n, n.value());
-                } else if (n.kind() == Kind.INTEGER) {
-                    node = new Node.Index(node, n, new Node.Literal(n, Long.parseLong(n.value())));
+                } else if (n.kind() == Kind.INTEGER && parseInteger(n) instanceof Long index) {
+                    node = new Node.Index(node, n, new Node.Literal(n, index));
                 } else {
                     throw error("expected an attribute name after '.'", n);
                 }

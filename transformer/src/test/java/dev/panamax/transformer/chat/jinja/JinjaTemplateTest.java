@@ -41,6 +41,7 @@ class JinjaTemplateTest {
         assertParseError("{% for x in %}{% endfor %}", 1, "expected an expression");
         assertParseError("{{ a b }}", 1, "expected '}}'");
         assertParseError("{% endfor %}", 1, "without an opening tag");
+        assertParseError("{{ x.100000000000000000000 }}", 1, "expected an attribute name");
     }
 
     private static void assertParseError(String template, int line, String detail) {
