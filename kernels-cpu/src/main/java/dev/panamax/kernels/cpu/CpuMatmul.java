@@ -69,7 +69,7 @@ public final class CpuMatmul {
     private float[] xBlockSums = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
-    private MatmulShape shape;
+    private final MatmulShape shape = new MatmulShape();
     private MemorySegment weights;
     private MemorySegment output;
     private int gemmBlocksN;
@@ -88,7 +88,8 @@ public final class CpuMatmul {
      * @throws IllegalArgumentException if dtypes or shapes do not fit
      */
     public void matmul(Tensor x, Tensor w, Tensor out) {
-        MatmulShape s = MatmulShape.of(x, w, out);
+        MatmulShape s = shape;
+        s.set(x, w, out);
         if (s.m() == 0 || s.n() == 0) {
             return;
         }
@@ -100,7 +101,6 @@ public final class CpuMatmul {
         for (int i = 0; i < m && k > 0; i++) {
             MemorySegment.copy(xs, F32, s.xRow(i), xf, i * k, k);
         }
-        shape = s;
         weights = w.segment();
         output = out.segment();
         try {
