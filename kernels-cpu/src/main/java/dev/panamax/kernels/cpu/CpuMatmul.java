@@ -65,7 +65,7 @@ public final class CpuMatmul {
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private float[] xf = new float[0];
-    /** Sums of x over blocks of it, for the K-quant mins: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K). */
+    /** Sums of x over blocks of it, for the K-quant mins and the Q4_0 offset: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K), {@link WideDots#blockSums} (Q4_0). */
     private float[] xBlockSums = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
@@ -106,8 +106,15 @@ public final class CpuMatmul {
         try {
             if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
-                    case Q8_0, Q4_0 -> {
+                    case Q8_0 -> {
                         if (!WideDots.AVAILABLE) {
+                            activations.quantize(xf, m, k, 32);
+                        }
+                    }
+                    case Q4_0 -> {
+                        if (WideDots.AVAILABLE) {
+                            WideDots.blockSums(xf, m * k, xSums(m * k / 32));
+                        } else {
                             activations.quantize(xf, m, k, 32);
                         }
                     }
@@ -175,7 +182,7 @@ public final class CpuMatmul {
                 case F32 -> MatvecLoops.f32(s, w, xf, out, start, end);
                 case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);
                 case Q8_0 -> MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
-                case Q4_0 -> MatvecLoops.q4_0Wide(s, w, xf, out, start, end);
+                case Q4_0 -> MatvecLoops.q4_0Wide(s, w, xf, xBlockSums, out, start, end);
                 case Q4_1 -> MatvecLoops.q4_1Wide(s, w, xf, out, start, end);
                 case Q5_0 -> MatvecLoops.q5_0Wide(s, w, xf, out, start, end);
                 case Q5_1 -> MatvecLoops.q5_1Wide(s, w, xf, out, start, end);
