@@ -55,6 +55,14 @@ public final class CpuMatmul {
     /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
     static final int NC = 128;
 
+    /**
+     * Multiply-adds ({@code M N K}) below which a matmul runs on the caller's thread alone: handing work
+     * to the team costs a few microseconds (more on a busy or virtual machine), as much as about 64 Ki
+     * multiply-adds take. Small models (stories260K: 64 x 64 to 512 x 64 weights) are made of such
+     * matmuls; see docs/benchmarks.md for the measurement.
+     */
+    static final long INLINE_WORK = 1L << 16;
+
     /** Matrix-vector products hand each thread about this many chunks of weight rows (see {@link #matmul}). */
     static final int MATVEC_CHUNKS_PER_THREAD = 4;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -141,7 +149,8 @@ public final class CpuMatmul {
                 // weights, and few enough chunks remain to even out a slow thread. Measured on model decode
                 // (2 threads, alternating runs): 10-30% faster than chunks of at most 64 rows, and faster
                 // than two chunks per thread (a slow thread then holds a large share to the end).
-                int grain = Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
+                int grain = inline(s) ? s.n()
+                        : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
                 pool.run(s.n(), grain, matvecBody);
             } else {
                 int nBlocks = (s.n() + NC - 1) / NC;
@@ -153,12 +162,18 @@ public final class CpuMatmul {
                 }
                 gemmBlocksN = nBlocks;
                 gemmRowsPerTask = mChunk;
-                pool.run(nBlocks * ((m + mChunk - 1) / mChunk), 1, gemmBody);
+                int tasks = nBlocks * ((m + mChunk - 1) / mChunk);
+                pool.run(tasks, inline(s) ? tasks : 1, gemmBody);
             }
         } finally {
             weights = null;
             output = null;
         }
+    }
+
+    /** True when the whole matmul is too small to share ({@link #INLINE_WORK}): {@link ParallelFor#run} then runs it inline. */
+    private static boolean inline(MatmulShape s) {
+        return (long) s.m() * s.n() * s.k() < INLINE_WORK;
     }
 
     // ---------------------------------------------------------------- matrix-vector
