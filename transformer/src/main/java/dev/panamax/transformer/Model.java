@@ -6,6 +6,7 @@ import dev.panamax.transformer.family.BuildContext;
 import dev.panamax.transformer.family.FamilyConfig;
 import dev.panamax.transformer.family.TensorFormat;
 import dev.panamax.transformer.family.WeightLoader;
+import dev.panamax.transformer.lora.AdapterWeights;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.Scratch;
 import dev.panamax.transformer.tokenizer.Tokenizer;
@@ -105,8 +106,10 @@ public final class Model implements AutoCloseable {
         try {
             KvCache cache = new KvCache(ops, arena, config, options.cacheType());
             Scratch scratch = new Scratch(ops, arena, Math.min(options.maxBatch(), config.contextLength()));
-            WeightLoader weights = new WeightLoader(source, format, ops, arena, config.architecture());
+            AdapterWeights adapters = new AdapterWeights(options.adapters(), ops, arena, scratch, config, format);
+            WeightLoader weights = new WeightLoader(source, format, ops, arena, config.architecture(), adapters);
             Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights));
+            adapters.checkAllUsed();
             Transformer t = new Transformer(config, decoder, ops, arena, scratch, cache, FileGuard.of(path, weightFiles(path)));
             return new Model(path, config, family, t, gguf, file, arena);
         } catch (RuntimeException e) {

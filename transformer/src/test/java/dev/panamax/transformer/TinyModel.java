@@ -219,7 +219,7 @@ final class TinyModel {
      * Within each head, row {@code half * D/2 + i} (Hugging Face: halves rotate together) moves to
      * row {@code 2i + half} (llama.cpp: adjacent pairs rotate together).
      */
-    private float[] permute(float[] w, int nHeads, long[] shape) {
+    float[] permute(float[] w, int nHeads, long[] shape) {
         int cols = shape.length == 1 ? 1 : (int) shape[1];
         float[] out = new float[w.length];
         int half = headDim / 2;

@@ -5,6 +5,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.WeightSource;
+import dev.panamax.transformer.lora.AdapterWeights;
 import dev.panamax.transformer.nn.Linear;
 import dev.panamax.transformer.nn.RmsNorm;
 import java.lang.foreign.Arena;
@@ -23,9 +24,16 @@ public final class WeightLoader {
     private final Ops ops;
     private final Arena arena;
     private final String architecture;
+    private final AdapterWeights adapters;
 
     /** @param architecture named in shape errors */
     public WeightLoader(WeightSource source, TensorFormat format, Ops ops, Arena arena, String architecture) {
+        this(source, format, ops, arena, architecture, AdapterWeights.NONE);
+    }
+
+    /** As above, with LoRA {@code adapters} attached to every projection {@link #linear} builds. */
+    public WeightLoader(WeightSource source, TensorFormat format, Ops ops, Arena arena, String architecture, AdapterWeights adapters) {
+        this.adapters = adapters;
         this.source = source;
         this.format = format;
         this.ops = ops;
@@ -54,7 +62,8 @@ public final class WeightLoader {
 
     /** {@code y = x · Wᵀ (+ b)} with {@code W [rows, cols]} and, if {@code bias}, {@code b [rows]} (the ".bias" of the same name). */
     public Linear linear(TensorName name, int layer, long rows, long cols, boolean bias) {
-        return new Linear(ops, matrix(name, layer, rows, cols), bias ? f32(name.in(format, layer, ".bias"), rows) : null);
+        Linear base = new Linear(ops, matrix(name, layer, rows, cols), bias ? f32(name.in(format, layer, ".bias"), rows) : null);
+        return adapters.apply(base, name.in(TensorFormat.GGUF, layer, ".weight"));
     }
 
     /**

@@ -1,0 +1,46 @@
+package dev.panamax.transformer.lora;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The LoRA adapters a model session applies, each with the user's scale: given to
+ * {@link dev.panamax.transformer.LoadOptions#withAdapters}, consulted by every projection as the
+ * decoder is built. The base weights are never copied or changed; two sessions of one file can
+ * carry different sets.
+ *
+ * @param uses the adapters in the order they are added (their changes are summed)
+ */
+public record AdapterSet(List<Use> uses) {
+    /** No adapters. */
+    public static final AdapterSet NONE = new AdapterSet(List.of());
+
+    /** One adapter at one scale. */
+    public record Use(LoraAdapter adapter, float scale) {
+        public Use {
+            if (adapter == null || !Float.isFinite(scale)) {
+                throw new IllegalArgumentException("an adapter and a finite scale are needed, got " + adapter + ", " + scale);
+            }
+        }
+
+        /** The factor of {@code b · a} for one tensor of rank {@code rank}: {@link LoraAdapter#scale}. */
+        public float factor(int rank) {
+            return adapter.scale(rank, scale);
+        }
+    }
+
+    public AdapterSet {
+        uses = List.copyOf(uses);
+    }
+
+    /** This set with {@code adapter} at {@code scale} added. */
+    public AdapterSet with(LoraAdapter adapter, float scale) {
+        List<Use> more = new ArrayList<>(uses);
+        more.add(new Use(adapter, scale));
+        return new AdapterSet(more);
+    }
+
+    public boolean isEmpty() {
+        return uses.isEmpty();
+    }
+}
