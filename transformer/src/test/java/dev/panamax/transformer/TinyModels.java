@@ -20,4 +20,15 @@ public final class TinyModels {
         m.weights.get("blk." + (m.layers - 1) + ".ffn_down.weight")[random.nextInt(m.dim * m.ffn)] = Float.NaN;
         return m.writeGguf(dir.resolve("tiny-llama-nan.gguf"));
     }
+
+    /**
+     * A random tiny Llama {@code dir/tiny-llama.gguf} and a random rank-4 adapter of it (alpha 8) written
+     * both as {@code dir/tiny-lora.gguf} and as the PEFT directory {@code dir/tiny-peft}: {base, gguf, peft}.
+     */
+    public static Path[] llamaWithLora(Random random, Path dir) throws IOException {
+        TinyModel m = TinyModel.llama(random);
+        TinyAdapter a = new TinyAdapter(m, 4, 8, random);
+        return new Path[] {m.writeGguf(dir.resolve("tiny-llama.gguf")), a.writeGguf(dir.resolve("tiny-lora.gguf"), dev.panamax.tensor.DType.F16),
+                a.writePeft(dir.resolve("tiny-peft"), "")};
+    }
 }

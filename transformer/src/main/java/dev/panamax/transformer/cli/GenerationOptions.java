@@ -5,6 +5,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.transformer.LoadOptions;
 import dev.panamax.transformer.Model;
+import dev.panamax.transformer.lora.LoraAdapter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import dev.panamax.transformer.sampling.SamplerSettings;
@@ -65,6 +66,11 @@ final class GenerationOptions {
     @Option(names = "--batch-size", defaultValue = "64", description = "Prompt tokens per forward step (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]",
+            description = "A LoRA adapter applied at run time: a GGUF adapter or a PEFT directory, at SCALE (default 1)."
+                    + " Repeatable; the changes add up.")
+    java.util.List<String> loras = new java.util.ArrayList<>();
+
     @Option(names = "--progress", description = "Show the loading progress bar even when stderr is not a terminal.")
     boolean forceProgress;
 
@@ -119,7 +125,15 @@ final class GenerationOptions {
     }
 
     LoadOptions loadOptions() {
-        return new LoadOptions(batch, cacheType, context);
+        LoadOptions options = new LoadOptions(batch, cacheType, context);
+        for (String lora : loras) {
+            LoraSpec spec = LoraSpec.parse(lora);
+            if (spec == null) {
+                check(false, "--lora", lora, "FILE or FILE:SCALE with a finite SCALE");
+            }
+            options = options.withAdapter(LoraAdapter.open(spec.path()), spec.scale());
+        }
+        return options;
     }
 
     /** The seed to use: the one asked for, else one from the clock. */

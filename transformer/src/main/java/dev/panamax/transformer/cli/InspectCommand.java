@@ -6,6 +6,7 @@ import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.family.FamilyConfig;
+import dev.panamax.transformer.lora.LoraAdapter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +22,19 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "a .gguf or .safetensors file")
+    @Parameters(index = "0", paramLabel = "FILE", description = "a .gguf or .safetensors file, or a PEFT adapter directory")
     Path file;
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path peft = file.getFileName() != null && file.getFileName().toString().equals("adapter_model.safetensors")
+                ? file.toAbsolutePath().getParent() : file;
+        if (Files.isDirectory(peft) && LoraAdapter.isAdapter(peft)) {
+            adapter(LoraAdapter.open(peft), out);
+            out.flush();
+            return 0;
+        }
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException(file + " is a directory; inspect takes one .gguf or .safetensors file"
                     + " (for a checkpoint directory, one of its *.safetensors files)");
@@ -33,11 +42,24 @@ final class InspectCommand implements Callable<Integer> {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("no such file: " + file);
         }
-        PrintWriter out = spec.commandLine().getOut();
         Inspector.inspect(file, out);
-        family(out);
+        if (LoraAdapter.isAdapter(file)) {
+            adapter(LoraAdapter.open(file), out);
+        } else {
+            family(out);
+        }
         out.flush();
         return 0;
+    }
+
+    /** An adapter's rank, alpha, scale rule and the projections it changes. */
+    private static void adapter(LoraAdapter a, PrintWriter out) {
+        out.println("adapter:     " + a.kind() + " LoRA, rank " + a.rank() + ", alpha " + a.alpha()
+                + (a.rsLora() ? ", rsLoRA (scale alpha / sqrt(r))" : a.alpha() == 0 ? " (none: scale as given)" : " (scale alpha / r)"));
+        out.println("targets:     " + String.join(", ", a.targets()) + " (" + a.factors().size() + " tensors)");
+        if (!a.declaredTargets().isEmpty()) {
+            out.println("target_modules: " + String.join(", ", a.declaredTargets()));
+        }
     }
 
     /** Which family runs the file (a safetensors file: with the config.json beside it), and what it uses. */

@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
         description = "Tensor and transformer kernels for the JVM.",
         commandListHeading = "%nCommands (panamax help COMMAND, or COMMAND --help, describes each):%n",
         subcommands = {InfoCommand.class, InspectCommand.class, QuantizeCommand.class, GenerateCommand.class,
-                TokenizeCommand.class, ChatCommand.class, CommandLine.HelpCommand.class})
+                TokenizeCommand.class, ChatCommand.class, LoraCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {
     }

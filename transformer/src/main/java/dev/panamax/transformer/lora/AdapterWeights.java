@@ -61,17 +61,8 @@ public final class AdapterWeights {
             if (f == null) {
                 continue;
             }
-            long[] w = base.weight().shape();
-            if (f.a().size(1) != w[1] || f.b().size(0) != w[0]) {
-                throw new FormatException(u.adapter().source(), ggufName, "lora_a " + Arrays.toString(f.a().shape()) + ", lora_b "
-                        + Arrays.toString(f.b().shape()), "does not fit the base tensor " + Arrays.toString(w)
-                        + " (lora_a must be [r, " + w[1] + "], lora_b [" + w[0] + ", r]); is it the adapter of another model?");
-            }
-            float[] b = f.b().toFloatArray();
-            int heads = permutedHeads(u.adapter(), ggufName);
-            if (heads > 0) {
-                b = hfToGgufRows(b, heads, config.headDim(), f.rank());
-            }
+            checkShape(u.adapter(), ggufName, f, base.weight().shape());
+            float[] b = inBaseRowOrder(u.adapter(), ggufName, f, config, format == TensorFormat.GGUF);
             float s = u.factor(f.rank());
             for (int i = 0; i < b.length; i++) {
                 b[i] *= s;
@@ -82,6 +73,22 @@ public final class AdapterWeights {
             used.add(u.adapter().source() + "\u0000" + ggufName);
         }
         return out;
+    }
+
+    /** Throws a {@link FormatException} naming the tensor and both shapes unless {@code a [r, in]}, {@code b [out, r]} fit {@code w [out, in]}. */
+    static void checkShape(LoraAdapter adapter, String name, LoraFactors f, long[] w) {
+        if (f.a().size(1) != w[1] || f.b().size(0) != w[0]) {
+            throw new FormatException(adapter.source(), name, "lora_a " + Arrays.toString(f.a().shape()) + ", lora_b "
+                    + Arrays.toString(f.b().shape()), "does not fit the base tensor " + Arrays.toString(w)
+                    + " (lora_a must be [r, " + w[1] + "], lora_b [" + w[0] + ", r]); is it the adapter of another model?");
+        }
+    }
+
+    /** {@code b}'s values with its rows in the base's order (a PEFT adapter's Q/K rows interleaved for a GGUF llama base). */
+    static float[] inBaseRowOrder(LoraAdapter adapter, String name, LoraFactors f, ModelConfig config, boolean ggufBase) {
+        float[] b = f.b().toFloatArray();
+        int heads = permutedHeads(adapter, name, config, ggufBase);
+        return heads > 0 ? hfToGgufRows(b, heads, config.headDim(), f.rank()) : b;
     }
 
     /** Refuses adapter tensors that no projection took (a wrong base, or a part this model does not adapt). */
@@ -101,8 +108,8 @@ public final class AdapterWeights {
      * (transformers' order) on a GGUF llama base, whose converter interleaved each head's rows
      * (see docs/transformer.md, RoPE). 0 when none.
      */
-    private int permutedHeads(LoraAdapter adapter, String ggufName) {
-        if (adapter.rowOrder() != LoraAdapter.RowOrder.HUGGING_FACE || format != TensorFormat.GGUF
+    private static int permutedHeads(LoraAdapter adapter, String ggufName, ModelConfig config, boolean ggufBase) {
+        if (adapter.rowOrder() != LoraAdapter.RowOrder.HUGGING_FACE || !ggufBase
                 || config.rope().layout() != Rope.Layout.INTERLEAVED) {
             return 0;
         }

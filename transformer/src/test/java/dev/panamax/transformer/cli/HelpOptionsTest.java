@@ -63,7 +63,7 @@ class HelpOptionsTest {
     void top_level_help_lists_every_command() {
         Run r = run("--help");
         assertEquals(0, r.code, r.err);
-        List<String> expected = List.of("info", "inspect", "quantize", "generate", "tokenize", "chat", "help", "extra");
+        List<String> expected = List.of("info", "inspect", "quantize", "generate", "tokenize", "chat", "lora", "help", "extra");
         assertEquals(expected, commands());
         for (String command : expected) {
             assertTrue(r.out.lines().anyMatch(line -> line.startsWith("  " + command + " ")), command + " missing from:\n" + r.out);
