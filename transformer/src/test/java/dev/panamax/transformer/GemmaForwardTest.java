@@ -1,0 +1,81 @@
+package dev.panamax.transformer;
+
+import static dev.panamax.transformer.TransformerForwardTest.F32_TOLERANCE;
+import static dev.panamax.transformer.TransformerForwardTest.assertClose;
+import static dev.panamax.transformer.TransformerForwardTest.open;
+import static dev.panamax.transformer.TransformerForwardTest.options;
+import static dev.panamax.transformer.TransformerForwardTest.tokens;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Ops;
+import dev.panamax.tensor.Rope;
+import dev.panamax.tensor.testing.Seeded;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Gemma 1, 2 and 3, each from GGUF (norms stored as {@code w + 1}, llama.cpp's names) and from a
+ * Hugging Face checkpoint of the same weights (norms stored as {@code w}), against
+ * {@link Float64Gemma}: a 7-token prompt in batches of 3, then 5 decoded tokens, so that the window
+ * of 4 positions of the sliding layers cuts into every batch after the first.
+ *
+ * <p>Tolerance: that of {@link TransformerForwardTest} ({@code 2e-4 · max(1, max|logit|)}), whose
+ * first-order count of float32 reductions per layer covers these blocks too: the extra norms of
+ * Gemma 2/3 add two reductions of length dim = 64 per layer, Gemma 3's Q/K norms one of length 24
+ * per head, the window only removes terms, and the soft-caps {@code c · tanh(s / c)} have slope at
+ * most 1, so they do not amplify an error. Seven layers (Gemma 3) instead of three raise the
+ * first-order estimate to about 2.5e-4 relative; the bound keeps a factor of about 1.6 over it.
+ */
+@ExtendWith(Seeded.class)
+class GemmaForwardTest {
+    private static final int PROMPT = 7;
+    private static final int DECODE = 5;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu"})
+    void gemmaScaledEmbeddingOffsetNormsAndGegluMatchFloat64FromGgufAndHf(String backend, Random random) throws Exception {
+        TinyGemma m = TinyGemma.gemma(random);
+        Path gguf = m.writeGguf(dir.resolve("gemma.gguf"));
+        Path hf = m.writeHf(dir.resolve("gemma-hf"));
+        for (Path file : List.of(gguf, hf)) {
+            try (Ops ops = open(backend); Model model = Model.open(file, ops, options(DType.F32))) {
+                ModelConfig c = model.config();
+                assertEquals("gemma", c.architecture());
+                assertEquals(24, c.headDim());
+                assertEquals(1, c.kvHeads());
+                assertTrue(c.tiedEmbeddings());
+                assertEquals(Rope.Layout.NEOX, c.rope().layout());
+                assertTrue(model.features().contains("embedding scaled by sqrt(dim) = 8.0"), model.features().toString());
+                compare(model, new Float64Gemma(m), random, file.getFileName().toString());
+            }
+        }
+    }
+
+    /** Runs a prompt, then decodes: each step's logits against the oracle's. */
+    static void compare(Model model, Float64Gemma ref, Random random, String what) {
+        int vocab = model.config().vocabSize();
+        int[] prompt = tokens(random, vocab, PROMPT);
+        float[] logits = model.transformer().forward(prompt, 0);
+        double[] exact = null;
+        for (int t : prompt) {
+            exact = ref.step(t);
+        }
+        assertClose(exact, logits, F32_TOLERANCE, what + " after the prompt");
+        for (int s = 0; s < DECODE; s++) {
+            int next = random.nextInt(vocab);
+            logits = model.transformer().forward(new int[] {next}, PROMPT + s);
+            assertClose(ref.step(next), logits, F32_TOLERANCE, what + " decode step " + s);
+        }
+    }
+}
