@@ -11,7 +11,9 @@ public final class Families {
             new Llama(),
             new Qwen2(),
             new Qwen3(),
-            new Gemma());
+            new Gemma(),
+            new Gemma2(),
+            new Gemma3());
 
     private Families() {
     }

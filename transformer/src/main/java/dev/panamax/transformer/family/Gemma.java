@@ -75,7 +75,7 @@ public final class Gemma implements ModelFamily {
             Rope rope = c.rope().toRope();
             return GemmaParts.decoder(b, c, 0, layer -> new TransformerBlock(b.ops(), b.scratch(), c.dim(),
                     GemmaParts.norm(b, StandardParts.ATTN_NORM, layer, c.dim(), c.rmsEps()),
-                    GemmaParts.attention(b, c, layer, rope, c.attentionScale(), false),
+                    GemmaParts.attention(b, c, layer, rope, c.attentionScale(), false, 0, 0),
                     GemmaParts.norm(b, StandardParts.FFN_NORM, layer, c.dim(), c.rmsEps()),
                     GemmaParts.geglu(b, c, layer)));
         }

@@ -1,6 +1,12 @@
 package dev.panamax.transformer.family;
 
+import dev.panamax.formats.FormatException;
+import dev.panamax.formats.gguf.GgufArray;
+import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.formats.gguf.GgufMetadata;
+import dev.panamax.formats.gguf.GgufValueType;
 import dev.panamax.tensor.Rope;
+import dev.panamax.transformer.HfConfigJson;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.nn.Attention;
@@ -75,9 +81,14 @@ final class GemmaParts {
 
     /**
      * Grouped-query attention without biases, logits scaled by {@code scale}, with Gemma 3's per-head
-     * Q/K RMSNorm ({@code (1 + w)}, gains {@code [headDim]}) before RoPE if {@code qkNorm}.
+     * Q/K RMSNorm ({@code (1 + w)}, gains {@code [headDim]}) before RoPE if {@code qkNorm}, over the
+     * last {@code window} positions (0: all) and soft-capped at {@code softCap} (0: not).
      */
-    static Attention attention(BuildContext b, ModelConfig c, int layer, Rope rope, float scale, boolean qkNorm) {
+    static Attention attention(BuildContext b, ModelConfig c, int layer, Rope rope, float scale, boolean qkNorm, int window,
+                               float softCap) {
+        if (window != 0 || softCap != 0) {
+            throw new UnsupportedModelException(c.architecture() + ": sliding-window and soft-capped attention are not supported yet");
+        }
         WeightLoader w = b.weights();
         return new Attention(b.ops(), b.scratch(),
                 new Attention.Options(c.heads(), c.kvHeads(), c.headDim(), rope, scale, Attention.QkNormScope.PER_HEAD),
@@ -105,6 +116,79 @@ final class GemmaParts {
             throw new UnsupportedModelException(file + ": hidden_activation '" + hiddenActivation.get()
                     + "' is not supported (supported: gelu_pytorch_tanh)");
         }
+    }
+
+    /**
+     * Which layers of a GGUF file slide, as llama.cpp decides: none without a window;
+     * {@code <arch>.attention.sliding_window_pattern} as one flag per layer, or as a period {@code n}
+     * (layer l slides iff {@code l % n < n - 1}; 0: all), {@code defaultPeriod} if absent.
+     */
+    static List<Boolean> ggufSlidingLayers(GgufFile file, int layers, int window, int defaultPeriod) {
+        List<Boolean> sliding = new ArrayList<>(layers);
+        String key = file.model().architecture() + ".attention.sliding_window_pattern";
+        GgufMetadata md = file.metadata();
+        if (window > 0 && md.contains(key) && md.get(key) instanceof GgufArray flags) {
+            if (flags.elementType() != GgufValueType.BOOL || flags.size() != layers) {
+                throw new FormatException(file.path(), key, "array of " + flags.size() + " " + flags.elementType(),
+                        "must hold one bool per layer (" + layers + ")");
+            }
+            for (Object flag : flags) {
+                sliding.add((Boolean) flag);
+            }
+            return sliding;
+        }
+        int period = md.contains(key) ? md.getInt(key) : defaultPeriod;
+        if (period < 0) {
+            throw new FormatException(file.path(), key, period, "must be a period >= 0 or one bool per layer");
+        }
+        for (int l = 0; l < layers; l++) {
+            sliding.add(window > 0 && (period == 0 || l % period < period - 1));
+        }
+        return sliding;
+    }
+
+    /**
+     * Which layers of a Hugging Face model slide: none without a window; as {@code layer_types} says
+     * ("sliding_attention" / "full_attention"), or else every layer but each {@code sliding_window_pattern}-th
+     * ({@code defaultPeriod} if absent), as transformers' configs derive their {@code layer_types}.
+     */
+    static List<Boolean> hfSlidingLayers(HfConfigJson json, int layers, int window, int defaultPeriod) {
+        List<Boolean> sliding = new ArrayList<>(layers);
+        var types = json.strings("layer_types");
+        if (types.isPresent()) {
+            if (types.get().size() != layers) {
+                throw new FormatException(json.file(), "layer_types", types.get().size() + " entries",
+                        "must have one per layer (num_hidden_layers = " + layers + ")");
+            }
+            for (String t : types.get()) {
+                if (!t.equals("sliding_attention") && !t.equals("full_attention")) {
+                    throw new UnsupportedModelException(json.file() + ": layer_types entry '" + t
+                            + "' is not supported (supported: sliding_attention, full_attention)");
+                }
+                sliding.add(window > 0 && t.equals("sliding_attention"));
+            }
+            return sliding;
+        }
+        int period = json.positiveInt("sliding_window_pattern").orElse(defaultPeriod);
+        for (int l = 0; l < layers; l++) {
+            sliding.add(window > 0 && (l + 1) % period != 0);
+        }
+        return sliding;
+    }
+
+    /** {@code query_pre_attn_scalar^-1/2}, the attention scale of Gemma 2 and 3. */
+    static float hfAttentionScale(HfConfigJson json) {
+        double q = json.number("query_pre_attn_scalar").orElseThrow();
+        if (!(q > 0)) {
+            throw new FormatException(json.file(), "query_pre_attn_scalar", q, "must be positive");
+        }
+        return (float) Math.pow(q, -0.5);
+    }
+
+    /** {@code [0, 2, 4]}, or its first few and a count when long. */
+    static String shortList(List<Integer> values) {
+        return values.size() <= 8 ? values.toString()
+                : values.subList(0, 6).toString().replace("]", ", ... (" + values.size() + ")]");
     }
 
     /** What every Gemma shows in {@code inspect} besides the common features. */
