@@ -62,6 +62,78 @@ class GemmaForwardTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu"})
+    void gemma2SoftCapsSlidingWindowAndSandwichNormsMatchFloat64FromGgufAndHf(String backend, Random random) throws Exception {
+        TinyGemma m = TinyGemma.gemma2(random);
+        Path gguf = m.writeGguf(dir.resolve("gemma2.gguf"));
+        Path hf = m.writeHf(dir.resolve("gemma2-hf"));
+        for (Path file : List.of(gguf, hf)) {
+            try (Ops ops = open(backend); Model model = Model.open(file, ops, options(DType.F32))) {
+                assertEquals("gemma2", model.config().architecture());
+                List<String> f = model.features();
+                assertTrue(f.contains("sliding window of 4 positions on 2 of 3 layers [0, 2]"), f.toString());
+                assertTrue(f.contains("attention logit soft-cap 2.0") && f.contains("final logit soft-cap 2.0"), f.toString());
+                compare(model, new Float64Gemma(m), random, file.getFileName().toString());
+            }
+        }
+        // query_pre_attn_scalar other than head_dim (GGUF cannot say so; llama.cpp keeps 1/sqrt(head_dim) there)
+        m.queryPreAttnScalar = 10;
+        try (Ops ops = open(backend); Model model = Model.open(m.writeHf(dir.resolve("gemma2-scalar")), ops, options(DType.F32))) {
+            compare(model, new Float64Gemma(m), random, "query_pre_attn_scalar 10");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"reference, true", "cpu, true", "cpu, false"})
+    void gemma3QkNormsLocalAndScaledGlobalRopeMatchFloat64FromGgufAndBothHfLayouts(String backend, boolean tied, Random random)
+            throws Exception {
+        TinyGemma m = TinyGemma.gemma3(random, tied);
+        Path gguf = m.writeGguf(dir.resolve("gemma3.gguf"));
+        Path causal = m.writeHf(dir.resolve("gemma3-causal"));
+        Path conditional = m.writeHf(dir.resolve("gemma3-conditional"), true, "");
+        for (Path file : List.of(gguf, causal, conditional)) {
+            try (Ops ops = open(backend); Model model = Model.open(file, ops, options(DType.F32))) {
+                ModelConfig c = model.config();
+                assertEquals(tied, c.tiedEmbeddings());
+                assertEquals(1e6, c.rope().theta(), 1e-3);
+                assertEquals(new RopeScaling.Linear(8), c.rope().scaling());
+                List<String> f = model.features();
+                assertTrue(f.contains("per-head Q/K RMSNorm before RoPE"), f.toString());
+                assertTrue(f.contains("sliding window of 4 positions on 6 of 7 layers [0, 1, 2, 3, 4, 6], their RoPE theta 10000.0"),
+                        f.toString());
+                compare(model, new Float64Gemma(m), random, file.getFileName().toString());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu"})
+    void gemma3LayerTypesDecideWhichLayersSlide(String backend, Random random) throws Exception {
+        TinyGemma m = TinyGemma.gemma3(random, true);
+        m.pattern = 3; // layers 2 and 5 full; the config still says sliding_window_pattern 6
+        m.ropeLinearFactor = 1;
+        StringBuilder types = new StringBuilder("\"sliding_window_pattern\": 6, \"layer_types\": [");
+        for (int l = 0; l < m.layers; l++) {
+            types.append(l == 0 ? "" : ", ").append(m.sliding(l) ? "\"sliding_attention\"" : "\"full_attention\"");
+        }
+        types.append("],");
+        Path hf = writeWithoutPattern(m, dir.resolve("gemma3-types"), types.toString());
+        try (Ops ops = open(backend); Model model = Model.open(hf, ops, options(DType.F32))) {
+            assertTrue(model.features().contains("sliding window of 4 positions on 5 of 7 layers [0, 1, 3, 4, 6], their RoPE theta 10000.0"),
+                    model.features().toString());
+            compare(model, new Float64Gemma(m), random, "layer_types");
+        }
+    }
+
+    /** A Gemma3ForCausalLM checkpoint whose config gives {@code extra} in place of the pattern the fixture writes. */
+    private static Path writeWithoutPattern(TinyGemma m, Path dir, String extra) throws Exception {
+        m.writeHf(dir, false, extra);
+        Path config = dir.resolve("config.json");
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config).replace(", \"sliding_window_pattern\": 3", ""));
+        return dir;
+    }
+
     /** Runs a prompt, then decodes: each step's logits against the oracle's. */
     static void compare(Model model, Float64Gemma ref, Random random, String what) {
         int vocab = model.config().vocabSize();

@@ -73,10 +73,7 @@ final class GemmaParts {
         Linear output = c.tiedEmbeddings() ? new Linear(b.ops(), embedding.table(), null)
                 : w.linear(StandardParts.OUTPUT, -1, c.vocabSize(), c.dim(), false);
         RmsNorm norm = norm(b, StandardParts.OUTPUT_NORM, -1, c.dim(), c.rmsEps());
-        if (finalSoftCap != 0) {
-            throw new UnsupportedModelException(c.architecture() + ": final logit soft-capping is not supported yet");
-        }
-        return new Decoder(embedding, blocks, new OutputHead(b.ops(), norm, output, 1));
+        return new Decoder(embedding, blocks, new OutputHead(b.ops(), norm, output, 1, finalSoftCap));
     }
 
     /**
@@ -86,12 +83,10 @@ final class GemmaParts {
      */
     static Attention attention(BuildContext b, ModelConfig c, int layer, Rope rope, float scale, boolean qkNorm, int window,
                                float softCap) {
-        if (window != 0 || softCap != 0) {
-            throw new UnsupportedModelException(c.architecture() + ": sliding-window and soft-capped attention are not supported yet");
-        }
         WeightLoader w = b.weights();
         return new Attention(b.ops(), b.scratch(),
-                new Attention.Options(c.heads(), c.kvHeads(), c.headDim(), rope, scale, Attention.QkNormScope.PER_HEAD),
+                new Attention.Options(c.heads(), c.kvHeads(), c.headDim(), rope, scale, Attention.QkNormScope.PER_HEAD,
+                        dev.panamax.tensor.Attention.CAUSAL.withWindow(window).withSoftCap(softCap)),
                 w.linear(StandardParts.ATTN_Q, layer, c.qDim(), c.dim(), false),
                 w.linear(StandardParts.ATTN_K, layer, c.kvDim(), c.dim(), false),
                 w.linear(StandardParts.ATTN_V, layer, c.kvDim(), c.dim(), false),
