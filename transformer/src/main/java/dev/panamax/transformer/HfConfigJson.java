@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.JsonTree;
 import dev.panamax.formats.safetensors.HfConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,8 +33,7 @@ import java.util.OptionalInt;
  * in for absent fields before {@link HfConfig} reads it. A family also reads its own fields here
  * (soft-caps, sliding windows ...), which {@link HfConfig} does not know.
  *
- * <p>Values are kept as read: {@link Long}, {@link Double}, {@link Boolean}, {@link String}, {@link List}
- * and {@link Map}; a field given as JSON null reads as absent but keeps a default from replacing it
+ * <p>Values are kept as {@link JsonTree} reads them; a field given as JSON null reads as absent but keeps a default from replacing it
  * (Gemma 2's {@code "final_logit_softcapping": null} means none, where its class's default is 30).
  */
 public final class HfConfigJson {
@@ -74,7 +74,7 @@ public final class HfConfigJson {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw new FormatException(file, "config", p.currentToken(), "must be a JSON object");
             }
-            root = value(p);
+            root = JsonTree.read(p);
             if (p.nextToken() != null) {
                 throw new FormatException(file, "config after the closing '}'", p.getText(), "must end there");
             }
@@ -92,42 +92,6 @@ public final class HfConfigJson {
             return new HfConfigJson(file, TEXT_CONFIG + ".", textFields);
         }
         return new HfConfigJson(file, "", top);
-    }
-
-    private static Object value(JsonParser p) throws IOException {
-        return switch (p.currentToken()) {
-            case START_OBJECT -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = p.currentName();
-                    p.nextToken();
-                    m.put(key, value(p)); // an explicit null stays: "none", where a default might be something
-                }
-                yield m;
-            }
-            case START_ARRAY -> {
-                List<Object> l = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    l.add(value(p));
-                }
-                yield l;
-            }
-            case VALUE_NUMBER_INT -> integer(p);
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_TRUE -> true;
-            case VALUE_FALSE -> false;
-            case VALUE_STRING -> p.getText();
-            case VALUE_NULL -> null;
-            default -> throw new IOException("unexpected " + p.currentToken());
-        };
-    }
-
-    /** An integer as a Long, one beyond 64 bits as a Double (no field read is that large). */
-    private static Object integer(JsonParser p) throws IOException {
-        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            return p.getDoubleValue();
-        }
-        return p.getLongValue();
     }
 
     /** The config file, for messages. */
@@ -248,6 +212,7 @@ public final class HfConfigJson {
                 g.writeEndArray();
             }
             case Long l -> g.writeNumber(l);
+            case java.math.BigInteger i -> g.writeNumber(i);
             case Integer i -> g.writeNumber(i);
             case Double d -> g.writeNumber(d);
             case Float f -> g.writeNumber(f);
