@@ -36,6 +36,11 @@ final class Float64Gemma {
         scaling = m.kind == TinyGemma.Kind.GEMMA ? 1 / Math.sqrt(m.headDim) : Math.pow(m.queryPreAttnScalar, -0.5);
     }
 
+    /** The model it runs. */
+    TinyGemma model() {
+        return m;
+    }
+
     /** inv_freq = 1 / (base^(2i/dim)), divided by a linear scaling factor. */
     private static double[] frequencies(double base, int dims, double linearFactor) {
         double[] f = new double[dims / 2];
