@@ -27,17 +27,29 @@ public final class HfConfigReader {
         return family(path).common();
     }
 
-    /** Parses the text of a {@code config.json}; {@code file} only names it in errors. */
+    /**
+     * Parses the text of a {@code config.json}; {@code file} only names it in errors (so families that
+     * read fields of their own from the file, such as Gemma 2 and 3, need {@link #family(Path)}).
+     */
     public static ModelConfig parse(Path file, String text) {
-        HfConfig config = HfConfig.parse(file, text.getBytes(StandardCharsets.UTF_8), type -> Families.forHf(file, type));
-        return Families.forHf(file, config.modelType()).fromHf(file, config).common();
+        return family(file, HfConfigJson.parse(file, text.getBytes(StandardCharsets.UTF_8))).common();
     }
 
-    /** The family's whole reading of {@code config.json} (or the one inside a directory). */
+    /**
+     * The family's whole reading of {@code config.json} (or the one inside a directory): of its
+     * language model's object ({@code text_config} in a multimodal config), with the family's
+     * defaults for the fields it omits.
+     */
     public static FamilyConfig family(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
-        HfConfig config = HfConfig.read(file, type -> Families.forHf(file, type));
-        return Families.forHf(file, config.modelType()).fromHf(file, config);
+        return family(file, HfConfigJson.read(file));
+    }
+
+    private static FamilyConfig family(Path file, HfConfigJson json) {
+        String type = json.modelType().orElseThrow(() -> new FormatException(file, "model_type", "missing", "is required"));
+        ModelFamily family = Families.forHf(file, type);
+        HfConfig config = HfConfig.parse(file, json.withDefaults(family.hfDefaults()).toJson(), t -> Families.forHf(file, t));
+        return family.fromHf(file, config);
     }
 
     /**

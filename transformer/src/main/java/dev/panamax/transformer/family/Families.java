@@ -12,7 +12,10 @@ public final class Families {
             new Qwen2(),
             new Qwen2Moe(),
             new Qwen3(),
-            new Qwen3Moe());
+            new Qwen3Moe(),
+            new Gemma(),
+            new Gemma2(),
+            new Gemma3());
 
     private Families() {
     }

@@ -52,6 +52,27 @@ public final class WeightLoader {
         return f32(name.in(format, layer, ".weight"), length);
     }
 
+    /**
+     * A norm gain {@code [length]} plus {@code offset}, as F32, computed once here: Gemma's RMSNorm
+     * multiplies by {@code 1 + w}, and its Hugging Face checkpoints store {@code w} (GGUF files hold
+     * {@code w + 1}, added by llama.cpp's converter).
+     */
+    public Tensor vector(TensorName name, int layer, long length, float offset) {
+        if (offset == 0) {
+            return vector(name, layer, length);
+        }
+        String full = name.in(format, layer, ".weight");
+        Tensor stored = checked(full, length);
+        if (stored.dtype() != DType.F32 && stored.dtype() != DType.F16 && stored.dtype() != DType.BF16) {
+            throw new FormatException(source.file(), full, stored.dtype(), "norm gains must be F32, F16 or BF16");
+        }
+        float[] gain = stored.toFloatArray();
+        for (int i = 0; i < gain.length; i++) {
+            gain[i] += offset;
+        }
+        return ops.upload(arena, Tensor.of(arena, gain, length));
+    }
+
     /** {@code y = x · Wᵀ (+ b)} with {@code W [rows, cols]} and, if {@code bias}, {@code b [rows]} (the ".bias" of the same name). */
     public Linear linear(TensorName name, int layer, long rows, long cols, boolean bias) {
         return new Linear(ops, matrix(name, layer, rows, cols), bias ? f32(name.in(format, layer, ".bias"), rows) : null);

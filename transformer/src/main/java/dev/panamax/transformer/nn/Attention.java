@@ -20,27 +20,39 @@ public final class Attention {
     /**
      * What varies between families besides the weights.
      *
-     * <p>Room for what {@link Ops#attention} does not take yet: a sliding window (Mistral, Gemma 2/3),
-     * a logit soft-cap (Gemma 2) and attention sinks (gpt-oss) become components here, handed to
-     * {@link Ops#attention} in {@link #forward} step 5, and nowhere else.
-     *
      * @param heads    query heads H
      * @param kvHeads  key/value heads Hkv (H is a multiple)
      * @param headDim  entries per head D (need not be dim / H)
      * @param rope     rotary embedding of q and k
      * @param scale    attention logit scale, usually {@code 1 / sqrt(D)}
      * @param qkNorm   where the optional Q/K norms apply
+     * @param variant  a sliding window, a logit soft-cap, sinks (Gemma 2/3, gpt-oss ...), handed to
+     *                 {@link Ops#attention} in {@link #forward} step 5; {@link dev.panamax.tensor.Attention#CAUSAL} for none
      */
-    public record Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm) {
+    public record Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm,
+                          dev.panamax.tensor.Attention variant) {
         public Options {
             if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || headDim <= 0) {
                 throw new IllegalArgumentException(heads + " query heads, " + kvHeads + " KV heads of " + headDim);
             }
+            if (variant == null) {
+                throw new IllegalArgumentException("attention variant is required (Attention.CAUSAL for none)");
+            }
+        }
+
+        /** Plain causal attention (no window, soft-cap or sinks). */
+        public Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm) {
+            this(heads, kvHeads, headDim, rope, scale, qkNorm, dev.panamax.tensor.Attention.CAUSAL);
         }
 
         /** The usual: scale {@code 1 / sqrt(headDim)}, Q/K norms (if any) per head. */
         public static Options standard(int heads, int kvHeads, int headDim, Rope rope) {
             return new Options(heads, kvHeads, headDim, rope, (float) (1 / Math.sqrt(headDim)), QkNormScope.PER_HEAD);
+        }
+
+        /** These options with {@code newVariant}. */
+        public Options withVariant(dev.panamax.tensor.Attention newVariant) {
+            return new Options(heads, kvHeads, headDim, rope, scale, qkNorm, newVariant);
         }
     }
 
@@ -103,7 +115,8 @@ public final class Attention {
         ops.copy(v3, values.rows(pos, n));
 
         // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
-        ops.attention(q3, keys, values, pos, o.scale(), out.heads(n));
+        //    (j within the window, scores soft-capped, sinks in the denominator: as o.variant() says)
+        ops.attention(q3, keys, values, pos, o.scale(), o.variant(), out.heads(n));
 
         // 6. mix the heads: result = out·Woᵀ
         wo.forward(out.rows(n), result);
