@@ -107,4 +107,31 @@ public final class WeightLoader {
     public Optional<Tensor> find(TensorName name, int layer, String suffix) {
         return source.find(name.in(format, layer, suffix));
     }
+
+    /** The tensor {@code name} (its full name in this file) of exactly {@code shape}, as F32 (widened from F16/BF16), uploaded. */
+    public Tensor floats(String name, long... shape) {
+        Tensor t = tensor(name, shape);
+        if (t.dtype() != DType.F32) {
+            if (t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
+                throw new FormatException(source.file(), name, t.dtype(), "must be F32, F16 or BF16");
+            }
+            t = t.to(arena, DType.F32);
+        }
+        return ops.upload(arena, t);
+    }
+
+    /** The host tensor {@code name} (its full name in this file) of exactly {@code shape}, as stored, not uploaded. */
+    public Tensor tensor(String name, long... shape) {
+        return checked(name, shape);
+    }
+
+    /** Uploads a tensor the family made at load (converted from the file's layout) in {@link #arena()}. */
+    public Tensor upload(Tensor host) {
+        return ops.upload(arena, host);
+    }
+
+    /** The arena the weights live in, for tensors a family converts at load. */
+    public Arena arena() {
+        return arena;
+    }
 }

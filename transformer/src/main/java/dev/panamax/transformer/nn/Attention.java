@@ -52,6 +52,7 @@ public final class Attention {
     private final Linear wq, wk, wv, wo;
     private final Norm qNorm, kNorm;
     private final Tensor keys, values;
+    private final dev.panamax.tensor.Attention variant;
     private final Scratch.Buffer q, k, v, out;
 
     /**
@@ -62,6 +63,16 @@ public final class Attention {
      */
     public Attention(Ops ops, Scratch scratch, Options options, Linear wq, Linear wk, Linear wv, Linear wo,
                      Norm qNorm, Norm kNorm, Tensor keys, Tensor values) {
+        this(ops, scratch, options, wq, wk, wv, wo, qNorm, kNorm, keys, values, dev.panamax.tensor.Attention.CAUSAL);
+    }
+
+    /**
+     * As above, with this layer's attention variant: a sliding window, a soft cap or sinks
+     * (gpt-oss: a window on every other layer, sinks on all), handed to {@link Ops#attention}.
+     */
+    public Attention(Ops ops, Scratch scratch, Options options, Linear wq, Linear wk, Linear wv, Linear wo,
+                     Norm qNorm, Norm kNorm, Tensor keys, Tensor values, dev.panamax.tensor.Attention variant) {
+        this.variant = variant;
         this.ops = ops;
         this.o = options;
         this.wq = wq;
@@ -102,9 +113,9 @@ public final class Attention {
         ops.copy(v3, values.rows(pos, n));
 
         // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
-        ops.attention(q3, keys, values, pos, o.scale(), out.heads(n));
+        ops.attention(q3, keys, values, pos, o.scale(), variant, out.heads(n));
 
-        // 6. mix the heads: result = out·Woᵀ
+        // 6. mix the heads: result = out·Woᵀ (+ b_o: gpt-oss)
         wo.forward(out.rows(n), result);
     }
 }
