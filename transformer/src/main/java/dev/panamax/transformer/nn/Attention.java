@@ -20,9 +20,9 @@ public final class Attention {
     /**
      * What varies between families besides the weights.
      *
-     * <p>Room for what {@link Ops#attention} does not take yet: a sliding window (Mistral, Gemma 2/3),
-     * a logit soft-cap (Gemma 2) and attention sinks (gpt-oss) become components here, handed to
-     * {@link Ops#attention} in {@link #forward} step 5, and nowhere else.
+     * <p>A sliding window, a logit soft-cap or attention sinks are not options here but the layer's
+     * {@link dev.panamax.tensor.Attention} variant (see the constructor), handed to
+     * {@link Ops#attention} in {@link #forward} step 5.
      *
      * @param heads    query heads H
      * @param kvHeads  key/value heads Hkv (H is a multiple)
