@@ -44,12 +44,12 @@ class GptOssForwardTest {
     Path dir;
 
     @ParameterizedTest
-    @CsvSource({"reference, gguf", "cpu, gguf", "reference, gguf-f32", "cpu, gguf-f32", "reference, hf", "cpu, hf"})
+    @CsvSource({"reference, gguf", "cpu, gguf", "reference, gguf-f32", "cpu, gguf-f32", "reference, hf", "cpu, hf", "cpu, hf-dense"})
     void matchesFloat64FromHfModelingGptOss(String backend, String form, Random random) throws Exception {
         TinyGptOss m = new TinyGptOss(random);
-        Path file = form.equals("hf") ? m.writeHf(dir.resolve("hf"), false)
+        Path file = form.startsWith("hf") ? m.writeHf(dir.resolve("hf"), false, form.equals("hf-dense"))
                 : m.writeGguf(dir.resolve("m.gguf"), form.equals("gguf-f32"), w -> { });
-        boolean truncate = !form.equals("hf");
+        boolean truncate = !form.startsWith("hf");
         try (Ops ops = open(backend); Model model = Model.open(file, ops, options(DType.F32))) {
             ModelConfig c = model.config();
             assertEquals(Rope.Layout.NEOX, c.rope().layout());

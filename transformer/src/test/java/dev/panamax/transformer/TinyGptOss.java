@@ -181,6 +181,14 @@ final class TinyGptOss {
 
     /** Writes the Hugging Face checkpoint as openai/gpt-oss-20b stores it: MXFP4 experts, everything else F32 here. */
     Path writeHf(Path dir, boolean truncate) throws IOException {
+        return writeHf(dir, truncate, false);
+    }
+
+    /**
+     * As {@link #writeHf(Path, boolean)}; with {@code dense}, the experts as dequantized conversions store them:
+     * {@code gate_up_proj [E, dim, 2F]} (gate and up columns interleaved) and {@code down_proj [E, F, dim]}, F32.
+     */
+    Path writeHf(Path dir, boolean truncate, boolean dense) throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), configJson(truncate));
         try (Arena arena = Arena.ofConfined()) {
@@ -199,8 +207,25 @@ final class TinyGptOss {
                 f32(w, arena, h + "self_attn.sinks", b + "attn_sinks.weight");
                 f32(w, arena, h + "mlp.router.weight", b + "ffn_gate_inp.weight");
                 f32(w, arena, h + "mlp.router.bias", b + "ffn_gate_inp.bias");
-                hfBlocks(w, h + "mlp.experts.gate_up_proj", 2 * ffn, dim, b + "ffn_gate_exps.weight", b + "ffn_up_exps.weight");
-                hfBlocks(w, h + "mlp.experts.down_proj", dim, ffn, b + "ffn_down_exps.weight", null);
+                if (dense) {
+                    float[] g = weights.get(b + "ffn_gate_exps.weight"), u = weights.get(b + "ffn_up_exps.weight");
+                    float[] d = weights.get(b + "ffn_down_exps.weight");
+                    float[] gateUpW = new float[experts * dim * 2 * ffn], downW = new float[experts * ffn * dim];
+                    for (int e = 0; e < experts; e++) {
+                        for (int i = 0; i < ffn; i++) {
+                            for (int c = 0; c < dim; c++) {
+                                gateUpW[(e * dim + c) * 2 * ffn + 2 * i] = g[(e * ffn + i) * dim + c];
+                                gateUpW[(e * dim + c) * 2 * ffn + 2 * i + 1] = u[(e * ffn + i) * dim + c];
+                                downW[(e * ffn + i) * dim + c] = d[(e * dim + c) * ffn + i];
+                            }
+                        }
+                    }
+                    w.add(h + "mlp.experts.gate_up_proj", Tensor.of(arena, gateUpW, experts, dim, 2L * ffn));
+                    w.add(h + "mlp.experts.down_proj", Tensor.of(arena, downW, experts, ffn, dim));
+                } else {
+                    hfBlocks(w, h + "mlp.experts.gate_up_proj", 2 * ffn, dim, b + "ffn_gate_exps.weight", b + "ffn_up_exps.weight");
+                    hfBlocks(w, h + "mlp.experts.down_proj", dim, ffn, b + "ffn_down_exps.weight", null);
+                }
                 float[] gate = weights.get(b + "ffn_gate_exps.bias"), up = weights.get(b + "ffn_up_exps.bias");
                 float[] gateUp = new float[2 * gate.length];
                 for (int i = 0; i < gate.length; i++) {

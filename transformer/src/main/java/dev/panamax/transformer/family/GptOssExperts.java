@@ -19,7 +19,9 @@ import java.util.List;
  * (even rows gate, odd rows up, as {@code gate_up[..., ::2]} / {@code [..., 1::2]} in
  * {@code GptOssExperts.forward}), {@code gate_up_proj_bias} {@code [E, 2F]} interleaved the same way;
  * {@code down_proj_blocks} {@code [E, dim, F/32, 16]}, {@code down_proj_bias} {@code [E, dim]}. The
- * blocks are re-packed once, at load, into ggml's MXFP4 ({@link HfMxfp4}).
+ * blocks are re-packed once, at load, into ggml's MXFP4 ({@link HfMxfp4}). Dequantized conversions
+ * store {@code gate_up_proj} {@code [E, dim, 2F]} and {@code down_proj} {@code [E, F, dim]} (applied
+ * as {@code x · W}, so transposed here) in BF16 or F32.
  */
 final class GptOssExperts {
     static final TensorName GATE = TensorName.layer("ffn_gate_exps", "mlp.experts.gate_up_proj");
@@ -42,6 +44,18 @@ final class GptOssExperts {
             gateBias = w.floats(GATE.in(TensorFormat.GGUF, layer, ".bias"), e, f);
             upBias = w.floats(UP.in(TensorFormat.GGUF, layer, ".bias"), e, f);
             downBias = w.floats(DOWN.in(TensorFormat.GGUF, layer, ".bias"), e, dim);
+        } else if (w.find(GATE, layer, "_blocks").isEmpty() && w.find(GATE, layer, "").isPresent()) {
+            // the dequantized form (BF16 gpt-oss conversions): gate_up_proj [E, dim, 2F], down_proj [E, F, dim], x · W
+            String gateUp = GATE.in(TensorFormat.HUGGING_FACE, layer, ""), down = DOWN.in(TensorFormat.HUGGING_FACE, layer, "");
+            Tensor dense = w.tensor(gateUp, e, dim, 2L * f);
+            gates = split(w.upload(rows(dense, 0, w)), e);
+            ups = split(w.upload(rows(dense, 1, w)), e);
+            Tensor downDense = w.tensor(down, e, f, dim);
+            downs = split(w.upload(downDense.transpose(1, 2).contiguous(w.arena())), e);
+            Tensor interleaved = w.tensor(gateUp + "_bias", e, 2L * f).to(w.arena(), DType.F32);
+            gateBias = w.upload(deinterleave(interleaved, 0, w));
+            upBias = w.upload(deinterleave(interleaved, 1, w));
+            downBias = w.floats(down + "_bias", e, dim);
         } else {
             String gateUp = GATE.in(TensorFormat.HUGGING_FACE, layer, ""), down = DOWN.in(TensorFormat.HUGGING_FACE, layer, "");
             Tensor gateUpBlocks = w.tensor(gateUp + "_blocks", e, 2L * f, dim / 32, 16);
@@ -71,6 +85,25 @@ final class GptOssExperts {
             out.add(stacked.select(0, x));
         }
         return out;
+    }
+
+    /**
+     * The matrices {@code [E, F, dim]} of the columns {@code start, start + 2, ...} of a dense
+     * {@code gate_up_proj [E, dim, 2F]}, transposed, in the source's dtype.
+     */
+    private static Tensor rows(Tensor dense, int start, WeightLoader w) {
+        long e = dense.size(0), dim = dense.size(1), f = dense.size(2) / 2;
+        float[] all = dense.contiguous(w.arena()).to(w.arena(), DType.F32).toFloatArray();
+        float[] out = new float[(int) (e * f * dim)];
+        for (int x = 0; x < e; x++) {
+            for (int c = 0; c < dim; c++) {
+                for (int i = 0; i < f; i++) {
+                    out[(int) ((x * f + i) * dim + c)] = all[(int) ((x * dim + c) * 2 * f + 2 * i + start)];
+                }
+            }
+        }
+        Tensor t = Tensor.of(w.arena(), out, e, f, dim);
+        return dense.dtype() == DType.F32 ? t : t.to(w.arena(), dense.dtype());
     }
 
     /** Columns {@code start, start + 2, ...} of the F32 host tensor {@code t [E, 2F]}, as {@code [E, F]}. */
