@@ -99,28 +99,29 @@ public final class GptOss implements ModelFamily {
     public FamilyConfig fromHf(Path file, HfConfig config) {
         ModelConfig c = HfConfigReader.common(file, config);
         if (config.numExpertsPerTok() == 0 && c.isMoe()) {
-            c = withExpertsUsed(c, DEFAULT_EXPERTS_USED);
+            c = c.withExperts(c.expertCount(), Math.min(DEFAULT_EXPERTS_USED, c.expertCount()));
         }
-        GptOssHfFields f = GptOssHfFields.read(file);
+        HfConfig.OtherFields f = config.others();
         boolean[] sliding = new boolean[c.layers()];
-        if (f.layerTypes() == null) {
+        Object types = f.values().get("layer_types");
+        if (types == null) {
             for (int l = 0; l < sliding.length; l++) {
                 sliding[l] = l % 2 == 0; // GptOssConfig's default
             }
         } else {
-            if (f.layerTypes().size() != c.layers()) {
-                throw new FormatException(file, "layer_types", f.layerTypes().size() + " entries", "needs one per layer (" + c.layers() + ")");
+            if (!(types instanceof List<?> list) || list.size() != c.layers()) {
+                throw new FormatException(file, "layer_types", types, "needs one entry per layer (" + c.layers() + ")");
             }
             for (int l = 0; l < sliding.length; l++) {
-                String t = f.layerTypes().get(l);
-                if (!t.equals("sliding_attention") && !t.equals("full_attention")) {
+                Object t = list.get(l);
+                if (!"sliding_attention".equals(t) && !"full_attention".equals(t)) {
                     throw new FormatException(file, "layer_types[" + l + "]", t, "must be sliding_attention or full_attention");
                 }
                 sliding[l] = t.equals("sliding_attention");
             }
         }
-        return config(file, c, f.slidingWindow() == null ? DEFAULT_WINDOW : f.slidingWindow(), sliding,
-                f.swigluLimit() == null ? DEFAULT_LIMIT : f.swigluLimit().floatValue());
+        return config(file, c, f.integer("sliding_window").orElse(DEFAULT_WINDOW), sliding,
+                (float) f.number("swiglu_limit").orElse(DEFAULT_LIMIT));
     }
 
     private static Config config(Path file, ModelConfig c, int window, boolean[] sliding, float limit) {
@@ -147,11 +148,6 @@ public final class GptOss implements ModelFamily {
     private static ModelConfig withFfnDim(ModelConfig c, int ffnDim) {
         return new ModelConfig(c.architecture(), c.dim(), ffnDim, c.layers(), c.heads(), c.kvHeads(), c.headDim(), c.vocabSize(),
                 c.contextLength(), c.rmsEps(), c.rope(), c.qkvBias(), c.tiedEmbeddings(), c.expertCount(), c.expertsUsed());
-    }
-
-    private static ModelConfig withExpertsUsed(ModelConfig c, int used) {
-        return new ModelConfig(c.architecture(), c.dim(), c.ffnDim(), c.layers(), c.heads(), c.kvHeads(), c.headDim(), c.vocabSize(),
-                c.contextLength(), c.rmsEps(), c.rope(), c.qkvBias(), c.tiedEmbeddings(), c.expertCount(), Math.min(used, c.expertCount()));
     }
 
     /**
