@@ -77,10 +77,29 @@ public final class HfConfigReader {
             // llama3's defaults are those of Llama 3.1's config
             case "llama3" -> new RopeScaling.Llama3(s.factor(), s.lowFreqFactor().orElse(1.0), s.highFreqFactor().orElse(4.0),
                     s.originalMaxPositionEmbeddings().orElse(8192));
+            case "yarn" -> yarn(c, s);
             default -> throw new UnsupportedModelException(file + ": rope_scaling type '" + s.type() + "' is not supported"
-                    + " (supported: default, linear, llama3)");
+                    + " (supported: default, linear, llama3, yarn)");
         }).orElseGet(RopeScaling.None::new);
         int dims = (int) Math.round(headDim * c.partialRotaryFactor());
-        return new RopeConfig(Rope.Layout.NEOX, dims, c.ropeTheta(), scaling);
+        try {
+            return new RopeConfig(Rope.Layout.NEOX, dims, c.ropeTheta(), scaling);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "rope_scaling", scaling, e.getMessage(), e);
+        }
     }
+
+    /**
+     * transformers' {@code _compute_yarn_parameters}: with {@code original_max_position_embeddings}
+     * given, the factor is {@code max_position_embeddings / original_max_position_embeddings};
+     * beta_fast 32, beta_slow 1, truncate true and attention factor {@code 0.1 ln(factor) + 1} by default.
+     */
+    private static RopeScaling yarn(HfConfig c, HfConfig.RopeScaling s) {
+        int original = s.originalMaxPositionEmbeddings().orElse(c.maxPositionEmbeddings());
+        double factor = s.originalMaxPositionEmbeddings().isPresent() ? (double) c.maxPositionEmbeddings() / original : s.factor();
+        HfConfig.Yarn y = s.yarn();
+        return new RopeScaling.Yarn(factor, original, y.betaFast().orElse(32), y.betaSlow().orElse(1), y.truncate().orElse(true),
+                y.attentionFactor().orElse(RopeScaling.Yarn.defaultAttentionFactor(factor)));
+    }
+
 }

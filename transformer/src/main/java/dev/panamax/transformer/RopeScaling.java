@@ -11,6 +11,22 @@ public sealed interface RopeScaling {
     /** The inverse frequency of pair {@code i} after scaling, given the unscaled one. */
     double scale(int i, double inverseFrequency);
 
+    /**
+     * As {@link #scale(int, double)}, for scalings that also need the rotated dimensions and the
+     * base (YaRN's correction range); the others ignore them.
+     */
+    default double scale(int i, double inverseFrequency, int dims, double theta) {
+        return scale(i, inverseFrequency);
+    }
+
+    /**
+     * The factor RoPE multiplies cos and sin by (YaRN's "attention factor", ggml's mscale), 1 for
+     * most: since q and k both rotate, it multiplies every attention logit by its square.
+     */
+    default double attentionFactor() {
+        return 1;
+    }
+
     /** No scaling: the frequencies are used as computed. */
     record None() implements RopeScaling {
         @Override
@@ -106,6 +122,61 @@ public sealed interface RopeScaling {
         @Override
         public String toString() {
             return "FrequencyFactors[" + factors.length + " pairs]";
+        }
+    }
+
+    /**
+     * YaRN ({@code "rope_type": "yarn"}, gpt-oss, Qwen long-context): pair {@code i} blends its
+     * frequency {@code f} and the interpolated {@code f / factor} by a ramp over the pair index,
+     * {@code f' = f / factor · (1 - e) + f · e} with {@code e = 1 - clamp((i - low) / (high - low), 0, 1)},
+     * where {@code low} and {@code high} are the (fractional) pair indices at which a pair turns
+     * {@code betaFast} and {@code betaSlow} times over {@code originalContext} positions:
+     * {@code dims · ln(originalContext / (2π β)) / (2 ln theta)}, floored and ceiled if {@code truncate},
+     * then clamped to {@code [0, dims - 1]}. cos and sin are multiplied by {@link #attentionFactor()}.
+     * This is Hugging Face's {@code _compute_yarn_parameters} (which honours {@code truncate}, false
+     * in gpt-oss's config) and ggml's {@code rope_yarn} / {@code ggml_rope_yarn_corr_dims} (which
+     * always truncates, and applies {@code attention factor = 0.1 ln(factor) + 1}).
+     *
+     * @param attentionFactor the factor of cos and sin, usually {@code 0.1 ln(factor) + 1}
+     */
+    record Yarn(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate,
+                double attentionFactor) implements RopeScaling {
+        public Yarn {
+            if (!(factor >= 1) || Double.isInfinite(factor) || originalContext <= 0 || !(betaFast > betaSlow) || !(betaSlow > 0)
+                    || Double.isInfinite(betaFast) || !(attentionFactor > 0) || Double.isInfinite(attentionFactor)) {
+                throw new IllegalArgumentException("invalid yarn RoPE scaling: factor " + factor + ", original context "
+                        + originalContext + ", beta_fast " + betaFast + ", beta_slow " + betaSlow + ", attention factor "
+                        + attentionFactor);
+            }
+        }
+
+        /** transformers' and llama.cpp's default attention factor for a scaling {@code factor}: {@code 0.1 ln(factor) + 1}. */
+        public static double defaultAttentionFactor(double factor) {
+            return factor <= 1 ? 1 : 0.1 * Math.log(factor) + 1;
+        }
+
+        @Override
+        public double scale(int i, double inverseFrequency) {
+            throw new IllegalStateException("yarn RoPE scaling needs the rotated dimensions and the base");
+        }
+
+        @Override
+        public double scale(int i, double inverseFrequency, int dims, double theta) {
+            double low = correctionDim(betaFast, dims, theta), high = correctionDim(betaSlow, dims, theta);
+            if (truncate) {
+                low = Math.floor(low);
+                high = Math.ceil(high);
+            }
+            low = Math.max(low, 0);
+            high = Math.min(high, dims - 1);
+            double ramp = Math.min(1, Math.max(0, (i - low) / Math.max(0.001, high - low)));
+            double extrapolation = 1 - ramp;
+            return inverseFrequency / factor * (1 - extrapolation) + inverseFrequency * extrapolation;
+        }
+
+        /** The pair index that turns {@code rotations} times over the original context. */
+        private double correctionDim(double rotations, int dims, double theta) {
+            return dims * Math.log(originalContext / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
         }
     }
 }

@@ -77,9 +77,23 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
      * @param lowFreqFactor                 {@code low_freq_factor} (llama3)
      * @param highFreqFactor                {@code high_freq_factor} (llama3)
      * @param originalMaxPositionEmbeddings {@code original_max_position_embeddings}
+     * @param yarn                          yarn's {@code beta_fast}, {@code beta_slow}, {@code truncate},
+     *                                      {@code attention_factor}, each empty where absent
      */
     public record RopeScaling(String type, double factor, OptionalDouble lowFreqFactor, OptionalDouble highFreqFactor,
-                              OptionalInt originalMaxPositionEmbeddings) {}
+                              OptionalInt originalMaxPositionEmbeddings, Yarn yarn) {
+        /** A scaling without yarn's fields. */
+        public RopeScaling(String type, double factor, OptionalDouble lowFreqFactor, OptionalDouble highFreqFactor,
+                           OptionalInt originalMaxPositionEmbeddings) {
+            this(type, factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings, Yarn.ABSENT);
+        }
+    }
+
+    /** YaRN's own {@code rope_scaling} fields (transformers' defaults apply where empty: 32, 1, true, {@code 0.1 ln(factor) + 1}). */
+    public record Yarn(OptionalDouble betaFast, OptionalDouble betaSlow, Optional<Boolean> truncate, OptionalDouble attentionFactor) {
+        /** None given. */
+        public static final Yarn ABSENT = new Yarn(OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), OptionalDouble.empty());
+    }
 
     /**
      * The top-level fields {@link HfConfig} has no component for, as read: {@link Long} (integers),
@@ -395,6 +409,8 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             Double factor = null;
             OptionalDouble low = OptionalDouble.empty(), high = OptionalDouble.empty();
             OptionalInt original = OptionalInt.empty();
+            OptionalDouble betaFast = OptionalDouble.empty(), betaSlow = OptionalDouble.empty(), attentionFactor = OptionalDouble.empty();
+            Optional<Boolean> truncate = Optional.empty();
             while (next() == JsonToken.FIELD_NAME) {
                 String key = Json.name(p, file, "config");
                 String sub = field + "." + Json.shown(key);
@@ -413,6 +429,10 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                     case "low_freq_factor" -> low = OptionalDouble.of(positiveNumber(sub));
                     case "high_freq_factor" -> high = OptionalDouble.of(positiveNumber(sub));
                     case "original_max_position_embeddings" -> original = OptionalInt.of(positive(sub));
+                    case "beta_fast" -> betaFast = OptionalDouble.of(positiveNumber(sub));
+                    case "beta_slow" -> betaSlow = OptionalDouble.of(positiveNumber(sub));
+                    case "truncate" -> truncate = Optional.of(Json.bool(p, file, sub));
+                    case "attention_factor" -> attentionFactor = OptionalDouble.of(positiveNumber(sub));
                     case "rope_theta" -> {
                         if (field.equals("rope_parameters")) {
                             parametersRopeTheta = positiveNumber(sub);
@@ -420,7 +440,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                             Json.skip(p, file, "config", 0);
                         }
                     }
-                    default -> Json.skip(p, file, "config", 0); // yarn's beta_fast, mrope_section, ...
+                    default -> Json.skip(p, file, "config", 0); // mrope_section, mscale, ...
                 }
             }
             if (type == null) {
@@ -431,7 +451,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             if (factor == null && !type.equals("default")) {
                 throw new FormatException(file, field + ".factor", "missing", "rope_scaling of type " + Json.quote(type) + " needs a factor");
             }
-            return new RopeScaling(type, f, low, high, original);
+            return new RopeScaling(type, f, low, high, original, new Yarn(betaFast, betaSlow, truncate, attentionFactor));
         }
 
         private int required(Integer value, String field) {

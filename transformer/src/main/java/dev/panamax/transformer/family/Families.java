@@ -15,7 +15,8 @@ public final class Families {
             new Qwen3Moe(),
             new Gemma(),
             new Gemma2(),
-            new Gemma3());
+            new Gemma3(),
+            new GptOss());
 
     private Families() {
     }

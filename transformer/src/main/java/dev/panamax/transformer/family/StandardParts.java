@@ -78,10 +78,20 @@ public final class StandardParts {
         boolean bias = c.qkvBias();
         Norm qNorm = qkNorm ? w.rmsNorm(ATTN_Q_NORM, layer, c.headDim(), c.rmsEps()) : null;
         Norm kNorm = qkNorm ? w.rmsNorm(ATTN_K_NORM, layer, c.headDim(), c.rmsEps()) : null;
-        return new Attention(b.ops(), b.scratch(), Attention.Options.standard(c.heads(), c.kvHeads(), c.headDim(), rope),
+        return new Attention(b.ops(), b.scratch(), attentionOptions(c, rope),
                 w.linear(ATTN_Q, layer, c.qDim(), c.dim(), bias), w.linear(ATTN_K, layer, c.kvDim(), c.dim(), bias),
                 w.linear(ATTN_V, layer, c.kvDim(), c.dim(), bias), w.linear(ATTN_OUTPUT, layer, c.dim(), c.qDim(), false),
                 qNorm, kNorm, b.cache().keys(layer), b.cache().values(layer));
+    }
+
+    /**
+     * {@link Attention.Options#standard}, with the logit scale times the square of RoPE's attention
+     * factor (YaRN multiplies the cos and sin of both q and k by it; 1 for other scalings).
+     */
+    public static Attention.Options attentionOptions(ModelConfig c, Rope rope) {
+        double af = c.rope().scaling().attentionFactor();
+        return new Attention.Options(c.heads(), c.kvHeads(), c.headDim(), rope, (float) (af * af / Math.sqrt(c.headDim())),
+                Attention.QkNormScope.PER_HEAD);
     }
 
     /** The dense SwiGLU feed-forward of {@code layer} ({@code ffn_gate}, {@code ffn_up}, {@code ffn_down}, width {@code ffnDim}). */

@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Fetches a family's weights by {@link TensorName} in the file's {@link TensorFormat}, checks each
@@ -35,6 +36,11 @@ public final class WeightLoader {
 
     public TensorFormat format() {
         return format;
+    }
+
+    /** The file (or checkpoint directory) the weights come from, for error messages. */
+    public java.nio.file.Path file() {
+        return source.file();
     }
 
     /** True if the file has {@code name}'s weight in {@code layer}. */
@@ -132,5 +138,37 @@ public final class WeightLoader {
                     "expected shape " + Arrays.toString(shape) + " for " + architecture + " with this configuration");
         }
         return t;
+    }
+
+    /** The tensor {@code name} if present, unchecked: for families that decide by what the file holds. */
+    public Optional<Tensor> find(TensorName name, int layer, String suffix) {
+        return source.find(name.in(format, layer, suffix));
+    }
+
+    /** The tensor {@code name} (its full name in this file) of exactly {@code shape}, as F32 (widened from F16/BF16), uploaded. */
+    public Tensor floats(String name, long... shape) {
+        Tensor t = tensor(name, shape);
+        if (t.dtype() != DType.F32) {
+            if (t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
+                throw new FormatException(source.file(), name, t.dtype(), "must be F32, F16 or BF16");
+            }
+            t = t.to(arena, DType.F32);
+        }
+        return ops.upload(arena, t);
+    }
+
+    /** The host tensor {@code name} (its full name in this file) of exactly {@code shape}, as stored, not uploaded. */
+    public Tensor tensor(String name, long... shape) {
+        return checked(name, shape);
+    }
+
+    /** Uploads a tensor the family made at load (converted from the file's layout) in {@link #arena()}. */
+    public Tensor upload(Tensor host) {
+        return ops.upload(arena, host);
+    }
+
+    /** The arena the weights live in, for tensors a family converts at load. */
+    public Arena arena() {
+        return arena;
     }
 }

@@ -90,6 +90,15 @@ public final class Attention {
         this.out = scratch.buffer("attention.out", o.heads(), o.headDim());
     }
 
+    /**
+     * As above, with this layer's attention variant replacing the options' one: a sliding window, a
+     * soft cap or sinks (gpt-oss: a window on every other layer, sinks on all).
+     */
+    public Attention(Ops ops, Scratch scratch, Options options, Linear wq, Linear wk, Linear wv, Linear wo,
+                     Norm qNorm, Norm kNorm, Tensor keys, Tensor values, dev.panamax.tensor.Attention variant) {
+        this(ops, scratch, options.withVariant(variant), wq, wk, wv, wo, qNorm, kNorm, keys, values);
+    }
+
     /** {@code result [n, dim] = Attention(x [n, dim])} for the tokens at positions {@code pos ...}. */
     public void forward(Tensor x, int pos, Tensor result) {
         int n = (int) x.size(0);
@@ -118,7 +127,7 @@ public final class Attention {
         //    (j within the window, scores soft-capped, sinks in the denominator: as o.variant() says)
         ops.attention(q3, keys, values, pos, o.scale(), o.variant(), out.heads(n));
 
-        // 6. mix the heads: result = out·Woᵀ
+        // 6. mix the heads: result = out·Woᵀ (+ b_o: gpt-oss)
         wo.forward(out.rows(n), result);
     }
 }
