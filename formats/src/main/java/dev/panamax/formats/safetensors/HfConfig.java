@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -47,13 +49,14 @@ import java.util.function.Consumer;
  * @param eosTokenIds           {@code eos_token_id}: one id, a list (Llama 3.1 lists three), or empty
  * @param hiddenAct             {@code hidden_act}, e.g. "silu"
  * @param torchDtype            {@code torch_dtype}, e.g. "bfloat16"
+ * @param extras                every other number, string, boolean or array of numbers, for the families that need them
  */
 public record HfConfig(String modelType, List<String> architectures, int hiddenSize, int intermediateSize,
                        int numHiddenLayers, int numAttentionHeads, int numKeyValueHeads, OptionalInt headDim,
                        int maxPositionEmbeddings, double rmsNormEps, double ropeTheta, Optional<RopeScaling> ropeScaling,
                        double partialRotaryFactor, int vocabSize, boolean tieWordEmbeddings, int numLocalExperts, int numExpertsPerTok,
                        boolean attentionBias, List<Integer> bosTokenIds, List<Integer> eosTokenIds,
-                       Optional<String> hiddenAct, Optional<String> torchDtype) {
+                       Optional<String> hiddenAct, Optional<String> torchDtype, HfConfigExtras extras) {
     /** Largest config.json read: real ones are a few KiB. */
     public static final long MAX_CONFIG_BYTES = 16 << 20;
 
@@ -149,6 +152,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
         private boolean tieWordEmbeddings, attentionBias;
         private List<Integer> bos = List.of(), eos = List.of();
         private String hiddenAct, torchDtype;
+        private final Map<String, Object> extras = new HashMap<>();
 
         Reader(Path file) {
             this.file = file;
@@ -208,6 +212,35 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                 case "eos_token_id" -> eos = tokenIds(key);
                 case "hidden_act" -> hiddenAct = Json.string(p, file, key);
                 case "torch_dtype" -> torchDtype = Json.string(p, file, key);
+                default -> extra(key);
+            }
+        }
+
+        /** Keeps a value nothing above reads (see {@link HfConfigExtras}), or skips it. */
+        private void extra(String key) {
+            JsonToken t = p.currentToken();
+            switch (t) {
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> extras.put(key, Json.number(p, file, key));
+                case VALUE_STRING -> extras.put(key, Json.string(p, file, key));
+                case VALUE_TRUE, VALUE_FALSE -> extras.put(key, t == JsonToken.VALUE_TRUE);
+                case START_ARRAY -> {
+                    List<Double> list = new ArrayList<>();
+                    while (next() != JsonToken.END_ARRAY) {
+                        JsonToken e = p.currentToken();
+                        if (e != JsonToken.VALUE_NUMBER_INT && e != JsonToken.VALUE_NUMBER_FLOAT) {
+                            Json.skip(p, file, "config", 0);
+                            list = null;
+                            while (next() != JsonToken.END_ARRAY) {
+                                Json.skip(p, file, "config", 0);
+                            }
+                            break;
+                        }
+                        list.add(Json.number(p, file, key + "[" + list.size() + "]"));
+                    }
+                    if (list != null) {
+                        extras.put(key, list.stream().mapToDouble(Double::doubleValue).toArray());
+                    }
+                }
                 default -> Json.skip(p, file, "config", 0);
             }
         }
@@ -296,7 +329,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                             Json.skip(p, file, "config", 0);
                         }
                     }
-                    default -> Json.skip(p, file, "config", 0); // yarn's beta_fast, mrope_section, ...
+                    default -> extra("rope_scaling." + key); // longrope's short_factor, yarn's beta_fast, ...
                 }
             }
             if (type == null) {
@@ -304,7 +337,8 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             }
             // "default" rope needs no factor; every scaling type has one
             double f = factor != null ? factor : 1.0;
-            if (factor == null && !type.equals("default")) {
+            // longrope's factor is max_position_embeddings / original_max_position_embeddings when absent
+            if (factor == null && !type.equals("default") && !type.equals("longrope")) {
                 throw new FormatException(file, field + ".factor", "missing", "rope_scaling of type " + Json.quote(type) + " needs a factor");
             }
             return new RopeScaling(type, f, low, high, original);
@@ -343,7 +377,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                     headDim != null ? OptionalInt.of(headDim) : OptionalInt.empty(),
                     required(maxPositions, "max_position_embeddings"), rmsNormEps, theta, Optional.ofNullable(scaling),
                     partialRotaryFactor, required(vocabSize, "vocab_size"), tieWordEmbeddings, nExperts, perToken, attentionBias, bos, eos,
-                    Optional.ofNullable(hiddenAct), Optional.ofNullable(torchDtype));
+                    Optional.ofNullable(hiddenAct), Optional.ofNullable(torchDtype), new HfConfigExtras(file, extras));
         }
     }
 }

@@ -82,6 +82,32 @@ public final class WeightLoader {
         return out;
     }
 
+    /**
+     * A fused matrix {@code [sum(rows), cols]} (Phi-3's {@code attn_qkv}, {@code ffn_up} holding gate and
+     * up) as one {@link Linear} per part, in order: views of consecutive rows of the one uploaded tensor.
+     */
+    public List<Linear> split(TensorName name, int layer, long cols, long... rows) {
+        long total = Arrays.stream(rows).sum();
+        Tensor fused = matrix(name, layer, total, cols);
+        List<Linear> parts = new ArrayList<>(rows.length);
+        long start = 0;
+        for (long r : rows) {
+            parts.add(new Linear(ops, fused.rows(start, r), null));
+            start += r;
+        }
+        return parts;
+    }
+
+    /** A vector the family computes (not read from the file), as an F32 tensor on the backend. */
+    public Tensor constant(float[] values) {
+        return ops.upload(arena, Tensor.of(arena, values, values.length));
+    }
+
+    /** A norm gain or bias {@code [length]} as F32, by its full suffix (".weight", ".bias"). */
+    public Tensor vector(TensorName name, int layer, String suffix, long length) {
+        return f32(name.in(format, layer, suffix), length);
+    }
+
     /** Norm gains and biases are F32 for the kernels; F16/BF16 ones are widened once here. */
     private Tensor f32(String name, long length) {
         Tensor t = checked(name, length);

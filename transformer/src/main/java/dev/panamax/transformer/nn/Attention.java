@@ -30,8 +30,12 @@ public final class Attention {
      * @param rope     rotary embedding of q and k
      * @param scale    attention logit scale, usually {@code 1 / sqrt(D)}
      * @param qkNorm   where the optional Q/K norms apply
+     * @param queryGain null, or F32 {@code [D]} multiplying every query head after RoPE: LongRoPE's attention
+     *                  factor {@code m} on q and k's rotated entries is {@code m²} on q's alone (the scores are
+     *                  {@code q·k}; a gain equal within each rotated pair commutes with the rotation)
      */
-    public record Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm) {
+    public record Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm,
+                          Tensor queryGain) {
         public Options {
             if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || headDim <= 0) {
                 throw new IllegalArgumentException(heads + " query heads, " + kvHeads + " KV heads of " + headDim);
@@ -40,7 +44,22 @@ public final class Attention {
 
         /** The usual: scale {@code 1 / sqrt(headDim)}, Q/K norms (if any) per head. */
         public static Options standard(int heads, int kvHeads, int headDim, Rope rope) {
-            return new Options(heads, kvHeads, headDim, rope, (float) (1 / Math.sqrt(headDim)), QkNormScope.PER_HEAD);
+            return new Options(heads, kvHeads, headDim, rope, (float) (1 / Math.sqrt(headDim)), QkNormScope.PER_HEAD, null);
+        }
+
+        /** These options with the Q/K norms (if any) applied in {@code scope}. */
+        public Options withQkNorm(QkNormScope scope) {
+            return new Options(heads, kvHeads, headDim, rope, scale, scope, queryGain);
+        }
+
+        /** These options with the attention logit scale {@code s} (Granite: its attention multiplier). */
+        public Options withScale(float s) {
+            return new Options(heads, kvHeads, headDim, rope, s, qkNorm, queryGain);
+        }
+
+        /** These options with a per-entry gain of every query head {@code [D]} after RoPE (null: none). */
+        public Options withQueryGain(Tensor gain) {
+            return new Options(heads, kvHeads, headDim, rope, scale, qkNorm, gain);
         }
     }
 
@@ -96,6 +115,10 @@ public final class Attention {
         Tensor q3 = q.heads(n), k3 = k.heads(n), v3 = v.heads(n);
         ops.rope(q3, pos, o.rope(), q3);
         ops.rope(k3, pos, o.rope(), k3);
+        if (o.queryGain() != null) {
+            // 3b. q[t,h] *= gain (LongRoPE's attention factor, squared, on the rotated entries)
+            ops.mul(q.headRows(n), o.queryGain(), q.headRows(n));
+        }
 
         // 4. remember k and v at positions pos .. pos+n-1 (converted to the cache's dtype)
         ops.copy(k3, keys.rows(pos, n));

@@ -1,0 +1,94 @@
+package dev.panamax.transformer;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/** The {@link TinyFamilyModel}s of each family, with the family's own metadata and config.json fields. */
+final class TinyFamilies {
+    private TinyFamilies() {
+    }
+
+    /** LongRoPE settings of a tiny Phi-3: divisors per rotated pair and the original context. */
+    record LongRope(float[] shortFactors, float[] longFactors, int originalContext) {
+        /** transformers' default attention factor for {@code maxPositions}. */
+        double attentionFactor(int maxPositions) {
+            double s = (double) maxPositions / originalContext;
+            return s <= 1 ? 1 : Math.sqrt(1 + Math.log(s) / Math.log(originalContext));
+        }
+    }
+
+    /**
+     * Phi-3: dim 64, 4 query heads over 2 KV heads of 16, ffn 96, 2 layers, vocab 100, context 64;
+     * fused {@code attn_qkv} / {@code qkv_proj} and {@code ffn_up} / {@code gate_up_proj}, RoPE over
+     * {@code ropeDims} entries of each head, LongRoPE with original context 16 (so that allocating 64
+     * positions selects the long factors and 16 the short), sliding window {@code window} (0: none).
+     */
+    static TinyFamilyModel phi3(Random r, boolean tied, int ropeDims, int window, LongRope longRope) {
+        return phi3(r, 64, 96, 2, 4, 2, 100, 64, tied, ropeDims, window, longRope);
+    }
+
+    /** Phi-3 of any shape (for llama.cpp: rows of 256 for Q4_K). */
+    static TinyFamilyModel phi3(Random r, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context, boolean tied,
+                                int ropeDims, int window, LongRope longRope) {
+        TinyFamilyModel m = new TinyFamilyModel("phi3", "phi3", dim, ffn, layers, heads, kvHeads, vocab, context, tied, r);
+        int q = heads * m.headDim, kv = kvHeads * m.headDim;
+        m.embedding("model.embed_tokens.weight").gain("output_norm.weight", "model.norm.weight", dim);
+        if (!tied) {
+            m.matrix("output.weight", "lm_head.weight", vocab, dim);
+        }
+        for (int l = 0; l < layers; l++) {
+            String b = "blk." + l + ".", h = "model.layers." + l + ".";
+            m.gain(b + "attn_norm.weight", h + "input_layernorm.weight", dim);
+            m.matrix(b + "attn_qkv.weight", h + "self_attn.qkv_proj.weight", q + 2 * kv, dim);
+            m.matrix(b + "attn_output.weight", h + "self_attn.o_proj.weight", dim, q);
+            m.gain(b + "ffn_norm.weight", h + "post_attention_layernorm.weight", dim);
+            m.matrix(b + "ffn_up.weight", h + "mlp.gate_up_proj.weight", 2 * ffn, dim);
+            m.matrix(b + "ffn_down.weight", h + "mlp.down_proj.weight", dim, ffn);
+        }
+        m.metadata.add(w -> {
+            w.putFloat32("phi3.attention.layer_norm_rms_epsilon", m.eps);
+            w.putUInt32("phi3.rope.dimension_count", ropeDims);
+            w.putUInt32("phi3.attention.sliding_window", window);
+        });
+        m.config.add("\"rms_norm_eps\": " + m.eps);
+        m.config.add("\"partial_rotary_factor\": " + (double) ropeDims / m.headDim);
+        if (window > 0) {
+            m.config.add("\"sliding_window\": " + window);
+        }
+        if (longRope != null) {
+            m.put("rope_factors_short.weight", null, longRope.shortFactors(), ropeDims / 2);
+            m.put("rope_factors_long.weight", null, longRope.longFactors(), ropeDims / 2);
+            m.metadata.add(w -> {
+                w.putUInt32("phi3.rope.scaling.original_context_length", longRope.originalContext());
+                w.putFloat32("phi3.rope.scaling.attn_factor", (float) longRope.attentionFactor(context));
+            });
+            m.config.add("\"original_max_position_embeddings\": " + longRope.originalContext());
+            m.config.add("\"rope_scaling\": {\"type\": \"longrope\", \"short_factor\": " + json(longRope.shortFactors())
+                    + ", \"long_factor\": " + json(longRope.longFactors()) + "}");
+        }
+        return m;
+    }
+
+    /** Random LongRoPE divisors for {@code ropeDims}: short in [1, 1.5), long in [1, 8). */
+    static LongRope longRope(Random r, int ropeDims, int originalContext) {
+        float[] s = new float[ropeDims / 2], l = new float[ropeDims / 2];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = 1 + 0.5f * r.nextFloat();
+            l[i] = 1 + 7 * r.nextFloat();
+        }
+        return new LongRope(s, l, originalContext);
+    }
+
+    static String json(float[] values) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s", Float.toString(values[i])));
+        }
+        return b.append(']').toString();
+    }
+
+    static float[] copy(float[] f) {
+        return Arrays.copyOf(f, f.length);
+    }
+}
