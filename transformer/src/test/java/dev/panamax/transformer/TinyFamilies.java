@@ -70,6 +70,45 @@ final class TinyFamilies {
         return m;
     }
 
+    /**
+     * OLMo 2: dim 64, 4 query heads over 2 KV heads of 16, ffn 96, 2 layers, vocab 100; no pre-norms,
+     * {@code post_attention_norm} / {@code post_ffw_norm} after the sub-layers, Q/K norms over the
+     * whole projections ({@code [64]} and {@code [32]}).
+     */
+    static TinyFamilyModel olmo2(Random r, boolean tied) {
+        return olmo2(r, 64, 96, 2, 4, 2, 100, 64, tied);
+    }
+
+    static TinyFamilyModel olmo2(Random r, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context, boolean tied) {
+        TinyFamilyModel m = new TinyFamilyModel("olmo2", "olmo2", dim, ffn, layers, heads, kvHeads, vocab, context, tied, r);
+        int q = heads * m.headDim, kv = kvHeads * m.headDim;
+        m.embedding("model.embed_tokens.weight").gain("output_norm.weight", "model.norm.weight", dim);
+        if (!tied) {
+            m.matrix("output.weight", "lm_head.weight", vocab, dim);
+        }
+        for (int l = 0; l < layers; l++) {
+            String b = "blk." + l + ".", h = "model.layers." + l + ".";
+            m.matrix(b + "attn_q.weight", h + "self_attn.q_proj.weight", q, dim);
+            m.matrix(b + "attn_k.weight", h + "self_attn.k_proj.weight", kv, dim);
+            m.matrix(b + "attn_v.weight", h + "self_attn.v_proj.weight", kv, dim);
+            m.matrix(b + "attn_output.weight", h + "self_attn.o_proj.weight", dim, q);
+            m.gain(b + "attn_q_norm.weight", h + "self_attn.q_norm.weight", q);
+            m.gain(b + "attn_k_norm.weight", h + "self_attn.k_norm.weight", kv);
+            m.gain(b + "post_attention_norm.weight", h + "post_attention_layernorm.weight", dim);
+            m.matrix(b + "ffn_gate.weight", h + "mlp.gate_proj.weight", ffn, dim);
+            m.matrix(b + "ffn_up.weight", h + "mlp.up_proj.weight", ffn, dim);
+            m.matrix(b + "ffn_down.weight", h + "mlp.down_proj.weight", dim, ffn);
+            m.gain(b + "post_ffw_norm.weight", h + "post_feedforward_layernorm.weight", dim);
+        }
+        m.metadata.add(w -> {
+            w.putFloat32("olmo2.attention.layer_norm_rms_epsilon", m.eps);
+            w.putUInt32("olmo2.rope.dimension_count", m.headDim);
+        });
+        m.config.add("\"rms_norm_eps\": " + m.eps);
+        m.config.add("\"attention_bias\": false");
+        return m;
+    }
+
     /** Random LongRoPE divisors for {@code ropeDims}: short in [1, 1.5), long in [1, 8). */
     static LongRope longRope(Random r, int ropeDims, int originalContext) {
         float[] s = new float[ropeDims / 2], l = new float[ropeDims / 2];

@@ -11,7 +11,8 @@ public final class Families {
             new Llama(),
             new Qwen2(),
             new Qwen3(),
-            new Phi3());
+            new Phi3(),
+            new Olmo2());
 
     private Families() {
     }
