@@ -109,6 +109,65 @@ final class TinyFamilies {
         return m;
     }
 
+    /** Granite's four scalars. */
+    record GraniteScales(double embedding, double residual, double attention, double logits) {}
+
+    /**
+     * Granite: dim 64, 4 query heads over 2 KV heads of 16, ffn 96, 2 layers, vocab 100; Llama's
+     * tensors (Q/K rows permuted in GGUF as llama.cpp's converter does), optional attention biases,
+     * and the four scalars.
+     */
+    static TinyFamilyModel granite(Random r, boolean tied, boolean bias, GraniteScales s) {
+        return granite(r, 64, 96, 2, 4, 2, 100, 64, tied, bias, s);
+    }
+
+    static TinyFamilyModel granite(Random r, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context, boolean tied,
+                                   boolean bias, GraniteScales s) {
+        TinyFamilyModel m = new TinyFamilyModel("granite", "granite", dim, ffn, layers, heads, kvHeads, vocab, context, tied, r);
+        int q = heads * m.headDim, kv = kvHeads * m.headDim;
+        m.embedding("model.embed_tokens.weight").gain("output_norm.weight", "model.norm.weight", dim);
+        if (!tied) {
+            m.matrix("output.weight", "lm_head.weight", vocab, dim);
+        }
+        for (int l = 0; l < layers; l++) {
+            String b = "blk." + l + ".", h = "model.layers." + l + ".";
+            m.gain(b + "attn_norm.weight", h + "input_layernorm.weight", dim);
+            m.matrix(b + "attn_q.weight", h + "self_attn.q_proj.weight", q, dim);
+            m.matrix(b + "attn_k.weight", h + "self_attn.k_proj.weight", kv, dim);
+            m.matrix(b + "attn_v.weight", h + "self_attn.v_proj.weight", kv, dim);
+            m.matrix(b + "attn_output.weight", h + "self_attn.o_proj.weight", dim, q);
+            m.permuted.put(b + "attn_q.weight", heads);
+            m.permuted.put(b + "attn_k.weight", kvHeads);
+            if (bias) {
+                m.vector(b + "attn_q.bias", h + "self_attn.q_proj.bias", q, 0.5);
+                m.vector(b + "attn_k.bias", h + "self_attn.k_proj.bias", kv, 0.5);
+                m.vector(b + "attn_v.bias", h + "self_attn.v_proj.bias", kv, 0.5);
+                m.vector(b + "attn_output.bias", h + "self_attn.o_proj.bias", dim, 0.5);
+                m.permuted.put(b + "attn_q.bias", heads);
+                m.permuted.put(b + "attn_k.bias", kvHeads);
+            }
+            m.gain(b + "ffn_norm.weight", h + "post_attention_layernorm.weight", dim);
+            m.matrix(b + "ffn_gate.weight", h + "mlp.gate_proj.weight", ffn, dim);
+            m.matrix(b + "ffn_up.weight", h + "mlp.up_proj.weight", ffn, dim);
+            m.matrix(b + "ffn_down.weight", h + "mlp.down_proj.weight", dim, ffn);
+        }
+        m.metadata.add(w -> {
+            w.putFloat32("granite.attention.layer_norm_rms_epsilon", m.eps);
+            w.putUInt32("granite.rope.dimension_count", m.headDim);
+            w.putFloat32("granite.embedding_scale", (float) s.embedding());
+            w.putFloat32("granite.residual_scale", (float) s.residual());
+            w.putFloat32("granite.attention.scale", (float) s.attention());
+            w.putFloat32("granite.logit_scale", (float) s.logits());
+        });
+        m.config.add("\"rms_norm_eps\": " + m.eps);
+        m.config.add("\"attention_bias\": " + bias);
+        m.config.add("\"embedding_multiplier\": " + (float) s.embedding());
+        m.config.add("\"residual_multiplier\": " + (float) s.residual());
+        m.config.add("\"attention_multiplier\": " + (float) s.attention());
+        m.config.add("\"logits_scaling\": " + (float) s.logits());
+        return m;
+    }
+
     /** Random LongRoPE divisors for {@code ropeDims}: short in [1, 1.5), long in [1, 8). */
     static LongRope longRope(Random r, int ropeDims, int originalContext) {
         float[] s = new float[ropeDims / 2], l = new float[ropeDims / 2];

@@ -39,6 +39,8 @@ final class TinyFamilyModel {
     final List<Consumer<GgufWriter>> metadata = new ArrayList<>();
     /** Added to config.json (each entry {@code "key": value}). */
     final List<String> config = new ArrayList<>();
+    /** GGUF names whose rows llama.cpp's converter permutes (Q/K of "norm" RoPE architectures), with their head counts. */
+    final Map<String, Integer> permuted = new LinkedHashMap<>();
     private final Random random;
 
     TinyFamilyModel(String arch, String hfType, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context,
@@ -121,10 +123,27 @@ final class TinyFamilyModel {
             vocabulary(w);
         }
         for (Map.Entry<String, float[]> e : weights.entrySet()) {
-            w.addTensor(e.getKey(), DType.F32, shapes.get(e.getKey()), MemorySegment.ofArray(e.getValue()));
+            float[] v = permuted.containsKey(e.getKey()) ? permute(e.getValue(), permuted.get(e.getKey()), shapes.get(e.getKey()))
+                    : e.getValue();
+            w.addTensor(e.getKey(), DType.F32, shapes.get(e.getKey()), MemorySegment.ofArray(v));
         }
         w.write(file);
         return file;
+    }
+
+    /** Within each head, row {@code half · D/2 + i} (halves rotate together) moves to row {@code 2i + half} (pairs do). */
+    private float[] permute(float[] w, int nHeads, long[] shape) {
+        int cols = shape.length == 1 ? 1 : (int) shape[1];
+        float[] out = new float[w.length];
+        int half = headDim / 2;
+        for (int h = 0; h < nHeads; h++) {
+            for (int part = 0; part < 2; part++) {
+                for (int i = 0; i < half; i++) {
+                    System.arraycopy(w, (h * headDim + part * half + i) * cols, out, (h * headDim + 2 * i + part) * cols, cols);
+                }
+            }
+        }
+        return out;
     }
 
     private void vocabulary(GgufWriter w) {

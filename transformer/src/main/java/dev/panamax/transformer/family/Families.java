@@ -12,7 +12,8 @@ public final class Families {
             new Qwen2(),
             new Qwen3(),
             new Phi3(),
-            new Olmo2());
+            new Olmo2(),
+            new Granite());
 
     private Families() {
     }
