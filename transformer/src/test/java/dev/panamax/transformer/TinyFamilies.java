@@ -168,6 +168,61 @@ final class TinyFamilies {
         return m;
     }
 
+    /**
+     * StarCoder 2: dim 64, 4 query heads over 2 KV heads of 16, ffn 96, 2 layers, vocab 100; LayerNorms
+     * with biases, biases on every projection, {@code c_fc} / {@code c_proj} GELU MLP, sliding window
+     * {@code window} (0: none). Tied unless {@code tied} is false; {@code sayTied} false leaves
+     * {@code tie_word_embeddings} out of config.json (Starcoder2Config's default is true).
+     */
+    static TinyFamilyModel starcoder2(Random r, boolean tied, boolean sayTied, int window) {
+        return starcoder2(r, 64, 96, 2, 4, 2, 100, 64, tied, sayTied, window);
+    }
+
+    static TinyFamilyModel starcoder2(Random r, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context,
+                                      boolean tied, boolean sayTied, int window) {
+        TinyFamilyModel m = new TinyFamilyModel("starcoder2", "starcoder2", dim, ffn, layers, heads, kvHeads, vocab, context, tied, r);
+        int q = heads * m.headDim, kv = kvHeads * m.headDim;
+        m.embedding("model.embed_tokens.weight").gain("output_norm.weight", "model.norm.weight", dim)
+                .vector("output_norm.bias", "model.norm.bias", dim, 0.2);
+        if (!tied) {
+            m.matrix("output.weight", "lm_head.weight", vocab, dim);
+        }
+        for (int l = 0; l < layers; l++) {
+            String b = "blk." + l + ".", h = "model.layers." + l + ".";
+            m.gain(b + "attn_norm.weight", h + "input_layernorm.weight", dim);
+            m.vector(b + "attn_norm.bias", h + "input_layernorm.bias", dim, 0.2);
+            m.matrix(b + "attn_q.weight", h + "self_attn.q_proj.weight", q, dim);
+            m.vector(b + "attn_q.bias", h + "self_attn.q_proj.bias", q, 0.5);
+            m.matrix(b + "attn_k.weight", h + "self_attn.k_proj.weight", kv, dim);
+            m.vector(b + "attn_k.bias", h + "self_attn.k_proj.bias", kv, 0.5);
+            m.matrix(b + "attn_v.weight", h + "self_attn.v_proj.weight", kv, dim);
+            m.vector(b + "attn_v.bias", h + "self_attn.v_proj.bias", kv, 0.5);
+            m.matrix(b + "attn_output.weight", h + "self_attn.o_proj.weight", dim, q);
+            m.vector(b + "attn_output.bias", h + "self_attn.o_proj.bias", dim, 0.5);
+            m.gain(b + "ffn_norm.weight", h + "post_attention_layernorm.weight", dim);
+            m.vector(b + "ffn_norm.bias", h + "post_attention_layernorm.bias", dim, 0.2);
+            m.matrix(b + "ffn_up.weight", h + "mlp.c_fc.weight", ffn, dim);
+            m.vector(b + "ffn_up.bias", h + "mlp.c_fc.bias", ffn, 0.5);
+            m.matrix(b + "ffn_down.weight", h + "mlp.c_proj.weight", dim, ffn);
+            m.vector(b + "ffn_down.bias", h + "mlp.c_proj.bias", dim, 0.5);
+        }
+        m.metadata.add(w -> {
+            w.putFloat32("starcoder2.attention.layer_norm_epsilon", m.eps);
+            w.putUInt32("starcoder2.rope.dimension_count", m.headDim);
+            if (window > 0) {
+                w.putUInt32("starcoder2.attention.sliding_window", window);
+            }
+        });
+        m.config.add("\"norm_epsilon\": " + m.eps);
+        m.config.add("\"use_bias\": true");
+        m.config.add("\"hidden_act\": \"gelu_pytorch_tanh\"");
+        if (window > 0) {
+            m.config.add("\"sliding_window\": " + window);
+        }
+        m.omitTied = !sayTied;
+        return m;
+    }
+
     /** Random LongRoPE divisors for {@code ropeDims}: short in [1, 1.5), long in [1, 8). */
     static LongRope longRope(Random r, int ropeDims, int originalContext) {
         float[] s = new float[ropeDims / 2], l = new float[ropeDims / 2];

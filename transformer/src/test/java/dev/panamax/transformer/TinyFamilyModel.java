@@ -41,6 +41,8 @@ final class TinyFamilyModel {
     final List<String> config = new ArrayList<>();
     /** GGUF names whose rows llama.cpp's converter permutes (Q/K of "norm" RoPE architectures), with their head counts. */
     final Map<String, Integer> permuted = new LinkedHashMap<>();
+    /** Leave {@code tie_word_embeddings} out of config.json. */
+    boolean omitTied;
     private final Random random;
 
     TinyFamilyModel(String arch, String hfType, int dim, int ffn, int layers, int heads, int kvHeads, int vocab, int context,
@@ -178,7 +180,7 @@ final class TinyFamilyModel {
                 .append(", \"num_hidden_layers\": ").append(layers).append(", \"num_attention_heads\": ").append(heads)
                 .append(", \"num_key_value_heads\": ").append(kvHeads).append(", \"vocab_size\": ").append(vocab)
                 .append(", \"max_position_embeddings\": ").append(context).append(", \"rope_theta\": ").append(theta)
-                .append(", \"tie_word_embeddings\": ").append(tied).append(", \"torch_dtype\": \"float32\"");
+                .append(omitTied ? "" : ", \"tie_word_embeddings\": " + tied).append(", \"torch_dtype\": \"float32\"");
         for (String c : config) {
             json.append(", ").append(c);
         }

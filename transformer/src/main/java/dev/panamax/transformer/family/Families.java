@@ -13,7 +13,8 @@ public final class Families {
             new Qwen3(),
             new Phi3(),
             new Olmo2(),
-            new Granite());
+            new Granite(),
+            new Starcoder2());
 
     private Families() {
     }

@@ -5,6 +5,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.WeightSource;
+import dev.panamax.transformer.nn.LayerNorm;
 import dev.panamax.transformer.nn.Linear;
 import dev.panamax.transformer.nn.RmsNorm;
 import java.lang.foreign.Arena;
@@ -56,6 +57,11 @@ public final class WeightLoader {
     /** {@code y = x · Wᵀ (+ b)} with {@code W [rows, cols]} and, if {@code bias}, {@code b [rows]} (the ".bias" of the same name). */
     public Linear linear(TensorName name, int layer, long rows, long cols, boolean bias) {
         return new Linear(ops, matrix(name, layer, rows, cols), bias ? f32(name.in(format, layer, ".bias"), rows) : null);
+    }
+
+    /** A LayerNorm with the gain {@code name [length]} and the bias of the same name. */
+    public LayerNorm layerNorm(TensorName name, int layer, long length, float eps) {
+        return new LayerNorm(ops, vector(name, layer, length), vector(name, layer, ".bias", length), eps);
     }
 
     /** An RMSNorm with the gain {@code name [length]}. */
