@@ -19,7 +19,8 @@ panamax_pick_jdk() {
       return 0
     fi
   done
-  echo "panamax: no JDK 25 found. Install one (e.g. Temurin 25) and set JAVA_HOME to it." >&2
+  local found=${JAVA_HOME:-$(command -v java 2>/dev/null || echo none)}
+  echo "panamax: Panamax needs Java 25 or newer and found none (JAVA_HOME or java: $found, nothing newer under /usr/lib/jvm); install a JDK 25 (e.g. Temurin 25) and set JAVA_HOME to it." >&2
   return 1
 }
 panamax_pick_jdk

@@ -3,7 +3,6 @@ module dev.panamax.transformer {
     requires transitive dev.panamax.tensor;
     requires transitive dev.panamax.formats;
     requires dev.panamax.kernels.cpu;
-    requires dev.panamax.kernels.cuda;
     requires info.picocli;
     requires com.fasterxml.jackson.core;
 

@@ -129,6 +129,7 @@ public final class Inspector {
      */
     public static FileFormat detect(Path file) throws IOException {
         byte[] head;
+        RegularFiles.require(file, "a model file");
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(16);
         }

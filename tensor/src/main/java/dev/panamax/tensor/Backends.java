@@ -17,7 +17,12 @@ public final class Backends {
     private Backends() {
     }
 
-    /** Every backend on the class or module path, available or not. */
+    /**
+     * Every backend on the class or module path, available or not: "reference" and "cpu" from
+     * panamax-kernels-cpu, "cuda" when panamax-kernels-cuda is there too.
+     *
+     * @return the providers, in {@link ServiceLoader} order
+     */
     public static List<OpsProvider> providers() {
         return ServiceLoader.load(OpsProvider.class, Backends.class.getClassLoader()).stream()
                 .map(ServiceLoader.Provider::get).toList();
@@ -26,7 +31,9 @@ public final class Backends {
     /**
      * The provider called {@code name}.
      *
-     * @throws IllegalArgumentException if no backend has that name
+     * @param name a backend's {@link OpsProvider#name()}
+     * @return its provider, available or not
+     * @throws IllegalArgumentException if no backend has that name (the message lists those found)
      */
     public static OpsProvider provider(String name) {
         List<OpsProvider> all = providers();
@@ -37,6 +44,9 @@ public final class Backends {
     /**
      * Opens the backend called {@code name}.
      *
+     * @param name    a backend's {@link OpsProvider#name()}
+     * @param threads threads for its kernels (see {@link OpsProvider#create(int)})
+     * @return the backend, which the caller closes
      * @throws IllegalArgumentException if it does not exist
      * @throws IllegalStateException    if it cannot run here (the message says why)
      */
@@ -51,6 +61,9 @@ public final class Backends {
     /**
      * The fastest CPU backend that can run: "cpu", or "reference" with one warning (logged once per
      * process) when the Vector API is missing, e.g. without {@code --add-modules jdk.incubator.vector}.
+     *
+     * @param threads threads for its kernels; 0 or less means one per processor
+     * @return the backend, which the caller closes
      */
     public static Ops openCpu(int threads) {
         OpsProvider cpu = providers().stream().filter(p -> p.name().equals("cpu")).findFirst().orElse(null);

@@ -22,6 +22,7 @@ package dev.panamax.tensor;
  *  Q5_K   13     256         176        f16 d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]
  *  Q6_K   14     256         210        u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d
  *  Q8_K   15     256         292        f32 d; i8 qs[256]; i16 bsums[16]
+ *  MXFP4  39      32          17        u8 e (E8M0); u8 qs[16]            (FP4 E2M1, x = 2^(e-127) * e2m1(q))
  * </pre>
  */
 public enum DType {
@@ -44,7 +45,8 @@ public enum DType {
     I32(26, 1, 4),
     I64(27, 1, 8),
     F64(28, 1, 8),
-    BF16(30, 1, 2);
+    BF16(30, 1, 2),
+    MXFP4(39, 32, 17);
 
     private static final DType[] BY_GGML_ID = new DType[64];
 
@@ -79,7 +81,7 @@ public enum DType {
         return bytesPerBlock;
     }
 
-    /** True for ggml's block-quantized types (Q4_0 ... Q8_K). */
+    /** True for ggml's block-quantized types (Q4_0 ... Q8_K, MXFP4). */
     public boolean isQuantized() {
         return blockSize > 1;
     }

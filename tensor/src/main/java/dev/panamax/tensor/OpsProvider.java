@@ -8,12 +8,27 @@ import java.util.Optional;
  * {@link #unavailableReason()} or {@link #create} is called.
  */
 public interface OpsProvider {
-    /** "reference", "cpu", "cuda", ... */
+    /**
+     * The name {@link Backends#open(String, int)} finds it by.
+     *
+     * @return "reference", "cpu", "cuda", ...
+     */
     String name();
 
-    /** Empty if the backend can run here; otherwise why not, in one sentence. */
+    /**
+     * Whether the backend can run here, without loading it.
+     *
+     * @return empty if it can; otherwise why not, in one sentence
+     */
     Optional<String> unavailableReason();
 
-    /** A new backend using up to {@code threads} threads for its kernels. */
+    /**
+     * A new backend.
+     *
+     * @param threads threads for its kernels, at most; 0 or less lets the backend choose (the CPU
+     *                backend then uses one per processor)
+     * @return the backend, which the caller closes
+     * @throws IllegalStateException if it cannot run here ({@link #unavailableReason()} says why)
+     */
     Ops create(int threads);
 }

@@ -62,7 +62,13 @@ public final class Tensor {
     public static Tensor allocate(Arena arena, DType dtype, long... shape) {
         Objects.requireNonNull(arena, "arena");
         long[] s = checkShape(dtype, shape);
-        long bytes = dtype.byteSize(Shapes.product(s));
+        long bytes;
+        try {
+            bytes = dtype.byteSize(Shapes.product(s));
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a " + dtype + " tensor of shape " + Arrays.toString(s)
+                    + " needs more than 2^63 bytes", e);
+        }
         MemorySegment memory = arena.allocate(Math.max(bytes, 1), 64);
         return new Tensor(memory, dtype, s, Shapes.contiguousStrides(s), 0, Device.HOST);
     }

@@ -18,6 +18,7 @@ class DTypeTest {
             {"Q4_K", 12, 256, 2 + 2 + 12 + 128}, {"Q5_K", 13, 256, 2 + 2 + 12 + 32 + 128},
             {"Q6_K", 14, 256, 128 + 64 + 16 + 2}, {"Q8_K", 15, 256, 4 + 256 + 2 * 16}, {"I8", 24, 1, 1},
             {"I16", 25, 1, 2}, {"I32", 26, 1, 4}, {"I64", 27, 1, 8}, {"F64", 28, 1, 8}, {"BF16", 30, 1, 2},
+            {"MXFP4", 39, 32, 1 + 16},
     };
 
     @Test
@@ -36,7 +37,7 @@ class DTypeTest {
 
     @Test
     void unknown_ids_are_a_clear_error() {
-        for (int id : new int[] {4, 5, 16, 20, 23, 29, 31, 39, 63, 64, -1, Integer.MAX_VALUE}) {
+        for (int id : new int[] {4, 5, 16, 20, 23, 29, 31, 40, 63, 64, -1, Integer.MAX_VALUE}) {
             UnknownDTypeException e = assertThrows(UnknownDTypeException.class, () -> DType.fromGgmlId(id));
             assertEquals(id, e.ggmlId());
             assertTrue(e.getMessage().contains("unknown ggml tensor type id " + id), e.getMessage());

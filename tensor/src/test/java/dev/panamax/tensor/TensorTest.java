@@ -17,6 +17,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(Seeded.class)
 class TensorTest {
 
+    /** Issue 20: a huge shape gave a raw ArithmeticException from DType.byteSize. */
+    @Test
+    void a_shape_too_large_for_memory_is_rejected_naming_dtype_and_shape() {
+        try (Arena arena = Arena.ofConfined()) {
+            long[][] shapes = {{1L << 40, 1L << 30}, {Long.MAX_VALUE / 2 + 1, 1}, {1L << 61, 8}};
+            for (long[] shape : shapes) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> Tensor.allocate(arena, DType.F32, shape));
+                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(java.util.Arrays.toString(shape)), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void writes_through_a_view_reach_the_original() {
         try (Arena arena = Arena.ofConfined()) {

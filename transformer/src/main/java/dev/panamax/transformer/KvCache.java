@@ -1,6 +1,7 @@
 package dev.panamax.transformer;
 
 import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -23,11 +24,42 @@ public final class KvCache {
         }
         this.capacity = config.contextLength();
         this.dtype = dtype;
+        requireMemory(ops, arena, config, dtype);
         this.keys = new Tensor[config.layers()];
         this.values = new Tensor[config.layers()];
         for (int l = 0; l < config.layers(); l++) {
             keys[l] = ops.allocate(arena, dtype, capacity, config.kvHeads(), config.headDim());
             values[l] = ops.allocate(arena, dtype, capacity, config.kvHeads(), config.headDim());
+        }
+    }
+
+    /** Bytes the cache of {@code config} takes in {@code dtype}: K and V, every layer, every position. */
+    public static long bytes(ModelConfig config, DType dtype) {
+        try {
+            long perPosition = Math.multiplyExact(2L * config.layers(), dtype.byteSize((long) config.kvHeads() * config.headDim()));
+            return Math.multiplyExact(perPosition, (long) config.contextLength());
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * A host backend allocates the cache off-heap, where an allocation beyond what the machine has
+     * ends in an OutOfMemoryError far from its cause (or in swapping): check first, and say how much
+     * is needed and how to need less.
+     */
+    private static void requireMemory(Ops ops, Arena arena, ModelConfig config, DType dtype) {
+        long needed = bytes(config, dtype);
+        if (ops.allocate(arena, DType.F32, 1).device() != Device.HOST) {
+            return; // device memory: the backend's allocator reports its own limit
+        }
+        long available = AvailableMemory.bytes();
+        if (needed > available) {
+            throw new IllegalArgumentException(String.format(
+                    "the KV cache for a context of %d positions needs %s (%d layers x K and V x %d heads x %d x %s), "
+                            + "but this machine has %s available: use a shorter context (-c / LoadOptions.withContextLength)"
+                            + "%s", config.contextLength(), AvailableMemory.describe(needed), config.layers(), config.kvHeads(),
+                    config.headDim(), dtype, AvailableMemory.describe(available), dtype == DType.F32 ? " or an F16 cache" : ""));
         }
     }
 

@@ -36,6 +36,7 @@ public final class Model implements AutoCloseable {
     private final GgufFile gguf;
     private final AutoCloseable file;
     private final Arena arena;
+    private boolean closed;
 
     private Model(Path path, ModelConfig config, FamilyConfig family, Transformer transformer, GgufFile gguf, AutoCloseable file,
                   Arena arena) {
@@ -106,11 +107,23 @@ public final class Model implements AutoCloseable {
             Scratch scratch = new Scratch(ops, arena, Math.min(options.maxBatch(), config.contextLength()));
             WeightLoader weights = new WeightLoader(source, format, ops, arena, config.architecture());
             Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights));
-            Transformer t = new Transformer(config, decoder, ops, arena, scratch, cache);
+            Transformer t = new Transformer(config, decoder, ops, arena, scratch, cache, FileGuard.of(path, weightFiles(path)));
             return new Model(path, config, family, t, gguf, file, arena);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /** The files whose mappings the weights are read from: the GGUF file, or a checkpoint's safetensors files. */
+    private static List<Path> weightFiles(Path path) {
+        if (!Files.isDirectory(path)) {
+            return List.of(path);
+        }
+        try (var files = Files.list(path)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".safetensors") && Files.isRegularFile(f)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + path, e);
         }
     }
 
@@ -173,9 +186,13 @@ public final class Model implements AutoCloseable {
         return Optional.ofNullable(gguf);
     }
 
-    /** Frees the backend memory, the cache and the scratch, and unmaps the file. */
+    /** Frees the backend memory, the cache and the scratch, and unmaps the file. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         arena.close();
         try {
             file.close();

@@ -21,8 +21,8 @@ public record RopeConfig(Rope.Layout layout, int dims, double theta, RopeScaling
         if (dims <= 0 || dims % 2 != 0) {
             throw new IllegalArgumentException("RoPE dimension count must be a positive even number, got " + dims);
         }
-        if (!(theta > 1)) {
-            throw new IllegalArgumentException("RoPE theta must be greater than 1, got " + theta);
+        if (!(theta > 1) || Double.isInfinite(theta)) {
+            throw new IllegalArgumentException("RoPE theta must be finite and greater than 1, got " + theta);
         }
     }
 

@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A decoder-only transformer on any {@link Ops} backend: token ids in, next-token logits out. The
@@ -26,8 +27,10 @@ import java.util.Arrays;
  * {@code maxBatch} at a time); generation then calls {@link #forward} with one token at a time.
  * The KV cache remembers earlier positions: call {@code forward(tokens, startPos)} with
  * {@code startPos} equal to the number of tokens already processed (0 starts a new sequence).
- * One instance is driven by one thread at a time. Memory (scratch and cache) belongs to the
- * arena given at construction.
+ * One instance is driven by one thread at a time: a second thread calling {@code forward} while
+ * one is inside fails at once with an {@link IllegalStateException} (sessions of their own let
+ * several threads share one model's weights). Memory (scratch and cache) belongs to the arena given
+ * at construction.
  */
 public final class Transformer {
     private final ModelConfig config;
@@ -37,13 +40,17 @@ public final class Transformer {
     private final Scratch scratch;
     private final Scratch.Buffer x, normed;
     private final Tensor logits, logitsHost;
+    private final FileGuard files;
+    /** The thread inside {@link #forward} now, or null. */
+    private final AtomicReference<Thread> running = new AtomicReference<>();
 
     /**
      * @param decoder the layers, built by the model's family over {@code scratch} and {@code cache}
      * @param arena   owns the logits buffer
      */
-    Transformer(ModelConfig config, Decoder decoder, Ops ops, Arena arena, Scratch scratch, KvCache cache) {
+    Transformer(ModelConfig config, Decoder decoder, Ops ops, Arena arena, Scratch scratch, KvCache cache, FileGuard files) {
         this.config = config;
+        this.files = files;
         this.decoder = decoder;
         this.ops = ops;
         this.cache = cache;
@@ -86,17 +93,58 @@ public final class Transformer {
     /** As {@link #forward(int[], int)}, writing the logits into {@code logits} (length vocab): no allocation when decoding. */
     public void forward(int[] tokens, int startPos, float[] logits) {
         checkLogits(logits);
-        run(tokens, startPos, null);
-        // logits = RMSNorm(x[last]) · Woutputᵀ; the last token's row is row n-1 of the final batch
-        int n = (tokens.length - 1) % maxBatch() + 1;
-        project(x.row(n - 1), logits);
+        enter();
+        try {
+            run(tokens, startPos, null);
+            // logits = RMSNorm(x[last]) · Woutputᵀ; the last token's row is row n-1 of the final batch
+            int n = (tokens.length - 1) % maxBatch() + 1;
+            project(x.row(n - 1), logits);
+        } catch (InternalError e) {
+            throw mappedFileFault(e);
+        } finally {
+            running.set(null);
+        }
     }
 
     /** Runs {@code tokens} at positions {@code startPos ...} and returns the logits after every one of them. */
     public float[][] forwardAll(int[] tokens, int startPos) {
         float[][] all = new float[tokens.length][];
-        run(tokens, startPos, all);
+        enter();
+        try {
+            run(tokens, startPos, all);
+        } catch (InternalError e) {
+            throw mappedFileFault(e);
+        } finally {
+            running.set(null);
+        }
         return all;
+    }
+
+    /** Claims this transformer for the calling thread, or fails if another thread is inside. */
+    private void enter() {
+        Thread me = Thread.currentThread();
+        Thread other = running.compareAndExchange(null, me);
+        if (other != null) {
+            throw new IllegalStateException("one Transformer used by two threads at once: " + me.getName() + " called forward while "
+                    + other.getName() + " was inside; its KV cache and scratch belong to one sequence at a time");
+        }
+        try {
+            files.check();
+        } catch (RuntimeException e) {
+            running.set(null);
+            throw e;
+        }
+    }
+
+    /**
+     * The JVM reports a read of a memory-mapped file that shrank after it was mapped as an
+     * InternalError ("a fault occurred in an unsafe memory access operation"): name the file.
+     */
+    private RuntimeException mappedFileFault(InternalError e) {
+        if (e.getMessage() != null && e.getMessage().contains("unsafe memory access")) {
+            return new ModelFileChangedException(files.reported(), e);
+        }
+        throw e;
     }
 
     private void run(int[] tokens, int startPos, float[][] allLogits) {

@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * Every tensor type a GGUF file may name ({@code enum ggml_type} of ggml.h), with its block
  * geometry from ggml-common.h. Panamax computes with the types that have a {@link DType}; the
- * others (the IQ, ternary and FP4 families) are still known here so that a file using them opens,
+ * others (the IQ and ternary families, NVFP4) are still known here so that a file using them opens,
  * its sizes are checked and its other tensors are usable. Ids 4, 5 and 31 to 38 were removed from
  * ggml and are rejected like any unknown id.
  */
@@ -54,7 +54,7 @@ public enum GgmlType {
     /** u8 qs[64]; f16 d. */
     TQ2_0(35, 256, 66, null),
     /** u8 e (E8M0 scale); u8 qs[16]. */
-    MXFP4(39, 32, 17, null),
+    MXFP4(39, 32, 17, DType.MXFP4),
     /** u8 d[4] (UE4M3 scales); u8 qs[32]. */
     NVFP4(40, 64, 36, null),
     /** f16 d; u8 qs[16] (one sign bit per value). */

@@ -1,6 +1,7 @@
 package dev.panamax.formats.gguf;
 
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.RegularFiles;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.TensorClosedException;
@@ -40,7 +41,7 @@ import java.util.Optional;
  * <h2>Bad files</h2>
  * A file that does not follow the format fails to open with a {@link FormatException} that names
  * the file, the field and the value. A tensor whose ggml type is real but not supported by Panamax
- * (IQ2_XXS, MXFP4, ...) does not stop the file from opening: {@link #tensor} throws
+ * (IQ2_XXS, NVFP4, ...) does not stop the file from opening: {@link #tensor} throws
  * {@link UnsupportedTensorTypeException} for that tensor only.
  */
 public final class GgufFile implements AutoCloseable {
@@ -89,9 +90,7 @@ public final class GgufFile implements AutoCloseable {
     private static GgufFile open(Path path, Arena arena, boolean owned) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(arena, "arena");
-        if (Files.isDirectory(path)) {
-            throw new FileSystemException(path.toString(), null, "is a directory, not a GGUF file");
-        }
+        RegularFiles.require(path, "a GGUF file");
         MemorySegment mapping;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();

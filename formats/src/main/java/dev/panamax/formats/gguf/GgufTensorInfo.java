@@ -48,7 +48,7 @@ public record GgufTensorInfo(String name, int ggmlType, long[] shape, long offse
     /**
      * The Panamax element type.
      *
-     * @throws UnsupportedTensorTypeException for a ggml type Panamax does not compute with (IQ*, TQ*, MXFP4 ...)
+     * @throws UnsupportedTensorTypeException for a ggml type Panamax does not compute with (IQ*, TQ*, NVFP4 ...)
      */
     public DType dtype() {
         return type().dtype().orElseThrow(() -> new UnsupportedTensorTypeException(file, index, name, ggmlType));

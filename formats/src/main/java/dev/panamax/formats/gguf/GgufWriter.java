@@ -14,7 +14,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes GGUF version 3 files that llama.cpp reads: the header (magic, version, counts),
@@ -343,9 +346,14 @@ public final class GgufWriter {
      */
     public void write(Path out) throws IOException {
         Path dir = out.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "no such directory to write " + out.getFileName() + " in");
+        }
+        // not Files.createTempFile, which makes the file private (0600): the model file gets the
+        // permissions of any new file (the umask's), like one written by llama-quantize or cp
+        Path tmp = createSibling(dir, out.getFileName());
         try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 writeTo(channel);
             }
             try {
@@ -355,6 +363,18 @@ public final class GgufWriter {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A new empty file {@code .NAME.RANDOM.tmp} in {@code dir}, with the permissions of any new file. */
+    private static Path createSibling(Path dir, Path name) throws IOException {
+        while (true) {
+            Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                // another writer's temporary file: draw another name
+            }
         }
     }
 

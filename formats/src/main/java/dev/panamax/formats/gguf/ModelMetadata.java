@@ -100,7 +100,9 @@ public final class ModelMetadata {
 
     /** {@code <arch>.rope.freq_base}, default {@value #DEFAULT_ROPE_FREQ_BASE}. */
     public float ropeFreqBase() {
-        return md.findFloat(key("rope.freq_base")).orElse(DEFAULT_ROPE_FREQ_BASE);
+        String k = key("rope.freq_base");
+        return md.findFloat(k).map(v -> above(k, v, 1, "RoPE's frequency base must be finite and greater than 1"))
+                .orElse(DEFAULT_ROPE_FREQ_BASE);
     }
 
     /**
@@ -117,8 +119,8 @@ public final class ModelMetadata {
 
     /** {@code <arch>.rope.scaling.factor}, else the old {@code <arch>.rope.scale_linear}. */
     public Optional<Float> ropeScalingFactor() {
-        Optional<Float> f = md.findFloat(key("rope.scaling.factor"));
-        return f.isPresent() ? f : md.findFloat(key("rope.scale_linear"));
+        String k = md.contains(key("rope.scaling.factor")) ? key("rope.scaling.factor") : key("rope.scale_linear");
+        return md.findFloat(k).map(v -> above(k, v, 0, "a RoPE scaling factor must be finite and positive"));
     }
 
     /** {@code <arch>.rope.scaling.original_context_length}. */
@@ -128,12 +130,14 @@ public final class ModelMetadata {
 
     /** {@code <arch>.attention.layer_norm_rms_epsilon}: the RMSNorm epsilon. */
     public float rmsNormEpsilon() {
-        return md.getFloat(key("attention.layer_norm_rms_epsilon"));
+        String k = key("attention.layer_norm_rms_epsilon");
+        return epsilon(k, md.getFloat(k));
     }
 
     /** {@code <arch>.attention.layer_norm_epsilon}: the LayerNorm epsilon of architectures that use LayerNorm. */
     public Optional<Float> layerNormEpsilon() {
-        return md.findFloat(key("attention.layer_norm_epsilon"));
+        String k = key("attention.layer_norm_epsilon");
+        return md.findFloat(k).map(v -> epsilon(k, v));
     }
 
     /** {@code <arch>.expert_count}, 0 for dense models. */
@@ -244,6 +248,22 @@ public final class ModelMetadata {
             throw new FormatException(md.file(), GgufMetadata.field(k), v, "not a token id");
         }
         return OptionalInt.of((int) v);
+    }
+
+    /** {@code value} if finite and above {@code min}, else a FormatException naming the key. */
+    private float above(String k, float value, float min, String problem) {
+        if (!(value > min) || Float.isInfinite(value)) {
+            throw new FormatException(md.file(), GgufMetadata.field(k), value, problem);
+        }
+        return value;
+    }
+
+    /** A norm's epsilon: finite, in (0, 1); +Inf gave all-zero activations and a silent {@code <unk>} output. */
+    private float epsilon(String k, float value) {
+        if (!(value > 0 && value < 1)) {
+            throw new FormatException(md.file(), GgufMetadata.field(k), value, "a norm epsilon must be in (0, 1)");
+        }
+        return value;
     }
 
     private OptionalInt optionalInt(String k) {

@@ -1,6 +1,7 @@
 package dev.panamax.formats.quant;
 
 import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.formats.gguf.GgufTensorInfo;
 import dev.panamax.formats.gguf.GgufValueType;
 import dev.panamax.formats.gguf.GgufWriter;
 import dev.panamax.formats.gguf.TensorSink;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -29,6 +31,21 @@ public final class ModelQuantizer {
     private ModelQuantizer() {
     }
 
+    /** Told how far a quantization has come, e.g. to draw a progress bar. */
+    @FunctionalInterface
+    public interface Progress {
+        /** Listens to nothing. */
+        Progress NONE = (done, total) -> { };
+
+        /**
+         * Called as the output is written.
+         *
+         * @param bytesDone  bytes of the source's tensors written so far, copied or converted
+         * @param bytesTotal bytes of all the source's tensors
+         */
+        void written(long bytesDone, long bytesTotal);
+    }
+
     /**
      * Quantizes {@code in} into {@code out}.
      *
@@ -37,8 +54,34 @@ public final class ModelQuantizer {
      * @throws UnsupportedOperationException if a tensor that must change type is stored quantized
      */
     public static QuantizationPlan quantize(Path in, Path out, QuantType type, boolean pure) throws IOException {
+        return quantize(in, out, type, pure, Progress.NONE);
+    }
+
+    /**
+     * Quantizes {@code in} into {@code out}, telling {@code progress} how far it has come.
+     *
+     * @param in       the F32/F16/BF16 GGUF model
+     * @param out      the file to write (replaced if it exists)
+     * @param type     the file type to quantize to
+     * @param pure     give every quantized matrix {@code type}'s default type (llama-quantize {@code --pure})
+     * @param progress called on the writing thread after each tensor is copied and each chunk of rows converted
+     * @return the plan that was carried out
+     * @throws IOException if {@code in} cannot be read or {@code out} written
+     * @throws UnsupportedOperationException if a tensor that must change type is stored quantized
+     */
+    public static QuantizationPlan quantize(Path in, Path out, QuantType type, boolean pure, Progress progress) throws IOException {
         try (GgufFile source = GgufFile.open(in)) {
             QuantizationPlan plan = QuantizationPlan.of(source, type, pure);
+            long total = 0;
+            for (QuantizationPlan.Entry e : plan.entries()) {
+                total += source.tensorBytes(e.name()).byteSize();
+            }
+            long bytesTotal = total;
+            long[] bytesDone = {0};
+            LongConsumer advance = bytes -> {
+                bytesDone[0] += bytes;
+                progress.written(bytesDone[0], bytesTotal);
+            };
             GgufWriter writer = new GgufWriter();
             writer.copyMetadata(source.metadata());
             for (String key : new String[] {"split.no", "split.count", "split.tensors.count"}) {
@@ -51,13 +94,18 @@ public final class ModelQuantizer {
             writer.put("general.file_type", GgufValueType.UINT32, (long) type.fileType());
             for (QuantizationPlan.Entry e : plan.entries()) {
                 if (!e.converts()) {
-                    writer.copyTensor(source, e.name());
+                    GgufTensorInfo info = source.findTensorInfo(e.name()).orElseThrow();
+                    writer.addTensor(e.name(), info.type(), info.shape(), sink -> {
+                        MemorySegment bytes = source.tensorBytes(e.name());
+                        sink.write(bytes);
+                        advance.accept(bytes.byteSize());
+                    });
                 } else {
                     DType from = e.from().dtype().filter(t -> !t.isQuantized()).orElseThrow(
                             () -> new UnsupportedOperationException(in + ": tensor '" + e.name() + "' is stored as " + e.from()
                                     + "; requantizing it to " + e.to() + " would compound two roundings (give an F32/F16/BF16 model)"));
                     DType to = e.to().dtype().orElseThrow();
-                    writer.addTensor(e.name(), e.to(), e.shape(), sink -> convert(source, e.name(), from, to, sink));
+                    writer.addTensor(e.name(), e.to(), e.shape(), sink -> convert(source, e.name(), from, to, sink, advance));
                 }
             }
             writer.write(out);
@@ -71,9 +119,10 @@ public final class ModelQuantizer {
     /**
      * Streams tensor {@code name} converted into {@code sink}, a chunk of rows at a time; the rows of a
      * chunk are converted in parallel (each worker owns one row buffer) into a shared chunk buffer, so
-     * the bytes do not depend on the number of threads.
+     * the bytes do not depend on the number of threads. {@code advance} gets each chunk's source bytes.
      */
-    private static void convert(GgufFile source, String name, DType from, DType to, TensorSink sink) throws IOException {
+    private static void convert(GgufFile source, String name, DType from, DType to, TensorSink sink, LongConsumer advance)
+            throws IOException {
         MemorySegment data = source.tensorBytes(name);
         long[] shape = source.findTensorInfo(name).orElseThrow().shape();
         int cols = Math.toIntExact(shape[shape.length - 1]);
@@ -95,6 +144,7 @@ public final class ModelQuantizer {
                     }
                 });
                 sink.write(chunk.asSlice(0, count * outRow));
+                advance.accept(count * inRow);
             }
         }
     }

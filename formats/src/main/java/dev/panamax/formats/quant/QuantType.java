@@ -20,7 +20,9 @@ public enum QuantType {
     Q4_K_M(15, DType.Q4_K),
     Q5_K_S(16, DType.Q5_K),
     Q5_K_M(17, DType.Q5_K),
-    Q6_K(18, DType.Q6_K);
+    Q6_K(18, DType.Q6_K),
+    /** llama.cpp's MXFP4_MOE: MXFP4 for the 3-D expert tensors, Q8_0 for every other matrix. */
+    MXFP4_MOE(38, DType.MXFP4);
 
     private final int fileType;
     private final DType defaultType;
@@ -60,7 +62,7 @@ public enum QuantType {
                     }
                 }
                 throw new IllegalArgumentException("unknown quantization type '" + name + "'; supported: F16, BF16, Q4_0, "
-                        + "Q4_1, Q5_0, Q5_1, Q8_0, Q4_K (= Q4_K_M), Q4_K_S, Q4_K_M, Q5_K (= Q5_K_M), Q5_K_S, Q5_K_M, Q6_K");
+                        + "Q4_1, Q5_0, Q5_1, Q8_0, Q4_K (= Q4_K_M), Q4_K_S, Q4_K_M, Q5_K (= Q5_K_M), Q5_K_S, Q5_K_M, Q6_K, MXFP4_MOE");
         }
     }
 }

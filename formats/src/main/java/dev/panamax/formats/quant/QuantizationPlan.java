@@ -23,7 +23,8 @@ import java.util.Objects;
  * Q6_K, or Q8_0 if its rows do not fit the default type's blocks (a Q8_0 model keeps Q8_0); in the
  * _M presets, {@code attn_v} and {@code ffn_down} of the "use more bits" layers (the first and last
  * eighth, and every third in between) get Q6_K; Q4_K_S gives the first four {@code attn_v} and the
- * first eighth of {@code ffn_down} Q5_K. Finally, a tensor whose rows are not a whole number of its
+ * first eighth of {@code ffn_down} Q5_K. MXFP4_MOE gives MXFP4 to the expert tensors (a third dimension
+ * above 1: {@code ffn_*_exps}) and Q8_0 to every other matrix, the output included. Finally, a tensor whose rows are not a whole number of its
  * type's blocks falls back: Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, and to F16 when rows are not
  * even a multiple of 32. (llama-quantize aborts on such tensors for the 32-block types and in
  * {@code --pure} mode; we fall back to F16, as MODELS.md describes for stories260K.)
@@ -233,10 +234,15 @@ public final class QuantizationPlan {
             long cols = s.shape()[s.shape().length - 1];
             boolean falcon = model.architecture().equals("falcon");
             if (name.equals("output.weight") || (!hasOutput && name.equals("token_embd.weight"))) {
-                if (falcon || cols % type.blockSize() != 0) {
+                if (ftype == QuantType.MXFP4_MOE || falcon || cols % type.blockSize() != 0) {
                     return DType.Q8_0;
                 }
                 return type != DType.Q8_0 ? DType.Q6_K : type;
+            }
+            if (ftype == QuantType.MXFP4_MOE) {
+                // experts (a third dimension above 1) get MXFP4, everything else Q8_0
+                long[] shape = s.shape();
+                return shape.length >= 3 && shape[shape.length - 3] > 1 ? DType.MXFP4 : DType.Q8_0;
             }
             if (name.equals("token_embd.weight")) {
                 return type;

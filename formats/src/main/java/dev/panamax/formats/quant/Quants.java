@@ -12,7 +12,7 @@ import java.util.Objects;
  * it, bit for bit as ggml does.
  *
  * <p>Supported types: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K,
- * Q6_K and Q8_K, in both directions. The block layouts are listed in {@link DType}; each codec class
+ * Q6_K, Q8_K and MXFP4, in both directions. The block layouts are listed in {@link DType}; each codec class
  * documents its own. Decoding matches ggml's {@code dequantize_row_*} float for float. Encoding
  * matches ggml's reference quantizers {@code quantize_row_*_ref}, which is what llama-quantize
  * writes when it has no importance matrix.
@@ -25,7 +25,7 @@ public final class Quants {
     static {
         for (BlockCodec c : new BlockCodec[] {new F32Codec(), new F16Codec(), new BF16Codec(), new Q40Codec(),
                 new Q41Codec(), new Q50Codec(), new Q51Codec(), new Q80Codec(), new Q81Codec(), new Q2KCodec(),
-                new Q3KCodec(), new Q4KCodec(), new Q5KCodec(), new Q6KCodec(), new Q8KCodec()}) {
+                new Q3KCodec(), new Q4KCodec(), new Q5KCodec(), new Q6KCodec(), new Q8KCodec(), new Mxfp4Codec()}) {
             CODECS[c.type().ordinal()] = c;
         }
     }
@@ -135,7 +135,7 @@ public final class Quants {
         BlockCodec codec = CODECS[Objects.requireNonNull(type, "type").ordinal()];
         if (codec == null) {
             throw new UnsupportedOperationException("no F32 codec for dtype " + type
-                    + ": Quants handles F32, F16, BF16 and ggml's block quant types Q4_0 ... Q8_K");
+                    + ": Quants handles F32, F16, BF16, ggml's block quant types Q4_0 ... Q8_K and MXFP4");
         }
         return codec;
     }

@@ -3,7 +3,7 @@
  *
  * <ul>
  *   <li>{@link dev.panamax.formats.quant.Quants}: decode any of F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1,
- *       Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K to F32 and encode F32 to it, bit for bit as ggml's
+ *       Q8_0, Q8_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, MXFP4 to F32 and encode F32 to it, bit for bit as ggml's
  *       {@code dequantize_row_*} and reference quantizers {@code quantize_row_*_ref} (llama.cpp commit
  *       c392e50). The block layouts are tabled in {@link dev.panamax.tensor.DType}; each codec class
  *       ({@code Q4KCodec} ...) documents its own.</li>

@@ -3,6 +3,7 @@ package dev.panamax.formats.safetensors;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.RegularFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -115,6 +116,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
     public static HfConfig read(Path path, Consumer<String> modelTypeCheck) {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         try {
+            RegularFiles.require(file, "a config.json file");
             long size = Files.size(file);
             if (size > MAX_CONFIG_BYTES) {
                 throw new FormatException(file, "file size", size, "exceeds the config limit of " + MAX_CONFIG_BYTES + " bytes");

@@ -1,6 +1,7 @@
 package dev.panamax.formats.safetensors;
 
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.RegularFiles;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.TensorClosedException;
@@ -54,6 +55,10 @@ public final class SafetensorsFile implements AutoCloseable {
     private final long dataStart;
     private final SafetensorsHeader header;
     private volatile boolean closed;
+    private static final System.Logger LOG = System.getLogger(SafetensorsFile.class.getName());
+    /** FP8 weights converted to BF16 so far, and the memory holding them (made on first use). */
+    private final Map<String, Tensor> converted = new java.util.HashMap<>();
+    private Arena convertedArena;
 
     private SafetensorsFile(Path path, MemorySegment mapping, Arena ownArena, long dataStart, SafetensorsHeader header) {
         this.path = path;
@@ -89,6 +94,11 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private static SafetensorsFile open(Path path, Arena arena, Arena ownArena) {
         MemorySegment mapping;
+        try {
+            RegularFiles.require(path, "a safetensors file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
         } catch (IOException e) {
@@ -125,6 +135,9 @@ public final class SafetensorsFile implements AutoCloseable {
      * 8 bytes are a plausible header length followed by '{'. It does not validate the header.
      */
     public static boolean probe(Path path) {
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            return false; // a named pipe would block the read below
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             ByteBuffer start = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
             while (start.hasRemaining() && channel.read(start) > 0) {
@@ -201,17 +214,44 @@ public final class SafetensorsFile implements AutoCloseable {
      * U8 and BOOL tensors are viewed as I8, U16/U32/U64 as I16/I32/I64 (see {@link SafetensorsDType}).
      *
      * @throws NoSuchElementException if there is no such tensor
-     * @throws UnsupportedOperationException for F8 tensors, which only {@link #readF32} decodes
+     * <p>An F8_E4M3 weight {@code X} with a scale tensor {@code X_scale_inv} (DeepSeek V3's 128 x 128
+     * block scales) is the exception: it is converted to a BF16 tensor in memory once, see
+     * {@link BlockScaledFp8}, and lives until {@link #close()}.
+     *
+     * @throws UnsupportedOperationException for other F8 tensors, which only {@link #readF32} decodes
      * @throws TensorClosedException after {@link #close()} or once the mapping's arena is closed
      */
     public Tensor tensor(String name) {
         SafetensorsTensorInfo info = info(name);
+        if (info.dtype() == SafetensorsDType.F8_E4M3 && contains(BlockScaledFp8.scaleName(name))) {
+            return convertedFp8(name, tensor(BlockScaledFp8.scaleName(name)));
+        }
         if (!info.dtype().hasStorageType()) {
             throw new UnsupportedOperationException("tensor " + Json.quote(name) + " of " + path + " is " + info.dtype()
                     + ", which Panamax cannot view in place; decode it with readF32(name, arena)");
         }
         requireOpen("tensor(" + Json.quote(name) + ")");
         return Tensor.wrap(mapping, dataStart + info.begin(), info.dtype().storageType(), info.shape());
+    }
+
+    /**
+     * FP8 weight {@code name} converted to BF16 with {@code scales} ({@link BlockScaledFp8}), once: the
+     * tensor is kept, in memory this file frees on {@link #close()}, and handed out again.
+     */
+    synchronized Tensor convertedFp8(String name, Tensor scales) {
+        requireOpen("tensor(" + Json.quote(name) + ")");
+        Tensor t = converted.get(name);
+        if (t == null) {
+            if (convertedArena == null) {
+                convertedArena = Arena.ofShared();
+                LOG.log(System.Logger.Level.INFO, path + " stores FP8 E4M3 weights with 128x128 block scales: converting them to"
+                        + " BF16 at load, 2 bytes per weight in memory (twice the file's 1)");
+            }
+            SafetensorsTensorInfo info = info(name);
+            t = BlockScaledFp8.toBf16(path, name, info.shape(), data(name), scales, convertedArena);
+            converted.put(name, t);
+        }
+        return t;
     }
 
     /** The raw bytes of tensor {@code name}: a read-only slice of the mapping. */
@@ -224,11 +264,15 @@ public final class SafetensorsFile implements AutoCloseable {
     /**
      * Tensor {@code name} decoded to a new contiguous F32 tensor in {@code arena}: exact for F8_E4M3,
      * F8_E5M2, F16, BF16 and integers up to 2^24 in magnitude; F64 and larger integers round to nearest.
-     * Unsigned and BOOL tensors decode as their unsigned values.
+     * Unsigned and BOOL tensors decode as their unsigned values. An FP8 weight with block scales in this
+     * file ({@link BlockScaledFp8}) has them applied.
      */
     public Tensor readF32(String name, Arena arena) {
         SafetensorsTensorInfo info = info(name);
         requireOpen("readF32(" + Json.quote(name) + ")");
+        if (info.dtype() == SafetensorsDType.F8_E4M3 && contains(BlockScaledFp8.scaleName(name))) {
+            return BlockScaledFp8.toF32(path, name, info.shape(), data(name), tensor(BlockScaledFp8.scaleName(name)), arena);
+        }
         Tensor out = Tensor.allocate(arena, DType.F32, info.shape());
         F32Decoder.decode(info.dtype(), mapping, dataStart + info.begin(), out.data(), info.numel());
         return out;
@@ -263,6 +307,11 @@ public final class SafetensorsFile implements AutoCloseable {
             return;
         }
         closed = true;
+        synchronized (this) {
+            if (convertedArena != null) {
+                convertedArena.close();
+            }
+        }
         if (ownArena != null) {
             ownArena.close();
         }

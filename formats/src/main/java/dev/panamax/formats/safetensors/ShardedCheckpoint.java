@@ -3,6 +3,7 @@ package dev.panamax.formats.safetensors;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
+import dev.panamax.formats.RegularFiles;
 import dev.panamax.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -96,6 +97,7 @@ public final class ShardedCheckpoint implements AutoCloseable {
     private static ShardedCheckpoint indexed(Path index) {
         byte[] json;
         try {
+            RegularFiles.require(index, "a safetensors index");
             long size = Files.size(index);
             if (size > Json.MAX_DOCUMENT_BYTES) {
                 throw new FormatException(index, "file size", size, "exceeds the index limit of " + Json.MAX_DOCUMENT_BYTES + " bytes");
@@ -210,9 +212,17 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return shardFor(name).info(name);
     }
 
-    /** Tensor {@code name}: a zero-copy view of its shard's mapping. */
+    /**
+     * Tensor {@code name}: a zero-copy view of its shard's mapping, or for an FP8 weight with block
+     * scales ({@link BlockScaledFp8}, the scales in any shard) a BF16 copy made once.
+     */
     public Tensor tensor(String name) {
-        return shardFor(name).tensor(name);
+        SafetensorsFile shard = shardFor(name);
+        String scale = BlockScaledFp8.scaleName(name);
+        if (shard.info(name).dtype() == SafetensorsDType.F8_E4M3 && !shard.contains(scale) && contains(scale)) {
+            return shard.convertedFp8(name, tensor(scale));
+        }
+        return shard.tensor(name);
     }
 
     /** Tensor {@code name} decoded to a new F32 tensor in {@code arena}. */

@@ -105,6 +105,34 @@ class ModelMetadataTest {
         }
     }
 
+    /** Issue 20: rms_epsilon = +Inf gave all-zero logits with exit 0; freq_base = +Inf gave garbage. */
+    @Test
+    void float_hyper_parameters_must_be_finite_and_in_range() throws IOException {
+        record Bad(String key, float value) { }
+        List<Bad> bad = List.of(new Bad("llama.attention.layer_norm_rms_epsilon", Float.POSITIVE_INFINITY),
+                new Bad("llama.attention.layer_norm_rms_epsilon", Float.NaN), new Bad("llama.attention.layer_norm_rms_epsilon", 0f),
+                new Bad("llama.attention.layer_norm_rms_epsilon", 2f), new Bad("llama.attention.layer_norm_epsilon", -1e-5f),
+                new Bad("llama.rope.freq_base", Float.POSITIVE_INFINITY), new Bad("llama.rope.freq_base", Float.NaN),
+                new Bad("llama.rope.freq_base", 0.5f), new Bad("llama.rope.scaling.factor", Float.POSITIVE_INFINITY),
+                new Bad("llama.rope.scaling.factor", -2f));
+        for (Bad b : bad) {
+            GgufWriter w = new GgufWriter().putString("general.architecture", "llama").putFloat32(b.key(), b.value());
+            try (GgufFile g = write(w)) {
+                ModelMetadata m = g.model();
+                FormatException e = assertThrows(FormatException.class, () -> {
+                    switch (b.key().substring("llama.".length())) {
+                        case "attention.layer_norm_rms_epsilon" -> m.rmsNormEpsilon();
+                        case "attention.layer_norm_epsilon" -> m.layerNormEpsilon();
+                        case "rope.freq_base" -> m.ropeFreqBase();
+                        default -> m.ropeScalingFactor();
+                    }
+                }, b.toString());
+                assertEquals("metadata[\"" + b.key() + "\"]", e.field(), e.getMessage());
+                assertEquals(String.valueOf(b.value()), e.value());
+            }
+        }
+    }
+
     @Test
     void a_file_without_architecture_has_no_model_view() throws IOException {
         try (GgufFile g = write(new GgufWriter().putString("general.name", "x"))) {

@@ -130,4 +130,42 @@ class QuantizationPlanTest {
         var e = assertThrows(IllegalArgumentException.class, () -> QuantType.parse("IQ2_XXS"));
         assertTrue(e.getMessage().contains("IQ2_XXS"), e.getMessage());
     }
+
+    @Test
+    void mxfp4_moe_gives_mxfp4_to_expert_tensors_and_q8_0_to_every_other_matrix() {
+        // a gpt-oss-like layer: 3-D expert tensors [experts, rows, cols], a router, attention, sinks
+        List<QuantizationPlan.Source> t = new ArrayList<>(List.of(src("token_embd.weight", 512, 64),
+                src("output.weight", 512, 64), src("output_norm.weight", 64)));
+        for (int i = 0; i < 2; i++) {
+            String b = "blk." + i + ".";
+            t.add(src(b + "ffn_gate_exps.weight", 4, 96, 64));
+            t.add(src(b + "ffn_up_exps.weight", 4, 96, 64));
+            t.add(src(b + "ffn_down_exps.weight", 4, 64, 96));
+            t.add(src(b + "ffn_gate_inp.weight", 4, 64));
+            t.add(src(b + "attn_q.weight", 64, 64));
+            t.add(src(b + "attn_v.weight", 16, 64));
+            t.add(src(b + "attn_sinks.weight", 8));
+            t.add(src(b + "odd_exps.weight", 4, 8, 40)); // rows that MXFP4 blocks do not fit
+        }
+        QuantizationPlan p = QuantizationPlan.of(t, new QuantizationPlan.Model("gpt-oss", 2, 4, false), QuantType.MXFP4_MOE,
+                false);
+        for (int i = 0; i < 2; i++) {
+            String b = "blk." + i + ".";
+            assertEquals(GgmlType.MXFP4, p.entry(b + "ffn_gate_exps.weight").to());
+            assertEquals(GgmlType.MXFP4, p.entry(b + "ffn_up_exps.weight").to());
+            assertEquals(GgmlType.MXFP4, p.entry(b + "ffn_down_exps.weight").to());
+            assertEquals(GgmlType.F32, p.entry(b + "ffn_gate_inp.weight").to(), "the router is never quantized");
+            assertEquals(GgmlType.Q8_0, p.entry(b + "attn_q.weight").to());
+            assertEquals(GgmlType.Q8_0, p.entry(b + "attn_v.weight").to());
+            assertEquals(GgmlType.F32, p.entry(b + "attn_sinks.weight").to());
+            assertEquals(GgmlType.F16, p.entry(b + "odd_exps.weight").to(), "40 columns: no 32-block type fits");
+        }
+        assertEquals(GgmlType.Q8_0, p.entry("output.weight").to());
+        assertEquals(GgmlType.Q8_0, p.entry("token_embd.weight").to());
+        assertEquals(38, QuantType.MXFP4_MOE.fileType());
+        assertEquals(QuantType.MXFP4_MOE, QuantType.parse("mxfp4_moe"));
+        QuantizationPlan pure = QuantizationPlan.of(t, new QuantizationPlan.Model("gpt-oss", 2, 4, false),
+                QuantType.MXFP4_MOE, true);
+        assertEquals(GgmlType.MXFP4, pure.entry("blk.0.attn_q.weight").to(), "--pure: every matrix gets MXFP4");
+    }
 }

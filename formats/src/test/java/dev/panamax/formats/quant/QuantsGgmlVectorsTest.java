@@ -31,7 +31,7 @@ class QuantsGgmlVectorsTest {
 
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q8_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K",
-            "Q8_K"})
+            "Q8_K", "MXFP4"})
     void quantizeRow_gives_ggml_reference_bytes(DType type) throws IOException {
         float[] input = floats(read("input.f32"));
         byte[] expected = read(name(type) + ".blocks");
@@ -56,7 +56,7 @@ class QuantsGgmlVectorsTest {
 
     /** Q8_1 is absent: ggml has no dequantize_row_q8_1 (it is only an activation format for dot products). */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K"})
+    @EnumSource(names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "Q8_K", "MXFP4"})
     void dequantizeRow_gives_ggml_reference_float_bits(DType type) throws IOException {
         byte[] blocks = read(name(type) + ".blocks");
         float[] expected = floats(gunzip(read(name(type) + ".dequant.f32.gz")));
@@ -81,20 +81,20 @@ class QuantsGgmlVectorsTest {
         return type.name().toLowerCase(Locale.ROOT);
     }
 
-    private static byte[] read(String file) throws IOException {
+    static byte[] read(String file) throws IOException {
         try (InputStream in = QuantsGgmlVectorsTest.class.getResourceAsStream("ggml/" + file)) {
             assertNotNull(in, "missing test fixture ggml/" + file);
             return in.readAllBytes();
         }
     }
 
-    private static byte[] gunzip(byte[] gz) throws IOException {
+    static byte[] gunzip(byte[] gz) throws IOException {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
             return in.readAllBytes();
         }
     }
 
-    private static float[] floats(byte[] bytes) {
+    static float[] floats(byte[] bytes) {
         float[] f = new float[bytes.length / Float.BYTES];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
         return f;

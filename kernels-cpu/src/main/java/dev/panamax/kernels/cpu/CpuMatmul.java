@@ -82,7 +82,7 @@ public final class CpuMatmul {
 
     /**
      * {@code out = x · wᵀ}: x F32 {@code [M, K]}, w {@code [N, K]} of dtype F32, F16, BF16, Q8_0,
-     * Q4_0, Q4_1, Q5_0, Q5_1 or Q2_K ... Q6_K (rows may be strided; read in place), out F32
+     * Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K or MXFP4 (rows may be strided; read in place), out F32
      * {@code [M, N]}. Every element of out is written.
      *
      * @throws IllegalArgumentException if dtypes or shapes do not fit
@@ -184,6 +184,7 @@ public final class CpuMatmul {
                 case Q4_K -> MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
                 case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
                 case Q6_K -> MatvecLoops.q6_KWide(s, w, xf, t.subScales(16), out, start, end);
+                case MXFP4 -> Mxfp4Dots.rowsWide(s, w, xf, out, start, end);
                 default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
             }
             return;
@@ -197,6 +198,7 @@ public final class CpuMatmul {
             case Q4_K -> MatvecLoops.q4_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
             case Q5_K -> MatvecLoops.q5_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
             case Q6_K -> MatvecLoops.q6_K(s, w, a, t.subScales(k / 16), out, start, end);
+            case MXFP4 -> Mxfp4Dots.rows(s, w, xf, out, start, end);
             default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
         }
     }

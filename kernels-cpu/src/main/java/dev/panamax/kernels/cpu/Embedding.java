@@ -20,6 +20,7 @@ final class Embedding {
         String op = "embed";
         Checks.usable(op, "table", table);
         Checks.f32(op, "out", out);
+        Checks.disjoint(op, "out", out, "table", table);
         if (ids == null) {
             throw new IllegalArgumentException(op + ": ids is null");
         }

@@ -1,6 +1,7 @@
 package dev.panamax.kernels.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,7 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread works too. A range that fits in one chunk, or a team of one, runs inline on the caller
  * with no hand-off, so tiny kernels pay no thread overhead. Nothing is allocated per call.
  *
- * <p>One {@code run} at a time: the team is driven by one thread (the owner of the backend).
+ * <p>One {@code run} at a time: the team is driven by one thread (the owner of the backend). A second
+ * thread entering {@code run} while one is inside fails at once with an {@link IllegalStateException}
+ * instead of corrupting the first one's loop. {@link #close} from another thread lets a running loop
+ * finish (the caller takes over the chunks no worker took) and makes later calls fail.
  */
 public final class ParallelFor implements AutoCloseable {
 
@@ -40,11 +44,20 @@ public final class ParallelFor implements AutoCloseable {
     private volatile int grain;
     private volatile Thread caller;
     private volatile Throwable failure;
+    /** The thread inside {@link #run} now, or null: catches two threads driving one team. */
+    private final AtomicReference<Thread> running = new AtomicReference<>();
+
+    /**
+     * The most threads a team may have: far above any machine's useful count, low enough that a
+     * mistyped count fails with a message instead of an OutOfMemoryError for native threads.
+     */
+    public static final int MAX_THREADS = 1024;
 
     /** A team of {@code threads} threads in all, the caller's included. */
     public ParallelFor(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", got " + threads + " (this machine has "
+                    + Runtime.getRuntime().availableProcessors() + " processors)");
         }
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
@@ -73,6 +86,21 @@ public final class ParallelFor implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("this ParallelFor is closed");
         }
+        Thread me = Thread.currentThread();
+        Thread other = running.compareAndExchange(null, me);
+        if (other != null) {
+            throw new IllegalStateException("two threads use one backend at once: " + me.getName() + " entered while "
+                    + (other == me ? "it was already running a loop (a kernel called back into its own backend)"
+                    : other.getName() + " was running; give each thread its own Ops"));
+        }
+        try {
+            runOnTeam(n, g, body);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    private void runOnTeam(int n, int g, Body body) {
         this.body = body;
         this.n = n;
         this.grain = g;
@@ -87,6 +115,9 @@ public final class ParallelFor implements AutoCloseable {
         work();
         long deadline = System.nanoTime() + SPIN_NANOS;
         for (int spins = 0; pending.get() > 0; spins++) {
+            if (closed && noWorkerAlive()) {
+                break; // closed meanwhile: workers that left did no chunk; work() above took every unclaimed one
+            }
             if (keepSpinning(spins, deadline)) {
                 Thread.onSpinWait();
             } else {
@@ -104,6 +135,15 @@ public final class ParallelFor implements AutoCloseable {
             }
             throw new IllegalStateException(t);
         }
+    }
+
+    private boolean noWorkerAlive() {
+        for (Thread w : workers) {
+            if (w.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void work() {
@@ -132,8 +172,8 @@ public final class ParallelFor implements AutoCloseable {
                     LockSupport.park(this);
                 }
             }
-            if (closed) {
-                return;
+            if (generation == seen) {
+                return; // closed, and no loop waits for this worker
             }
             seen = generation;
             work();
@@ -148,7 +188,10 @@ public final class ParallelFor implements AutoCloseable {
         return (spins & 63) != 63 || System.nanoTime() < deadline;
     }
 
-    /** Stops the worker threads. */
+    /**
+     * Stops the worker threads once they finish the loop they are in, if any. Idempotent; safe from
+     * any thread, also while another thread is inside {@link #run}.
+     */
     @Override
     public void close() {
         closed = true;

@@ -23,7 +23,7 @@ final class WeightDecoder {
     /** True for the weight dtypes matmul accepts. */
     static boolean supports(DType t) {
         return switch (t) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, MXFP4 -> true;
             default -> false;
         };
     }
@@ -54,6 +54,7 @@ final class WeightDecoder {
                         case Q4_K -> q4_K(src, block, dst, out);
                         case Q5_K -> q5_K(src, block, dst, out);
                         case Q6_K -> q6_K(src, block, dst, out);
+                        case MXFP4 -> mxfp4(src, block, dst, out);
                         default -> throw new IllegalArgumentException("matmul cannot read weights of type " + type);
                     }
                 }
@@ -245,6 +246,16 @@ final class WeightDecoder {
                 int q = ((u8(s, ql + l) >>> lowShift) & 0xF) | ((u8(s, qh + l) >>> (2 * j)) & 3) << 4;
                 dst[out + l] = dl * (q - 32);
             }
+        }
+    }
+
+    /** u8 e; u8 qs[16]: low nibbles are values 0..15, high nibbles 16..31, FP4 codes; x = e2m1(q) * 2^(e - 127). */
+    private static void mxfp4(MemorySegment s, long at, float[] dst, int o) {
+        float d = Mxfp4Dots.halfScale(u8(s, at));
+        for (int i = 0; i < 16; i++) {
+            int q = u8(s, at + 1 + i);
+            dst[o + i] = Mxfp4Dots.value(q & 0xF) * d;
+            dst[o + i + 16] = Mxfp4Dots.value(q >>> 4) * d;
         }
     }
 }

@@ -28,7 +28,8 @@ class EmbedAndCopyTest {
     @Test
     void embed_returns_the_dequantized_rows_of_any_table_dtype(Random random) {
         Arena arena = Arena.ofAuto();
-        for (DType type : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K}) {
+        for (DType type : new DType[] {DType.F32, DType.F16, DType.BF16, DType.Q8_0, DType.Q4_0, DType.Q4_K, DType.Q6_K,
+                DType.MXFP4}) {
             int vocab = 3 + random.nextInt(20);
             int d = type.isQuantized() ? type.blockSize() * (1 + random.nextInt(3)) : Fixtures.pick(random, Fixtures.SIZES);
             Tensor f32 = Tensor.of(arena, Seeded.gaussian(random, vocab * d, 1), vocab, d);

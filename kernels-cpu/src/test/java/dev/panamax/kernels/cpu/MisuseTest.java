@@ -38,6 +38,40 @@ class MisuseTest {
         return Tensor.allocate(Arena.ofAuto(), DType.F32, shape).fill(0.5);
     }
 
+    /** Issue 20: ops.matmul(x, w, w) silently returned garbage. */
+    @Test
+    void an_output_overlapping_an_input_is_rejected_where_the_kernel_reads_while_it_writes() {
+        backends().forEach(ops -> {
+            Tensor square = f32(8, 8);
+            Tensor x = f32(8, 8);
+            rejects("matmul", () -> ops.matmul(x, square, square));
+            rejects("matmul", () -> ops.matmul(square, x, square));
+            rejects("matmul", () -> ops.matmul(x, square, square.rows(2, 4).reshape(4, 8).rows(0, 4)));
+            Tensor table = f32(8, 8);
+            rejects("embed", () -> ops.embed(table, new int[] {1, 2}, table.rows(0, 2)));
+            Tensor cache = f32(4, 2, 8);
+            rejects("attention", () -> ops.attention(f32(1, 2, 8), cache, f32(4, 2, 8), 0, 1f, cache.rows(0, 1)));
+            ops.matmul(x, square, f32(8, 8)); // disjoint tensors still work
+        });
+    }
+
+    /** Issue 20: tensors of a confined arena failed with WrongThreadException, or not, depending on size. */
+    @Test
+    void tensors_of_a_confined_arena_are_refused_up_front_whatever_their_size() {
+        backends().forEach(ops -> {
+            for (int n : new int[] {4, 4096}) {
+                try (Arena confined = Arena.ofConfined()) {
+                    Tensor small = Tensor.allocate(confined, DType.F32, 2, n).fill(0.25);
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> ops.rmsNorm(small, f32(n), 1e-5f, f32(2, n)));
+                    assertTrue(e.getMessage().contains("confined arena") && e.getMessage().contains("Arena.ofShared()"),
+                            e.getMessage());
+                    assertThrows(IllegalArgumentException.class, () -> ops.matmul(f32(2, n), small, f32(2, 2)));
+                }
+            }
+        });
+    }
+
     @Test
     void wrong_shapes_are_rejected_with_the_operation_and_shapes_named() {
         backends().forEach(ops -> {

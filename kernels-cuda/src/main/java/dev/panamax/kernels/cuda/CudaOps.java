@@ -1,5 +1,6 @@
 package dev.panamax.kernels.cuda;
 
+import dev.panamax.tensor.Attention;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Gelu;
@@ -25,6 +26,7 @@ import java.util.Arrays;
 public final class CudaOps implements Ops {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
+    private boolean closed;
     private final CudaContext cuda;
     private final Arena scratchArena = Arena.ofShared();
     private MemorySegment scratch = MemorySegment.NULL;
@@ -32,7 +34,11 @@ public final class CudaOps implements Ops {
     private Rope uploadedRope;
     private MemorySegment ropeFrequencies;
 
-    /** A backend on CUDA device {@code ordinal}; check {@link CudaOpsProvider#unavailableReason()} first. */
+    /**
+     * A backend on one CUDA device; check {@link CudaOpsProvider#unavailableReason()} first.
+     *
+     * @param ordinal the device's index, 0 for the first GPU
+     */
     public CudaOps(int ordinal) {
         cuda = new CudaContext(ordinal);
         hostScratch = Arena.ofAuto().allocate(4096, 64);
@@ -43,12 +49,20 @@ public final class CudaOps implements Ops {
         return "cuda";
     }
 
-    /** The device this backend computes on. */
+    /**
+     * The device this backend computes on.
+     *
+     * @return {@code Device("cuda", ordinal)}, the device of the tensors it allocates
+     */
     public Device device() {
         return cuda.device;
     }
 
-    /** Number of streaming multiprocessors of the device (for sizing benchmarks and tests). */
+    /**
+     * The device's size, for sizing benchmarks and tests.
+     *
+     * @return its number of streaming multiprocessors
+     */
     public int multiprocessors() {
         return cuda.multiprocessors;
     }
@@ -268,6 +282,24 @@ public final class CudaOps implements Ops {
         }
     }
 
+    /** No CUDA kernel yet (none can be tested here without a GPU): see docs/cuda.md. */
+    @Override
+    public void geglu(Tensor gate, Tensor up, Gelu approximation, Tensor out) {
+        throw new UnsupportedOperationException(op("geglu") + " has no CUDA kernel yet; use the cpu backend");
+    }
+
+    /** No CUDA kernel yet: see docs/cuda.md. */
+    @Override
+    public void clampedSwiglu(Tensor gate, Tensor up, float alpha, float limit, Tensor out) {
+        throw new UnsupportedOperationException(op("clampedSwiglu") + " has no CUDA kernel yet; use the cpu backend");
+    }
+
+    /** No CUDA kernel yet: see docs/cuda.md. */
+    @Override
+    public void softcap(Tensor x, float cap, Tensor out) {
+        throw new UnsupportedOperationException(op("softcap") + " has no CUDA kernel yet; use the cpu backend");
+    }
+
     @Override
     public void add(Tensor a, Tensor b, Tensor out) {
         broadcast(Kernel.ADD, "add", a, b, out);
@@ -287,8 +319,10 @@ public final class CudaOps implements Ops {
     }
 
     @Override
-    public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Tensor out) {
+    public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Attention options,
+            Tensor out) {
         String op = op("attention");
+        unsupported(op, options);
         f32(op, "q", q);
         f32(op, "out", out);
         onDevice(op, "kCache", kCache);
@@ -318,6 +352,24 @@ public final class CudaOps implements Ops {
                 (int) q.size(1), (int) kCache.size(1), (int) q.size(2), startPos, scale);
     }
 
+    /** The CUDA kernel is plain causal attention: each option it lacks is refused by name (docs/cuda.md). */
+    static void unsupported(String op, Attention options) {
+        if (options == null) {
+            throw new IllegalArgumentException(op + ": options are null (Attention.CAUSAL for none)");
+        }
+        if (options.window() != 0) {
+            throw new UnsupportedOperationException(op + ": option window (sliding window of " + options.window()
+                    + " positions) has no CUDA kernel yet; use the cpu backend");
+        }
+        if (options.softCap() != 0) {
+            throw new UnsupportedOperationException(op + ": option softCap (" + options.softCap()
+                    + ") has no CUDA kernel yet; use the cpu backend");
+        }
+        if (options.sinks() != null) {
+            throw new UnsupportedOperationException(op + ": option sinks has no CUDA kernel yet; use the cpu backend");
+        }
+    }
+
     @Override
     public void argmax(Tensor x, int[] out) {
         String op = op("argmax");
@@ -339,7 +391,11 @@ public final class CudaOps implements Ops {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return; // idempotent, as every close in Panamax
+        }
+        closed = true;
         scratchArena.close();
         cuda.close();
     }

@@ -10,6 +10,10 @@ import java.util.Optional;
  * one: it loads no native library unless libcuda.so.1 exists.
  */
 public final class CudaOpsProvider implements OpsProvider {
+    /** Called by {@link java.util.ServiceLoader}; does nothing until the backend is asked for. */
+    public CudaOpsProvider() {
+    }
+
     @Override
     public String name() {
         return "cuda";

@@ -33,7 +33,8 @@ final class InfoCommand implements Callable<Integer> {
             out.printf("backend %-10s %s%n", p.name() + ":", p.unavailableReason().map(r -> "unavailable: " + r).orElse("available"));
         }
         if (Backends.providers().stream().noneMatch(p -> p.name().equals("cuda"))) {
-            out.println("CUDA:         unavailable: the panamax-kernels-cuda backend is not on the class path");
+            out.println("CUDA:         unavailable: the panamax-kernels-cuda backend is not on the class path"
+                    + " (add the dev.panamax:panamax-kernels-cuda artifact to use a GPU)");
         }
         return 0;
     }

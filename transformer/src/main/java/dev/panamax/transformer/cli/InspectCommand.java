@@ -26,7 +26,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(file)) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + " is a directory; inspect takes one .gguf or .safetensors file"
+                    + " (for a checkpoint directory, one of its *.safetensors files)");
+        }
+        if (!Files.exists(file)) {
             throw new IllegalArgumentException("no such file: " + file);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -43,9 +43,14 @@ final class ProgressBar implements LoadListener, AutoCloseable {
 
     /** A bar for loading {@code what}, shown on {@code err} if the console is a terminal or {@code force} is set. */
     static ProgressBar forLoading(String what, PrintWriter err, boolean force) {
+        return onTerminal("Loading " + what, err, force);
+    }
+
+    /** A bar labelled {@code label}, shown on {@code err} if the console is a terminal or {@code force} is set. */
+    static ProgressBar onTerminal(String label, PrintWriter err, boolean force) {
         Console console = System.console();
         boolean terminal = console != null && console.isTerminal();
-        return new ProgressBar("Loading " + what, err, System::nanoTime, DEFAULT_DELAY_NANOS, force || terminal);
+        return new ProgressBar(label, err, System::nanoTime, DEFAULT_DELAY_NANOS, force || terminal);
     }
 
     @Override

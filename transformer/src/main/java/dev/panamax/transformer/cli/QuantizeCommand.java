@@ -15,23 +15,32 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code panamax quantize --type Q4_K_M [--pure] IN.gguf OUT.gguf}, as llama.cpp's llama-quantize. */
+/**
+ * {@code panamax quantize --type Q4_K_M [--pure] [--force] IN.gguf OUT.gguf}, as llama.cpp's llama-quantize. A
+ * progress bar shows on a terminal; an existing OUT is kept unless {@code --force} is given.
+ */
 @Command(name = "quantize", description = "Quantize an F32/F16/BF16 GGUF model, with llama-quantize's tensor type rules and bytes.")
 final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Option(names = "--type", required = true, paramLabel = "TYPE",
-            description = "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K_S, Q4_K_M (= Q4_K), Q5_K_S, Q5_K_M (= Q5_K), Q6_K, F16, BF16")
+            description = "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K_S, Q4_K_M (= Q4_K), Q5_K_S, Q5_K_M (= Q5_K), Q6_K, MXFP4_MOE, F16, BF16")
     String type;
 
     @Option(names = "--pure", description = "give every matrix the same type (token_embd and output included)")
     boolean pure;
 
-    @Parameters(index = "0", paramLabel = "IN.gguf")
+    @Option(names = {"-f", "--force"}, description = "overwrite OUT.gguf if it exists")
+    boolean force;
+
+    @Option(names = "--progress", description = "show the progress bar even when stderr is not a terminal")
+    boolean forceProgress;
+
+    @Parameters(index = "0", paramLabel = "IN.gguf", description = "the F32, F16 or BF16 model")
     Path in;
 
-    @Parameters(index = "1", paramLabel = "OUT.gguf")
+    @Parameters(index = "1", paramLabel = "OUT.gguf", description = "the file to write (in an existing directory)")
     Path out;
 
     @Override
@@ -40,8 +49,21 @@ final class QuantizeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no such file: " + in);
         }
         QuantType quantType = QuantType.parse(type);
+        Path dir = out.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("no such directory: " + dir + " (to write " + out.getFileName() + " in); create it first");
+        }
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException(out + " is a directory; give the file to write, e.g. " + out.resolve("model-" + quantType + ".gguf"));
+        }
+        if (Files.exists(out) && !force) {
+            throw new IllegalArgumentException(out + " exists; pass --force to overwrite it");
+        }
         long start = System.nanoTime();
-        QuantizationPlan plan = ModelQuantizer.quantize(in, out, quantType, pure);
+        QuantizationPlan plan;
+        try (ProgressBar bar = ProgressBar.onTerminal("Quantizing " + in.getFileName(), spec.commandLine().getErr(), forceProgress)) {
+            plan = ModelQuantizer.quantize(in, out, quantType, pure, bar::loaded);
+        }
         Map<String, Integer> counts = new TreeMap<>();
         for (QuantizationPlan.Entry e : plan.entries()) {
             counts.merge(e.to().toString(), 1, Integer::sum);

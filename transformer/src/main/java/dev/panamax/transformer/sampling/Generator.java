@@ -63,7 +63,8 @@ public final class Generator {
         if (prompt.length > context) {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens, more than the context of " + context);
         }
-        int[] history = Arrays.copyOf(prompt, prompt.length + maxTokens);
+        // positions stop at the context, so the history never holds more than context + 1 tokens
+        int[] history = Arrays.copyOf(prompt, (int) Math.min((long) prompt.length + maxTokens, context + 1L));
         int length = prompt.length;
         float[] logits = new float[model.config().vocabSize()];
         int[] one = new int[1];
@@ -81,6 +82,7 @@ public final class Generator {
                 one[0] = history[length - 1];
                 model.forward(one, length - 1, logits);
             }
+            checkFinite(logits, length);
             int token = sampler.sample(logits, history, length);
             if (produced == 0) {
                 prefillEnd = System.nanoTime();
@@ -98,6 +100,18 @@ public final class Generator {
         }
         return new GenerationResult(Arrays.copyOfRange(history, prompt.length, length), reason, prompt.length - cached,
                 prefillEnd - start, end - prefillEnd);
+    }
+
+    /**
+     * A NaN or infinite logit means broken weights or an overflow in the forward pass: every token
+     * sampled from it would be garbage, so generation stops here. One pass over the logits per token.
+     */
+    private static void checkFinite(float[] logits, int position) {
+        for (int i = 0; i < logits.length; i++) {
+            if (!Float.isFinite(logits[i])) {
+                throw new NonFiniteLogitsException(position, i, logits[i]);
+            }
+        }
     }
 
     /**

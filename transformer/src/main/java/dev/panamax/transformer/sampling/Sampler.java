@@ -64,6 +64,16 @@ public final class Sampler {
         if (n == 0 || (s.repeatPenalty() == 1 && s.frequencyPenalty() == 0 && s.presencePenalty() == 0)) {
             return;
         }
+        if (length > history.length) {
+            throw new IllegalArgumentException("history length " + length + " exceeds its array of " + history.length);
+        }
+        for (int i = length - n; i < length; i++) {
+            int token = history[i];
+            if (token < 0 || token >= counts.length) {
+                throw new IllegalArgumentException("history[" + i + "] = " + token + " is outside the vocabulary [0, "
+                        + counts.length + ")");
+            }
+        }
         for (int i = length - n; i < length; i++) {
             counts[history[i]]++;
         }

@@ -36,6 +36,13 @@ class FileCommandsTest {
     }
 
     @Test
+    void inspect_says_that_a_directory_is_one(@TempDir Path dir) {
+        Run r = run(new InspectCommand(), dir.toString());
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains(dir + " is a directory"), r.err);
+    }
+
+    @Test
     void quantize_to_q4_k_m_gives_llama_quantizes_bytes(@TempDir Path dir) throws Exception {
         Path f32 = Models.require("synth-k256-2L-f32.gguf");
         Path expected = Models.require("synth-k256-2L-q4_k_m.gguf");

@@ -85,6 +85,35 @@ class GeneratorTest {
         }
     }
 
+    /** Issue 20: -n 2147483647 gave NegativeArraySizeException, -n 10^9 took 4 GB of heap; the context bounds both. */
+    @Test
+    void aHugeTokenLimitStopsAtTheContextWithoutSizingAnythingByTheLimit(Random random) throws Exception {
+        Path file = TinyModels.llamaGguf(random, dir);
+        try (Ops ops = Backends.open("reference", 1); Model model = Model.open(file, ops, LoadOptions.defaults().withContextLength(12))) {
+            int vocab = model.config().vocabSize();
+            Generator g = new Generator(model.transformer(), new Sampler(SamplerSettings.defaults(3), vocab), t -> false);
+            for (int limit : new int[] {Integer.MAX_VALUE, 1_000_000_000}) {
+                GenerationResult r = g.generate(new int[] {1, 2}, limit);
+                assertEquals(GenerationResult.StopReason.CONTEXT_FULL, r.stopReason());
+                assertEquals(11, r.tokens().length); // fed at positions 2..11, plus the last one sampled
+            }
+        }
+    }
+
+    @Test
+    void nanInTheWeightsStopsGenerationWithAClearError(Random random) throws Exception {
+        Path file = TinyModels.llamaGgufWithNaN(random, dir);
+        try (Ops ops = Backends.open("cpu", 2); Model model = Model.open(file, ops)) {
+            int vocab = model.config().vocabSize();
+            Generator g = new Generator(model.transformer(), new Sampler(SamplerSettings.greedy(), vocab), t -> false);
+            List<Integer> emitted = new ArrayList<>();
+            NonFiniteLogitsException e = assertThrows(NonFiniteLogitsException.class, () -> g.generate(new int[] {1, 2, 3}, 5, emitted::add));
+            assertEquals(3, e.position());
+            assertTrue(emitted.isEmpty(), "no token may be emitted from NaN logits: " + emitted);
+            assertTrue(e.getMessage().contains("not finite"), e.getMessage());
+        }
+    }
+
     @Test
     void seededSamplingIsReproducible(Random random) throws Exception {
         Path file = TinyModels.llamaGguf(random, dir);

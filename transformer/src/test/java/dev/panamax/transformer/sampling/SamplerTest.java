@@ -77,6 +77,18 @@ class SamplerTest {
         assertEquals(-1.5f, window[1], 1e-6f);
     }
 
+    /** Issue 20: an out-of-range id in the penalized history gave ArrayIndexOutOfBoundsException. */
+    @Test
+    void anOutOfRangeHistoryIdIsRejectedNamingItsIndexAndValue() {
+        Sampler s = new Sampler(SamplerSettings.greedy().withPenalties(1.3f, 0, 0, 8), 4);
+        for (int bad : new int[] {4, -1, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.sample(new float[] {1, 2, 3, 4}, new int[] {0, bad, 2}, 3));
+            assertTrue(e.getMessage().contains("history[1] = " + bad), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> s.sample(new float[] {1, 2, 3, 4}, new int[] {0, 1}, 3));
+    }
+
     @Test
     void penaltyCanChangeTheGreedyChoice() {
         Sampler s = new Sampler(SamplerSettings.greedy().withPenalties(2, 0, 0, 8), 3);
