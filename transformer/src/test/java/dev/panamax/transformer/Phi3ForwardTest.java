@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Phi-3 from GGUF and from a Hugging Face checkpoint of the same weights against {@link Float64Phi3}:
  * fused QKV and gate-up, full and partial (3/4) rotary, tied and own output, LongRoPE with an
  * allocated context that selects the short factors (16 positions, the original context) and one that
- * selects the long ones (64). Tolerance as derived in {@link TransformerForwardTest} (same widths;
+ * selects the long ones (64), sliding windows of 3 and 5 positions (shorter than the 7-token prompt,
+ * so that prefill and decode both drop positions). Tolerance as derived in {@link TransformerForwardTest} (same widths;
  * the LongRoPE gain adds one rounding per query entry).
  */
 @ExtendWith(Seeded.class)
@@ -36,7 +37,8 @@ class Phi3ForwardTest {
     @CsvSource({
             "reference, false, 16, 0, 64", "cpu, false, 16, 0, 64",
             "reference, true, 12, 0, 16", "cpu, true, 12, 0, 16",
-            "cpu, false, 16, 0, 0", "cpu, true, 12, 0, 0"})
+            "cpu, false, 16, 0, 0", "cpu, true, 12, 0, 0",
+            "reference, true, 12, 5, 64", "cpu, true, 12, 5, 64", "cpu, false, 16, 3, 0"})
     void fusedProjectionsPartialRotaryAndLongRopeMatchFloat64FromGgufAndHf(String backend, boolean tied, int ropeDims, int window,
                                                                             int allocated, Random random) throws Exception {
         boolean longRope = allocated > 0;
@@ -54,6 +56,7 @@ class Phi3ForwardTest {
                 assertEquals(ropeDims, c.rope().dims());
                 assertEquals(tied, c.tiedEmbeddings());
                 assertTrue(model.features().contains("fused QKV projection"), model.features().toString());
+                assertEquals(window > 0, model.features().contains("sliding window of " + window + " positions"));
                 if (longRope) {
                     assertTrue(c.rope().scaling() instanceof RopeScaling.LongRope l && Math.abs(l.attentionFactor() - mscale) < 1e-6,
                             c.rope().scaling().toString());

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * StarCoder 2 from GGUF and from a Hugging Face checkpoint of the same weights against
  * {@link Float64Starcoder2}: LayerNorms with biases, biases on every projection, tanh-GELU MLP,
- * tied (also when config.json does not say so) and own output. LayerNorm's mean adds one reduction
+ * tied (also when config.json does not say so) and own output, a sliding window of 4 positions
+ * (shorter than the 7-token prompt). LayerNorm's mean adds one reduction
  * of length dim per norm, within the factor of two of {@link TransformerForwardTest}'s bound.
  */
 @ExtendWith(Seeded.class)
@@ -27,15 +28,17 @@ class Starcoder2ForwardTest {
     Path dir;
 
     @ParameterizedTest
-    @CsvSource({"reference, true, true", "cpu, true, false", "cpu, false, true"})
-    void layerNormsBiasesAndGeluMlpMatchFloat64FromGgufAndHf(String backend, boolean tied, boolean sayTied, Random random)
+    @CsvSource({"reference, true, true, 0", "cpu, true, false, 0", "cpu, false, true, 0", "reference, true, true, 4",
+            "cpu, true, true, 4"})
+    void layerNormsBiasesGeluMlpAndSlidingWindowMatchFloat64FromGgufAndHf(String backend, boolean tied, boolean sayTied, int window,
+                                                                          Random random)
             throws Exception {
-        TinyFamilyModel m = TinyFamilies.starcoder2(random, tied, sayTied, 0);
+        TinyFamilyModel m = TinyFamilies.starcoder2(random, tied, sayTied, window);
         for (Path file : new Path[] {m.writeGguf(dir.resolve("starcoder2.gguf")), m.writeHf(dir.resolve("starcoder2-hf"))}) {
             try (Ops ops = open(backend); Model model = Model.open(file, ops, new LoadOptions(3, DType.F32, 0))) {
                 assertEquals("starcoder2", model.config().architecture());
                 assertTrue(model.features().contains("LayerNorm with bias"), model.features().toString());
-                Phi3ForwardTest.compare(model, () -> new Float64Starcoder2(m, 0), random, F32_TOLERANCE, file.toString());
+                Phi3ForwardTest.compare(model, () -> new Float64Starcoder2(m, window), random, F32_TOLERANCE, file.toString());
             }
         }
     }

@@ -31,8 +31,9 @@ import java.util.Optional;
  * <p>GGUF vs Hugging Face: the same layouts, {@link Rope.Layout#NEOX} in both. LongRoPE comes as
  * {@code rope_scaling} {short_factor, long_factor} in config.json, and as the tensors
  * {@code rope_factors_short} / {@code rope_factors_long} with {@code phi3.rope.scaling.attn_factor}
- * and {@code .original_context_length} in GGUF. llama.cpp v0.5.0 ignores {@code sliding_window} for
- * phi3 ("Phi SWA is currently disabled"); transformers applies it.
+ * and {@code .original_context_length} in GGUF. The sliding window ({@code sliding_window},
+ * {@code phi3.attention.sliding_window}) is applied as transformers does; llama.cpp v0.5.0 ignores it
+ * for phi3 ("Phi SWA is currently disabled"), so the two differ on prompts longer than the window.
  */
 public final class Phi3 implements ModelFamily {
     static final TensorName ATTN_QKV = TensorName.layer("attn_qkv", "self_attn.qkv_proj");
@@ -137,7 +138,8 @@ public final class Phi3 implements ModelFamily {
                     : List.of(w.linear(StandardParts.ATTN_Q, layer, c.qDim(), c.dim(), false),
                             w.linear(StandardParts.ATTN_K, layer, c.kvDim(), c.dim(), false),
                             w.linear(StandardParts.ATTN_V, layer, c.kvDim(), c.dim(), false));
-            Attention.Options options = Attention.Options.standard(c.heads(), c.kvHeads(), c.headDim(), rope).withQueryGain(queryGain);
+            Attention.Options options = Attention.Options.standard(c.heads(), c.kvHeads(), c.headDim(), rope).withQueryGain(queryGain)
+                    .withWindow(window);
             return new Attention(b.ops(), b.scratch(), options, qkv.get(0), qkv.get(1), qkv.get(2),
                     w.linear(StandardParts.ATTN_OUTPUT, layer, c.dim(), c.qDim(), false), null, null,
                     b.cache().keys(layer), b.cache().values(layer));

@@ -27,7 +27,7 @@ import java.util.List;
  * <p>GGUF vs Hugging Face: the same layout, {@link Rope.Layout#NEOX}; {@code ffn_up} / {@code ffn_down}
  * are {@code mlp.c_fc} / {@code mlp.c_proj}, the norm epsilon is
  * {@code starcoder2.attention.layer_norm_epsilon}. llama.cpp v0.5.0 applies no sliding window to
- * starcoder2 and always the tanh GELU; transformers applies {@code sliding_window}.
+ * starcoder2 and always the tanh GELU; Panamax applies {@code sliding_window} as transformers does.
  */
 public final class Starcoder2 implements ModelFamily {
     static final TensorName FFN_UP = TensorName.layer("ffn_up", "mlp.c_fc");
@@ -105,15 +105,15 @@ public final class Starcoder2 implements ModelFamily {
                             config.rope(), config.qkvBias(), true, config.expertCount(), config.expertsUsed());
             return StandardParts.decoder(b, c, 1, 1, w.layerNorm(StandardParts.OUTPUT_NORM, -1, c.dim(), normEps),
                     layer -> new TransformerBlock(b.ops(), b.scratch(), c.dim(),
-                            w.layerNorm(StandardParts.ATTN_NORM, layer, c.dim(), normEps), attention(b, c, layer, rope),
+                            w.layerNorm(StandardParts.ATTN_NORM, layer, c.dim(), normEps), attention(b, c, layer, rope, slidingWindow),
                             w.layerNorm(StandardParts.FFN_NORM, layer, c.dim(), normEps),
                             new GeluFeedForward(b.ops(), b.scratch(), linear(w, FFN_UP, layer, c.ffnDim(), c.dim()),
                                     linear(w, FFN_DOWN, layer, c.dim(), c.ffnDim()), gelu)));
         }
 
-        private static Attention attention(BuildContext b, ModelConfig c, int layer, Rope rope) {
+        private static Attention attention(BuildContext b, ModelConfig c, int layer, Rope rope, int window) {
             WeightLoader w = b.weights();
-            return new Attention(b.ops(), b.scratch(), Attention.Options.standard(c.heads(), c.kvHeads(), c.headDim(), rope),
+            return new Attention(b.ops(), b.scratch(), Attention.Options.standard(c.heads(), c.kvHeads(), c.headDim(), rope).withWindow(window),
                     linear(w, StandardParts.ATTN_Q, layer, c.qDim(), c.dim()), linear(w, StandardParts.ATTN_K, layer, c.kvDim(), c.dim()),
                     linear(w, StandardParts.ATTN_V, layer, c.kvDim(), c.dim()),
                     linear(w, StandardParts.ATTN_OUTPUT, layer, c.dim(), c.qDim()), null, null,

@@ -20,8 +20,7 @@ public final class Attention {
     /**
      * What varies between families besides the weights.
      *
-     * <p>Room for what {@link Ops#attention} does not take yet: a sliding window (Mistral, Gemma 2/3),
-     * a logit soft-cap (Gemma 2) and attention sinks (gpt-oss) become components here, handed to
+     * <p>A sliding window, a logit soft-cap and attention sinks are {@link #variant}, handed to
      * {@link Ops#attention} in {@link #forward} step 5, and nowhere else.
      *
      * @param heads    query heads H
@@ -33,9 +32,11 @@ public final class Attention {
      * @param queryGain null, or F32 {@code [D]} multiplying every query head after RoPE: LongRoPE's attention
      *                  factor {@code m} on q and k's rotated entries is {@code m²} on q's alone (the scores are
      *                  {@code q·k}; a gain equal within each rotated pair commutes with the rotation)
+     * @param variant   what {@link Ops#attention} does beyond plain causal attention: a sliding window
+     *                  (Phi-3, StarCoder 2), a soft-cap, sinks
      */
     public record Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm,
-                          Tensor queryGain) {
+                          Tensor queryGain, dev.panamax.tensor.Attention variant) {
         public Options {
             if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || headDim <= 0) {
                 throw new IllegalArgumentException(heads + " query heads, " + kvHeads + " KV heads of " + headDim);
@@ -44,22 +45,28 @@ public final class Attention {
 
         /** The usual: scale {@code 1 / sqrt(headDim)}, Q/K norms (if any) per head. */
         public static Options standard(int heads, int kvHeads, int headDim, Rope rope) {
-            return new Options(heads, kvHeads, headDim, rope, (float) (1 / Math.sqrt(headDim)), QkNormScope.PER_HEAD, null);
+            return new Options(heads, kvHeads, headDim, rope, (float) (1 / Math.sqrt(headDim)), QkNormScope.PER_HEAD, null,
+                    dev.panamax.tensor.Attention.CAUSAL);
         }
 
         /** These options with the Q/K norms (if any) applied in {@code scope}. */
         public Options withQkNorm(QkNormScope scope) {
-            return new Options(heads, kvHeads, headDim, rope, scale, scope, queryGain);
+            return new Options(heads, kvHeads, headDim, rope, scale, scope, queryGain, variant);
         }
 
         /** These options with the attention logit scale {@code s} (Granite: its attention multiplier). */
         public Options withScale(float s) {
-            return new Options(heads, kvHeads, headDim, rope, s, qkNorm, queryGain);
+            return new Options(heads, kvHeads, headDim, rope, s, qkNorm, queryGain, variant);
         }
 
         /** These options with a per-entry gain of every query head {@code [D]} after RoPE (null: none). */
         public Options withQueryGain(Tensor gain) {
-            return new Options(heads, kvHeads, headDim, rope, scale, qkNorm, gain);
+            return new Options(heads, kvHeads, headDim, rope, scale, qkNorm, gain, variant);
+        }
+
+        /** These options with a sliding window of {@code window} positions, the query's own included (0: none). */
+        public Options withWindow(int window) {
+            return new Options(heads, kvHeads, headDim, rope, scale, qkNorm, queryGain, variant.withWindow(window));
         }
     }
 
@@ -125,7 +132,7 @@ public final class Attention {
         ops.copy(v3, values.rows(pos, n));
 
         // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
-        ops.attention(q3, keys, values, pos, o.scale(), out.heads(n));
+        ops.attention(q3, keys, values, pos, o.scale(), o.variant(), out.heads(n));
 
         // 6. mix the heads: result = out·Woᵀ
         wo.forward(out.rows(n), result);
