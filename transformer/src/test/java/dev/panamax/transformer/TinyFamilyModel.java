@@ -104,7 +104,7 @@ final class TinyFamilyModel {
 
     /**
      * Writes the GGUF file; with {@code vocabulary}, also a SentencePiece vocabulary of {@code vocab}
-     * tokens ({@code <unk> <s> </s>}, 256 byte tokens, then pieces) so that llama.cpp loads it.
+     * tokens ({@code <unk> <s> </s> <|endoftext|>}, 256 byte tokens, then pieces) so that llama.cpp loads it.
      */
     Path writeGguf(Path file, boolean vocabulary) throws IOException {
         GgufWriter w = new GgufWriter();
@@ -149,7 +149,8 @@ final class TinyFamilyModel {
     }
 
     private void vocabulary(GgufWriter w) {
-        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
+        // <|endoftext|>: llama.cpp looks it up in models named phi3 (llama_vocab::load, token attributes)
+        List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>", "<|endoftext|>"));
         for (int b = 0; b < 256; b++) {
             tokens.add(String.format("<0x%02X>", b));
         }
@@ -160,7 +161,7 @@ final class TinyFamilyModel {
         float[] scores = new float[vocab];
         int[] types = new int[vocab];
         for (int i = 0; i < vocab; i++) {
-            types[i] = i == 0 ? 2 : i < 3 ? 3 : i < firstPiece ? 6 : 1;
+            types[i] = i == 0 ? 2 : i < 4 ? 3 : i < firstPiece ? 6 : 1;
             scores[i] = i < firstPiece ? 0 : -(i - firstPiece);
         }
         w.putString("tokenizer.ggml.model", "llama");
