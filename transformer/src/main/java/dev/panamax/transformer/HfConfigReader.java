@@ -64,9 +64,9 @@ public final class HfConfigReader {
      * the attention factor from {@code rope_scaling.attention_factor} or transformers' default.
      */
     private static RopeScaling longRope(Path file, HfConfig c, HfConfig.RopeScaling s) {
-        var x = c.extras();
+        var x = c.others();
         int original = s.originalMaxPositionEmbeddings().isPresent() ? s.originalMaxPositionEmbeddings().getAsInt()
-                : x.positiveInt("original_max_position_embeddings").orElseThrow(() -> new FormatException(file,
+                : x.integer("original_max_position_embeddings").orElseThrow(() -> new FormatException(file,
                         "original_max_position_embeddings", "missing", "longrope RoPE scaling needs the original context"));
         float[] shortFactors = floats(file, x.numbers("rope_scaling.short_factor"), "rope_scaling.short_factor");
         float[] longFactors = floats(file, x.numbers("rope_scaling.long_factor"), "rope_scaling.long_factor");

@@ -67,7 +67,7 @@ public final class Granite implements ModelFamily {
 
     @Override
     public FamilyConfig fromHf(Path file, HfConfig config) {
-        var x = config.extras();
+        var x = config.others();
         return config(file, HfConfigReader.common(file, config), x.number("embedding_multiplier"), x.number("residual_multiplier"),
                 x.number("attention_multiplier"), x.number("logits_scaling").orElse(1), "config");
     }
@@ -136,7 +136,7 @@ public final class Granite implements ModelFamily {
 
         /** A projection with its bias when the file has one (llama.cpp: optional {@code attn_output.bias}, {@code ffn_*.bias}). */
         private static Linear linear(WeightLoader w, TensorName name, int layer, int rows, int cols) {
-            return w.linear(name, layer, rows, cols, w.find(name, layer, ".bias").isPresent());
+            return w.linear(name, layer, rows, cols, w.has(name, layer, ".bias"));
         }
     }
 }

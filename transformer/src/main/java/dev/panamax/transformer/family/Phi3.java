@@ -86,7 +86,7 @@ public final class Phi3 implements ModelFamily {
 
     @Override
     public FamilyConfig fromHf(Path file, HfConfig config) {
-        return new Config(HfConfigReader.common(file, config), config.extras().positiveInt("sliding_window").orElse(0));
+        return new Config(HfConfigReader.common(file, config), config.others().integer("sliding_window").orElse(0));
     }
 
     /** @param slidingWindow positions each query sees (itself included), 0 for all */

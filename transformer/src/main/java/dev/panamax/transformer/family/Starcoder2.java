@@ -60,7 +60,7 @@ public final class Starcoder2 implements ModelFamily {
 
     @Override
     public FamilyConfig fromHf(Path file, HfConfig config) {
-        var x = config.extras();
+        var x = config.others();
         float eps = (float) x.number("norm_epsilon").orElse(1e-5); // Starcoder2Config's default
         String act = config.hiddenAct().orElse("gelu_pytorch_tanh");
         Gelu gelu = switch (act) {
@@ -69,7 +69,7 @@ public final class Starcoder2 implements ModelFamily {
             default -> throw new UnsupportedModelException(file + ": hidden_act '" + act
                     + "' is not supported for starcoder2 (supported: gelu_pytorch_tanh, gelu_new, gelu_fast, gelu)");
         };
-        return new Config(HfConfigReader.common(file, config), eps, gelu, x.positiveInt("sliding_window").orElse(0));
+        return new Config(HfConfigReader.common(file, config), eps, gelu, x.integer("sliding_window").orElse(0));
     }
 
     /**
@@ -122,7 +122,7 @@ public final class Starcoder2 implements ModelFamily {
 
         /** A projection with its bias when the file has one ({@code use_bias}, true in every released model). */
         private static Linear linear(WeightLoader w, TensorName name, int layer, int rows, int cols) {
-            return w.linear(name, layer, rows, cols, w.find(name, layer, ".bias").isPresent());
+            return w.linear(name, layer, rows, cols, w.has(name, layer, ".bias"));
         }
     }
 }

@@ -12,7 +12,6 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Fetches a family's weights by {@link TensorName} in the file's {@link TensorFormat}, checks each
@@ -44,6 +43,11 @@ public final class WeightLoader {
         return source.find(name.in(format, layer, ".weight")).isPresent();
     }
 
+    /** True if the file has {@code name} with {@code suffix} (".bias": an optional bias) in {@code layer}. */
+    public boolean has(TensorName name, int layer, String suffix) {
+        return source.find(name.in(format, layer, suffix)).isPresent();
+    }
+
     /** The matrix {@code [rows, cols]} (any dtype the backend multiplies). */
     public Tensor matrix(TensorName name, int layer, long rows, long cols) {
         return ops.upload(arena, checked(name.in(format, layer, ".weight"), rows, cols));
@@ -62,6 +66,17 @@ public final class WeightLoader {
     /** A LayerNorm with the gain {@code name [length]} and the bias of the same name. */
     public LayerNorm layerNorm(TensorName name, int layer, long length, float eps) {
         return new LayerNorm(ops, vector(name, layer, length), vector(name, layer, ".bias", length), eps);
+    }
+
+    /**
+     * A projection to one output {@code [1, cols]}, e.g. Qwen2-MoE's shared-expert gate: GGUF stores
+     * it as the vector {@code [cols]}, Hugging Face as the matrix {@code [1, cols]}.
+     */
+    public Linear rowLinear(TensorName name, int layer, long cols) {
+        String full = name.in(format, layer, ".weight");
+        Tensor t = source.require(full);
+        Tensor row = t.rank() == 1 ? checked(full, cols).reshape(1, cols) : checked(full, 1, cols);
+        return new Linear(ops, ops.upload(arena, row), null);
     }
 
     /** An RMSNorm with the gain {@code name [length]}. */
@@ -133,10 +148,5 @@ public final class WeightLoader {
                     "expected shape " + Arrays.toString(shape) + " for " + architecture + " with this configuration");
         }
         return t;
-    }
-
-    /** The tensor {@code name} if present, unchecked: for families that decide by what the file holds. */
-    public Optional<Tensor> find(TensorName name, int layer, String suffix) {
-        return source.find(name.in(format, layer, suffix));
     }
 }

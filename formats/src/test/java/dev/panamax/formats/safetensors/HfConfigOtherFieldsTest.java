@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The fields HfConfig does not model, kept for the families: shaped like Phi-3 and Granite configs (values ours). */
-class HfConfigExtrasTest {
+/** The fields HfConfig does not model, kept for the families (OtherFields): shaped like Phi-3 and Granite configs (values ours). */
+class HfConfigOtherFieldsTest {
     private static final Path FILE = Path.of("config.json");
 
     private static final String PHI3 = """
@@ -31,29 +31,29 @@ class HfConfigExtrasTest {
     @Test
     void keepsUnmodelledScalarsArraysAndLongRopeFactors() {
         HfConfig c = parse(PHI3);
-        HfConfigExtras x = c.extras();
+        HfConfig.OtherFields x = c.others();
         assertEquals("longrope", c.ropeScaling().orElseThrow().type());
-        assertEquals(4096, x.positiveInt("original_max_position_embeddings").getAsInt());
-        assertEquals(262144, x.positiveInt("sliding_window").getAsInt());
+        assertEquals(4096, x.integer("original_max_position_embeddings").getAsInt());
+        assertEquals(262144, x.integer("sliding_window").getAsInt());
         assertEquals(12.0, x.number("embedding_multiplier").getAsDouble());
         assertEquals(true, x.bool("use_cache").orElseThrow());
         assertArrayEquals(new double[] {1.0, 1.5, 2}, x.numbers("rope_scaling.short_factor").orElseThrow());
         assertArrayEquals(new double[] {3.0, 4.25, 5}, x.numbers("rope_scaling.long_factor").orElseThrow());
-        assertFalse(x.contains("auto_map"), "objects are skipped");
-        assertFalse(x.contains("mixed"), "arrays of other values are skipped");
-        assertFalse(x.contains("sliding"), "null is absent");
-        assertFalse(x.contains("hidden_size"), "modelled fields stay in HfConfig");
+        assertFalse(x.values().containsKey("auto_map"), "objects are skipped");
+        assertFalse(x.values().containsKey("sliding"), "null is absent");
+        assertFalse(x.values().containsKey("hidden_size"), "modelled fields stay in HfConfig");
         assertTrue(x.number("absent").isEmpty());
     }
 
     @Test
     void wrongTypesNameTheFileAndKey() {
-        HfConfigExtras x = parse(PHI3).extras();
+        HfConfig.OtherFields x = parse(PHI3).others();
         FormatException e = assertThrows(FormatException.class, () -> x.number("use_cache"));
         assertEquals("use_cache", e.field());
         assertEquals(FILE, e.file());
-        assertThrows(FormatException.class, () -> x.positiveInt("embd_pdrop"));
+        assertThrows(FormatException.class, () -> x.integer("embd_pdrop"));
         assertThrows(FormatException.class, () -> x.numbers("embedding_multiplier"));
         assertThrows(FormatException.class, () -> x.string("sliding_window"));
+        assertEquals("silu", parse(PHI3).hiddenAct().orElseThrow());
     }
 }
