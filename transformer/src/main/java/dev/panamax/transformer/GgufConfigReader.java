@@ -70,10 +70,18 @@ public final class GgufConfigReader {
         boolean tied = file.findTensorInfo("output.weight").isEmpty();
         try {
             return new ModelConfig(arch, dim, m.feedForwardLength(), m.blockCount(), heads, m.headCountKv(), headDim, m.vocabSize(),
-                    m.contextLength(), m.rmsNormEpsilon(), rope, bias, tied, m.expertCount(), m.expertUsedCount());
+                    m.contextLength(), normEpsilon(file, m), rope, bias, tied, m.expertCount(), m.expertUsedCount());
         } catch (IllegalArgumentException e) {
             throw new FormatException(file.path(), arch + ".*", m, e.getMessage(), e);
         }
+    }
+
+    /** The RMSNorm epsilon, or for LayerNorm architectures (starcoder2) {@code attention.layer_norm_epsilon}. */
+    private static float normEpsilon(GgufFile file, ModelMetadata m) {
+        if (!file.metadata().contains(m.architecture() + ".attention.layer_norm_rms_epsilon") && m.layerNormEpsilon().isPresent()) {
+            return m.layerNormEpsilon().get();
+        }
+        return m.rmsNormEpsilon();
     }
 
     private static RopeScaling scaling(GgufFile file, ModelMetadata m) {

@@ -70,6 +70,36 @@ public final class HfConfigReader {
         }
     }
 
+    /**
+     * LongRoPE: {@code rope_scaling.short_factor} / {@code long_factor}, the original context from
+     * {@code rope_scaling.original_max_position_embeddings} or the top-level field of that name (Phi-3),
+     * the attention factor from {@code rope_scaling.attention_factor} or transformers' default.
+     */
+    private static RopeScaling longRope(Path file, HfConfig c, HfConfig.RopeScaling s) {
+        var x = c.others();
+        int original = s.originalMaxPositionEmbeddings().isPresent() ? s.originalMaxPositionEmbeddings().getAsInt()
+                : x.integer("original_max_position_embeddings").orElseThrow(() -> new FormatException(file,
+                        "original_max_position_embeddings", "missing", "longrope RoPE scaling needs the original context"));
+        float[] shortFactors = floats(file, x.numbers("rope_scaling.short_factor"), "rope_scaling.short_factor");
+        float[] longFactors = floats(file, x.numbers("rope_scaling.long_factor"), "rope_scaling.long_factor");
+        double attention = x.number("rope_scaling.attention_factor")
+                .orElse(RopeScaling.LongRope.defaultAttentionFactor(c.maxPositionEmbeddings(), original));
+        try {
+            return new RopeScaling.LongRope(shortFactors, longFactors, original, attention);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "rope_scaling", s.type(), e.getMessage(), e);
+        }
+    }
+
+    private static float[] floats(Path file, java.util.Optional<double[]> values, String key) {
+        double[] d = values.orElseThrow(() -> new FormatException(file, key, "missing", "longrope RoPE scaling needs it"));
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
     private static RopeConfig rope(Path file, HfConfig c, int headDim) {
         RopeScaling scaling = c.ropeScaling().map(s -> switch (s.type()) {
             case "default" -> new RopeScaling.None();
@@ -78,8 +108,9 @@ public final class HfConfigReader {
             case "llama3" -> new RopeScaling.Llama3(s.factor(), s.lowFreqFactor().orElse(1.0), s.highFreqFactor().orElse(4.0),
                     s.originalMaxPositionEmbeddings().orElse(8192));
             case "yarn" -> yarn(c, s);
+            case "longrope", "su" -> longRope(file, c, s);
             default -> throw new UnsupportedModelException(file + ": rope_scaling type '" + s.type() + "' is not supported"
-                    + " (supported: default, linear, llama3, yarn)");
+                    + " (supported: default, linear, llama3, yarn, longrope)");
         }).orElseGet(RopeScaling.None::new);
         int dims = (int) Math.round(headDim * c.partialRotaryFactor());
         try {

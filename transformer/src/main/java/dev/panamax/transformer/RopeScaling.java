@@ -179,4 +179,74 @@ public sealed interface RopeScaling {
             return dims * Math.log(originalContext / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
         }
     }
+
+    /**
+     * Phi-3's LongRoPE ({@code rope_scaling.type} "longrope", formerly "su"): two sets of per-pair
+     * divisors, {@code short} for contexts up to {@code originalContext} and {@code long} beyond, and an
+     * attention factor that multiplies the rotated entries of q and k (transformers scales cos and sin
+     * by it; llama.cpp passes it to {@code ggml_rope_ext} as {@code attn_factor}). transformers switches
+     * sets by the length seen so far; Panamax, like llama.cpp ({@code llama_model::get_rope_factors}),
+     * by the context it allocates: {@link #forContext}. {@link #scale} uses the short set.
+     *
+     * @param magnitudeFactor the attention factor; not reported as {@link #attentionFactor()}, since Phi3
+     *                        applies it to q's rotated entries only (a query gain), exact with partial rotary;
+     *                        transformers' default: {@code sqrt(1 + ln(s) / ln(originalContext))} with
+     *                        {@code s = max_position_embeddings / originalContext}, 1 if {@code s <= 1}
+     */
+    record LongRope(float[] shortFactors, float[] longFactors, int originalContext, double magnitudeFactor)
+            implements RopeScaling {
+        public LongRope {
+            shortFactors = new FrequencyFactors(shortFactors).factors();
+            longFactors = new FrequencyFactors(longFactors).factors();
+            if (shortFactors.length != longFactors.length || originalContext <= 0 || !(magnitudeFactor > 0)
+                    || Double.isInfinite(magnitudeFactor)) {
+                throw new IllegalArgumentException("invalid longrope scaling: " + shortFactors.length + " short and "
+                        + longFactors.length + " long factors, original context " + originalContext + ", attention factor "
+                        + magnitudeFactor);
+            }
+        }
+
+        /** transformers' default attention factor for a model of {@code maxPositions} trained at {@code originalContext}. */
+        public static double defaultAttentionFactor(int maxPositions, int originalContext) {
+            double s = (double) maxPositions / originalContext;
+            return s <= 1 ? 1 : Math.sqrt(1 + Math.log(s) / Math.log(originalContext));
+        }
+
+        /** The divisors for a KV cache of {@code context} positions: long beyond the original context, else short. */
+        public FrequencyFactors forContext(int context) {
+            return new FrequencyFactors(context > originalContext ? longFactors : shortFactors);
+        }
+
+        @Override
+        public double scale(int i, double inverseFrequency) {
+            return forContext(originalContext).scale(i, inverseFrequency);
+        }
+
+        @Override
+        public float[] shortFactors() {
+            return shortFactors.clone();
+        }
+
+        @Override
+        public float[] longFactors() {
+            return longFactors.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LongRope l && Arrays.equals(l.shortFactors, shortFactors) && Arrays.equals(l.longFactors, longFactors)
+                    && l.originalContext == originalContext && l.magnitudeFactor == magnitudeFactor;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(shortFactors) * 31 + Arrays.hashCode(longFactors) + originalContext;
+        }
+
+        @Override
+        public String toString() {
+            return "LongRoPE[" + shortFactors.length + " pairs, short up to " + originalContext + " positions, long beyond, attention factor "
+                    + (float) magnitudeFactor + "]";
+        }
+    }
 }

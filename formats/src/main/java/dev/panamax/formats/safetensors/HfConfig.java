@@ -96,7 +96,8 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
     }
 
     /**
-     * The top-level fields {@link HfConfig} has no component for, as read: {@link Long} (integers),
+     * The top-level fields {@link HfConfig} has no component for (and those of {@code rope_scaling} /
+     * {@code rope_parameters} it does not read, as {@code "rope_scaling.<key>"}), as read: {@link Long} (integers),
      * {@link Double}, {@link Boolean}, {@link String}, or a {@link List} of those. The typed getters
      * throw a {@link FormatException} naming the file and field when a value has the wrong type.
      *
@@ -142,6 +143,27 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                 throw new FormatException(file, field, v, "must be true or false");
             }
             return Optional.of(b);
+        }
+
+        /** A string field. */
+        public Optional<String> string(String field) {
+            Object v = values.get(field);
+            if (v != null && !(v instanceof String)) {
+                throw new FormatException(file, field, v, "must be a string");
+            }
+            return Optional.ofNullable((String) v);
+        }
+
+        /** An array of numbers (Phi-3's {@code rope_scaling.short_factor}). */
+        public Optional<double[]> numbers(String field) {
+            Object v = values.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof List<?> list) || !list.stream().allMatch(o -> o instanceof Number)) {
+                throw new FormatException(file, field, v, "must be an array of numbers");
+            }
+            return Optional.of(list.stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray());
         }
 
         /** An array of non-negative integers. */
@@ -440,7 +462,8 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                             Json.skip(p, file, "config", 0);
                         }
                     }
-                    default -> Json.skip(p, file, "config", 0); // mrope_section, mscale, ...
+                    // kept as "rope_scaling.<key>": longrope's short_factor / long_factor, yarn's beta_fast, ...
+                    default -> other("rope_scaling." + key);
                 }
             }
             if (type == null) {
@@ -448,7 +471,8 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             }
             // "default" rope needs no factor; every scaling type has one
             double f = factor != null ? factor : 1.0;
-            if (factor == null && !type.equals("default")) {
+            // longrope's factor is max_position_embeddings / original_max_position_embeddings when absent
+            if (factor == null && !type.equals("default") && !type.equals("longrope")) {
                 throw new FormatException(file, field + ".factor", "missing", "rope_scaling of type " + Json.quote(type) + " needs a factor");
             }
             return new RopeScaling(type, f, low, high, original, new Yarn(betaFast, betaSlow, truncate, attentionFactor));

@@ -16,7 +16,11 @@ public final class Families {
             new Gemma(),
             new Gemma2(),
             new Gemma3(),
-            new GptOss());
+            new GptOss(),
+            new Phi3(),
+            new Olmo2(),
+            new Granite(),
+            new Starcoder2());
 
     private Families() {
     }

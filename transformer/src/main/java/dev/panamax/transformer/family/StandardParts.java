@@ -50,6 +50,12 @@ public final class StandardParts {
      * logit scales (1 for most).
      */
     public static Decoder decoder(BuildContext b, ModelConfig c, float embeddingScale, float logitScale, IntFunction<Block> block) {
+        return decoder(b, c, embeddingScale, logitScale, b.weights().rmsNorm(OUTPUT_NORM, -1, c.dim(), c.rmsEps()), block);
+    }
+
+    /** As above, with the final norm {@code outputNorm} (StarCoder 2: a LayerNorm with bias). */
+    public static Decoder decoder(BuildContext b, ModelConfig c, float embeddingScale, float logitScale, Norm outputNorm,
+                                  IntFunction<Block> block) {
         WeightLoader w = b.weights();
         Embedding embedding = new Embedding(b.ops(), w.matrix(TOKEN_EMBEDDING, -1, c.vocabSize(), c.dim()), embeddingScale);
         List<Block> blocks = new ArrayList<>(c.layers());
@@ -58,7 +64,7 @@ public final class StandardParts {
         }
         Linear output = c.tiedEmbeddings() ? new Linear(b.ops(), embedding.table(), null)
                 : w.linear(OUTPUT, -1, c.vocabSize(), c.dim(), false);
-        OutputHead head = new OutputHead(b.ops(), w.rmsNorm(OUTPUT_NORM, -1, c.dim(), c.rmsEps()), output, logitScale);
+        OutputHead head = new OutputHead(b.ops(), outputNorm, output, logitScale);
         return new Decoder(embedding, blocks, head);
     }
 

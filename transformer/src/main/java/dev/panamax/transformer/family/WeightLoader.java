@@ -5,6 +5,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.WeightSource;
+import dev.panamax.transformer.nn.LayerNorm;
 import dev.panamax.transformer.nn.Linear;
 import dev.panamax.transformer.nn.RmsNorm;
 import java.lang.foreign.Arena;
@@ -48,6 +49,11 @@ public final class WeightLoader {
         return source.find(name.in(format, layer, ".weight")).isPresent();
     }
 
+    /** True if the file has {@code name} with {@code suffix} (".bias": an optional bias) in {@code layer}. */
+    public boolean has(TensorName name, int layer, String suffix) {
+        return source.find(name.in(format, layer, suffix)).isPresent();
+    }
+
     /** The matrix {@code [rows, cols]} (any dtype the backend multiplies). */
     public Tensor matrix(TensorName name, int layer, long rows, long cols) {
         return ops.upload(arena, checked(name.in(format, layer, ".weight"), rows, cols));
@@ -84,6 +90,11 @@ public final class WeightLoader {
         return new Linear(ops, matrix(name, layer, rows, cols), bias ? f32(name.in(format, layer, ".bias"), rows) : null);
     }
 
+    /** A LayerNorm with the gain {@code name [length]} and the bias of the same name. */
+    public LayerNorm layerNorm(TensorName name, int layer, long length, float eps) {
+        return new LayerNorm(ops, vector(name, layer, length), vector(name, layer, ".bias", length), eps);
+    }
+
     /**
      * A projection to one output {@code [1, cols]}, e.g. Qwen2-MoE's shared-expert gate: GGUF stores
      * it as the vector {@code [cols]}, Hugging Face as the matrix {@code [1, cols]}.
@@ -117,6 +128,32 @@ public final class WeightLoader {
             }
         }
         return out;
+    }
+
+    /**
+     * A fused matrix {@code [sum(rows), cols]} (Phi-3's {@code attn_qkv}, {@code ffn_up} holding gate and
+     * up) as one {@link Linear} per part, in order: views of consecutive rows of the one uploaded tensor.
+     */
+    public List<Linear> split(TensorName name, int layer, long cols, long... rows) {
+        long total = Arrays.stream(rows).sum();
+        Tensor fused = matrix(name, layer, total, cols);
+        List<Linear> parts = new ArrayList<>(rows.length);
+        long start = 0;
+        for (long r : rows) {
+            parts.add(new Linear(ops, fused.rows(start, r), null));
+            start += r;
+        }
+        return parts;
+    }
+
+    /** A vector the family computes (not read from the file), as an F32 tensor on the backend. */
+    public Tensor constant(float[] values) {
+        return ops.upload(arena, Tensor.of(arena, values, values.length));
+    }
+
+    /** A norm gain or bias {@code [length]} as F32, by its full suffix (".weight", ".bias"). */
+    public Tensor vector(TensorName name, int layer, String suffix, long length) {
+        return f32(name.in(format, layer, suffix), length);
     }
 
     /** Norm gains and biases are F32 for the kernels; F16/BF16 ones are widened once here. */
