@@ -61,8 +61,14 @@ public final class CpuMatmul {
      * than the transposing weight packing of the narrow-batch GEMM costs.
      */
     static final int WIDE_BATCH_ROWS = GemmKernel.NR;
-    /** Weight rows per wide-batch GEMM task, a multiple of {@link GemmKernel#MR}: 120 x 512 decoded floats are 240 KiB. */
-    static final int NC_WIDE = 20 * GemmKernel.MR;
+    /**
+     * Slice of K per wide-batch GEMM pass: its transposed tiles are stored with scalar writes, and each
+     * slice after the first reads them back to add, so few slices (TinyLlama's K = 2048: one) keep
+     * that cost small.
+     */
+    static final int KC_WIDE = 2048;
+    /** Weight rows per wide-batch GEMM task, a multiple of {@link GemmKernel#MR}: 30 x 2048 decoded floats are 240 KiB. */
+    static final int NC_WIDE = 5 * GemmKernel.MR;
 
     /**
      * Multiply-adds ({@code M N K}) below which a matmul runs on the caller's thread alone: handing work
@@ -290,7 +296,7 @@ public final class CpuMatmul {
 
     /**
      * Wide-batch GEMM tasks {@code [start, end)}: task t covers weight rows {@code [t R, t R + R)},
-     * R = {@link #gemmRowsPerTask}, and every row of x. Per {@value #KC}-wide slice of K the task
+     * R = {@link #gemmRowsPerTask}, and every row of x. Per {@value #KC_WIDE}-wide slice of K the task
      * decodes its weight rows once, row-major with contiguous vector stores, then runs the micro-kernel
      * with the roles of its operands swapped: six weight rows broadcast, the {@link GemmKernel#NR}
      * rows of a chunk of the packed x loaded as vectors. The tile is thus transposed: {@code tile[i NR + j]}
@@ -302,7 +308,7 @@ public final class CpuMatmul {
         int k = s.k(), n = s.n(), m = s.m();
         int nr = GemmKernel.NR, mr = GemmKernel.MR;
         int chunks = (m + nr - 1) / nr;
-        float[] wr = t.weightPanel(gemmRowsPerTask * KC);
+        float[] wr = t.weightPanel(gemmRowsPerTask * KC_WIDE);
         float[] xp = xPanel;
         float[] tile = t.tile;
         DType type = s.wType();
@@ -312,8 +318,8 @@ public final class CpuMatmul {
             if (k == 0) {
                 zero(s, 0, m, n0, nc);
             }
-            for (int k0 = 0; k0 < k; k0 += KC) {
-                int kc = Math.min(KC, k - k0);
+            for (int k0 = 0; k0 < k; k0 += KC_WIDE) {
+                int kc = Math.min(KC_WIDE, k - k0);
                 for (int r = 0; r < nc; r++) {
                     long at = s.wRow(n0 + r) + type.byteSize(k0);
                     if (!VectorDecoder.decode(type, weights, at, wr, r * kc, kc)) {
