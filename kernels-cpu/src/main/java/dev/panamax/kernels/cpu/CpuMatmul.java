@@ -26,6 +26,9 @@ import java.util.Objects;
  * {@value #KC}-wide slices of them into an F32 panel once, and runs the
  * {@link GemmKernel} micro-kernel over all rows of x, so dequantization is paid once per M rows.
  * When there are fewer than two weight blocks per thread, the rows of x are split too.</li>
+ * <li>A wide batch ({@code M >=} {@link #WIDE_BATCH_ROWS}, a prompt): x is packed once per call and
+ * each thread decodes blocks of weight rows row-major, with no transpose, for all rows of x
+ * ({@link #wideGemmTasks}).</li>
  * </ul>
  *
  * <p>The kernels use 256-bit vectors (AVX2), and 512-bit ones (AVX-512) where the hardware prefers
