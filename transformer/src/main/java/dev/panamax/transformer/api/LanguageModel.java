@@ -5,6 +5,7 @@ import dev.panamax.tensor.Ops;
 import dev.panamax.transformer.Model;
 import dev.panamax.transformer.ModelSession;
 import dev.panamax.transformer.UnsupportedModelException;
+import dev.panamax.transformer.chat.ChatMessage;
 import dev.panamax.transformer.chat.ChatTemplate;
 import dev.panamax.transformer.chat.ModelChatTemplate;
 import dev.panamax.transformer.chat.UnsupportedChatTemplateException;
@@ -81,6 +82,26 @@ public final class LanguageModel implements AutoCloseable {
     /** Continues {@code prompt}, streaming each piece of text to {@code onText}; returns the text, stop reason and counts. */
     public Completion complete(String prompt, GenerateOptions options, Consumer<String> onText) {
         return borrowed(s -> s.complete(prompt, options, onText));
+    }
+
+    /**
+     * The assistant's reply to {@code conversation} (system, user and assistant messages), formatted
+     * with {@link #chatTemplate()}: stateless, for callers that keep the conversation themselves. The
+     * pooled session's cache still spares recomputing a conversation's earlier turns when the next
+     * request extends it.
+     *
+     * @throws IllegalArgumentException if the conversation does not fit in the context
+     */
+    public Completion reply(List<ChatMessage> conversation, GenerateOptions options, Consumer<String> onText) {
+        ChatTemplate template = chatTemplate();
+        int[] prompt = tokenizer().encode(template.format(conversation, true), true, true);
+        int context = model.config().contextLength();
+        if (prompt.length >= context) {
+            throw new IllegalArgumentException("the conversation has " + prompt.length + " tokens, which leaves no room in the context of "
+                    + context);
+        }
+        GenerateOptions fitted = options.maxTokens(Math.min(options.maxTokens(), context - prompt.length + 1));
+        return borrowed(s -> s.complete(prompt, fitted, onText));
     }
 
     /** The embedding of each text, pooled as the model's metadata says ({@link #pooling()}). */
