@@ -1,23 +1,23 @@
 package dev.panamax.transformer.api;
 
 import dev.panamax.transformer.chat.ChatMessage;
-import dev.panamax.transformer.chat.ChatTemplate;
+import dev.panamax.transformer.chat.ChatFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A conversation on a session of its own: each turn formats the whole conversation with the chat
- * template and generates the reply; the session's KV cache keeps the earlier turns, so a turn
+ * A conversation on a session of its own: each turn formats the whole conversation in the chat
+ * format (the model's template) and generates the reply; the session's KV cache keeps the earlier turns, so a turn
  * computes only the conversation's new suffix. One thread at a time, like its {@link Session}.
  */
 public final class Chat implements AutoCloseable {
     private final Session session;
-    private final ChatTemplate template;
+    private final ChatFormat template;
     private final List<ChatMessage> messages = new ArrayList<>();
 
     /** @param system the system message to start with, or null for none */
-    Chat(Session session, ChatTemplate template, String system) {
+    Chat(Session session, ChatFormat template, String system) {
         this.session = session;
         this.template = template;
         if (system != null && !system.isEmpty()) {
@@ -47,7 +47,7 @@ public final class Chat implements AutoCloseable {
     public Completion reply(List<ChatMessage> turns, GenerateOptions options, Consumer<String> onText) {
         List<ChatMessage> next = new ArrayList<>(messages);
         next.addAll(turns);
-        int[] prompt = session.tokenizer().encode(template.format(next, true), true, true);
+        int[] prompt = session.tokenizer().encode(template.format(next, true), template.tokenizerAddsBos(), true);
         int context = session.transformer().config().contextLength();
         if (prompt.length >= context) {
             throw new IllegalArgumentException("the conversation has grown to " + prompt.length
@@ -65,7 +65,8 @@ public final class Chat implements AutoCloseable {
         return List.copyOf(messages);
     }
 
-    public ChatTemplate template() {
+    /** The chat format the turns are written in. */
+    public ChatFormat format() {
         return template;
     }
 

@@ -6,7 +6,7 @@ import dev.panamax.transformer.Model;
 import dev.panamax.transformer.ModelSession;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.chat.ChatMessage;
-import dev.panamax.transformer.chat.ChatTemplate;
+import dev.panamax.transformer.chat.ChatFormat;
 import dev.panamax.transformer.chat.ModelChatTemplate;
 import dev.panamax.transformer.chat.UnsupportedChatTemplateException;
 import dev.panamax.transformer.tokenizer.Tokenizer;
@@ -43,6 +43,7 @@ public final class LanguageModel implements AutoCloseable {
     private Pooling pooling;
     private final ConcurrentLinkedDeque<Session> idle = new ConcurrentLinkedDeque<>();
     private Tokenizer tokenizer;
+    private ChatFormat chatFormat;
 
     private LanguageModel(Model model, Ops ops, ModelOptions options) {
         this.model = model;
@@ -86,15 +87,15 @@ public final class LanguageModel implements AutoCloseable {
 
     /**
      * The assistant's reply to {@code conversation} (system, user and assistant messages), formatted
-     * with {@link #chatTemplate()}: stateless, for callers that keep the conversation themselves. The
+     * in {@link #chatFormat()}: stateless, for callers that keep the conversation themselves. The
      * pooled session's cache still spares recomputing a conversation's earlier turns when the next
      * request extends it.
      *
      * @throws IllegalArgumentException if the conversation does not fit in the context
      */
     public Completion reply(List<ChatMessage> conversation, GenerateOptions options, Consumer<String> onText) {
-        ChatTemplate template = chatTemplate();
-        int[] prompt = tokenizer().encode(template.format(conversation, true), true, true);
+        ChatFormat format = chatFormat();
+        int[] prompt = tokenizer().encode(format.format(conversation, true), format.tokenizerAddsBos(), true);
         int context = model.config().contextLength();
         if (prompt.length >= context) {
             throw new IllegalArgumentException("the conversation has " + prompt.length + " tokens, which leaves no room in the context of "
@@ -126,28 +127,28 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
-     * A conversation on a session of its own, with the model's chat template (or the one
-     * {@link ModelOptions#chatTemplate()} names).
+     * A conversation on a session of its own, in {@link #chatFormat()}.
      *
      * @param system the system message, or null for none
-     * @throws UnsupportedChatTemplateException if the model has no chat template Panamax knows
+     * @throws UnsupportedChatTemplateException if the template named cannot be found or parsed
      */
     public Chat chat(String system) {
-        ChatTemplate t = chatTemplate();
-        return new Chat(newSession(), t, system);
+        return new Chat(newSession(), chatFormat(), system);
     }
 
-    /** The chat template {@link #chat} uses. */
-    public ChatTemplate chatTemplate() {
-        String asked = options.chatTemplate();
-        if (asked != null) {
-            return ChatTemplate.named(asked).or(() -> ChatTemplate.detect(asked)).orElseThrow(() -> new UnsupportedChatTemplateException(
-                    "chat template '" + asked + "' is not a known template name or text; supported: " + ChatTemplate.supportedNames()));
+    /**
+     * The chat format {@link #chat} and {@link #reply} use: {@link ModelOptions#chatTemplate()} if
+     * given (a built-in format's name, a Jinja template's text or a template file), else the model's
+     * own Jinja template, else (logged once) the built-in ChatML format.
+     *
+     * @throws UnsupportedChatTemplateException if the template named cannot be found or parsed
+     */
+    public synchronized ChatFormat chatFormat() {
+        if (chatFormat == null) {
+            chatFormat = ModelChatTemplate.chatFormat(model, options.chatTemplate(),
+                    notice -> System.getLogger(LanguageModel.class.getName()).log(System.Logger.Level.INFO, notice));
         }
-        String jinja = ModelChatTemplate.of(model).orElseThrow(() -> new UnsupportedChatTemplateException(model.path()
-                + " has no chat template (tokenizer.chat_template, or chat_template in tokenizer_config.json); name one with"
-                + " ModelOptions.chatTemplate, one of: " + ChatTemplate.supportedNames()));
-        return ChatTemplate.require(jinja);
+        return chatFormat;
     }
 
     /**

@@ -8,7 +8,7 @@ import dev.panamax.transformer.LoadOptions;
  * @param backend     a backend's name ("cpu", "reference", "cuda"), or null for the fastest CPU backend
  * @param threads     CPU threads for the kernels; 0 = one per processor
  * @param load        batch size, KV cache type and context length of each session
- * @param chatTemplate a chat template (a llama.cpp name or Jinja text) instead of the model's, or null
+ * @param chatTemplate a chat format instead of the model's template (a built-in format's name, Jinja text, or a template file), or null
  */
 public record ModelOptions(String backend, int threads, LoadOptions load, String chatTemplate) {
     public ModelOptions {

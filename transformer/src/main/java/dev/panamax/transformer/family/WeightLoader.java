@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Fetches a family's weights by {@link TensorName} in the file's {@link TensorFormat}, checks each
@@ -62,6 +61,22 @@ public final class WeightLoader {
     /** {@code y = x · Wᵀ (+ b)} with {@code W [rows, cols]} and, if {@code bias}, {@code b [rows]} (the ".bias" of the same name). */
     public Linear linear(TensorName name, int layer, long rows, long cols, boolean bias) {
         return new Linear(ops, matrix(name, layer, rows, cols), bias ? f32(name.in(format, layer, ".bias"), rows) : null);
+    }
+
+    /**
+     * A projection to one output {@code [1, cols]}, e.g. Qwen2-MoE's shared-expert gate: GGUF stores
+     * it as the vector {@code [cols]}, Hugging Face as the matrix {@code [1, cols]}.
+     */
+    public synchronized Linear rowLinear(TensorName name, int layer, long cols) {
+        String full = name.in(format, layer, ".weight");
+        String key = "row " + full + " " + cols;
+        Tensor row = uploaded.get(key);
+        if (row == null) {
+            Tensor t = source.require(full);
+            row = ops.upload(arena, t.rank() == 1 ? checked(full, cols).reshape(1, cols) : checked(full, 1, cols));
+            uploaded.put(key, row);
+        }
+        return new Linear(ops, row, null);
     }
 
     /** An RMSNorm with the gain {@code name [length]}. */
@@ -125,10 +140,5 @@ public final class WeightLoader {
                     "expected shape " + Arrays.toString(shape) + " for " + architecture + " with this configuration");
         }
         return t;
-    }
-
-    /** The tensor {@code name} if present, unchecked: for families that decide by what the file holds. */
-    public Optional<Tensor> find(TensorName name, int layer, String suffix) {
-        return source.find(name.in(format, layer, suffix));
     }
 }

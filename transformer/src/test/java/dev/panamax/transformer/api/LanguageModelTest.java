@@ -164,14 +164,17 @@ class LanguageModelTest {
     }
 
     @Test
-    void aModelWithoutAChatTemplateSaysHowToNameOne(Random random) throws Exception {
+    void aModelWithoutAChatTemplateChatsInChatMLOrTheFormatNamed(Random random) throws Exception {
         Path plain = ChatModels.write(dir.resolve("plain.gguf"), random, null);
         try (LanguageModel model = LanguageModel.open(plain, ModelOptions.defaults().threads(2))) {
-            var e = assertThrows(dev.panamax.transformer.chat.UnsupportedChatTemplateException.class, () -> model.chat(null));
-            assertTrue(e.getMessage().contains("ModelOptions.chatTemplate"), e.getMessage());
+            assertEquals("chatml", model.chatFormat().label());
         }
-        try (LanguageModel model = LanguageModel.open(plain, ModelOptions.defaults().threads(2).chatTemplate("chatml"))) {
-            assertEquals("chatml", model.chatTemplate().llamaCppName());
+        try (LanguageModel model = LanguageModel.open(plain, ModelOptions.defaults().threads(2).chatTemplate("llama2"))) {
+            assertEquals("llama2", model.chatFormat().label());
+        }
+        try (LanguageModel model = LanguageModel.open(plain, ModelOptions.defaults().threads(2).chatTemplate("no-such-format"))) {
+            var e = assertThrows(dev.panamax.transformer.chat.UnsupportedChatTemplateException.class, () -> model.chat(null));
+            assertTrue(e.getMessage().contains("no-such-format"), e.getMessage());
         }
     }
 
