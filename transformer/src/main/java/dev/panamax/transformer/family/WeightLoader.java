@@ -11,13 +11,17 @@ import dev.panamax.transformer.nn.RmsNorm;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Fetches a family's weights by {@link TensorName} in the file's {@link TensorFormat}, checks each
  * shape, widens norm gains and biases to F32, and uploads each tensor once through {@link Ops#upload}
- * (host backends keep the zero-copy views of the memory-mapped file).
+ * (host backends keep the zero-copy views of the memory-mapped file). Uploads are remembered by
+ * name and shape, so that building the layers again (one set per session, see
+ * {@link dev.panamax.transformer.Model#newSession()}) shares the weights instead of copying them.
  */
 public final class WeightLoader {
     private final WeightSource source;
@@ -25,6 +29,8 @@ public final class WeightLoader {
     private final Ops ops;
     private final Arena arena;
     private final String architecture;
+    /** Uploaded (or widened) tensors by kind, name and shape: each weight is uploaded once per model. */
+    private final Map<String, Tensor> uploaded = new HashMap<>();
 
     /** @param architecture named in shape errors */
     public WeightLoader(WeightSource source, TensorFormat format, Ops ops, Arena arena, String architecture) {
@@ -56,7 +62,7 @@ public final class WeightLoader {
 
     /** The matrix {@code [rows, cols]} (any dtype the backend multiplies). */
     public Tensor matrix(TensorName name, int layer, long rows, long cols) {
-        return ops.upload(arena, checked(name.in(format, layer, ".weight"), rows, cols));
+        return upload(name.in(format, layer, ".weight"), rows, cols);
     }
 
     /** A norm gain {@code [length]}, as F32. */
@@ -99,11 +105,16 @@ public final class WeightLoader {
      * A projection to one output {@code [1, cols]}, e.g. Qwen2-MoE's shared-expert gate: GGUF stores
      * it as the vector {@code [cols]}, Hugging Face as the matrix {@code [1, cols]}.
      */
-    public Linear rowLinear(TensorName name, int layer, long cols) {
+    public synchronized Linear rowLinear(TensorName name, int layer, long cols) {
         String full = name.in(format, layer, ".weight");
-        Tensor t = source.require(full);
-        Tensor row = t.rank() == 1 ? checked(full, cols).reshape(1, cols) : checked(full, 1, cols);
-        return new Linear(ops, ops.upload(arena, row), null);
+        String key = "row " + full + " " + cols;
+        Tensor row = uploaded.get(key);
+        if (row == null) {
+            Tensor t = source.require(full);
+            row = ops.upload(arena, t.rank() == 1 ? checked(full, cols).reshape(1, cols) : checked(full, 1, cols));
+            uploaded.put(key, row);
+        }
+        return new Linear(ops, row, null);
     }
 
     /** An RMSNorm with the gain {@code name [length]}. */
@@ -118,13 +129,13 @@ public final class WeightLoader {
     public List<Tensor> experts(TensorName name, int layer, int count, long rows, long cols) {
         List<Tensor> out = new ArrayList<>(count);
         if (format == TensorFormat.GGUF) {
-            Tensor stacked = ops.upload(arena, checked(name.in(format, layer, ".weight"), count, rows, cols));
+            Tensor stacked = upload(name.in(format, layer, ".weight"), count, rows, cols);
             for (int e = 0; e < count; e++) {
                 out.add(stacked.select(0, e));
             }
         } else {
             for (int e = 0; e < count; e++) {
-                out.add(ops.upload(arena, checked(name.hfExpert(layer, e, ".weight"), rows, cols)));
+                out.add(upload(name.hfExpert(layer, e, ".weight"), rows, cols));
             }
         }
         return out;
@@ -157,7 +168,12 @@ public final class WeightLoader {
     }
 
     /** Norm gains and biases are F32 for the kernels; F16/BF16 ones are widened once here. */
-    private Tensor f32(String name, long length) {
+    private synchronized Tensor f32(String name, long length) {
+        String key = "f32 " + name + " " + length;
+        Tensor done = uploaded.get(key);
+        if (done != null) {
+            return done;
+        }
         Tensor t = checked(name, length);
         if (t.dtype() != DType.F32) {
             if (t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
@@ -165,7 +181,20 @@ public final class WeightLoader {
             }
             t = t.to(arena, DType.F32);
         }
-        return ops.upload(arena, t);
+        Tensor up = ops.upload(arena, t);
+        uploaded.put(key, up);
+        return up;
+    }
+
+    /** The tensor {@code name} of {@code shape} on the backend, uploaded on first use. */
+    private synchronized Tensor upload(String name, long... shape) {
+        String key = name + " " + Arrays.toString(shape);
+        Tensor done = uploaded.get(key);
+        if (done == null) {
+            done = ops.upload(arena, checked(name, shape));
+            uploaded.put(key, done);
+        }
+        return done;
     }
 
     private Tensor checked(String name, long... shape) {

@@ -32,6 +32,11 @@ public final class OutputHead {
         this.softCap = softCap;
     }
 
+    /** The final norm, whose output embedding models pool. */
+    public Norm norm() {
+        return norm;
+    }
+
     /** {@code logits [1, vocab] = softcap(Norm(x [1, dim]) · W_outᵀ · scale)}, with {@code normed [1, dim]} as scratch. */
     public void forward(Tensor x, Tensor normed, Tensor logits) {
         norm.forward(x, normed);
