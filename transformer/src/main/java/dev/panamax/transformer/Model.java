@@ -103,7 +103,7 @@ public final class Model implements AutoCloseable {
         ModelConfig config = fileConfig.withContextLength(options.contextFor(fileConfig.contextLength()));
         Arena arena = Arena.ofShared();
         try {
-            KvCache cache = new KvCache(ops, arena, config, options.cacheType());
+            KvCache cache = new KvCache(ops, arena, config, options.cacheType(), family.valuesAreKeys());
             Scratch scratch = new Scratch(ops, arena, Math.min(options.maxBatch(), config.contextLength()));
             WeightLoader weights = new WeightLoader(source, format, ops, arena, config.architecture());
             Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights));

@@ -10,7 +10,8 @@ public final class Families {
     public static final List<ModelFamily> ALL = List.of(
             new Llama(),
             new Qwen2(),
-            new Qwen3());
+            new Qwen3(),
+            new DeepSeek2());
 
     private Families() {
     }

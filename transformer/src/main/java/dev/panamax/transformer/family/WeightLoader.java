@@ -38,6 +38,11 @@ public final class WeightLoader {
         return format;
     }
 
+    /** The file the weights come from, for error messages. */
+    public java.nio.file.Path file() {
+        return source.file();
+    }
+
     /** True if the file has {@code name}'s weight in {@code layer}. */
     public boolean has(TensorName name, int layer) {
         return source.find(name.in(format, layer, ".weight")).isPresent();
