@@ -388,12 +388,14 @@ public final class DeepSeek2 implements ModelFamily {
             LatentAttention.Shape shape = new LatentAttention.Shape(c.heads(), mla.nopeDim(), mla.ropeDim(), mla.valueDim(),
                     mla.kvLoraRank(), softmaxScale(), ropeFactor);
             WeightLoader w = b.weights();
+            LatentAttention.Buffers buffers = new LatentAttention.Buffers(b.scratch(), shape, mla.qLoraRank());
             return StandardParts.decoder(b, c, 1, 1, layer -> new DeepSeek2Block(b.ops(), b.scratch(), c.dim(),
-                    w.rmsNorm(StandardParts.ATTN_NORM, layer, c.dim(), c.rmsEps()), attention(b, c, layer, shape, rope),
+                    w.rmsNorm(StandardParts.ATTN_NORM, layer, c.dim(), c.rmsEps()), attention(b, c, layer, shape, buffers, rope),
                     w.rmsNorm(StandardParts.FFN_NORM, layer, c.dim(), c.rmsEps()), feedForward(b, c, layer)));
         }
 
-        private LatentAttention attention(BuildContext b, ModelConfig c, int layer, LatentAttention.Shape s, Rope rope) {
+        private LatentAttention attention(BuildContext b, ModelConfig c, int layer, LatentAttention.Shape s, LatentAttention.Buffers buffers,
+                                          Rope rope) {
             WeightLoader w = b.weights();
             int h = s.heads(), qk = s.nopeDim() + s.ropeDim(), l = s.latentRank();
             Linear qA = null, qB;
@@ -413,7 +415,7 @@ public final class DeepSeek2 implements ModelFamily {
             } else {
                 splitKvB(b, layer, s, kB, vB);
             }
-            return new LatentAttention(b.ops(), b.scratch(), s, rope, qA, qANorm, qB,
+            return new LatentAttention(b.ops(), buffers, rope, qA, qANorm, qB,
                     w.linear(KV_A, layer, l + s.ropeDim(), c.dim(), false), w.rmsNorm(KV_A_NORM, layer, l, c.rmsEps()), kB, vB,
                     w.linear(StandardParts.ATTN_OUTPUT, layer, c.dim(), (long) h * s.valueDim(), false), b.cache().keys(layer));
         }

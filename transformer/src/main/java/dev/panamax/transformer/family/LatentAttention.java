@@ -25,8 +25,9 @@ import dev.panamax.transformer.nn.Scratch;
  * </pre>
  *
  * The cache is one tensor per layer, handed to {@link Ops#attention} as keys and as values.
- * The per-head products are one {@link Ops#matmul} per head on strided views (made once per
- * batch size, so decoding allocates nothing).
+ * The per-head products are one {@link Ops#matmul} per token and head on contiguous views (made
+ * once per row, shared by the layers, so decoding allocates nothing): at decode that is 2H small
+ * products per layer.
  */
 final class LatentAttention {
     /**
@@ -41,29 +42,86 @@ final class LatentAttention {
      */
     record Shape(int heads, int nopeDim, int ropeDim, int valueDim, int latentRank, float scale, float ropeFactor) {}
 
+    /**
+     * The scratch buffers of every layer's attention (they run one after another) and their views:
+     * per token row {@code t} and head {@code h}, the contiguous pieces the backend's operations take
+     * (a strided view across heads or tokens is not one of them). Made on first use of a row, once.
+     */
+    static final class Buffers {
+        private final Shape s;
+        private final Scratch.Buffer qLow, q, kv, qAbsorbed, attended, values;
+        /** Per token: [h] views, and the token's latent / k_pe. */
+        private final Tensor[][] qNope, qPe, qAbsLatent, qAbsPe, attLatent, valueHead;
+        private final Tensor[] latent, kPe;
+
+        Buffers(Scratch scratch, Shape shape, int qLoraRank) {
+            this.s = shape;
+            int h = shape.heads(), l = shape.latentRank(), r = shape.ropeDim();
+            this.qLow = qLoraRank == 0 ? null : scratch.buffer("mla.q_a", qLoraRank);
+            this.q = scratch.buffer("mla.q", h, shape.nopeDim() + r);
+            this.kv = scratch.buffer("mla.kv", 1, l + r);
+            this.qAbsorbed = scratch.buffer("mla.q_absorbed", h, l + r);
+            this.attended = scratch.buffer("mla.attended", h, l + r);
+            this.values = scratch.buffer("mla.values", h, shape.valueDim());
+            int rows = scratch.maxBatch();
+            qNope = new Tensor[rows][];
+            qPe = new Tensor[rows][];
+            qAbsLatent = new Tensor[rows][];
+            qAbsPe = new Tensor[rows][];
+            attLatent = new Tensor[rows][];
+            valueHead = new Tensor[rows][];
+            latent = new Tensor[rows];
+            kPe = new Tensor[rows];
+        }
+
+        private void ensure(int t) {
+            if (latent[t] != null) {
+                return;
+            }
+            int h = s.heads(), l = s.latentRank(), r = s.ropeDim(), nope = s.nopeDim();
+            Tensor q1 = q.row(t).reshape(1, h, nope + r), qa1 = qAbsorbed.row(t).reshape(1, h, l + r);
+            Tensor att1 = attended.row(t).reshape(1, h, l + r), v1 = values.row(t).reshape(1, h, s.valueDim());
+            qNope[t] = new Tensor[h];
+            qPe[t] = new Tensor[h];
+            qAbsLatent[t] = new Tensor[h];
+            qAbsPe[t] = new Tensor[h];
+            attLatent[t] = new Tensor[h];
+            valueHead[t] = new Tensor[h];
+            for (int i = 0; i < h; i++) {
+                qNope[t][i] = q1.select(1, i).narrow(1, 0, nope);                 // [1, N]
+                qPe[t][i] = q1.narrow(1, i, 1).narrow(2, nope, r);                // [1, 1, R]
+                qAbsLatent[t][i] = qa1.select(1, i).narrow(1, 0, l);              // [1, L]
+                qAbsPe[t][i] = qa1.narrow(1, i, 1).narrow(2, l, r);               // [1, 1, R]
+                attLatent[t][i] = att1.select(1, i).narrow(1, 0, l);              // [1, L]
+                valueHead[t][i] = v1.select(1, i);                                // [1, V]
+            }
+            latent[t] = kv.row(t).narrow(1, 0, l);                                 // [1, L]
+            kPe[t] = kv.row(t).reshape(1, 1, l + r).narrow(2, l, r);               // [1, 1, R]
+        }
+    }
+
     private final Ops ops;
     private final Shape s;
+    private final Buffers buf;
     private final Rope rope;
     private final Linear qA, qB, kvA, wo;
     private final Norm qANorm, kvANorm;
     private final Tensor[] kB, vB;
     private final Tensor cache;
-    private final Scratch.Buffer qLow, q, kv, qAbsorbed, attended, values;
-    private final int maxBatch;
-    /** Per batch size n, the strided views (made on first use). */
-    private final Views[] views;
 
     /**
+     * @param buffers the scratch of all layers ({@link Buffers} of this shape)
      * @param qA      the query down-projection {@code [qLoraRank, dim]}, or null: then {@code qB} is the plain {@code W_q [H(N+R), dim]}
      * @param qANorm  its norm, or null
      * @param kB      per head {@code [L, N]}: {@code W_kb,hᵀ}
      * @param vB      per head {@code [V, L]}
      * @param cache   this layer's latent cache {@code [S, 1, L + R]}
      */
-    LatentAttention(Ops ops, Scratch scratch, Shape shape, Rope rope, Linear qA, Norm qANorm, Linear qB, Linear kvA, Norm kvANorm,
+    LatentAttention(Ops ops, Buffers buffers, Rope rope, Linear qA, Norm qANorm, Linear qB, Linear kvA, Norm kvANorm,
                     Tensor[] kB, Tensor[] vB, Linear wo, Tensor cache) {
         this.ops = ops;
-        this.s = shape;
+        this.s = buffers.s;
+        this.buf = buffers;
         this.rope = rope;
         this.qA = qA;
         this.qANorm = qANorm;
@@ -74,73 +132,44 @@ final class LatentAttention {
         this.vB = vB.clone();
         this.wo = wo;
         this.cache = cache;
-        int h = shape.heads(), l = shape.latentRank(), r = shape.ropeDim();
-        this.qLow = qA == null ? null : scratch.buffer("mla.q_a", qA.outFeatures());
-        this.q = scratch.buffer("mla.q", h, shape.nopeDim() + r);
-        this.kv = scratch.buffer("mla.kv", 1, l + r);
-        this.qAbsorbed = scratch.buffer("mla.q_absorbed", h, l + r);
-        this.attended = scratch.buffer("mla.attended", h, l + r);
-        this.values = scratch.buffer("mla.values", h, shape.valueDim());
-        this.maxBatch = scratch.maxBatch();
-        this.views = new Views[maxBatch + 1];
-    }
-
-    /** The views of the first n rows of the buffers: per head, and the RoPE/latent parts. */
-    private final class Views {
-        final Tensor[] qNope = new Tensor[s.heads()], qAbsLatent = new Tensor[s.heads()], attLatent = new Tensor[s.heads()],
-                valueHead = new Tensor[s.heads()];
-        final Tensor qPe, qAbsPe, latent, kPe, kv3;
-
-        Views(int n) {
-            int l = s.latentRank(), r = s.ropeDim(), nope = s.nopeDim();
-            Tensor q3 = q.heads(n), qa3 = qAbsorbed.heads(n), att3 = attended.heads(n), v3 = values.heads(n);
-            for (int h = 0; h < s.heads(); h++) {
-                qNope[h] = q3.select(1, h).narrow(1, 0, nope);
-                qAbsLatent[h] = qa3.select(1, h).narrow(1, 0, l);
-                attLatent[h] = att3.select(1, h).narrow(1, 0, l);
-                valueHead[h] = v3.select(1, h);
-            }
-            qPe = q3.narrow(2, nope, r);
-            qAbsPe = qa3.narrow(2, l, r);
-            kv3 = kv.heads(n);
-            latent = kv.rows(n).narrow(1, 0, l);
-            kPe = kv3.narrow(2, l, r);
-        }
     }
 
     /** {@code result [n, dim] = MLA(x [n, dim])} for the tokens at positions {@code pos ...}. */
     void forward(Tensor x, int pos, Tensor result) {
         int n = (int) x.size(0);
-        Views v = views[n] != null ? views[n] : (views[n] = new Views(n));
+        Buffers b = buf;
         // 1. queries: through the low-rank path (with its norm) or one projection
         if (qA != null) {
-            qA.forward(x, qLow.rows(n));
-            qANorm.forward(qLow.rows(n), qLow.rows(n));
-            qB.forward(qLow.rows(n), q.rows(n));
+            qA.forward(x, b.qLow.rows(n));
+            qANorm.forward(b.qLow.rows(n), b.qLow.rows(n));
+            qB.forward(b.qLow.rows(n), b.q.rows(n));
         } else {
-            qB.forward(x, q.rows(n));
+            qB.forward(x, b.q.rows(n));
         }
-        // 2. the latent: c = RMSNorm(x·W_kvaᵀ [0, L)), k_pe = RoPE(x·W_kvaᵀ [L, L + R)); cache it
-        kvA.forward(x, kv.rows(n));
-        kvANorm.forward(v.latent, v.latent);
-        ops.rope(v.kPe, pos, rope, v.kPe);
-        ops.copy(v.kv3, cache.rows(pos, n));
-        // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor]
-        ops.rope(v.qPe, pos, rope, v.qPe);
-        if (s.ropeFactor() == 1) {
-            ops.copy(v.qPe, v.qAbsPe);
-        } else {
-            ops.scale(v.qPe, s.ropeFactor(), v.qAbsPe);
+        // 2. the latent: [c, k_pe] = x·W_kvaᵀ, c = RMSNorm(c), k_pe = RoPE(k_pe)
+        kvA.forward(x, b.kv.rows(n));
+        for (int t = 0; t < n; t++) {
+            b.ensure(t);
+            kvANorm.forward(b.latent[t], b.latent[t]);
+            ops.rope(b.kPe[t], pos + t, rope, b.kPe[t]);
+            // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor]
+            for (int h = 0; h < s.heads(); h++) {
+                ops.matmul(b.qNope[t][h], kB[h], b.qAbsLatent[t][h]);
+                ops.rope(b.qPe[t][h], pos + t, rope, b.qAbsPe[t][h]);
+                if (s.ropeFactor() != 1) {
+                    ops.scale(b.qAbsPe[t][h], s.ropeFactor(), b.qAbsPe[t][h]);
+                }
+            }
         }
-        for (int h = 0; h < s.heads(); h++) {
-            ops.matmul(v.qNope[h], kB[h], v.qAbsLatent[h]);
-        }
-        // 4. attend over the latent cache, one KV head of L + R entries for keys and values
-        ops.attention(qAbsorbed.heads(n), cache, cache, pos, s.scale(), attended.heads(n));
+        ops.copy(b.kv.heads(n), cache.rows(pos, n));
+        // 4. attend over the latent cache: one KV head of L + R entries, as keys and as values
+        ops.attention(b.qAbsorbed.heads(n), cache, cache, pos, s.scale(), b.attended.heads(n));
         // 5. each head's value: out_h = o'_h[0, L) · W_vb,hᵀ; then mix the heads
-        for (int h = 0; h < s.heads(); h++) {
-            ops.matmul(v.attLatent[h], vB[h], v.valueHead[h]);
+        for (int t = 0; t < n; t++) {
+            for (int h = 0; h < s.heads(); h++) {
+                ops.matmul(b.attLatent[t][h], vB[h], b.valueHead[t][h]);
+            }
         }
-        wo.forward(values.rows(n), result);
+        wo.forward(b.values.rows(n), result);
     }
 }
