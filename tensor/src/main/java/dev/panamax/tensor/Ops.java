@@ -93,6 +93,31 @@ public interface Ops extends AutoCloseable {
     /** SwiGLU's gate: {@code out = silu(gate) * up}. */
     void swiglu(Tensor gate, Tensor up, Tensor out);
 
+    /**
+     * GeGLU's gate: {@code out = gelu(gate) * up}, element-wise; Gemma uses {@link Gelu#TANH}
+     * ({@code gelu_pytorch_tanh}).
+     */
+    void geglu(Tensor gate, Tensor up, Gelu approximation, Tensor out);
+
+    /**
+     * gpt-oss's clamped SwiGLU (HF {@code GptOssExperts}, llama.cpp {@code swiglu_oai}), element-wise:
+     * <pre>
+     *   g = min(gate, limit);  u = clamp(up, -limit, limit);  out = (u + 1) * g * sigmoid(alpha * g)
+     * </pre>
+     * gpt-oss uses {@code alpha = 1.702}, {@code limit = 7}.
+     *
+     * @param limit positive and finite
+     */
+    void clampedSwiglu(Tensor gate, Tensor up, float alpha, float limit, Tensor out);
+
+    /**
+     * Soft-capping: {@code out = cap * tanh(x / cap)}, squashing {@code x} smoothly into {@code (-cap, cap)}
+     * (Gemma 2's {@code final_logit_softcapping}).
+     *
+     * @param cap positive and finite
+     */
+    void softcap(Tensor x, float cap, Tensor out);
+
     /** {@code out = a + b}; {@code b} has the shape of {@code a} or of one row of it (a bias, broadcast over rows). */
     void add(Tensor a, Tensor b, Tensor out);
 
@@ -103,18 +128,34 @@ public interface Ops extends AutoCloseable {
     void scale(Tensor x, float s, Tensor out);
 
     /**
-     * Causal grouped-query attention over a KV cache.
-     *
-     * <p>Query {@code t} sits at position {@code startPos + t} and attends to the cached positions
-     * {@code 0 ... startPos + t}: {@code out[t, h] = sum_j softmax_j(scale * q[t, h] · k[j, g]) v[j, g]}
-     * where {@code g = h / (Hq / Hkv)} is the KV head shared by a group of query heads.
-     *
-     * @param q      F32 {@code [T, Hq, D]}
-     * @param kCache F32 or F16 {@code [S, Hkv, D]}, written up to position {@code startPos + T - 1}; S is the capacity
-     * @param vCache same shape and dtype as {@code kCache}
-     * @param out    F32 {@code [T, Hq, D]}
+     * Causal grouped-query attention over a KV cache: {@link #attention(Tensor, Tensor, Tensor, int, float,
+     * Attention, Tensor)} with {@link Attention#CAUSAL}.
      */
-    void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Tensor out);
+    default void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Tensor out) {
+        attention(q, kCache, vCache, startPos, scale, Attention.CAUSAL, out);
+    }
+
+    /**
+     * Causal grouped-query attention over a KV cache, optionally windowed, soft-capped or with sinks.
+     *
+     * <p>Query {@code t} sits at position {@code p = startPos + t} and attends to the cached positions
+     * {@code j = options.firstVisible(p) ... p} (all of {@code 0 ... p} without a window):
+     * {@code out[t, h] = sum_j w_j v[j, g]} with {@code w = softmax_j(s_j)} over the scores
+     * {@code s_j = scale * q[t, h] · k[j, g]} (soft-capped if asked; with a sink, {@code e^(sinks[h])} joins the
+     * denominator), where {@code g = h / (Hq / Hkv)} is the KV head shared by a group of query heads. See
+     * {@link Attention} for the exact conventions. A window makes the work proportional to the window, not to
+     * {@code p}, on the CPU backends.
+     *
+     * @param q       F32 {@code [T, Hq, D]}
+     * @param kCache  F32 or F16 {@code [S, Hkv, D]}, written up to position {@code startPos + T - 1}; S is the capacity
+     * @param vCache  same shape and dtype as {@code kCache}
+     * @param scale   the factor of every dot product ({@code 1/sqrt(D)}, Gemma's {@code query_pre_attn_scalar^-1/2},
+     *                Granite's {@code attention_multiplier})
+     * @param options window, soft cap and sinks; {@link Attention#CAUSAL} for none. A backend that lacks one
+     *                throws {@link UnsupportedOperationException} naming it.
+     * @param out     F32 {@code [T, Hq, D]}
+     */
+    void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Attention options, Tensor out);
 
     /** Index of the largest entry of each row of {@code x [M, N]} (the first, on ties) into {@code out[M]}. */
     void argmax(Tensor x, int[] out);

@@ -2,6 +2,7 @@ package dev.panamax.jmh.kernels;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.panamax.tensor.Attention;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,6 +43,10 @@ public class AttentionBench extends BackendState {
     @Param("2048")
     public int positions;
 
+    /** Sliding window in positions (0: full causal attention), to see that a window makes long contexts cheaper. */
+    @Param("0")
+    public int window;
+
     /** F32 or F16 cache entries. */
     @Param("F32")
     public String cacheType;
@@ -53,10 +58,12 @@ public class AttentionBench extends BackendState {
     private Tensor k;
     private Tensor v;
     private final float scale = (float) (1 / Math.sqrt(HEAD_DIM));
+    private Attention options;
 
     @Setup(Level.Trial)
     public void setUp() {
         open();
+        options = Attention.CAUSAL.withWindow(window);
         int t = prefillTokens(positions);
         qDecode = input(1, QUERY_HEADS, HEAD_DIM);
         outDecode = output(1, QUERY_HEADS, HEAD_DIM);
@@ -84,11 +91,11 @@ public class AttentionBench extends BackendState {
 
     @Benchmark
     public void decode() {
-        ops.attention(qDecode, k, v, positions - 1, scale, outDecode);
+        ops.attention(qDecode, k, v, positions - 1, scale, options, outDecode);
     }
 
     @Benchmark
     public void prefill() {
-        ops.attention(qPrefill, k, v, positions - prefillTokens(positions), scale, outPrefill);
+        ops.attention(qPrefill, k, v, positions - prefillTokens(positions), scale, options, outPrefill);
     }
 }

@@ -1,5 +1,6 @@
 package dev.panamax.kernels.cpu;
 
+import dev.panamax.tensor.Attention;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Tensor;
@@ -93,10 +94,23 @@ final class Checks {
 
     /** Equal shapes. */
     static void sameShape(String op, String roleA, Tensor a, String roleB, Tensor b) {
-        if (!Arrays.equals(a.shape(), b.shape())) {
+        if (!equalShapes(a, b)) {
             throw new IllegalArgumentException(op + ": " + roleA + " " + a.describe() + " and " + roleB + " "
                     + b.describe() + " must have the same shape");
         }
+    }
+
+    /** Equal shapes, compared dimension by dimension: {@link Tensor#shape()} copies, and checks run once per token. */
+    static boolean equalShapes(Tensor a, Tensor b) {
+        if (a.rank() != b.rank()) {
+            return false;
+        }
+        for (int i = 0; i < a.rank(); i++) {
+            if (a.size(i) != b.size(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The last dimension, as an int. */
@@ -139,19 +153,17 @@ final class Checks {
     }
 
     /** Shapes of {@link dev.panamax.tensor.Ops#attention}; returns nothing, throws on mismatch. */
-    static void attention(Tensor q, Tensor k, Tensor v, int startPos, Tensor out) {
+    static void attention(Tensor q, Tensor k, Tensor v, int startPos, Attention options, Tensor out) {
         String op = "attention";
         f32(op, "q", q);
         usable(op, "kCache", k);
         usable(op, "vCache", v);
         f32(op, "out", out);
-        String shapes = " (q " + q.describe() + ", kCache " + k.describe() + ", vCache " + v.describe() + ", out "
-                + out.describe() + ", startPos " + startPos + ")";
         if (q.rank() != 3 || k.rank() != 3) {
-            throw new IllegalArgumentException(op + ": q must be [T, Hq, D] and the caches [S, Hkv, D]" + shapes);
+            throw new IllegalArgumentException(op + ": q must be [T, Hq, D] and the caches [S, Hkv, D]" + shapes(q, k, v, out, startPos));
         }
         if (k.dtype() != DType.F32 && k.dtype() != DType.F16 || v.dtype() != k.dtype()) {
-            throw new IllegalArgumentException(op + ": the caches must both be F32 or both F16" + shapes);
+            throw new IllegalArgumentException(op + ": the caches must both be F32 or both F16" + shapes(q, k, v, out, startPos));
         }
         sameShape(op, "kCache", k, "vCache", v);
         sameShape(op, "q", q, "out", out);
@@ -160,14 +172,45 @@ final class Checks {
         long hq = q.size(1);
         long hkv = k.size(1);
         if (k.size(2) != q.size(2) || hkv == 0 || hq % hkv != 0) {
-            throw new IllegalArgumentException(op + ": head sizes must match and Hq must be a multiple of Hkv" + shapes);
+            throw new IllegalArgumentException(op + ": head sizes must match and Hq must be a multiple of Hkv" + shapes(q, k, v, out, startPos));
         }
         if (startPos < 0 || startPos + q.size(0) > k.size(0)) {
             throw new IllegalArgumentException(op + ": positions " + startPos + " ... " + (startPos + q.size(0) - 1)
-                    + " do not fit the cache" + shapes);
+                    + " do not fit the cache" + shapes(q, k, v, out, startPos));
         }
         if (q.numel() > Integer.MAX_VALUE / 4 || k.numel() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": tensors too large" + shapes);
+            throw new IllegalArgumentException(op + ": tensors too large" + shapes(q, k, v, out, startPos));
+        }
+        if (options == null) {
+            throw new IllegalArgumentException(op + ": options are null (Attention.CAUSAL for none)" + shapes(q, k, v, out, startPos));
+        }
+        Tensor sinks = options.sinks();
+        if (sinks != null) {
+            f32(op, "sinks", sinks);
+            if (sinks.rank() != 1 || sinks.size(0) != hq) {
+                throw new IllegalArgumentException(op + ": sinks " + sinks.describe() + " must be F32 [Hq] with Hq = " + hq
+                        + shapes(q, k, v, out, startPos));
+            }
+        }
+    }
+
+    /** The arguments of an attention call, described only on failure: the checks run once per layer and token. */
+    private static String shapes(Tensor q, Tensor k, Tensor v, Tensor out, int startPos) {
+        return " (q " + q.describe() + ", kCache " + k.describe() + ", vCache " + v.describe() + ", out " + out.describe()
+                + ", startPos " + startPos + ")";
+    }
+
+    /** A positive, finite parameter of an element-wise op. */
+    static void positiveFinite(String op, String name, float value) {
+        if (!(value > 0) || Float.isInfinite(value)) {
+            throw new IllegalArgumentException(op + ": " + name + " must be positive and finite, got " + value);
+        }
+    }
+
+    /** A finite parameter of an element-wise op. */
+    static void finite(String op, String name, float value) {
+        if (!Float.isFinite(value)) {
+            throw new IllegalArgumentException(op + ": " + name + " must be finite, got " + value);
         }
     }
 }

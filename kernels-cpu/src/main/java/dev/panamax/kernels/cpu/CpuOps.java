@@ -1,5 +1,6 @@
 package dev.panamax.kernels.cpu;
 
+import dev.panamax.tensor.Attention;
 import dev.panamax.tensor.Gelu;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Rope;
@@ -148,6 +149,13 @@ public final class CpuOps implements Ops {
         unary(VectorKernels.Unary.SCALE, s, x, out);
     }
 
+    @Override
+    public void softcap(Tensor x, float cap, Tensor out) {
+        RowShape.unary("softcap", x, out);
+        Checks.positiveFinite("softcap", "cap", cap);
+        unary(VectorKernels.Unary.SOFTCAP, cap, x, out);
+    }
+
     private void unary(VectorKernels.Unary f, float s, Tensor x, Tensor out) {
         MemorySegment xm = x.segment();
         MemorySegment om = out.segment();
@@ -162,6 +170,29 @@ public final class CpuOps implements Ops {
     public void swiglu(Tensor gate, Tensor up, Tensor out) {
         RowShape.binary("swiglu", gate, up, out, false);
         binary(VectorKernels.Binary.SWIGLU, gate, up, out, false);
+    }
+
+    @Override
+    public void geglu(Tensor gate, Tensor up, Gelu approximation, Tensor out) {
+        RowShape.binary("geglu", gate, up, out, false);
+        boolean tanh = RowShape.gelu(approximation) == Gelu.TANH;
+        binary(tanh ? VectorKernels.Binary.GEGLU_TANH : VectorKernels.Binary.GEGLU_ERF, gate, up, out, false);
+    }
+
+    @Override
+    public void clampedSwiglu(Tensor gate, Tensor up, float alpha, float limit, Tensor out) {
+        RowShape.binary("clampedSwiglu", gate, up, out, false);
+        Checks.finite("clampedSwiglu", "alpha", alpha);
+        Checks.positiveFinite("clampedSwiglu", "limit", limit);
+        MemorySegment gm = gate.segment();
+        MemorySegment um = up.segment();
+        MemorySegment om = out.segment();
+        long go = gate.byteOffset();
+        long uo = up.byteOffset();
+        long oo = out.byteOffset();
+        int n = (int) gate.numel();
+        pool.run(blocks(n), MIN_WORK / BLOCK, (start, end) -> VectorKernels.binary(VectorKernels.Binary.CLAMPED_SWIGLU,
+                alpha, limit, gm, go, um, uo, start * BLOCK, om, oo, start * BLOCK, Math.min(n, end * BLOCK)));
     }
 
     @Override
@@ -202,9 +233,10 @@ public final class CpuOps implements Ops {
     }
 
     @Override
-    public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Tensor out) {
-        Checks.attention(q, kCache, vCache, startPos, out);
-        attention.run(q, kCache, vCache, startPos, scale, out);
+    public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Attention options,
+            Tensor out) {
+        Checks.attention(q, kCache, vCache, startPos, options, out);
+        attention.run(q, kCache, vCache, startPos, scale, options, out);
     }
 
     @Override

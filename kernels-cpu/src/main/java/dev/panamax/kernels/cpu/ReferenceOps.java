@@ -1,5 +1,6 @@
 package dev.panamax.kernels.cpu;
 
+import dev.panamax.tensor.Attention;
 import dev.panamax.tensor.Gelu;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Rope;
@@ -109,6 +110,35 @@ public final class ReferenceOps implements Ops {
     }
 
     @Override
+    public void geglu(Tensor gate, Tensor up, Gelu approximation, Tensor out) {
+        RowShape.binary("geglu", gate, up, out, false);
+        boolean tanh = RowShape.gelu(approximation) == Gelu.TANH;
+        for (long i = 0; i < gate.numel(); i++) {
+            float g = get(gate, i);
+            set(out, i, (tanh ? ScalarKernels.geluTanh(g) : ScalarKernels.geluErf(g)) * get(up, i));
+        }
+    }
+
+    @Override
+    public void clampedSwiglu(Tensor gate, Tensor up, float alpha, float limit, Tensor out) {
+        RowShape.binary("clampedSwiglu", gate, up, out, false);
+        Checks.finite("clampedSwiglu", "alpha", alpha);
+        Checks.positiveFinite("clampedSwiglu", "limit", limit);
+        for (long i = 0; i < gate.numel(); i++) {
+            set(out, i, ScalarKernels.clampedSwiglu(get(gate, i), get(up, i), alpha, limit));
+        }
+    }
+
+    @Override
+    public void softcap(Tensor x, float cap, Tensor out) {
+        RowShape.unary("softcap", x, out);
+        Checks.positiveFinite("softcap", "cap", cap);
+        for (long i = 0; i < x.numel(); i++) {
+            set(out, i, ScalarKernels.softcap(get(x, i), cap));
+        }
+    }
+
+    @Override
     public void add(Tensor a, Tensor b, Tensor out) {
         long cols = RowShape.binary("add", a, b, out, true).bCols();
         for (long i = 0; i < a.numel(); i++) {
@@ -133,9 +163,10 @@ public final class ReferenceOps implements Ops {
     }
 
     @Override
-    public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Tensor out) {
-        Checks.attention(q, kCache, vCache, startPos, out);
-        ScalarAttention.attention(q, kCache, vCache, startPos, scale, out);
+    public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Attention options,
+            Tensor out) {
+        Checks.attention(q, kCache, vCache, startPos, options, out);
+        ScalarAttention.attention(q, kCache, vCache, startPos, scale, options, out);
     }
 
     @Override

@@ -1,58 +1,64 @@
 package dev.panamax.kernels.cpu;
 
+import dev.panamax.tensor.Attention;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Reference attention: for every query and head, a full row of scores, a two-pass softmax over it,
- * and the weighted sum of the values. Straightforward on purpose: it is the oracle for
- * {@link FlashAttention}.
+ * Reference attention: for every query and head, a row of scores over the visible positions (soft-capped if
+ * asked), a two-pass softmax over it (the sink, if any, joining the maximum and the sum), and the weighted sum of
+ * the values. Straightforward on purpose: it is the oracle for {@link FlashAttention}.
  */
 final class ScalarAttention {
     private ScalarAttention() {
     }
 
     /** See {@link dev.panamax.tensor.Ops#attention}; arguments already validated. */
-    static void attention(Tensor q, Tensor k, Tensor v, int startPos, float scale, Tensor out) {
+    static void attention(Tensor q, Tensor k, Tensor v, int startPos, float scale, Attention options, Tensor out) {
         int tokens = (int) q.size(0);
         int hq = (int) q.size(1);
         int d = (int) q.size(2);
         int hkv = (int) k.size(1);
         int group = hq / hkv;
         boolean f16 = k.dtype() == DType.F16;
+        float cap = options.softCap();
+        Tensor sinks = options.sinks();
         MemorySegment qm = q.segment();
         MemorySegment km = k.segment();
         MemorySegment vm = v.segment();
         MemorySegment om = out.segment();
         float[] att = new float[startPos + tokens];
         for (int t = 0; t < tokens; t++) {
-            int n = startPos + t + 1; // causal: positions 0 ... startPos + t
+            int last = startPos + t;
+            int first = options.firstVisible(last); // causal, within the window: positions first ... last
             for (int h = 0; h < hq; h++) {
                 int g = h / group;
                 long qo = q.byteOffset() + 4L * ((long) t * hq + h) * d;
-                for (int j = 0; j < n; j++) {
+                for (int j = first; j <= last; j++) {
                     long ko = ((long) j * hkv + g) * d;
                     float dot = 0;
                     for (int i = 0; i < d; i++) {
                         dot += qm.get(ValueLayout.JAVA_FLOAT_UNALIGNED, qo + 4L * i) * load(km, k.byteOffset(), ko + i, f16);
                     }
-                    att[j] = scale * dot;
+                    float s = scale * dot;
+                    att[j] = cap == 0 ? s : ScalarKernels.softcap(s, cap);
                 }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < n; j++) {
+                float sink = sinks == null ? Float.NEGATIVE_INFINITY : ScalarKernels.get(sinks.segment(), sinks.byteOffset(), h);
+                float max = sink;
+                for (int j = first; j <= last; j++) {
                     max = Math.max(max, att[j]);
                 }
-                float sum = 0;
-                for (int j = 0; j < n; j++) {
+                float sum = sinks == null ? 0 : (float) Math.exp(sink - max);
+                for (int j = first; j <= last; j++) {
                     att[j] = (float) Math.exp(att[j] - max);
                     sum += att[j];
                 }
                 long oo = out.byteOffset() + 4L * ((long) t * hq + h) * d;
                 for (int i = 0; i < d; i++) {
                     float acc = 0;
-                    for (int j = 0; j < n; j++) {
+                    for (int j = first; j <= last; j++) {
                         acc += att[j] * load(vm, v.byteOffset(), ((long) j * hkv + g) * d + i, f16);
                     }
                     om.set(ValueLayout.JAVA_FLOAT_UNALIGNED, oo + 4L * i, acc / sum);

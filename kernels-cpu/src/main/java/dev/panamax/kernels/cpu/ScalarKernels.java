@@ -89,6 +89,18 @@ final class ScalarKernels {
         return (float) (x / (1 + Math.exp(-2 * y)));
     }
 
+    /** {@code cap * tanh(x / cap)} in double, rounded once. */
+    static float softcap(float x, float cap) {
+        return (float) (cap * Math.tanh((double) x / cap));
+    }
+
+    /** gpt-oss's clamped SwiGLU in double, rounded once: {@code (clamp(up) + 1) * g * sigmoid(alpha g)}, {@code g = min(gate, limit)}. */
+    static float clampedSwiglu(float gate, float up, float alpha, float limit) {
+        double g = Math.min(gate, limit);
+        double u = Math.max(-limit, Math.min(up, limit));
+        return (float) ((u + 1) * g / (1 + Math.exp(-(double) alpha * g)));
+    }
+
     /** Exact GELU in double, rounded once: {@code x * Phi(x) = x/2 * erfc(-x / sqrt 2)}. */
     static float geluErf(float x) {
         return (float) (0.5 * x * Erf.erfc(-x / Math.sqrt(2)));

@@ -125,7 +125,7 @@ final class VectorKernels {
 
     /** The unary element-wise kernels over elements {@code [from, to)}. */
     enum Unary {
-        SILU, GELU_TANH, GELU_ERF, SCALE;
+        SILU, GELU_TANH, GELU_ERF, SCALE, SOFTCAP;
 
         static Unary gelu(Gelu g) {
             return g == Gelu.TANH ? GELU_TANH : GELU_ERF;
@@ -150,36 +150,63 @@ final class VectorKernels {
         return switch (f) {
             case SILU -> VectorMath.silu(v);
             // x * sigmoid(2y), y = sqrt(2/pi) (x + 0.044715 x^3): GPT-2's x/2 (1 + tanh y) without cancellation
-            case GELU_TANH -> v.div(VectorMath.exp(v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2 * SQRT_2_OVER_PI)).add(1f));
-            case GELU_ERF -> v.mul(0.5f).mul(VectorMath.erfc(v.mul(MINUS_SQRT_HALF)));
+            case GELU_TANH -> geluTanh(v);
+            case GELU_ERF -> geluErf(v);
             case SCALE -> v.mul(s);
+            case SOFTCAP -> VectorMath.tanh(v.div(s)).mul(s); // s: the cap
         };
+    }
+
+    private static FloatVector geluTanh(FloatVector v) {
+        return v.div(VectorMath.exp(v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2 * SQRT_2_OVER_PI)).add(1f));
+    }
+
+    private static FloatVector geluErf(FloatVector v) {
+        return v.mul(0.5f).mul(VectorMath.erfc(v.mul(MINUS_SQRT_HALF)));
     }
 
     /** The binary element-wise kernels. */
     enum Binary {
-        ADD, MUL, SWIGLU
+        ADD, MUL, SWIGLU, GEGLU_TANH, GEGLU_ERF,
+        /** gpt-oss's: parameters alpha and limit. */
+        CLAMPED_SWIGLU
     }
 
     /** {@code out[i] = a[i] op b[bStart + i - from]} for i in {@code [from, to)}. */
     static void binary(Binary f, MemorySegment a, long ao, MemorySegment b, long bo, int bStart, MemorySegment out, long oo,
             int from, int to) {
+        binary(f, 0, 0, a, ao, b, bo, bStart, out, oo, from, to);
+    }
+
+    /** {@link #binary(Binary, MemorySegment, long, MemorySegment, long, int, MemorySegment, long, int, int)} with the op's parameters. */
+    static void binary(Binary f, float p, float r, MemorySegment a, long ao, MemorySegment b, long bo, int bStart,
+            MemorySegment out, long oo, int from, int to) {
         int i = from;
         for (; i <= to - L; i += L) {
-            apply(f, load(a, ao, i), load(b, bo, bStart + i - from)).intoMemorySegment(out, oo + 4L * i, ORDER);
+            apply(f, p, r, load(a, ao, i), load(b, bo, bStart + i - from)).intoMemorySegment(out, oo + 4L * i, ORDER);
         }
         if (i < to) {
             VectorMask<Float> m = F.indexInRange(i, to);
-            apply(f, load(a, ao, i, m), load(b, bo, bStart + i - from, m)).intoMemorySegment(out, oo + 4L * i, ORDER, m);
+            apply(f, p, r, load(a, ao, i, m), load(b, bo, bStart + i - from, m)).intoMemorySegment(out, oo + 4L * i, ORDER, m);
         }
     }
 
-    private static FloatVector apply(Binary f, FloatVector x, FloatVector y) {
+    private static FloatVector apply(Binary f, float p, float r, FloatVector x, FloatVector y) {
         return switch (f) {
             case ADD -> x.add(y);
             case MUL -> x.mul(y);
             case SWIGLU -> VectorMath.silu(x).mul(y);
+            case GEGLU_TANH -> geluTanh(x).mul(y);
+            case GEGLU_ERF -> geluErf(x).mul(y);
+            case CLAMPED_SWIGLU -> clampedSwiglu(x, y, p, r);
         };
+    }
+
+    /** {@code (clamp(up, -limit, limit) + 1) * g * sigmoid(alpha g)} with {@code g = min(gate, limit)}. */
+    private static FloatVector clampedSwiglu(FloatVector gate, FloatVector up, float alpha, float limit) {
+        FloatVector g = gate.min(limit);
+        FloatVector u = up.max(-limit).min(limit);
+        return u.add(1f).mul(g.div(VectorMath.exp(g.mul(-alpha)).add(1f)));
     }
 
     /** Index of the first largest entry of a row; rows holding NaN take the scalar path, which skips NaN. */

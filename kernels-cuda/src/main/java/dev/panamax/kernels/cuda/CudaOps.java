@@ -1,5 +1,6 @@
 package dev.panamax.kernels.cuda;
 
+import dev.panamax.tensor.Attention;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Device;
 import dev.panamax.tensor.Gelu;
@@ -281,6 +282,24 @@ public final class CudaOps implements Ops {
         }
     }
 
+    /** No CUDA kernel yet (none can be tested here without a GPU): see docs/cuda.md. */
+    @Override
+    public void geglu(Tensor gate, Tensor up, Gelu approximation, Tensor out) {
+        throw new UnsupportedOperationException(op("geglu") + " has no CUDA kernel yet; use the cpu backend");
+    }
+
+    /** No CUDA kernel yet: see docs/cuda.md. */
+    @Override
+    public void clampedSwiglu(Tensor gate, Tensor up, float alpha, float limit, Tensor out) {
+        throw new UnsupportedOperationException(op("clampedSwiglu") + " has no CUDA kernel yet; use the cpu backend");
+    }
+
+    /** No CUDA kernel yet: see docs/cuda.md. */
+    @Override
+    public void softcap(Tensor x, float cap, Tensor out) {
+        throw new UnsupportedOperationException(op("softcap") + " has no CUDA kernel yet; use the cpu backend");
+    }
+
     @Override
     public void add(Tensor a, Tensor b, Tensor out) {
         broadcast(Kernel.ADD, "add", a, b, out);
@@ -300,8 +319,10 @@ public final class CudaOps implements Ops {
     }
 
     @Override
-    public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Tensor out) {
+    public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Attention options,
+            Tensor out) {
         String op = op("attention");
+        unsupported(op, options);
         f32(op, "q", q);
         f32(op, "out", out);
         onDevice(op, "kCache", kCache);
@@ -329,6 +350,24 @@ public final class CudaOps implements Ops {
         }
         cuda.launch(kernel, Launch.attention(q.size(1), q.size(0)), address(q), address(kCache), address(vCache), address(out),
                 (int) q.size(1), (int) kCache.size(1), (int) q.size(2), startPos, scale);
+    }
+
+    /** The CUDA kernel is plain causal attention: each option it lacks is refused by name (docs/cuda.md). */
+    static void unsupported(String op, Attention options) {
+        if (options == null) {
+            throw new IllegalArgumentException(op + ": options are null (Attention.CAUSAL for none)");
+        }
+        if (options.window() != 0) {
+            throw new UnsupportedOperationException(op + ": option window (sliding window of " + options.window()
+                    + " positions) has no CUDA kernel yet; use the cpu backend");
+        }
+        if (options.softCap() != 0) {
+            throw new UnsupportedOperationException(op + ": option softCap (" + options.softCap()
+                    + ") has no CUDA kernel yet; use the cpu backend");
+        }
+        if (options.sinks() != null) {
+            throw new UnsupportedOperationException(op + ": option sinks has no CUDA kernel yet; use the cpu backend");
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.panamax.formats.quant.Quants;
 import dev.panamax.kernels.cpu.ReferenceOps;
+import dev.panamax.tensor.Attention;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Gelu;
 import dev.panamax.tensor.Rope;
@@ -177,6 +178,13 @@ class CudaOpsVsReferenceTest {
         Tensor gone = cuda.allocate(closed, DType.F32, 2, 4);
         closed.close();
         assertThrows(IllegalStateException.class, () -> cuda.silu(gone, d));
+        Tensor qkv = device(Seeded.gaussian(random, 8, 1), 1, 1, 8);
+        UnsupportedOperationException window = assertThrows(UnsupportedOperationException.class,
+                () -> cuda.attention(qkv, qkv, qkv, 0, 1f, Attention.CAUSAL.withWindow(4), poisoned(DType.F32, 1, 1, 8)));
+        assertTrue(window.getMessage().contains("window"), window.getMessage());
+        UnsupportedOperationException softcap = assertThrows(UnsupportedOperationException.class,
+                () -> cuda.softcap(d, 30, poisoned(DType.F32, 2, 4)));
+        assertTrue(softcap.getMessage().contains("softcap"), softcap.getMessage());
     }
 
     // ---------------------------------------------------------------- element-wise
