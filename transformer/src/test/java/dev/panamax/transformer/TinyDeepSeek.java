@@ -21,8 +21,8 @@ import java.util.Random;
  * Face (config.json of {@code deepseek_v3}, this test's own name table).
  */
 final class TinyDeepSeek {
-    final int dim = 32, layers = 3, heads = 4, nope = 8, rope = 4, vDim = 6, kvLora = 16, dense = 1, denseFfn = 40;
-    final int experts = 8, used = 2, expertFfn = 12, shared = 1, groups = 4, groupsUsed = 2, vocab = 64, context = 32;
+    final int dim, layers = 3, heads = 4, nope, rope, vDim, kvLora, dense = 1, denseFfn;
+    final int experts = 8, used = 2, expertFfn, shared = 1, groups = 4, groupsUsed = 2, vocab, context = 32;
     final int qLora;
     final double theta = 10000, routedScale = 2.5;
     final float eps = 1e-6f;
@@ -33,7 +33,24 @@ final class TinyDeepSeek {
     final Map<String, float[]> weights = new LinkedHashMap<>();
     final Map<String, long[]> shapes = new LinkedHashMap<>();
 
+    /** dim 32, 4 heads of 8 + 4 RoPE (values 6), latent 16, 8 experts of 12 in 4 groups (2 used), vocab 64. */
     TinyDeepSeek(Random r, int qLora, double yarnFactor) {
+        this(r, qLora, yarnFactor, false);
+    }
+
+    /**
+     * With {@code forLlamaCpp}: every row a multiple of 32 entries (dim 256, heads of 32 + 16 RoPE,
+     * values 32, latent 64, experts of 64, dense ffn 512, vocab 128) so that Q8_0 and Q4_K apply.
+     */
+    TinyDeepSeek(Random r, int qLora, double yarnFactor, boolean forLlamaCpp) {
+        this.dim = forLlamaCpp ? 256 : 32;
+        this.nope = forLlamaCpp ? 32 : 8;
+        this.rope = forLlamaCpp ? 16 : 4;
+        this.vDim = forLlamaCpp ? 32 : 6;
+        this.kvLora = forLlamaCpp ? 64 : 16;
+        this.denseFfn = forLlamaCpp ? 512 : 40;
+        this.expertFfn = forLlamaCpp ? 64 : 12;
+        this.vocab = forLlamaCpp ? 128 : 64;
         this.qLora = qLora;
         this.yarnFactor = yarnFactor;
         put("token_embd.weight", Seeded.gaussian(r, vocab * dim, 1), vocab, dim);
@@ -91,6 +108,11 @@ final class TinyDeepSeek {
 
     /** Writes GGUF, with {@code attn_kv_b} whole ({@code split} false) or as attn_k_b / attn_v_b (llama.cpp's MLA layout). */
     Path writeGguf(Path file, boolean split) throws IOException {
+        return writeGguf(file, split, w -> { });
+    }
+
+    /** As {@link #writeGguf(Path, boolean)}, letting {@code extra} add metadata (a vocabulary for llama.cpp). */
+    Path writeGguf(Path file, boolean split, java.util.function.Consumer<GgufWriter> extra) throws IOException {
         GgufWriter w = new GgufWriter();
         String a = "deepseek2.";
         w.putString("general.architecture", "deepseek2");
@@ -152,6 +174,7 @@ final class TinyDeepSeek {
             }
             w.addTensor(name, DType.F32, shapes.get(name), MemorySegment.ofArray(e.getValue()));
         }
+        extra.accept(w);
         w.write(file);
         return file;
     }
