@@ -224,6 +224,11 @@ final class TinyDeepSeek {
         return "model.layers." + p[1] + ".mlp.experts." + expert + "." + part + "_proj.weight";
     }
 
+    /** True for the tensors transformers names {@code *_proj} (DeepSeek V3 stores them FP8): not the router, norms or embeddings. */
+    static boolean isHfProjection(String gguf) {
+        return gguf.endsWith("_exps.weight") || (gguf.startsWith("blk.") && hfName(gguf).matches(".*_proj(_with_mqa)?\\.weight"));
+    }
+
     /** transformers' DeepSeek names (this test's own table). */
     static String hfName(String gguf) {
         switch (gguf) {
