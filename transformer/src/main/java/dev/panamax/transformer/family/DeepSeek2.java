@@ -106,7 +106,9 @@ public final class DeepSeek2 implements ModelFamily {
         Path path = file.path();
         String a = "deepseek2.";
         int dim = positive(path, a + "embedding_length", m.getInt(a + "embedding_length"));
-        int layers = positive(path, a + "block_count", m.getInt(a + "block_count"));
+        // block_count includes the multi-token-prediction blocks (nextn_predict_layers), which generation does not run
+        int nextn = count(m, a + "nextn_predict_layers", 0);
+        int layers = positive(path, a + "block_count - nextn_predict_layers", m.getInt(a + "block_count") - nextn);
         int heads = positive(path, a + "attention.head_count", m.getInt(a + "attention.head_count"));
         boolean split = m.contains(a + "attention.key_length_mla");
         String kKey = a + (split ? "attention.key_length_mla" : "attention.key_length");
