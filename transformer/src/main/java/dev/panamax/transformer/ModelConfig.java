@@ -83,6 +83,12 @@ public record ModelConfig(String architecture, int dim, int ffnDim, int layers, 
                 rmsEps, rope, qkvBias, tiedEmbeddings, expertCount, expertsUsed);
     }
 
+    /** The same model with {@code count} experts per layer, {@code used} per token (a family's own defaults). */
+    public ModelConfig withExperts(int count, int used) {
+        return new ModelConfig(architecture, dim, ffnDim, layers, heads, kvHeads, headDim, vocabSize, contextLength,
+                rmsEps, rope, qkvBias, tiedEmbeddings, count, used);
+    }
+
     /** The same model with other RoPE settings. */
     public ModelConfig withRope(RopeConfig newRope) {
         return new ModelConfig(architecture, dim, ffnDim, layers, heads, kvHeads, headDim, vocabSize, contextLength,

@@ -69,4 +69,39 @@ class FamilyForwardTest {
             compare(model, oracle(model.config(), m.weights, Rope.Layout.NEOX, m), random, F32_TOLERANCE);
         }
     }
+
+    @ParameterizedTest
+    @CsvSource({"reference", "cpu"})
+    void qwen2MoeSharedExpertAndUnnormalizedRoutingMatchFloat64FromGgufAndHf(String backend, Random random) throws Exception {
+        TinyModel m = TinyModel.qwen2moe(random);
+        checkBothFormats(m, backend, random, "qwen2moe", "shared expert of 48 with a sigmoid gate");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"reference", "cpu"})
+    void qwen3MoeQkNormAndRenormalizedRoutingMatchFloat64FromGgufAndHf(String backend, Random random) throws Exception {
+        TinyModel m = TinyModel.qwen3moe(random);
+        checkBothFormats(m, backend, random, "qwen3moe", "SwiGLU experts of 32, top-k weights renormalized");
+    }
+
+    /** Opens the GGUF file and the HF checkpoint of {@code m}: same configuration, both against float64, prefill and decode. */
+    private void checkBothFormats(TinyModel m, String backend, Random random, String architecture, String feature) throws Exception {
+        Path gguf = m.writeGguf(dir.resolve(architecture + ".gguf"));
+        Path hfDir = m.writeHf(dir.resolve(architecture + "-hf"));
+        for (Path file : new Path[] {gguf, hfDir}) {
+            try (Ops ops = open(backend); Model model = Model.open(file, ops, options(DType.F32))) {
+                ModelConfig c = model.config();
+                assertEquals(architecture, c.architecture().replace("_", ""), "qwen2moe in GGUF, qwen2_moe in config.json");
+                assertEquals(m.experts, c.expertCount(), file.toString());
+                assertEquals(m.used, c.expertsUsed(), file.toString());
+                assertEquals(m.headDim, c.headDim());
+                assertEquals(m.bias, c.qkvBias());
+                assertEquals(m.tied, c.tiedEmbeddings());
+                assertTrue(model.features().contains(feature), model.features().toString());
+                Float64Transformer ref = oracle(c, file == gguf ? m.ggufWeights() : m.weights, Rope.Layout.NEOX, m);
+                ref.normalizeTopK = m.normalizeTopK;
+                compare(model, ref, random, F32_TOLERANCE);
+            }
+        }
+    }
 }

@@ -16,6 +16,8 @@ final class Float64Transformer {
     private final double[][][] keys;
     private final double[][][] values;
     private int pos;
+    /** Whether the top-k routing weights are renormalized (Mixtral, Qwen3-MoE: norm_topk_prob) or not (Qwen2-MoE). */
+    boolean normalizeTopK = true;
 
     /**
      * @param weights   GGUF tensor name to values (F32 data, read as doubles)
@@ -126,13 +128,37 @@ final class Float64Transformer {
     /** down · (silu(gate · x) * (up · x)): the dense FFN, or expert {@code expert} of the stacked ones in a MoE model. */
     private double[] swiglu(String prefix, double[] x, int expert) {
         boolean stacked = experts > 0;
-        double[] g = stacked ? matvec(w.apply(prefix + "gate_exps.weight"), x, ffn, expert) : matvec(w.apply(prefix + "gate.weight"), x, ffn, 0);
-        double[] u = stacked ? matvec(w.apply(prefix + "up_exps.weight"), x, ffn, expert) : matvec(w.apply(prefix + "up.weight"), x, ffn, 0);
-        double[] h = new double[ffn];
-        for (int i = 0; i < ffn; i++) {
+        // the width from the weights themselves: [E, F, dim] stacked, [F, dim] dense
+        int f = stacked ? w.apply(prefix + "gate_exps.weight").length / (experts * dim) : ffn;
+        double[] g = stacked ? matvec(w.apply(prefix + "gate_exps.weight"), x, f, expert) : matvec(w.apply(prefix + "gate.weight"), x, f, 0);
+        double[] u = stacked ? matvec(w.apply(prefix + "up_exps.weight"), x, f, expert) : matvec(w.apply(prefix + "up.weight"), x, f, 0);
+        double[] h = new double[f];
+        for (int i = 0; i < f; i++) {
             h[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
         }
         return stacked ? matvec(w.apply(prefix + "down_exps.weight"), h, dim, expert) : matvec(w.apply(prefix + "down.weight"), h, dim, 0);
+    }
+
+    /** Qwen2MoeSparseMoeBlock's shared expert: sigmoid(x · w_gate) · down(silu(gate · x) * (up · x)), or nothing. */
+    private double[] sharedExpert(String b, double[] x) {
+        float[] gate = w.apply(b + "ffn_gate_inp_shexp.weight");
+        if (gate == null) {
+            return new double[dim];
+        }
+        int f = w.apply(b + "ffn_gate_shexp.weight").length / dim;
+        double[] g = matvec(w.apply(b + "ffn_gate_shexp.weight"), x, f);
+        double[] u = matvec(w.apply(b + "ffn_up_shexp.weight"), x, f);
+        double[] h = new double[f];
+        for (int i = 0; i < f; i++) {
+            h[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+        }
+        double[] y = matvec(w.apply(b + "ffn_down_shexp.weight"), h, dim);
+        double z = matvec(gate, x, 1)[0];
+        double sigmoid = 1 / (1 + Math.exp(-z));
+        for (int i = 0; i < dim; i++) {
+            y[i] *= sigmoid;
+        }
+        return y;
     }
 
     private double[] moe(String b, double[] xb) {
@@ -161,9 +187,9 @@ final class Float64Transformer {
             chosen[j] = best;
             chosenSum += p[best] / sum;
         }
-        double[] out = new double[dim];
+        double[] out = sharedExpert(b, xb);
         for (int e : chosen) {
-            double weight = p[e] / sum / chosenSum;
+            double weight = normalizeTopK ? p[e] / sum / chosenSum : p[e] / sum;
             double[] y = swiglu(b + "ffn_", xb, e);
             for (int i = 0; i < dim; i++) {
                 out[i] += weight * y[i];

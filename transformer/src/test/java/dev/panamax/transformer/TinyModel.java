@@ -22,6 +22,10 @@ import java.util.Random;
 final class TinyModel {
     final String arch;
     final int dim, ffn, layers, heads, kvHeads, headDim, vocab, context, experts, used;
+    /** Width of each routed expert (ffn unless set), and of the shared expert (0: none). */
+    int expertFfn, sharedFfn;
+    /** Whether the top-k routing weights are renormalized (Mixtral, Qwen3-MoE) or not (Qwen2-MoE). */
+    boolean normalizeTopK = true;
     final boolean bias, tied, qkNorm;
     final double theta = 10000;
     final float eps = 1e-5f;
@@ -50,6 +54,7 @@ final class TinyModel {
         this.tied = tied;
         this.experts = experts;
         this.used = used;
+        this.expertFfn = ffn;
     }
 
     /** Dense Llama: dim 64, 3 layers, 4 query heads over 2 KV heads of 16, ffn 96, vocab 100. */
@@ -75,11 +80,42 @@ final class TinyModel {
         return new TinyModel("qwen3", 64, 96, 2, 4, 2, 24, 100, 32, false, tied, 0, 0, true).fill(random);
     }
 
+    /**
+     * Qwen2-MoE-style: Q/K/V biases, 4 routed experts of 32 (2 per token, weights not renormalized)
+     * and a shared expert of 48 with its sigmoid gate; the dense width 80 is unused, as in the real configs.
+     */
+    static TinyModel qwen2moe(Random random) {
+        TinyModel m = new TinyModel("qwen2moe", 64, 80, 2, 4, 2, 16, 100, 32, true, false, 4, 2, false);
+        m.expertFfn = 32;
+        m.sharedFfn = 48;
+        m.normalizeTopK = false;
+        return m.fill(random);
+    }
+
+    /** Qwen3-MoE-style: Qwen3's attention (head dim 24, Q/K norms), 4 experts of 32, 2 per token, renormalized, tied output. */
+    static TinyModel qwen3moe(Random random) {
+        TinyModel m = new TinyModel("qwen3moe", 64, 80, 2, 4, 2, 24, 100, 32, false, true, 4, 2, true);
+        m.expertFfn = 32;
+        return m.fill(random);
+    }
+
     /** Any shape, for models written to compare with llama.cpp (whose quantizers want rows of 32 or 256). */
     static TinyModel of(String arch, int dim, int ffn, int layers, int heads, int kvHeads, int headDim, int vocab, int context,
                         boolean bias, boolean tied, int experts, int used, boolean qkNorm, Random random) {
         return new TinyModel(arch, dim, ffn, layers, heads, kvHeads, headDim, vocab, context, bias, tied, experts, used, qkNorm)
                 .fill(random);
+    }
+
+    /** A Qwen-MoE of any shape (dense width 2 · expertFfn, unused), for models written to compare with llama.cpp. */
+    static TinyModel ofMoe(String arch, int dim, int layers, int heads, int kvHeads, int headDim, int vocab, int context, boolean bias,
+                           boolean tied, int experts, int used, boolean qkNorm, int expertFfn, int sharedFfn, boolean normalize,
+                           Random random) {
+        TinyModel m = new TinyModel(arch, dim, 2 * expertFfn, layers, heads, kvHeads, headDim, vocab, context, bias, tied, experts,
+                used, qkNorm);
+        m.expertFfn = expertFfn;
+        m.sharedFfn = sharedFfn;
+        m.normalizeTopK = normalize;
+        return m.fill(random);
     }
 
     /** Weights ~ N(0, 1/in) so every layer's outputs stay O(1); norm gains 1 + N(0, 0.2²); embeddings N(0, 1). */
@@ -112,10 +148,18 @@ final class TinyModel {
                 matrix(r, b + "ffn_up.weight", ffn, dim);
                 matrix(r, b + "ffn_down.weight", dim, ffn);
             } else {
+                int f = expertFfn;
                 matrix(r, b + "ffn_gate_inp.weight", experts, dim);
-                put(b + "ffn_gate_exps.weight", Seeded.gaussian(r, experts * ffn * dim, 1 / Math.sqrt(dim)), experts, ffn, dim);
-                put(b + "ffn_up_exps.weight", Seeded.gaussian(r, experts * ffn * dim, 1 / Math.sqrt(dim)), experts, ffn, dim);
-                put(b + "ffn_down_exps.weight", Seeded.gaussian(r, experts * dim * ffn, 1 / Math.sqrt(ffn)), experts, dim, ffn);
+                put(b + "ffn_gate_exps.weight", Seeded.gaussian(r, experts * f * dim, 1 / Math.sqrt(dim)), experts, f, dim);
+                put(b + "ffn_up_exps.weight", Seeded.gaussian(r, experts * f * dim, 1 / Math.sqrt(dim)), experts, f, dim);
+                put(b + "ffn_down_exps.weight", Seeded.gaussian(r, experts * dim * f, 1 / Math.sqrt(f)), experts, dim, f);
+                if (sharedFfn > 0) {
+                    matrix(r, b + "ffn_gate_shexp.weight", sharedFfn, dim);
+                    matrix(r, b + "ffn_up_shexp.weight", sharedFfn, dim);
+                    matrix(r, b + "ffn_down_shexp.weight", dim, sharedFfn);
+                    // GGUF keeps the one-output gate as a vector [dim] (HF: [1, dim]); N(0, 1) so the sigmoid is not always ½
+                    put(b + "ffn_gate_inp_shexp.weight", Seeded.gaussian(r, dim, 1 / Math.sqrt(dim) * 3), dim);
+                }
             }
         }
         return this;
@@ -218,6 +262,12 @@ final class TinyModel {
         if (experts > 0) {
             w.putUInt32(arch + ".expert_count", experts);
             w.putUInt32(arch + ".expert_used_count", used);
+            if (arch.startsWith("qwen")) {
+                w.putUInt32(arch + ".expert_feed_forward_length", expertFfn);
+            }
+            if (sharedFfn > 0) {
+                w.putUInt32(arch + ".expert_shared_feed_forward_length", sharedFfn);
+            }
         }
         for (Map.Entry<String, float[]> e : ggufWeights().entrySet()) {
             w.addTensor(e.getKey(), DType.F32, shapes.get(e.getKey()), MemorySegment.ofArray(e.getValue()));
@@ -243,7 +293,16 @@ final class TinyModel {
     /** As {@link #writeHf(Path, DType, String)}, split over {@code shards} files with an index when more than one. */
     Path writeHf(Path dir, DType storage, String extraConfig, int shards) throws IOException {
         Files.createDirectories(dir);
-        String type = arch.startsWith("qwen") ? arch : experts > 0 ? "mixtral" : "llama";
+        String type = switch (arch) {
+            case "qwen2moe" -> "qwen2_moe";
+            case "qwen3moe" -> "qwen3_moe";
+            default -> arch.startsWith("qwen") ? arch : experts > 0 ? "mixtral" : "llama";
+        };
+        if (arch.endsWith("moe")) {
+            // transformers' names for the Qwen-MoE fields (num_experts, not Mixtral's num_local_experts)
+            extraConfig += "\"num_experts\": %d, \"moe_intermediate_size\": %d, \"shared_expert_intermediate_size\": %d, \"norm_topk_prob\": %s, \"decoder_sparse_step\": 1, \"mlp_only_layers\": [],"
+                    .formatted(experts, expertFfn, sharedFfn, normalizeTopK);
+        }
         if (headDim != dim / heads) {
             extraConfig += "\"head_dim\": " + headDim + ",";
         }
@@ -251,9 +310,9 @@ final class TinyModel {
                 {%s "architectures": ["X"], "model_type": "%s", "hidden_size": %d, "intermediate_size": %d,
                  "num_hidden_layers": %d, "num_attention_heads": %d, "num_key_value_heads": %d, "vocab_size": %d,
                  "max_position_embeddings": %d, "rms_norm_eps": %s, "rope_theta": %s, "tie_word_embeddings": %s,
-                 "num_local_experts": %d, "num_experts_per_tok": %d, "torch_dtype": "float32"}
+                 %s"num_experts_per_tok": %d, "torch_dtype": "float32"}
                 """.formatted(extraConfig, type, dim, ffn, layers, heads, kvHeads, vocab, context, Float.toString(eps), Double.toString(theta),
-                tied, experts, used));
+                tied, arch.endsWith("moe") ? "" : "\"num_local_experts\": " + experts + ", ", used));
         try (Arena arena = Arena.ofConfined()) {
             if (shards <= 1) {
                 SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
@@ -317,11 +376,17 @@ final class TinyModel {
             }
             return;
         }
+        if (name.endsWith("ffn_gate_inp_shexp.weight")) {
+            shape = new long[] {1, shape[0]}; // transformers' nn.Linear(hidden, 1)
+        }
         w.add(hfName(name), Tensor.of(arena, values, shape).to(arena, storage));
     }
 
-    /** Mixtral's per-expert names: w1 = gate, w3 = up, w2 = down. */
-    private static String hfExpertName(int layer, int expert, String part) {
+    /** Mixtral's per-expert names: w1 = gate, w3 = up, w2 = down; Qwen-MoE's: mlp.experts.E.gate_proj ... */
+    private String hfExpertName(int layer, int expert, String part) {
+        if (arch.startsWith("qwen")) {
+            return "model.layers." + layer + ".mlp.experts." + expert + "." + part + "_proj.weight";
+        }
         String w = switch (part) {
             case "gate" -> "w1";
             case "down" -> "w2";
@@ -332,7 +397,7 @@ final class TinyModel {
     }
 
     /** transformers' name of a llama.cpp tensor (this test's own table, independent of the production one). */
-    static String hfName(String gguf) {
+    String hfName(String gguf) {
         switch (gguf) {
             case "token_embd.weight" -> { return "model.embed_tokens.weight"; }
             case "output_norm.weight" -> { return "model.norm.weight"; }
@@ -354,7 +419,11 @@ final class TinyModel {
             case "ffn_gate" -> "mlp.gate_proj";
             case "ffn_up" -> "mlp.up_proj";
             case "ffn_down" -> "mlp.down_proj";
-            case "ffn_gate_inp" -> "block_sparse_moe.gate";
+            case "ffn_gate_inp" -> arch.startsWith("qwen") ? "mlp.gate" : "block_sparse_moe.gate";
+            case "ffn_gate_shexp" -> "mlp.shared_expert.gate_proj";
+            case "ffn_up_shexp" -> "mlp.shared_expert.up_proj";
+            case "ffn_down_shexp" -> "mlp.shared_expert.down_proj";
+            case "ffn_gate_inp_shexp" -> "mlp.shared_expert_gate";
             default -> throw new IllegalArgumentException("no Hugging Face name for " + gguf);
         };
         return layer + hf + suffix;

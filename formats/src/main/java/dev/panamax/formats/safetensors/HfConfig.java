@@ -9,7 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -48,13 +50,15 @@ import java.util.function.Consumer;
  * @param eosTokenIds           {@code eos_token_id}: one id, a list (Llama 3.1 lists three), or empty
  * @param hiddenAct             {@code hidden_act}, e.g. "silu"
  * @param torchDtype            {@code torch_dtype}, e.g. "bfloat16"
+ * @param others                every other top-level field holding a number, boolean, string or array of them
+ *                              (a family's own fields, e.g. qwen2_moe's {@code moe_intermediate_size})
  */
 public record HfConfig(String modelType, List<String> architectures, int hiddenSize, int intermediateSize,
                        int numHiddenLayers, int numAttentionHeads, int numKeyValueHeads, OptionalInt headDim,
                        int maxPositionEmbeddings, double rmsNormEps, double ropeTheta, Optional<RopeScaling> ropeScaling,
                        double partialRotaryFactor, int vocabSize, boolean tieWordEmbeddings, int numLocalExperts, int numExpertsPerTok,
                        boolean attentionBias, List<Integer> bosTokenIds, List<Integer> eosTokenIds,
-                       Optional<String> hiddenAct, Optional<String> torchDtype) {
+                       Optional<String> hiddenAct, Optional<String> torchDtype, OtherFields others) {
     /** Largest config.json read: real ones are a few KiB. */
     public static final long MAX_CONFIG_BYTES = 16 << 20;
 
@@ -76,6 +80,75 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
      */
     public record RopeScaling(String type, double factor, OptionalDouble lowFreqFactor, OptionalDouble highFreqFactor,
                               OptionalInt originalMaxPositionEmbeddings) {}
+
+    /**
+     * The top-level fields {@link HfConfig} has no component for, as read: {@link Long} (integers),
+     * {@link Double}, {@link Boolean}, {@link String}, or a {@link List} of those. The typed getters
+     * throw a {@link FormatException} naming the file and field when a value has the wrong type.
+     *
+     * @param file   the config.json, named in errors
+     * @param values field name to value
+     */
+    public record OtherFields(Path file, Map<String, Object> values) {
+        public OtherFields {
+            values = Map.copyOf(values);
+        }
+
+        /** A non-negative integer field that fits an int. */
+        public OptionalInt integer(String field) {
+            Object v = values.get(field);
+            if (v == null) {
+                return OptionalInt.empty();
+            }
+            if (!(v instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
+                throw new FormatException(file, field, v, "must be a non-negative integer");
+            }
+            return OptionalInt.of((int) (long) l);
+        }
+
+        /** A number field. */
+        public OptionalDouble number(String field) {
+            Object v = values.get(field);
+            if (v == null) {
+                return OptionalDouble.empty();
+            }
+            if (!(v instanceof Number n)) {
+                throw new FormatException(file, field, v, "must be a number");
+            }
+            return OptionalDouble.of(n.doubleValue());
+        }
+
+        /** A boolean field. */
+        public Optional<Boolean> bool(String field) {
+            Object v = values.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof Boolean b)) {
+                throw new FormatException(file, field, v, "must be true or false");
+            }
+            return Optional.of(b);
+        }
+
+        /** An array of non-negative integers. */
+        public Optional<List<Integer>> integers(String field) {
+            Object v = values.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof List<?> list)) {
+                throw new FormatException(file, field, v, "must be an array of integers");
+            }
+            List<Integer> out = new ArrayList<>();
+            for (Object o : list) {
+                if (!(o instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
+                    throw new FormatException(file, field, v, "must be an array of non-negative integers");
+                }
+                out.add((int) (long) l);
+            }
+            return Optional.of(List.copyOf(out));
+        }
+    }
 
     /** The width of one attention head: {@code head_dim} if given, else {@code hidden_size / num_attention_heads}. */
     public int headDimension() {
@@ -151,6 +224,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
         private boolean tieWordEmbeddings, attentionBias;
         private List<Integer> bos = List.of(), eos = List.of();
         private String hiddenAct, torchDtype;
+        private final Map<String, Object> others = new LinkedHashMap<>();
 
         Reader(Path file) {
             this.file = file;
@@ -210,7 +284,55 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                 case "eos_token_id" -> eos = tokenIds(key);
                 case "hidden_act" -> hiddenAct = Json.string(p, file, key);
                 case "torch_dtype" -> torchDtype = Json.string(p, file, key);
-                default -> Json.skip(p, file, "config", 0);
+                default -> other(key);
+            }
+        }
+
+        /** Keeps a field of scalars (or an array of scalars) for {@link OtherFields}; skips objects. */
+        private void other(String key) {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.START_ARRAY) {
+                List<Object> list = new ArrayList<>();
+                boolean scalars = true; // an array holding objects, arrays or nulls is not a field anyone asks for by type
+                while (next() != JsonToken.END_ARRAY) {
+                    Object v = scalar(key + "[" + list.size() + "]");
+                    if (v == null) {
+                        scalars = false;
+                        Json.skip(p, file, "config", 0);
+                    } else {
+                        list.add(v);
+                    }
+                }
+                if (scalars) {
+                    others.put(key, list);
+                }
+            } else {
+                Object v = scalar(key);
+                if (v == null) {
+                    Json.skip(p, file, "config", 0);
+                } else {
+                    others.put(key, v);
+                }
+            }
+        }
+
+        /** The current scalar token, or null if it is not one (or is JSON null inside an array). */
+        private Object scalar(String field) {
+            return switch (p.currentToken()) {
+                case VALUE_NUMBER_INT -> integerOrNumber(field);
+                case VALUE_NUMBER_FLOAT -> Json.number(p, file, field);
+                case VALUE_TRUE, VALUE_FALSE -> Json.bool(p, file, field);
+                case VALUE_STRING -> Json.string(p, file, field);
+                default -> null;
+            };
+        }
+
+        /** An integer as a Long; one beyond 64 bits (no field we read) as a Double rather than a failed file. */
+        private Object integerOrNumber(String field) {
+            try {
+                return Json.integer(p, file, field);
+            } catch (FormatException tooBig) {
+                return Json.number(p, file, field);
             }
         }
 
@@ -345,7 +467,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                     headDim != null ? OptionalInt.of(headDim) : OptionalInt.empty(),
                     required(maxPositions, "max_position_embeddings"), rmsNormEps, theta, Optional.ofNullable(scaling),
                     partialRotaryFactor, required(vocabSize, "vocab_size"), tieWordEmbeddings, nExperts, perToken, attentionBias, bos, eos,
-                    Optional.ofNullable(hiddenAct), Optional.ofNullable(torchDtype));
+                    Optional.ofNullable(hiddenAct), Optional.ofNullable(torchDtype), new OtherFields(file, others));
         }
     }
 }

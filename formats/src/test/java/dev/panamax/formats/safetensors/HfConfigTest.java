@@ -266,4 +266,29 @@ class HfConfigTest {
             }
         }
     }
+
+    /** A family's own fields (here qwen2_moe's) come through others(), typed, with errors naming the field. */
+    @Test
+    void fieldsWithoutAComponentAreKeptTypedForTheFamilies() {
+        HfConfig c = parse(QWEN2.replace("\"model_type\": \"qwen2\"", """
+                "model_type": "qwen2_moe", "num_experts": 60, "moe_intermediate_size": 1408, "norm_topk_prob": false,
+                "mlp_only_layers": [], "layer_types": ["full_attention", "sliding_attention"], "mixed": [1, {"a": [2]}, null, 3],
+                "router_aux_loss_coef": 0.001, "huge": 123456789012345678901234567890, "nested": {"moe_intermediate_size": 1}"""));
+        HfConfig.OtherFields o = c.others();
+        assertEquals(60, c.numLocalExperts());
+        assertEquals(OptionalInt.of(1408), o.integer("moe_intermediate_size"));
+        assertEquals(java.util.Optional.of(false), o.bool("norm_topk_prob"));
+        assertEquals(java.util.Optional.of(List.of()), o.integers("mlp_only_layers"));
+        assertEquals(0.001, o.number("router_aux_loss_coef").orElseThrow(), 0);
+        assertEquals(1.2345678901234568e29, o.number("huge").orElseThrow(), 1e14);
+        assertEquals(List.of("full_attention", "sliding_attention"), o.values().get("layer_types"));
+        assertFalse(o.values().containsKey("mixed"), "an array holding an object is not kept");
+        assertFalse(o.values().containsKey("nested"), "objects are not kept");
+        assertTrue(o.integer("absent").isEmpty());
+        assertEquals(2, c.numKeyValueHeads(), "fields after the skipped array and object are still read");
+        FormatException e = assertThrows(FormatException.class, () -> o.integer("norm_topk_prob"));
+        assertEquals("norm_topk_prob", e.field());
+        assertEquals("layer_types", assertThrows(FormatException.class, () -> o.integers("layer_types")).field());
+        assertEquals("router_aux_loss_coef", assertThrows(FormatException.class, () -> o.bool("router_aux_loss_coef")).field());
+    }
 }

@@ -55,6 +55,14 @@ public final class CpuMatmul {
     /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
     static final int NC = 128;
 
+    /**
+     * Multiply-adds ({@code M N K}) below which a matmul runs on the caller's thread alone: handing work
+     * to the team costs a few microseconds (more on a busy or virtual machine), as much as about 64 Ki
+     * multiply-adds take. Small models (stories260K: 64 x 64 to 512 x 64 weights) are made of such
+     * matmuls; see docs/benchmarks.md for the measurement.
+     */
+    static final long INLINE_WORK = 1L << 16;
+
     /** Matrix-vector products hand each thread about this many chunks of weight rows (see {@link #matmul}). */
     static final int MATVEC_CHUNKS_PER_THREAD = 4;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -65,11 +73,11 @@ public final class CpuMatmul {
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private float[] xf = new float[0];
-    /** Sums of x over blocks of it, for the K-quant mins: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K). */
+    /** Sums of x over blocks of it, for the K-quant mins and the Q4_0 offset: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K), {@link WideDots#blockSums} (Q4_0). */
     private float[] xBlockSums = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
-    private MatmulShape shape;
+    private final MatmulShape shape = new MatmulShape();
     private MemorySegment weights;
     private MemorySegment output;
     private int gemmBlocksN;
@@ -88,7 +96,8 @@ public final class CpuMatmul {
      * @throws IllegalArgumentException if dtypes or shapes do not fit
      */
     public void matmul(Tensor x, Tensor w, Tensor out) {
-        MatmulShape s = MatmulShape.of(x, w, out);
+        MatmulShape s = shape;
+        s.set(x, w, out);
         if (s.m() == 0 || s.n() == 0) {
             return;
         }
@@ -100,14 +109,20 @@ public final class CpuMatmul {
         for (int i = 0; i < m && k > 0; i++) {
             MemorySegment.copy(xs, F32, s.xRow(i), xf, i * k, k);
         }
-        shape = s;
         weights = w.segment();
         output = out.segment();
         try {
             if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
-                    case Q8_0, Q4_0 -> {
+                    case Q8_0 -> {
                         if (!WideDots.AVAILABLE) {
+                            activations.quantize(xf, m, k, 32);
+                        }
+                    }
+                    case Q4_0 -> {
+                        if (WideDots.AVAILABLE) {
+                            WideDots.blockSums(xf, m * k, xSums(m * k / 32));
+                        } else {
                             activations.quantize(xf, m, k, 32);
                         }
                     }
@@ -134,7 +149,8 @@ public final class CpuMatmul {
                 // weights, and few enough chunks remain to even out a slow thread. Measured on model decode
                 // (2 threads, alternating runs): 10-30% faster than chunks of at most 64 rows, and faster
                 // than two chunks per thread (a slow thread then holds a large share to the end).
-                int grain = Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
+                int grain = inline(s) ? s.n()
+                        : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
                 pool.run(s.n(), grain, matvecBody);
             } else {
                 int nBlocks = (s.n() + NC - 1) / NC;
@@ -146,12 +162,18 @@ public final class CpuMatmul {
                 }
                 gemmBlocksN = nBlocks;
                 gemmRowsPerTask = mChunk;
-                pool.run(nBlocks * ((m + mChunk - 1) / mChunk), 1, gemmBody);
+                int tasks = nBlocks * ((m + mChunk - 1) / mChunk);
+                pool.run(tasks, inline(s) ? tasks : 1, gemmBody);
             }
         } finally {
             weights = null;
             output = null;
         }
+    }
+
+    /** True when the whole matmul is too small to share ({@link #INLINE_WORK}): {@link ParallelFor#run} then runs it inline. */
+    private static boolean inline(MatmulShape s) {
+        return (long) s.m() * s.n() * s.k() < INLINE_WORK;
     }
 
     // ---------------------------------------------------------------- matrix-vector
@@ -175,7 +197,7 @@ public final class CpuMatmul {
                 case F32 -> MatvecLoops.f32(s, w, xf, out, start, end);
                 case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);
                 case Q8_0 -> MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
-                case Q4_0 -> MatvecLoops.q4_0Wide(s, w, xf, out, start, end);
+                case Q4_0 -> MatvecLoops.q4_0Wide(s, w, xf, xBlockSums, out, start, end);
                 case Q4_1 -> MatvecLoops.q4_1Wide(s, w, xf, out, start, end);
                 case Q5_0 -> MatvecLoops.q5_0Wide(s, w, xf, out, start, end);
                 case Q5_1 -> MatvecLoops.q5_1Wide(s, w, xf, out, start, end);

@@ -6,9 +6,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-tiled F32 micro-kernel of the GEMM path: a {@value #MR} x {@value #NR} tile of
- * {@code out} kept in twelve 8-float vector registers (of AVX2's sixteen), updated by one fused
- * multiply-add per register and k.
+ * The register-tiled F32 micro-kernel of the GEMM path: a {@value #MR} x {@link #NR} tile of
+ * {@code out} kept in twelve vector registers, updated by one fused multiply-add per register and k.
+ * The vectors are 512 bits wide where {@link WideDots#AVAILABLE} (twelve of AVX-512's 32 registers,
+ * NR = 32), else 256 bits (twelve of AVX2's sixteen, NR = 16): a 256-bit kernel on AVX-512 hardware
+ * could reach only half of the FMA peak.
  *
  * <p>The weights are packed k-major, {@code wp[k * NR + j] = w[n0 + j, k]} (two vector loads per
  * k); x is read in place from six rows (one broadcast per row and k: six sequential streams, which
@@ -17,10 +19,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmKernel {
     /** Rows of x per tile. */
     static final int MR = 6;
-    /** Rows of w (columns of out) per tile. */
-    static final int NR = 16;
-
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = WideDots.AVAILABLE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    /** Floats per vector. */
+    private static final int L = F.length();
+    /** Rows of w (columns of out) per tile: two vectors. */
+    static final int NR = 2 * L;
 
     private GemmKernel() {
     }
@@ -39,7 +42,7 @@ final class GemmKernel {
         for (int k = 0; k < kc; k++) {
             int b = wo + k * NR;
             FloatVector w0 = FloatVector.fromArray(F, wp, b);
-            FloatVector w1 = FloatVector.fromArray(F, wp, b + 8);
+            FloatVector w1 = FloatVector.fromArray(F, wp, b + L);
             FloatVector a = FloatVector.broadcast(F, x[r0 + k]);
             c00 = a.fma(w0, c00);
             c01 = a.fma(w1, c01);
@@ -60,28 +63,28 @@ final class GemmKernel {
             c51 = a.fma(w1, c51);
         }
         c00.intoArray(tile, 0);
-        c01.intoArray(tile, 8);
-        c10.intoArray(tile, 16);
-        c11.intoArray(tile, 24);
-        c20.intoArray(tile, 32);
-        c21.intoArray(tile, 40);
-        c30.intoArray(tile, 48);
-        c31.intoArray(tile, 56);
-        c40.intoArray(tile, 64);
-        c41.intoArray(tile, 72);
-        c50.intoArray(tile, 80);
-        c51.intoArray(tile, 88);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
     }
 
     /** Writes (or adds) row {@code i} of a full tile to {@code NR} floats of out at byte {@code at}. */
     static void storeRow(float[] tile, int i, MemorySegment out, long at, boolean accumulate) {
         FloatVector v0 = FloatVector.fromArray(F, tile, i * NR);
-        FloatVector v1 = FloatVector.fromArray(F, tile, i * NR + 8);
+        FloatVector v1 = FloatVector.fromArray(F, tile, i * NR + L);
         if (accumulate) {
             v0 = v0.add(FloatVector.fromMemorySegment(F, out, at, ByteOrder.LITTLE_ENDIAN));
-            v1 = v1.add(FloatVector.fromMemorySegment(F, out, at + 32, ByteOrder.LITTLE_ENDIAN));
+            v1 = v1.add(FloatVector.fromMemorySegment(F, out, at + 4L * L, ByteOrder.LITTLE_ENDIAN));
         }
         v0.intoMemorySegment(out, at, ByteOrder.LITTLE_ENDIAN);
-        v1.intoMemorySegment(out, at + 32, ByteOrder.LITTLE_ENDIAN);
+        v1.intoMemorySegment(out, at + 4L * L, ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -64,12 +64,13 @@ final class MatvecLoops {
         }
     }
 
-    static void q4_0Wide(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
+    /** {@code xSums}: the sums of x over each 32-value block ({@link WideDots#blockSums}). */
+    static void q4_0Wide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_0(w, at, x, i * k, k / 32));
+                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_0(w, at, x, xSums, i * k, k / 32));
             }
         }
     }

@@ -53,6 +53,11 @@ class WideDotsTest {
                         mins[j] = Math.abs(dmin) * larger;
                     }
                 }
+                if (type == DType.Q4_0) { // y = d (q - 8), summed as d (q . x) - 8 d sum(x)
+                    for (int j = 0; j < k / 32; j++) {
+                        mins[j] = 8 * Math.abs(Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, 18L * j)));
+                    }
+                }
                 if (type == DType.Q4_1 || type == DType.Q5_1) { // y = d q + m, summed as d (q . x) + m sum(x)
                     for (int j = 0; j < k / 32; j++) {
                         mins[j] = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, (long) type.bytesPerBlock() * j + 2));
@@ -66,7 +71,11 @@ class WideDotsTest {
                 }
                 float actual = switch (type) {
                     case Q8_0 -> WideDots.dotQ8_0(w, 0, x, 0, k / 32);
-                    case Q4_0 -> WideDots.dotQ4_0(w, 0, x, 0, k / 32);
+                    case Q4_0 -> {
+                        float[] xsums = new float[k / 32];
+                        WideDots.blockSums(x, k, xsums);
+                        yield WideDots.dotQ4_0(w, 0, x, xsums, 0, k / 32);
+                    }
                     case Q4_1 -> WideDots.dotQ4_1(w, 0, x, 0, k / 32);
                     case Q5_0 -> WideDots.dotQ5_0(w, 0, x, 0, k / 32);
                     case Q5_1 -> WideDots.dotQ5_1(w, 0, x, 0, k / 32);

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 public final class ChatSession {
     private final Transformer model;
     private final Tokenizer tokenizer;
-    private final ChatTemplate template;
+    private final ChatFormat template;
     private final Generator generator;
     private final List<ChatMessage> messages = new ArrayList<>();
     /** The tokens whose keys and values the cache holds, positions 0 ... */
@@ -32,7 +32,7 @@ public final class ChatSession {
     /**
      * @param system a system message to start with, or null for none
      */
-    public ChatSession(Transformer model, Tokenizer tokenizer, ChatTemplate template, Sampler sampler, String system) {
+    public ChatSession(Transformer model, Tokenizer tokenizer, ChatFormat template, Sampler sampler, String system) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.template = template;
@@ -60,7 +60,7 @@ public final class ChatSession {
     public Reply send(String userText, int maxTokens, Consumer<String> onText) {
         List<ChatMessage> next = new ArrayList<>(messages);
         next.add(ChatMessage.user(userText));
-        int[] prompt = tokenizer.encode(template.format(next, true), true, true);
+        int[] prompt = tokenizer.encode(template.format(next, true), template.tokenizerAddsBos(), true);
         int context = model.config().contextLength();
         if (prompt.length >= context) {
             throw new IllegalArgumentException("the conversation has grown to " + prompt.length + " tokens, which leaves no room in the context of "
@@ -95,7 +95,7 @@ public final class ChatSession {
         return cached.length;
     }
 
-    public ChatTemplate template() {
+    public ChatFormat template() {
         return template;
     }
 

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * A chat prompt format, written by hand for each family as llama.cpp's {@code llm_chat_apply_template}
- * writes it. A model's Jinja template ({@code tokenizer.chat_template}) is not executed: {@link #detect}
- * recognises its family by distinctive substrings, as llama.cpp does.
+ * A built-in chat prompt format, written by hand for each family as llama.cpp's {@code llm_chat_apply_template}
+ * writes it: chosen by name ({@code --template NAME}), or used when a model ships no template. A model's
+ * own template is rendered by {@link JinjaChatTemplate}; {@link #detect} still names the family of one.
  *
  * <p>The formatted text has no BOS: the tokenizer adds it. It contains control tokens such as
  * {@code <|im_start|>} as text, to be tokenized with special-token parsing on.
@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * String prompt = t.format(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi")), true);
  * }</pre>
  */
-public enum ChatTemplate {
+public enum ChatTemplate implements ChatFormat {
     /** {@code <|im_start|>role\ncontent<|im_end|>\n} (Qwen, OpenHermes, SmolLM, ...). */
     CHATML("chatml"),
     /** {@code [INST] ... [/INST]}; a system message is prepended to the first user message as plain text. */
@@ -58,6 +58,17 @@ public enum ChatTemplate {
 
     /** The name llama.cpp uses for this template ({@code --chat-template chatml}), also accepted by {@link #named}. */
     public String llamaCppName() {
+        return llamaCppName;
+    }
+
+    /** The formatted text has no BOS: the tokenizer adds it. */
+    @Override
+    public boolean tokenizerAddsBos() {
+        return true;
+    }
+
+    @Override
+    public String label() {
         return llamaCppName;
     }
 
@@ -112,6 +123,7 @@ public enum ChatTemplate {
      * @param addAssistantPrompt end with the opening of an assistant turn, for the model to complete
      *                           (templates without a separate opening, such as Llama 2, ignore it)
      */
+    @Override
     public String format(List<ChatMessage> messages, boolean addAssistantPrompt) {
         StringBuilder s = new StringBuilder();
         switch (this) {

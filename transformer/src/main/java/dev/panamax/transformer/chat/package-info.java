@@ -1,7 +1,10 @@
 /**
- * Chat: {@link dev.panamax.transformer.chat.ChatTemplate} recognises a model's Jinja chat template by
- * its distinctive markers (as llama.cpp does, without a Jinja engine) and formats conversations the
- * way llama.cpp's built-in templates do; {@link dev.panamax.transformer.chat.ChatSession} holds a
- * conversation over one model, keeping the KV cache across turns.
+ * Chat: {@link dev.panamax.transformer.chat.JinjaChatTemplate} renders a model's own Jinja chat
+ * template as Hugging Face's {@code apply_chat_template} does (with the interpreter of
+ * {@link dev.panamax.transformer.chat.jinja}); {@link dev.panamax.transformer.chat.ChatTemplate} holds
+ * the built-in formats, chosen by name or used when a model has no template;
+ * {@link dev.panamax.transformer.chat.ModelChatTemplate} finds a model's template and picks the format;
+ * {@link dev.panamax.transformer.chat.ChatSession} holds a conversation over one model, keeping the KV
+ * cache across turns.
  */
 package dev.panamax.transformer.chat;

@@ -2,10 +2,10 @@ package dev.panamax.transformer.cli;
 
 import dev.panamax.tensor.Ops;
 import dev.panamax.transformer.Model;
+import dev.panamax.transformer.chat.ChatFormat;
 import dev.panamax.transformer.chat.ChatSession;
-import dev.panamax.transformer.chat.ChatTemplate;
 import dev.panamax.transformer.chat.ModelChatTemplate;
-import dev.panamax.transformer.chat.UnsupportedChatTemplateException;
+import dev.panamax.transformer.chat.jinja.JinjaException;
 import dev.panamax.transformer.sampling.Sampler;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code panamax chat MODEL}: a conversation on the terminal. Each line read from standard input is a
  * user message; the reply streams to standard output. {@code /exit} or the end of input ends it. The
- * KV cache is kept across turns, so each turn computes only the new part of the conversation.
+ * prompt is the model's own Jinja chat template, rendered as Hugging Face renders it. The KV cache is
+ * kept across turns, so each turn computes only the new part of the conversation.
  */
-@Command(name = "chat", description = "Chat with a model that has a chat template (Llama 2, Llama 3, ChatML, Mistral, Phi-3, Gemma, ...).")
+@Command(name = "chat", description = "Chat with a model, in the format of its own chat template.")
 final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,7 +38,7 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, description = "Send this one message, print the reply and exit (no interactive input).")
     String prompt;
 
-    @Option(names = "--template", paramLabel = "NAME", description = "Chat template to use instead of the model's: a llama.cpp name (chatml, llama2, llama2-sys, llama3, mistral-v7, phi3, zephyr, gemma, ...) or a Jinja template text.")
+    @Option(names = "--template", paramLabel = "NAME", description = "Chat format to use instead of the model's template: a built-in format (chatml, llama2, llama2-sys, llama3, mistral-v7, phi3, zephyr, gemma, ...), a Jinja template's text, or a template file.")
     String template;
 
     @Mixin
@@ -52,19 +53,27 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long seed = options.resolveSeed();
         try (Ops ops = options.openBackend(); Model m = options.openModel(options.model, ops, err)) {
-            ChatTemplate t = resolveTemplate(m);
+            ChatFormat t = ModelChatTemplate.chatFormat(m, template, notice -> {
+                err.println(notice);
+                err.flush();
+            });
             ChatSession chat = new ChatSession(m.transformer(), m.tokenizer(), t,
                     new Sampler(options.samplerSettings(seed), m.config().vocabSize()), system);
             if (prompt != null) {
                 turn(chat, prompt, out, err);
                 return 0;
             }
-            err.printf("chat with %s (template %s, seed %d); /exit or end of input to quit%n", options.model.getFileName(), t.llamaCppName(), seed);
+            err.printf("chat with %s (template %s, seed %d); /exit or end of input to quit%n", options.model.getFileName(), t.label(), seed);
             err.flush();
             BufferedReader in = input != null ? input : stdin();
             for (String line = readLine(in, out); line != null && !line.strip().equals("/exit"); line = readLine(in, out)) {
                 if (!line.isBlank()) {
-                    turn(chat, line, out, err);
+                    try {
+                        turn(chat, line, out, err);
+                    } catch (JinjaException e) { // the conversation is as it was: the user may go on
+                        err.println("the chat template cannot render this conversation: " + e.getMessage());
+                        err.flush();
+                    }
                 }
             }
         }
@@ -81,19 +90,6 @@ final class ChatCommand implements Callable<Integer> {
         err.printf("[%d tokens reused from the cache] %s; stopped: %s%n", r.reusedTokens(), r.generation().summary(),
                 r.generation().stopReason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
         err.flush();
-    }
-
-    /** --template if given, else the model's own template. */
-    private ChatTemplate resolveTemplate(Model m) {
-        if (template != null) {
-            return ChatTemplate.detect(template).orElseThrow(() ->
-                    new UnsupportedChatTemplateException("--template " + template + " is not a known template name or text; supported: "
-                            + ChatTemplate.supportedNames()));
-        }
-        String jinja = ModelChatTemplate.of(m).orElseThrow(() ->
-                new UnsupportedChatTemplateException(options.model + " has no chat template (tokenizer.chat_template, or chat_template in"
-                        + " tokenizer_config.json); choose one with --template NAME, one of: " + ChatTemplate.supportedNames()));
-        return ChatTemplate.require(jinja);
     }
 
     private static String readLine(BufferedReader in, PrintWriter out) {

@@ -10,7 +10,9 @@ public final class Families {
     public static final List<ModelFamily> ALL = List.of(
             new Llama(),
             new Qwen2(),
+            new Qwen2Moe(),
             new Qwen3(),
+            new Qwen3Moe(),
             new DeepSeek2());
 
     private Families() {

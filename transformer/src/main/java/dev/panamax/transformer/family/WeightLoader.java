@@ -11,7 +11,6 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Fetches a family's weights by {@link TensorName} in the file's {@link TensorFormat}, checks each
@@ -63,6 +62,17 @@ public final class WeightLoader {
         return new Linear(ops, matrix(name, layer, rows, cols), bias ? f32(name.in(format, layer, ".bias"), rows) : null);
     }
 
+    /**
+     * A projection to one output {@code [1, cols]}, e.g. Qwen2-MoE's shared-expert gate: GGUF stores
+     * it as the vector {@code [cols]}, Hugging Face as the matrix {@code [1, cols]}.
+     */
+    public Linear rowLinear(TensorName name, int layer, long cols) {
+        String full = name.in(format, layer, ".weight");
+        Tensor t = source.require(full);
+        Tensor row = t.rank() == 1 ? checked(full, cols).reshape(1, cols) : checked(full, 1, cols);
+        return new Linear(ops, ops.upload(arena, row), null);
+    }
+
     /** An RMSNorm with the gain {@code name [length]}. */
     public RmsNorm rmsNorm(TensorName name, int layer, long length, float eps) {
         return new RmsNorm(ops, vector(name, layer, length), eps);
@@ -106,10 +116,5 @@ public final class WeightLoader {
                     "expected shape " + Arrays.toString(shape) + " for " + architecture + " with this configuration");
         }
         return t;
-    }
-
-    /** The tensor {@code name} if present, unchecked: for families that decide by what the file holds. */
-    public Optional<Tensor> find(TensorName name, int layer, String suffix) {
-        return source.find(name.in(format, layer, suffix));
     }
 }

@@ -86,10 +86,11 @@ public final class Attention {
         wk.forward(x, k.rows(n));
         wv.forward(x, v.rows(n));
         if (qNorm != null) {
-            // 2b. normalize q and k (Qwen3: RMSNorm over each head's D entries, before RoPE)
+            // 2b. normalize q and k in place (Qwen3: RMSNorm over each head's D entries, before RoPE)
             boolean perHead = o.qkNorm() == QkNormScope.PER_HEAD;
-            qNorm.forward(perHead ? q.headRows(n) : q.rows(n), perHead ? q.headRows(n) : q.rows(n));
-            kNorm.forward(perHead ? k.headRows(n) : k.rows(n), perHead ? k.headRows(n) : k.rows(n));
+            Tensor qn = perHead ? q.headRows(n) : q.rows(n), kn = perHead ? k.headRows(n) : k.rows(n);
+            qNorm.forward(qn, qn);
+            kNorm.forward(kn, kn);
         }
 
         // 3. rotate q and k by their positions: each pair (a, b) of a head at position p turns by p·θ_i

@@ -49,11 +49,6 @@ public final class Scratch {
         return t.device() == Device.HOST ? t : Tensor.allocate(arena, t.dtype(), t.shape());
     }
 
-    /** Bytes of all buffers, for the curious. */
-    public long byteSize() {
-        return buffers.values().stream().mapToLong(b -> b.memory.byteSize()).sum();
-    }
-
     /** One buffer and its cached views. */
     public final class Buffer {
         private final int heads, headDim;

@@ -18,6 +18,7 @@ import dev.panamax.transformer.sampling.SamplerSettings;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -63,6 +64,32 @@ class ChatSessionTest {
             GenerationResult full = fresh.generate(prompt, 6);
             assertEquals(prompt.length, full.promptTokens());
             assertArrayEquals(full.tokens(), second.generation().tokens());
+        }
+    }
+
+    /** With the model's own template, the template writes BOS (once) and the tokenizer adds none, as Hugging Face tokenizes. */
+    @Test
+    void theModelsTemplateWritesBosAndEachTurnReusesTheCache(Random random) throws Exception {
+        String jinja = "{{ bos_token }}" + ChatModels.CHATML_JINJA;
+        Path file = ChatModels.write(dir.resolve("chat.gguf"), random, jinja);
+        LoadOptions f32 = LoadOptions.defaults().withCacheType(DType.F32);
+        try (Ops ops = Backends.open("reference", 1); Model m = Model.open(file, ops, f32)) {
+            ChatFormat format = ModelChatTemplate.chatFormat(m, null, notice -> {
+                throw new AssertionError("the model has a template: " + notice);
+            });
+            assertTrue(format instanceof JinjaChatTemplate, format.label());
+            assertEquals(Map.of("bos_token", "<s>", "eos_token", "</s>", "unk_token", "<unk>"), ModelChatTemplate.specialTokens(m));
+            Tokenizer tok = m.tokenizer();
+            ChatSession chat = new ChatSession(m.transformer(), tok, format, new Sampler(SamplerSettings.greedy(), m.config().vocabSize()), "Be terse.");
+            ChatSession.Reply first = chat.send("hello", 4, text -> { });
+            ChatSession.Reply second = chat.send("again", 4, text -> { });
+            String text = format.format(chat.messages().subList(0, 4), true);
+            assertTrue(text.startsWith("<s><|im_start|>system\nBe terse.<|im_end|>\n"), text);
+            int[] prompt = tok.encode(text, false, true);
+            assertEquals(1, java.util.stream.IntStream.of(prompt).filter(id -> id == tok.bos()).count(), java.util.Arrays.toString(prompt));
+            assertEquals(tok.bos(), prompt[0]);
+            assertEquals(prompt.length, second.reusedTokens() + second.prefilledTokens());
+            assertTrue(second.reusedTokens() >= first.prefilledTokens(), second.reusedTokens() + " reused");
         }
     }
 

@@ -41,6 +41,23 @@ class RealChatTemplateTest {
         }
     }
 
+    /** Phi-3's own template, rendered: BOS, then {@code <|user|>\n...<|end|>\n<|assistant|>\n} per turn, as its Jinja says. */
+    @Test
+    void phi3sOwnTemplateRendersWithItsBos() throws Exception {
+        try (GgufFile gguf = GgufFile.open(Models.require("vocab/ggml-vocab-phi-3.gguf"))) {
+            Tokenizer tok = Tokenizer.fromGguf(gguf.model());
+            Vocabulary v = tok.vocabulary();
+            JinjaChatTemplate t = JinjaChatTemplate.of(gguf.model().chatTemplate().orElseThrow(),
+                    java.util.Map.of("bos_token", v.text(v.bos()), "eos_token", v.text(v.eos())));
+            String prompt = t.format(List.of(ChatMessage.user("Hello"), ChatMessage.assistant("Hi"), ChatMessage.user("Bye")), true);
+            assertEquals("<s><|user|>\nHello<|end|>\n<|assistant|>\nHi<|end|>\n<|user|>\nBye<|end|>\n<|assistant|>\n", prompt);
+            int[] ids = tok.encode(prompt, t.tokenizerAddsBos(), true);
+            assertEquals(v.bos(), ids[0]);
+            assertEquals(1, count(ids, v.bos()), Arrays.toString(ids));
+            assertEquals(2, count(ids, v.id("<|assistant|>")), Arrays.toString(ids));
+        }
+    }
+
     private static long count(int[] ids, int id) {
         return IntStream.of(ids).filter(x -> x == id).count();
     }

@@ -67,15 +67,53 @@ class ChatCommandTest {
     }
 
     @Test
-    void aModelWithoutATemplateAsksForOne(Random random) throws Exception {
+    void aModelWithoutATemplateFallsBackToChatmlAndSaysSoOnce(Random random) throws Exception {
         Path model = ChatModels.write(dir.resolve("plain.gguf"), random, null);
-        Run r = run(null, "--model", model.toString(), "-p", "hello", "-n", "2", "-b", "reference");
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("plain.gguf has no chat template") && r.err.contains("--template") && r.err.contains("chatml"), r.err);
+        Run r = run("hello\nagain\n", "--model", model.toString(), "-n", "2", "-b", "reference", "-t", "1");
+        assertEquals(0, r.code, r.err);
+        assertEquals(1, r.err.split("plain.gguf has no chat template", -1).length - 1, r.err);
+        assertTrue(r.err.contains("using the built-in chatml format") && r.err.contains("--template NAME"), r.err);
+        assertTrue(r.err.contains("(template chatml,"), r.err);
 
         Run forced = run(null, "--model", model.toString(), "-p", "hello", "--template", "llama2-sys", "--system", "s", "--temp", "0", "-n", "2", "-b", "reference");
         assertEquals(0, forced.code, forced.err);
-        assertTrue(forced.err.contains("decode: 1 tokens"), forced.err);
+        assertTrue(forced.err.contains("decode: 1 tokens") && !forced.err.contains("no chat template"), forced.err);
+    }
+
+    @Test
+    void theModelsOwnTemplateIsRendered(Random random) throws Exception {
+        Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
+        Run r = run("hi\n", "--model", model.toString(), "-n", "2", "-b", "reference", "-t", "1");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.contains("(template the model's template,"), r.err);
+    }
+
+    /** A template that refuses a conversation: one message fails with the template's line and message, the chat goes on. */
+    @Test
+    void aTemplateErrorNamesTheLineAndTheChatGoesOn(Random random) throws Exception {
+        String refusing = "{% for m in messages %}\n{% if m.content == 'bad' %}{{ raise_exception('no bad words') }}{% endif %}"
+                + "<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n";
+        Path model = ChatModels.write(dir.resolve("chat.gguf"), random, refusing);
+        Run r = run("bad\ngood\n", "--model", model.toString(), "-n", "2", "-b", "reference", "-t", "1");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.contains("line 2: raise_exception('no bad words'): no bad words"), r.err);
+        assertEquals(1, TURN.matcher(r.err).results().count(), "the good message gets its reply: " + r.err);
+
+        Run once = run(null, "--model", model.toString(), "-p", "bad", "-n", "2", "-b", "reference");
+        assertEquals(1, once.code);
+        assertTrue(once.err.contains("line 2") && once.err.contains("no bad words"), once.err);
+    }
+
+    @Test
+    void aJinjaTemplateCanBeGivenOnTheCommandLine(Random random) throws Exception {
+        Path model = ChatModels.write(dir.resolve("plain.gguf"), random, null);
+        Run r = run(null, "--model", model.toString(), "-p", "hello", "--template", "{{ bos_token }}{% for m in messages %}{{ m.content }}{% endfor %}",
+                "--temp", "0", "-n", "2", "-b", "reference");
+        assertEquals(0, r.code, r.err);
+        assertTrue(!r.err.contains("no chat template"), r.err);
+        Run broken = run(null, "--model", model.toString(), "-p", "hello", "--template", "{% if %}", "-b", "reference");
+        assertEquals(1, broken.code);
+        assertTrue(broken.err.contains("cannot be parsed: line 1"), broken.err);
     }
 
     @Test
@@ -83,7 +121,7 @@ class ChatCommandTest {
         Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
         Run r = run(null, "--model", model.toString(), "-p", "hello", "--template", "llama9", "-b", "reference");
         assertEquals(1, r.code);
-        assertTrue(r.err.contains("--template llama9") && r.err.contains("llama3"), r.err);
+        assertTrue(r.err.contains("--template llama9 is not a built-in format") && r.err.contains("llama3"), r.err);
     }
 
     /** A real 32000-token Llama 2 vocabulary (random weights): the Llama 2 format with its system block, end to end. */

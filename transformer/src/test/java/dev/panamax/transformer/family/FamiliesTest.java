@@ -32,7 +32,7 @@ class FamiliesTest {
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> Families.forGguf(FILE, "gpt2"));
         assertEquals(FILE + ": general.architecture 'gpt2' is not supported; supported: "
                 + String.join(", ", Families.ggufArchitectures()), e.getMessage());
-        assertEquals(List.of("llama", "mistral", "qwen2", "qwen3"), Families.ggufArchitectures().subList(0, 4));
+        assertEquals(List.of("llama", "mistral", "qwen2", "qwen2moe", "qwen3", "qwen3moe"), Families.ggufArchitectures().subList(0, 6));
         UnsupportedModelException hf = assertThrows(UnsupportedModelException.class, () -> Families.forHf(FILE, "bert"));
         assertTrue(hf.getMessage().startsWith(FILE + ": model_type 'bert' is not supported; supported: llama, mistral, mixtral, qwen2"),
                 hf.getMessage());
