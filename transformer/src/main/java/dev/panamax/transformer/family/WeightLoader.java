@@ -47,6 +47,14 @@ public final class WeightLoader {
         return source.find(name.in(format, layer, ".weight")).isPresent();
     }
 
+    /**
+     * The file's tensor {@code name} in {@code layer} with {@code suffix}, unchecked and not uploaded (host
+     * memory): for weights a family reads on the host (DeepSeek's router bias) or converts first.
+     */
+    public java.util.Optional<Tensor> find(TensorName name, int layer, String suffix) {
+        return source.find(name.in(format, layer, suffix));
+    }
+
     /** The matrix {@code [rows, cols]} (any dtype the backend multiplies). */
     public Tensor matrix(TensorName name, int layer, long rows, long cols) {
         return ops.upload(arena, checked(name.in(format, layer, ".weight"), rows, cols));
