@@ -139,7 +139,7 @@ public final class Model implements AutoCloseable {
     /** One sequence: its own KV cache, scratch and layers in {@code arena}, over the weights {@code weights} uploads once. */
     private static Transformer sequence(ModelConfig config, FamilyConfig family, WeightLoader weights, Ops ops, LoadOptions options,
                                         Arena arena, FileGuard files, ReentrantLock backend) {
-        KvCache cache = new KvCache(ops, arena, config, options.cacheType());
+        KvCache cache = new KvCache(ops, arena, config, options.cacheType(), family.valuesAreKeys());
         Scratch scratch = new Scratch(ops, arena, Math.min(options.maxBatch(), config.contextLength()));
         Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights));
         return new Transformer(config, decoder, ops, arena, scratch, cache, files, backend);

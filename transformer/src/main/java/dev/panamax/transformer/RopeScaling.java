@@ -249,4 +249,60 @@ public sealed interface RopeScaling {
                     + (float) magnitudeFactor + "]";
         }
     }
+
+    /**
+     * DeepSeek V2/V3's YaRN, with its {@code mscale} / {@code mscale_all_dim} magnitude terms (the softmax
+     * scale gains {@code mscale(mscale_all_dim)²}); kept beside {@link Yarn} for now (to be made one record).
+     *
+     * YaRN ("rope_type": "yarn", DeepSeek V2/V3, Kimi K2): pairs that turn many times within the
+     * original context keep their frequency, pairs that turn less than once are interpolated
+     * ({@code f / factor}), with a linear ramp between the correction dimensions
+     * {@code low = floor(d(betaFast))}, {@code high = ceil(d(betaSlow))} where
+     * {@code d(r) = dims · ln(originalContext / (2π r)) / (2 ln theta)}. This is Hugging Face's
+     * {@code _compute_yarn_parameters} and ggml's {@code rope_yarn} (its ramp over pair {@code i}).
+     *
+     * <p>YaRN also scales attention: the rotated entries by {@link #attentionFactor()} (1 when
+     * {@code mscale == mscaleAllDim}, DeepSeek's case), and DeepSeek's softmax scale by
+     * {@code softmaxScale(mscaleAllDim)²}, see {@link #mscale(double)}.
+     *
+     * @param mscale       {@code mscale} (0 if absent)
+     * @param mscaleAllDim {@code mscale_all_dim} (0 if absent); GGUF stores {@code 0.1 · mscaleAllDim}
+     *                     as {@code rope.scaling.yarn_log_multiplier}
+     * @param dims         rotated entries per head (the ramp's {@code dim})
+     * @param theta        RoPE base (the ramp's {@code base})
+     */
+    record DeepSeekYarn(double factor, int originalContext, double betaFast, double betaSlow, double mscale, double mscaleAllDim,
+                int dims, double theta) implements RopeScaling {
+        public DeepSeekYarn {
+            if (!(factor >= 1) || Double.isInfinite(factor) || originalContext <= 0 || !(betaFast > betaSlow) || !(betaSlow > 0)
+                    || !(mscale >= 0) || !(mscaleAllDim >= 0) || dims <= 0 || !(theta > 1)) {
+                throw new IllegalArgumentException("invalid yarn RoPE scaling: factor " + factor + ", original context "
+                        + originalContext + ", beta_fast " + betaFast + ", beta_slow " + betaSlow + ", mscale " + mscale
+                        + ", mscale_all_dim " + mscaleAllDim + ", dims " + dims + ", theta " + theta);
+            }
+        }
+
+        private double correctionDim(double rotations) {
+            return dims * Math.log(originalContext / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
+        }
+
+        @Override
+        public double scale(int i, double inverseFrequency) {
+            double low = Math.max(Math.floor(correctionDim(betaFast)), 0);
+            double high = Math.min(Math.ceil(correctionDim(betaSlow)), dims - 1);
+            double ramp = Math.min(1, Math.max(0, (i - low) / Math.max(0.001, high - low)));
+            double keep = 1 - ramp; // 1: extrapolate (keep the frequency), 0: interpolate
+            return inverseFrequency / factor * (1 - keep) + inverseFrequency * keep;
+        }
+
+        /** {@code 0.1 · m · ln(factor) + 1} (1 for factor ≤ 1): YaRN's magnitude correction. */
+        public double mscale(double m) {
+            return factor <= 1 ? 1 : 0.1 * m * Math.log(factor) + 1;
+        }
+
+        /** What the rotated entries are multiplied by: {@code mscale(mscale) / mscale(mscaleAllDim)}, or {@code mscale(1)} without both. */
+        public double attentionFactor() {
+            return mscale > 0 && mscaleAllDim > 0 ? mscale(mscale) / mscale(mscaleAllDim) : mscale(1);
+        }
+    }
 }

@@ -20,7 +20,8 @@ public final class Families {
             new Phi3(),
             new Olmo2(),
             new Granite(),
-            new Starcoder2());
+            new Starcoder2(),
+            new DeepSeek2());
 
     private Families() {
     }
