@@ -70,10 +70,18 @@ public final class GgufConfigReader {
         boolean tied = file.findTensorInfo("output.weight").isEmpty();
         try {
             return new ModelConfig(arch, dim, m.feedForwardLength(), m.blockCount(), heads, m.headCountKv(), headDim, m.vocabSize(),
-                    m.contextLength(), m.rmsNormEpsilon(), rope, bias, tied, m.expertCount(), m.expertUsedCount());
+                    m.contextLength(), normEpsilon(file, m), rope, bias, tied, m.expertCount(), m.expertUsedCount());
         } catch (IllegalArgumentException e) {
             throw new FormatException(file.path(), arch + ".*", m, e.getMessage(), e);
         }
+    }
+
+    /** The RMSNorm epsilon, or for LayerNorm architectures (starcoder2) {@code attention.layer_norm_epsilon}. */
+    private static float normEpsilon(GgufFile file, ModelMetadata m) {
+        if (!file.metadata().contains(m.architecture() + ".attention.layer_norm_rms_epsilon") && m.layerNormEpsilon().isPresent()) {
+            return m.layerNormEpsilon().get();
+        }
+        return m.rmsNormEpsilon();
     }
 
     private static RopeScaling scaling(GgufFile file, ModelMetadata m) {
@@ -92,8 +100,37 @@ public final class GgufConfigReader {
                         + ".rope.scaling.factor", "(absent)", "linear RoPE scaling needs a factor"));
                 yield f == 1 ? new RopeScaling.None() : new RopeScaling.Linear(f);
             }
+            case "yarn" -> yarn(file, m);
             default -> throw new UnsupportedModelException(file.path() + ": RoPE scaling type '" + type
-                    + "' is not supported (supported: none, linear, llama3 frequency factors)");
+                    + "' is not supported (supported: none, linear, yarn, llama3 frequency factors)");
         };
+    }
+
+    /**
+     * YaRN as llama.cpp applies it: {@code rope.scaling.factor}, {@code .original_context_length}
+     * (default: the context length), {@code .yarn_beta_fast} / {@code .yarn_beta_slow} (32, 1),
+     * correction range always truncated (ggml_rope_yarn_corr_dims), attention factor
+     * {@code (0.1 ln(factor) + 1) · rope.scaling.attn_factor} (llama_context's yarn_attn_factor times
+     * ggml's own mscale). DeepSeek's {@code yarn_log_multiplier} is not implemented.
+     */
+    private static RopeScaling yarn(GgufFile file, ModelMetadata m) {
+        String p = m.architecture() + ".rope.scaling.";
+        var md = file.metadata();
+        if (md.contains(p + "yarn_log_multiplier") && md.getFloat(p + "yarn_log_multiplier") != 0) {
+            throw new UnsupportedModelException(file.path() + ": " + p + "yarn_log_multiplier = " + md.getFloat(p + "yarn_log_multiplier")
+                    + " is not supported (supported: yarn without a log multiplier)");
+        }
+        float factor = m.ropeScalingFactor().orElseThrow(() -> new FormatException(file.path(), p + "factor", "(absent)",
+                "yarn RoPE scaling needs a factor"));
+        int original = md.contains(p + "original_context_length") ? md.getInt(p + "original_context_length") : m.contextLength();
+        double betaFast = md.findFloat(p + "yarn_beta_fast").orElse(32f);
+        double betaSlow = md.findFloat(p + "yarn_beta_slow").orElse(1f);
+        double attnFactor = md.findFloat(p + "attn_factor").orElse(1f);
+        try {
+            return new RopeScaling.Yarn(factor, original, betaFast, betaSlow, true,
+                    RopeScaling.Yarn.defaultAttentionFactor(factor) * attnFactor);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file.path(), p + "*", factor, e.getMessage(), e);
+        }
     }
 }

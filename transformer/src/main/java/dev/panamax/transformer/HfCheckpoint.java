@@ -46,8 +46,25 @@ final class HfCheckpoint implements WeightSource, AutoCloseable {
         return HfConfigReader.family(directory.resolve("config.json"));
     }
 
+    /**
+     * The tensor {@code name} (a language model's name: {@code model.layers.0...}, {@code lm_head}); in a
+     * multimodal checkpoint, the language model's tensor of that name: {@code language_model.<name>}
+     * as transformers 4.x saved {@code Gemma3ForConditionalGeneration} and Llava, or
+     * {@code model.language_model.<rest>} as later versions save it.
+     */
     @Override
     public Optional<Tensor> find(String name) {
+        Optional<Tensor> t = stored(name);
+        if (t.isEmpty()) {
+            t = stored("language_model." + name);
+        }
+        if (t.isEmpty() && name.startsWith("model.")) {
+            t = stored("model.language_model." + name.substring("model.".length()));
+        }
+        return t;
+    }
+
+    private Optional<Tensor> stored(String name) {
         if (single != null) {
             return single.contains(name) ? Optional.of(single.tensor(name)) : Optional.empty();
         }

@@ -27,17 +27,29 @@ public final class HfConfigReader {
         return family(path).common();
     }
 
-    /** Parses the text of a {@code config.json}; {@code file} only names it in errors. */
+    /**
+     * Parses the text of a {@code config.json}; {@code file} only names it in errors (so families that
+     * read fields of their own from the file, such as Gemma 2 and 3, need {@link #family(Path)}).
+     */
     public static ModelConfig parse(Path file, String text) {
-        HfConfig config = HfConfig.parse(file, text.getBytes(StandardCharsets.UTF_8), type -> Families.forHf(file, type));
-        return Families.forHf(file, config.modelType()).fromHf(file, config).common();
+        return family(file, HfConfigJson.parse(file, text.getBytes(StandardCharsets.UTF_8))).common();
     }
 
-    /** The family's whole reading of {@code config.json} (or the one inside a directory). */
+    /**
+     * The family's whole reading of {@code config.json} (or the one inside a directory): of its
+     * language model's object ({@code text_config} in a multimodal config), with the family's
+     * defaults for the fields it omits.
+     */
     public static FamilyConfig family(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
-        HfConfig config = HfConfig.read(file, type -> Families.forHf(file, type));
-        return Families.forHf(file, config.modelType()).fromHf(file, config);
+        return family(file, HfConfigJson.read(file));
+    }
+
+    private static FamilyConfig family(Path file, HfConfigJson json) {
+        String type = json.modelType().orElseThrow(() -> new FormatException(file, "model_type", "missing", "is required"));
+        ModelFamily family = Families.forHf(file, type);
+        HfConfig config = HfConfig.parse(file, json.withDefaults(family.hfDefaults()).toJson(), t -> Families.forHf(file, t));
+        return family.fromHf(file, config);
     }
 
     /**
@@ -58,6 +70,36 @@ public final class HfConfigReader {
         }
     }
 
+    /**
+     * LongRoPE: {@code rope_scaling.short_factor} / {@code long_factor}, the original context from
+     * {@code rope_scaling.original_max_position_embeddings} or the top-level field of that name (Phi-3),
+     * the attention factor from {@code rope_scaling.attention_factor} or transformers' default.
+     */
+    private static RopeScaling longRope(Path file, HfConfig c, HfConfig.RopeScaling s) {
+        var x = c.others();
+        int original = s.originalMaxPositionEmbeddings().isPresent() ? s.originalMaxPositionEmbeddings().getAsInt()
+                : x.integer("original_max_position_embeddings").orElseThrow(() -> new FormatException(file,
+                        "original_max_position_embeddings", "missing", "longrope RoPE scaling needs the original context"));
+        float[] shortFactors = floats(file, x.numbers("rope_scaling.short_factor"), "rope_scaling.short_factor");
+        float[] longFactors = floats(file, x.numbers("rope_scaling.long_factor"), "rope_scaling.long_factor");
+        double attention = x.number("rope_scaling.attention_factor")
+                .orElse(RopeScaling.LongRope.defaultAttentionFactor(c.maxPositionEmbeddings(), original));
+        try {
+            return new RopeScaling.LongRope(shortFactors, longFactors, original, attention);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "rope_scaling", s.type(), e.getMessage(), e);
+        }
+    }
+
+    private static float[] floats(Path file, java.util.Optional<double[]> values, String key) {
+        double[] d = values.orElseThrow(() -> new FormatException(file, key, "missing", "longrope RoPE scaling needs it"));
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
     private static RopeConfig rope(Path file, HfConfig c, int headDim) {
         RopeScaling scaling = c.ropeScaling().map(s -> switch (s.type()) {
             case "default" -> new RopeScaling.None();
@@ -65,10 +107,30 @@ public final class HfConfigReader {
             // llama3's defaults are those of Llama 3.1's config
             case "llama3" -> new RopeScaling.Llama3(s.factor(), s.lowFreqFactor().orElse(1.0), s.highFreqFactor().orElse(4.0),
                     s.originalMaxPositionEmbeddings().orElse(8192));
+            case "yarn" -> yarn(c, s);
+            case "longrope", "su" -> longRope(file, c, s);
             default -> throw new UnsupportedModelException(file + ": rope_scaling type '" + s.type() + "' is not supported"
-                    + " (supported: default, linear, llama3)");
+                    + " (supported: default, linear, llama3, yarn, longrope)");
         }).orElseGet(RopeScaling.None::new);
         int dims = (int) Math.round(headDim * c.partialRotaryFactor());
-        return new RopeConfig(Rope.Layout.NEOX, dims, c.ropeTheta(), scaling);
+        try {
+            return new RopeConfig(Rope.Layout.NEOX, dims, c.ropeTheta(), scaling);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "rope_scaling", scaling, e.getMessage(), e);
+        }
     }
+
+    /**
+     * transformers' {@code _compute_yarn_parameters}: with {@code original_max_position_embeddings}
+     * given, the factor is {@code max_position_embeddings / original_max_position_embeddings};
+     * beta_fast 32, beta_slow 1, truncate true and attention factor {@code 0.1 ln(factor) + 1} by default.
+     */
+    private static RopeScaling yarn(HfConfig c, HfConfig.RopeScaling s) {
+        int original = s.originalMaxPositionEmbeddings().orElse(c.maxPositionEmbeddings());
+        double factor = s.originalMaxPositionEmbeddings().isPresent() ? (double) c.maxPositionEmbeddings() / original : s.factor();
+        HfConfig.Yarn y = s.yarn();
+        return new RopeScaling.Yarn(factor, original, y.betaFast().orElse(32), y.betaSlow().orElse(1), y.truncate().orElse(true),
+                y.attentionFactor().orElse(RopeScaling.Yarn.defaultAttentionFactor(factor)));
+    }
+
 }

@@ -17,11 +17,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A model file opened for inference: a GGUF file, or a Hugging Face checkpoint directory
  * ({@code config.json} + safetensors). Owns the file mapping, the uploaded weights, the KV cache
  * and the scratch buffers; {@link #close()} releases them all.
+ *
+ * <p>{@link #transformer()} is the model's own sequence, for one thread. {@link #newSession()} adds
+ * sequences of their own (KV cache, scratch, layers) over the same weights, so that several threads
+ * generate at once; their forward steps take turns on the backend (one {@link Ops} runs one kernel
+ * at a time), each step whole.
  *
  * <pre>{@code
  * try (Ops ops = Backends.openCpu(4); Model model = Model.open(Path.of("stories260K.gguf"), ops)) {
@@ -37,10 +45,18 @@ public final class Model implements AutoCloseable {
     private final GgufFile gguf;
     private final AutoCloseable file;
     private final Arena arena;
+    private final Ops ops;
+    private final LoadOptions options;
+    private final WeightLoader weights;
+    private final FileGuard files;
+    /** Held by every sequence of this model for one forward step: the backend runs one step at a time. */
+    private final ReentrantLock backend;
+    private final Set<ModelSession> sessions = ConcurrentHashMap.newKeySet();
+    private final ModelSession own;
     private boolean closed;
 
     private Model(Path path, ModelConfig config, FamilyConfig family, Transformer transformer, GgufFile gguf, AutoCloseable file,
-                  Arena arena) {
+                  Arena arena, Ops ops, LoadOptions options, WeightLoader weights, FileGuard files, ReentrantLock backend) {
         this.path = path;
         this.config = config;
         this.family = family;
@@ -48,6 +64,12 @@ public final class Model implements AutoCloseable {
         this.gguf = gguf;
         this.file = file;
         this.arena = arena;
+        this.ops = ops;
+        this.options = options;
+        this.weights = weights;
+        this.files = files;
+        this.backend = backend;
+        this.own = new ModelSession(transformer, null, s -> { });
     }
 
     /** Opens {@code path} with {@link LoadOptions#defaults()}. */
@@ -104,16 +126,59 @@ public final class Model implements AutoCloseable {
         ModelConfig config = fileConfig.withContextLength(options.contextFor(fileConfig.contextLength()));
         Arena arena = Arena.ofShared();
         try {
-            KvCache cache = new KvCache(ops, arena, config, options.cacheType());
-            Scratch scratch = new Scratch(ops, arena, Math.min(options.maxBatch(), config.contextLength()));
-            AdapterWeights adapters = new AdapterWeights(options.adapters(), ops, arena, scratch, config, format);
-            WeightLoader weights = new WeightLoader(source, format, ops, arena, config.architecture(), adapters);
-            Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights));
-            adapters.checkAllUsed();
-            Transformer t = new Transformer(config, decoder, ops, arena, scratch, cache, FileGuard.of(path, weightFiles(path)));
-            return new Model(path, config, family, t, gguf, file, arena);
+            WeightLoader weights = new WeightLoader(source, format, ops, arena, config.architecture());
+            FileGuard files = FileGuard.of(path, weightFiles(path));
+            ReentrantLock backend = new ReentrantLock();
+            Transformer t = sequence(config, family, weights, ops, options, arena, files, backend);
+            return new Model(path, config, family, t, gguf, file, arena, ops, options, weights, files, backend);
         } catch (RuntimeException e) {
             arena.close();
+            throw e;
+        }
+    }
+
+    /** One sequence: its own KV cache, scratch and layers in {@code arena}, over the weights {@code weights} uploads once. */
+    private static Transformer sequence(ModelConfig config, FamilyConfig family, WeightLoader weights, Ops ops, LoadOptions options,
+                                        Arena arena, FileGuard files, ReentrantLock backend) {
+        KvCache cache = new KvCache(ops, arena, config, options.cacheType(), family.valuesAreKeys());
+        Scratch scratch = new Scratch(ops, arena, Math.min(options.maxBatch(), config.contextLength()));
+        // the session's LoRA adapters: their factors and intermediates are its own, the base weights shared
+        AdapterWeights adapters = new AdapterWeights(options.adapters(), ops, arena, scratch, config, weights.format());
+        Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights.withAdapters(adapters)));
+        adapters.checkAllUsed();
+        return new Transformer(config, decoder, ops, arena, scratch, cache, files, backend);
+    }
+
+    /**
+     * The model's own sequence ({@link #transformer()}) as a session: closing it does nothing, closing
+     * the model frees it. Lets a pool of sessions start with the cache the model already holds.
+     */
+    public ModelSession ownSession() {
+        return own;
+    }
+
+    /**
+     * A new sequence over this model's weights, with a KV cache and scratch of its own (as
+     * {@link LoadOptions} asked for at open): no weight is copied. One thread drives a session at a
+     * time; sessions on different threads run at once. Close it when done (closing the model closes it
+     * too).
+     *
+     * @throws IllegalStateException if the model is closed
+     */
+    public ModelSession newSession() {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(path + " is closed");
+            }
+        }
+        Arena sessionArena = Arena.ofShared();
+        try {
+            ModelSession s = new ModelSession(sequence(config, family, weights, ops, options, sessionArena, files, backend),
+                    sessionArena, sessions::remove);
+            sessions.add(s);
+            return s;
+        } catch (RuntimeException e) {
+            sessionArena.close();
             throw e;
         }
     }
@@ -196,6 +261,9 @@ public final class Model implements AutoCloseable {
             return;
         }
         closed = true;
+        for (ModelSession s : List.copyOf(sessions)) {
+            s.close();
+        }
         arena.close();
         try {
             file.close();

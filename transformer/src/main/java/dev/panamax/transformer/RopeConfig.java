@@ -34,7 +34,7 @@ public record RopeConfig(Rope.Layout layout, int dims, double theta, RopeScaling
         float[] freq = new float[dims / 2];
         for (int i = 0; i < freq.length; i++) {
             double base = Math.pow(theta, -2.0 * i / dims);
-            freq[i] = (float) scaling.scale(i, base);
+            freq[i] = (float) scaling.scale(i, base, dims, theta);
         }
         return freq;
     }

@@ -11,6 +11,22 @@ public sealed interface RopeScaling {
     /** The inverse frequency of pair {@code i} after scaling, given the unscaled one. */
     double scale(int i, double inverseFrequency);
 
+    /**
+     * As {@link #scale(int, double)}, for scalings that also need the rotated dimensions and the
+     * base (YaRN's correction range); the others ignore them.
+     */
+    default double scale(int i, double inverseFrequency, int dims, double theta) {
+        return scale(i, inverseFrequency);
+    }
+
+    /**
+     * The factor RoPE multiplies cos and sin by (YaRN's "attention factor", ggml's mscale), 1 for
+     * most: since q and k both rotate, it multiplies every attention logit by its square.
+     */
+    default double attentionFactor() {
+        return 1;
+    }
+
     /** No scaling: the frequencies are used as computed. */
     record None() implements RopeScaling {
         @Override
@@ -106,6 +122,187 @@ public sealed interface RopeScaling {
         @Override
         public String toString() {
             return "FrequencyFactors[" + factors.length + " pairs]";
+        }
+    }
+
+    /**
+     * YaRN ({@code "rope_type": "yarn"}, gpt-oss, Qwen long-context): pair {@code i} blends its
+     * frequency {@code f} and the interpolated {@code f / factor} by a ramp over the pair index,
+     * {@code f' = f / factor · (1 - e) + f · e} with {@code e = 1 - clamp((i - low) / (high - low), 0, 1)},
+     * where {@code low} and {@code high} are the (fractional) pair indices at which a pair turns
+     * {@code betaFast} and {@code betaSlow} times over {@code originalContext} positions:
+     * {@code dims · ln(originalContext / (2π β)) / (2 ln theta)}, floored and ceiled if {@code truncate},
+     * then clamped to {@code [0, dims - 1]}. cos and sin are multiplied by {@link #attentionFactor()}.
+     * This is Hugging Face's {@code _compute_yarn_parameters} (which honours {@code truncate}, false
+     * in gpt-oss's config) and ggml's {@code rope_yarn} / {@code ggml_rope_yarn_corr_dims} (which
+     * always truncates, and applies {@code attention factor = 0.1 ln(factor) + 1}).
+     *
+     * @param attentionFactor the factor of cos and sin, usually {@code 0.1 ln(factor) + 1}
+     */
+    record Yarn(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate,
+                double attentionFactor) implements RopeScaling {
+        public Yarn {
+            if (!(factor >= 1) || Double.isInfinite(factor) || originalContext <= 0 || !(betaFast > betaSlow) || !(betaSlow > 0)
+                    || Double.isInfinite(betaFast) || !(attentionFactor > 0) || Double.isInfinite(attentionFactor)) {
+                throw new IllegalArgumentException("invalid yarn RoPE scaling: factor " + factor + ", original context "
+                        + originalContext + ", beta_fast " + betaFast + ", beta_slow " + betaSlow + ", attention factor "
+                        + attentionFactor);
+            }
+        }
+
+        /** transformers' and llama.cpp's default attention factor for a scaling {@code factor}: {@code 0.1 ln(factor) + 1}. */
+        public static double defaultAttentionFactor(double factor) {
+            return factor <= 1 ? 1 : 0.1 * Math.log(factor) + 1;
+        }
+
+        @Override
+        public double scale(int i, double inverseFrequency) {
+            throw new IllegalStateException("yarn RoPE scaling needs the rotated dimensions and the base");
+        }
+
+        @Override
+        public double scale(int i, double inverseFrequency, int dims, double theta) {
+            double low = correctionDim(betaFast, dims, theta), high = correctionDim(betaSlow, dims, theta);
+            if (truncate) {
+                low = Math.floor(low);
+                high = Math.ceil(high);
+            }
+            low = Math.max(low, 0);
+            high = Math.min(high, dims - 1);
+            double ramp = Math.min(1, Math.max(0, (i - low) / Math.max(0.001, high - low)));
+            double extrapolation = 1 - ramp;
+            return inverseFrequency / factor * (1 - extrapolation) + inverseFrequency * extrapolation;
+        }
+
+        /** The pair index that turns {@code rotations} times over the original context. */
+        private double correctionDim(double rotations, int dims, double theta) {
+            return dims * Math.log(originalContext / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
+        }
+    }
+
+    /**
+     * Phi-3's LongRoPE ({@code rope_scaling.type} "longrope", formerly "su"): two sets of per-pair
+     * divisors, {@code short} for contexts up to {@code originalContext} and {@code long} beyond, and an
+     * attention factor that multiplies the rotated entries of q and k (transformers scales cos and sin
+     * by it; llama.cpp passes it to {@code ggml_rope_ext} as {@code attn_factor}). transformers switches
+     * sets by the length seen so far; Panamax, like llama.cpp ({@code llama_model::get_rope_factors}),
+     * by the context it allocates: {@link #forContext}. {@link #scale} uses the short set.
+     *
+     * @param magnitudeFactor the attention factor; not reported as {@link #attentionFactor()}, since Phi3
+     *                        applies it to q's rotated entries only (a query gain), exact with partial rotary;
+     *                        transformers' default: {@code sqrt(1 + ln(s) / ln(originalContext))} with
+     *                        {@code s = max_position_embeddings / originalContext}, 1 if {@code s <= 1}
+     */
+    record LongRope(float[] shortFactors, float[] longFactors, int originalContext, double magnitudeFactor)
+            implements RopeScaling {
+        public LongRope {
+            shortFactors = new FrequencyFactors(shortFactors).factors();
+            longFactors = new FrequencyFactors(longFactors).factors();
+            if (shortFactors.length != longFactors.length || originalContext <= 0 || !(magnitudeFactor > 0)
+                    || Double.isInfinite(magnitudeFactor)) {
+                throw new IllegalArgumentException("invalid longrope scaling: " + shortFactors.length + " short and "
+                        + longFactors.length + " long factors, original context " + originalContext + ", attention factor "
+                        + magnitudeFactor);
+            }
+        }
+
+        /** transformers' default attention factor for a model of {@code maxPositions} trained at {@code originalContext}. */
+        public static double defaultAttentionFactor(int maxPositions, int originalContext) {
+            double s = (double) maxPositions / originalContext;
+            return s <= 1 ? 1 : Math.sqrt(1 + Math.log(s) / Math.log(originalContext));
+        }
+
+        /** The divisors for a KV cache of {@code context} positions: long beyond the original context, else short. */
+        public FrequencyFactors forContext(int context) {
+            return new FrequencyFactors(context > originalContext ? longFactors : shortFactors);
+        }
+
+        @Override
+        public double scale(int i, double inverseFrequency) {
+            return forContext(originalContext).scale(i, inverseFrequency);
+        }
+
+        @Override
+        public float[] shortFactors() {
+            return shortFactors.clone();
+        }
+
+        @Override
+        public float[] longFactors() {
+            return longFactors.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LongRope l && Arrays.equals(l.shortFactors, shortFactors) && Arrays.equals(l.longFactors, longFactors)
+                    && l.originalContext == originalContext && l.magnitudeFactor == magnitudeFactor;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(shortFactors) * 31 + Arrays.hashCode(longFactors) + originalContext;
+        }
+
+        @Override
+        public String toString() {
+            return "LongRoPE[" + shortFactors.length + " pairs, short up to " + originalContext + " positions, long beyond, attention factor "
+                    + (float) magnitudeFactor + "]";
+        }
+    }
+
+    /**
+     * DeepSeek V2/V3's YaRN, with its {@code mscale} / {@code mscale_all_dim} magnitude terms (the softmax
+     * scale gains {@code mscale(mscale_all_dim)²}); kept beside {@link Yarn} for now (to be made one record).
+     *
+     * YaRN ("rope_type": "yarn", DeepSeek V2/V3, Kimi K2): pairs that turn many times within the
+     * original context keep their frequency, pairs that turn less than once are interpolated
+     * ({@code f / factor}), with a linear ramp between the correction dimensions
+     * {@code low = floor(d(betaFast))}, {@code high = ceil(d(betaSlow))} where
+     * {@code d(r) = dims · ln(originalContext / (2π r)) / (2 ln theta)}. This is Hugging Face's
+     * {@code _compute_yarn_parameters} and ggml's {@code rope_yarn} (its ramp over pair {@code i}).
+     *
+     * <p>YaRN also scales attention: the rotated entries by {@link #attentionFactor()} (1 when
+     * {@code mscale == mscaleAllDim}, DeepSeek's case), and DeepSeek's softmax scale by
+     * {@code softmaxScale(mscaleAllDim)²}, see {@link #mscale(double)}.
+     *
+     * @param mscale       {@code mscale} (0 if absent)
+     * @param mscaleAllDim {@code mscale_all_dim} (0 if absent); GGUF stores {@code 0.1 · mscaleAllDim}
+     *                     as {@code rope.scaling.yarn_log_multiplier}
+     * @param dims         rotated entries per head (the ramp's {@code dim})
+     * @param theta        RoPE base (the ramp's {@code base})
+     */
+    record DeepSeekYarn(double factor, int originalContext, double betaFast, double betaSlow, double mscale, double mscaleAllDim,
+                int dims, double theta) implements RopeScaling {
+        public DeepSeekYarn {
+            if (!(factor >= 1) || Double.isInfinite(factor) || originalContext <= 0 || !(betaFast > betaSlow) || !(betaSlow > 0)
+                    || !(mscale >= 0) || !(mscaleAllDim >= 0) || dims <= 0 || !(theta > 1)) {
+                throw new IllegalArgumentException("invalid yarn RoPE scaling: factor " + factor + ", original context "
+                        + originalContext + ", beta_fast " + betaFast + ", beta_slow " + betaSlow + ", mscale " + mscale
+                        + ", mscale_all_dim " + mscaleAllDim + ", dims " + dims + ", theta " + theta);
+            }
+        }
+
+        private double correctionDim(double rotations) {
+            return dims * Math.log(originalContext / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
+        }
+
+        @Override
+        public double scale(int i, double inverseFrequency) {
+            double low = Math.max(Math.floor(correctionDim(betaFast)), 0);
+            double high = Math.min(Math.ceil(correctionDim(betaSlow)), dims - 1);
+            double ramp = Math.min(1, Math.max(0, (i - low) / Math.max(0.001, high - low)));
+            double keep = 1 - ramp; // 1: extrapolate (keep the frequency), 0: interpolate
+            return inverseFrequency / factor * (1 - keep) + inverseFrequency * keep;
+        }
+
+        /** {@code 0.1 · m · ln(factor) + 1} (1 for factor ≤ 1): YaRN's magnitude correction. */
+        public double mscale(double m) {
+            return factor <= 1 ? 1 : 0.1 * m * Math.log(factor) + 1;
+        }
+
+        /** What the rotated entries are multiplied by: {@code mscale(mscale) / mscale(mscaleAllDim)}, or {@code mscale(1)} without both. */
+        public double attentionFactor() {
+            return mscale > 0 && mscaleAllDim > 0 ? mscale(mscale) / mscale(mscaleAllDim) : mscale(1);
         }
     }
 }

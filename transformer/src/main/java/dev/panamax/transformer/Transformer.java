@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A decoder-only transformer on any {@link Ops} backend: token ids in, next-token logits out. The
@@ -28,8 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The KV cache remembers earlier positions: call {@code forward(tokens, startPos)} with
  * {@code startPos} equal to the number of tokens already processed (0 starts a new sequence).
  * One instance is driven by one thread at a time: a second thread calling {@code forward} while
- * one is inside fails at once with an {@link IllegalStateException} (sessions of their own let
- * several threads share one model's weights). Memory (scratch and cache) belongs to the arena given
+ * one is inside fails at once with an {@link IllegalStateException} (sessions of their own,
+ * {@link Model#newSession()}, let several threads share one model's weights). Memory (scratch and cache) belongs to the arena given
  * at construction.
  */
 public final class Transformer {
@@ -39,8 +40,10 @@ public final class Transformer {
     private final KvCache cache;
     private final Scratch scratch;
     private final Scratch.Buffer x, normed;
-    private final Tensor logits, logitsHost;
+    private final Tensor logits, logitsHost, normedHost;
     private final FileGuard files;
+    /** Taken for each forward step: the sequences of one model share its backend, one step at a time. */
+    private final ReentrantLock backend;
     /** The thread inside {@link #forward} now, or null. */
     private final AtomicReference<Thread> running = new AtomicReference<>();
 
@@ -48,8 +51,10 @@ public final class Transformer {
      * @param decoder the layers, built by the model's family over {@code scratch} and {@code cache}
      * @param arena   owns the logits buffer
      */
-    Transformer(ModelConfig config, Decoder decoder, Ops ops, Arena arena, Scratch scratch, KvCache cache, FileGuard files) {
+    Transformer(ModelConfig config, Decoder decoder, Ops ops, Arena arena, Scratch scratch, KvCache cache, FileGuard files,
+                ReentrantLock backend) {
         this.config = config;
+        this.backend = backend;
         this.files = files;
         this.decoder = decoder;
         this.ops = ops;
@@ -59,6 +64,7 @@ public final class Transformer {
         this.normed = scratch.buffer("head.normed", config.dim());
         this.logits = ops.allocate(arena, DType.F32, 1, config.vocabSize());
         this.logitsHost = scratch.hostMirror(logits);
+        this.normedHost = scratch.hostMirror(normed.row(0));
     }
 
     public ModelConfig config() {
@@ -94,14 +100,16 @@ public final class Transformer {
     public void forward(int[] tokens, int startPos, float[] logits) {
         checkLogits(logits);
         enter();
+        backend.lock();
         try {
-            run(tokens, startPos, null);
+            run(tokens, startPos, null, null);
             // logits = RMSNorm(x[last]) · Woutputᵀ; the last token's row is row n-1 of the final batch
             int n = (tokens.length - 1) % maxBatch() + 1;
             project(x.row(n - 1), logits);
         } catch (InternalError e) {
             throw mappedFileFault(e);
         } finally {
+            backend.unlock();
             running.set(null);
         }
     }
@@ -110,14 +118,36 @@ public final class Transformer {
     public float[][] forwardAll(int[] tokens, int startPos) {
         float[][] all = new float[tokens.length][];
         enter();
+        backend.lock();
         try {
-            run(tokens, startPos, all);
+            run(tokens, startPos, all, null);
         } catch (InternalError e) {
             throw mappedFileFault(e);
         } finally {
+            backend.unlock();
             running.set(null);
         }
         return all;
+    }
+
+    /**
+     * Runs {@code tokens} at positions {@code startPos ...} and returns the hidden state after every
+     * one of them, through the final norm ({@code [n][dim]}, what the output projection would see):
+     * the token embeddings that embedding models pool.
+     */
+    public float[][] hiddenStates(int[] tokens, int startPos) {
+        float[][] hidden = new float[tokens.length][];
+        enter();
+        backend.lock();
+        try {
+            run(tokens, startPos, null, hidden);
+        } catch (InternalError e) {
+            throw mappedFileFault(e);
+        } finally {
+            backend.unlock();
+            running.set(null);
+        }
+        return hidden;
     }
 
     /** Claims this transformer for the calling thread, or fails if another thread is inside. */
@@ -147,7 +177,7 @@ public final class Transformer {
         throw e;
     }
 
-    private void run(int[] tokens, int startPos, float[][] allLogits) {
+    private void run(int[] tokens, int startPos, float[][] allLogits, float[][] hidden) {
         check(tokens, startPos);
         int maxBatch = maxBatch();
         for (int off = 0; off < tokens.length; off += maxBatch) {
@@ -163,6 +193,16 @@ public final class Transformer {
                 for (int t = 0; t < n; t++) {
                     allLogits[off + t] = new float[config.vocabSize()];
                     project(x.row(t), allLogits[off + t]);
+                }
+            }
+            if (hidden != null) {
+                for (int t = 0; t < n; t++) {
+                    decoder.head().norm().forward(x.row(t), normed.row(0));
+                    if (normedHost != normed.row(0)) {
+                        ops.copy(normed.row(0), normedHost);
+                    }
+                    hidden[off + t] = new float[config.dim()];
+                    MemorySegment.copy(normedHost.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, hidden[off + t], 0, config.dim());
                 }
             }
         }

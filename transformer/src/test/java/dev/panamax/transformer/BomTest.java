@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class BomTest {
     private static final Path ROOT = Path.of("..");
-    private static final Pattern ARTIFACT = Pattern.compile("<artifactId>(panamax-[a-z-]+)</artifactId>");
+    private static final Pattern ARTIFACT = Pattern.compile("<artifactId>(panamax-[a-z0-9-]+)</artifactId>");
 
     private static String firstMatch(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);

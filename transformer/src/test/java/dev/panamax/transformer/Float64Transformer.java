@@ -16,6 +16,8 @@ final class Float64Transformer {
     private final double[][][] keys;
     private final double[][][] values;
     private int pos;
+    /** The final-normed hidden state of the last step: what the output projection sees, what embedding models pool. */
+    private double[] hidden;
     /** Whether the top-k routing weights are renormalized (Mixtral, Qwen3-MoE: norm_topk_prob) or not (Qwen2-MoE). */
     boolean normalizeTopK = true;
 
@@ -78,8 +80,14 @@ final class Float64Transformer {
         }
         pos++;
         double[] xf = rmsNorm(x, w.apply("output_norm.weight"));
+        hidden = xf;
         float[] out = w.apply("output.weight");
         return matvec(out != null ? out : embedding, xf, vocab);
+    }
+
+    /** The final-normed hidden state after the last {@link #step}. */
+    double[] hidden() {
+        return hidden.clone();
     }
 
     private double[] attention(double[] q, int l) {

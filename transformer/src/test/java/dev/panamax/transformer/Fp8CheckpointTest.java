@@ -58,7 +58,7 @@ class Fp8CheckpointTest {
      * {@code values} ([rows, cols]) in FP8 with power-of-two block scales {@code 2^ceil(log2(amax / 448))};
      * returns the scales and fills {@code codes}; decoded values are written back into {@code values}.
      */
-    private static float[] quantize(float[] values, int rows, int cols, byte[] codes) {
+    static float[] quantize(float[] values, int rows, int cols, byte[] codes) {
         int rb = (rows + 127) / 128, cb = (cols + 127) / 128;
         float[] scales = new float[rb * cb];
         for (int i = 0; i < rb; i++) {

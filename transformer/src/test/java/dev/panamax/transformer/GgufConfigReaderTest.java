@@ -64,13 +64,22 @@ class GgufConfigReaderTest {
     @Test
     void unsupportedRopeScalingIsRejectedByName(Random random) throws Exception {
         TinyModel m = TinyModel.llama(random);
-        Path file = m.writeGguf(dir.resolve("yarn.gguf"), w -> {
-            w.putString("llama.rope.scaling.type", "yarn");
+        Path file = m.writeGguf(dir.resolve("dynamic.gguf"), w -> {
+            w.putString("llama.rope.scaling.type", "dynamic");
             w.putFloat32("llama.rope.scaling.factor", 4);
         });
         try (GgufFile f = GgufFile.open(file)) {
             UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> GgufConfigReader.read(f));
-            assertTrue(e.getMessage().contains("yarn"), e.getMessage());
+            assertTrue(e.getMessage().contains("dynamic"), e.getMessage());
+        }
+        // yarn is read as llama.cpp applies it: correction range truncated, attention factor 0.1 ln(factor) + 1
+        Path yarn = m.writeGguf(dir.resolve("yarn.gguf"), w -> {
+            w.putString("llama.rope.scaling.type", "yarn");
+            w.putFloat32("llama.rope.scaling.factor", 4);
+            w.putUInt32("llama.rope.scaling.original_context_length", 8);
+        });
+        try (GgufFile f = GgufFile.open(yarn)) {
+            assertEquals(new RopeScaling.Yarn(4, 8, 32, 1, true, 0.1 * Math.log(4) + 1), GgufConfigReader.read(f).rope().scaling());
         }
     }
 

@@ -92,8 +92,11 @@ class HfConfigReaderTest {
                 "rope_scaling": {"rope_type": "llama3", "factor": 8.0},"""));
         assertEquals(new RopeScaling.Llama3(8, 1, 4, 8192), c.rope().scaling());
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> HfConfigReader.parse(FILE,
-                SMALL_LLAMA.formatted("\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0},")));
-        assertTrue(e.getMessage().contains("yarn"), e.getMessage());
+                SMALL_LLAMA.formatted("\"rope_scaling\": {\"rope_type\": \"dynamic\", \"factor\": 4.0},")));
+        assertTrue(e.getMessage().contains("dynamic"), e.getMessage());
+        // yarn without original_max_position_embeddings: transformers' defaults
+        ModelConfig yarn = HfConfigReader.parse(FILE, SMALL_LLAMA.formatted("\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0},"));
+        assertEquals(new RopeScaling.Yarn(4, yarn.contextLength(), 32, 1, true, 0.1 * Math.log(4) + 1), yarn.rope().scaling());
     }
 
     @Test

@@ -9,11 +9,14 @@ import dev.panamax.tensor.Backends;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.testing.Seeded;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -26,40 +29,52 @@ class ModelMisuseTest {
     @TempDir
     Path dir;
 
+    /** A reference backend whose next matmul, once armed, waits inside until released: a thread held in forward. */
+    private static Ops holdingInsideMatmul(Ops real, AtomicBoolean armed, CountDownLatch inside, CountDownLatch release) {
+        return (Ops) Proxy.newProxyInstance(Ops.class.getClassLoader(), new Class<?>[] {Ops.class}, (proxy, method, args) -> {
+            if (method.getName().equals("matmul") && armed.compareAndSet(true, false)) {
+                inside.countDown();
+                release.await();
+            }
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
     @Test
     void twoThreadsOnOneTransformerAreCaughtAtOnce(Random random) throws Exception {
         Path gguf = TinyModel.llama(random).writeGguf(dir.resolve("m.gguf"));
-        try (Ops ops = Backends.open("reference", 1); Model model = Model.open(gguf, ops)) {
+        AtomicBoolean armed = new AtomicBoolean();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Ops real = Backends.open("reference", 1);
+             Model model = Model.open(gguf, holdingInsideMatmul(real, armed, inside, release))) {
             Transformer t = model.transformer();
-            int[] prompt = new int[24];
-            for (int i = 0; i < prompt.length; i++) {
-                prompt[i] = random.nextInt(model.config().vocabSize());
-            }
-            AtomicBoolean stop = new AtomicBoolean();
+            int[] prompt = {1, 2, 3, 4};
             AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-            Thread busy = Thread.ofPlatform().name("busy-generator").start(() -> {
+            armed.set(true);
+            Thread first = Thread.ofPlatform().name("first-generator").start(() -> {
                 try {
-                    while (!stop.get()) {
-                        t.forward(prompt, 0);
-                    }
+                    t.forward(prompt, 0);
                 } catch (Throwable e) {
-                    firstFailure.compareAndSet(null, e);
+                    firstFailure.set(e);
                 }
             });
-            IllegalStateException caught = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-                while (true) {
-                    try {
-                        t.forward(prompt, 0);
-                    } catch (IllegalStateException e) {
-                        return e;
-                    }
-                }
-            });
-            stop.set(true);
-            busy.join();
-            assertTrue(caught.getMessage().contains("two threads at once"), caught.getMessage());
-            Throwable other = firstFailure.get();
-            assertTrue(other == null || other instanceof IllegalStateException, "the other thread failed with " + other);
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> inside.await());
+            IllegalStateException caught;
+            try {
+                caught = assertThrows(IllegalStateException.class, () -> t.forward(prompt, 0));
+            } finally {
+                release.countDown();
+            }
+            first.join();
+            assertTrue(caught.getMessage().contains("two threads at once") && caught.getMessage().contains("first-generator"),
+                    caught.getMessage());
+            assertEquals(null, firstFailure.get(), "the first thread's forward must finish normally");
+            t.forward(prompt, 0); // usable again once the first is out
         }
     }
 

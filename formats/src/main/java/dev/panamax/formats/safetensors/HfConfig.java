@@ -77,12 +77,27 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
      * @param lowFreqFactor                 {@code low_freq_factor} (llama3)
      * @param highFreqFactor                {@code high_freq_factor} (llama3)
      * @param originalMaxPositionEmbeddings {@code original_max_position_embeddings}
+     * @param yarn                          yarn's {@code beta_fast}, {@code beta_slow}, {@code truncate},
+     *                                      {@code attention_factor}, each empty where absent
      */
     public record RopeScaling(String type, double factor, OptionalDouble lowFreqFactor, OptionalDouble highFreqFactor,
-                              OptionalInt originalMaxPositionEmbeddings) {}
+                              OptionalInt originalMaxPositionEmbeddings, Yarn yarn) {
+        /** A scaling without yarn's fields. */
+        public RopeScaling(String type, double factor, OptionalDouble lowFreqFactor, OptionalDouble highFreqFactor,
+                           OptionalInt originalMaxPositionEmbeddings) {
+            this(type, factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings, Yarn.ABSENT);
+        }
+    }
+
+    /** YaRN's own {@code rope_scaling} fields (transformers' defaults apply where empty: 32, 1, true, {@code 0.1 ln(factor) + 1}). */
+    public record Yarn(OptionalDouble betaFast, OptionalDouble betaSlow, Optional<Boolean> truncate, OptionalDouble attentionFactor) {
+        /** None given. */
+        public static final Yarn ABSENT = new Yarn(OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), OptionalDouble.empty());
+    }
 
     /**
-     * The top-level fields {@link HfConfig} has no component for, as read: {@link Long} (integers),
+     * The top-level fields {@link HfConfig} has no component for (and those of {@code rope_scaling} /
+     * {@code rope_parameters} it does not read, as {@code "rope_scaling.<key>"}), as read: {@link Long} (integers),
      * {@link Double}, {@link Boolean}, {@link String}, or a {@link List} of those. The typed getters
      * throw a {@link FormatException} naming the file and field when a value has the wrong type.
      *
@@ -128,6 +143,27 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                 throw new FormatException(file, field, v, "must be true or false");
             }
             return Optional.of(b);
+        }
+
+        /** A string field. */
+        public Optional<String> string(String field) {
+            Object v = values.get(field);
+            if (v != null && !(v instanceof String)) {
+                throw new FormatException(file, field, v, "must be a string");
+            }
+            return Optional.ofNullable((String) v);
+        }
+
+        /** An array of numbers (Phi-3's {@code rope_scaling.short_factor}). */
+        public Optional<double[]> numbers(String field) {
+            Object v = values.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof List<?> list) || !list.stream().allMatch(o -> o instanceof Number)) {
+                throw new FormatException(file, field, v, "must be an array of numbers");
+            }
+            return Optional.of(list.stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray());
         }
 
         /** An array of non-negative integers. */
@@ -395,6 +431,8 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             Double factor = null;
             OptionalDouble low = OptionalDouble.empty(), high = OptionalDouble.empty();
             OptionalInt original = OptionalInt.empty();
+            OptionalDouble betaFast = OptionalDouble.empty(), betaSlow = OptionalDouble.empty(), attentionFactor = OptionalDouble.empty();
+            Optional<Boolean> truncate = Optional.empty();
             while (next() == JsonToken.FIELD_NAME) {
                 String key = Json.name(p, file, "config");
                 String sub = field + "." + Json.shown(key);
@@ -413,6 +451,10 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                     case "low_freq_factor" -> low = OptionalDouble.of(positiveNumber(sub));
                     case "high_freq_factor" -> high = OptionalDouble.of(positiveNumber(sub));
                     case "original_max_position_embeddings" -> original = OptionalInt.of(positive(sub));
+                    case "beta_fast" -> betaFast = OptionalDouble.of(positiveNumber(sub));
+                    case "beta_slow" -> betaSlow = OptionalDouble.of(positiveNumber(sub));
+                    case "truncate" -> truncate = Optional.of(Json.bool(p, file, sub));
+                    case "attention_factor" -> attentionFactor = OptionalDouble.of(positiveNumber(sub));
                     case "rope_theta" -> {
                         if (field.equals("rope_parameters")) {
                             parametersRopeTheta = positiveNumber(sub);
@@ -420,7 +462,8 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                             Json.skip(p, file, "config", 0);
                         }
                     }
-                    default -> Json.skip(p, file, "config", 0); // yarn's beta_fast, mrope_section, ...
+                    // kept as "rope_scaling.<key>": longrope's short_factor / long_factor, yarn's beta_fast, ...
+                    default -> other("rope_scaling." + key);
                 }
             }
             if (type == null) {
@@ -428,10 +471,11 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             }
             // "default" rope needs no factor; every scaling type has one
             double f = factor != null ? factor : 1.0;
-            if (factor == null && !type.equals("default")) {
+            // longrope's factor is max_position_embeddings / original_max_position_embeddings when absent
+            if (factor == null && !type.equals("default") && !type.equals("longrope")) {
                 throw new FormatException(file, field + ".factor", "missing", "rope_scaling of type " + Json.quote(type) + " needs a factor");
             }
-            return new RopeScaling(type, f, low, high, original);
+            return new RopeScaling(type, f, low, high, original, new Yarn(betaFast, betaSlow, truncate, attentionFactor));
         }
 
         private int required(Integer value, String field) {

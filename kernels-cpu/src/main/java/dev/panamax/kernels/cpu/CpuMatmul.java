@@ -26,6 +26,9 @@ import java.util.Objects;
  * {@value #KC}-wide slices of them into an F32 panel once, and runs the
  * {@link GemmKernel} micro-kernel over all rows of x, so dequantization is paid once per M rows.
  * When there are fewer than two weight blocks per thread, the rows of x are split too.</li>
+ * <li>A wide batch ({@code M >=} {@link #WIDE_BATCH_ROWS}, a prompt): x is packed once per call and
+ * each thread decodes blocks of weight rows row-major, with no transpose, for all rows of x
+ * ({@link #wideGemmTasks}).</li>
  * </ul>
  *
  * <p>The kernels use 256-bit vectors (AVX2), and 512-bit ones (AVX-512) where the hardware prefers
@@ -56,6 +59,21 @@ public final class CpuMatmul {
     static final int NC = 128;
 
     /**
+     * From how many rows of x the GEMM packs x instead of the weights ({@link #wideGemmTasks}): x is then
+     * padded to whole chunks of {@link GemmKernel#NR} rows, so fewer rows would waste more multiply-adds
+     * than the transposing weight packing of the narrow-batch GEMM costs.
+     */
+    static final int WIDE_BATCH_ROWS = GemmKernel.NR;
+    /**
+     * Slice of K per wide-batch GEMM pass: its transposed tiles are stored with scalar writes, and each
+     * slice after the first reads them back to add, so few slices (TinyLlama's K = 2048: one) keep
+     * that cost small.
+     */
+    static final int KC_WIDE = 2048;
+    /** Weight rows per wide-batch GEMM task, a multiple of {@link GemmKernel#MR}: 30 x 2048 decoded floats are 240 KiB. */
+    static final int NC_WIDE = 5 * GemmKernel.MR;
+
+    /**
      * Multiply-adds ({@code M N K}) below which a matmul runs on the caller's thread alone: handing work
      * to the team costs a few microseconds (more on a busy or virtual machine), as much as about 64 Ki
      * multiply-adds take. Small models (stories260K: 64 x 64 to 512 x 64 weights) are made of such
@@ -72,6 +90,7 @@ public final class CpuMatmul {
     private final QuantizedActivations activations = new QuantizedActivations();
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
+    private final ParallelFor.Body wideGemmBody = this::wideGemmTasks;
     private float[] xf = new float[0];
     /** Sums of x over blocks of it, for the K-quant mins and the Q4_0 offset: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K), {@link WideDots#blockSums} (Q4_0). */
     private float[] xBlockSums = new float[0];
@@ -82,6 +101,8 @@ public final class CpuMatmul {
     private MemorySegment output;
     private int gemmBlocksN;
     private int gemmRowsPerTask;
+    /** x packed for the wide-batch GEMM ({@link #packX}), read by every thread. */
+    private float[] xPanel = new float[0];
 
     /** Runs on the threads of {@code pool}. */
     public CpuMatmul(ParallelFor pool) {
@@ -152,6 +173,16 @@ public final class CpuMatmul {
                 int grain = inline(s) ? s.n()
                         : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
                 pool.run(s.n(), grain, matvecBody);
+            } else if (m >= WIDE_BATCH_ROWS) {
+                packX(m, k);
+                int rows = NC_WIDE;
+                if ((s.n() + rows - 1) / rows < 2 * pool.threads()) { // at least two blocks per thread
+                    int share = (s.n() + 2 * pool.threads() - 1) / (2 * pool.threads());
+                    rows = (share + GemmKernel.MR - 1) / GemmKernel.MR * GemmKernel.MR;
+                }
+                gemmRowsPerTask = rows;
+                int tasks = (s.n() + rows - 1) / rows;
+                pool.run(tasks, inline(s) ? tasks : 1, wideGemmBody);
             } else {
                 int nBlocks = (s.n() + NC - 1) / NC;
                 int mChunk = m;
@@ -262,6 +293,94 @@ public final class CpuMatmul {
                         storeTile(s, tile, m0, mr, n0 + p * GemmKernel.NR, Math.min(GemmKernel.NR, nc - p * GemmKernel.NR), k0 > 0);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Wide-batch GEMM tasks {@code [start, end)}: task t covers weight rows {@code [t R, t R + R)},
+     * R = {@link #gemmRowsPerTask}, and every row of x. Per {@value #KC_WIDE}-wide slice of K the task
+     * decodes its weight rows once, row-major with contiguous vector stores, then runs the micro-kernel
+     * with the roles of its operands swapped: six weight rows broadcast, the {@link GemmKernel#NR}
+     * rows of a chunk of the packed x loaded as vectors. The tile is thus transposed: {@code tile[i NR + j]}
+     * is {@code out[m0 + j, n0 + i]}.
+     */
+    private void wideGemmTasks(int start, int end) {
+        MatmulShape s = shape;
+        Scratch t = scratch.get();
+        int k = s.k(), n = s.n(), m = s.m();
+        int nr = GemmKernel.NR, mr = GemmKernel.MR;
+        int chunks = (m + nr - 1) / nr;
+        float[] wr = t.weightPanel(gemmRowsPerTask * KC_WIDE);
+        float[] xp = xPanel;
+        float[] tile = t.tile;
+        DType type = s.wType();
+        for (int task = start; task < end; task++) {
+            int n0 = task * gemmRowsPerTask;
+            int nc = Math.min(gemmRowsPerTask, n - n0);
+            if (k == 0) {
+                zero(s, 0, m, n0, nc);
+            }
+            for (int k0 = 0; k0 < k; k0 += KC_WIDE) {
+                int kc = Math.min(KC_WIDE, k - k0);
+                for (int r = 0; r < nc; r++) {
+                    long at = s.wRow(n0 + r) + type.byteSize(k0);
+                    if (!VectorDecoder.decode(type, weights, at, wr, r * kc, kc)) {
+                        WeightDecoder.decode(type, weights, at, wr, r * kc, kc);
+                    }
+                }
+                for (int c = 0; c < chunks; c++) {
+                    int m0 = c * nr;
+                    int rowsX = Math.min(nr, m - m0);
+                    int xo = c * k * nr + k0 * nr;
+                    for (int i0 = 0; i0 < nc; i0 += mr) {
+                        int rowsW = Math.min(mr, nc - i0);
+                        int last = i0 + rowsW - 1; // a partial tile repeats its last weight row
+                        GemmKernel.multiply(wr, i0 * kc, Math.min(i0 + 1, last) * kc, Math.min(i0 + 2, last) * kc,
+                                Math.min(i0 + 3, last) * kc, Math.min(i0 + 4, last) * kc, Math.min(i0 + 5, last) * kc,
+                                xp, xo, kc, tile);
+                        storeTransposed(s, tile, m0, rowsX, n0 + i0, rowsW, k0 > 0);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs the rows of x (already in {@link #xf}) for the wide-batch GEMM: chunks of {@link GemmKernel#NR}
+     * rows, each k-major, {@code xPanel[c K NR + k NR + j] = x[c NR + j, k]}; rows past M are zero.
+     * Once per matmul call, shared by all weight blocks.
+     */
+    private void packX(int m, int k) {
+        int nr = GemmKernel.NR;
+        int chunks = (m + nr - 1) / nr;
+        int size = chunks * nr * k;
+        if (xPanel.length < size) {
+            xPanel = new float[size];
+        }
+        float[] xp = xPanel, x = xf;
+        for (int row = 0; row < chunks * nr; row++) {
+            int base = (row / nr) * k * nr + row % nr;
+            if (row < m) {
+                for (int kk = 0, from = row * k; kk < k; kk++) {
+                    xp[base + kk * nr] = x[from + kk];
+                }
+            } else {
+                for (int kk = 0; kk < k; kk++) {
+                    xp[base + kk * nr] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Writes (or adds) a transposed tile: {@code out[m0 + j, n0 + i] = tile[i NR + j]}, i < rowsW, j < rowsX. */
+    private void storeTransposed(MatmulShape s, float[] tile, int m0, int rowsX, int n0, int rowsW, boolean accumulate) {
+        MemorySegment out = output;
+        for (int j = 0; j < rowsX; j++) {
+            long at = s.outRow(m0 + j) + 4L * n0;
+            for (int i = 0; i < rowsW; i++) {
+                float v = tile[i * GemmKernel.NR + j];
+                out.set(F32, at + 4L * i, accumulate ? out.get(F32, at + 4L * i) + v : v);
             }
         }
     }

@@ -60,7 +60,7 @@ final class Mxfp4Dots {
             FloatVector p = high.fma(FloatVector.fromArray(F512, x, xi + 16), low.mul(FloatVector.fromArray(F512, x, xi)));
             acc = p.fma(FloatVector.broadcast(F512, halfScale(w.get(ValueLayout.JAVA_BYTE, o) & 0xFF)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc);
     }
 
     /** 256-bit dot, as {@link #dotWide}: each nibble half of a block is two vectors of 8 floats. */
@@ -79,7 +79,7 @@ final class Mxfp4Dots {
             p = ((FloatVector) high.convertShape(VectorOperators.B2F, F256, 1)).fma(FloatVector.fromArray(F256, x, xi + 24), p);
             acc = p.fma(FloatVector.broadcast(F256, halfScale(w.get(ValueLayout.JAVA_BYTE, o) & 0xFF)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc);
     }
 
     /** Weight rows {@code [start, end)} with every row of x, by {@link #dotWide}. */

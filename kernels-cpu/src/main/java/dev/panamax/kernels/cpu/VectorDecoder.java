@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API decoding of the commonest weight types to floats, for packing GEMM panels: eight
+ * Vector API decoding of the commonest weight types (Q8_0, Q4_0, Q4_K) to floats, for packing GEMM panels: eight
  * bytes at a time widened to eight floats and scaled. Gives the same values as
  * {@link WeightDecoder} (same operations per value, in float).
  */
@@ -25,16 +25,27 @@ final class VectorDecoder {
 
     /** Decodes like {@link WeightDecoder#decode} and returns true, or returns false if {@code type} has no vector decoder. */
     static boolean decode(DType type, MemorySegment src, long at, float[] dst, int n) {
+        return decode(type, src, at, dst, 0, n);
+    }
+
+    /** Like {@link #decode(DType, MemorySegment, long, float[], int)}, into {@code dst[dstOffset ...]}. */
+    static boolean decode(DType type, MemorySegment src, long at, float[] dst, int dstOffset, int n) {
         switch (type) {
             case Q8_0 -> {
                 for (int b = 0; b < n / 32; b++) {
-                    q8_0(src, at + 34L * b, dst, 32 * b);
+                    q8_0(src, at + 34L * b, dst, dstOffset + 32 * b);
+                }
+                return true;
+            }
+            case Q4_0 -> {
+                for (int b = 0; b < n / 32; b++) {
+                    q4_0(src, at + 18L * b, dst, dstOffset + 32 * b);
                 }
                 return true;
             }
             case Q4_K -> {
                 for (int sub = 0; sub < n / 32; sub++) {
-                    q4KSubBlock(src, at + 144L * (sub >>> 3), sub & 7, dst, 32 * sub);
+                    q4KSubBlock(src, at + 144L * (sub >>> 3), sub & 7, dst, dstOffset + 32 * sub);
                 }
                 return true;
             }
@@ -49,6 +60,18 @@ final class VectorDecoder {
         for (int i = 0; i < 32; i += 8) {
             ((FloatVector) ByteVector.fromMemorySegment(B64, s, o + 2 + i, LE).convertShape(VectorOperators.B2F, F, 0))
                     .mul(d).intoArray(dst, out + i);
+        }
+    }
+
+    /** Low nibbles are values 0..15, high nibbles 16..31: {@code d (q - 8)}, the offset taken in bytes. */
+    private static void q4_0(MemorySegment s, long o, float[] dst, int out) {
+        FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(s.get(I16, o)));
+        for (int i = 0; i < 16; i += 8) {
+            ByteVector q = ByteVector.fromMemorySegment(B64, s, o + 2 + i, LE);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, out + i);
+            ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, out + 16 + i);
         }
     }
 

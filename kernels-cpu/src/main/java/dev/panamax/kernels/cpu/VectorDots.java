@@ -39,7 +39,7 @@ final class VectorDots {
             a0 = FloatVector.fromArray(F, x, xo + i).fma(FloatVector.fromArray(F, y, yo + i), a0);
             a1 = FloatVector.fromArray(F, x, xo + i + 8).fma(FloatVector.fromArray(F, y, yo + i + 8), a1);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(a0.add(a1));
         for (; i < n; i++) {
             sum += x[xo + i] * y[yo + i];
         }
@@ -54,7 +54,7 @@ final class VectorDots {
             a0 = FloatVector.fromMemorySegment(F, w, at + 4L * i, LE).fma(FloatVector.fromArray(F, x, xo + i), a0);
             a1 = FloatVector.fromMemorySegment(F, w, at + 4L * i + 32, LE).fma(FloatVector.fromArray(F, x, xo + i + 8), a1);
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(a0.add(a1));
         for (; i < n; i++) {
             sum += w.get(F32, at + 4L * i) * x[xo + i];
         }
@@ -71,7 +71,7 @@ final class VectorDots {
             FloatVector wf = bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             a0 = wf.fma(FloatVector.fromArray(F, x, xo + i), a0);
         }
-        float sum = a0.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(a0);
         for (; i < n; i++) {
             sum += Float.intBitsToFloat(w.get(I16, at + 2L * i) << 16) * x[xo + i];
         }
@@ -95,7 +95,7 @@ final class VectorDots {
             float scale = Float.float16ToFloat(w.get(I16, o)) * xd[xb + b];
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, scale), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc);
     }
 
     /**
@@ -119,7 +119,7 @@ final class VectorDots {
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, scale), acc);
             offset += scale * xsums[xb + b];
         }
-        return acc.reduceLanes(VectorOperators.ADD) - 8 * offset;
+        return VectorMath.sum(acc) - 8 * offset;
     }
 
     /**
@@ -172,7 +172,7 @@ final class VectorDots {
             acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
             minSum += dx * (mins[j] * xsums[xs + j] + mins[j + 1] * xsums[xs + j + 1]);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - minSum;
+        return VectorMath.sum(acc) - minSum;
     }
 
     /**
@@ -205,7 +205,7 @@ final class VectorDots {
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, dx * scales[sub]), acc);
             minSum += dx * mins[sub] * xsums[xs + sub];
         }
-        return acc.reduceLanes(VectorOperators.ADD) - minSum;
+        return VectorMath.sum(acc) - minSum;
     }
 
     /** Unpacks a Q6_K row's scales for {@link #dotQ6_K}: {@code scales[g] = d * sc_g} for each 16-value group g. */
@@ -240,7 +240,7 @@ final class VectorDots {
             ShortVector p = q.mul(ShortVector.fromArray(S, xq, xo + 16 * g));
             acc = widenToFloat(p).fma(FloatVector.broadcast(F, xd[xb + b] * scales[g]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc);
     }
 
     /**

@@ -59,7 +59,7 @@ final class WideDots {
                     toFloat(bytes(w, o + 2)).mul(FloatVector.fromArray(F, x, xi)));
             acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc);
     }
 
     /**
@@ -85,7 +85,7 @@ final class WideDots {
             acc = p.fma(FloatVector.broadcast(F, d), acc);
             offset += d * xsums[xb + b];
         }
-        return acc.reduceLanes(VectorOperators.ADD) - 8 * offset;
+        return VectorMath.sum(acc) - 8 * offset;
     }
 
     /**
@@ -119,7 +119,7 @@ final class WideDots {
             acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
             offsets = x0.add(x1).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o + 2))), offsets);
         }
-        return acc.add(offsets).reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc.add(offsets));
     }
 
     /**
@@ -138,7 +138,7 @@ final class WideDots {
             FloatVector p = toFloat(top).fma(FloatVector.fromArray(F, x, xi + 16), toFloat(low).mul(FloatVector.fromArray(F, x, xi)));
             acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc);
     }
 
     /** Q5_1 weights (f16 d, m; u32 qh; u8 qs[16]): the bits of {@link #dotQ5_0}, values {@code d q + m} as in {@link #dotQ4_1}. */
@@ -156,7 +156,7 @@ final class WideDots {
             acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
             offsets = x0.add(x1).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o + 2))), offsets);
         }
-        return acc.add(offsets).reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(acc.add(offsets));
     }
 
     /** Lane numbers 0..15 and 16..31: per-lane shift counts that bring bit l of qh to the bottom of lane l. */
@@ -197,7 +197,7 @@ final class WideDots {
                 a1 = pHigh.fma(FloatVector.broadcast(F, scalesAndMins[2 * c + 1]), a1);
             }
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(a0.add(a1)) - VectorMath.sum(m);
     }
 
     /**
@@ -232,7 +232,7 @@ final class WideDots {
                 a1 = q1.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scale).fma(FloatVector.fromArray(F, x, xc + 16), a1);
             }
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(a0.add(a1)) - VectorMath.sum(m);
     }
 
     /**
@@ -271,13 +271,13 @@ final class WideDots {
                 }
             }
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) - m.reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(a0.add(a1).add(a2.add(a3))) - VectorMath.sum(m);
     }
 
     /** {@code sums[i] = sum of x[16 i ... 16 i + 15]} for the {@code n / 16} groups of {@code x[0 .. n)}. */
     static void groupSums(float[] x, int n, float[] sums) {
         for (int i = 0; i < n / 16; i++) {
-            sums[i] = FloatVector.fromArray(F, x, 16 * i).reduceLanes(VectorOperators.ADD);
+            sums[i] = VectorMath.sum(FloatVector.fromArray(F, x, 16 * i));
         }
     }
 
@@ -321,7 +321,7 @@ final class WideDots {
                 }
             }
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(a0.add(a1).add(a2.add(a3)));
     }
 
     // Q3_K scale g: low four bits from byte 2 + g % 8 (a nibble), top two from byte 10 + g % 4 (two bits)
@@ -367,7 +367,7 @@ final class WideDots {
                 }
             }
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return VectorMath.sum(a0.add(a1).add(a2.add(a3)));
     }
 
     /** Sixteen bytes at {@code o}, zero-extended to int lanes. */
@@ -410,8 +410,7 @@ final class WideDots {
     static void kBlockSums(float[] x, int n, float[] sums) {
         for (int i = 0; i < n / 32; i++) {
             sums[16 * (i / 8) + i % 8] = 0f;
-            sums[16 * (i / 8) + 8 + i % 8] = FloatVector.fromArray(F, x, 32 * i).add(FloatVector.fromArray(F, x, 32 * i + 16))
-                    .reduceLanes(VectorOperators.ADD);
+            sums[16 * (i / 8) + 8 + i % 8] = VectorMath.sum(FloatVector.fromArray(F, x, 32 * i).add(FloatVector.fromArray(F, x, 32 * i + 16)));
         }
     }
 }

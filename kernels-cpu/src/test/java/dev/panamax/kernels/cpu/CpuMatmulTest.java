@@ -64,10 +64,14 @@ class CpuMatmulTest {
         do { // keep a case under ~0.5M multiply-adds so the class runs in seconds
             m = M[random.nextInt(M.length)];
         } while ((long) m * n * k > 500_000 && m > 1);
-        if (caseIndex < 2) { // every dtype meets both paths: matrix-vector (M = 1) and GEMM (M = 17)
-            m = caseIndex == 0 ? 1 : 17;
+        if (caseIndex < 3) { // every dtype meets all paths: matrix-vector (M = 1), GEMM packing w (M = 11), GEMM packing x (M = 33)
+            m = caseIndex == 0 ? 1 : caseIndex == 1 ? 11 : 33;
             k = Math.min(k, ks[ks.length - 2]);
             n = Math.min(n, 65);
+        }
+        if (caseIndex == 2) { // more than one K slice of the wide-batch GEMM, so slices accumulate
+            k = type.blockSize() == 1 ? CpuMatmul.KC_WIDE + 7 : java.util.Arrays.stream(ks).filter(v -> v > CpuMatmul.KC_WIDE).findFirst().getAsInt();
+            n = 31;
         }
         try (Arena arena = Arena.ofShared()) {
             Tensor w = strided(arena, random, type, n, k);

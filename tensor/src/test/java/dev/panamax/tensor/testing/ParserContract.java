@@ -2,6 +2,7 @@ package dev.panamax.tensor.testing;
 
 import java.lang.management.ManagementFactory;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The property every parser's fuzz target checks (see docs/reliability.md): whatever the input,
@@ -37,6 +38,11 @@ public final class ParserContract {
      * anything but {@code typed} (subclasses included), or allocates more than the bound.
      */
     public static void check(String parser, byte[] input, Class<? extends Exception> typed, Parse parse) {
+        check(parser, input, List.of(typed), parse);
+    }
+
+    /** As {@link #check(String, byte[], Class, Parse)}, for a parser with several typed exceptions. */
+    public static void check(String parser, byte[] input, List<Class<? extends Exception>> typed, Parse parse) {
         outcome(parser, input, typed, parse); // the first run also initializes classes and caches: not the parser's cost
         long thread = Thread.currentThread().threadId();
         long before = THREADS.getThreadAllocatedBytes(thread);
@@ -49,16 +55,16 @@ public final class ParserContract {
         }
     }
 
-    private static void outcome(String parser, byte[] input, Class<? extends Exception> typed, Parse parse) {
+    private static void outcome(String parser, byte[] input, List<Class<? extends Exception>> typed, Parse parse) {
         try {
             parse.run();
         } catch (Exception e) {
-            if (!typed.isInstance(e)) {
-                throw new AssertionError(parser + " threw " + e + " instead of a result or " + typed.getSimpleName()
-                        + describe(input), e);
+            if (typed.stream().noneMatch(t -> t.isInstance(e))) {
+                throw new AssertionError(parser + " threw " + e + " instead of a result or one of "
+                        + typed.stream().map(Class::getSimpleName).toList() + describe(input), e);
             }
             if (e.getMessage() == null || e.getMessage().isBlank()) {
-                throw new AssertionError(parser + " threw " + typed.getSimpleName() + " without a message" + describe(input), e);
+                throw new AssertionError(parser + " threw " + e.getClass().getSimpleName() + " without a message" + describe(input), e);
             }
         } catch (StackOverflowError | OutOfMemoryError e) {
             throw new AssertionError(parser + " ran out of stack or heap" + describe(input), e);

@@ -72,6 +72,10 @@ final class GenerateCommand implements Callable<Integer> {
             });
             out.println();
             out.flush(); // the text first, then the speed line on stderr
+            if (r.stopReason() == GenerationResult.StopReason.CONTEXT_FULL) {
+                err.println("panamax generate: stopped after " + r.tokens().length + " tokens: the context of "
+                        + m.config().contextLength() + " positions is full (a larger -c gives more room)");
+            }
             err.println(r.summary());
             err.flush();
         }

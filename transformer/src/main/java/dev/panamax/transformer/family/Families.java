@@ -12,7 +12,16 @@ public final class Families {
             new Qwen2(),
             new Qwen2Moe(),
             new Qwen3(),
-            new Qwen3Moe());
+            new Qwen3Moe(),
+            new Gemma(),
+            new Gemma2(),
+            new Gemma3(),
+            new GptOss(),
+            new Phi3(),
+            new Olmo2(),
+            new Granite(),
+            new Starcoder2(),
+            new DeepSeek2());
 
     private Families() {
     }

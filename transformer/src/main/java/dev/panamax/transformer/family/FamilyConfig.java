@@ -25,4 +25,12 @@ public interface FamilyConfig {
      * @throws dev.panamax.formats.FormatException for missing or misshapen tensors (naming them)
      */
     Decoder build(ModelConfig config, BuildContext context);
+
+    /**
+     * True when the attention reads its values from the key cache (DeepSeek's latent cache of
+     * {@code kv_lora_rank + rope} entries per position): the cache then holds one tensor per layer.
+     */
+    default boolean valuesAreKeys() {
+        return false;
+    }
 }

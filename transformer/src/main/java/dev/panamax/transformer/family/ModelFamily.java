@@ -4,6 +4,7 @@ import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.safetensors.HfConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A family of models sharing a forward pass (Llama, Qwen3, ...): which files it reads and how it
@@ -29,4 +30,14 @@ public interface ModelFamily {
 
     /** Reads {@code config.json}, as parsed into {@code config}; {@code file} names it in errors. */
     FamilyConfig fromHf(Path file, HfConfig config);
+
+    /**
+     * The values transformers' config class gives the fields a {@code config.json} may omit, where
+     * they differ from {@link HfConfig}'s (e.g. Gemma's {@code tie_word_embeddings = true}); filled in
+     * before {@code config.json} is parsed ({@link dev.panamax.transformer.HfConfigJson#withDefaults}).
+     * None by default.
+     */
+    default Map<String, ?> hfDefaults() {
+        return Map.of();
+    }
 }

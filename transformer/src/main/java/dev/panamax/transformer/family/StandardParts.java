@@ -50,6 +50,12 @@ public final class StandardParts {
      * logit scales (1 for most).
      */
     public static Decoder decoder(BuildContext b, ModelConfig c, float embeddingScale, float logitScale, IntFunction<Block> block) {
+        return decoder(b, c, embeddingScale, logitScale, b.weights().rmsNorm(OUTPUT_NORM, -1, c.dim(), c.rmsEps()), block);
+    }
+
+    /** As above, with the final norm {@code outputNorm} (StarCoder 2: a LayerNorm with bias). */
+    public static Decoder decoder(BuildContext b, ModelConfig c, float embeddingScale, float logitScale, Norm outputNorm,
+                                  IntFunction<Block> block) {
         WeightLoader w = b.weights();
         Embedding embedding = new Embedding(b.ops(), w.matrix(TOKEN_EMBEDDING, -1, c.vocabSize(), c.dim()), embeddingScale);
         List<Block> blocks = new ArrayList<>(c.layers());
@@ -58,7 +64,7 @@ public final class StandardParts {
         }
         Linear output = c.tiedEmbeddings() ? new Linear(b.ops(), embedding.table(), null)
                 : w.linear(OUTPUT, -1, c.vocabSize(), c.dim(), false);
-        OutputHead head = new OutputHead(b.ops(), w.rmsNorm(OUTPUT_NORM, -1, c.dim(), c.rmsEps()), output, logitScale);
+        OutputHead head = new OutputHead(b.ops(), outputNorm, output, logitScale);
         return new Decoder(embedding, blocks, head);
     }
 
@@ -78,10 +84,20 @@ public final class StandardParts {
         boolean bias = c.qkvBias();
         Norm qNorm = qkNorm ? w.rmsNorm(ATTN_Q_NORM, layer, c.headDim(), c.rmsEps()) : null;
         Norm kNorm = qkNorm ? w.rmsNorm(ATTN_K_NORM, layer, c.headDim(), c.rmsEps()) : null;
-        return new Attention(b.ops(), b.scratch(), Attention.Options.standard(c.heads(), c.kvHeads(), c.headDim(), rope),
+        return new Attention(b.ops(), b.scratch(), attentionOptions(c, rope),
                 w.linear(ATTN_Q, layer, c.qDim(), c.dim(), bias), w.linear(ATTN_K, layer, c.kvDim(), c.dim(), bias),
                 w.linear(ATTN_V, layer, c.kvDim(), c.dim(), bias), w.linear(ATTN_OUTPUT, layer, c.dim(), c.qDim(), false),
                 qNorm, kNorm, b.cache().keys(layer), b.cache().values(layer));
+    }
+
+    /**
+     * {@link Attention.Options#standard}, with the logit scale times the square of RoPE's attention
+     * factor (YaRN multiplies the cos and sin of both q and k by it; 1 for other scalings).
+     */
+    public static Attention.Options attentionOptions(ModelConfig c, Rope rope) {
+        double af = c.rope().scaling().attentionFactor();
+        return new Attention.Options(c.heads(), c.kvHeads(), c.headDim(), rope, (float) (af * af / Math.sqrt(c.headDim())),
+                Attention.QkNormScope.PER_HEAD);
     }
 
     /** The dense SwiGLU feed-forward of {@code layer} ({@code ffn_gate}, {@code ffn_up}, {@code ffn_down}, width {@code ffnDim}). */

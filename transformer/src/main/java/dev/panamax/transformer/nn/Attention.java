@@ -20,8 +20,7 @@ public final class Attention {
     /**
      * What varies between families besides the weights.
      *
-     * <p>Room for what {@link Ops#attention} does not take yet: a sliding window (Mistral, Gemma 2/3),
-     * a logit soft-cap (Gemma 2) and attention sinks (gpt-oss) become components here, handed to
+     * <p>A sliding window, a logit soft-cap and attention sinks are {@link #variant}, handed to
      * {@link Ops#attention} in {@link #forward} step 5, and nowhere else.
      *
      * @param heads    query heads H
@@ -30,17 +29,63 @@ public final class Attention {
      * @param rope     rotary embedding of q and k
      * @param scale    attention logit scale, usually {@code 1 / sqrt(D)}
      * @param qkNorm   where the optional Q/K norms apply
+     * @param queryGain null, or F32 {@code [D]} multiplying every query head after RoPE: LongRoPE's attention
+     *                  factor {@code m} on q and k's rotated entries is {@code m²} on q's alone (the scores are
+     *                  {@code q·k}; a gain equal within each rotated pair commutes with the rotation)
+     * @param variant   what {@link Ops#attention} does beyond plain causal attention: a sliding window
+     *                  (Phi-3, StarCoder 2), a soft-cap, sinks
      */
-    public record Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm) {
+    public record Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm,
+                          Tensor queryGain, dev.panamax.tensor.Attention variant) {
         public Options {
             if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || headDim <= 0) {
                 throw new IllegalArgumentException(heads + " query heads, " + kvHeads + " KV heads of " + headDim);
             }
+            if (variant == null) {
+                throw new IllegalArgumentException("attention variant is required (Attention.CAUSAL for none)");
+            }
+        }
+
+        /** Options without a query gain. */
+        public Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm,
+                       dev.panamax.tensor.Attention variant) {
+            this(heads, kvHeads, headDim, rope, scale, qkNorm, null, variant);
+        }
+
+        /** Plain causal attention (no window, soft-cap or sinks), no query gain. */
+        public Options(int heads, int kvHeads, int headDim, Rope rope, float scale, QkNormScope qkNorm) {
+            this(heads, kvHeads, headDim, rope, scale, qkNorm, null, dev.panamax.tensor.Attention.CAUSAL);
         }
 
         /** The usual: scale {@code 1 / sqrt(headDim)}, Q/K norms (if any) per head. */
         public static Options standard(int heads, int kvHeads, int headDim, Rope rope) {
-            return new Options(heads, kvHeads, headDim, rope, (float) (1 / Math.sqrt(headDim)), QkNormScope.PER_HEAD);
+            return new Options(heads, kvHeads, headDim, rope, (float) (1 / Math.sqrt(headDim)), QkNormScope.PER_HEAD, null,
+                    dev.panamax.tensor.Attention.CAUSAL);
+        }
+
+        /** These options with the Q/K norms (if any) applied in {@code scope}. */
+        public Options withQkNorm(QkNormScope scope) {
+            return new Options(heads, kvHeads, headDim, rope, scale, scope, queryGain, variant);
+        }
+
+        /** These options with the attention logit scale {@code s} (Granite: its attention multiplier). */
+        public Options withScale(float s) {
+            return new Options(heads, kvHeads, headDim, rope, s, qkNorm, queryGain, variant);
+        }
+
+        /** These options with a per-entry gain of every query head {@code [D]} after RoPE (null: none). */
+        public Options withQueryGain(Tensor gain) {
+            return new Options(heads, kvHeads, headDim, rope, scale, qkNorm, gain, variant);
+        }
+
+        /** These options with a sliding window of {@code window} positions, the query's own included (0: none). */
+        public Options withWindow(int window) {
+            return new Options(heads, kvHeads, headDim, rope, scale, qkNorm, queryGain, variant.withWindow(window));
+        }
+
+        /** These options with {@code newVariant}. */
+        public Options withVariant(dev.panamax.tensor.Attention newVariant) {
+            return new Options(heads, kvHeads, headDim, rope, scale, qkNorm, queryGain, newVariant);
         }
     }
 
@@ -78,6 +123,15 @@ public final class Attention {
         this.out = scratch.buffer("attention.out", o.heads(), o.headDim());
     }
 
+    /**
+     * As above, with this layer's attention variant replacing the options' one: a sliding window, a
+     * soft cap or sinks (gpt-oss: a window on every other layer, sinks on all).
+     */
+    public Attention(Ops ops, Scratch scratch, Options options, Linear wq, Linear wk, Linear wv, Linear wo,
+                     Norm qNorm, Norm kNorm, Tensor keys, Tensor values, dev.panamax.tensor.Attention variant) {
+        this(ops, scratch, options.withVariant(variant), wq, wk, wv, wo, qNorm, kNorm, keys, values);
+    }
+
     /** {@code result [n, dim] = Attention(x [n, dim])} for the tokens at positions {@code pos ...}. */
     public void forward(Tensor x, int pos, Tensor result) {
         int n = (int) x.size(0);
@@ -97,15 +151,19 @@ public final class Attention {
         Tensor q3 = q.heads(n), k3 = k.heads(n), v3 = v.heads(n);
         ops.rope(q3, pos, o.rope(), q3);
         ops.rope(k3, pos, o.rope(), k3);
+        if (o.queryGain() != null) {
+            // 3b. q[t,h] *= gain (LongRoPE's attention factor, squared, on the rotated entries)
+            ops.mul(q.headRows(n), o.queryGain(), q.headRows(n));
+        }
 
         // 4. remember k and v at positions pos .. pos+n-1 (converted to the cache's dtype)
         ops.copy(k3, keys.rows(pos, n));
         ops.copy(v3, values.rows(pos, n));
 
         // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
-        ops.attention(q3, keys, values, pos, o.scale(), out.heads(n));
+        ops.attention(q3, keys, values, pos, o.scale(), o.variant(), out.heads(n));
 
-        // 6. mix the heads: result = out·Woᵀ
+        // 6. mix the heads: result = out·Woᵀ (+ b_o: gpt-oss)
         wo.forward(out.rows(n), result);
     }
 }

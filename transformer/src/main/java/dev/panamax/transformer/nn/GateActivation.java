@@ -17,8 +17,7 @@ public enum GateActivation {
     GELU_TANH {
         @Override
         void apply(Ops ops, Tensor gate, Tensor up, Tensor out) {
-            ops.gelu(gate, Gelu.TANH, gate);
-            ops.mul(gate, up, out);
+            ops.geglu(gate, up, Gelu.TANH, out);
         }
     };
 

@@ -32,6 +32,8 @@ public final class MixtureOfExperts implements FeedForward {
     private final List<FeedForward> experts;
     private final Routing routing;
     private final SharedExpert shared;
+    /** Null for the softmax routing of {@link #routing}. */
+    private final Router customRouter;
     private final Scratch.Buffer routerLogits, gathered, expertOut, sharedGate;
     private final Tensor[] routerLogitsHost, sharedGateHost;
     private final double[] probabilities;
@@ -51,6 +53,17 @@ public final class MixtureOfExperts implements FeedForward {
      */
     public MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts,
                             Routing routing, SharedExpert shared) {
+        this(ops, scratch, dim, router, experts, routing, shared, null);
+    }
+
+    /** A mixture whose experts {@code routing} picks and weighs (no shared expert: a family adds its own). */
+    public MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts, Router routing) {
+        this(ops, scratch, dim, router, experts, new Routing(routing.expertsUsed(), false), null, routing);
+    }
+
+    private MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts,
+                             Routing routing, SharedExpert shared, Router customRouter) {
+        this.customRouter = customRouter;
         if (routing.expertsUsed() < 1 || routing.expertsUsed() > experts.size() || router.outFeatures() != experts.size()) {
             throw new IllegalArgumentException(routing + " over " + experts.size() + " experts, router of " + router.outFeatures());
         }
@@ -95,7 +108,11 @@ public final class MixtureOfExperts implements FeedForward {
         router.forward(x, routerLogits.rows(n));
         Tensor logits = toHost(routerLogits.rows(n), routerLogitsHost[n]);
         for (int t = 0; t < n; t++) {
-            route(logits, t);
+            if (customRouter != null) {
+                customRouter.route(logits.row(t), experts.size(), chosen, chosenWeights, t * k);
+            } else {
+                route(logits, t);
+            }
             started[t] = false;
         }
         if (shared != null) {

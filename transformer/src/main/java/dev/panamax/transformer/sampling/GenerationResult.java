@@ -18,7 +18,11 @@ public record GenerationResult(int[] tokens, StopReason stopReason, int promptTo
         /** The requested number of tokens was produced. */
         MAX_TOKENS,
         /** The context is full. */
-        CONTEXT_FULL
+        CONTEXT_FULL,
+        /** The text reached one of the stop strings asked for. */
+        STOP_STRING,
+        /** Another thread cancelled the generation. */
+        CANCELLED
     }
 
     /** Prompt tokens per second. */

@@ -50,6 +50,21 @@ public final class Generator {
      * @param cached tokens of {@code prompt} whose keys and values the cache holds, less than its length
      */
     public GenerationResult generate(int[] prompt, int cached, int maxTokens, IntConsumer onToken) {
+        return generate(prompt, cached, maxTokens, onToken, () -> null);
+    }
+
+    /** Decides, after each token, whether generation stops for a reason of the caller's (a stop string, a cancellation). */
+    @FunctionalInterface
+    public interface StopCheck {
+        /** The reason to stop now, or null to go on. */
+        GenerationResult.StopReason check();
+    }
+
+    /**
+     * As {@link #generate(int[], int, int, IntConsumer)}, asking {@code stop} before the first forward
+     * pass and after each token whether to stop; its reason ends up in the result.
+     */
+    public GenerationResult generate(int[] prompt, int cached, int maxTokens, IntConsumer onToken, StopCheck stop) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt needs at least one token (usually BOS)");
         }
@@ -70,6 +85,10 @@ public final class Generator {
         int[] one = new int[1];
 
         long start = System.nanoTime();
+        GenerationResult.StopReason early = stop.check();
+        if (early != null) {
+            return new GenerationResult(new int[0], early, 0, 0, 0);
+        }
         model.forward(cached == 0 ? prompt : Arrays.copyOfRange(prompt, cached, prompt.length), cached, logits);
         long prefillEnd = 0;
         GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
@@ -91,6 +110,11 @@ public final class Generator {
             onToken.accept(token);
             if (endOfGeneration.test(token)) {
                 reason = GenerationResult.StopReason.END_OF_GENERATION;
+                break;
+            }
+            GenerationResult.StopReason stopped = stop.check();
+            if (stopped != null) {
+                reason = stopped;
                 break;
             }
         }

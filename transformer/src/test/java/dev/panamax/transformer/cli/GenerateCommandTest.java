@@ -54,6 +54,16 @@ class GenerateCommandTest {
         }
     }
 
+    /** Issue 20 and 16: generation that stops because the context is full says so. */
+    @Test
+    void aFullContextIsReportedOnStderr() {
+        Path model = Models.require("stories260K-f32.gguf");
+        Run r = run(new GenerateCommand(), "--model", model.toString(), "-p", "Once upon a time", "--temp", "0", "-n", "100",
+                "-c", "12", "-b", "reference");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("the context of 12 positions is full"), r.err());
+    }
+
     @Test
     void aPromptIsEchoedAndContinued() {
         Path model = Models.require("stories260K-f32.gguf");

@@ -3,6 +3,9 @@ package dev.panamax.transformer.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.transformer.api.GenerateOptions;
+import dev.panamax.transformer.api.LanguageModel;
+import dev.panamax.transformer.chat.ChatModels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URL;
@@ -11,20 +14,38 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The code example in README.md compiles against the current API and prints what it says. */
+/** The code examples in README.md compile against the current API and print what they say. */
 class ReadmeExampleTest {
 
     @Test
-    void readme_example_compiles_and_prints_the_product(@TempDir Path dir) throws Exception {
+    void readme_example_generates_the_models_greedy_continuation(@TempDir Path dir) throws Exception {
+        Path model = ChatModels.write(dir.resolve("tiny.gguf"), new Random(16), null);
+        String printed = run(dir, "example", "Example", model.toString());
+        String expected;
+        try (LanguageModel m = LanguageModel.open(model)) {
+            expected = m.generate("Once upon a time", GenerateOptions.greedy().maxTokens(16));
+        }
+        assertTrue(!expected.isBlank());
+        assertEquals(List.of(expected), printed.lines().toList());
+    }
+
+    @Test
+    void readme_tensor_example_compiles_and_prints_the_product(@TempDir Path dir) throws Exception {
+        assertEquals(List.of("tensor([[1., 2.],", "        [4., 5.]])"), run(dir, "tensor-example", "TensorExample").lines().toList());
+    }
+
+    /** Compiles the README's code between {@code <!-- marker:start -->} and its end, runs {@code main(args)}, returns what it printed. */
+    private String run(Path dir, String marker, String className, String... args) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
-        int start = readme.indexOf("```java", readme.indexOf("<!-- example:start -->")) + "```java".length();
+        int start = readme.indexOf("```java", readme.indexOf("<!-- " + marker + ":start -->")) + "```java".length();
         int end = readme.indexOf("```", start);
-        assertTrue(start > "```java".length() && end > start, "README.md has an example between its markers");
-        Path source = dir.resolve("Example.java");
+        assertTrue(start > "```java".length() && end > start, "README.md has an example between its " + marker + " markers");
+        Path source = dir.resolve(className + ".java");
         Files.writeString(source, readme.substring(start, end));
 
         ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow();
@@ -38,10 +59,10 @@ class ReadmeExampleTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            loader.loadClass("Example").getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+            loader.loadClass(className).getMethod("main", String[].class).invoke(null, (Object) args);
         } finally {
             System.setOut(stdout);
         }
-        assertEquals(List.of("tensor([[1., 2.],", "        [4., 5.]])"), out.toString(StandardCharsets.UTF_8).lines().toList());
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,180 @@
+package dev.panamax.transformer.api;
+
+import dev.panamax.transformer.ModelSession;
+import dev.panamax.transformer.Transformer;
+import dev.panamax.transformer.sampling.GenerationResult;
+import dev.panamax.transformer.sampling.GenerationResult.StopReason;
+import dev.panamax.transformer.sampling.Generator;
+import dev.panamax.transformer.sampling.Sampler;
+import dev.panamax.transformer.tokenizer.StreamingDecoder;
+import dev.panamax.transformer.tokenizer.Tokenizer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One sequence over a {@link LanguageModel}'s shared weights, with a KV cache and scratch of its
+ * own. Successive generations reuse the cache for the prompt tokens they share with what the session
+ * processed last (a growing prompt, a conversation), so only the new suffix is computed.
+ *
+ * <p>One thread at a time: a second thread generating on the same session while one is inside
+ * fails at once with an {@link IllegalStateException}. Sessions on different threads run at once.
+ */
+public final class Session implements AutoCloseable {
+    private final ModelSession sequence;
+    private final Tokenizer tokenizer;
+    private final Supplier<Pooling> pooling;
+    /** The tokens whose keys and values the cache holds, from position 0. */
+    private int[] cached = new int[0];
+    /** The thread generating now, or null. */
+    private final AtomicReference<Thread> running = new AtomicReference<>();
+
+    Session(ModelSession sequence, Tokenizer tokenizer, Supplier<Pooling> pooling) {
+        this.sequence = sequence;
+        this.tokenizer = tokenizer;
+        this.pooling = pooling;
+    }
+
+    /** Continues {@code prompt} (BOS added as the model wants); returns the text generated. */
+    public String generate(String prompt, GenerateOptions options) {
+        return complete(prompt, options, text -> { }).text();
+    }
+
+    /** Continues {@code prompt}, passing each piece of text to {@code onText} as soon as it is whole. */
+    public Completion complete(String prompt, GenerateOptions options, Consumer<String> onText) {
+        int[] ids = tokenizer.encode(prompt, true, false);
+        if (ids.length == 0) {
+            if (tokenizer.bos() < 0) {
+                throw new IllegalArgumentException("the prompt is empty and the vocabulary has no BOS token to start from");
+            }
+            ids = new int[] {tokenizer.bos()};
+        }
+        return complete(ids, options, onText);
+    }
+
+    /**
+     * Continues the token sequence {@code prompt}, streaming text to {@code onText}.
+     *
+     * @throws IllegalArgumentException if the prompt is empty or does not fit in the context
+     */
+    public Completion complete(int[] prompt, GenerateOptions options, Consumer<String> onText) {
+        enter();
+        try {
+            return run(prompt, options, onText);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    private Completion run(int[] prompt, GenerateOptions options, Consumer<String> onText) {
+        Transformer t = sequence.transformer();
+        int context = t.config().contextLength();
+        if (prompt.length == 0 || prompt.length > context) {
+            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; it needs 1 to " + context + " (the context)");
+        }
+        int reuse = Math.min(commonPrefix(cached, prompt), prompt.length - 1);
+        Generator generator = new Generator(t, new Sampler(options.sampler(), t.config().vocabSize()), tokenizer::isEog);
+        StreamingDecoder decoder = new StreamingDecoder(tokenizer);
+        StopStrings stops = new StopStrings(options.stop());
+        StringBuilder text = new StringBuilder();
+        Cancellation cancel = options.cancellation();
+        Consumer<String> emit = piece -> {
+            if (!piece.isEmpty()) {
+                text.append(piece);
+                onText.accept(piece);
+            }
+        };
+        cached = Arrays.copyOf(prompt, reuse); // until the generation ends, the cache holds only what is certain
+        GenerationResult r = generator.generate(prompt, reuse, options.maxTokens(), token -> {
+            if (!tokenizer.isEog(token)) {
+                emit.accept(stops.accept(decoder.next(token)));
+            }
+        }, () -> stops.matched() ? StopReason.STOP_STRING : cancel != null && cancel.isCancelled() ? StopReason.CANCELLED : null);
+        if (!stops.matched()) {
+            emit.accept(stops.accept(decoder.finish()));
+            emit.accept(stops.finish());
+        }
+        // the cache holds the prompt and every generated token but the last (sampled, not fed back)
+        int[] tokens = r.tokens();
+        if (r.promptTokens() > 0) {
+            cached = Arrays.copyOf(prompt, prompt.length + Math.max(0, tokens.length - 1));
+            System.arraycopy(tokens, 0, cached, prompt.length, Math.max(0, tokens.length - 1));
+        }
+        StopReason reason = stops.matched() ? StopReason.STOP_STRING : r.stopReason();
+        return new Completion(text.toString(), reason, prompt.length, reuse, r);
+    }
+
+    /** The embedding of {@code text}: the model's {@link Pooling} over its tokens' final hidden states, unit length if {@code normalize}. */
+    public float[] embed(String text, boolean normalize) {
+        int[] ids = tokenizer.encode(text, true, false);
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("the text \"" + text + "\" has no tokens to embed");
+        }
+        return embed(ids, normalize);
+    }
+
+    /** The embedding of the token sequence {@code tokens}, as {@link #embed(String, boolean)}. */
+    public float[] embed(int[] tokens, boolean normalize) {
+        enter();
+        try {
+            return pooled(tokens, normalize);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    private float[] pooled(int[] tokens, boolean normalize) {
+        Transformer t = sequence.transformer();
+        if (tokens.length == 0 || tokens.length > t.config().contextLength()) {
+            throw new IllegalArgumentException(tokens.length + " tokens to embed; the context holds 1 to " + t.config().contextLength());
+        }
+        cached = new int[0]; // the embedding pass overwrites the cache from position 0
+        float[] v = pooling.get().pool(t.hiddenStates(tokens, 0));
+        return normalize ? Pooling.normalize(v) : v;
+    }
+
+    /** Tokens the KV cache holds (reused by the next generation if its prompt starts with them). */
+    public int cachedTokens() {
+        return cached.length;
+    }
+
+    /** The transformer underneath, for token-level work. */
+    public Transformer transformer() {
+        return sequence.transformer();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Forgets the cached tokens: the next generation starts from position 0. */
+    public void reset() {
+        cached = new int[0];
+    }
+
+    /** Frees this session's KV cache and scratch (not the weights). */
+    @Override
+    public void close() {
+        sequence.close();
+    }
+
+    /** Claims the session for the calling thread, or fails at once if another thread is using it. */
+    private void enter() {
+        Thread me = Thread.currentThread();
+        Thread other = running.compareAndExchange(null, me);
+        if (other != null) {
+            throw new IllegalStateException("one Session used by two threads at once: " + me.getName() + " entered while "
+                    + other.getName() + " was generating; give each thread a session of its own (LanguageModel.newSession())");
+        }
+    }
+
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = Math.min(a.length, b.length);
+        int i = 0;
+        while (i < n && a[i] == b[i]) {
+            i++;
+        }
+        return i;
+    }
+}

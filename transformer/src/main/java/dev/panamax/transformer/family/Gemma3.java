@@ -1,0 +1,87 @@
+package dev.panamax.transformer.family;
+
+import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.formats.gguf.GgufMetadata;
+import dev.panamax.formats.safetensors.HfConfig;
+import dev.panamax.tensor.Rope;
+import dev.panamax.transformer.GgufConfigReader;
+import dev.panamax.transformer.HfConfigJson;
+import dev.panamax.transformer.HfConfigReader;
+import dev.panamax.transformer.ModelConfig;
+import dev.panamax.transformer.RopeConfig;
+import dev.panamax.transformer.RopeScaling;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gemma 3 (the text model): Gemma 2's block ({@link Gemma2.Config}) with per-head Q/K RMSNorm
+ * ({@code (1 + w)}) before RoPE and no soft-caps; five of every six layers slide (window 512 for
+ * 1B, 1024 for 4B and larger) and rotate with their own base ({@code rope_local_base_freq} = 10000,
+ * unscaled), the others with {@code rope_theta} = 1e6 and, from 4B on, linear scaling by 8.
+ * Reference: transformers' {@code modeling_gemma3.py} ({@code Gemma3TextModel}), llama.cpp's
+ * {@code src/models/gemma3.cpp}.
+ *
+ * <p>Hugging Face: {@code Gemma3ForCausalLM} (1B, {@code model_type} "gemma3_text") has plain names;
+ * {@code Gemma3ForConditionalGeneration} ("gemma3", 4B and larger) nests the text model's fields in
+ * {@code text_config}, listing only those that differ from Gemma3TextConfig's defaults (hence
+ * {@link #hfDefaults()}), and its tensors under {@code language_model.} (the vision tower is not read).
+ * GGUF: as Gemma 2, but llama.cpp reads neither an attention soft-cap nor a window pattern default
+ * other than 6; without {@code gemma3.attention.sliding_window} no layer slides and all use the global RoPE;
+ * the local base is {@code gemma3.rope.freq_base_swa} (absent in converted files: 10000).
+ */
+public final class Gemma3 implements ModelFamily {
+    static final String NAME = "gemma3";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<String> ggufArchitectures() {
+        return List.of("gemma3");
+    }
+
+    @Override
+    public List<String> hfModelTypes() {
+        return List.of("gemma3_text", "gemma3");
+    }
+
+    /** Gemma3TextConfig's defaults (google/gemma-3-4b's text_config relies on them for its head counts and vocabulary). */
+    @Override
+    public Map<String, ?> hfDefaults() {
+        return Map.ofEntries(Map.entry("vocab_size", 262_208L), Map.entry("hidden_size", 2304L), Map.entry("intermediate_size", 9216L),
+                Map.entry("num_hidden_layers", 26L), Map.entry("num_attention_heads", 8L), Map.entry("num_key_value_heads", 4L),
+                Map.entry("head_dim", 256L), Map.entry("max_position_embeddings", 131_072L), Map.entry("rms_norm_eps", 1e-6),
+                Map.entry("tie_word_embeddings", true), Map.entry("rope_theta", 1_000_000.0), Map.entry("query_pre_attn_scalar", 256L),
+                Map.entry("sliding_window", 4096L), Map.entry("rope_local_base_freq", 10_000.0), Map.entry("sliding_window_pattern", 6L));
+    }
+
+    @Override
+    public FamilyConfig fromGguf(GgufFile file) {
+        ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
+        GgufMetadata md = file.metadata();
+        String a = c.architecture();
+        int window = md.contains(a + ".attention.sliding_window") ? md.getInt(a + ".attention.sliding_window") : 0;
+        // llama.cpp: 1/sqrt(dim / heads) for the 62-layer 27B (its query_pre_attn_scalar, 168), else 1/sqrt(head_dim)
+        float scale = (float) (1 / Math.sqrt(c.layers() == 62 ? (double) c.dim() / c.heads() : c.headDim()));
+        RopeConfig local = new RopeConfig(c.rope().layout(), c.rope().dims(),
+                md.findFloat(a + ".rope.freq_base_swa").map(Float::doubleValue).orElse(10_000.0), new RopeScaling.None());
+        return new Gemma2.Config(NAME, c, scale, 0, md.findFloat(a + ".final_logit_softcapping").orElse(0f), window,
+                GemmaParts.ggufSlidingLayers(file, c.layers(), window, 6), window > 0 ? local : c.rope(), true);
+    }
+
+    @Override
+    public FamilyConfig fromHf(Path file, HfConfig config) {
+        HfConfigJson json = HfConfigJson.read(file).withDefaults(hfDefaults());
+        GemmaParts.checkActivation(file, json.string("hidden_activation"));
+        ModelConfig c = HfConfigReader.common(file, config);
+        int window = json.positiveInt("sliding_window").orElse(0);
+        RopeConfig local = new RopeConfig(c.rope().layout(), c.rope().dims(), json.number("rope_local_base_freq").orElseThrow(),
+                new RopeScaling.None());
+        return new Gemma2.Config(NAME, c, GemmaParts.hfAttentionScale(json), (float) json.number("attn_logit_softcapping").orElse(0),
+                (float) json.number("final_logit_softcapping").orElse(0), window,
+                GemmaParts.hfSlidingLayers(json, c.layers(), window, 6), local, true);
+    }
+}
