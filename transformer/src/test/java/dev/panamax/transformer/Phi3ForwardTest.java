@@ -58,7 +58,7 @@ class Phi3ForwardTest {
                 assertTrue(model.features().contains("fused QKV projection"), model.features().toString());
                 assertEquals(window > 0, model.features().contains("sliding window of " + window + " positions"));
                 if (longRope) {
-                    assertTrue(c.rope().scaling() instanceof RopeScaling.LongRope l && Math.abs(l.attentionFactor() - mscale) < 1e-6,
+                    assertTrue(c.rope().scaling() instanceof RopeScaling.LongRope l && Math.abs(l.magnitudeFactor() - mscale) < 1e-6,
                             c.rope().scaling().toString());
                 }
                 compare(model, () -> new Float64Phi3(m, ropeDims, divisors, mscale, window), random, F32_TOLERANCE, file.toString());
