@@ -2,7 +2,7 @@ package dev.panamax.transformer;
 
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
-import dev.panamax.transformer.nn.Attention;
+import dev.panamax.transformer.nn.AttentionLayer;
 import dev.panamax.transformer.nn.Block;
 import dev.panamax.transformer.nn.FeedForward;
 import dev.panamax.transformer.nn.Norm;
@@ -26,17 +26,18 @@ import dev.panamax.transformer.nn.Scratch;
 public final class TransformerBlock implements Block {
     private final Ops ops;
     private final Norm attentionNorm;
-    private final Attention attention;
+    private final AttentionLayer attention;
     private final Norm ffnNorm;
     private final FeedForward feedForward;
     private final Scratch.Buffer xb, delta;
 
     /**
      * @param attentionNorm the norm before attention ({@code attn_norm})
+     * @param attention     grouped-query {@link dev.panamax.transformer.nn.Attention}, or DeepSeek's latent attention
      * @param ffnNorm       the norm before the feed-forward ({@code ffn_norm})
      * @param feedForward   SwiGLU, or a mixture of experts
      */
-    public TransformerBlock(Ops ops, Scratch scratch, int dim, Norm attentionNorm, Attention attention, Norm ffnNorm,
+    public TransformerBlock(Ops ops, Scratch scratch, int dim, Norm attentionNorm, AttentionLayer attention, Norm ffnNorm,
                             FeedForward feedForward) {
         this.ops = ops;
         this.attentionNorm = attentionNorm;

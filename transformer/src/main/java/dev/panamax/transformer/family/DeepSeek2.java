@@ -11,6 +11,7 @@ import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.RopeConfig;
 import dev.panamax.transformer.RopeScaling;
+import dev.panamax.transformer.TransformerBlock;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.FeedForward;
@@ -391,7 +392,7 @@ public final class DeepSeek2 implements ModelFamily {
                     mla.kvLoraRank(), softmaxScale(), ropeFactor);
             WeightLoader w = b.weights();
             LatentAttention.Buffers buffers = new LatentAttention.Buffers(b.scratch(), shape, mla.qLoraRank());
-            return StandardParts.decoder(b, c, 1, 1, layer -> new DeepSeek2Block(b.ops(), b.scratch(), c.dim(),
+            return StandardParts.decoder(b, c, 1, 1, layer -> new TransformerBlock(b.ops(), b.scratch(), c.dim(),
                     w.rmsNorm(StandardParts.ATTN_NORM, layer, c.dim(), c.rmsEps()), attention(b, c, layer, shape, buffers, rope),
                     w.rmsNorm(StandardParts.FFN_NORM, layer, c.dim(), c.rmsEps()), feedForward(b, c, layer)));
         }

@@ -3,6 +3,7 @@ package dev.panamax.transformer.family;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Rope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.nn.AttentionLayer;
 import dev.panamax.transformer.nn.Linear;
 import dev.panamax.transformer.nn.Norm;
 import dev.panamax.transformer.nn.Scratch;
@@ -29,7 +30,7 @@ import dev.panamax.transformer.nn.Scratch;
  * once per row, shared by the layers, so decoding allocates nothing): at decode that is 2H small
  * products per layer.
  */
-final class LatentAttention {
+final class LatentAttention implements AttentionLayer {
     /**
      * @param heads      H
      * @param nopeDim    N, the entries of a query/key head without RoPE
@@ -135,7 +136,8 @@ final class LatentAttention {
     }
 
     /** {@code result [n, dim] = MLA(x [n, dim])} for the tokens at positions {@code pos ...}. */
-    void forward(Tensor x, int pos, Tensor result) {
+    @Override
+    public void forward(Tensor x, int pos, Tensor result) {
         int n = (int) x.size(0);
         Buffers b = buf;
         // 1. queries: through the low-rank path (with its norm) or one projection

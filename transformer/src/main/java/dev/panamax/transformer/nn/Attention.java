@@ -16,7 +16,7 @@ import dev.panamax.tensor.Tensor;
  *   out = softmax(scale · q·Kᵀ, causal) · V  ·  W_oᵀ
  * </pre>
  */
-public final class Attention {
+public final class Attention implements AttentionLayer {
     /**
      * What varies between families besides the weights.
      *
@@ -133,6 +133,7 @@ public final class Attention {
     }
 
     /** {@code result [n, dim] = Attention(x [n, dim])} for the tokens at positions {@code pos ...}. */
+    @Override
     public void forward(Tensor x, int pos, Tensor result) {
         int n = (int) x.size(0);
         // 2. project: q = x·Wqᵀ + bq,  k = x·Wkᵀ + bk,  v = x·Wvᵀ + bv   (biases: Qwen2 only)
