@@ -46,8 +46,7 @@ import java.util.List;
  * and Hugging Face checkpoints have the whole {@code kv_b [H(N + V), L]}, whose key part is
  * transposed into F32 at load (H·N·L floats per layer: the one copy this family makes).
  */
-public final class DeepSeek2 implements ModelFamily {
-    static final String NAME = "deepseek2";
+public final class DeepSeek2 extends DescribedFamily {
 
     static final TensorName Q_A = TensorName.layer("attn_q_a", "self_attn.q_a_proj");
     static final TensorName Q_A_NORM = TensorName.layer("attn_q_a_norm", "self_attn.q_a_layernorm");
@@ -67,19 +66,8 @@ public final class DeepSeek2 implements ModelFamily {
     static final TensorName UP_SHEXP = TensorName.layer("ffn_up_shexp", "mlp.shared_experts.up_proj");
     static final TensorName DOWN_SHEXP = TensorName.layer("ffn_down_shexp", "mlp.shared_experts.down_proj");
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("deepseek2");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("deepseek_v2", "deepseek_v3", "kimi_k2");
+    public DeepSeek2() {
+        super("deepseek2", List.of("deepseek2"), List.of("deepseek_v2", "deepseek_v3", "kimi_k2"), readers(DeepSeek2::readGguf, DeepSeek2::readHf));
     }
 
     /**
@@ -101,8 +89,7 @@ public final class DeepSeek2 implements ModelFamily {
     record Moe(int denseLeading, int experts, int used, int expertFfn, int shared, DeepSeekRouter.Gating gating, int groups,
                int groupsUsed, DeepSeekRouter.GroupScore groupScore, boolean normalize, double scale) {}
 
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
+    private static FamilyConfig readGguf(GgufFile file) {
         GgufMetadata m = file.metadata();
         Path path = file.path();
         String a = "deepseek2.";
@@ -163,8 +150,7 @@ public final class DeepSeek2 implements ModelFamily {
         return new Config(common, mla, moe);
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
+    private static FamilyConfig readHf(Path file, HfConfig config) {
         ConfigJson j = ConfigJson.read(file);
         int layers = config.numHiddenLayers();
         int rope = j.requiredCount("qk_rope_head_dim");
@@ -312,11 +298,6 @@ public final class DeepSeek2 implements ModelFamily {
     }
 
     record Config(ModelConfig common, Mla mla, Moe moe) implements FamilyConfig {
-        @Override
-        public String familyName() {
-            return NAME;
-        }
-
         @Override
         public boolean valuesAreKeys() {
             return true;

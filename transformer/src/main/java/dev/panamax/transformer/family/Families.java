@@ -3,6 +3,7 @@ package dev.panamax.transformer.family;
 import dev.panamax.transformer.UnsupportedModelException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** Every supported family, in a stable order (the order error messages and {@code inspect} list them in). */
 public final class Families {
@@ -55,6 +56,12 @@ public final class Families {
         }
         throw new UnsupportedModelException(file + ": model_type '" + modelType + "' is not supported; supported: "
                 + String.join(", ", hfModelTypes()));
+    }
+
+    /** The family whose GGUF architectures or Hugging Face model types include {@code architecture}. */
+    public static Optional<ModelFamily> of(String architecture) {
+        return ALL.stream().filter(f -> f.ggufArchitectures().contains(architecture) || f.hfModelTypes().contains(architecture))
+                .findFirst();
     }
 
     /** Every GGUF architecture read, family by family. */

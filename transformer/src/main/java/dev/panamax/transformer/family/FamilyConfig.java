@@ -9,8 +9,13 @@ import java.util.List;
  * needs (a record of its own, e.g. {@code Qwen2Moe.Config}), and how to put the layers together.
  */
 public interface FamilyConfig {
-    /** The family's name, as {@link ModelFamily#name()}. */
-    String familyName();
+    /**
+     * The family's name, as {@link ModelFamily#name()}: by default that of the family whose GGUF or
+     * Hugging Face names include {@code common().architecture()}.
+     */
+    default String familyName() {
+        return Families.of(common().architecture()).map(ModelFamily::name).orElse(common().architecture());
+    }
 
     /** The hyper-parameters every family has. */
     ModelConfig common();

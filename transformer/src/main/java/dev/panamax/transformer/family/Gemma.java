@@ -1,6 +1,5 @@
 package dev.panamax.transformer.family;
 
-import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
 import dev.panamax.transformer.GgufConfigReader;
@@ -23,48 +22,20 @@ import java.util.Map;
  * <p>GGUF vs Hugging Face: the converter adds 1 to every norm gain and drops {@code lm_head};
  * {@link Rope.Layout#NEOX} RoPE in both.
  */
-public final class Gemma implements ModelFamily {
-    static final String NAME = "gemma";
-
-    @Override
-    public String name() {
-        return NAME;
+public final class Gemma extends DescribedFamily {
+    public Gemma() {
+        // GemmaConfig's defaults where they differ from HfConfig's
+        super("gemma", List.of("gemma"), List.of("gemma"), Map.of("tie_word_embeddings", true, "head_dim", 256L),
+                readers(file -> new Config(GgufConfigReader.common(file, Rope.Layout.NEOX)), Gemma::readHf));
     }
 
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("gemma");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("gemma");
-    }
-
-    /** GemmaConfig's defaults where they differ from HfConfig's. */
-    @Override
-    public Map<String, ?> hfDefaults() {
-        return Map.of("tie_word_embeddings", true, "head_dim", 256L);
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
-        return new Config(GgufConfigReader.common(file, Rope.Layout.NEOX));
-    }
-
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
+    private static FamilyConfig readHf(Path file, HfConfig config) {
         HfConfigJson json = HfConfigJson.read(file);
         GemmaParts.checkActivation(file, json.string("hidden_activation"));
         return new Config(HfConfigReader.common(file, config));
     }
 
     record Config(ModelConfig common) implements FamilyConfig {
-        @Override
-        public String familyName() {
-            return NAME;
-        }
-
         @Override
         public List<String> features() {
             return GemmaParts.features(common);

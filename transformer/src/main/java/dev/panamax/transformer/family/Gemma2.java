@@ -29,33 +29,17 @@ import java.util.Map;
  * fields (with the same defaults); {@code gemma2.attention.sliding_window_pattern} (a period or one
  * flag per layer) may say which layers slide.
  */
-public final class Gemma2 implements ModelFamily {
+public final class Gemma2 extends DescribedFamily {
     static final String NAME = "gemma2";
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("gemma2");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("gemma2");
-    }
-
     /** Gemma2Config's defaults where they differ from HfConfig's, and those of its own fields. */
-    @Override
-    public Map<String, ?> hfDefaults() {
-        return Map.of("tie_word_embeddings", true, "head_dim", 256L, "query_pre_attn_scalar", 256L,
-                "sliding_window", 4096L, "attn_logit_softcapping", 50.0, "final_logit_softcapping", 30.0);
+    private static final Map<String, ?> HF_DEFAULTS = Map.of("tie_word_embeddings", true, "head_dim", 256L, "query_pre_attn_scalar", 256L,
+            "sliding_window", 4096L, "attn_logit_softcapping", 50.0, "final_logit_softcapping", 30.0);
+
+    public Gemma2() {
+        super(NAME, List.of("gemma2"), List.of("gemma2"), HF_DEFAULTS, readers(Gemma2::readGguf, Gemma2::readHf));
     }
 
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
+    private static FamilyConfig readGguf(GgufFile file) {
         ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
         GgufMetadata md = file.metadata();
         String a = c.architecture();
@@ -72,9 +56,8 @@ public final class Gemma2 implements ModelFamily {
         return md.findFloat(key).orElse(fallback);
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
-        HfConfigJson json = HfConfigJson.read(file).withDefaults(hfDefaults());
+    private static FamilyConfig readHf(Path file, HfConfig config) {
+        HfConfigJson json = HfConfigJson.read(file).withDefaults(HF_DEFAULTS);
         GemmaParts.checkActivation(file, json.string("hidden_activation"));
         ModelConfig c = HfConfigReader.common(file, config);
         int window = json.positiveInt("sliding_window").orElse(0);

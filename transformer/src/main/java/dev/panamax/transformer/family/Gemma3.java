@@ -30,36 +30,22 @@ import java.util.Map;
  * other than 6; without {@code gemma3.attention.sliding_window} no layer slides and all use the global RoPE;
  * the local base is {@code gemma3.rope.freq_base_swa} (absent in converted files: 10000).
  */
-public final class Gemma3 implements ModelFamily {
+public final class Gemma3 extends DescribedFamily {
     static final String NAME = "gemma3";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("gemma3");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("gemma3_text", "gemma3");
-    }
-
     /** Gemma3TextConfig's defaults (google/gemma-3-4b's text_config relies on them for its head counts and vocabulary). */
-    @Override
-    public Map<String, ?> hfDefaults() {
-        return Map.ofEntries(Map.entry("vocab_size", 262_208L), Map.entry("hidden_size", 2304L), Map.entry("intermediate_size", 9216L),
-                Map.entry("num_hidden_layers", 26L), Map.entry("num_attention_heads", 8L), Map.entry("num_key_value_heads", 4L),
-                Map.entry("head_dim", 256L), Map.entry("max_position_embeddings", 131_072L), Map.entry("rms_norm_eps", 1e-6),
-                Map.entry("tie_word_embeddings", true), Map.entry("rope_theta", 1_000_000.0), Map.entry("query_pre_attn_scalar", 256L),
-                Map.entry("sliding_window", 4096L), Map.entry("rope_local_base_freq", 10_000.0), Map.entry("sliding_window_pattern", 6L));
+    private static final Map<String, ?> HF_DEFAULTS = Map.ofEntries(Map.entry("vocab_size", 262_208L), Map.entry("hidden_size", 2304L),
+            Map.entry("intermediate_size", 9216L), Map.entry("num_hidden_layers", 26L), Map.entry("num_attention_heads", 8L),
+            Map.entry("num_key_value_heads", 4L), Map.entry("head_dim", 256L), Map.entry("max_position_embeddings", 131_072L),
+            Map.entry("rms_norm_eps", 1e-6), Map.entry("tie_word_embeddings", true), Map.entry("rope_theta", 1_000_000.0),
+            Map.entry("query_pre_attn_scalar", 256L), Map.entry("sliding_window", 4096L), Map.entry("rope_local_base_freq", 10_000.0),
+            Map.entry("sliding_window_pattern", 6L));
+
+    public Gemma3() {
+        super(NAME, List.of("gemma3"), List.of("gemma3_text", "gemma3"), HF_DEFAULTS, readers(Gemma3::readGguf, Gemma3::readHf));
     }
 
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
+    private static FamilyConfig readGguf(GgufFile file) {
         ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
         GgufMetadata md = file.metadata();
         String a = c.architecture();
@@ -72,9 +58,8 @@ public final class Gemma3 implements ModelFamily {
                 GemmaParts.ggufSlidingLayers(file, c.layers(), window, 6), window > 0 ? local : c.rope(), true);
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
-        HfConfigJson json = HfConfigJson.read(file).withDefaults(hfDefaults());
+    private static FamilyConfig readHf(Path file, HfConfig config) {
+        HfConfigJson json = HfConfigJson.read(file).withDefaults(HF_DEFAULTS);
         GemmaParts.checkActivation(file, json.string("hidden_activation"));
         ModelConfig c = HfConfigReader.common(file, config);
         int window = json.positiveInt("sliding_window").orElse(0);

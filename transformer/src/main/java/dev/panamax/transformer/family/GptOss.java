@@ -12,7 +12,6 @@ import dev.panamax.transformer.RopeScaling;
 import dev.panamax.transformer.TransformerBlock;
 import dev.panamax.transformer.nn.Attention;
 import dev.panamax.transformer.nn.Decoder;
-import dev.panamax.transformer.nn.Linear;
 import dev.panamax.transformer.nn.MixtureOfExperts;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,8 +35,7 @@ import java.util.List;
  * correction range; gpt-oss's config.json says {@code "truncate": false}, so the two formats of
  * the same model differ slightly in the frequencies of a few pairs, as their references do.
  */
-public final class GptOss implements ModelFamily {
-    static final String NAME = "gpt-oss";
+public final class GptOss extends DescribedFamily {
     static final TensorName POST_ATTENTION_NORM = TensorName.layer("post_attention_norm", "post_attention_layernorm");
     static final TensorName SINKS = TensorName.layer("attn_sinks", "self_attn.sinks");
     static final TensorName ROUTER = TensorName.layer("ffn_gate_inp", "mlp.router");
@@ -48,23 +46,11 @@ public final class GptOss implements ModelFamily {
     /** transformers' GptOssConfig defaults. */
     static final int DEFAULT_WINDOW = 128, DEFAULT_EXPERTS_USED = 4;
 
-    @Override
-    public String name() {
-        return NAME;
+    public GptOss() {
+        super("gpt-oss", List.of("gpt-oss"), List.of("gpt_oss"), readers(GptOss::readGguf, GptOss::readHf));
     }
 
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("gpt-oss");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("gpt_oss");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
+    private static FamilyConfig readGguf(GgufFile file) {
         ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
         var md = file.metadata();
         String arch = c.architecture();
@@ -95,8 +81,7 @@ public final class GptOss implements ModelFamily {
         return config(file.path(), c, window, sliding, DEFAULT_LIMIT);
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
+    private static FamilyConfig readHf(Path file, HfConfig config) {
         ModelConfig c = HfConfigReader.common(file, config);
         if (config.numExpertsPerTok() == 0 && c.isMoe()) {
             c = c.withExperts(c.expertCount(), Math.min(DEFAULT_EXPERTS_USED, c.expertCount()));
@@ -156,11 +141,6 @@ public final class GptOss implements ModelFamily {
      * @param swigluLimit   the experts' clamp
      */
     record Config(ModelConfig common, int slidingWindow, List<Boolean> slidingLayers, float swigluLimit) implements FamilyConfig {
-        @Override
-        public String familyName() {
-            return NAME;
-        }
-
         @Override
         public List<String> features() {
             List<String> f = new ArrayList<>(StandardParts.features(common));

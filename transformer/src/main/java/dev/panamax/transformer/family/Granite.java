@@ -14,7 +14,6 @@ import dev.panamax.transformer.nn.GateActivation;
 import dev.panamax.transformer.nn.GatedFeedForward;
 import dev.panamax.transformer.nn.Linear;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
 
@@ -31,26 +30,13 @@ import java.util.OptionalDouble;
  * (granite is a ggml "norm" RoPE architecture), so GGUF is {@link Rope.Layout#INTERLEAVED} and
  * Hugging Face {@link Rope.Layout#NEOX}.
  */
-public final class Granite implements ModelFamily {
-    static final String NAME = "granite";
+public final class Granite extends DescribedFamily {
 
-    @Override
-    public String name() {
-        return NAME;
+    public Granite() {
+        super("granite", List.of("granite"), List.of("granite"), readers(Granite::readGguf, Granite::readHf));
     }
 
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("granite");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("granite");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
+    private static FamilyConfig readGguf(GgufFile file) {
         ModelConfig common = GgufConfigReader.common(file, Rope.Layout.INTERLEAVED);
         GgufMetadata m = file.metadata();
         // llama.cpp: logit_scale is required, the others default to "none" (1, or 1/sqrt(headDim) for attention)
@@ -65,8 +51,7 @@ public final class Granite implements ModelFamily {
         return m.contains(key) && m.getFloat(key) != 0 ? OptionalDouble.of(m.getFloat(key)) : OptionalDouble.empty();
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
+    private static FamilyConfig readHf(Path file, HfConfig config) {
         var x = config.others();
         return config(file, HfConfigReader.common(file, config), x.number("embedding_multiplier"), x.number("residual_multiplier"),
                 x.number("attention_multiplier"), x.number("logits_scaling").orElse(1), "config");
@@ -93,17 +78,9 @@ public final class Granite implements ModelFamily {
     record Config(ModelConfig common, float embeddingScale, float residualScale, float attentionScale, float logitScale)
             implements FamilyConfig {
         @Override
-        public String familyName() {
-            return NAME;
-        }
-
-        @Override
         public List<String> features() {
-            List<String> f = new ArrayList<>(StandardParts.features(common));
-            f.add("embeddings x " + embeddingScale + ", sub-layer outputs x " + residualScale + ", attention scale "
-                    + attentionScale + ", logits / " + logitScale);
-            f.add("SwiGLU feed-forward");
-            return f;
+            return StandardParts.features(common, "embeddings x " + embeddingScale + ", sub-layer outputs x " + residualScale
+                    + ", attention scale " + attentionScale + ", logits / " + logitScale, "SwiGLU feed-forward");
         }
 
         @Override

@@ -1,16 +1,10 @@
 package dev.panamax.transformer.family;
 
-import dev.panamax.formats.gguf.GgufFile;
-import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
-import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.FeedForward;
 import dev.panamax.transformer.nn.MixtureOfExperts;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,52 +19,23 @@ import java.util.List;
  * stores {@code block_sparse_moe.experts.E.w1/w3/w2}. Llama 3's RoPE scaling comes as
  * {@code rope_freqs.weight} in GGUF and {@code rope_scaling} in config.json.
  */
-public final class Llama implements ModelFamily {
+public final class Llama extends DescribedFamily {
     /** Mixtral's router and experts: {@code w1} is the gate, {@code w3} up, {@code w2} down. */
     static final TensorName ROUTER = TensorName.layer("ffn_gate_inp", "block_sparse_moe.gate");
     static final TensorName EXPERT_GATE = TensorName.layer("ffn_gate_exps", "block_sparse_moe.experts.{e}.w1");
     static final TensorName EXPERT_UP = TensorName.layer("ffn_up_exps", "block_sparse_moe.experts.{e}.w3");
     static final TensorName EXPERT_DOWN = TensorName.layer("ffn_down_exps", "block_sparse_moe.experts.{e}.w2");
 
-    static final String NAME = "llama";
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("llama", "mistral"); // Mixtral files say "llama"
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("llama", "mistral", "mixtral");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
-        return new Config(GgufConfigReader.common(file, Rope.Layout.INTERLEAVED));
-    }
-
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
-        return new Config(HfConfigReader.common(file, config));
+    public Llama() {
+        // Mixtral's GGUF files say "llama"
+        super("llama", List.of("llama", "mistral"), List.of("llama", "mistral", "mixtral"), common(Rope.Layout.INTERLEAVED, Config::new));
     }
 
     /** Llama needs nothing beyond the common hyper-parameters. */
     record Config(ModelConfig common) implements FamilyConfig {
         @Override
-        public String familyName() {
-            return NAME;
-        }
-
-        @Override
         public List<String> features() {
-            List<String> f = new ArrayList<>(StandardParts.features(common));
-            f.add(common.isMoe() ? "SwiGLU experts, top-k weights renormalized" : "SwiGLU feed-forward");
-            return f;
+            return StandardParts.features(common, common.isMoe() ? "SwiGLU experts, top-k weights renormalized" : "SwiGLU feed-forward");
         }
 
         @Override

@@ -1,7 +1,6 @@
 package dev.panamax.transformer.family;
 
 import dev.panamax.formats.gguf.GgufFile;
-import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
 import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.HfConfigReader;
@@ -9,8 +8,6 @@ import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.nn.Attention;
 import dev.panamax.transformer.nn.Decoder;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,29 +24,15 @@ import java.util.List;
  * pre-FFN norm, GGUF {@code ffn_norm}). OLMo 3's sliding-window layers (GGUF
  * {@code olmo2.attention.sliding_window}, HF {@code olmo3}) are refused.
  */
-public final class Olmo2 implements ModelFamily {
+public final class Olmo2 extends DescribedFamily {
     static final TensorName POST_ATTN_NORM = TensorName.layer("post_attention_norm", "post_attention_layernorm");
     static final TensorName POST_FFN_NORM = TensorName.layer("post_ffw_norm", "post_feedforward_layernorm");
 
-    static final String NAME = "olmo2";
-
-    @Override
-    public String name() {
-        return NAME;
+    public Olmo2() {
+        super("olmo2", List.of("olmo2"), List.of("olmo2"), readers(Olmo2::readGguf, (file, hf) -> new Config(HfConfigReader.common(file, hf))));
     }
 
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("olmo2");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("olmo2");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
+    private static FamilyConfig readGguf(GgufFile file) {
         String window = "olmo2.attention.sliding_window";
         if (file.metadata().contains(window) && file.metadata().getInt(window) > 0) {
             throw new UnsupportedModelException(file.path() + ": " + window + " = " + file.metadata().getInt(window)
@@ -58,24 +41,11 @@ public final class Olmo2 implements ModelFamily {
         return new Config(GgufConfigReader.common(file, Rope.Layout.NEOX));
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
-        return new Config(HfConfigReader.common(file, config));
-    }
-
     record Config(ModelConfig common) implements FamilyConfig {
         @Override
-        public String familyName() {
-            return NAME;
-        }
-
-        @Override
         public List<String> features() {
-            List<String> f = new ArrayList<>(StandardParts.features(common));
-            f.add("RMSNorm over the whole Q and K projections before RoPE");
-            f.add("RMSNorm after attention and after the feed-forward, none before");
-            f.add("SwiGLU feed-forward");
-            return f;
+            return StandardParts.features(common, "RMSNorm over the whole Q and K projections before RoPE",
+                    "RMSNorm after attention and after the feed-forward, none before", "SwiGLU feed-forward");
         }
 
         @Override

@@ -35,31 +35,17 @@ import java.util.Optional;
  * {@code phi3.attention.sliding_window}) is applied as transformers does; llama.cpp v0.5.0 ignores it
  * for phi3 ("Phi SWA is currently disabled"), so the two differ on prompts longer than the window.
  */
-public final class Phi3 implements ModelFamily {
+public final class Phi3 extends DescribedFamily {
     static final TensorName ATTN_QKV = TensorName.layer("attn_qkv", "self_attn.qkv_proj");
     static final TensorName FFN_GATE_UP = TensorName.layer("ffn_up", "mlp.gate_up_proj");
     static final TensorName ROPE_SHORT = TensorName.global("rope_factors_short", "");
     static final TensorName ROPE_LONG = TensorName.global("rope_factors_long", "");
 
-    static final String NAME = "phi3";
-
-    @Override
-    public String name() {
-        return NAME;
+    public Phi3() {
+        super("phi3", List.of("phi3"), List.of("phi3"), readers(Phi3::readGguf, Phi3::readHf));
     }
 
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("phi3");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("phi3");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
+    private static FamilyConfig readGguf(GgufFile file) {
         ModelConfig common = GgufConfigReader.common(file, Rope.Layout.NEOX);
         var m = file.metadata();
         Optional<Tensor> shortFactors = file.findTensor(ROPE_SHORT.gguf() + ".weight");
@@ -84,18 +70,12 @@ public final class Phi3 implements ModelFamily {
         return new Config(common, m.contains(windowKey) ? m.getInt(windowKey) : 0);
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
+    private static FamilyConfig readHf(Path file, HfConfig config) {
         return new Config(HfConfigReader.common(file, config), config.others().integer("sliding_window").orElse(0));
     }
 
     /** @param slidingWindow positions each query sees (itself included), 0 for all */
     record Config(ModelConfig common, int slidingWindow) implements FamilyConfig {
-        @Override
-        public String familyName() {
-            return NAME;
-        }
-
         @Override
         public List<String> features() {
             List<String> f = new ArrayList<>(StandardParts.features(common));

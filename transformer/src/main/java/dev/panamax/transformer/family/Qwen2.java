@@ -1,14 +1,8 @@
 package dev.panamax.transformer.family;
 
-import dev.panamax.formats.gguf.GgufFile;
-import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
-import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.nn.Decoder;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,45 +12,15 @@ import java.util.List;
  * <p>GGUF vs Hugging Face: the same layout (llama.cpp does not permute Q/K for qwen2, so RoPE is
  * {@link Rope.Layout#NEOX} in both). config.json does not say that the biases exist; the family does.
  */
-public final class Qwen2 implements ModelFamily {
-    static final String NAME = "qwen2";
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("qwen2");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("qwen2");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
-        return new Config(GgufConfigReader.common(file, Rope.Layout.NEOX));
-    }
-
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
-        return new Config(HfConfigReader.common(file, config));
+public final class Qwen2 extends DescribedFamily {
+    public Qwen2() {
+        super("qwen2", List.of("qwen2"), List.of("qwen2"), common(Rope.Layout.NEOX, Config::new));
     }
 
     record Config(ModelConfig common) implements FamilyConfig {
         @Override
-        public String familyName() {
-            return NAME;
-        }
-
-        @Override
         public List<String> features() {
-            List<String> f = new ArrayList<>(StandardParts.features(common));
-            f.add("SwiGLU feed-forward");
-            return f;
+            return StandardParts.features(common, "SwiGLU feed-forward");
         }
 
         @Override

@@ -3,14 +3,11 @@ package dev.panamax.transformer.family;
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
-import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.GateActivation;
 import dev.panamax.transformer.nn.MixtureOfExperts;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,8 +24,7 @@ import java.util.List;
  * {@code qwen2moe.expert_feed_forward_length} / {@code moe_intermediate_size} and
  * {@code qwen2moe.expert_shared_feed_forward_length} / {@code shared_expert_intermediate_size}.
  */
-public final class Qwen2Moe implements ModelFamily {
-    static final String NAME = "qwen2moe";
+public final class Qwen2Moe extends DescribedFamily {
 
     static final TensorName ROUTER = TensorName.layer("ffn_gate_inp", "mlp.gate");
     static final TensorName EXPERT_GATE = TensorName.layer("ffn_gate_exps", "mlp.experts.{e}.gate_proj");
@@ -43,36 +39,18 @@ public final class Qwen2Moe implements ModelFamily {
     /** transformers' Qwen2MoeConfig defaults, for fields a config.json leaves out. */
     private static final int HF_DEFAULT_EXPERTS_USED = 4, HF_DEFAULT_EXPERT_FFN = 1408, HF_DEFAULT_SHARED_FFN = 5632;
 
-    @Override
-    public String name() {
-        return NAME;
+    public Qwen2Moe() {
+        super("qwen2moe", List.of("qwen2moe"), List.of("qwen2_moe"), readers(Qwen2Moe::readGguf, Qwen2Moe::readHf));
     }
 
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("qwen2moe");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("qwen2_moe");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
-        ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
-        QwenMoeKeys.requireExperts(file, c);
+    private static FamilyConfig readGguf(GgufFile file) {
+        ModelConfig c = QwenMoeKeys.ggufCommon(file);
         return new Config(c, QwenMoeKeys.expertFfn(file, c), QwenMoeKeys.sharedFfn(file, c), QwenMoeKeys.normalize(file, false));
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
-        ModelConfig c = HfConfigReader.common(file, config);
-        QwenMoeKeys.requireEverySparse(file, config);
-        int used = config.numExpertsPerTok() > 0 ? config.numExpertsPerTok() : HF_DEFAULT_EXPERTS_USED;
+    private static FamilyConfig readHf(Path file, HfConfig config) {
         HfConfig.OtherFields o = config.others();
-        return new Config(c.withExperts(QwenMoeKeys.hfExperts(file, config), used),
-                o.integer("moe_intermediate_size").orElse(HF_DEFAULT_EXPERT_FFN),
+        return new Config(QwenMoeKeys.hfCommon(file, config, HF_DEFAULT_EXPERTS_USED), o.integer("moe_intermediate_size").orElse(HF_DEFAULT_EXPERT_FFN),
                 o.integer("shared_expert_intermediate_size").orElse(HF_DEFAULT_SHARED_FFN),
                 o.bool("norm_topk_prob").orElse(false));
     }
@@ -84,16 +62,9 @@ public final class Qwen2Moe implements ModelFamily {
      */
     record Config(ModelConfig common, int expertFfn, int sharedFfn, boolean normalizeTopK) implements FamilyConfig {
         @Override
-        public String familyName() {
-            return NAME;
-        }
-
-        @Override
         public List<String> features() {
-            List<String> f = new ArrayList<>(StandardParts.features(common));
-            f.add("SwiGLU experts of " + expertFfn + ", top-k weights " + (normalizeTopK ? "renormalized" : "not renormalized"));
-            f.add("shared expert of " + sharedFfn + " with a sigmoid gate");
-            return f;
+            return StandardParts.features(common, QwenMoeKeys.experts(expertFfn, normalizeTopK),
+                    "shared expert of " + sharedFfn + " with a sigmoid gate");
         }
 
         @Override

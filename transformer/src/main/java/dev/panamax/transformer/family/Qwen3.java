@@ -1,14 +1,8 @@
 package dev.panamax.transformer.family;
 
-import dev.panamax.formats.gguf.GgufFile;
-import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
-import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.nn.Decoder;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,46 +16,15 @@ import java.util.List;
  * <p>GGUF vs Hugging Face: the same layout, {@link Rope.Layout#NEOX} RoPE in both;
  * {@code blk.N.attn_q_norm} is {@code model.layers.N.self_attn.q_norm}.
  */
-public final class Qwen3 implements ModelFamily {
-    static final String NAME = "qwen3";
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("qwen3");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("qwen3");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
-        return new Config(GgufConfigReader.common(file, Rope.Layout.NEOX));
-    }
-
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
-        return new Config(HfConfigReader.common(file, config));
+public final class Qwen3 extends DescribedFamily {
+    public Qwen3() {
+        super("qwen3", List.of("qwen3"), List.of("qwen3"), common(Rope.Layout.NEOX, Config::new));
     }
 
     record Config(ModelConfig common) implements FamilyConfig {
         @Override
-        public String familyName() {
-            return NAME;
-        }
-
-        @Override
         public List<String> features() {
-            List<String> f = new ArrayList<>(StandardParts.features(common));
-            f.add("per-head Q/K RMSNorm before RoPE");
-            f.add("SwiGLU feed-forward");
-            return f;
+            return StandardParts.features(common, "per-head Q/K RMSNorm before RoPE", "SwiGLU feed-forward");
         }
 
         @Override

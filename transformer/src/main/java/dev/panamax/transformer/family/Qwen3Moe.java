@@ -3,12 +3,9 @@ package dev.panamax.transformer.family;
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
-import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.nn.Decoder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,41 +18,23 @@ import java.util.List;
  * <p>GGUF vs Hugging Face: as {@link Qwen2Moe} without the shared expert; the expert width is
  * {@code qwen3moe.expert_feed_forward_length} / {@code moe_intermediate_size}.
  */
-public final class Qwen3Moe implements ModelFamily {
-    static final String NAME = "qwen3moe";
+public final class Qwen3Moe extends DescribedFamily {
 
     /** transformers' Qwen3MoeConfig defaults, for fields a config.json leaves out. */
     private static final int HF_DEFAULT_EXPERTS_USED = 8, HF_DEFAULT_EXPERT_FFN = 768;
 
-    @Override
-    public String name() {
-        return NAME;
+    public Qwen3Moe() {
+        super("qwen3moe", List.of("qwen3moe"), List.of("qwen3_moe"), readers(Qwen3Moe::readGguf, Qwen3Moe::readHf));
     }
 
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("qwen3moe");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("qwen3_moe");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
-        ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
-        QwenMoeKeys.requireExperts(file, c);
+    private static FamilyConfig readGguf(GgufFile file) {
+        ModelConfig c = QwenMoeKeys.ggufCommon(file);
         return new Config(c, QwenMoeKeys.expertFfn(file, c), QwenMoeKeys.normalize(file, true));
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
-        ModelConfig c = HfConfigReader.common(file, config);
-        QwenMoeKeys.requireEverySparse(file, config);
-        int used = config.numExpertsPerTok() > 0 ? config.numExpertsPerTok() : HF_DEFAULT_EXPERTS_USED;
+    private static FamilyConfig readHf(Path file, HfConfig config) {
         HfConfig.OtherFields o = config.others();
-        return new Config(c.withExperts(QwenMoeKeys.hfExperts(file, config), used),
+        return new Config(QwenMoeKeys.hfCommon(file, config, HF_DEFAULT_EXPERTS_USED),
                 o.integer("moe_intermediate_size").orElse(HF_DEFAULT_EXPERT_FFN), o.bool("norm_topk_prob").orElse(false));
     }
 
@@ -65,16 +44,8 @@ public final class Qwen3Moe implements ModelFamily {
      */
     record Config(ModelConfig common, int expertFfn, boolean normalizeTopK) implements FamilyConfig {
         @Override
-        public String familyName() {
-            return NAME;
-        }
-
-        @Override
         public List<String> features() {
-            List<String> f = new ArrayList<>(StandardParts.features(common));
-            f.add("per-head Q/K RMSNorm before RoPE");
-            f.add("SwiGLU experts of " + expertFfn + ", top-k weights " + (normalizeTopK ? "renormalized" : "not renormalized"));
-            return f;
+            return StandardParts.features(common, "per-head Q/K RMSNorm before RoPE", QwenMoeKeys.experts(expertFfn, normalizeTopK));
         }
 
         @Override

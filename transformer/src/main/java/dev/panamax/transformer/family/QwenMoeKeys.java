@@ -4,6 +4,9 @@ import dev.panamax.formats.FormatException;
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.gguf.GgufValueType;
 import dev.panamax.formats.safetensors.HfConfig;
+import dev.panamax.tensor.Rope;
+import dev.panamax.transformer.GgufConfigReader;
+import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.UnsupportedModelException;
 import java.nio.file.Path;
@@ -15,11 +18,30 @@ final class QwenMoeKeys {
     private QwenMoeKeys() {
     }
 
-    static void requireExperts(GgufFile file, ModelConfig c) {
+    /** The experts in words, for {@code inspect}. */
+    static String experts(int expertFfn, boolean normalizeTopK) {
+        return "SwiGLU experts of " + expertFfn + ", top-k weights " + (normalizeTopK ? "renormalized" : "not renormalized");
+    }
+
+    /** The common hyper-parameters of a GGUF file, which must have experts. */
+    static ModelConfig ggufCommon(GgufFile file) {
+        ModelConfig c = GgufConfigReader.common(file, Rope.Layout.NEOX);
         if (!c.isMoe()) {
             throw new FormatException(file.path(), c.architecture() + ".expert_count", "(absent or 0)",
                     "a " + c.architecture() + " model needs experts");
         }
+        return c;
+    }
+
+    /**
+     * The common hyper-parameters of a config.json whose every layer is sparse, with its experts
+     * ({@code num_experts}, required) and {@code defaultUsed} per token where it does not say.
+     */
+    static ModelConfig hfCommon(Path file, HfConfig config, int defaultUsed) {
+        ModelConfig c = HfConfigReader.common(file, config);
+        requireEverySparse(file, config);
+        int used = config.numExpertsPerTok() > 0 ? config.numExpertsPerTok() : defaultUsed;
+        return c.withExperts(hfExperts(file, config), used);
     }
 
     /** {@code <arch>.expert_feed_forward_length} (one value, or one per layer that must agree); llama.cpp's default ffn / used. */
@@ -56,8 +78,7 @@ final class QwenMoeKeys {
         return values[0];
     }
 
-    /** {@code num_experts}, required. */
-    static int hfExperts(Path file, HfConfig config) {
+    private static int hfExperts(Path file, HfConfig config) {
         if (config.numLocalExperts() == 0) {
             throw new FormatException(file, "num_experts", "(absent or 0)",
                     "a " + config.modelType() + " model needs experts");
@@ -66,7 +87,7 @@ final class QwenMoeKeys {
     }
 
     /** transformers makes layer i dense when {@code (i + 1) % decoder_sparse_step != 0} or i is in {@code mlp_only_layers}; llama.cpp does not, nor we. */
-    static void requireEverySparse(Path file, HfConfig config) {
+    private static void requireEverySparse(Path file, HfConfig config) {
         HfConfig.OtherFields o = config.others();
         int step = o.integer("decoder_sparse_step").orElse(1);
         if (step != 1) {

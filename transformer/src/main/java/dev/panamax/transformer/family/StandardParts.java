@@ -13,7 +13,6 @@ import dev.panamax.transformer.nn.GatedFeedForward;
 import dev.panamax.transformer.nn.Linear;
 import dev.panamax.transformer.nn.Norm;
 import dev.panamax.transformer.nn.OutputHead;
-import dev.panamax.transformer.nn.RmsNorm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -128,8 +127,11 @@ public final class StandardParts {
         return experts;
     }
 
-    /** What every family's model shows in {@code inspect}: attention shape, RoPE, biases, tied output, experts. */
-    public static List<String> features(ModelConfig c) {
+    /**
+     * What every family's model shows in {@code inspect} (attention shape, RoPE, biases, tied output,
+     * experts), then the family's own {@code more}.
+     */
+    public static List<String> features(ModelConfig c, String... more) {
         List<String> f = new ArrayList<>();
         f.add(c.kvHeads() == c.heads() ? c.heads() + " attention heads of " + c.headDim()
                 : "grouped-query attention: " + c.heads() + " query heads over " + c.kvHeads() + " KV heads of " + c.headDim());
@@ -145,6 +147,7 @@ public final class StandardParts {
         if (c.isMoe()) {
             f.add("mixture of " + c.expertCount() + " experts, " + c.expertsUsed() + " per token");
         }
+        f.addAll(List.of(more));
         return f;
     }
 }

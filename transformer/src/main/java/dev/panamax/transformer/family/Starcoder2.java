@@ -29,37 +29,22 @@ import java.util.List;
  * {@code starcoder2.attention.layer_norm_epsilon}. llama.cpp v0.5.0 applies no sliding window to
  * starcoder2 and always the tanh GELU; Panamax applies {@code sliding_window} as transformers does.
  */
-public final class Starcoder2 implements ModelFamily {
+public final class Starcoder2 extends DescribedFamily {
     static final TensorName FFN_UP = TensorName.layer("ffn_up", "mlp.c_fc");
     static final TensorName FFN_DOWN = TensorName.layer("ffn_down", "mlp.c_proj");
 
-    static final String NAME = "starcoder2";
-
-    @Override
-    public String name() {
-        return NAME;
+    public Starcoder2() {
+        super("starcoder2", List.of("starcoder2"), List.of("starcoder2"), readers(Starcoder2::readGguf, Starcoder2::readHf));
     }
 
-    @Override
-    public List<String> ggufArchitectures() {
-        return List.of("starcoder2");
-    }
-
-    @Override
-    public List<String> hfModelTypes() {
-        return List.of("starcoder2");
-    }
-
-    @Override
-    public FamilyConfig fromGguf(GgufFile file) {
+    private static FamilyConfig readGguf(GgufFile file) {
         ModelConfig common = GgufConfigReader.common(file, Rope.Layout.NEOX);
         String windowKey = "starcoder2.attention.sliding_window";
         int window = file.metadata().contains(windowKey) ? file.metadata().getInt(windowKey) : 0;
         return new Config(common, common.rmsEps(), Gelu.TANH, window);
     }
 
-    @Override
-    public FamilyConfig fromHf(Path file, HfConfig config) {
+    private static FamilyConfig readHf(Path file, HfConfig config) {
         var x = config.others();
         float eps = (float) x.number("norm_epsilon").orElse(1e-5); // Starcoder2Config's default
         String act = config.hiddenAct().orElse("gelu_pytorch_tanh");
@@ -78,11 +63,6 @@ public final class Starcoder2 implements ModelFamily {
      * @param slidingWindow positions each query sees (itself included), 0 for all
      */
     record Config(ModelConfig common, float normEps, Gelu gelu, int slidingWindow) implements FamilyConfig {
-        @Override
-        public String familyName() {
-            return NAME;
-        }
-
         @Override
         public List<String> features() {
             List<String> f = new ArrayList<>(StandardParts.features(common));
