@@ -101,7 +101,32 @@ public final class HfConfigReader {
     }
 
     private static RopeConfig rope(Path file, HfConfig c, int headDim) {
-        RopeScaling scaling = c.ropeScaling().map(s -> switch (s.type()) {
+        RopeScaling scaling = ropeScaling(file, c);
+        int dims = (int) Math.round(headDim * c.partialRotaryFactor());
+        try {
+            return new RopeConfig(Rope.Layout.NEOX, dims, c.ropeTheta(), scaling);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "rope_scaling", scaling, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code rope_scaling} (or transformers 5's {@code rope_parameters}) as a {@link RopeScaling}:
+     * none, linear, llama3, yarn or longrope.
+     *
+     * @throws UnsupportedModelException for other types
+     * @throws FormatException for invalid parameters
+     */
+    public static RopeScaling ropeScaling(Path file, HfConfig c) {
+        try {
+            return scaling(file, c);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "rope_scaling", c.ropeScaling().map(HfConfig.RopeScaling::type).orElse("none"), e.getMessage(), e);
+        }
+    }
+
+    private static RopeScaling scaling(Path file, HfConfig c) {
+        return c.ropeScaling().<RopeScaling>map(s -> switch (s.type()) {
             case "default" -> new RopeScaling.None();
             case "linear" -> new RopeScaling.Linear(s.factor());
             // llama3's defaults are those of Llama 3.1's config
@@ -112,25 +137,21 @@ public final class HfConfigReader {
             default -> throw new UnsupportedModelException(file + ": rope_scaling type '" + s.type() + "' is not supported"
                     + " (supported: default, linear, llama3, yarn, longrope)");
         }).orElseGet(RopeScaling.None::new);
-        int dims = (int) Math.round(headDim * c.partialRotaryFactor());
-        try {
-            return new RopeConfig(Rope.Layout.NEOX, dims, c.ropeTheta(), scaling);
-        } catch (IllegalArgumentException e) {
-            throw new FormatException(file, "rope_scaling", scaling, e.getMessage(), e);
-        }
     }
 
     /**
      * transformers' {@code _compute_yarn_parameters}: with {@code original_max_position_embeddings}
      * given, the factor is {@code max_position_embeddings / original_max_position_embeddings};
-     * beta_fast 32, beta_slow 1, truncate true and attention factor {@code 0.1 ln(factor) + 1} by default.
+     * beta_fast 32, beta_slow 1, truncate true; {@code mscale} / {@code mscale_all_dim} (DeepSeek's) 0
+     * when absent; the attention factor as given, else {@link RopeScaling.Yarn#of}'s.
      */
     private static RopeScaling yarn(HfConfig c, HfConfig.RopeScaling s) {
         int original = s.originalMaxPositionEmbeddings().orElse(c.maxPositionEmbeddings());
         double factor = s.originalMaxPositionEmbeddings().isPresent() ? (double) c.maxPositionEmbeddings() / original : s.factor();
         HfConfig.Yarn y = s.yarn();
-        return new RopeScaling.Yarn(factor, original, y.betaFast().orElse(32), y.betaSlow().orElse(1), y.truncate().orElse(true),
-                y.attentionFactor().orElse(RopeScaling.Yarn.defaultAttentionFactor(factor)));
+        HfConfig.OtherFields x = c.others();
+        return RopeScaling.Yarn.of(factor, original, y.betaFast().orElse(32), y.betaSlow().orElse(1), y.truncate().orElse(true),
+                x.number("rope_scaling.mscale").orElse(0), x.number("rope_scaling.mscale_all_dim").orElse(0), y.attentionFactor());
     }
 
 }

@@ -126,33 +126,69 @@ public sealed interface RopeScaling {
     }
 
     /**
-     * YaRN ({@code "rope_type": "yarn"}, gpt-oss, Qwen long-context): pair {@code i} blends its
-     * frequency {@code f} and the interpolated {@code f / factor} by a ramp over the pair index,
-     * {@code f' = f / factor · (1 - e) + f · e} with {@code e = 1 - clamp((i - low) / (high - low), 0, 1)},
-     * where {@code low} and {@code high} are the (fractional) pair indices at which a pair turns
-     * {@code betaFast} and {@code betaSlow} times over {@code originalContext} positions:
-     * {@code dims · ln(originalContext / (2π β)) / (2 ln theta)}, floored and ceiled if {@code truncate},
-     * then clamped to {@code [0, dims - 1]}. cos and sin are multiplied by {@link #attentionFactor()}.
-     * This is Hugging Face's {@code _compute_yarn_parameters} (which honours {@code truncate}, false
-     * in gpt-oss's config) and ggml's {@code rope_yarn} / {@code ggml_rope_yarn_corr_dims} (which
-     * always truncates, and applies {@code attention factor = 0.1 ln(factor) + 1}).
+     * YaRN ({@code "rope_type": "yarn"}: gpt-oss, Qwen long-context, DeepSeek V2/V3, Kimi K2), as
+     * transformers' {@code _compute_yarn_parameters}: pair {@code i} blends its frequency {@code f} and
+     * the interpolated {@code f / factor} by a ramp over the pair index,
+     * {@code f' = f / factor · (1 - e) + f · e} with {@code e = 1 - clamp((i - low) / (high - low), 0, 1)}
+     * ({@code high} + 0.001 where the two meet), where {@code low} and {@code high} are the
+     * (fractional) pair indices at which a pair turns {@code betaFast} and {@code betaSlow} times over
+     * {@code originalContext} positions, {@code dims · ln(originalContext / (2π β)) / (2 ln theta)},
+     * floored and ceiled if {@code truncate}, then clamped to {@code [0, dims - 1]}. cos and sin are
+     * multiplied by {@link #attentionFactor()}. ggml's {@code rope_yarn} / {@code ggml_rope_yarn_corr_dims}
+     * always truncate (gpt-oss's config.json says {@code "truncate": false}).
      *
-     * @param attentionFactor the factor of cos and sin, usually {@code 0.1 ln(factor) + 1}
+     * <p>DeepSeek's magnitude terms: with {@code mscale(m) = 0.1 · m · ln(factor) + 1} (1 for
+     * factor ≤ 1), the attention factor defaults to {@code mscale(mscale) / mscale(mscaleAllDim)} when
+     * both are given (1 for DeepSeek, whose two are equal), else {@code mscale(1)}; and DeepSeek's
+     * softmax scale gains {@link #softmaxGain()} = {@code mscale(mscaleAllDim)²} (GGUF stores
+     * {@code 0.1 · mscaleAllDim} as {@code rope.scaling.yarn_log_multiplier}).
+     *
+     * @param mscale          {@code mscale} (0 if absent)
+     * @param mscaleAllDim    {@code mscale_all_dim} (0 if absent)
+     * @param attentionFactor the factor of cos and sin ({@link #of} computes transformers' default)
      */
-    record Yarn(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate,
-                double attentionFactor) implements RopeScaling {
+    record Yarn(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate, double mscale,
+                double mscaleAllDim, double attentionFactor) implements RopeScaling {
         public Yarn {
             if (!(factor >= 1) || Double.isInfinite(factor) || originalContext <= 0 || !(betaFast > betaSlow) || !(betaSlow > 0)
-                    || Double.isInfinite(betaFast) || !(attentionFactor > 0) || Double.isInfinite(attentionFactor)) {
+                    || Double.isInfinite(betaFast) || !(mscale >= 0) || !(mscaleAllDim >= 0) || Double.isInfinite(mscale)
+                    || Double.isInfinite(mscaleAllDim) || !(attentionFactor > 0) || Double.isInfinite(attentionFactor)) {
                 throw new IllegalArgumentException("invalid yarn RoPE scaling: factor " + factor + ", original context "
-                        + originalContext + ", beta_fast " + betaFast + ", beta_slow " + betaSlow + ", attention factor "
-                        + attentionFactor);
+                        + originalContext + ", beta_fast " + betaFast + ", beta_slow " + betaSlow + ", mscale " + mscale
+                        + ", mscale_all_dim " + mscaleAllDim + ", attention factor " + attentionFactor);
             }
+        }
+
+        /** Without DeepSeek's magnitude terms. */
+        public Yarn(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate, double attentionFactor) {
+            this(factor, originalContext, betaFast, betaSlow, truncate, 0, 0, attentionFactor);
+        }
+
+        /**
+         * transformers' reading: the attention factor as given, else {@code mscale(mscale) / mscale(mscaleAllDim)}
+         * when both are positive, else {@code mscale(1)}.
+         */
+        public static Yarn of(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate, double mscale,
+                              double mscaleAllDim, java.util.OptionalDouble attentionFactor) {
+            double attention = attentionFactor.orElse(mscale > 0 && mscaleAllDim > 0
+                    ? magnitude(factor, mscale) / magnitude(factor, mscaleAllDim) : magnitude(factor, 1));
+            return new Yarn(factor, originalContext, betaFast, betaSlow, truncate, mscale, mscaleAllDim, attention);
         }
 
         /** transformers' and llama.cpp's default attention factor for a scaling {@code factor}: {@code 0.1 ln(factor) + 1}. */
         public static double defaultAttentionFactor(double factor) {
-            return factor <= 1 ? 1 : 0.1 * Math.log(factor) + 1;
+            return magnitude(factor, 1);
+        }
+
+        /** YaRN's magnitude correction {@code 0.1 · m · ln(factor) + 1}, 1 for factor ≤ 1 (transformers' {@code get_mscale}). */
+        public static double magnitude(double factor, double m) {
+            return factor <= 1 ? 1 : 0.1 * m * Math.log(factor) + 1;
+        }
+
+        /** What DeepSeek's softmax scale is multiplied by: {@code mscale(mscaleAllDim)²}, 1 without {@code mscale_all_dim}. */
+        public double softmaxGain() {
+            double m = mscaleAllDim > 0 ? magnitude(factor, mscaleAllDim) : 1;
+            return m * m;
         }
 
         @Override
@@ -169,7 +205,10 @@ public sealed interface RopeScaling {
             }
             low = Math.max(low, 0);
             high = Math.min(high, dims - 1);
-            double ramp = Math.min(1, Math.max(0, (i - low) / Math.max(0.001, high - low)));
+            if (low == high) {
+                high += 0.001; // transformers' guard against a zero-width ramp
+            }
+            double ramp = Math.min(1, Math.max(0, (i - low) / (high - low)));
             double extrapolation = 1 - ramp;
             return inverseFrequency / factor * (1 - extrapolation) + inverseFrequency * extrapolation;
         }
@@ -247,62 +286,6 @@ public sealed interface RopeScaling {
         public String toString() {
             return "LongRoPE[" + shortFactors.length + " pairs, short up to " + originalContext + " positions, long beyond, attention factor "
                     + (float) magnitudeFactor + "]";
-        }
-    }
-
-    /**
-     * DeepSeek V2/V3's YaRN, with its {@code mscale} / {@code mscale_all_dim} magnitude terms (the softmax
-     * scale gains {@code mscale(mscale_all_dim)²}); kept beside {@link Yarn} for now (to be made one record).
-     *
-     * YaRN ("rope_type": "yarn", DeepSeek V2/V3, Kimi K2): pairs that turn many times within the
-     * original context keep their frequency, pairs that turn less than once are interpolated
-     * ({@code f / factor}), with a linear ramp between the correction dimensions
-     * {@code low = floor(d(betaFast))}, {@code high = ceil(d(betaSlow))} where
-     * {@code d(r) = dims · ln(originalContext / (2π r)) / (2 ln theta)}. This is Hugging Face's
-     * {@code _compute_yarn_parameters} and ggml's {@code rope_yarn} (its ramp over pair {@code i}).
-     *
-     * <p>YaRN also scales attention: the rotated entries by {@link #attentionFactor()} (1 when
-     * {@code mscale == mscaleAllDim}, DeepSeek's case), and DeepSeek's softmax scale by
-     * {@code softmaxScale(mscaleAllDim)²}, see {@link #mscale(double)}.
-     *
-     * @param mscale       {@code mscale} (0 if absent)
-     * @param mscaleAllDim {@code mscale_all_dim} (0 if absent); GGUF stores {@code 0.1 · mscaleAllDim}
-     *                     as {@code rope.scaling.yarn_log_multiplier}
-     * @param dims         rotated entries per head (the ramp's {@code dim})
-     * @param theta        RoPE base (the ramp's {@code base})
-     */
-    record DeepSeekYarn(double factor, int originalContext, double betaFast, double betaSlow, double mscale, double mscaleAllDim,
-                int dims, double theta) implements RopeScaling {
-        public DeepSeekYarn {
-            if (!(factor >= 1) || Double.isInfinite(factor) || originalContext <= 0 || !(betaFast > betaSlow) || !(betaSlow > 0)
-                    || !(mscale >= 0) || !(mscaleAllDim >= 0) || dims <= 0 || !(theta > 1)) {
-                throw new IllegalArgumentException("invalid yarn RoPE scaling: factor " + factor + ", original context "
-                        + originalContext + ", beta_fast " + betaFast + ", beta_slow " + betaSlow + ", mscale " + mscale
-                        + ", mscale_all_dim " + mscaleAllDim + ", dims " + dims + ", theta " + theta);
-            }
-        }
-
-        private double correctionDim(double rotations) {
-            return dims * Math.log(originalContext / (rotations * 2 * Math.PI)) / (2 * Math.log(theta));
-        }
-
-        @Override
-        public double scale(int i, double inverseFrequency) {
-            double low = Math.max(Math.floor(correctionDim(betaFast)), 0);
-            double high = Math.min(Math.ceil(correctionDim(betaSlow)), dims - 1);
-            double ramp = Math.min(1, Math.max(0, (i - low) / Math.max(0.001, high - low)));
-            double keep = 1 - ramp; // 1: extrapolate (keep the frequency), 0: interpolate
-            return inverseFrequency / factor * (1 - keep) + inverseFrequency * keep;
-        }
-
-        /** {@code 0.1 · m · ln(factor) + 1} (1 for factor ≤ 1): YaRN's magnitude correction. */
-        public double mscale(double m) {
-            return factor <= 1 ? 1 : 0.1 * m * Math.log(factor) + 1;
-        }
-
-        /** What the rotated entries are multiplied by: {@code mscale(mscale) / mscale(mscaleAllDim)}, or {@code mscale(1)} without both. */
-        public double attentionFactor() {
-            return mscale > 0 && mscaleAllDim > 0 ? mscale(mscale) / mscale(mscaleAllDim) : mscale(1);
         }
     }
 }

@@ -58,7 +58,7 @@ class DeepSeek2ForwardTest {
                 assertEquals(1, c.kvHeads());
                 assertEquals(m.kvLora + m.rope, c.headDim());
                 assertTrue(model.transformer().cache().valuesAreKeys());
-                assertEquals(m.yarnFactor != 1, c.rope().scaling() instanceof RopeScaling.DeepSeekYarn, c.rope().toString());
+                assertEquals(m.yarnFactor != 1, c.rope().scaling() instanceof RopeScaling.Yarn, c.rope().toString());
                 // the whole prompt at once
                 assertClose(exact[prompt.length - 1], model.transformer().forward(prompt, 0), F32_TOLERANCE, file + " prompt");
                 // and again token by token over the same cache (decode: one row at a time)

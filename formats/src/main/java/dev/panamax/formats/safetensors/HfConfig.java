@@ -154,6 +154,18 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return Optional.ofNullable((String) v);
         }
 
+        /** An array of strings (Gemma 3's {@code layer_types}). */
+        public Optional<List<String>> strings(String field) {
+            Object v = values.get(field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (!(v instanceof List<?> list) || !list.stream().allMatch(o -> o instanceof String)) {
+                throw new FormatException(file, field, v, "must be an array of strings");
+            }
+            return Optional.of(list.stream().map(o -> (String) o).toList());
+        }
+
         /** An array of numbers (Phi-3's {@code rope_scaling.short_factor}). */
         public Optional<double[]> numbers(String field) {
             Object v = values.get(field);

@@ -8,6 +8,7 @@ import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Rope;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.RopeConfig;
 import dev.panamax.transformer.RopeScaling;
@@ -23,6 +24,7 @@ import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * DeepSeek V2, V2-Lite, V2.5, V3, R1 and Kimi K2 (GGUF {@code deepseek2}; transformers'
@@ -137,7 +139,7 @@ public final class DeepSeek2 extends DescribedFamily {
                 double logMul = m.findFloat(a + "rope.scaling.yarn_log_multiplier").orElse(0f) / 0.1;
                 yield yarn(path, a + "rope.scaling.*", factor, count(m, a + "rope.scaling.original_context_length", 4096),
                         m.findFloat(a + "rope.scaling.yarn_beta_fast").orElse(32f), m.findFloat(a + "rope.scaling.yarn_beta_slow").orElse(1f),
-                        logMul, logMul, rope, theta);
+                        logMul, logMul);
             }
             default -> throw new UnsupportedModelException(path + ": " + a + "rope.scaling.type '" + type
                     + "' is not supported for deepseek2 (supported: none, yarn)");
@@ -151,57 +153,56 @@ public final class DeepSeek2 extends DescribedFamily {
     }
 
     private static FamilyConfig readHf(Path file, HfConfig config) {
-        ConfigJson j = ConfigJson.read(file);
+        HfConfig.OtherFields j = config.others();
         int layers = config.numHiddenLayers();
-        int rope = j.requiredCount("qk_rope_head_dim");
-        Mla mla = mla(file, j.count("q_lora_rank", 0), positive(file, "kv_lora_rank", j.requiredCount("kv_lora_rank")),
-                j.requiredCount("qk_nope_head_dim") + rope, rope, positive(file, "v_head_dim", j.requiredCount("v_head_dim")),
+        int rope = required(j, "qk_rope_head_dim");
+        Mla mla = mla(file, j.integer("q_lora_rank").orElse(0), positive(file, "kv_lora_rank", required(j, "kv_lora_rank")),
+                required(j, "qk_nope_head_dim") + rope, rope, positive(file, "v_head_dim", required(j, "v_head_dim")),
                 "qk_nope_head_dim");
         boolean v3 = !config.modelType().equals("deepseek_v2");
-        String scoring = j.string("scoring_func", v3 ? "sigmoid" : "softmax");
+        String scoring = j.string("scoring_func").orElse(v3 ? "sigmoid" : "softmax");
         DeepSeekRouter.Gating gating = switch (scoring) {
             case "softmax" -> DeepSeekRouter.Gating.SOFTMAX;
             case "sigmoid" -> DeepSeekRouter.Gating.SIGMOID;
             default -> throw new UnsupportedModelException(file + ": scoring_func '" + scoring + "' is not supported (softmax, sigmoid)");
         };
-        String method = j.string("topk_method", v3 ? "noaux_tc" : "greedy");
+        String method = j.string("topk_method").orElse(v3 ? "noaux_tc" : "greedy");
         boolean grouped = !method.equals("greedy");
         if (!List.of("greedy", "group_limited_greedy", "noaux_tc").contains(method)) {
             throw new UnsupportedModelException(file + ": topk_method '" + method + "' is not supported"
                     + " (greedy, group_limited_greedy, noaux_tc)");
         }
-        if (j.count("moe_layer_freq", 1) != 1) {
-            throw new UnsupportedModelException(file + ": moe_layer_freq = " + j.count("moe_layer_freq", 1) + " (supported: 1)");
+        if (j.integer("moe_layer_freq").orElse(1) != 1) {
+            throw new UnsupportedModelException(file + ": moe_layer_freq = " + j.integer("moe_layer_freq").getAsInt() + " (supported: 1)");
         }
-        boolean normalize = j.bool("norm_topk_prob", false);
-        double scale = j.number("routed_scaling_factor", 1);
+        boolean normalize = j.bool("norm_topk_prob").orElse(false);
+        double scale = j.number("routed_scaling_factor").orElse(1);
         if (!v3 && normalize) {
             scale = 1; // DeepseekV2MoEGate scales only weights it does not normalize
         }
-        int experts = j.count("n_routed_experts", 0);
-        Moe moe = moe(file, "", layers, j.count("first_k_dense_replace", 0), experts, j.count("num_experts_per_tok", 0),
-                j.count("moe_intermediate_size", 0), j.count("n_shared_experts", 0), gating, grouped ? Math.max(1, j.count("n_group", 1)) : 1,
-                grouped ? Math.max(1, j.count("topk_group", 1)) : 1,
+        int experts = j.integer("n_routed_experts").orElse(0);
+        Moe moe = moe(file, "", layers, j.integer("first_k_dense_replace").orElse(0), experts, config.numExpertsPerTok(),
+                j.integer("moe_intermediate_size").orElse(0), j.integer("n_shared_experts").orElse(0), gating,
+                grouped ? Math.max(1, j.integer("n_group").orElse(1)) : 1, grouped ? Math.max(1, j.integer("topk_group").orElse(1)) : 1,
                 method.equals("group_limited_greedy") ? DeepSeekRouter.GroupScore.MAX : DeepSeekRouter.GroupScore.TOP2_SUM, normalize, scale);
-        double theta = config.ropeTheta();
-        RopeScaling scaling = new RopeScaling.None();
-        if (config.ropeScaling().isPresent()) {
-            String type = config.ropeScaling().get().type();
-            if (type.equals("yarn")) {
-                scaling = yarn(file, "rope_scaling", j.number("rope_scaling.factor", 1),
-                        j.count("rope_scaling.original_max_position_embeddings", config.maxPositionEmbeddings()),
-                        j.number("rope_scaling.beta_fast", 32), j.number("rope_scaling.beta_slow", 1),
-                        j.number("rope_scaling.mscale", 0), j.number("rope_scaling.mscale_all_dim", 0), rope, theta);
-            } else if (!type.equals("default")) {
-                throw new UnsupportedModelException(file + ": rope_scaling type '" + type + "' is not supported for "
-                        + config.modelType() + " (supported: default, yarn)");
-            }
+        String type = config.ropeScaling().map(HfConfig.RopeScaling::type).orElse("default");
+        if (!type.equals("default") && !type.equals("yarn")) {
+            throw new UnsupportedModelException(file + ": rope_scaling type '" + type + "' is not supported for "
+                    + config.modelType() + " (supported: default, yarn)");
         }
-        Rope.Layout layout = j.bool("rope_interleave", true) ? Rope.Layout.INTERLEAVED : Rope.Layout.NEOX;
+        RopeScaling scaling = HfConfigReader.ropeScaling(file, config);
+        if (scaling instanceof RopeScaling.Yarn y && y.factor() == 1) {
+            scaling = new RopeScaling.None();
+        }
+        Rope.Layout layout = j.bool("rope_interleave").orElse(true) ? Rope.Layout.INTERLEAVED : Rope.Layout.NEOX;
         ModelConfig common = common(file, config.modelType(), config.hiddenSize(), config.intermediateSize(), layers,
                 config.numAttentionHeads(), mla, config.vocabSize(), config.maxPositionEmbeddings(), (float) config.rmsNormEps(),
-                new RopeConfig(layout, rope, theta, scaling), config.tieWordEmbeddings(), moe);
+                new RopeConfig(layout, rope, config.ropeTheta(), scaling), config.tieWordEmbeddings(), moe);
         return new Config(common, mla, moe);
+    }
+
+    private static int required(HfConfig.OtherFields fields, String key) {
+        return fields.integer(key).orElseThrow(() -> new FormatException(fields.file(), key, "(absent)", "the model needs this field"));
     }
 
     private static int positive(Path file, String key, int value) {
@@ -273,11 +274,12 @@ public final class DeepSeek2 extends DescribedFamily {
         return new Moe(dense, experts, used, expertFfn, shared, gating, groups, groupsUsed, groupScore, normalize, scale);
     }
 
+    /** DeepSeek's YaRN from GGUF: always truncated, {@code mscale = mscale_all_dim} (llama.cpp's reading); factor 1 is none. */
     private static RopeScaling yarn(Path file, String key, double factor, int originalContext, double betaFast, double betaSlow,
-                                    double mscale, double mscaleAllDim, int dims, double theta) {
+                                    double mscale, double mscaleAllDim) {
         try {
             return factor == 1 ? new RopeScaling.None()
-                    : new RopeScaling.DeepSeekYarn(factor, originalContext, betaFast, betaSlow, mscale, mscaleAllDim, dims, theta);
+                    : RopeScaling.Yarn.of(factor, originalContext, betaFast, betaSlow, true, mscale, mscaleAllDim, OptionalDouble.empty());
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, key, factor, e.getMessage(), e);
         }
@@ -306,8 +308,8 @@ public final class DeepSeek2 extends DescribedFamily {
         /** Softmax scale {@code 1/sqrt(N + R)}, times YaRN's {@code mscale(mscale_all_dim)²}. */
         float softmaxScale() {
             double s = 1 / Math.sqrt(mla.nopeDim() + mla.ropeDim());
-            if (common.rope().scaling() instanceof RopeScaling.DeepSeekYarn y && y.mscaleAllDim() > 0) {
-                s *= y.mscale(y.mscaleAllDim()) * y.mscale(y.mscaleAllDim());
+            if (common.rope().scaling() instanceof RopeScaling.Yarn y) {
+                s *= y.softmaxGain();
             }
             return (float) s;
         }
@@ -368,7 +370,7 @@ public final class DeepSeek2 extends DescribedFamily {
         @Override
         public Decoder build(ModelConfig c, BuildContext b) {
             Rope rope = c.rope().toRope();
-            float ropeFactor = c.rope().scaling() instanceof RopeScaling.DeepSeekYarn y ? (float) (y.attentionFactor() * y.attentionFactor()) : 1f;
+            float ropeFactor = c.rope().scaling() instanceof RopeScaling.Yarn y ? (float) (y.attentionFactor() * y.attentionFactor()) : 1f;
             LatentAttention.Shape shape = new LatentAttention.Shape(c.heads(), mla.nopeDim(), mla.ropeDim(), mla.valueDim(),
                     mla.kvLoraRank(), softmaxScale(), ropeFactor);
             WeightLoader w = b.weights();

@@ -3,7 +3,6 @@ package dev.panamax.transformer.family;
 import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
 import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigJson;
 import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.TransformerBlock;
@@ -30,8 +29,7 @@ public final class Gemma extends DescribedFamily {
     }
 
     private static FamilyConfig readHf(Path file, HfConfig config) {
-        HfConfigJson json = HfConfigJson.read(file);
-        GemmaParts.checkActivation(file, json.string("hidden_activation"));
+        GemmaParts.checkActivation(file, config.others().string("hidden_activation"));
         return new Config(HfConfigReader.common(file, config));
     }
 

@@ -5,7 +5,6 @@ import dev.panamax.formats.gguf.GgufMetadata;
 import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
 import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigJson;
 import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.RopeConfig;
@@ -59,14 +58,14 @@ public final class Gemma3 extends DescribedFamily {
     }
 
     private static FamilyConfig readHf(Path file, HfConfig config) {
-        HfConfigJson json = HfConfigJson.read(file).withDefaults(HF_DEFAULTS);
-        GemmaParts.checkActivation(file, json.string("hidden_activation"));
+        HfConfig.OtherFields fields = config.others(); // with HF_DEFAULTS filled in
+        GemmaParts.checkActivation(file, fields.string("hidden_activation"));
         ModelConfig c = HfConfigReader.common(file, config);
-        int window = json.positiveInt("sliding_window").orElse(0);
-        RopeConfig local = new RopeConfig(c.rope().layout(), c.rope().dims(), json.number("rope_local_base_freq").orElseThrow(),
+        int window = fields.integer("sliding_window").orElse(0);
+        RopeConfig local = new RopeConfig(c.rope().layout(), c.rope().dims(), fields.number("rope_local_base_freq").orElseThrow(),
                 new RopeScaling.None());
-        return new Gemma2.Config(NAME, c, GemmaParts.hfAttentionScale(json), (float) json.number("attn_logit_softcapping").orElse(0),
-                (float) json.number("final_logit_softcapping").orElse(0), window,
-                GemmaParts.hfSlidingLayers(json, c.layers(), window, 6), local, true);
+        return new Gemma2.Config(NAME, c, GemmaParts.hfAttentionScale(fields), (float) fields.number("attn_logit_softcapping").orElse(0),
+                (float) fields.number("final_logit_softcapping").orElse(0), window,
+                GemmaParts.hfSlidingLayers(fields, c.layers(), window, 6), local, true);
     }
 }

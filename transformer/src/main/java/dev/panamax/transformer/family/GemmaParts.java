@@ -3,10 +3,10 @@ package dev.panamax.transformer.family;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.gguf.GgufArray;
 import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.formats.gguf.GgufMetadata;
 import dev.panamax.formats.gguf.GgufValueType;
 import dev.panamax.tensor.Rope;
-import dev.panamax.transformer.HfConfigJson;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.nn.Attention;
@@ -147,24 +147,27 @@ final class GemmaParts {
      * ("sliding_attention" / "full_attention"), or else every layer but each {@code sliding_window_pattern}-th
      * ({@code defaultPeriod} if absent), as transformers' configs derive their {@code layer_types}.
      */
-    static List<Boolean> hfSlidingLayers(HfConfigJson json, int layers, int window, int defaultPeriod) {
+    static List<Boolean> hfSlidingLayers(HfConfig.OtherFields fields, int layers, int window, int defaultPeriod) {
         List<Boolean> sliding = new ArrayList<>(layers);
-        var types = json.strings("layer_types");
+        var types = fields.strings("layer_types");
         if (types.isPresent()) {
             if (types.get().size() != layers) {
-                throw new FormatException(json.file(), "layer_types", types.get().size() + " entries",
+                throw new FormatException(fields.file(), "layer_types", types.get().size() + " entries",
                         "must have one per layer (num_hidden_layers = " + layers + ")");
             }
             for (String t : types.get()) {
                 if (!t.equals("sliding_attention") && !t.equals("full_attention")) {
-                    throw new UnsupportedModelException(json.file() + ": layer_types entry '" + t
+                    throw new UnsupportedModelException(fields.file() + ": layer_types entry '" + t
                             + "' is not supported (supported: sliding_attention, full_attention)");
                 }
                 sliding.add(window > 0 && t.equals("sliding_attention"));
             }
             return sliding;
         }
-        int period = json.positiveInt("sliding_window_pattern").orElse(defaultPeriod);
+        int period = fields.integer("sliding_window_pattern").orElse(defaultPeriod);
+        if (period == 0) {
+            throw new FormatException(fields.file(), "sliding_window_pattern", 0, "must be positive");
+        }
         for (int l = 0; l < layers; l++) {
             sliding.add(window > 0 && (l + 1) % period != 0);
         }
@@ -172,10 +175,10 @@ final class GemmaParts {
     }
 
     /** {@code query_pre_attn_scalar^-1/2}, the attention scale of Gemma 2 and 3. */
-    static float hfAttentionScale(HfConfigJson json) {
-        double q = json.number("query_pre_attn_scalar").orElseThrow();
+    static float hfAttentionScale(HfConfig.OtherFields fields) {
+        double q = fields.number("query_pre_attn_scalar").orElseThrow();
         if (!(q > 0)) {
-            throw new FormatException(json.file(), "query_pre_attn_scalar", q, "must be positive");
+            throw new FormatException(fields.file(), "query_pre_attn_scalar", q, "must be positive");
         }
         return (float) Math.pow(q, -0.5);
     }

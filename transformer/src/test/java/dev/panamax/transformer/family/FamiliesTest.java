@@ -28,6 +28,20 @@ class FamiliesTest {
     }
 
     @Test
+    void aFamilysRecordIsNamedForTheFamilyWhoseNamesIncludeItsArchitecture() {
+        for (ModelFamily f : Families.ALL) {
+            Set<String> names = new HashSet<>(f.ggufArchitectures());
+            names.addAll(f.hfModelTypes());
+            for (String a : names) {
+                assertSame(f, Families.of(a).orElseThrow(), a);
+                // a GGUF architecture is never another family's model_type, nor the reverse
+                assertEquals(1, Families.ALL.stream().filter(g -> g.ggufArchitectures().contains(a) || g.hfModelTypes().contains(a)).count(), a);
+            }
+        }
+        assertTrue(Families.of("gpt2").isEmpty());
+    }
+
+    @Test
     void unsupportedArchitectureNamesFileKeyValueAndEverySupportedOneInOrder() {
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> Families.forGguf(FILE, "gpt2"));
         assertEquals(FILE + ": general.architecture 'gpt2' is not supported; supported: "
