@@ -37,9 +37,10 @@ import java.util.function.Consumer;
  *                              10000 if neither is given
  * @param ropeScaling           {@code rope_scaling}, if present and not null; when transformers 5's
  *                              {@code rope_parameters} is given, that object instead (with its rope_type,
- *                              factor, ...), and {@code rope_scaling} is ignored
- * @param partialRotaryFactor   {@code partial_rotary_factor}: the fraction of each head that RoPE rotates, in (0, 1];
- *                              1 if absent
+ *                              factor, ..., or per layer type its {@code full_attention} object; the other
+ *                              layer types' are among the {@link #others()}), and {@code rope_scaling} is ignored
+ * @param partialRotaryFactor   {@code partial_rotary_factor} (or {@code rope_parameters.partial_rotary_factor}, which
+ *                              wins): the fraction of each head that RoPE rotates, in (0, 1]; 1 if absent
  * @param vocabSize             {@code vocab_size} (required)
  * @param tieWordEmbeddings     {@code tie_word_embeddings}; false if absent
  * @param numLocalExperts       {@code num_local_experts} (or qwen2_moe's {@code num_experts}); 0 if absent
@@ -268,7 +269,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
         private double ropeTheta = 10000;
         private double partialRotaryFactor = 1;
         private RopeScaling ropeScaling, ropeParameters;
-        private Double parametersRopeTheta;
+        private Double parametersRopeTheta, parametersPartialRotary;
         private boolean tieWordEmbeddings, attentionBias;
         private List<Integer> bos = List.of(), eos = List.of();
         private String hiddenAct, torchDtype;
@@ -324,7 +325,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                 case "rms_norm_eps" -> rmsNormEps = positiveNumber(key);
                 case "rope_theta" -> ropeTheta = positiveNumber(key);
                 case "rope_scaling" -> ropeScaling = ropeScaling(key);
-                case "rope_parameters" -> ropeParameters = ropeScaling(key);
+                case "rope_parameters" -> ropeParameters = ropeParameters(key);
                 case "partial_rotary_factor" -> partialRotaryFactor = fraction(key);
                 case "tie_word_embeddings" -> tieWordEmbeddings = Json.bool(p, file, key);
                 case "attention_bias" -> attentionBias = Json.bool(p, file, key);
@@ -436,21 +437,106 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return ids;
         }
 
-        /** {@code rope_scaling}, or {@code rope_parameters}, which may also hold {@code rope_theta}. */
+        /** {@code rope_scaling}: one object of RoPE parameters ({@code rope_theta} in it is ignored). */
         private RopeScaling ropeScaling(String field) {
             Json.expect(p, JsonToken.START_OBJECT, file, field, "must be an object");
-            String type = null;
-            Double factor = null;
-            OptionalDouble low = OptionalDouble.empty(), high = OptionalDouble.empty();
-            OptionalInt original = OptionalInt.empty();
-            OptionalDouble betaFast = OptionalDouble.empty(), betaSlow = OptionalDouble.empty(), attentionFactor = OptionalDouble.empty();
-            Optional<Boolean> truncate = Optional.empty();
+            RopeFields r = new RopeFields(field, "rope_scaling.");
+            while (next() == JsonToken.FIELD_NAME) {
+                String key = Json.name(p, file, "config");
+                if (next() != JsonToken.VALUE_NULL) {
+                    if (key.equals("rope_theta")) {
+                        Json.skip(p, file, "config", 0);
+                    } else {
+                        r.field(key);
+                    }
+                }
+            }
+            return r.build();
+        }
+
+        /**
+         * transformers 5's {@code rope_parameters}: one object of RoPE parameters with its {@code rope_theta}
+         * (and {@code partial_rotary_factor}), or one such object per layer type (Gemma 3:
+         * {@code full_attention}, {@code sliding_attention}). The {@code full_attention} one is the model's
+         * RoPE; the other layer types' fields are kept among the {@link OtherFields} as
+         * {@code "rope_parameters.<layer type>.<key>"} (rope_type, rope_theta, factor).
+         */
+        private RopeScaling ropeParameters(String field) {
+            Json.expect(p, JsonToken.START_OBJECT, file, field, "must be an object");
+            RopeFields flat = new RopeFields(field, "rope_scaling.");
+            RopeScaling full = null;
+            boolean perLayerType = false, anyFlat = false;
             while (next() == JsonToken.FIELD_NAME) {
                 String key = Json.name(p, file, "config");
                 String sub = field + "." + Json.shown(key);
                 if (next() == JsonToken.VALUE_NULL) {
                     continue;
                 }
+                if (p.currentToken() == JsonToken.START_OBJECT) {
+                    perLayerType = true;
+                    RopeFields layer = new RopeFields(sub, key.equals("full_attention") ? "rope_scaling." : sub + ".");
+                    while (next() == JsonToken.FIELD_NAME) {
+                        String inner = Json.name(p, file, "config");
+                        if (next() != JsonToken.VALUE_NULL) {
+                            layer.parametersField(inner);
+                        }
+                    }
+                    RopeScaling scaling = layer.build();
+                    if (key.equals("full_attention")) {
+                        full = scaling;
+                        parametersRopeTheta = layer.theta;
+                    } else {
+                        others.put(sub + ".rope_type", scaling.type());
+                        others.put(sub + ".factor", scaling.factor());
+                        if (layer.theta != null) {
+                            others.put(sub + ".rope_theta", layer.theta);
+                        }
+                    }
+                } else {
+                    anyFlat = true;
+                    flat.parametersField(key);
+                    if (flat.theta != null) {
+                        parametersRopeTheta = flat.theta;
+                    }
+                }
+            }
+            if (perLayerType && anyFlat) {
+                throw new FormatException(file, field, "an object", "must hold either RoPE parameters or one object of them per layer type, not both");
+            }
+            if (perLayerType && full == null) {
+                throw new FormatException(file, field + ".full_attention", "missing", "per-layer-type rope_parameters need full_attention");
+            }
+            return perLayerType ? full : flat.build();
+        }
+
+        /** The fields of one object of RoPE parameters, as read. */
+        private final class RopeFields {
+            private final String field, otherPrefix;
+            private String type;
+            private Double factor, theta;
+            private OptionalDouble low = OptionalDouble.empty(), high = OptionalDouble.empty();
+            private OptionalInt original = OptionalInt.empty();
+            private OptionalDouble betaFast = OptionalDouble.empty(), betaSlow = OptionalDouble.empty(),
+                    attentionFactor = OptionalDouble.empty();
+            private Optional<Boolean> truncate = Optional.empty();
+
+            /** @param otherPrefix where fields not read here are kept among the others ("rope_scaling.") */
+            RopeFields(String field, String otherPrefix) {
+                this.field = field;
+                this.otherPrefix = otherPrefix;
+            }
+
+            /** A field of {@code rope_parameters}: also {@code rope_theta} and {@code partial_rotary_factor}. */
+            void parametersField(String key) {
+                switch (key) {
+                    case "rope_theta" -> theta = positiveNumber(field + ".rope_theta");
+                    case "partial_rotary_factor" -> parametersPartialRotary = fraction(field + ".partial_rotary_factor");
+                    default -> field(key);
+                }
+            }
+
+            void field(String key) {
+                String sub = field + "." + Json.shown(key);
                 switch (key) {
                     case "rope_type", "type" -> {
                         String t = Json.string(p, file, sub);
@@ -467,27 +553,23 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
                     case "beta_slow" -> betaSlow = OptionalDouble.of(positiveNumber(sub));
                     case "truncate" -> truncate = Optional.of(Json.bool(p, file, sub));
                     case "attention_factor" -> attentionFactor = OptionalDouble.of(positiveNumber(sub));
-                    case "rope_theta" -> {
-                        if (field.equals("rope_parameters")) {
-                            parametersRopeTheta = positiveNumber(sub);
-                        } else {
-                            Json.skip(p, file, "config", 0);
-                        }
-                    }
-                    // kept as "rope_scaling.<key>": longrope's short_factor / long_factor, yarn's beta_fast, ...
-                    default -> other("rope_scaling." + key);
+                    // kept as "rope_scaling.<key>": longrope's short_factor / long_factor, DeepSeek's mscale, ...
+                    default -> other(otherPrefix + key);
                 }
             }
-            if (type == null) {
-                throw new FormatException(file, field + ".rope_type", "missing", "rope_scaling needs a rope_type (or type)");
+
+            RopeScaling build() {
+                if (type == null) {
+                    throw new FormatException(file, field + ".rope_type", "missing", field + " needs a rope_type (or type)");
+                }
+                // "default" rope needs no factor; every scaling type has one
+                double f = factor != null ? factor : 1.0;
+                // longrope's factor is max_position_embeddings / original_max_position_embeddings when absent
+                if (factor == null && !type.equals("default") && !type.equals("longrope")) {
+                    throw new FormatException(file, field + ".factor", "missing", "rope_scaling of type " + Json.quote(type) + " needs a factor");
+                }
+                return new RopeScaling(type, f, low, high, original, new Yarn(betaFast, betaSlow, truncate, attentionFactor));
             }
-            // "default" rope needs no factor; every scaling type has one
-            double f = factor != null ? factor : 1.0;
-            // longrope's factor is max_position_embeddings / original_max_position_embeddings when absent
-            if (factor == null && !type.equals("default") && !type.equals("longrope")) {
-                throw new FormatException(file, field + ".factor", "missing", "rope_scaling of type " + Json.quote(type) + " needs a factor");
-            }
-            return new RopeScaling(type, f, low, high, original, new Yarn(betaFast, betaSlow, truncate, attentionFactor));
         }
 
         private int required(Integer value, String field) {
@@ -518,11 +600,12 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             }
             RopeScaling scaling = ropeParameters != null ? ropeParameters : ropeScaling;
             double theta = parametersRopeTheta != null ? parametersRopeTheta : ropeTheta;
+            double rotary = parametersPartialRotary != null ? parametersPartialRotary : partialRotaryFactor;
             return new HfConfig(modelType, architectures, h, required(intermediateSize, "intermediate_size"),
                     required(layers, "num_hidden_layers"), nHeads, nKv,
                     headDim != null ? OptionalInt.of(headDim) : OptionalInt.empty(),
                     required(maxPositions, "max_position_embeddings"), rmsNormEps, theta, Optional.ofNullable(scaling),
-                    partialRotaryFactor, required(vocabSize, "vocab_size"), tieWordEmbeddings, nExperts, perToken, attentionBias, bos, eos,
+                    rotary, required(vocabSize, "vocab_size"), tieWordEmbeddings, nExperts, perToken, attentionBias, bos, eos,
                     Optional.ofNullable(hiddenAct), Optional.ofNullable(torchDtype), new OtherFields(file, others));
         }
     }

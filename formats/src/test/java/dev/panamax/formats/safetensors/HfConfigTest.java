@@ -219,6 +219,24 @@ class HfConfigTest {
     }
 
     @Test
+    void transformers5_rope_parameters_per_layer_type_give_full_attention_and_keep_the_others() {
+        HfConfig c = parse(QWEN2.replace("\"rope_theta\": 1000000.0,", """
+                "rope_parameters": {"full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0},
+                 "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0}},"""));
+        assertEquals(1000000.0, c.ropeTheta());
+        assertEquals("linear", c.ropeScaling().orElseThrow().type());
+        assertEquals(8.0, c.ropeScaling().orElseThrow().factor());
+        assertEquals(10000.0, c.others().number("rope_parameters.sliding_attention.rope_theta").orElseThrow());
+        assertEquals("default", c.others().string("rope_parameters.sliding_attention.rope_type").orElseThrow());
+        fails(QWEN2.replace("\"vocab_size\"", "\"rope_parameters\": {\"sliding_attention\": {\"rope_type\": \"default\"}}, \"vocab_size\""),
+                "rope_parameters.full_attention", "missing");
+        fails(QWEN2.replace("\"vocab_size\"", "\"rope_parameters\": {\"rope_type\": \"default\", \"full_attention\": {\"rope_type\": \"default\"}},"
+                + " \"vocab_size\""), "rope_parameters", "an object");
+        fails(QWEN2.replace("\"vocab_size\"", "\"rope_parameters\": {\"full_attention\": {\"factor\": 2.0}}, \"vocab_size\""),
+                "rope_parameters.full_attention.rope_type", "missing");
+    }
+
+    @Test
     void partial_rotary_factor_defaults_to_one_and_must_be_a_fraction() {
         assertEquals(1.0, parse(QWEN2).partialRotaryFactor());
         assertEquals(0.5, parse(QWEN2.replace("\"vocab_size\"", "\"partial_rotary_factor\": 0.5, \"vocab_size\"")).partialRotaryFactor());

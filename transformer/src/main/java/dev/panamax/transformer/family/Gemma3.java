@@ -9,6 +9,7 @@ import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.RopeConfig;
 import dev.panamax.transformer.RopeScaling;
+import dev.panamax.transformer.UnsupportedModelException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.Map;
  * Gemma 3 (the text model): Gemma 2's block ({@link Gemma2.Config}) with per-head Q/K RMSNorm
  * ({@code (1 + w)}) before RoPE and no soft-caps; five of every six layers slide (window 512 for
  * 1B, 1024 for 4B and larger) and rotate with their own base ({@code rope_local_base_freq} = 10000,
- * unscaled), the others with {@code rope_theta} = 1e6 and, from 4B on, linear scaling by 8.
+ * unscaled), the others with {@code rope_theta} = 1e6 and, from 4B on, linear scaling by 8 (transformers 5's
+ * config.json: {@code rope_parameters} {@code sliding_attention} / {@code full_attention}, each with its rope_theta).
  * Reference: transformers' {@code modeling_gemma3.py} ({@code Gemma3TextModel}), llama.cpp's
  * {@code src/models/gemma3.cpp}.
  *
@@ -31,6 +33,8 @@ import java.util.Map;
  */
 public final class Gemma3 extends DescribedFamily {
     static final String NAME = "gemma3";
+    /** Where HfConfig keeps transformers 5's {@code rope_parameters.sliding_attention} fields. */
+    private static final String SLIDING_ROPE = "rope_parameters.sliding_attention.";
 
     /** Gemma3TextConfig's defaults (google/gemma-3-4b's text_config relies on them for its head counts and vocabulary). */
     private static final Map<String, ?> HF_DEFAULTS = Map.ofEntries(Map.entry("vocab_size", 262_208L), Map.entry("hidden_size", 2304L),
@@ -57,13 +61,27 @@ public final class Gemma3 extends DescribedFamily {
                 GemmaParts.ggufSlidingLayers(file, c.layers(), window, 6), window > 0 ? local : c.rope(), true);
     }
 
+    /**
+     * The sliding layers' RoPE scaling: none, unless transformers 5's per-layer-type
+     * {@code rope_parameters.sliding_attention} says otherwise.
+     */
+    private static RopeScaling localScaling(Path file, HfConfig.OtherFields fields) {
+        String type = fields.string(SLIDING_ROPE + "rope_type").orElse("default");
+        return switch (type) {
+            case "default" -> new RopeScaling.None();
+            case "linear" -> new RopeScaling.Linear(fields.number(SLIDING_ROPE + "factor").orElse(1));
+            default -> throw new UnsupportedModelException(file + ": " + SLIDING_ROPE + "rope_type '" + type
+                    + "' is not supported (supported: default, linear)");
+        };
+    }
+
     private static FamilyConfig readHf(Path file, HfConfig config) {
         HfConfig.OtherFields fields = config.others(); // with HF_DEFAULTS filled in
         GemmaParts.checkActivation(file, fields.string("hidden_activation"));
         ModelConfig c = HfConfigReader.common(file, config);
         int window = fields.integer("sliding_window").orElse(0);
-        RopeConfig local = new RopeConfig(c.rope().layout(), c.rope().dims(), fields.number("rope_local_base_freq").orElseThrow(),
-                new RopeScaling.None());
+        RopeConfig local = new RopeConfig(c.rope().layout(), c.rope().dims(), fields.number(SLIDING_ROPE + "rope_theta")
+                .orElse(fields.number("rope_local_base_freq").orElseThrow()), localScaling(file, fields));
         return new Gemma2.Config(NAME, c, GemmaParts.hfAttentionScale(fields), (float) fields.number("attn_logit_softcapping").orElse(0),
                 (float) fields.number("final_logit_softcapping").orElse(0), window,
                 GemmaParts.hfSlidingLayers(fields, c.layers(), window, 6), local, true);
