@@ -45,6 +45,14 @@ public final class HfConfigReader {
         return family(file, HfConfigJson.read(file));
     }
 
+    /** {@code config.json} (or the one inside a directory) as its family's reader sees it: its language model's object, with the family's defaults. */
+    public static HfConfig config(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        HfConfigJson json = HfConfigJson.read(file);
+        String type = json.modelType().orElseThrow(() -> new FormatException(file, "model_type", "missing", "is required"));
+        return HfConfig.parse(file, json.withDefaults(Families.forHf(file, type).hfDefaults()).toJson(), t -> Families.forHf(file, t));
+    }
+
     private static FamilyConfig family(Path file, HfConfigJson json) {
         String type = json.modelType().orElseThrow(() -> new FormatException(file, "model_type", "missing", "is required"));
         ModelFamily family = Families.forHf(file, type);

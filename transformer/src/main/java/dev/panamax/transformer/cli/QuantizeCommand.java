@@ -3,6 +3,7 @@ package dev.panamax.transformer.cli;
 import dev.panamax.formats.quant.ModelQuantizer;
 import dev.panamax.formats.quant.QuantType;
 import dev.panamax.formats.quant.QuantizationPlan;
+import dev.panamax.transformer.HfToGguf;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +17,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code panamax quantize --type Q4_K_M [--pure] [--force] IN.gguf OUT.gguf}, as llama.cpp's llama-quantize. A
- * progress bar shows on a terminal; an existing OUT is kept unless {@code --force} is given.
+ * {@code panamax quantize --type Q4_K_M [--pure] [--force] IN OUT.gguf}, as llama.cpp's llama-quantize. IN is a
+ * GGUF file or a Hugging Face checkpoint directory, first converted as convert_hf_to_gguf.py does ({@link HfToGguf}).
+ * A progress bar shows on a terminal; an existing OUT is kept unless {@code --force} is given.
  */
-@Command(name = "quantize", description = "Quantize an F32/F16/BF16 GGUF model, with llama-quantize's tensor type rules and bytes.")
+@Command(name = "quantize", description = "Quantize an F32/F16/BF16 GGUF model, or a Hugging Face checkpoint directory (config.json,"
+        + " safetensors incl. FP8 with block scales, tokenizer.json), with llama-quantize's tensor type rules and bytes.")
 final class QuantizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,7 +40,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--progress", description = "show the progress bar even when stderr is not a terminal")
     boolean forceProgress;
 
-    @Parameters(index = "0", paramLabel = "IN.gguf", description = "the F32, F16 or BF16 model")
+    @Parameters(index = "0", paramLabel = "IN", description = "the F32, F16 or BF16 GGUF model, or a Hugging Face checkpoint directory"
+            + " (llama, qwen2, qwen3, gemma3)")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT.gguf", description = "the file to write (in an existing directory)")
@@ -45,8 +49,8 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(in)) {
-            throw new IllegalArgumentException("no such file: " + in);
+        if (!Files.isRegularFile(in) && !Files.isDirectory(in)) {
+            throw new IllegalArgumentException("no such file or directory: " + in);
         }
         QuantType quantType = QuantType.parse(type);
         Path dir = out.toAbsolutePath().getParent();
@@ -61,8 +65,17 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         QuantizationPlan plan;
+        Path source = in;
+        if (Files.isDirectory(in)) {
+            source = dir.resolve(out.getFileName() + ".converting.gguf");
+            HfToGguf.convert(in, source);
+        }
         try (ProgressBar bar = ProgressBar.onTerminal("Quantizing " + in.getFileName(), spec.commandLine().getErr(), forceProgress)) {
-            plan = ModelQuantizer.quantize(in, out, quantType, pure, bar::loaded);
+            plan = ModelQuantizer.quantize(source, out, quantType, pure, bar::loaded);
+        } finally {
+            if (source != in) {
+                Files.deleteIfExists(source);
+            }
         }
         Map<String, Integer> counts = new TreeMap<>();
         for (QuantizationPlan.Entry e : plan.entries()) {
@@ -70,7 +83,17 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("%s -> %s: %s%s, %d tensors %s, %.1f MB -> %.1f MB in %.1f s%n", in, out, quantType, pure ? " (pure)" : "",
-                plan.entries().size(), counts, Files.size(in) / 1e6, Files.size(out) / 1e6, (System.nanoTime() - start) / 1e9);
+                plan.entries().size(), counts, size(in) / 1e6, Files.size(out) / 1e6, (System.nanoTime() - start) / 1e9);
         return 0;
+    }
+
+    /** A file's size, or a directory's files' sizes summed. */
+    private static long size(Path p) throws java.io.IOException {
+        if (!Files.isDirectory(p)) {
+            return Files.size(p);
+        }
+        try (var files = Files.list(p)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
     }
 }

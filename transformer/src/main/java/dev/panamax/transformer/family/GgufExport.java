@@ -1,0 +1,197 @@
+package dev.panamax.transformer.family;
+
+import dev.panamax.formats.gguf.GgufArray;
+import dev.panamax.formats.gguf.GgufWriter;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.ModelConfig;
+import dev.panamax.transformer.RopeConfig;
+import dev.panamax.transformer.RopeScaling;
+import dev.panamax.transformer.UnsupportedModelException;
+import dev.panamax.transformer.WeightSource;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A Hugging Face checkpoint's weights and hyper-parameters under llama.cpp's names and keys, as its
+ * {@code convert_hf_to_gguf.py} writes them, for the families whose two formats this project reads
+ * the same model from: Llama (Q and K rows permuted so that adjacent pairs rotate together; Llama 3's
+ * scaling as {@code rope_freqs.weight}), Qwen2, Qwen3 and Gemma 3 (RMSNorm gains stored as {@code 1 + w}).
+ * Weights keep the checkpoint's type (F32, F16, BF16; FP8 arrives as BF16); the ones this rewrites
+ * are written in F32. Other families, and features llama.cpp would read differently, are refused by name.
+ */
+public final class GgufExport {
+    private GgufExport() {
+    }
+
+    private static final List<TensorName> DENSE = List.of(StandardParts.ATTN_NORM, StandardParts.ATTN_Q, StandardParts.ATTN_K,
+            StandardParts.ATTN_V, StandardParts.ATTN_OUTPUT, StandardParts.FFN_NORM, StandardParts.FFN_GATE, StandardParts.FFN_UP,
+            StandardParts.FFN_DOWN);
+    private static final List<TensorName> QK_NORM = List.of(StandardParts.ATTN_Q_NORM, StandardParts.ATTN_K_NORM);
+    private static final List<TensorName> GEMMA3 = List.of(StandardParts.ATTN_NORM, StandardParts.ATTN_Q, StandardParts.ATTN_K,
+            StandardParts.ATTN_V, StandardParts.ATTN_OUTPUT, StandardParts.ATTN_Q_NORM, StandardParts.ATTN_K_NORM,
+            GemmaParts.POST_ATTENTION_NORM, GemmaParts.PRE_FFN_NORM, StandardParts.FFN_GATE, StandardParts.FFN_UP,
+            StandardParts.FFN_DOWN, GemmaParts.POST_FFN_NORM);
+    private static final List<TensorName> GEMMA3_NORMS = List.of(StandardParts.ATTN_NORM, StandardParts.ATTN_Q_NORM,
+            StandardParts.ATTN_K_NORM, GemmaParts.POST_ATTENTION_NORM, GemmaParts.PRE_FFN_NORM, GemmaParts.POST_FFN_NORM);
+
+    /** The family names this converts. */
+    public static final List<String> FAMILIES = List.of("llama", "qwen2", "qwen3", "gemma3");
+
+    /**
+     * Adds {@code config}'s metadata ({@code general.architecture}, {@code <arch>.*}) and every weight
+     * of {@code weights} (a Hugging Face checkpoint) to {@code out}; tensors made here live in {@code arena}.
+     *
+     * @throws UnsupportedModelException for a family or a feature this does not convert
+     */
+    public static void write(FamilyConfig config, WeightSource weights, GgufWriter out, Arena arena) {
+        String family = config.familyName();
+        ModelConfig c = config.common();
+        if (!FAMILIES.contains(family)) {
+            throw new UnsupportedModelException(weights.file() + ": converting family '" + family + "' to GGUF is not supported"
+                    + " (supported: " + String.join(", ", FAMILIES) + ")");
+        }
+        if (c.isMoe()) {
+            throw new UnsupportedModelException(weights.file() + ": converting a mixture of experts (" + c.expertCount()
+                    + " experts) to GGUF is not supported (supported: dense " + String.join(", ", FAMILIES) + ")");
+        }
+        out.putString("general.architecture", family);
+        String a = family + ".";
+        out.putUInt32(a + "context_length", c.contextLength());
+        out.putUInt32(a + "embedding_length", c.dim());
+        out.putUInt32(a + "block_count", c.layers());
+        out.putUInt32(a + "feed_forward_length", c.ffnDim());
+        out.putUInt32(a + "attention.head_count", c.heads());
+        out.putUInt32(a + "attention.head_count_kv", c.kvHeads());
+        out.putUInt32(a + "attention.key_length", c.headDim());
+        out.putUInt32(a + "attention.value_length", c.headDim());
+        out.putFloat32(a + "attention.layer_norm_rms_epsilon", c.rmsEps());
+        out.putFloat32(a + "rope.freq_base", (float) c.rope().theta());
+        out.putUInt32(a + "rope.dimension_count", c.rope().dims());
+        out.putUInt32(a + "vocab_size", c.vocabSize());
+        rope(weights, c.rope(), a, out, arena);
+        if (config instanceof Gemma2.Config g) {
+            gemma3(weights, c, g, a, out);
+        }
+
+        out.addTensor("token_embd.weight", weights.require("model.embed_tokens.weight"));
+        out.addTensor("output_norm.weight", norm(family, weights.require("model.norm.weight"), arena));
+        if (!c.tiedEmbeddings()) {
+            out.addTensor("output.weight", weights.require("lm_head.weight"));
+        }
+        List<TensorName> names = new ArrayList<>(family.equals("gemma3") ? GEMMA3 : DENSE);
+        if (family.equals("qwen3")) {
+            names.addAll(QK_NORM);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            for (TensorName n : names) {
+                for (String suffix : List.of(".weight", ".bias")) {
+                    Optional<Tensor> t = weights.find(n.in(TensorFormat.HUGGING_FACE, l, suffix));
+                    if (t.isEmpty()) {
+                        if (suffix.equals(".weight")) {
+                            weights.require(n.in(TensorFormat.HUGGING_FACE, l, suffix));
+                        }
+                        continue;
+                    }
+                    Tensor v = t.get();
+                    if (family.equals("gemma3") && GEMMA3_NORMS.contains(n)) {
+                        v = norm(family, v, arena);
+                    } else if (family.equals("llama") && (n == StandardParts.ATTN_Q || n == StandardParts.ATTN_K)) {
+                        v = pairAdjacent(v, n == StandardParts.ATTN_Q ? c.heads() : c.kvHeads(), arena);
+                    }
+                    out.addTensor(n.in(TensorFormat.GGUF, l, suffix), v.isContiguous() ? v : v.contiguous(arena));
+                }
+            }
+        }
+    }
+
+    /** RoPE scaling under llama.cpp's keys: linear and YaRN as keys, Llama 3's as {@code rope_freqs.weight} (per-pair divisors). */
+    private static void rope(WeightSource weights, RopeConfig rope, String a, GgufWriter out, Arena arena) {
+        switch (rope.scaling()) {
+            case RopeScaling.None n -> { }
+            case RopeScaling.Linear l -> out.putString(a + "rope.scaling.type", "linear").putFloat32(a + "rope.scaling.factor",
+                    (float) l.factor());
+            case RopeScaling.Yarn y -> {
+                if (!y.truncate() || y.mscaleAllDim() != 0 || y.attentionFactor() != RopeScaling.Yarn.defaultAttentionFactor(y.factor())) {
+                    throw new UnsupportedModelException(weights.file() + ": " + y + " differs from the YaRN llama.cpp applies"
+                            + " (truncated, attention factor 0.1 ln(factor) + 1); not converted");
+                }
+                out.putString(a + "rope.scaling.type", "yarn").putFloat32(a + "rope.scaling.factor", (float) y.factor())
+                        .putUInt32(a + "rope.scaling.original_context_length", y.originalContext())
+                        .putFloat32(a + "rope.scaling.yarn_beta_fast", (float) y.betaFast())
+                        .putFloat32(a + "rope.scaling.yarn_beta_slow", (float) y.betaSlow());
+            }
+            case RopeScaling.Llama3 l3 -> {
+                float[] base = rope.withScaling(new RopeScaling.None()).inverseFrequencies();
+                float[] scaled = rope.inverseFrequencies();
+                float[] factors = new float[base.length];
+                for (int i = 0; i < factors.length; i++) {
+                    factors[i] = (float) ((double) base[i] / scaled[i]);
+                }
+                out.addTensor("rope_freqs.weight", Tensor.of(arena, factors, factors.length));
+            }
+            default -> throw new UnsupportedModelException(weights.file() + ": RoPE scaling " + rope.scaling()
+                    + " is not converted to GGUF (supported: none, linear, yarn, llama3)");
+        }
+    }
+
+    /** Gemma 3's keys; llama.cpp's attention scale is {@code 1/sqrt(head_dim)} (but for 27B), so other scalars are refused. */
+    private static void gemma3(WeightSource weights, ModelConfig c, Gemma2.Config g, String a, GgufWriter out) {
+        float llamaCppScale = (float) (1 / Math.sqrt(c.layers() == 62 ? (double) c.dim() / c.heads() : c.headDim()));
+        if (g.attentionScale() != llamaCppScale || g.attentionSoftCap() != 0) {
+            throw new UnsupportedModelException(weights.file() + ": attention scale " + g.attentionScale() + " (query_pre_attn_scalar)"
+                    + " and soft-cap " + g.attentionSoftCap() + ": llama.cpp's gemma3 uses " + llamaCppScale + " and none; not converted");
+        }
+        if (!g.localRope().scaling().equals(new RopeScaling.None())) {
+            throw new UnsupportedModelException(weights.file() + ": the sliding layers' RoPE scaling " + g.localRope().scaling()
+                    + " is not converted (llama.cpp's gemma3 does not scale them)");
+        }
+        if (g.finalSoftCap() != 0) {
+            out.putFloat32(a + "final_logit_softcapping", g.finalSoftCap());
+        }
+        if (g.window() > 0) {
+            out.putUInt32(a + "attention.sliding_window", g.window());
+            out.putFloat32(a + "rope.freq_base_swa", (float) g.localRope().theta());
+            boolean[] sliding = new boolean[g.sliding().size()];
+            for (int l = 0; l < sliding.length; l++) {
+                sliding[l] = g.sliding().get(l);
+            }
+            out.putArray(a + "attention.sliding_window_pattern", GgufArray.ofBool(sliding));
+        }
+    }
+
+    /** Gemma's RMSNorm gains {@code w} as GGUF stores them, {@code 1 + w} (in F32); others unchanged. */
+    private static Tensor norm(String family, Tensor w, Arena arena) {
+        if (!family.equals("gemma3")) {
+            return w;
+        }
+        float[] v = w.toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] += 1;
+        }
+        return Tensor.of(arena, v, w.shape());
+    }
+
+    /**
+     * llama.cpp's Q/K permutation for Llama: within each head of {@code 2h} rows, the row of pair
+     * entry {@code (i, half)} moves from {@code half · h + i} to {@code 2i + half}, so that pairs are adjacent (F32).
+     */
+    static Tensor pairAdjacent(Tensor w, int heads, Arena arena) {
+        long rows = w.shape()[0];
+        long cols = w.rank() == 1 ? 1 : w.shape()[1];
+        float[] in = (w.dtype() == DType.F32 ? w : w.to(arena, DType.F32)).toFloatArray();
+        float[] out = new float[in.length];
+        int headRows = (int) (rows / heads), half = headRows / 2;
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < half; i++) {
+                for (int j = 0; j < 2; j++) {
+                    long from = (long) h * headRows + (long) j * half + i, to = (long) h * headRows + 2L * i + j;
+                    System.arraycopy(in, (int) (from * cols), out, (int) (to * cols), (int) cols);
+                }
+            }
+        }
+        return Tensor.of(arena, out, w.shape());
+    }
+}

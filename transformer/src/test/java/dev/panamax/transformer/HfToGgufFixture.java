@@ -1,0 +1,75 @@
+package dev.panamax.transformer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The fixed-seed tiny Hugging Face checkpoints that {@link HfToGgufTest} converts and llama.cpp ran
+ * (docs/models.md): each with a byte-level BPE {@code tokenizer.json} of the model's 100 tokens.
+ * {@code main(dir)} writes them and their GGUF conversions for {@code /work/tools/llama-ref/run.sh}.
+ */
+final class HfToGgufFixture {
+    /** The families converted. */
+    static final List<String> KINDS = List.of("llama", "qwen2", "qwen3", "gemma3");
+
+    private HfToGgufFixture() {
+    }
+
+    /** Writes checkpoint {@code kind} into {@code dir} (seed fixed per kind). */
+    static Path checkpoint(String kind, Path dir) throws IOException {
+        Random r = new Random(40 + KINDS.indexOf(kind));
+        Path hf = switch (kind) {
+            case "llama" -> TinyModel.llama(r).writeHf(dir);
+            case "qwen2" -> TinyModel.qwen2(r).writeHf(dir);
+            case "qwen3" -> TinyModel.qwen3(r, false).writeHf(dir);
+            case "gemma3" -> TinyGemma.gemma3(r, true).writeHf(dir);
+            default -> throw new IllegalArgumentException(kind);
+        };
+        Files.writeString(hf.resolve("tokenizer.json"), tokenizerJson(100));
+        return hf;
+    }
+
+    /**
+     * A GPT-2 style tokenizer.json of {@code n} tokens: the printable ASCII bytes, byte-level
+     * {@code Ġ} (space) and {@code Ċ} (newline), three merges, then {@code t<i>} fillers and one
+     * special token last.
+     */
+    static String tokenizerJson(int n) {
+        List<String> tokens = new ArrayList<>();
+        for (char c = '!'; c <= '~'; c++) {
+            tokens.add(c == '"' ? "\\\"" : c == '\\' ? "\\\\" : String.valueOf(c));
+        }
+        tokens.addAll(List.of("\u0120", "\u010a", "\u0120t", "he", "\u0120the"));
+        while (tokens.size() < n - 1) {
+            tokens.add("t" + tokens.size());
+        }
+        StringBuilder vocab = new StringBuilder();
+        for (int i = 0; i < tokens.size(); i++) {
+            vocab.append(i == 0 ? "" : ", ").append('"').append(tokens.get(i)).append("\": ").append(i);
+        }
+        return """
+                {"version": "1.0", "added_tokens": [{"id": %d, "content": "<|end|>", "single_word": false, "lstrip": false,
+                  "rstrip": false, "normalized": false, "special": true}],
+                 "normalizer": null, "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true,
+                  "use_regex": true},
+                 "post_processor": null, "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
+                 "model": {"type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
+                  "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "vocab": {%s},
+                  "merges": ["\u0120 t", "h e", "\u0120t he"]}}
+                """.formatted(n - 1, vocab);
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args[0]);
+        for (String kind : KINDS) {
+            Path hf = checkpoint(kind, dir.resolve(kind + "-hf"));
+            Path gguf = dir.resolve(kind + ".gguf");
+            HfToGguf.convert(hf, gguf);
+            System.out.println(gguf);
+        }
+    }
+}
