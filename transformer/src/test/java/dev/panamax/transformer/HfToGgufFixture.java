@@ -1,6 +1,14 @@
 package dev.panamax.transformer;
 
+import dev.panamax.formats.safetensors.SafetensorsDType;
+import dev.panamax.formats.safetensors.SafetensorsFile;
+import dev.panamax.formats.safetensors.SafetensorsWriter;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,12 +17,12 @@ import java.util.Random;
 
 /**
  * The fixed-seed tiny Hugging Face checkpoints that {@link HfToGgufTest} converts and llama.cpp ran
- * (docs/models.md): each with a byte-level BPE {@code tokenizer.json} of the model's 100 tokens.
+ * (docs/models.md): each with a byte-level BPE {@code tokenizer.json} of the model's tokens.
  * {@code main(dir)} writes them and their GGUF conversions for {@code /work/tools/llama-ref/run.sh}.
  */
 final class HfToGgufFixture {
     /** The families converted. */
-    static final List<String> KINDS = List.of("llama", "qwen2", "qwen3", "gemma3");
+    static final List<String> KINDS = List.of("llama", "qwen2", "qwen3", "gemma3", "deepseek2");
 
     private HfToGgufFixture() {
     }
@@ -27,9 +35,39 @@ final class HfToGgufFixture {
             case "qwen2" -> TinyModel.qwen2(r).writeHf(dir);
             case "qwen3" -> TinyModel.qwen3(r, false).writeHf(dir);
             case "gemma3" -> TinyGemma.gemma3(r, true).writeHf(dir);
+            // DeepSeek V3: q LoRA, YaRN x4 with mscale = mscale_all_dim, FP8 projections with block scales
+            case "deepseek2" -> toFp8(new TinyDeepSeek(r, 24, 4, true).writeHf(dir, DType.BF16));
             default -> throw new IllegalArgumentException(kind);
         };
-        Files.writeString(hf.resolve("tokenizer.json"), tokenizerJson(100));
+        Files.writeString(hf.resolve("tokenizer.json"), tokenizerJson(vocabulary(kind)));
+        return hf;
+    }
+
+    /** The model's embedding rows. */
+    static int vocabulary(String kind) {
+        return kind.equals("deepseek2") ? 128 : 100;
+    }
+
+    /** Rewrites the checkpoint's {@code *_proj} matrices as DeepSeek V3 stores them: FP8 E4M3 with 128x128 {@code weight_scale_inv}. */
+    private static Path toFp8(Path hf) throws IOException {
+        Path file = hf.resolve("model.safetensors"), fp8 = hf.resolve("model.fp8");
+        SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
+        try (SafetensorsFile f = SafetensorsFile.open(file); Arena arena = Arena.ofConfined()) {
+            for (String name : f.tensorNames()) {
+                Tensor t = f.tensor(name);
+                if (name.matches(".*_proj(_with_mqa)?\\.weight")) {
+                    int rows = (int) t.size(0), cols = (int) t.size(1);
+                    byte[] codes = new byte[rows * cols];
+                    float[] scales = Fp8CheckpointTest.quantize(t.to(arena, DType.F32).toFloatArray(), rows, cols, codes);
+                    w.addRaw(name, SafetensorsDType.F8_E4M3, t.shape(), MemorySegment.ofArray(codes));
+                    w.add(name + "_scale_inv", Tensor.of(arena, scales, (rows + 127) / 128, (cols + 127) / 128));
+                } else {
+                    w.add(name, t.contiguous(arena));
+                }
+            }
+            w.write(fp8);
+        }
+        Files.move(fp8, file, StandardCopyOption.REPLACE_EXISTING);
         return hf;
     }
 

@@ -18,9 +18,9 @@ import java.util.Optional;
  * A Hugging Face checkpoint's weights and hyper-parameters under llama.cpp's names and keys, as its
  * {@code convert_hf_to_gguf.py} writes them, for the families whose two formats this project reads
  * the same model from: Llama (Q and K rows permuted so that adjacent pairs rotate together; Llama 3's
- * scaling as {@code rope_freqs.weight}), Qwen2, Qwen3 and Gemma 3 (RMSNorm gains stored as {@code 1 + w}).
- * Weights keep the checkpoint's type (F32, F16, BF16; FP8 arrives as BF16); the ones this rewrites
- * are written in F32. Other families, and features llama.cpp would read differently, are refused by name.
+ * scaling as {@code rope_freqs.weight}), Qwen2, Qwen3, Gemma 3 (RMSNorm gains stored as {@code 1 + w})
+ * and DeepSeek V2/V3 (experts stacked, the whole {@code kv_b}). Matrices keep the checkpoint's type
+ * (F32, F16, BF16; FP8 arrives as BF16); vectors and the tensors this rewrites are written in F32. Other families, and features llama.cpp would read differently, are refused by name.
  */
 public final class GgufExport {
     private GgufExport() {
@@ -38,7 +38,7 @@ public final class GgufExport {
             StandardParts.ATTN_K_NORM, GemmaParts.POST_ATTENTION_NORM, GemmaParts.PRE_FFN_NORM, GemmaParts.POST_FFN_NORM);
 
     /** The family names this converts. */
-    public static final List<String> FAMILIES = List.of("llama", "qwen2", "qwen3", "gemma3");
+    public static final List<String> FAMILIES = List.of("llama", "qwen2", "qwen3", "gemma3", "deepseek2");
 
     /**
      * Adds {@code config}'s metadata ({@code general.architecture}, {@code <arch>.*}) and every weight
@@ -52,6 +52,10 @@ public final class GgufExport {
         if (!FAMILIES.contains(family)) {
             throw new UnsupportedModelException(weights.file() + ": converting family '" + family + "' to GGUF is not supported"
                     + " (supported: " + String.join(", ", FAMILIES) + ")");
+        }
+        if (config instanceof DeepSeek2.Config d) {
+            deepSeek2(weights, d, out, arena);
+            return;
         }
         if (c.isMoe()) {
             throw new UnsupportedModelException(weights.file() + ": converting a mixture of experts (" + c.expertCount()
@@ -77,7 +81,7 @@ public final class GgufExport {
         }
 
         out.addTensor("token_embd.weight", weights.require("model.embed_tokens.weight"));
-        out.addTensor("output_norm.weight", norm(family, weights.require("model.norm.weight"), arena));
+        put(out, "output_norm.weight", norm(family, weights.require("model.norm.weight"), arena), arena);
         if (!c.tiedEmbeddings()) {
             out.addTensor("output.weight", weights.require("lm_head.weight"));
         }
@@ -101,10 +105,133 @@ public final class GgufExport {
                     } else if (family.equals("llama") && (n == StandardParts.ATTN_Q || n == StandardParts.ATTN_K)) {
                         v = pairAdjacent(v, n == StandardParts.ATTN_Q ? c.heads() : c.kvHeads(), arena);
                     }
-                    out.addTensor(n.in(TensorFormat.GGUF, l, suffix), v.isContiguous() ? v : v.contiguous(arena));
+                    put(out, n.in(TensorFormat.GGUF, l, suffix), v, arena);
                 }
             }
         }
+    }
+
+    /**
+     * DeepSeek V2/V3 as llama.cpp's converter wrote it before splitting {@code kv_b} (which llama.cpp
+     * still reads, expanding it per head): one KV head per query head of {@code nope + rope}, the
+     * routed experts stacked ({@code ffn_gate_exps [E, F, dim]}), YaRN's {@code mscale_all_dim} as
+     * {@code 0.1 ·} {@code yarn_log_multiplier}.
+     */
+    private static void deepSeek2(WeightSource weights, DeepSeek2.Config d, GgufWriter out, Arena arena) {
+        ModelConfig c = d.common();
+        DeepSeek2.Mla mla = d.mla();
+        DeepSeek2.Moe moe = d.moe();
+        if (c.rope().layout() != dev.panamax.tensor.Rope.Layout.INTERLEAVED) {
+            throw new UnsupportedModelException(weights.file() + ": rope_interleave false is not converted (llama.cpp ropes q_pe/k_pe"
+                    + " in adjacent pairs)");
+        }
+        if (moe.groups() > 1 && moe.groupScore() != DeepSeekRouter.GroupScore.TOP2_SUM) {
+            throw new UnsupportedModelException(weights.file() + ": group_limited_greedy routing (groups scored by their best"
+                    + " expert) is not converted; llama.cpp scores groups by their top two");
+        }
+        String a = "deepseek2.";
+        out.putString("general.architecture", "deepseek2");
+        out.putUInt32(a + "context_length", c.contextLength());
+        out.putUInt32(a + "embedding_length", c.dim());
+        out.putUInt32(a + "block_count", c.layers());
+        out.putUInt32(a + "feed_forward_length", c.ffnDim());
+        out.putUInt32(a + "attention.head_count", c.heads());
+        out.putUInt32(a + "attention.head_count_kv", c.heads());
+        out.putUInt32(a + "attention.key_length", mla.nopeDim() + mla.ropeDim());
+        out.putUInt32(a + "attention.value_length", mla.valueDim());
+        out.putUInt32(a + "rope.dimension_count", mla.ropeDim());
+        out.putFloat32(a + "rope.freq_base", (float) c.rope().theta());
+        out.putFloat32(a + "attention.layer_norm_rms_epsilon", c.rmsEps());
+        out.putUInt32(a + "vocab_size", c.vocabSize());
+        if (mla.qLoraRank() > 0) {
+            out.putUInt32(a + "attention.q_lora_rank", mla.qLoraRank());
+        }
+        out.putUInt32(a + "attention.kv_lora_rank", mla.kvLoraRank());
+        out.putUInt32(a + "leading_dense_block_count", moe.denseLeading());
+        out.putUInt32(a + "expert_count", moe.experts());
+        out.putUInt32(a + "expert_used_count", moe.used());
+        out.putUInt32(a + "expert_feed_forward_length", moe.expertFfn());
+        out.putUInt32(a + "expert_shared_count", moe.shared());
+        out.putFloat32(a + "expert_weights_scale", (float) moe.scale());
+        out.putBool(a + "expert_weights_norm", moe.normalize());
+        out.putUInt32(a + "expert_gating_func", moe.gating() == DeepSeekRouter.Gating.SIGMOID ? 2 : 1);
+        out.putUInt32(a + "expert_group_count", moe.groups());
+        out.putUInt32(a + "expert_group_used_count", moe.groupsUsed());
+        if (c.rope().scaling() instanceof RopeScaling.Yarn y) {
+            if (!y.truncate() || y.mscale() != y.mscaleAllDim()) {
+                throw new UnsupportedModelException(weights.file() + ": " + y + ": llama.cpp's deepseek2 truncates and takes"
+                        + " mscale = mscale_all_dim; not converted");
+            }
+            out.putString(a + "rope.scaling.type", "yarn").putFloat32(a + "rope.scaling.factor", (float) y.factor())
+                    .putUInt32(a + "rope.scaling.original_context_length", y.originalContext())
+                    .putFloat32(a + "rope.scaling.yarn_beta_fast", (float) y.betaFast())
+                    .putFloat32(a + "rope.scaling.yarn_beta_slow", (float) y.betaSlow())
+                    .putFloat32(a + "rope.scaling.yarn_log_multiplier", (float) (0.1 * y.mscaleAllDim()));
+        } else if (!(c.rope().scaling() instanceof RopeScaling.None)) {
+            throw new UnsupportedModelException(weights.file() + ": RoPE scaling " + c.rope().scaling() + " is not converted for deepseek2");
+        }
+        out.addTensor("token_embd.weight", weights.require("model.embed_tokens.weight"));
+        put(out, "output_norm.weight", weights.require("model.norm.weight"), arena);
+        if (!c.tiedEmbeddings()) {
+            out.addTensor("output.weight", weights.require("lm_head.weight"));
+        }
+        List<TensorName> attention = mla.qLoraRank() > 0
+                ? List.of(StandardParts.ATTN_NORM, DeepSeek2.Q_A, DeepSeek2.Q_A_NORM, DeepSeek2.Q_B)
+                : List.of(StandardParts.ATTN_NORM, StandardParts.ATTN_Q);
+        List<TensorName> rest = List.of(DeepSeek2.KV_A, DeepSeek2.KV_A_NORM, DeepSeek2.KV_B, StandardParts.ATTN_OUTPUT,
+                StandardParts.FFN_NORM);
+        for (int l = 0; l < c.layers(); l++) {
+            List<TensorName> names = new ArrayList<>(attention);
+            names.addAll(rest);
+            if (l < moe.denseLeading()) {
+                names.addAll(List.of(StandardParts.FFN_GATE, StandardParts.FFN_UP, StandardParts.FFN_DOWN));
+            } else {
+                names.add(DeepSeek2.ROUTER);
+                if (moe.shared() > 0) {
+                    names.addAll(List.of(DeepSeek2.GATE_SHEXP, DeepSeek2.UP_SHEXP, DeepSeek2.DOWN_SHEXP));
+                }
+                String bias = DeepSeek2.ROUTER_BIAS.in(TensorFormat.HUGGING_FACE, l, "");
+                Optional<Tensor> b = weights.find(bias);
+                if (b.isPresent()) {
+                    put(out, DeepSeek2.ROUTER_BIAS.in(TensorFormat.GGUF, l, ".bias"), b.get(), arena);
+                }
+                for (TensorName e : List.of(DeepSeek2.GATE_EXPS, DeepSeek2.UP_EXPS, DeepSeek2.DOWN_EXPS)) {
+                    stacked(weights, e, l, moe.experts(), out);
+                }
+            }
+            for (TensorName n : names) {
+                put(out, n.in(TensorFormat.GGUF, l, ".weight"), weights.require(n.in(TensorFormat.HUGGING_FACE, l, ".weight")), arena);
+            }
+        }
+    }
+
+    /** The {@code count} experts of {@code layer} as one {@code [E, rows, cols]} tensor of their type, streamed expert by expert. */
+    private static void stacked(WeightSource weights, TensorName name, int layer, int count, GgufWriter out) {
+        List<Tensor> experts = new ArrayList<>(count);
+        for (int e = 0; e < count; e++) {
+            Tensor t = weights.require(name.hfExpert(layer, e, ".weight"));
+            if (!t.isContiguous() || t.rank() != 2 || (e > 0 && (t.dtype() != experts.getFirst().dtype()
+                    || !java.util.Arrays.equals(t.shape(), experts.getFirst().shape())))) {
+                throw new UnsupportedModelException(weights.file() + ": " + name.hfExpert(layer, e, ".weight") + " " + t.describe()
+                        + " differs from expert 0's type or shape; not converted");
+            }
+            experts.add(t);
+        }
+        long[] shape = experts.getFirst().shape();
+        out.addTensor(name.in(TensorFormat.GGUF, layer, ".weight"), dev.panamax.formats.gguf.GgmlType.of(experts.getFirst().dtype()),
+                new long[] {count, shape[0], shape[1]}, sink -> {
+                    for (Tensor t : experts) {
+                        sink.write(t.data());
+                    }
+                });
+    }
+
+    /** Adds {@code t}: vectors (norm gains, biases) in F32, as llama.cpp's converter writes them (its CPU adds no BF16 vectors). */
+    private static void put(GgufWriter out, String name, Tensor t, Arena arena) {
+        if (t.rank() <= 1 && t.dtype() != DType.F32) {
+            t = t.to(arena, DType.F32);
+        }
+        out.addTensor(name, t.isContiguous() ? t : t.contiguous(arena));
     }
 
     /** RoPE scaling under llama.cpp's keys: linear and YaRN as keys, Llama 3's as {@code rope_freqs.weight} (per-pair divisors). */
