@@ -61,20 +61,7 @@ public final class GgufExport {
             throw new UnsupportedModelException(weights.file() + ": converting a mixture of experts (" + c.expertCount()
                     + " experts) to GGUF is not supported (supported: dense " + String.join(", ", FAMILIES) + ")");
         }
-        out.putString("general.architecture", family);
-        String a = family + ".";
-        out.putUInt32(a + "context_length", c.contextLength());
-        out.putUInt32(a + "embedding_length", c.dim());
-        out.putUInt32(a + "block_count", c.layers());
-        out.putUInt32(a + "feed_forward_length", c.ffnDim());
-        out.putUInt32(a + "attention.head_count", c.heads());
-        out.putUInt32(a + "attention.head_count_kv", c.kvHeads());
-        out.putUInt32(a + "attention.key_length", c.headDim());
-        out.putUInt32(a + "attention.value_length", c.headDim());
-        out.putFloat32(a + "attention.layer_norm_rms_epsilon", c.rmsEps());
-        out.putFloat32(a + "rope.freq_base", (float) c.rope().theta());
-        out.putUInt32(a + "rope.dimension_count", c.rope().dims());
-        out.putUInt32(a + "vocab_size", c.vocabSize());
+        String a = shape(out, family, c, c.kvHeads(), c.headDim(), c.headDim(), c.rope().dims());
         rope(weights, c.rope(), a, out, arena);
         if (config instanceof Gemma2.Config g) {
             gemma3(weights, c, g, a, out);
@@ -129,20 +116,7 @@ public final class GgufExport {
             throw new UnsupportedModelException(weights.file() + ": group_limited_greedy routing (groups scored by their best"
                     + " expert) is not converted; llama.cpp scores groups by their top two");
         }
-        String a = "deepseek2.";
-        out.putString("general.architecture", "deepseek2");
-        out.putUInt32(a + "context_length", c.contextLength());
-        out.putUInt32(a + "embedding_length", c.dim());
-        out.putUInt32(a + "block_count", c.layers());
-        out.putUInt32(a + "feed_forward_length", c.ffnDim());
-        out.putUInt32(a + "attention.head_count", c.heads());
-        out.putUInt32(a + "attention.head_count_kv", c.heads());
-        out.putUInt32(a + "attention.key_length", mla.nopeDim() + mla.ropeDim());
-        out.putUInt32(a + "attention.value_length", mla.valueDim());
-        out.putUInt32(a + "rope.dimension_count", mla.ropeDim());
-        out.putFloat32(a + "rope.freq_base", (float) c.rope().theta());
-        out.putFloat32(a + "attention.layer_norm_rms_epsilon", c.rmsEps());
-        out.putUInt32(a + "vocab_size", c.vocabSize());
+        String a = shape(out, "deepseek2", c, c.heads(), mla.nopeDim() + mla.ropeDim(), mla.valueDim(), mla.ropeDim());
         if (mla.qLoraRank() > 0) {
             out.putUInt32(a + "attention.q_lora_rank", mla.qLoraRank());
         }
@@ -232,6 +206,25 @@ public final class GgufExport {
             t = t.to(arena, DType.F32);
         }
         out.addTensor(name, t.isContiguous() ? t : t.contiguous(arena));
+    }
+
+    /** {@code general.architecture} and the {@code <arch>.*} keys of every family's shape; returns {@code "<arch>."}. */
+    private static String shape(GgufWriter out, String arch, ModelConfig c, int kvHeads, int keyLength, int valueLength, int ropeDims) {
+        String a = arch + ".";
+        out.putString("general.architecture", arch);
+        out.putUInt32(a + "context_length", c.contextLength());
+        out.putUInt32(a + "embedding_length", c.dim());
+        out.putUInt32(a + "block_count", c.layers());
+        out.putUInt32(a + "feed_forward_length", c.ffnDim());
+        out.putUInt32(a + "attention.head_count", c.heads());
+        out.putUInt32(a + "attention.head_count_kv", kvHeads);
+        out.putUInt32(a + "attention.key_length", keyLength);
+        out.putUInt32(a + "attention.value_length", valueLength);
+        out.putFloat32(a + "attention.layer_norm_rms_epsilon", c.rmsEps());
+        out.putFloat32(a + "rope.freq_base", (float) c.rope().theta());
+        out.putUInt32(a + "rope.dimension_count", ropeDims);
+        out.putUInt32(a + "vocab_size", c.vocabSize());
+        return a;
     }
 
     /** RoPE scaling under llama.cpp's keys: linear and YaRN as keys, Llama 3's as {@code rope_freqs.weight} (per-pair divisors). */
