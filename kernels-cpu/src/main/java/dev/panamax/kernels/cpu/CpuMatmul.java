@@ -44,11 +44,14 @@ public final class CpuMatmul {
      * for 4096 x 4096 on one Zen 3 core: Q4_K dots 2.7 ms per row of x vs 9 ms to decode with
      * {@link VectorDecoder} (measured: M = 7 by dots 18.8 ms, M = 64 by GEMM 36 ms); Q8_0 1.5 ms
      * vs 8.5 ms; Q4_0 and Q5_K (scalar decode, ~17-20 ms) later; the rest decode in both paths.
+     * Q4_K and Q6_K take the dots up to 9 rows, a decode step of up to 9 sequences decoded together
+     * ({@code Model.newBatch}): on the AVX-512 Xeon the 512-bit dots beat the small-M GEMM there (its Q6_K
+     * decode is scalar), 8 sequences of a Q4_K_M TinyLlama 2.2x faster end to end (docs/benchmarks.md).
      */
     static int gemmMinRows(DType type) {
         return switch (type) {
-            case Q8_0, Q4_K -> 6;
-            case Q4_0, Q5_K -> 10;
+            case Q8_0 -> 6;
+            case Q4_0, Q4_K, Q5_K, Q6_K -> 10;
             default -> 4;
         };
     }

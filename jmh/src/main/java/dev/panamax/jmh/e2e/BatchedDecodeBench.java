@@ -1,0 +1,120 @@
+package dev.panamax.jmh.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import dev.panamax.jmh.synth.SynthModel;
+import dev.panamax.jmh.synth.SynthShape;
+import dev.panamax.jmh.synth.SynthType;
+import dev.panamax.tensor.Backends;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Ops;
+import dev.panamax.transformer.LoadOptions;
+import dev.panamax.transformer.Model;
+import dev.panamax.transformer.ModelSession;
+import dev.panamax.transformer.Transformer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Aggregate decode speed of {@link #slots} sequences decoded together ({@link Model#newBatch}) on a
+ * synthetic Llama model ({@link SynthModel}, as {@link EndToEndBench}): one op is {@link #steps}
+ * steps, each one token of every slot at positions 0 ... steps - 1, in one forward pass. Aggregate
+ * tokens per second = slots · steps / seconds per op; {@code slots = 1} is {@link EndToEndBench#decode}'s
+ * single sequence, so the ratio to it is what batching gains (the weights are read once per step
+ * for all slots).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class BatchedDecodeBench {
+    /** Steps per op: one token of every slot each. */
+    @Param("32")
+    public int steps;
+
+    @Param("cpu")
+    public String backend;
+
+    @Param("2")
+    public int threads;
+
+    @Param("tinyllama-1.1b")
+    public String shape;
+
+    /** Blocks of the synthetic model; 0 = as many as the real model has. */
+    @Param("8")
+    public int layers;
+
+    @Param("q4_k_m")
+    public String type;
+
+    /** Sequences decoded together (B). */
+    @Param({"1", "2", "4", "8"})
+    public int slots;
+
+    private Ops ops;
+    private Model model;
+    private ModelSession batch;
+    private Transformer transformer;
+    private int[][] tokens;
+    private int[] positions;
+    private float[][] logits;
+    private int vocab;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        SynthShape s = EndToEndBench.shape(shape, layers);
+        Path file = EndToEndBench.modelFile(shape, layers, type);
+        try {
+            if (!Files.exists(file)) {
+                SynthModel.write(s, SynthType.parse(type), file, 42);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the synthetic model " + file, e);
+        }
+        ops = Backends.open(backend, threads);
+        model = Model.open(file, ops, new LoadOptions(Math.max(16, slots), DType.F16, steps));
+        batch = model.newBatch(slots);
+        transformer = batch.transformer();
+        vocab = s.vocab();
+        tokens = new int[slots][1];
+        positions = new int[slots];
+        logits = new float[slots][vocab];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        batch.close();
+        model.close();
+        ops.close();
+    }
+
+    @Benchmark
+    public float decode() {
+        for (int step = 0; step < steps; step++) {
+            for (int s = 0; s < slots; s++) {
+                tokens[s][0] = 3 + 256 + (step * 31 + s * 101 + 17) % (vocab - 259); // no sampling: only the forward pass is timed
+                positions[s] = step;
+            }
+            transformer.forward(tokens, positions, logits);
+        }
+        return logits[0][0];
+    }
+}
