@@ -152,13 +152,17 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
-     * How {@link #embed} pools: {@code <arch>.pooling_type} of the GGUF file, {@link Pooling#LAST} if it has none.
+     * How {@link #embed} pools: {@code <arch>.pooling_type} of the GGUF file, or a checkpoint's sentence-transformers
+     * pooling module ({@code modules.json}); if neither names one, {@link Pooling#LAST} for a causal model (its only
+     * state that has seen every token) and {@link Pooling#CLS} for an encoder (BERT's [CLS]).
      *
      * @throws UnsupportedModelException if the file names a pooling that gives no vector per text (none, rank)
      */
     public synchronized Pooling pooling() {
         if (pooling == null) { // read on first use: a generative model's file may name no pooling or "none"
-            pooling = model.gguf().map(g -> Pooling.of(g.metadata(), model.config().architecture())).orElse(Pooling.LAST);
+            Pooling fallback = model.isEncoder() ? Pooling.CLS : Pooling.LAST;
+            pooling = model.gguf().map(g -> Pooling.of(g.metadata(), model.config().architecture(), fallback))
+                    .orElseGet(() -> Pooling.ofCheckpoint(model.path(), fallback));
         }
         return pooling;
     }
