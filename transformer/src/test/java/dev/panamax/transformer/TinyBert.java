@@ -27,10 +27,11 @@ final class TinyBert {
         List<String> v = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
         v.addAll(List.of("the", "cat", "sat", "on", "a", "dog", "mat", ".", ",", "!", "##s", "##ing", "##at"));
         for (char c = 'a'; c <= 'z'; c++) {
-            if (!v.contains(String.valueOf(c))) {
-                v.add(String.valueOf(c));
+            for (String piece : new String[] {String.valueOf(c), "##" + c}) {
+                if (!v.contains(piece)) {
+                    v.add(piece);
+                }
             }
-            v.add("##" + c);
         }
         return List.copyOf(v);
     }
@@ -84,6 +85,7 @@ final class TinyBert {
             w.putUInt32("tokenizer.ggml.padding_token_id", PAD);
             w.putUInt32("tokenizer.ggml.unknown_token_id", UNK);
             w.putUInt32("tokenizer.ggml.cls_token_id", CLS);
+            w.putUInt32("tokenizer.ggml.bos_token_id", CLS); // llama.cpp's WPM tokenizer adds its BOS, the [CLS]
             w.putUInt32("tokenizer.ggml.seperator_token_id", SEP);
             w.putUInt32("tokenizer.ggml.mask_token_id", MASK);
         });
