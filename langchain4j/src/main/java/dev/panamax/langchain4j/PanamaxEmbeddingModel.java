@@ -52,7 +52,7 @@ public final class PanamaxEmbeddingModel implements EmbeddingModel, AutoCloseabl
 
     @Override
     public String modelName() {
-        return PanamaxChatModel.modelName(model);
+        return LocalChatModel.modelName(model);
     }
 
     @Override

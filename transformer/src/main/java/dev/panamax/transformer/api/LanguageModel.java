@@ -7,12 +7,16 @@ import dev.panamax.transformer.ModelSession;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.chat.ChatMessage;
 import dev.panamax.transformer.chat.ChatFormat;
+import dev.panamax.transformer.chat.JinjaChatTemplate;
+import dev.panamax.transformer.chat.ToolCallSyntax;
 import dev.panamax.transformer.chat.ModelChatTemplate;
 import dev.panamax.transformer.chat.UnsupportedChatTemplateException;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -95,7 +99,40 @@ public final class LanguageModel implements AutoCloseable {
      */
     public Completion reply(List<ChatMessage> conversation, GenerateOptions options, Consumer<String> onText) {
         ChatFormat format = chatFormat();
-        int[] prompt = tokenizer().encode(format.format(conversation, true), format.tokenizerAddsBos(), true);
+        return replyTo(format.format(conversation, true), format.tokenizerAddsBos(), options, onText);
+    }
+
+    /**
+     * As {@link #reply(List, GenerateOptions, Consumer)}, for a conversation with tools: the messages in Hugging
+     * Face's form (maps with {@code role}, {@code content} and, for tool use, an assistant's {@code tool_calls}
+     * ({@link dev.panamax.transformer.chat.ToolCall#toTemplateValue()}), a {@code tool} message's
+     * {@code tool_call_id} and {@code name}) and the tools as JSON-schema maps
+     * ({@code {"type": "function", "function": {"name", "description", "parameters"}}}), rendered by the model's own
+     * Jinja template, which describes the tools to the model in its own words. Read the reply's calls with
+     * {@link #toolCallSyntax()}.
+     *
+     * @param tools the tool definitions, or null for none
+     * @throws UnsupportedChatTemplateException if the chat format is a built-in one (they know no tools)
+     */
+    public Completion reply(List<? extends Map<String, ?>> messages, List<? extends Map<String, ?>> tools, GenerateOptions options,
+                            Consumer<String> onText) {
+        if (!(chatFormat() instanceof JinjaChatTemplate template)) {
+            throw new UnsupportedChatTemplateException("tools need the model's own Jinja chat template; " + chatFormat().label()
+                    + " knows no tools");
+        }
+        return replyTo(template.render(messages, tools, true, Map.of()), template.tokenizerAddsBos(), options, onText);
+    }
+
+    /**
+     * How this model writes tool calls, as its chat template teaches it ({@link ToolCallSyntax#of}); empty for a
+     * built-in format or a template of another family.
+     */
+    public Optional<ToolCallSyntax> toolCallSyntax() {
+        return chatFormat() instanceof JinjaChatTemplate t ? ToolCallSyntax.of(t.source()) : Optional.empty();
+    }
+
+    private Completion replyTo(String text, boolean addBos, GenerateOptions options, Consumer<String> onText) {
+        int[] prompt = tokenizer().encode(text, addBos, true);
         int context = model.config().contextLength();
         if (prompt.length >= context) {
             throw new IllegalArgumentException("the conversation has " + prompt.length + " tokens, which leaves no room in the context of "
