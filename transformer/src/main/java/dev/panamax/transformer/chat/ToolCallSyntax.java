@@ -20,7 +20,9 @@ import java.util.Optional;
  * A reply that holds no well-formed call is text: nothing is guessed from malformed JSON.
  */
 public enum ToolCallSyntax {
+    /** {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>}, anywhere in the reply (Qwen, Hermes). */
     HERMES,
+    /** The whole reply is {@code {"name": ..., "parameters": {...}}} (Llama 3.1-3.3). */
     LLAMA3_JSON;
 
     private static final String OPEN = "<tool_call>", CLOSE = "</tool_call>", PYTHON_TAG = "<|python_tag|>";
