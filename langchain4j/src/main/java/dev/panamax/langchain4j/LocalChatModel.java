@@ -27,17 +27,29 @@ abstract class LocalChatModel implements AutoCloseable {
         this.seed = b.seedValue();
     }
 
-    /** The default parameters, merged by LangChain4j into each request's. */
+    /**
+     * The default parameters, merged by LangChain4j into each request's.
+     *
+     * @return the builder's parameters, with the model's name
+     */
     public ChatRequestParameters defaultRequestParameters() {
         return defaults;
     }
 
-    /** {@link ModelProvider#OTHER}: a local model. */
+    /**
+     * The provider, as LangChain4j reports it.
+     *
+     * @return {@link ModelProvider#OTHER}: a local model
+     */
     public ModelProvider provider() {
         return ModelProvider.OTHER;
     }
 
-    /** The model underneath. */
+    /**
+     * The model underneath.
+     *
+     * @return the model the requests run on
+     */
     public LanguageModel languageModel() {
         return model;
     }

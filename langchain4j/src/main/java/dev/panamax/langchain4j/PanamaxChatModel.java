@@ -20,7 +20,11 @@ public final class PanamaxChatModel extends LocalChatModel implements ChatModel 
         super(b);
     }
 
-    /** A builder: which model, then the sampling defaults. */
+    /**
+     * A builder: which model, then the sampling defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -35,7 +39,11 @@ public final class PanamaxChatModel extends LocalChatModel implements ChatModel 
         private Builder() {
         }
 
-        /** The chat model, opening the model file if one was given. */
+        /**
+         * The chat model, opening the model file if one was given.
+         *
+         * @return the chat model
+         */
         public PanamaxChatModel build() {
             return new PanamaxChatModel(this);
         }

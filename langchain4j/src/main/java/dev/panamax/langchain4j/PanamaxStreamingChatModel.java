@@ -17,7 +17,11 @@ public final class PanamaxStreamingChatModel extends LocalChatModel implements S
         super(b);
     }
 
-    /** A builder: which model, then the sampling defaults. */
+    /**
+     * A builder: which model, then the sampling defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -39,7 +43,11 @@ public final class PanamaxStreamingChatModel extends LocalChatModel implements S
         private Builder() {
         }
 
-        /** The streaming chat model, opening the model file if one was given. */
+        /**
+         * The streaming chat model, opening the model file if one was given.
+         *
+         * @return the streaming chat model
+         */
         public PanamaxStreamingChatModel build() {
             return new PanamaxStreamingChatModel(this);
         }
