@@ -27,43 +27,78 @@ abstract class ChatSettings<B extends ChatSettings<B>> extends ModelSource<B> {
         return (B) this;
     }
 
-    /** Sampling temperature; 0 is greedy (default 0.8, llama.cpp's). */
+    /**
+     * Sampling temperature; 0 is greedy (default 0.8, llama.cpp's).
+     *
+     * @param t the temperature, or null for the default
+     * @return this builder
+     */
     public B temperature(Double t) {
         this.temperature = t;
         return self();
     }
 
-    /** Nucleus sampling's p (default 0.95). */
+    /**
+     * Nucleus sampling's p (default 0.95).
+     *
+     * @param p the probability mass kept, or null for the default
+     * @return this builder
+     */
     public B topP(Double p) {
         this.topP = p;
         return self();
     }
 
-    /** Keep the k most likely tokens (default 40). */
+    /**
+     * Keep the k most likely tokens (default 40).
+     *
+     * @param k the number of tokens kept, or null for the default
+     * @return this builder
+     */
     public B topK(Integer k) {
         this.topK = k;
         return self();
     }
 
-    /** Tokens to generate at most (default 256). */
+    /**
+     * Tokens to generate at most (default 256).
+     *
+     * @param n the limit, or null to set none here (a request may set its own)
+     * @return this builder
+     */
     public B maxTokens(Integer n) {
         this.maxTokens = n;
         return self();
     }
 
-    /** Strings that end a reply (left out of it). */
+    /**
+     * Strings that end a reply (left out of it).
+     *
+     * @param stops the stop strings
+     * @return this builder
+     */
     public B stopSequences(List<String> stops) {
         this.stopSequences = List.copyOf(stops);
         return self();
     }
 
-    /** Seed of the random draw: equal seeds and requests give equal replies (default 42). */
+    /**
+     * Seed of the random draw: equal seeds and requests give equal replies (default 42).
+     *
+     * @param s the seed
+     * @return this builder
+     */
     public B seed(long s) {
         this.seed = s;
         return self();
     }
 
-    /** Default request parameters as a whole; the setters above override theirs. */
+    /**
+     * Default request parameters as a whole; the setters above override theirs.
+     *
+     * @param p the parameters
+     * @return this builder
+     */
     public B defaultRequestParameters(ChatRequestParameters p) {
         this.parameters = p;
         return self();

@@ -1,16 +1,13 @@
 package dev.panamax.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.panamax.transformer.api.Completion;
-import dev.panamax.transformer.api.LanguageModel;
 
 /**
- * LangChain4j's {@link ChatModel} on a local model: each request's messages are formatted with the
- * model's chat template and answered in process. Safe to call from several threads (each request on
+ * LangChain4j's {@link ChatModel} on a local model: each request's messages (and tools) are formatted with the
+ * model's chat template and answered in process; tool calls the model writes come back as
+ * {@link dev.langchain4j.agent.tool.ToolExecutionRequest}s. Safe to call from several threads (each request on
  * a session of its own). Close it if it opened the model ({@link Builder#modelPath}).
  *
  * <pre>{@code
@@ -18,55 +15,23 @@ import dev.panamax.transformer.api.LanguageModel;
  * String answer = model.chat("Hello!");
  * }</pre>
  */
-public final class PanamaxChatModel implements ChatModel, AutoCloseable {
-    private final LanguageModel model;
-    private final boolean owned;
-    private final ChatRequestParameters defaults;
-    private final long seed;
-
+public final class PanamaxChatModel extends LocalChatModel implements ChatModel {
     private PanamaxChatModel(Builder b) {
-        this.model = b.model();
-        this.owned = b.opensModel();
-        this.defaults = b.parameters(modelName(model));
-        this.seed = b.seedValue();
+        super(b);
     }
 
+    /**
+     * A builder: which model, then the sampling defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     @Override
     public ChatResponse doChat(ChatRequest request) {
-        Completion c = model.reply(Requests.conversation(request), Requests.options(request.parameters(), seed), text -> { });
-        return Requests.response(c, defaults.modelName());
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return defaults;
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return ModelProvider.OTHER;
-    }
-
-    /** The model underneath. */
-    public LanguageModel languageModel() {
-        return model;
-    }
-
-    /** Closes the model if this opened it. */
-    @Override
-    public void close() {
-        if (owned) {
-            model.close();
-        }
-    }
-
-    /** The file name, as LangChain4j's responses report the model. */
-    static String modelName(LanguageModel m) {
-        return m.model().path().getFileName().toString();
+        return answer(request, text -> { });
     }
 
     /** Builds a {@link PanamaxChatModel}: which model ({@code modelPath} or {@code languageModel}) and the sampling defaults. */
@@ -74,6 +39,11 @@ public final class PanamaxChatModel implements ChatModel, AutoCloseable {
         private Builder() {
         }
 
+        /**
+         * The chat model, opening the model file if one was given.
+         *
+         * @return the chat model
+         */
         public PanamaxChatModel build() {
             return new PanamaxChatModel(this);
         }

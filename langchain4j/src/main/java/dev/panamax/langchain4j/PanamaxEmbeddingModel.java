@@ -26,6 +26,11 @@ public final class PanamaxEmbeddingModel implements EmbeddingModel, AutoCloseabl
         this.normalize = b.normalize;
     }
 
+    /**
+     * A builder: which model, and whether to normalise.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -52,7 +57,7 @@ public final class PanamaxEmbeddingModel implements EmbeddingModel, AutoCloseabl
 
     @Override
     public String modelName() {
-        return PanamaxChatModel.modelName(model);
+        return LocalChatModel.modelName(model);
     }
 
     @Override
@@ -75,12 +80,22 @@ public final class PanamaxEmbeddingModel implements EmbeddingModel, AutoCloseabl
         private Builder() {
         }
 
-        /** Scale each embedding to unit length (default true: cosine similarity and dot product agree). */
+        /**
+         * Scale each embedding to unit length (default true: cosine similarity and dot product agree).
+         *
+         * @param n whether to normalise
+         * @return this builder
+         */
         public Builder normalize(boolean n) {
             this.normalize = n;
             return this;
         }
 
+        /**
+         * The embedding model, opening the model file if one was given.
+         *
+         * @return the embedding model
+         */
         public PanamaxEmbeddingModel build() {
             return new PanamaxEmbeddingModel(this);
         }

@@ -1,69 +1,41 @@
 package dev.panamax.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-import dev.panamax.transformer.api.Completion;
-import dev.panamax.transformer.api.LanguageModel;
 
 /**
  * LangChain4j's {@link StreamingChatModel} on a local model: the reply's text goes to
  * {@link StreamingChatResponseHandler#onPartialResponse(String)} piece by piece as it is generated,
  * on the calling thread, then the whole response to {@code onCompleteResponse}; a failure goes to
- * {@code onError}. Close it if it opened the model.
+ * {@code onError}. With tools, text that may be the start of a tool call is held back, and the calls
+ * come in the complete response. Close it if it opened the model.
  */
-public final class PanamaxStreamingChatModel implements StreamingChatModel, AutoCloseable {
-    private final LanguageModel model;
-    private final boolean owned;
-    private final ChatRequestParameters defaults;
-    private final long seed;
-
+public final class PanamaxStreamingChatModel extends LocalChatModel implements StreamingChatModel {
     private PanamaxStreamingChatModel(Builder b) {
-        this.model = b.model();
-        this.owned = b.opensModel();
-        this.defaults = b.parameters(PanamaxChatModel.modelName(model));
-        this.seed = b.seedValue();
+        super(b);
     }
 
+    /**
+     * A builder: which model, then the sampling defaults.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     @Override
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
-        Completion c;
+        ChatResponse response;
         try {
-            c = model.reply(Requests.conversation(request), Requests.options(request.parameters(), seed), handler::onPartialResponse);
+            response = answer(request, handler::onPartialResponse);
         } catch (RuntimeException e) {
             handler.onError(e);
             return;
         }
-        handler.onCompleteResponse(Requests.response(c, defaults.modelName()));
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return defaults;
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return ModelProvider.OTHER;
-    }
-
-    /** The model underneath. */
-    public LanguageModel languageModel() {
-        return model;
-    }
-
-    /** Closes the model if this opened it. */
-    @Override
-    public void close() {
-        if (owned) {
-            model.close();
-        }
+        handler.onCompleteResponse(response);
     }
 
     /** Builds a {@link PanamaxStreamingChatModel}, as {@link PanamaxChatModel.Builder} does. */
@@ -71,6 +43,11 @@ public final class PanamaxStreamingChatModel implements StreamingChatModel, Auto
         private Builder() {
         }
 
+        /**
+         * The streaming chat model, opening the model file if one was given.
+         *
+         * @return the streaming chat model
+         */
         public PanamaxStreamingChatModel build() {
             return new PanamaxStreamingChatModel(this);
         }

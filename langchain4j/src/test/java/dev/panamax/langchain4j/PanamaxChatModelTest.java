@@ -116,13 +116,6 @@ class PanamaxChatModelTest {
     }
 
     @Test
-    void toolsAreRefusedNotIgnored() {
-        ChatRequest withTool = ChatRequest.builder().messages(UserMessage.from("weather?"))
-                .toolSpecifications(ToolSpecification.builder().name("weather").description("the weather").build()).build();
-        assertThrows(UnsupportedFeatureException.class, () -> greedyChat().chat(withTool));
-    }
-
-    @Test
     void aStreamingHandlerGetsThePiecesThenTheWholeReply() throws Exception {
         PanamaxStreamingChatModel streaming = PanamaxStreamingChatModel.builder().languageModel(model).temperature(0.0)
                 .maxTokens(TOKENS).build();

@@ -1,9 +1,10 @@
 package dev.panamax.tensor;
 
 /**
- * The variants of causal attention beyond the plain one, for {@link Ops#attention(Tensor, Tensor, Tensor, int, float,
+ * The variants of attention beyond the plain causal one, for {@link Ops#attention(Tensor, Tensor, Tensor, int, float,
  * Attention, Tensor)}. Each is off by default; combine them with the {@code with...} methods, e.g.
- * {@code Attention.CAUSAL.withWindow(4096).withSoftCap(50)} for a Gemma 2 local layer.
+ * {@code Attention.CAUSAL.withWindow(4096).withSoftCap(50)} for a Gemma 2 local layer, or take
+ * {@link #BIDIRECTIONAL} for an encoder (BERT).
  *
  * <p>For a query at position {@code p} and a visible position {@code j}, the score is
  * <pre>
@@ -25,33 +26,54 @@ package dev.panamax.tensor;
  *                backend's device: each joins its head's softmax as one more logit whose value vector is zero (not
  *                scaled, not soft-capped), as HF's {@code GptOssAttention.sinks} and llama.cpp's
  *                {@code ggml_soft_max_add_sinks}.
+ * @param bidirectional false for causal attention; true for an encoder's (BERT's {@code is_decoder = False},
+ *                llama.cpp's {@code attention.causal = false}): every query of a call sees every position
+ *                {@code 0 ... startPos + T - 1}, the later ones of its own batch included. Without a window only:
+ *                a sliding window of an encoder is no model's and is refused.
  */
-public record Attention(int window, float softCap, Tensor sinks) {
+public record Attention(int window, float softCap, Tensor sinks, boolean bidirectional) {
     /** Plain causal attention over every cached position. */
-    public static final Attention CAUSAL = new Attention(0, 0, null);
+    public static final Attention CAUSAL = new Attention(0, 0, null, false);
+
+    /** An encoder's attention: each query sees every position written, before and after it. */
+    public static final Attention BIDIRECTIONAL = new Attention(0, 0, null, true);
 
     public Attention {
         if (window < 0) {
             throw new IllegalArgumentException("attention window must be 0 (none) or positive, got " + window);
+        }
+        if (bidirectional && window != 0) {
+            throw new IllegalArgumentException("bidirectional attention with a sliding window of " + window
+                    + " positions is not supported (no model uses it)");
         }
         if (!(softCap >= 0) || Float.isInfinite(softCap)) {
             throw new IllegalArgumentException("attention soft cap must be 0 (none) or positive and finite, got " + softCap);
         }
     }
 
+    /** Causal options: a window of {@code window} positions (0: none), a soft cap (0: none), sinks (null: none). */
+    public Attention(int window, float softCap, Tensor sinks) {
+        this(window, softCap, sinks, false);
+    }
+
     /** These options with a sliding window of {@code window} positions (0: none). */
     public Attention withWindow(int window) {
-        return new Attention(window, softCap, sinks);
+        return new Attention(window, softCap, sinks, bidirectional);
     }
 
     /** These options with the scores soft-capped at {@code cap} (0: none). */
     public Attention withSoftCap(float cap) {
-        return new Attention(window, cap, sinks);
+        return new Attention(window, cap, sinks, bidirectional);
     }
 
     /** These options with one sink logit per query head (null: none). */
     public Attention withSinks(Tensor sinks) {
-        return new Attention(window, softCap, sinks);
+        return new Attention(window, softCap, sinks, bidirectional);
+    }
+
+    /** These options, causal or bidirectional. */
+    public Attention withBidirectional(boolean bidirectional) {
+        return new Attention(window, softCap, sinks, bidirectional);
     }
 
     /** The first position visible from position {@code pos}. */
@@ -59,15 +81,23 @@ public record Attention(int window, float softCap, Tensor sinks) {
         return window == 0 ? 0 : Math.max(0, pos - window + 1);
     }
 
+    /**
+     * The last position visible from position {@code pos} in a call whose last query sits at {@code lastQuery}:
+     * {@code pos} itself (causal), or {@code lastQuery} (bidirectional).
+     */
+    public int lastVisible(int pos, int lastQuery) {
+        return bidirectional ? lastQuery : pos;
+    }
+
     /** The options in one line, the sinks by their description. */
     @Override
     public String toString() {
         return "Attention[window=" + window + ", softCap=" + softCap + ", sinks=" + (sinks == null ? "none" : sinks.describe())
-                + "]";
+                + (bidirectional ? ", bidirectional" : "") + "]";
     }
 
     /** Whether no option is set. */
     public boolean isPlain() {
-        return window == 0 && softCap == 0 && sinks == null;
+        return window == 0 && softCap == 0 && sinks == null && !bidirectional;
     }
 }

@@ -136,10 +136,12 @@ public interface Ops extends AutoCloseable {
     }
 
     /**
-     * Causal grouped-query attention over a KV cache, optionally windowed, soft-capped or with sinks.
+     * Grouped-query attention over a KV cache, causal (optionally windowed, soft-capped or with sinks) or
+     * bidirectional.
      *
      * <p>Query {@code t} sits at position {@code p = startPos + t} and attends to the cached positions
-     * {@code j = options.firstVisible(p) ... p} (all of {@code 0 ... p} without a window):
+     * {@code j = options.firstVisible(p) ... p} (all of {@code 0 ... p} without a window; with
+     * {@link Attention#bidirectional()}, all of {@code 0 ... startPos + T - 1}, written before the call):
      * {@code out[t, h] = sum_j w_j v[j, g]} with {@code w = softmax_j(s_j)} over the scores
      * {@code s_j = scale * q[t, h] · k[j, g]} (soft-capped if asked; with a sink, {@code e^(sinks[h])} joins the
      * denominator), where {@code g = h / (Hq / Hkv)} is the KV head shared by a group of query heads. See
@@ -151,7 +153,7 @@ public interface Ops extends AutoCloseable {
      * @param vCache  same shape and dtype as {@code kCache}
      * @param scale   the factor of every dot product ({@code 1/sqrt(D)}, Gemma's {@code query_pre_attn_scalar^-1/2},
      *                Granite's {@code attention_multiplier})
-     * @param options window, soft cap and sinks; {@link Attention#CAUSAL} for none. A backend that lacks one
+     * @param options window, soft cap, sinks, bidirectional; {@link Attention#CAUSAL} for none. A backend that lacks one
      *                throws {@link UnsupportedOperationException} naming it.
      * @param out     F32 {@code [T, Hq, D]}
      */

@@ -144,7 +144,9 @@ public final class Model implements AutoCloseable {
     private static Transformer sequence(ModelConfig config, FamilyConfig family, WeightLoader weights, Ops ops, LoadOptions options,
                                         Arena arena, FileGuard files, ReentrantLock backend, int slots) {
         KvCache cache = new KvCache(ops, arena, config, options.cacheType(), family.valuesAreKeys(), slots);
-        Scratch scratch = new Scratch(ops, arena, Math.max(slots, Math.min(options.maxBatch(), config.contextLength())));
+        // an encoder's text is one batch (its attention looks both ways), so its scratch holds the whole context
+        int rows = family.encoder() ? config.contextLength() : Math.min(options.maxBatch(), config.contextLength());
+        Scratch scratch = new Scratch(ops, arena, Math.max(slots, rows));
         // the session's LoRA adapters: their factors and intermediates are its own, the base weights shared
         AdapterWeights adapters = new AdapterWeights(options.adapters(), ops, arena, scratch, config, weights.format());
         Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights.withAdapters(adapters)));
@@ -246,6 +248,11 @@ public final class Model implements AutoCloseable {
     /** The configuration in use (context length as allocated). */
     public ModelConfig config() {
         return config;
+    }
+
+    /** Whether this model is an encoder (BERT): embeddings only, each text in one batch, no next-token logits. */
+    public boolean isEncoder() {
+        return family.encoder();
     }
 
     /** What this model uses beyond the common hyper-parameters, in words (as {@code panamax inspect} shows). */

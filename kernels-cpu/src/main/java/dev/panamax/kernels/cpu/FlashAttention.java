@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Causal grouped-query attention with an online softmax (the flash-attention recurrence), one
+ * Grouped-query attention (causal or bidirectional) with an online softmax (the flash-attention recurrence), one
  * (query position, head) pair per work item.
  *
  * <p>Each pair walks its visible positions (the last {@code window} ones, or all) in tiles of {@link #TILE}:
@@ -98,6 +98,7 @@ final class FlashAttention {
 
         @Override
         public void run(int start, int end) {
+            int tokens = (int) q.size(0);
             int hq = (int) q.size(1);
             int d = (int) q.size(2);
             int hkv = (int) k.size(1);
@@ -110,12 +111,12 @@ final class FlashAttention {
             for (int item = start; item < end; item++) {
                 int t = item / hq;
                 int h = item % hq;
-                int last = startPos + t;
+                int last = options.lastVisible(startPos + t, startPos + tokens - 1);
                 float sink = sinks == null ? Float.NEGATIVE_INFINITY
                         : sinks.segment().get(ValueLayout.JAVA_FLOAT_UNALIGNED, sinks.byteOffset() + 4L * h);
                 long qo = q.byteOffset() + 4L * item * d;
                 long oo = out.byteOffset() + 4L * item * d;
-                one(q.segment(), qo, k, v, h / group, hkv, d, options.firstVisible(last), last, scale, cap, sink, f16,
+                one(q.segment(), qo, k, v, h / group, hkv, d, options.firstVisible(startPos + t), last, scale, cap, sink, f16,
                         s.scores, s.lanes, acc, out.segment(), oo);
             }
         }

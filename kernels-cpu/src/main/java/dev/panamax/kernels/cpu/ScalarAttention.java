@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Reference attention: for every query and head, a row of scores over the visible positions (soft-capped if
+ * Reference attention: for every query and head, a row of scores over the visible positions (causal or both ways) (soft-capped if
  * asked), a two-pass softmax over it (the sink, if any, joining the maximum and the sum), and the weighted sum of
  * the values. Straightforward on purpose: it is the oracle for {@link FlashAttention}.
  */
@@ -31,8 +31,8 @@ final class ScalarAttention {
         MemorySegment om = out.segment();
         float[] att = new float[startPos + tokens];
         for (int t = 0; t < tokens; t++) {
-            int last = startPos + t;
-            int first = options.firstVisible(last); // causal, within the window: positions first ... last
+            int first = options.firstVisible(startPos + t); // within the window, if any
+            int last = options.lastVisible(startPos + t, startPos + tokens - 1); // itself (causal) or the call's last
             for (int h = 0; h < hq; h++) {
                 int g = h / group;
                 long qo = q.byteOffset() + 4L * ((long) t * hq + h) * d;

@@ -102,6 +102,43 @@ class AttentionVariantsTest {
     }
 
     @Test
+    void bidirectional_queries_see_the_later_positions_of_their_batch_too(Random random) {
+        for (int[] heads : HEADS) {
+            for (DType cache : new DType[] {DType.F32, DType.F16}) {
+                // whole prompts in one call (an encoder's use), odd head sizes, lengths past one tile of 64
+                int length = pick(random, 1, 2, 7, 63, 64, 65, 1 + random.nextInt(150));
+                Fixture f = new Fixture(random, length, 0, pick(random, 3, 17, 33, 64, 80), heads[0], heads[1], cache, null);
+                check(f, 0, length, Attention.BIDIRECTIONAL, 1 + 2 * random.nextFloat());
+                // and a later batch over a cache already written, as a chunked encoder pass would make
+                int start = random.nextInt(length);
+                check(f, start, length - start, Attention.BIDIRECTIONAL.withSoftCap(4 + random.nextFloat()), 2);
+            }
+        }
+    }
+
+    @Test
+    void bidirectional_attention_of_the_last_query_equals_causal_and_a_window_is_refused(Random random) {
+        int d = pick(random, 7, 64, 65);
+        int tokens = 2 + random.nextInt(9);
+        Fixture f = new Fixture(random, tokens, 0, d, 2, 3, DType.F32, null);
+        for (Ops ops : new Ops[] {REFERENCE, CPU}) {
+            Tensor causal = poisoned(tokens, 6, d);
+            Tensor both = poisoned(tokens, 6, d);
+            ops.attention(f.q, f.k, f.v, 0, f.scale, causal);
+            ops.attention(f.q, f.k, f.v, 0, f.scale, Attention.BIDIRECTIONAL, both);
+            float[] c = causal.toFloatArray();
+            float[] b = both.toFloatArray();
+            int row = (tokens - 1) * 6 * d; // the last query sees the same positions either way
+            assertBitwise(ops.name() + " last query", java.util.Arrays.copyOfRange(c, row, c.length),
+                    java.util.Arrays.copyOfRange(b, row, b.length));
+            org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOf(c, row),
+                    java.util.Arrays.copyOf(b, row)), ops.name() + ": earlier queries must see later positions");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Attention.BIDIRECTIONAL.withWindow(4));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("bidirectional"), e.getMessage());
+    }
+
+    @Test
     void a_window_skips_the_tiles_before_it_on_a_long_context(Random random) {
         // decode at positions far past the window: only the last window positions are read and weighed
         int length = 700 + random.nextInt(300);
@@ -214,8 +251,10 @@ class AttentionVariantsTest {
         double[][] bound = {new double[size], new double[size]}; // reference, cpu
         double[] both = new double[size];
         for (int t = 0; t < tokens; t++) {
-            int last = startPos + t;
-            int first = options.window() == 0 ? 0 : Math.max(0, last - options.window() + 1);
+            int query = startPos + t;
+            // causal: up to the query itself; bidirectional: up to the call's last query, later ones of the batch included
+            int last = options.bidirectional() ? startPos + tokens - 1 : query;
+            int first = options.window() == 0 ? 0 : Math.max(0, query - options.window() + 1);
             int n = last - first + 1;
             int tiles = (n + FlashAttention.TILE - 1) / FlashAttention.TILE + (f.sinks == null ? 0 : 1);
             for (int h = 0; h < hq; h++) {
@@ -229,7 +268,7 @@ class AttentionVariantsTest {
                     double dot = 0;
                     double abs = 0;
                     for (int i = 0; i < d; i++) {
-                        double p = (double) f.qv[(last * hq + h) * d + i] * f.kr[((first + j) * f.hkv + g) * d + i];
+                        double p = (double) f.qv[(query * hq + h) * d + i] * f.kr[((first + j) * f.hkv + g) * d + i];
                         dot += p;
                         abs += Math.abs(p);
                     }

@@ -368,6 +368,10 @@ public final class CudaOps implements Ops {
         if (options.sinks() != null) {
             throw new UnsupportedOperationException(op + ": option sinks has no CUDA kernel yet; use the cpu backend");
         }
+        if (options.bidirectional()) {
+            throw new UnsupportedOperationException(op + ": option bidirectional (an encoder's attention) has no CUDA kernel yet;"
+                    + " use the cpu backend");
+        }
     }
 
     @Override

@@ -17,8 +17,9 @@ class AttentionOptionsOnCudaTest {
     @Test
     void each_unsupported_option_is_named() {
         Tensor sinks = Tensor.of(Arena.ofAuto(), new float[] {1, 2}, 2);
-        String[][] cases = {{"window", "4096"}, {"softCap", "50.0"}, {"sinks", ""}};
-        Attention[] options = {Attention.CAUSAL.withWindow(4096), Attention.CAUSAL.withSoftCap(50), Attention.CAUSAL.withSinks(sinks)};
+        String[][] cases = {{"window", "4096"}, {"softCap", "50.0"}, {"sinks", ""}, {"bidirectional", "encoder"}};
+        Attention[] options = {Attention.CAUSAL.withWindow(4096), Attention.CAUSAL.withSoftCap(50), Attention.CAUSAL.withSinks(sinks),
+                Attention.BIDIRECTIONAL};
         for (int i = 0; i < options.length; i++) {
             Attention o = options[i];
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,

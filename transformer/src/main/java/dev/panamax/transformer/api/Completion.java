@@ -15,22 +15,38 @@ import dev.panamax.transformer.sampling.GenerationResult.StopReason;
  */
 public record Completion(String text, StopReason stopReason, int promptTokens, int reusedTokens, GenerationResult generation) {
 
-    /** Tokens generated (the end token included, if one ended it). */
+    /**
+     * Tokens generated (the end token included, if one ended it).
+     *
+     * @return the count
+     */
     public int generatedTokens() {
         return generation.tokens().length;
     }
 
-    /** Nanoseconds to process the prompt and sample the first token. */
+    /**
+     * Nanoseconds to process the prompt and sample the first token.
+     *
+     * @return the time to the first token
+     */
     public long prefillNanos() {
         return generation.prefillNanos();
     }
 
-    /** Nanoseconds for the tokens after the first. */
+    /**
+     * Nanoseconds for the tokens after the first.
+     *
+     * @return the decoding time
+     */
     public long decodeNanos() {
         return generation.decodeNanos();
     }
 
-    /** Tokens per second after the first. */
+    /**
+     * Tokens per second after the first.
+     *
+     * @return the decoding rate
+     */
     public double decodeTokensPerSecond() {
         return generation.decodeTokensPerSecond();
     }

@@ -7,12 +7,16 @@ import dev.panamax.transformer.ModelSession;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.chat.ChatMessage;
 import dev.panamax.transformer.chat.ChatFormat;
+import dev.panamax.transformer.chat.JinjaChatTemplate;
+import dev.panamax.transformer.chat.ToolCallSyntax;
 import dev.panamax.transformer.chat.ModelChatTemplate;
 import dev.panamax.transformer.chat.UnsupportedChatTemplateException;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -51,7 +55,12 @@ public final class LanguageModel implements AutoCloseable {
         this.options = options;
     }
 
-    /** Opens a GGUF file or a Hugging Face checkpoint directory with {@link ModelOptions#defaults()}. */
+    /**
+     * Opens a GGUF file or a Hugging Face checkpoint directory with {@link ModelOptions#defaults()}.
+     *
+     * @param path the {@code .gguf} file, or the directory holding {@code config.json} and the safetensors
+     * @return the model, ready to use; close it when done
+     */
     public static LanguageModel open(Path path) {
         return open(path, ModelOptions.defaults());
     }
@@ -59,6 +68,9 @@ public final class LanguageModel implements AutoCloseable {
     /**
      * Opens a GGUF file or a Hugging Face checkpoint directory on the backend {@code options} names.
      *
+     * @param path the {@code .gguf} file, or the checkpoint directory
+     * @param options backend, threads, load and chat template options
+     * @return the model, ready to use; close it when done
      * @throws UnsupportedModelException for an unknown architecture or feature
      * @throws dev.panamax.formats.FormatException for an invalid file
      */
@@ -75,12 +87,25 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    /** Continues {@code prompt}; returns the generated text. */
+    /**
+     * Continues {@code prompt}; returns the generated text.
+     *
+     * @param prompt the text to continue
+     * @param options sampling, limits and stop strings
+     * @return the generated text
+     */
     public String generate(String prompt, GenerateOptions options) {
         return complete(prompt, options, text -> { }).text();
     }
 
-    /** Continues {@code prompt}, streaming each piece of text to {@code onText}; returns the text, stop reason and counts. */
+    /**
+     * Continues {@code prompt}, streaming each piece of text to {@code onText}; returns the text, stop reason and counts.
+     *
+     * @param prompt the text to continue
+     * @param options sampling, limits and stop strings
+     * @param onText receives each piece of text as it is decoded
+     * @return the text, why it stopped, and the token counts
+     */
     public Completion complete(String prompt, GenerateOptions options, Consumer<String> onText) {
         return borrowed(s -> s.complete(prompt, options, onText));
     }
@@ -91,11 +116,54 @@ public final class LanguageModel implements AutoCloseable {
      * pooled session's cache still spares recomputing a conversation's earlier turns when the next
      * request extends it.
      *
+     * @param conversation the messages so far, the user's last
+     * @param options sampling, limits and stop strings
+     * @param onText receives each piece of the reply as it is decoded
+     * @return the reply, why it stopped, and the token counts
      * @throws IllegalArgumentException if the conversation does not fit in the context
      */
     public Completion reply(List<ChatMessage> conversation, GenerateOptions options, Consumer<String> onText) {
         ChatFormat format = chatFormat();
-        int[] prompt = tokenizer().encode(format.format(conversation, true), format.tokenizerAddsBos(), true);
+        return replyTo(format.format(conversation, true), format.tokenizerAddsBos(), options, onText);
+    }
+
+    /**
+     * As {@link #reply(List, GenerateOptions, Consumer)}, for a conversation with tools: the messages in Hugging
+     * Face's form (maps with {@code role}, {@code content} and, for tool use, an assistant's {@code tool_calls}
+     * ({@link dev.panamax.transformer.chat.ToolCall#toTemplateValue()}), a {@code tool} message's
+     * {@code tool_call_id} and {@code name}) and the tools as JSON-schema maps
+     * ({@code {"type": "function", "function": {"name", "description", "parameters"}}}), rendered by the model's own
+     * Jinja template, which describes the tools to the model in its own words. Read the reply's calls with
+     * {@link #toolCallSyntax()}.
+     *
+     * @param messages the conversation in Hugging Face's message form
+     * @param tools the tool definitions, or null for none
+     * @param options sampling, limits and stop strings
+     * @param onText receives each piece of the reply as it is decoded
+     * @return the reply (calls and text), why it stopped, and the token counts
+     * @throws UnsupportedChatTemplateException if the chat format is a built-in one (they know no tools)
+     */
+    public Completion reply(List<? extends Map<String, ?>> messages, List<? extends Map<String, ?>> tools, GenerateOptions options,
+                            Consumer<String> onText) {
+        if (!(chatFormat() instanceof JinjaChatTemplate template)) {
+            throw new UnsupportedChatTemplateException("tools need the model's own Jinja chat template; " + chatFormat().label()
+                    + " knows no tools");
+        }
+        return replyTo(template.render(messages, tools, true, Map.of()), template.tokenizerAddsBos(), options, onText);
+    }
+
+    /**
+     * How this model writes tool calls, as its chat template teaches it ({@link ToolCallSyntax#of}); empty for a
+     * built-in format or a template of another family.
+     *
+     * @return the syntax, or empty
+     */
+    public Optional<ToolCallSyntax> toolCallSyntax() {
+        return chatFormat() instanceof JinjaChatTemplate t ? ToolCallSyntax.of(t.source()) : Optional.empty();
+    }
+
+    private Completion replyTo(String text, boolean addBos, GenerateOptions options, Consumer<String> onText) {
+        int[] prompt = tokenizer().encode(text, addBos, true);
         int context = model.config().contextLength();
         if (prompt.length >= context) {
             throw new IllegalArgumentException("the conversation has " + prompt.length + " tokens, which leaves no room in the context of "
@@ -105,12 +173,23 @@ public final class LanguageModel implements AutoCloseable {
         return borrowed(s -> s.complete(prompt, fitted, onText));
     }
 
-    /** The embedding of each text, pooled as the model's metadata says ({@link #pooling()}). */
+    /**
+     * The embedding of each text, pooled as the model's metadata says ({@link #pooling()}).
+     *
+     * @param texts the texts, each embedded on its own
+     * @return one vector per text, in order
+     */
     public List<float[]> embed(List<String> texts) {
         return embed(texts, false);
     }
 
-    /** As {@link #embed(List)}, each vector scaled to unit length if {@code normalize}. */
+    /**
+     * As {@link #embed(List)}, each vector scaled to unit length if {@code normalize}.
+     *
+     * @param texts the texts, each embedded on its own
+     * @param normalize whether to scale each vector to length 1
+     * @return one vector per text, in order
+     */
     public List<float[]> embed(List<String> texts, boolean normalize) {
         return borrowed(s -> {
             List<float[]> out = new ArrayList<>(texts.size());
@@ -121,7 +200,11 @@ public final class LanguageModel implements AutoCloseable {
         });
     }
 
-    /** A session of the caller's own, for a sequence of generations that reuse its cache. Close it when done. */
+    /**
+     * A session of the caller's own, for a sequence of generations that reuse its cache. Close it when done.
+     *
+     * @return a session over this model's weights
+     */
     public Session newSession() {
         return session(model.newSession());
     }
@@ -141,6 +224,7 @@ public final class LanguageModel implements AutoCloseable {
      * A conversation on a session of its own, in {@link #chatFormat()}.
      *
      * @param system the system message, or null for none
+     * @return the conversation, to close when done
      * @throws UnsupportedChatTemplateException if the template named cannot be found or parsed
      */
     public Chat chat(String system) {
@@ -152,6 +236,7 @@ public final class LanguageModel implements AutoCloseable {
      * given (a built-in format's name, a Jinja template's text or a template file), else the model's
      * own Jinja template, else (logged once) the built-in ChatML format.
      *
+     * @return the format, read on first use
      * @throws UnsupportedChatTemplateException if the template named cannot be found or parsed
      */
     public synchronized ChatFormat chatFormat() {
@@ -163,18 +248,27 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
-     * How {@link #embed} pools: {@code <arch>.pooling_type} of the GGUF file, {@link Pooling#LAST} if it has none.
+     * How {@link #embed} pools: {@code <arch>.pooling_type} of the GGUF file, or a checkpoint's sentence-transformers
+     * pooling module ({@code modules.json}); if neither names one, {@link Pooling#LAST} for a causal model (its only
+     * state that has seen every token) and {@link Pooling#CLS} for an encoder (BERT's [CLS]).
      *
+     * @return the pooling, read on first use
      * @throws UnsupportedModelException if the file names a pooling that gives no vector per text (none, rank)
      */
     public synchronized Pooling pooling() {
         if (pooling == null) { // read on first use: a generative model's file may name no pooling or "none"
-            pooling = model.gguf().map(g -> Pooling.of(g.metadata(), model.config().architecture())).orElse(Pooling.LAST);
+            Pooling fallback = model.isEncoder() ? Pooling.CLS : Pooling.LAST;
+            pooling = model.gguf().map(g -> Pooling.of(g.metadata(), model.config().architecture(), fallback))
+                    .orElseGet(() -> Pooling.ofCheckpoint(model.path(), fallback));
         }
         return pooling;
     }
 
-    /** The model's tokenizer. */
+    /**
+     * The model's tokenizer.
+     *
+     * @return the tokenizer, read on first use
+     */
     public synchronized Tokenizer tokenizer() {
         if (tokenizer == null) {
             tokenizer = model.tokenizer();
@@ -182,7 +276,11 @@ public final class LanguageModel implements AutoCloseable {
         return tokenizer;
     }
 
-    /** The tensor-level model underneath. */
+    /**
+     * The tensor-level model underneath.
+     *
+     * @return the model of layers and weights this wraps
+     */
     public Model model() {
         return model;
     }

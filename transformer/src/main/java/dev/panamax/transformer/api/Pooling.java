@@ -1,7 +1,17 @@
 package dev.panamax.transformer.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import dev.panamax.formats.FormatException;
+import dev.panamax.formats.JsonTree;
 import dev.panamax.formats.gguf.GgufMetadata;
 import dev.panamax.transformer.UnsupportedModelException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How an embedding model turns the hidden states of a text's tokens into one vector, as GGUF's
@@ -27,10 +37,15 @@ public enum Pooling {
      * @throws UnsupportedModelException for "none" (per-token output) and "rank" (a reranker), and unknown values
      */
     static Pooling of(GgufMetadata metadata, String architecture) {
+        return of(metadata, architecture, LAST);
+    }
+
+    /** As {@link #of(GgufMetadata, String)}, with {@code fallback} when the metadata names none. */
+    static Pooling of(GgufMetadata metadata, String architecture, Pooling fallback) {
         String key = key(architecture);
         var value = metadata.findLong(key);
         if (value.isEmpty()) {
-            return LAST;
+            return fallback;
         }
         return switch ((int) value.getAsLong()) {
             case 1 -> MEAN;
@@ -39,6 +54,61 @@ public enum Pooling {
             default -> throw new UnsupportedModelException(metadata.file() + ": " + key + " = " + value.getAsLong()
                     + " is not a pooling embed() supports (1 mean, 2 cls, 3 last; 0 none and 4 rank give no one vector per text)");
         };
+    }
+
+    /**
+     * The pooling of a Hugging Face checkpoint directory laid out by sentence-transformers: the module of
+     * {@code modules.json} whose type ends in {@code Pooling}, and its {@code config.json}'s
+     * {@code pooling_mode_mean_tokens} / {@code pooling_mode_cls_token} / {@code pooling_mode_lasttoken}
+     * (or {@code pooling_mode}: mean, cls, lasttoken), as llama.cpp's converter reads them; {@code fallback}
+     * when there is no such module.
+     *
+     * @throws UnsupportedModelException for another pooling mode (max, weighted mean ...)
+     * @throws FormatException if one of the files is malformed
+     */
+    static Pooling ofCheckpoint(Path dir, Pooling fallback) {
+        Path modules = dir.resolve("modules.json");
+        if (!Files.isRegularFile(modules)) {
+            return fallback;
+        }
+        if (!(json(modules) instanceof List<?> list)) {
+            throw new FormatException(modules, "modules", "(not an array)", "must be a JSON array of modules");
+        }
+        for (Object m : list) {
+            if (m instanceof Map<?, ?> module && module.get("type") instanceof String type && type.endsWith("Pooling")
+                    && module.get("path") instanceof String path) {
+                Path config = dir.resolve(path).resolve("config.json");
+                if (!(json(config) instanceof Map<?, ?> c)) {
+                    throw new FormatException(config, "config", "(not an object)", "must be a JSON object");
+                }
+                if (Boolean.TRUE.equals(c.get("pooling_mode_mean_tokens"))) {
+                    return MEAN;
+                }
+                if (Boolean.TRUE.equals(c.get("pooling_mode_cls_token"))) {
+                    return CLS;
+                }
+                if (Boolean.TRUE.equals(c.get("pooling_mode_lasttoken"))) {
+                    return LAST;
+                }
+                Object mode = c.get("pooling_mode");
+                if ("mean".equals(mode) || "cls".equals(mode) || "lasttoken".equals(mode)) {
+                    return mode.equals("mean") ? MEAN : mode.equals("cls") ? CLS : LAST;
+                }
+                throw new UnsupportedModelException(config + ": no pooling mode embed() supports (supported: mean, cls, lasttoken)");
+            }
+        }
+        return fallback;
+    }
+
+    private static Object json(Path file) {
+        try (JsonParser p = new JsonFactory().createParser(Files.readAllBytes(file))) {
+            p.nextToken();
+            return JsonTree.read(p);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new FormatException(file, "json", e.getOriginalMessage(), "is not valid JSON", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
     }
 
     /** Pools {@code hidden [n][dim]} into one vector. */

@@ -22,7 +22,8 @@ public final class Families {
             new Olmo2(),
             new Granite(),
             new Starcoder2(),
-            new DeepSeek2());
+            new DeepSeek2(),
+            new Bert());
 
     private Families() {
     }

@@ -38,4 +38,12 @@ public interface FamilyConfig {
     default boolean valuesAreKeys() {
         return false;
     }
+
+    /**
+     * True for an encoder (BERT): its attention sees the whole text both ways, so a text runs as one batch from
+     * position 0 (the scratch holds the whole context), and it has no output head (embeddings only).
+     */
+    default boolean encoder() {
+        return false;
+    }
 }

@@ -4,7 +4,9 @@ package dev.panamax.transformer.family;
  * One weight under both its names: llama.cpp's and transformers'. A per-layer name is the part after
  * the layer prefix ({@code blk.N.} / {@code model.layers.N.}) and before {@code .weight}/{@code .bias};
  * a global name is the whole name before the suffix. In a per-expert Hugging Face name, {@code {e}}
- * stands for the expert number (GGUF stacks the experts of one projection into a 3-D tensor).
+ * stands for the expert number (GGUF stacks the experts of one projection into a 3-D tensor). A per-layer
+ * Hugging Face name that holds {@code {layer}} is a whole name of its own layout (BERT's
+ * {@code encoder.layer.{layer}.attention.self.query}), with the layer number put in its place.
  *
  * @param gguf   e.g. {@code attn_q}, {@code token_embd}, {@code ffn_gate_exps}
  * @param hf     e.g. {@code self_attn.q_proj}, {@code model.embed_tokens}, {@code mlp.experts.{e}.gate_proj}
@@ -27,6 +29,9 @@ public record TensorName(String gguf, String hf, boolean global) {
         String base = format == TensorFormat.GGUF ? gguf : hf;
         if (global) {
             return base + suffix;
+        }
+        if (format == TensorFormat.HUGGING_FACE && base.contains("{layer}")) {
+            return base.replace("{layer}", Integer.toString(layer)) + suffix;
         }
         return (format == TensorFormat.GGUF ? "blk." : "model.layers.") + layer + "." + base + suffix;
     }

@@ -15,7 +15,7 @@ public final class OutputHead {
     private final float scale;
     private final float softCap;
 
-    /** @param output {@code [vocab, dim]}: its own matrix, or the embedding table when tied */
+    /** @param output {@code [vocab, dim]}: its own matrix, or the embedding table when tied; null for an encoder (no logits) */
     public OutputHead(Ops ops, Norm norm, Linear output, float scale) {
         this(ops, norm, output, scale, 0);
     }
@@ -39,6 +39,10 @@ public final class OutputHead {
 
     /** {@code logits [1, vocab] = softcap(Norm(x [1, dim]) · W_outᵀ · scale)}, with {@code normed [1, dim]} as scratch. */
     public void forward(Tensor x, Tensor normed, Tensor logits) {
+        if (output == null) {
+            throw new UnsupportedOperationException("this model is an encoder without an output head: it gives embeddings"
+                    + " (hidden states), not next-token logits");
+        }
         norm.forward(x, normed);
         output.forward(normed, logits);
         if (scale != 1) {

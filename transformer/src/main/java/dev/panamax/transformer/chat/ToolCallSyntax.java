@@ -1,0 +1,143 @@
+package dev.panamax.transformer.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How a model writes the tools it calls, as its chat template teaches it, and the reading of a reply
+ * into its text and its calls. Told by the template's text ({@link #of}):
+ *
+ * <ul>
+ * <li>{@link #HERMES}: Qwen 2.5/3, Hermes 2/3 and others whose template has {@code <tool_call>}: each call is
+ *     {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>} anywhere in the reply.</li>
+ * <li>{@link #LLAMA3_JSON}: Llama 3.1-3.3 templates (a header {@code <|start_header_id|>} and the
+ *     {@code "parameters"} they ask for): the whole reply is {@code {"name": ..., "parameters": {...}}}, after an
+ *     optional {@code <|python_tag|>}; several calls are separated by {@code ;}.</li>
+ * </ul>
+ *
+ * A reply that holds no well-formed call is text: nothing is guessed from malformed JSON.
+ */
+public enum ToolCallSyntax {
+    /** {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>}, anywhere in the reply (Qwen, Hermes). */
+    HERMES,
+    /** The whole reply is {@code {"name": ..., "parameters": {...}}} (Llama 3.1-3.3). */
+    LLAMA3_JSON;
+
+    private static final String OPEN = "<tool_call>", CLOSE = "</tool_call>", PYTHON_TAG = "<|python_tag|>";
+
+    /** A reply read: the text outside the calls (trimmed) and the calls, in order, with ids {@code call_1, call_2 ...}. */
+    public record Reply(String text, List<ToolCall> calls) {
+        public Reply {
+            calls = List.copyOf(calls);
+        }
+    }
+
+    /** The syntax {@code template} (a Jinja chat template's text) teaches, if it is one of these. */
+    public static Optional<ToolCallSyntax> of(String template) {
+        if (template.contains(OPEN)) {
+            return Optional.of(HERMES);
+        }
+        if (template.contains("<|start_header_id|>") && template.contains("\"parameters\"")) {
+            return Optional.of(LLAMA3_JSON);
+        }
+        return Optional.empty();
+    }
+
+    /** Reads {@code reply} (the model's whole generated text). */
+    public Reply parse(String reply) {
+        return this == HERMES ? hermes(reply) : llama3(reply);
+    }
+
+    /**
+     * How much of a reply being generated, {@code soFar}, can be shown as text already: all of it unless it may
+     * be turning into a call (then up to where the call may begin).
+     */
+    public int shownLength(String soFar) {
+        if (this == HERMES) {
+            int open = soFar.indexOf(OPEN);
+            if (open >= 0) {
+                return open;
+            }
+            for (int k = Math.min(OPEN.length() - 1, soFar.length()); k > 0; k--) { // a partial "<tool_c"
+                if (soFar.endsWith(OPEN.substring(0, k))) {
+                    return soFar.length() - k;
+                }
+            }
+            return soFar.length();
+        }
+        String t = soFar.stripLeading();
+        boolean mayBeCall = t.isEmpty() || t.startsWith("{") || t.startsWith(PYTHON_TAG) || PYTHON_TAG.startsWith(t);
+        return mayBeCall ? 0 : soFar.length();
+    }
+
+    private static Reply hermes(String reply) {
+        List<ToolCall> calls = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int open = reply.indexOf(OPEN, at);
+            if (open < 0) {
+                text.append(reply, at, reply.length());
+                break;
+            }
+            int close = reply.indexOf(CLOSE, open);
+            int end = close < 0 ? reply.length() : close;
+            ToolCall call = call(reply.substring(open + OPEN.length(), end).strip(), "arguments", calls.size() + 1);
+            if (call == null) { // not a call: keep it as text
+                text.append(reply, at, close < 0 ? reply.length() : close + CLOSE.length());
+            } else {
+                text.append(reply, at, open);
+                calls.add(call);
+            }
+            if (close < 0) {
+                break;
+            }
+            at = close + CLOSE.length();
+        }
+        return new Reply(text.toString().strip(), calls);
+    }
+
+    private static Reply llama3(String reply) {
+        String t = reply.strip();
+        if (t.startsWith(PYTHON_TAG)) {
+            t = t.substring(PYTHON_TAG.length()).strip();
+        }
+        if (!t.startsWith("{")) {
+            return new Reply(reply.strip(), List.of());
+        }
+        List<ToolCall> calls = new ArrayList<>();
+        ToolCall whole = call(t, "parameters", 1);
+        if (whole != null) {
+            calls.add(whole);
+        } else {
+            for (String part : t.split(";")) {
+                ToolCall c = call(part.strip(), "parameters", calls.size() + 1);
+                if (c == null) {
+                    return new Reply(reply.strip(), List.of());
+                }
+                calls.add(c);
+            }
+        }
+        return new Reply("", calls);
+    }
+
+    /** {@code {"name": string, key: object}} (or {@code "arguments"} for Llama, as some fine-tunes write), else null. */
+    private static ToolCall call(String json, String key, int number) {
+        if (!(ToolJson.readOrNull(json) instanceof Map<?, ?> m) || !(m.get("name") instanceof String name) || name.isEmpty()) {
+            return null;
+        }
+        Object args = m.containsKey(key) ? m.get(key) : m.get(key.equals("parameters") ? "arguments" : "parameters");
+        if (args instanceof String s && ToolJson.readOrNull(s) instanceof Map<?, ?> parsed) {
+            args = parsed; // arguments given as JSON text
+        }
+        if (args == null) {
+            args = Map.of();
+        }
+        if (!(args instanceof Map<?, ?>)) {
+            return null;
+        }
+        return new ToolCall("call_" + number, name, ToolJson.write(args));
+    }
+}
