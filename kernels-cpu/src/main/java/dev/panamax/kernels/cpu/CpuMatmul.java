@@ -75,6 +75,12 @@ public final class CpuMatmul {
     static final int NC_WIDE = 4 * GemmKernel.WIDE_MR;
 
     /**
+     * Weight rows per OpenBLAS call ({@link #blasGemmTasks}): each call packs all of x again, so blocks are
+     * large (256 x 2048 decoded floats are 2 MiB); fewer when there would be under two blocks per thread.
+     */
+    static final int BLAS_ROWS = 256;
+
+    /**
      * Multiply-adds ({@code M N K}) below which a matmul runs on the caller's thread alone: handing work
      * to the team costs a few microseconds (more on a busy or virtual machine), as much as about 64 Ki
      * multiply-adds take. Small models (stories260K: 64 x 64 to 512 x 64 weights) are made of such
@@ -92,6 +98,12 @@ public final class CpuMatmul {
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private final ParallelFor.Body wideGemmBody = this::wideGemmTasks;
+    private final ParallelFor.Body blasGemmBody = this::blasGemmTasks;
+    /** OpenBLAS for the wide-batch GEMM where present and enabled ({@link OpenBlasGemm}), else null. */
+    private final OpenBlasGemm blas;
+    /** {@link #xf} as a segment for {@link #blas}, remade when xf grows. */
+    private MemorySegment xfSegment;
+    private float[] xfSegmentOf;
     private float[] xf = new float[0];
     /** Sums of x over blocks of it, for the K-quant mins and the Q4_0 offset: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K), {@link WideDots#blockSums} (Q4_0). */
     private float[] xBlockSums = new float[0];
@@ -107,7 +119,22 @@ public final class CpuMatmul {
 
     /** Runs on the threads of {@code pool}. */
     public CpuMatmul(ParallelFor pool) {
+        this(pool, OpenBlasGemm.shared().orElse(null));
+    }
+
+    /** Runs on the threads of {@code pool}, with OpenBLAS for wide batches when {@code blas} is not null. */
+    CpuMatmul(ParallelFor pool, OpenBlasGemm blas) {
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.blas = blas;
+    }
+
+    /**
+     * Which GEMM wide batches (prompts) use in this JVM: OpenBLAS's sgemm through FFM where
+     * {@code libopenblas.so.0} is installed and {@code -Dpanamax.blas=false} is not given, else the pure
+     * Java one; with the library, its version and core, or why it is not used.
+     */
+    public static String wideBatchGemm() {
+        return OpenBlasGemm.describe();
     }
 
     /**
@@ -174,6 +201,18 @@ public final class CpuMatmul {
                 int grain = inline(s) ? s.n()
                         : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
                 pool.run(s.n(), grain, matvecBody);
+            } else if (m >= WIDE_BATCH_ROWS && blas != null) {
+                if (xfSegmentOf != xf) {
+                    xfSegment = MemorySegment.ofArray(xf);
+                    xfSegmentOf = xf;
+                }
+                int rows = BLAS_ROWS;
+                if ((s.n() + rows - 1) / rows < 2 * pool.threads()) { // at least two blocks per thread
+                    rows = Math.max(1, (s.n() + 2 * pool.threads() - 1) / (2 * pool.threads()));
+                }
+                gemmRowsPerTask = rows;
+                int tasks = (s.n() + rows - 1) / rows;
+                pool.run(tasks, inline(s) ? tasks : 1, blasGemmBody);
             } else if (m >= WIDE_BATCH_ROWS) {
                 packX(m, k);
                 int rows = NC_WIDE;
@@ -358,6 +397,44 @@ public final class CpuMatmul {
     }
 
     /**
+     * Wide-batch GEMM tasks through OpenBLAS: task t decodes weight rows {@code [t R, t R + R)} whole,
+     * row-major, to F32 (F32 weights are passed in place) and makes one single-threaded sgemm call with all
+     * rows of x for those columns of out. OpenBLAS packs and blocks for its own kernel; only dequantization
+     * is ours, once per weight per matmul.
+     */
+    private void blasGemmTasks(int start, int end) {
+        MatmulShape s = shape;
+        int k = s.k(), n = s.n(), m = s.m();
+        DType type = s.wType();
+        Scratch t = scratch.get();
+        for (int task = start; task < end; task++) {
+            int n0 = task * gemmRowsPerTask;
+            int nc = Math.min(gemmRowsPerTask, n - n0);
+            if (k == 0) {
+                zero(s, 0, m, n0, nc);
+                continue;
+            }
+            MemorySegment w;
+            int ldb;
+            if (type == DType.F32) {
+                w = weights.asSlice(s.wRow(n0));
+                ldb = (int) (s.wRowBytes() / 4);
+            } else {
+                float[] panel = t.weightPanel(nc * k);
+                for (int r = 0; r < nc; r++) {
+                    long at = s.wRow(n0 + r);
+                    if (!VectorDecoder.decode(type, weights, at, panel, r * k, k)) {
+                        WeightDecoder.decode(type, weights, at, panel, r * k, k);
+                    }
+                }
+                w = t.panelSegment();
+                ldb = k;
+            }
+            blas.sgemm(m, nc, k, xfSegment, k, w, ldb, output.asSlice(s.outRow(0) + 4L * n0), (int) (s.outRowBytes() / 4));
+        }
+    }
+
+    /**
      * Packs the rows of x (already in {@link #xf}) for the wide-batch GEMM: chunks of {@link GemmKernel#NR}
      * rows, each k-major, {@code xPanel[c K NR + k NR + j] = x[c NR + j, k]}; rows past M are zero.
      * Once per matmul call, shared by all weight blocks.
@@ -486,8 +563,16 @@ public final class CpuMatmul {
         float[] weightPanel(int size) {
             if (weightPanel.length < size) {
                 weightPanel = new float[size];
+                panelSegment = MemorySegment.ofArray(weightPanel);
             }
             return weightPanel;
+        }
+
+        private MemorySegment panelSegment;
+
+        /** The weight panel as a segment, for OpenBLAS. */
+        MemorySegment panelSegment() {
+            return panelSegment;
         }
 
     }
