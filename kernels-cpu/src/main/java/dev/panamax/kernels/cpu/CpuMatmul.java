@@ -68,13 +68,20 @@ public final class CpuMatmul {
      */
     static final int WIDE_BATCH_ROWS = GemmKernel.NR;
     /**
-     * Slice of K per wide-batch GEMM pass: its transposed tiles are stored with scalar writes, and each
-     * slice after the first reads them back to add, so few slices (TinyLlama's K = 2048: one) keep
-     * that cost small.
+     * Slice of K per wide-batch GEMM pass, a multiple of every block size: a chunk of packed x is then
+     * 256 x 32 floats (32 KiB), which stays in the 48 KiB L1 while a task's weight tiles run over it. The
+     * tiles accumulate across slices in a per-task float buffer (vector loads and stores in the
+     * micro-kernel), so slicing costs no scalar read-add-write of out.
      */
-    static final int KC_WIDE = 2048;
-    /** Weight rows per wide-batch GEMM task, a multiple of {@link GemmKernel#MR}: 30 x 2048 decoded floats are 240 KiB. */
-    static final int NC_WIDE = 5 * GemmKernel.MR;
+    static final int KC_WIDE = 256;
+    /** Weight rows per wide-batch GEMM task, a multiple of {@link GemmKernel#WIDE_MR}: 48 x 256 decoded floats are 48 KiB. */
+    static final int NC_WIDE = 4 * GemmKernel.WIDE_MR;
+
+    /**
+     * Weight rows per OpenBLAS call ({@link #blasGemmTasks}): each call packs all of x again, so blocks are
+     * large (256 x 2048 decoded floats are 2 MiB); fewer when there would be under two blocks per thread.
+     */
+    static final int BLAS_ROWS = 256;
 
     /**
      * Multiply-adds ({@code M N K}) below which a matmul runs on the caller's thread alone: handing work
@@ -94,6 +101,12 @@ public final class CpuMatmul {
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private final ParallelFor.Body wideGemmBody = this::wideGemmTasks;
+    private final ParallelFor.Body blasGemmBody = this::blasGemmTasks;
+    /** OpenBLAS for the wide-batch GEMM where present and enabled ({@link OpenBlasGemm}), else null. */
+    private final OpenBlasGemm blas;
+    /** {@link #xf} as a segment for {@link #blas}, remade when xf grows. */
+    private MemorySegment xfSegment;
+    private float[] xfSegmentOf;
     private float[] xf = new float[0];
     /** Sums of x over blocks of it, for the K-quant mins and the Q4_0 offset: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K), {@link WideDots#blockSums} (Q4_0). */
     private float[] xBlockSums = new float[0];
@@ -109,7 +122,22 @@ public final class CpuMatmul {
 
     /** Runs on the threads of {@code pool}. */
     public CpuMatmul(ParallelFor pool) {
+        this(pool, OpenBlasGemm.shared().orElse(null));
+    }
+
+    /** Runs on the threads of {@code pool}, with OpenBLAS for wide batches when {@code blas} is not null. */
+    CpuMatmul(ParallelFor pool, OpenBlasGemm blas) {
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.blas = blas;
+    }
+
+    /**
+     * Which GEMM wide batches (prompts) use in this JVM: OpenBLAS's sgemm through FFM where
+     * {@code libopenblas.so.0} is installed and {@code -Dpanamax.blas=false} is not given, else the pure
+     * Java one; with the library, its version and core, or why it is not used.
+     */
+    public static String wideBatchGemm() {
+        return OpenBlasGemm.describe();
     }
 
     /**
@@ -176,12 +204,24 @@ public final class CpuMatmul {
                 int grain = inline(s) ? s.n()
                         : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
                 pool.run(s.n(), grain, matvecBody);
+            } else if (m >= WIDE_BATCH_ROWS && blas != null) {
+                if (xfSegmentOf != xf) {
+                    xfSegment = MemorySegment.ofArray(xf);
+                    xfSegmentOf = xf;
+                }
+                int rows = BLAS_ROWS;
+                if ((s.n() + rows - 1) / rows < 2 * pool.threads()) { // at least two blocks per thread
+                    rows = Math.max(1, (s.n() + 2 * pool.threads() - 1) / (2 * pool.threads()));
+                }
+                gemmRowsPerTask = rows;
+                int tasks = (s.n() + rows - 1) / rows;
+                pool.run(tasks, inline(s) ? tasks : 1, blasGemmBody);
             } else if (m >= WIDE_BATCH_ROWS) {
                 packX(m, k);
                 int rows = NC_WIDE;
                 if ((s.n() + rows - 1) / rows < 2 * pool.threads()) { // at least two blocks per thread
                     int share = (s.n() + 2 * pool.threads() - 1) / (2 * pool.threads());
-                    rows = (share + GemmKernel.MR - 1) / GemmKernel.MR * GemmKernel.MR;
+                    rows = (share + GemmKernel.WIDE_MR - 1) / GemmKernel.WIDE_MR * GemmKernel.WIDE_MR;
                 }
                 gemmRowsPerTask = rows;
                 int tasks = (s.n() + rows - 1) / rows;
@@ -303,49 +343,97 @@ public final class CpuMatmul {
     /**
      * Wide-batch GEMM tasks {@code [start, end)}: task t covers weight rows {@code [t R, t R + R)},
      * R = {@link #gemmRowsPerTask}, and every row of x. Per {@value #KC_WIDE}-wide slice of K the task
-     * decodes its weight rows once, row-major with contiguous vector stores, then runs the micro-kernel
-     * with the roles of its operands swapped: six weight rows broadcast, the {@link GemmKernel#NR}
-     * rows of a chunk of the packed x loaded as vectors. The tile is thus transposed: {@code tile[i NR + j]}
-     * is {@code out[m0 + j, n0 + i]}.
+     * decodes its weight rows once, row-major with contiguous vector stores (rows up to a whole tile past
+     * the last are zero), then runs the wide micro-kernel with the roles of its operands swapped:
+     * {@link GemmKernel#WIDE_MR} weight rows broadcast, the {@link GemmKernel#NR} rows of a chunk of the
+     * packed x loaded as vectors. That chunk's slice (32 KiB) stays in L1 while the task's tiles go by.
+     * The tiles accumulate over the slices in a per-task buffer, transposed ({@code acc[(c R + i) NR + j]}
+     * is {@code out[c NR + j, n0 + i]}), written to out once at the end.
      */
     private void wideGemmTasks(int start, int end) {
         MatmulShape s = shape;
         Scratch t = scratch.get();
         int k = s.k(), n = s.n(), m = s.m();
-        int nr = GemmKernel.NR, mr = GemmKernel.MR;
+        int nr = GemmKernel.NR, mr = GemmKernel.WIDE_MR;
         int chunks = (m + nr - 1) / nr;
-        float[] wr = t.weightPanel(gemmRowsPerTask * KC_WIDE);
+        int rowsPadded = gemmRowsPerTask; // a multiple of WIDE_MR
+        float[] wr = t.weightPanel(rowsPadded * KC_WIDE);
+        float[] acc = t.accumulator(rowsPadded * chunks * nr);
+        float[] outRow = t.row(rowsPadded);
         float[] xp = xPanel;
-        float[] tile = t.tile;
         DType type = s.wType();
         for (int task = start; task < end; task++) {
-            int n0 = task * gemmRowsPerTask;
-            int nc = Math.min(gemmRowsPerTask, n - n0);
+            int n0 = task * rowsPadded;
+            int nc = Math.min(rowsPadded, n - n0);
+            int tiles = (nc + mr - 1) / mr;
             if (k == 0) {
                 zero(s, 0, m, n0, nc);
+                continue;
             }
             for (int k0 = 0; k0 < k; k0 += KC_WIDE) {
                 int kc = Math.min(KC_WIDE, k - k0);
-                for (int r = 0; r < nc; r++) {
+                for (int r = 0; r < tiles * mr; r++) {
+                    if (r >= nc) {
+                        java.util.Arrays.fill(wr, r * kc, (r + 1) * kc, 0f);
+                        continue;
+                    }
                     long at = s.wRow(n0 + r) + type.byteSize(k0);
                     if (!VectorDecoder.decode(type, weights, at, wr, r * kc, kc)) {
                         WeightDecoder.decode(type, weights, at, wr, r * kc, kc);
                     }
                 }
+                boolean accumulate = k0 > 0;
                 for (int c = 0; c < chunks; c++) {
-                    int m0 = c * nr;
-                    int rowsX = Math.min(nr, m - m0);
                     int xo = c * k * nr + k0 * nr;
-                    for (int i0 = 0; i0 < nc; i0 += mr) {
-                        int rowsW = Math.min(mr, nc - i0);
-                        int last = i0 + rowsW - 1; // a partial tile repeats its last weight row
-                        GemmKernel.multiply(wr, i0 * kc, Math.min(i0 + 1, last) * kc, Math.min(i0 + 2, last) * kc,
-                                Math.min(i0 + 3, last) * kc, Math.min(i0 + 4, last) * kc, Math.min(i0 + 5, last) * kc,
-                                xp, xo, kc, tile);
-                        storeTransposed(s, tile, m0, rowsX, n0 + i0, rowsW, k0 > 0);
+                    for (int tile = 0; tile < tiles; tile++) {
+                        int co = (c * rowsPadded + tile * mr) * nr;
+                        if (mr == 12) {
+                            GemmKernel.multiply12(wr, tile * mr * kc, kc, xp, xo, kc, acc, co, accumulate);
+                        } else {
+                            GemmKernel.multiply6(wr, tile * mr * kc, kc, xp, xo, kc, acc, co, accumulate);
+                        }
                     }
                 }
             }
+            storeTransposed(s, acc, rowsPadded, m, n0, nc, outRow);
+        }
+    }
+
+    /**
+     * Wide-batch GEMM tasks through OpenBLAS: task t decodes weight rows {@code [t R, t R + R)} whole,
+     * row-major, to F32 (F32 weights are passed in place) and makes one single-threaded sgemm call with all
+     * rows of x for those columns of out. OpenBLAS packs and blocks for its own kernel; only dequantization
+     * is ours, once per weight per matmul.
+     */
+    private void blasGemmTasks(int start, int end) {
+        MatmulShape s = shape;
+        int k = s.k(), n = s.n(), m = s.m();
+        DType type = s.wType();
+        Scratch t = scratch.get();
+        for (int task = start; task < end; task++) {
+            int n0 = task * gemmRowsPerTask;
+            int nc = Math.min(gemmRowsPerTask, n - n0);
+            if (k == 0) {
+                zero(s, 0, m, n0, nc);
+                continue;
+            }
+            MemorySegment w;
+            int ldb;
+            if (type == DType.F32) {
+                w = weights.asSlice(s.wRow(n0));
+                ldb = (int) (s.wRowBytes() / 4);
+            } else {
+                float[] panel = t.weightPanel(nc * k);
+                for (int r = 0; r < nc; r++) {
+                    long at = s.wRow(n0 + r);
+                    if (!VectorDecoder.decode(type, weights, at, panel, r * k, k)) {
+                        WeightDecoder.decode(type, weights, at, panel, r * k, k);
+                    }
+                }
+                w = t.panelSegment();
+                ldb = k;
+            }
+            blas.sgemm(m, nc, k, xfSegment, k, w, ldb, output.asSlice(s.outRow(0) + 4L * n0), (int) (s.outRowBytes() / 4));
         }
     }
 
@@ -376,15 +464,18 @@ public final class CpuMatmul {
         }
     }
 
-    /** Writes (or adds) a transposed tile: {@code out[m0 + j, n0 + i] = tile[i NR + j]}, i < rowsW, j < rowsX. */
-    private void storeTransposed(MatmulShape s, float[] tile, int m0, int rowsX, int n0, int rowsW, boolean accumulate) {
-        MemorySegment out = output;
-        for (int j = 0; j < rowsX; j++) {
-            long at = s.outRow(m0 + j) + 4L * n0;
-            for (int i = 0; i < rowsW; i++) {
-                float v = tile[i * GemmKernel.NR + j];
-                out.set(F32, at + 4L * i, accumulate ? out.get(F32, at + 4L * i) + v : v);
+    /**
+     * Writes a task's accumulated tiles to out: {@code out[c NR + j, n0 + i] = acc[(c R + i) NR + j]} for
+     * {@code i < nc} and every row of x, one gathered run of nc floats per row of out.
+     */
+    private void storeTransposed(MatmulShape s, float[] acc, int rowsPadded, int m, int n0, int nc, float[] outRow) {
+        int nr = GemmKernel.NR;
+        for (int row = 0; row < m; row++) {
+            int base = (row / nr) * rowsPadded * nr + row % nr;
+            for (int i = 0; i < nc; i++) {
+                outRow[i] = acc[base + i * nr];
             }
+            MemorySegment.copy(outRow, 0, output, F32, s.outRow(row) + 4L * n0, nc);
         }
     }
 
@@ -463,11 +554,28 @@ public final class CpuMatmul {
             return subMins;
         }
 
+        private float[] accumulator = new float[0];
+
+        float[] accumulator(int size) {
+            if (accumulator.length < size) {
+                accumulator = new float[size];
+            }
+            return accumulator;
+        }
+
         float[] weightPanel(int size) {
             if (weightPanel.length < size) {
                 weightPanel = new float[size];
+                panelSegment = MemorySegment.ofArray(weightPanel);
             }
             return weightPanel;
+        }
+
+        private MemorySegment panelSegment;
+
+        /** The weight panel as a segment, for OpenBLAS. */
+        MemorySegment panelSegment() {
+            return panelSegment;
         }
 
     }

@@ -20,6 +20,8 @@ final class GemmKernel {
     /** Rows of x per tile. */
     static final int MR = 6;
     private static final VectorSpecies<Float> F = WideDots.AVAILABLE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    /** Weight rows per tile of the wide-batch GEMM ({@link #multiply12}, or {@link #multiply6} on 256-bit vectors). */
+    static final int WIDE_MR = WideDots.AVAILABLE ? 12 : 6;
     /** Floats per vector. */
     private static final int L = F.length();
     /** Rows of w (columns of out) per tile: two vectors. */
@@ -74,6 +76,165 @@ final class GemmKernel {
         c41.intoArray(tile, 4 * NR + L);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
+    }
+
+    /**
+     * The wide-batch kernel where vectors are 512 bits (32 registers): a 12 x {@link #NR} tile in 24 of them,
+     * {@code c[co + i NR + j] (+)= sum_k w[wo + i stride + k] * xp[xo + k NR + j]} for {@code i < 12, k < kc}:
+     * twelve weight rows, row-major at {@code stride}, broadcast; {@link #NR} packed x rows loaded as two
+     * vectors. The tile starts from {@code c} when {@code accumulate} (a later slice of K), else from zero.
+     */
+    static void multiply12(float[] w, int wo, int stride, float[] xp, int xo, int kc, float[] c, int co, boolean accumulate) {
+        FloatVector c000, c001, c010, c011, c020, c021, c030, c031, c040, c041, c050, c051, c060, c061, c070, c071, c080, c081, c090, c091, c100, c101, c110, c111;
+        if (accumulate) {
+            c000 = FloatVector.fromArray(F, c, co + 0 * NR);
+            c001 = FloatVector.fromArray(F, c, co + 0 * NR + L);
+            c010 = FloatVector.fromArray(F, c, co + 1 * NR);
+            c011 = FloatVector.fromArray(F, c, co + 1 * NR + L);
+            c020 = FloatVector.fromArray(F, c, co + 2 * NR);
+            c021 = FloatVector.fromArray(F, c, co + 2 * NR + L);
+            c030 = FloatVector.fromArray(F, c, co + 3 * NR);
+            c031 = FloatVector.fromArray(F, c, co + 3 * NR + L);
+            c040 = FloatVector.fromArray(F, c, co + 4 * NR);
+            c041 = FloatVector.fromArray(F, c, co + 4 * NR + L);
+            c050 = FloatVector.fromArray(F, c, co + 5 * NR);
+            c051 = FloatVector.fromArray(F, c, co + 5 * NR + L);
+            c060 = FloatVector.fromArray(F, c, co + 6 * NR);
+            c061 = FloatVector.fromArray(F, c, co + 6 * NR + L);
+            c070 = FloatVector.fromArray(F, c, co + 7 * NR);
+            c071 = FloatVector.fromArray(F, c, co + 7 * NR + L);
+            c080 = FloatVector.fromArray(F, c, co + 8 * NR);
+            c081 = FloatVector.fromArray(F, c, co + 8 * NR + L);
+            c090 = FloatVector.fromArray(F, c, co + 9 * NR);
+            c091 = FloatVector.fromArray(F, c, co + 9 * NR + L);
+            c100 = FloatVector.fromArray(F, c, co + 10 * NR);
+            c101 = FloatVector.fromArray(F, c, co + 10 * NR + L);
+            c110 = FloatVector.fromArray(F, c, co + 11 * NR);
+            c111 = FloatVector.fromArray(F, c, co + 11 * NR + L);
+        } else {
+            c000 = c001 = c010 = c011 = c020 = c021 = c030 = c031 = c040 = c041 = c050 = c051 = c060 = c061 = c070 = c071 = c080 = c081 = c090 = c091 = c100 = c101 = c110 = c111 = FloatVector.zero(F);
+        }
+        for (int k = 0; k < kc; k++) {
+            int b = xo + k * NR, r = wo + k;
+            FloatVector x0 = FloatVector.fromArray(F, xp, b);
+            FloatVector x1 = FloatVector.fromArray(F, xp, b + L);
+            FloatVector a = FloatVector.broadcast(F, w[r]);
+            c000 = a.fma(x0, c000);
+            c001 = a.fma(x1, c001);
+            a = FloatVector.broadcast(F, w[r + stride]);
+            c010 = a.fma(x0, c010);
+            c011 = a.fma(x1, c011);
+            a = FloatVector.broadcast(F, w[r + 2 * stride]);
+            c020 = a.fma(x0, c020);
+            c021 = a.fma(x1, c021);
+            a = FloatVector.broadcast(F, w[r + 3 * stride]);
+            c030 = a.fma(x0, c030);
+            c031 = a.fma(x1, c031);
+            a = FloatVector.broadcast(F, w[r + 4 * stride]);
+            c040 = a.fma(x0, c040);
+            c041 = a.fma(x1, c041);
+            a = FloatVector.broadcast(F, w[r + 5 * stride]);
+            c050 = a.fma(x0, c050);
+            c051 = a.fma(x1, c051);
+            a = FloatVector.broadcast(F, w[r + 6 * stride]);
+            c060 = a.fma(x0, c060);
+            c061 = a.fma(x1, c061);
+            a = FloatVector.broadcast(F, w[r + 7 * stride]);
+            c070 = a.fma(x0, c070);
+            c071 = a.fma(x1, c071);
+            a = FloatVector.broadcast(F, w[r + 8 * stride]);
+            c080 = a.fma(x0, c080);
+            c081 = a.fma(x1, c081);
+            a = FloatVector.broadcast(F, w[r + 9 * stride]);
+            c090 = a.fma(x0, c090);
+            c091 = a.fma(x1, c091);
+            a = FloatVector.broadcast(F, w[r + 10 * stride]);
+            c100 = a.fma(x0, c100);
+            c101 = a.fma(x1, c101);
+            a = FloatVector.broadcast(F, w[r + 11 * stride]);
+            c110 = a.fma(x0, c110);
+            c111 = a.fma(x1, c111);
+        }
+        c000.intoArray(c, co + 0 * NR);
+        c001.intoArray(c, co + 0 * NR + L);
+        c010.intoArray(c, co + 1 * NR);
+        c011.intoArray(c, co + 1 * NR + L);
+        c020.intoArray(c, co + 2 * NR);
+        c021.intoArray(c, co + 2 * NR + L);
+        c030.intoArray(c, co + 3 * NR);
+        c031.intoArray(c, co + 3 * NR + L);
+        c040.intoArray(c, co + 4 * NR);
+        c041.intoArray(c, co + 4 * NR + L);
+        c050.intoArray(c, co + 5 * NR);
+        c051.intoArray(c, co + 5 * NR + L);
+        c060.intoArray(c, co + 6 * NR);
+        c061.intoArray(c, co + 6 * NR + L);
+        c070.intoArray(c, co + 7 * NR);
+        c071.intoArray(c, co + 7 * NR + L);
+        c080.intoArray(c, co + 8 * NR);
+        c081.intoArray(c, co + 8 * NR + L);
+        c090.intoArray(c, co + 9 * NR);
+        c091.intoArray(c, co + 9 * NR + L);
+        c100.intoArray(c, co + 10 * NR);
+        c101.intoArray(c, co + 10 * NR + L);
+        c110.intoArray(c, co + 11 * NR);
+        c111.intoArray(c, co + 11 * NR + L);
+    }
+
+    /** {@link #multiply12}'s twin for 256-bit vectors (sixteen registers): six weight rows, twelve accumulators. */
+    static void multiply6(float[] w, int wo, int stride, float[] xp, int xo, int kc, float[] c, int co, boolean accumulate) {
+        FloatVector c000, c001, c010, c011, c020, c021, c030, c031, c040, c041, c050, c051;
+        if (accumulate) {
+            c000 = FloatVector.fromArray(F, c, co + 0 * NR);
+            c001 = FloatVector.fromArray(F, c, co + 0 * NR + L);
+            c010 = FloatVector.fromArray(F, c, co + 1 * NR);
+            c011 = FloatVector.fromArray(F, c, co + 1 * NR + L);
+            c020 = FloatVector.fromArray(F, c, co + 2 * NR);
+            c021 = FloatVector.fromArray(F, c, co + 2 * NR + L);
+            c030 = FloatVector.fromArray(F, c, co + 3 * NR);
+            c031 = FloatVector.fromArray(F, c, co + 3 * NR + L);
+            c040 = FloatVector.fromArray(F, c, co + 4 * NR);
+            c041 = FloatVector.fromArray(F, c, co + 4 * NR + L);
+            c050 = FloatVector.fromArray(F, c, co + 5 * NR);
+            c051 = FloatVector.fromArray(F, c, co + 5 * NR + L);
+        } else {
+            c000 = c001 = c010 = c011 = c020 = c021 = c030 = c031 = c040 = c041 = c050 = c051 = FloatVector.zero(F);
+        }
+        for (int k = 0; k < kc; k++) {
+            int b = xo + k * NR, r = wo + k;
+            FloatVector x0 = FloatVector.fromArray(F, xp, b);
+            FloatVector x1 = FloatVector.fromArray(F, xp, b + L);
+            FloatVector a = FloatVector.broadcast(F, w[r]);
+            c000 = a.fma(x0, c000);
+            c001 = a.fma(x1, c001);
+            a = FloatVector.broadcast(F, w[r + stride]);
+            c010 = a.fma(x0, c010);
+            c011 = a.fma(x1, c011);
+            a = FloatVector.broadcast(F, w[r + 2 * stride]);
+            c020 = a.fma(x0, c020);
+            c021 = a.fma(x1, c021);
+            a = FloatVector.broadcast(F, w[r + 3 * stride]);
+            c030 = a.fma(x0, c030);
+            c031 = a.fma(x1, c031);
+            a = FloatVector.broadcast(F, w[r + 4 * stride]);
+            c040 = a.fma(x0, c040);
+            c041 = a.fma(x1, c041);
+            a = FloatVector.broadcast(F, w[r + 5 * stride]);
+            c050 = a.fma(x0, c050);
+            c051 = a.fma(x1, c051);
+        }
+        c000.intoArray(c, co + 0 * NR);
+        c001.intoArray(c, co + 0 * NR + L);
+        c010.intoArray(c, co + 1 * NR);
+        c011.intoArray(c, co + 1 * NR + L);
+        c020.intoArray(c, co + 2 * NR);
+        c021.intoArray(c, co + 2 * NR + L);
+        c030.intoArray(c, co + 3 * NR);
+        c031.intoArray(c, co + 3 * NR + L);
+        c040.intoArray(c, co + 4 * NR);
+        c041.intoArray(c, co + 4 * NR + L);
+        c050.intoArray(c, co + 5 * NR);
+        c051.intoArray(c, co + 5 * NR + L);
     }
 
     /** Writes (or adds) row {@code i} of a full tile to {@code NR} floats of out at byte {@code at}. */

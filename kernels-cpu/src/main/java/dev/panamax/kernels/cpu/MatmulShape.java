@@ -115,6 +115,16 @@ final class MatmulShape {
     }
 
     /** Byte offset of row {@code i} of out. */
+    /** Bytes from one weight row to the next. */
+    long wRowBytes() {
+        return wRowBytes;
+    }
+
+    /** Bytes from one row of out to the next. */
+    long outRowBytes() {
+        return outRowBytes;
+    }
+
     long outRow(int i) {
         return outOffset + i * outRowBytes;
     }

@@ -32,8 +32,10 @@ class CpuMatmulTest {
     private static final int[] K_256 = {256, 768, 1280, 4352};
     private static final int CASES_PER_TYPE = 5;
 
-    private static final ParallelFor[] POOLS = {new ParallelFor(1), new ParallelFor(2), new ParallelFor(3)};
-    private static final CpuMatmul[] MATMULS = {new CpuMatmul(POOLS[0]), new CpuMatmul(POOLS[1]), new CpuMatmul(POOLS[2])};
+    private static final ParallelFor[] POOLS = {new ParallelFor(1), new ParallelFor(2), new ParallelFor(3), new ParallelFor(2)};
+    /** The default choice (OpenBLAS for wide batches where installed), and the pure Java GEMM always. */
+    private static final CpuMatmul[] MATMULS = {new CpuMatmul(POOLS[0]), new CpuMatmul(POOLS[1]), new CpuMatmul(POOLS[2]),
+            new CpuMatmul(POOLS[3], null)};
 
     @AfterAll
     static void closePools() {
@@ -99,7 +101,8 @@ class CpuMatmulTest {
                     String at = what + " at [" + i + ", " + j + "]: expected " + oracle[0] + " +- " + bound;
                     for (int t = 0; t < cpu.length; t++) {
                         float got = cpu[t][i * n + j];
-                        assertTrue(Math.abs(got - oracle[0]) <= bound, at + ", CpuMatmul with " + POOLS[t].threads() + " threads gave " + got);
+                        assertTrue(Math.abs(got - oracle[0]) <= bound, at + ", CpuMatmul with " + POOLS[t].threads() + " threads"
+                                + (t == MATMULS.length - 1 ? " (pure Java)" : " (" + CpuMatmul.wideBatchGemm() + ")") + " gave " + got);
                     }
                     assertTrue(Math.abs(ref - oracle[0]) <= bound, at + ", ReferenceMatmul gave " + ref);
                 }

@@ -26,6 +26,7 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("Vector API:   %s%n", VectorSupport.describe());
         try (Ops cpu = Backends.openCpu(Runtime.getRuntime().availableProcessors())) {
             out.printf("CPU backend:  %s%n", cpu.name());
+            out.printf("Prefill GEMM: %s%n", dev.panamax.kernels.cpu.CpuMatmul.wideBatchGemm());
         } catch (RuntimeException e) {
             out.printf("CPU backend:  none (%s)%n", e.getMessage());
         }
