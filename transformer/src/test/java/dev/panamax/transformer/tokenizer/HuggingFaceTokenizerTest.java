@@ -155,6 +155,10 @@ class HuggingFaceTokenizerTest {
         assertEquals("model.vocab[\"H\"]", readBroken(dir, "tokenizer.json", "\"H\": 0", "\"H\": 1000000000").field());
         assertEquals("added_tokens[0].id", readBroken(dir, "tokenizer.json", "\"id\": 18,", "\"id\": 1500000000,").field());
         assertEquals("model.vocab[\"H\"]", readBroken(dir, "tokenizer.json", "\"H\": 0", "\"H\": 1").field()); // id twice
+        // found by fuzzing: without its added tokens, the template's BOS id 18 lay beyond the 18 ids, an
+        // IllegalArgumentException when decoding what encoding made
+        assertEquals("post_processor.processors[1].special_tokens.<|begin_of_text|>.ids[0]",
+                readBroken(dir, "tokenizer.json", "\"added_tokens\"", "\"no_added_tokens\"").field());
     }
 
     @Test

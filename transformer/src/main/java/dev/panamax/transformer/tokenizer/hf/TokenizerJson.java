@@ -165,7 +165,7 @@ public final class TokenizerJson {
 
         Normalizer normalizer = section("normalizer").isNull() ? null : Normalizer.read(section("normalizer"));
         PreTokenizerStep preTokenizer = section("pre_tokenizer").isNull() ? null : PreTokenizerStep.read(section("pre_tokenizer"));
-        PostProcessor postProcessor = section("post_processor").isNull() ? null : PostProcessor.read(section("post_processor"));
+        PostProcessor postProcessor = section("post_processor").isNull() ? null : PostProcessor.read(section("post_processor"), size);
         Decoder decoder = section("decoder").isNull() ? null : Decoder.read(section("decoder"));
         ModelParts parts = readModelOptions(model, modelVocab, size);
         return new Pipeline(file, idToText, added, normalizer, preTokenizer, parts.model, postProcessor, decoder,
