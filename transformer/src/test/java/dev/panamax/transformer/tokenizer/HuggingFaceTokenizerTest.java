@@ -173,4 +173,19 @@ class HuggingFaceTokenizerTest {
     void a_missing_file_is_an_io_error(@TempDir Path dir) {
         assertThrows(java.io.UncheckedIOException.class, () -> HuggingFaceTokenizer.read(dir.resolve("nope.json")));
     }
+
+    @Test
+    void json_that_jackson_cannot_decode_is_a_format_exception_in_every_reader(@TempDir Path dir) throws Exception {
+        // found by fuzzing: leading NULs make Jackson read UTF-32, and its CharConversionException was an
+        // UncheckedIOException ("cannot read") in each reader of tokenizer_config.json and tokenizer.json
+        byte[] text = "{\"bos_token\": \"<s>\", \"chat_template\": \"{{ bos_token }}\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = new byte[54 + text.length];
+        System.arraycopy(text, 0, bytes, 54, text.length);
+        Path config = Files.write(dir.resolve("tokenizer_config.json"), bytes);
+        assertThrows(FormatException.class, () -> HuggingFaceTokenizer.readChatTemplates(config));
+        assertThrows(FormatException.class, () -> dev.panamax.transformer.chat.ModelChatTemplate.ofHuggingFace(dir));
+        assertThrows(FormatException.class, () -> dev.panamax.transformer.chat.ModelChatTemplate.specialTokensOfHuggingFace(dir));
+        Path tokenizer = Files.write(Files.createDirectory(dir.resolve("other")).resolve("tokenizer.json"), bytes);
+        assertThrows(FormatException.class, () -> HuggingFaceTokenizer.read(tokenizer));
+    }
 }
