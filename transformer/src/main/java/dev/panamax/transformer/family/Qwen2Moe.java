@@ -71,7 +71,7 @@ public final class Qwen2Moe implements ModelFamily {
         QwenMoeKeys.requireEverySparse(file, config);
         int used = config.numExpertsPerTok() > 0 ? config.numExpertsPerTok() : HF_DEFAULT_EXPERTS_USED;
         HfConfig.OtherFields o = config.others();
-        return new Config(c.withExperts(QwenMoeKeys.hfExperts(file, config), used),
+        return new Config(QwenMoeKeys.hfWithExperts(file, config, c, used),
                 o.integer("moe_intermediate_size").orElse(HF_DEFAULT_EXPERT_FFN),
                 o.integer("shared_expert_intermediate_size").orElse(HF_DEFAULT_SHARED_FFN),
                 o.bool("norm_topk_prob").orElse(false));

@@ -55,7 +55,7 @@ public final class Qwen3Moe implements ModelFamily {
         QwenMoeKeys.requireEverySparse(file, config);
         int used = config.numExpertsPerTok() > 0 ? config.numExpertsPerTok() : HF_DEFAULT_EXPERTS_USED;
         HfConfig.OtherFields o = config.others();
-        return new Config(c.withExperts(QwenMoeKeys.hfExperts(file, config), used),
+        return new Config(QwenMoeKeys.hfWithExperts(file, config, c, used),
                 o.integer("moe_intermediate_size").orElse(HF_DEFAULT_EXPERT_FFN), o.bool("norm_topk_prob").orElse(false));
     }
 

@@ -65,6 +65,16 @@ final class QwenMoeKeys {
         return config.numLocalExperts();
     }
 
+    /** {@code c} with the experts of {@code config}, {@code used} of them per token; a count out of range is a FormatException. */
+    static ModelConfig hfWithExperts(Path file, HfConfig config, ModelConfig c, int used) {
+        int experts = hfExperts(file, config);
+        try {
+            return c.withExperts(experts, used);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "num_experts_per_tok", used, e.getMessage(), e);
+        }
+    }
+
     /** transformers makes layer i dense when {@code (i + 1) % decoder_sparse_step != 0} or i is in {@code mlp_only_layers}; llama.cpp does not, nor we. */
     static void requireEverySparse(Path file, HfConfig config) {
         HfConfig.OtherFields o = config.others();
