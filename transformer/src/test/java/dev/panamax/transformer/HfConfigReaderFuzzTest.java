@@ -14,7 +14,7 @@ import java.util.List;
  * {@link ParserContract}'s heap bound. Seeds: HfConfigReaderFuzzTestInputs/.
  */
 class HfConfigReaderFuzzTest {
-    @FuzzTest(maxDuration = "8s")
+    @FuzzTest(maxDuration = "5s")
     void anyConfigJsonGivesAModelConfigOrATypedException(byte[] json) {
         ParserContract.check("config.json to model config", json, List.of(FormatException.class, UnsupportedModelException.class),
                 () -> HfConfigReader.parse(Path.of("config.json"), new String(json, StandardCharsets.UTF_8)));

@@ -68,9 +68,9 @@ public final class ChatSession {
         }
         // at least one token must be computed, for the logits that pick the first reply token
         int reuse = Math.min(commonPrefix(cached, prompt), prompt.length - 1);
-        int room = Math.min(maxTokens, context - prompt.length + 1);
         StringBuilder reply = new StringBuilder();
-        GenerationResult r = generator.generate(prompt, reuse, room,
+        // the generator stops at the end of the context itself, and then says so (StopReason.CONTEXT_FULL)
+        GenerationResult r = generator.generate(prompt, reuse, maxTokens,
                 TokenTextDecoder.of(new StreamingDecoder(tokenizer)), text -> {
                     reply.append(text);
                     onText.accept(text);

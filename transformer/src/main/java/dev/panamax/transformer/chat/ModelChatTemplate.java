@@ -2,12 +2,14 @@ package dev.panamax.transformer.chat;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.JsonTree;
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.transformer.Model;
 import dev.panamax.transformer.chat.jinja.JinjaException;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -91,6 +93,8 @@ public final class ModelChatTemplate {
             }
             Path config = dir.resolve("tokenizer_config.json");
             return Files.isRegularFile(config) ? fromTokenizerConfig(config) : Optional.empty();
+        } catch (JsonProcessingException | CharConversionException e) {
+            throw malformed(dir.resolve("tokenizer_config.json"), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the chat template in " + dir, e);
         }
@@ -142,10 +146,18 @@ public final class ModelChatTemplate {
                 }
                 putToken(tokens, name, (String) value);
             }
+        } catch (JsonProcessingException | CharConversionException e) {
+            throw malformed(file, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
         return tokens;
+    }
+
+    /** Malformed JSON, or bytes Jackson cannot decode (leading NULs make it guess UTF-16/32), named as such. */
+    private static FormatException malformed(Path file, IOException e) {
+        return new FormatException(file, "json", e instanceof JsonProcessingException j ? j.getLocation() : null,
+                "malformed JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
     }
 
     private static void putToken(Map<String, String> tokens, String name, String text) {

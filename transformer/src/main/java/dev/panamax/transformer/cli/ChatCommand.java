@@ -6,6 +6,7 @@ import dev.panamax.transformer.chat.ChatFormat;
 import dev.panamax.transformer.chat.ChatSession;
 import dev.panamax.transformer.chat.ModelChatTemplate;
 import dev.panamax.transformer.chat.jinja.JinjaException;
+import dev.panamax.transformer.sampling.GenerationResult;
 import dev.panamax.transformer.sampling.Sampler;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -60,7 +61,7 @@ final class ChatCommand implements Callable<Integer> {
             ChatSession chat = new ChatSession(m.transformer(), m.tokenizer(), t,
                     new Sampler(options.samplerSettings(seed), m.config().vocabSize()), system);
             if (prompt != null) {
-                turn(chat, prompt, out, err);
+                turn(chat, m, prompt, out, err);
                 return 0;
             }
             err.printf("chat with %s (template %s, seed %d); /exit or end of input to quit%n", options.model.getFileName(), t.label(), seed);
@@ -69,7 +70,7 @@ final class ChatCommand implements Callable<Integer> {
             for (String line = readLine(in, out); line != null && !line.strip().equals("/exit"); line = readLine(in, out)) {
                 if (!line.isBlank()) {
                     try {
-                        turn(chat, line, out, err);
+                        turn(chat, m, line, out, err);
                     } catch (JinjaException e) { // the conversation is as it was: the user may go on
                         err.println("the chat template cannot render this conversation: " + e.getMessage());
                         err.flush();
@@ -80,7 +81,7 @@ final class ChatCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void turn(ChatSession chat, String message, PrintWriter out, PrintWriter err) {
+    private void turn(ChatSession chat, Model m, String message, PrintWriter out, PrintWriter err) {
         ChatSession.Reply r = chat.send(message, options.tokens, text -> {
             out.print(text);
             out.flush();
@@ -89,6 +90,10 @@ final class ChatCommand implements Callable<Integer> {
         out.flush();
         err.printf("[%d tokens reused from the cache] %s; stopped: %s%n", r.reusedTokens(), r.generation().summary(),
                 r.generation().stopReason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        if (r.generation().stopReason() == GenerationResult.StopReason.CONTEXT_FULL) {
+            err.println("panamax chat: the reply stopped after " + r.generation().tokens().length + " tokens: the context of "
+                    + m.config().contextLength() + " positions is full (a larger -c gives more room)");
+        }
         err.flush();
     }
 

@@ -41,7 +41,7 @@ final class QwenMoeKeys {
         ModelConfig c = HfConfigReader.common(file, config);
         requireEverySparse(file, config);
         int used = config.numExpertsPerTok() > 0 ? config.numExpertsPerTok() : defaultUsed;
-        return c.withExperts(hfExperts(file, config), used);
+        return hfWithExperts(file, config, c, used);
     }
 
     /** {@code <arch>.expert_feed_forward_length} (one value, or one per layer that must agree); llama.cpp's default ffn / used. */
@@ -84,6 +84,16 @@ final class QwenMoeKeys {
                     "a " + config.modelType() + " model needs experts");
         }
         return config.numLocalExperts();
+    }
+
+    /** {@code c} with the experts of {@code config}, {@code used} of them per token; a count out of range is a FormatException. */
+    private static ModelConfig hfWithExperts(Path file, HfConfig config, ModelConfig c, int used) {
+        int experts = hfExperts(file, config);
+        try {
+            return c.withExperts(experts, used);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "num_experts_per_tok", used, e.getMessage(), e);
+        }
     }
 
     /** transformers makes layer i dense when {@code (i + 1) % decoder_sparse_step != 0} or i is in {@code mlp_only_layers}; llama.cpp does not, nor we. */

@@ -74,13 +74,22 @@ final class GgufTokenizerConfig {
                         "unsupported: only BERT's lower-casing, accent-stripping normalizer is implemented");
             }
         }
+        Integer unknown = id(m, "tokenizer.ggml.unknown_token_id", tokens.size());
+        if (unknown == null || unknown < 0) {
+            // WordPiece writes a word it cannot cover as the unknown token, so it must have one
+            unknown = tokens.indexOf("[UNK]");
+            if (unknown < 0) {
+                throw new FormatException(m.file(), "metadata[\"tokenizer.ggml.unknown_token_id\"]", null,
+                        "a WordPiece (bert) vocabulary needs an unknown token, and it has no [UNK] either");
+            }
+        }
         Integer cls = id(m, "tokenizer.ggml.cls_token_id", tokens.size());
         Integer sep = id(m, "tokenizer.ggml.seperator_token_id", tokens.size());
         return TokenizerConfig.builder("bert", tokens)
                 .tokenTypes(types)
                 .bos(cls != null ? cls : id(m, "tokenizer.ggml.bos_token_id", tokens.size()))
                 .eos(sep != null ? sep : id(m, "tokenizer.ggml.eos_token_id", tokens.size()))
-                .unknown(id(m, "tokenizer.ggml.unknown_token_id", tokens.size()))
+                .unknown(unknown)
                 .addBos(m.findBoolean("tokenizer.ggml.add_bos_token").orElse(true))
                 .addEos(m.findBoolean("tokenizer.ggml.add_sep_token").orElse(m.findBoolean("tokenizer.ggml.add_eos_token").orElse(true)))
                 .addSpacePrefix(false)

@@ -28,9 +28,12 @@ import java.util.Optional;
  * <li>post-processors TemplateProcessing, ByteLevel, Sequence; added tokens with all their flags.</li>
  * </ul>
  *
- * <p>Special tokens are added only as the post-processor says, as transformers.js does:
- * {@code add_bos_token} in the config is exposed ({@link #addBosTokenFlag()}) but does not change
- * encoding. In {@link #encode(String, boolean, boolean)} {@code parseSpecial} decides whether special
+ * <p>Special tokens are added only as the post-processor says, as transformers.js and Python
+ * transformers 5 do: {@code add_bos_token} in the config is exposed ({@link #addBosTokenFlag()}) but
+ * does not change encoding (transformers 4's {@code LlamaTokenizerFast} rebuilt the post-processor from
+ * it; docs/tokenizers.md). Options transformers.js does not implement ({@code Split}'s merging
+ * behaviours and {@code invert}, Metaspace's {@code split}, Punctuation's behaviour, non-ASCII digits)
+ * follow Hugging Face tokenizers. In {@link #encode(String, boolean, boolean)} {@code parseSpecial} decides whether special
  * added tokens written in the text are recognised; non-special ones (e.g. Qwen's FIM markers) always
  * are. In the {@link #vocabulary()} special added tokens are {@link TokenType#CONTROL}, other added
  * tokens {@link TokenType#USER_DEFINED}, byte-fallback tokens {@link TokenType#BYTE}.

@@ -114,7 +114,18 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
      *                                             unsupported tokenizer metadata
      */
     static Tokenizer fromGguf(GgufMetadata metadata) {
-        return create(GgufTokenizerConfig.from(metadata));
+        Tokenizer t = create(GgufTokenizerConfig.from(metadata));
+        Vocabulary v = t.vocabulary();
+        // a flag that asks for a token the vocabulary lacks would fail every encode with special tokens
+        if (v.addsBos() && v.bos() < 0) {
+            throw new dev.panamax.formats.FormatException(metadata.file(), "metadata[\"tokenizer.ggml.add_bos_token\"]", true,
+                    "BOS is to be added, but the vocabulary has no BOS token (tokenizer.ggml.bos_token_id)");
+        }
+        if (v.addsEos() && v.eos() < 0) {
+            throw new dev.panamax.formats.FormatException(metadata.file(), "metadata[\"tokenizer.ggml.add_eos_token\"]", true,
+                    "EOS is to be added, but the vocabulary has no EOS token (tokenizer.ggml.eos_token_id)");
+        }
+        return t;
     }
 
     /** {@link #fromGguf(GgufMetadata)} of the metadata behind {@code model}. */

@@ -80,6 +80,22 @@ class ChatCommandTest {
         assertTrue(forced.err.contains("decode: 1 tokens") && !forced.err.contains("no chat template"), forced.err);
     }
 
+    /** Issue 20 and 16: a reply cut short because the context is full says so, as generate does. */
+    @Test
+    void aReplyThatFillsTheContextIsReportedOnStderr(Random random) throws Exception {
+        Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);
+        Run first = run(null, "--model", model.toString(), "-p", "hello", "--temp", "0", "-n", "2", "-b", "reference", "-t", "1");
+        Matcher m = TURN.matcher(first.err);
+        assertTrue(m.find(), first.err);
+        assertTrue(!first.err.contains("is full"), first.err);
+        int context = Integer.parseInt(m.group(2)) + 3; // room for the prompt and three more positions
+        Run r = run(null, "--model", model.toString(), "-p", "hello", "--temp", "0", "-n", "50", "-c", Integer.toString(context),
+                "-b", "reference", "-t", "1");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.err.contains("stopped: context full"), r.err);
+        assertTrue(r.err.contains("the context of " + context + " positions is full (a larger -c gives more room)"), r.err);
+    }
+
     @Test
     void theModelsOwnTemplateIsRendered(Random random) throws Exception {
         Path model = ChatModels.write(dir.resolve("chat.gguf"), random, ChatModels.CHATML_JINJA);

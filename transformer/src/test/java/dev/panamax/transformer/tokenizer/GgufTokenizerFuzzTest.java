@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * GgufTokenizerFuzzTestInputs/, vocabularies our GGUF writer made.
  */
 class GgufTokenizerFuzzTest {
-    @FuzzTest(maxDuration = "8s")
+    @FuzzTest(maxDuration = "5s")
     void anyGgufVocabularyGivesATokenizerOrAFormatException(byte[] image) {
         Path file = FuzzFiles.write("vocab.gguf", image);
         ParserContract.check("GGUF tokenizer reader", image, FormatException.class, () -> {

@@ -75,6 +75,14 @@ class GgufTokenizerTest {
         FormatException missing = assertThrows(FormatException.class,
                 () -> roundTrip(w -> w.remove("tokenizer.ggml.tokens")));
         assertTrue(missing.field().contains("tokenizer.ggml.tokens"), missing.getMessage());
+        // found by fuzzing: a WordPiece vocabulary without an unknown token failed on the first word it could
+        // not cover (IllegalStateException); it needs one, named by id or as [UNK]
+        FormatException unknown = assertThrows(FormatException.class, () -> roundTrip(w -> w.putString("tokenizer.ggml.model", "bert")));
+        assertEquals("metadata[\"tokenizer.ggml.unknown_token_id\"]", unknown.field());
+        // found by fuzzing: add_eos_token with no EOS id failed every encode with special tokens (IllegalStateException)
+        FormatException eos = assertThrows(FormatException.class, () -> roundTrip(w -> w.putBool("tokenizer.ggml.add_eos_token", true)
+                .putInt32("tokenizer.ggml.eos_token_id", -1)));
+        assertEquals("metadata[\"tokenizer.ggml.add_eos_token\"]", eos.field());
     }
 
     @Test

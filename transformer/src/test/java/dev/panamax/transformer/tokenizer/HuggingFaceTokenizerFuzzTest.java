@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * real ones in ../shared/tokenizers for longer runs.
  */
 class HuggingFaceTokenizerFuzzTest {
-    @FuzzTest(maxDuration = "8s")
+    @FuzzTest(maxDuration = "5s")
     void anyTokenizerJsonGivesATokenizerOrAFormatException(byte[] json) {
         FuzzFiles.delete("tokenizer_config.json");
         Path file = FuzzFiles.write("tokenizer.json", json);

@@ -155,6 +155,10 @@ class HuggingFaceTokenizerTest {
         assertEquals("model.vocab[\"H\"]", readBroken(dir, "tokenizer.json", "\"H\": 0", "\"H\": 1000000000").field());
         assertEquals("added_tokens[0].id", readBroken(dir, "tokenizer.json", "\"id\": 18,", "\"id\": 1500000000,").field());
         assertEquals("model.vocab[\"H\"]", readBroken(dir, "tokenizer.json", "\"H\": 0", "\"H\": 1").field()); // id twice
+        // found by fuzzing: without its added tokens, the template's BOS id 18 lay beyond the 18 ids, an
+        // IllegalArgumentException when decoding what encoding made
+        assertEquals("post_processor.processors[1].special_tokens.<|begin_of_text|>.ids[0]",
+                readBroken(dir, "tokenizer.json", "\"added_tokens\"", "\"no_added_tokens\"").field());
     }
 
     @Test
@@ -168,5 +172,20 @@ class HuggingFaceTokenizerTest {
     @Test
     void a_missing_file_is_an_io_error(@TempDir Path dir) {
         assertThrows(java.io.UncheckedIOException.class, () -> HuggingFaceTokenizer.read(dir.resolve("nope.json")));
+    }
+
+    @Test
+    void json_that_jackson_cannot_decode_is_a_format_exception_in_every_reader(@TempDir Path dir) throws Exception {
+        // found by fuzzing: leading NULs make Jackson read UTF-32, and its CharConversionException was an
+        // UncheckedIOException ("cannot read") in each reader of tokenizer_config.json and tokenizer.json
+        byte[] text = "{\"bos_token\": \"<s>\", \"chat_template\": \"{{ bos_token }}\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = new byte[54 + text.length];
+        System.arraycopy(text, 0, bytes, 54, text.length);
+        Path config = Files.write(dir.resolve("tokenizer_config.json"), bytes);
+        assertThrows(FormatException.class, () -> HuggingFaceTokenizer.readChatTemplates(config));
+        assertThrows(FormatException.class, () -> dev.panamax.transformer.chat.ModelChatTemplate.ofHuggingFace(dir));
+        assertThrows(FormatException.class, () -> dev.panamax.transformer.chat.ModelChatTemplate.specialTokensOfHuggingFace(dir));
+        Path tokenizer = Files.write(Files.createDirectory(dir.resolve("other")).resolve("tokenizer.json"), bytes);
+        assertThrows(FormatException.class, () -> HuggingFaceTokenizer.read(tokenizer));
     }
 }

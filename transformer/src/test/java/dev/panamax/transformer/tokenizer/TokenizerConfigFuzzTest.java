@@ -18,7 +18,7 @@ import java.nio.file.Path;
 class TokenizerConfigFuzzTest {
     private static final byte[] TOKENIZER_JSON = resource("/dev/panamax/transformer/tokenizer/hf-bpe/tokenizer.json");
 
-    @FuzzTest(maxDuration = "8s")
+    @FuzzTest(maxDuration = "5s")
     void anyTokenizerConfigGivesTemplatesAndOptionsOrAFormatException(byte[] json) {
         Path tokenizer = FuzzFiles.write("tokenizer.json", TOKENIZER_JSON);
         Path config = FuzzFiles.write("tokenizer_config.json", json);

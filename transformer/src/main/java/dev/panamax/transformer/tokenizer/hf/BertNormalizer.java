@@ -1,12 +1,11 @@
 package dev.panamax.transformer.tokenizer.hf;
 
-import java.util.Locale;
-
 /**
  * {@code BertNormalizer} of WordPiece models: drops NUL, U+FFFD and control characters and turns
  * whitespace into spaces ({@code clean_text}), puts spaces around CJK ideographs
- * ({@code handle_chinese_chars}), lower-cases, and strips accents (NFD, then no non-spacing marks;
- * {@code strip_accents} null means "when lower-casing").
+ * ({@code handle_chinese_chars}), strips accents (NFD, then no non-spacing marks; {@code strip_accents}
+ * null means "when lower-casing"), then lower-cases code point by code point: in Hugging Face
+ * tokenizers' order ({@code normalizers/bert.rs}), so a final capital sigma becomes σ, not ς.
  */
 public record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean stripAccents, boolean lowercase)
         implements Normalizer {
@@ -34,9 +33,6 @@ public record BertNormalizer(boolean cleanText, boolean handleChineseChars, bool
             }
         });
         String s = out.toString();
-        if (lowercase) {
-            s = s.toLowerCase(Locale.ROOT);
-        }
         if (stripAccents) {
             StringBuilder stripped = new StringBuilder(s.length());
             java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD).codePoints()
@@ -44,11 +40,12 @@ public record BertNormalizer(boolean cleanText, boolean handleChineseChars, bool
                     .forEach(stripped::appendCodePoint);
             s = stripped.toString();
         }
-        return s;
+        return lowercase ? Chars.lowercase(s) : s;
     }
 
+    /** Rust's {@code char::is_whitespace} (the control characters among it were dropped before). */
     private static boolean isBertWhitespace(int cp) {
-        return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || Character.getType(cp) == Character.SPACE_SEPARATOR;
+        return Chars.isWhiteSpace(cp);
     }
 
     private static boolean isControl(int cp) {

@@ -44,4 +44,20 @@ final class Chars {
                 || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B920 && cp <= 0x2CEAF)
                 || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
     }
+
+    /**
+     * Lower case code point by code point, as Rust's {@code char::to_lowercase} (Hugging Face's
+     * {@code Lowercase} and {@code BertNormalizer}): no context, so a final Σ is σ; İ is i + U+0307.
+     */
+    static String lowercase(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> {
+            if (cp == 0x130) {
+                out.append("i\u0307");
+            } else {
+                out.appendCodePoint(Character.toLowerCase(cp));
+            }
+        });
+        return out.toString();
+    }
 }

@@ -1,11 +1,9 @@
 package dev.panamax.transformer.tokenizer.hf;
 
-import java.util.Locale;
-
-/** {@code Lowercase}: Unicode lower case, independent of the default locale. */
+/** {@code Lowercase}: Unicode lower case per code point, as Hugging Face tokenizers (see {@link Chars#lowercase}). */
 public record LowercaseNormalizer() implements Normalizer {
     @Override
     public String normalize(String text) {
-        return text.toLowerCase(Locale.ROOT);
+        return Chars.lowercase(text);
     }
 }

@@ -20,7 +20,8 @@ public record TemplateProcessing(List<int[]> template) implements PostProcessor 
         template = List.copyOf(template);
     }
 
-    static TemplateProcessing read(JsonNode node) {
+    /** The template of {@code node}; its special tokens' ids must be below {@code size}, the vocabulary's. */
+    static TemplateProcessing read(JsonNode node, int size) {
         Map<String, int[]> specials = new HashMap<>();
         JsonNode tokens = node.get("special_tokens");
         if (!tokens.isNull()) {
@@ -28,7 +29,7 @@ public record TemplateProcessing(List<int[]> template) implements PostProcessor 
                 List<JsonNode> ids = tokens.get(key).get("ids").elements();
                 int[] values = new int[ids.size()];
                 for (int i = 0; i < values.length; i++) {
-                    values[i] = ids.get(i).intValue(0, Integer.MAX_VALUE);
+                    values[i] = ids.get(i).intValue(0, size - 1);
                 }
                 specials.put(key, values);
             }

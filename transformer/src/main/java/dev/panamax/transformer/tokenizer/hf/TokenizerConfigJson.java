@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.JsonTree;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -69,6 +70,9 @@ public record TokenizerConfigJson(String bosToken, String eosToken, String unkTo
             root = JsonTree.read(p);
         } catch (JsonProcessingException e) {
             throw new FormatException(file, "json", e.getLocation(), "malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (CharConversionException e) {
+            // Jackson guesses UTF-16/32 from leading NULs, then meets bytes that are not
+            throw new FormatException(file, "json", null, "not JSON text in UTF-8, UTF-16 or UTF-32: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.JsonTree;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -48,6 +49,9 @@ public final class TokenizerJson {
             reader.readRoot(p);
         } catch (JsonProcessingException e) {
             throw new FormatException(tokenizerJson, "json", e.getLocation(), "malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (CharConversionException e) {
+            // Jackson guesses UTF-16/32 from leading NULs, then meets bytes that are not
+            throw new FormatException(tokenizerJson, "json", null, "not JSON text in UTF-8, UTF-16 or UTF-32: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + tokenizerJson, e);
         }
@@ -165,7 +169,7 @@ public final class TokenizerJson {
 
         Normalizer normalizer = section("normalizer").isNull() ? null : Normalizer.read(section("normalizer"));
         PreTokenizerStep preTokenizer = section("pre_tokenizer").isNull() ? null : PreTokenizerStep.read(section("pre_tokenizer"));
-        PostProcessor postProcessor = section("post_processor").isNull() ? null : PostProcessor.read(section("post_processor"));
+        PostProcessor postProcessor = section("post_processor").isNull() ? null : PostProcessor.read(section("post_processor"), size);
         Decoder decoder = section("decoder").isNull() ? null : Decoder.read(section("decoder"));
         ModelParts parts = readModelOptions(model, modelVocab, size);
         return new Pipeline(file, idToText, added, normalizer, preTokenizer, parts.model, postProcessor, decoder,

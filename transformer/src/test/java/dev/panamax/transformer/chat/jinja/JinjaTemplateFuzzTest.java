@@ -27,7 +27,7 @@ class JinjaTemplateFuzzTest {
                     "parameters", Map.of("type", "object", "properties", Map.of("a", Map.of("type", "number")))))),
             "add_generation_prompt", true, "bos_token", "<s>", "eos_token", "</s>");
 
-    @FuzzTest(maxDuration = "8s")
+    @FuzzTest(maxDuration = "5s")
     void anyTemplateRendersWithinLimitsOrFailsWithAJinjaException(byte[] bytes) {
         String template = new String(bytes, StandardCharsets.UTF_8);
         long start = System.nanoTime();
