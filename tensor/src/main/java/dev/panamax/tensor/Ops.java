@@ -58,6 +58,18 @@ public interface Ops extends AutoCloseable {
     void matmul(Tensor x, Tensor w, Tensor out);
 
     /**
+     * One matrix multiplication per head, in one call: {@code out[m, h, n] = sum_k x[m, h, k] * w[h, n, k]},
+     * i.e. {@code out[:, h, :] = x[:, h, :] · w[h]ᵀ} for every head {@code h} (ggml's {@code mul_mat}
+     * with a batch dimension). DeepSeek's absorbed attention has two such products per layer, each
+     * too small to pay a dispatch of its own per head.
+     *
+     * @param x   F32 activations {@code [M, H, K]}; the last dimension contiguous, the others may be strided
+     * @param w   weights {@code [H, N, K]} of a dtype {@link #matmul} takes, rows contiguous, heads may be strided
+     * @param out F32 {@code [M, H, N]}; the last dimension contiguous, the others may be strided
+     */
+    void headMatmul(Tensor x, Tensor w, Tensor out);
+
+    /**
      * Embedding lookup: {@code out[t, :] = table[ids[t], :]}, dequantized to F32.
      *
      * @param table {@code [V, D]} of any supported dtype

@@ -93,9 +93,15 @@ public final class QuantizationPlan {
      */
     public static QuantizationPlan forF32Tensors(String architecture, int blockCount, java.util.Map<String, long[]> shapes,
             QuantType type, boolean pure) {
+        return forF32Tensors(architecture, blockCount, 0, shapes, type, pure);
+    }
+
+    /** As {@link #forF32Tensors(String, int, java.util.Map, QuantType, boolean)}, for a model of {@code expertCount} experts. */
+    public static QuantizationPlan forF32Tensors(String architecture, int blockCount, int expertCount,
+            java.util.Map<String, long[]> shapes, QuantType type, boolean pure) {
         List<Source> sources = new ArrayList<>();
         shapes.forEach((name, shape) -> sources.add(new Source(name, shape, GgmlType.F32)));
-        return of(sources, new Model(architecture, blockCount, 0, false), type, pure);
+        return of(sources, new Model(architecture, blockCount, expertCount, false), type, pure);
     }
 
     static QuantizationPlan of(List<Source> tensors, Model model, QuantType type, boolean pure) {

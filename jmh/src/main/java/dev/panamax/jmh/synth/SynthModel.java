@@ -7,7 +7,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,19 +20,24 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 
 /**
- * Writes a synthetic Llama model as GGUF: the real tensor names, shapes and types of a
- * {@link SynthShape} (optionally with fewer layers), random weights, the full {@code llama.*}
- * metadata and a synthetic SentencePiece vocabulary of the right size, so that Panamax and llama.cpp
- * both load it and run it at the speed of the real model.
+ * Writes a synthetic model as GGUF: the real tensor names, shapes and types of a {@link SynthShape}
+ * (optionally with fewer layers; {@link SynthLayout}), random weights, the architecture's full
+ * metadata ({@link SynthMetadata}) and a synthetic SentencePiece vocabulary of the right size, so that
+ * Panamax and llama.cpp both load it and run it at the speed of the real model.
  *
  * <p>Each matrix is random F32 uniform in ±1/√cols, quantized with {@link Quants#quantize} (so the
  * blocks are real), in a tile of {@value #TILE_ROWS} rows that is repeated down the matrix: speed
  * does not depend on the values, and quantizing billions of values would take far longer than the
- * benchmark. Norm weights are 1 ± 0.1.
+ * benchmark; matrices of up to {@value #SMALL} values (routers among them) are random throughout.
+ * Norm weights are 1 ± 0.1.
  */
 public final class SynthModel {
     /** Rows of each matrix generated and quantized for real; the rest repeat them. */
     public static final int TILE_ROWS = 64;
+    /** Matrices of at most this many values are random throughout (no tile repeats). */
+    static final long SMALL = 1 << 20;
+    /** Rows of the output projection generated and quantized for real. */
+    static final int HEAD_ROWS = 8192;
 
     /**
      * One tensor of the model.
@@ -59,84 +63,70 @@ public final class SynthModel {
 
     /** Every tensor of {@code shape} stored as {@code type}, in file order. */
     public static List<Entry> tensors(SynthShape shape, SynthType type) {
-        List<Entry> f32 = new ArrayList<>();
-        int n = shape.layers();
-        f32.add(matrix("", "token_embd", -1, shape.vocab(), shape.dim()));
-        for (int l = 0; l < n; l++) {
-            String p = "blk." + l + ".";
-            f32.add(norm(p + "attn_norm.weight", l, shape));
-            f32.add(matrix(p, "attn_q", l, shape.dim(), shape.dim()));
-            f32.add(matrix(p, "attn_k", l, shape.kvDim(), shape.dim()));
-            f32.add(matrix(p, "attn_v", l, shape.kvDim(), shape.dim()));
-            f32.add(matrix(p, "attn_output", l, shape.dim(), shape.dim()));
-            f32.add(norm(p + "ffn_norm.weight", l, shape));
-            f32.add(matrix(p, "ffn_gate", l, shape.ffn(), shape.dim()));
-            f32.add(matrix(p, "ffn_up", l, shape.ffn(), shape.dim()));
-            f32.add(matrix(p, "ffn_down", l, shape.dim(), shape.ffn()));
-        }
-        f32.add(norm("output_norm.weight", -1, shape));
-        if (!shape.tiedEmbeddings()) {
-            f32.add(matrix("", "output", -1, shape.vocab(), shape.dim()));
-        }
+        List<Entry> f32 = SynthLayout.f32Tensors(shape);
         if (type.quantType() == null) {
             return f32;
         }
         // the types llama-quantize would give these tensors, from the same rules as ./panamax quantize
         Map<String, long[]> shapes = new LinkedHashMap<>();
         f32.forEach(e -> shapes.put(e.name(), e.shape()));
-        QuantizationPlan plan = QuantizationPlan.forF32Tensors("llama", n, shapes, type.quantType(), false);
+        int experts = shape.experts() == null ? 0 : shape.experts().count();
+        QuantizationPlan plan = QuantizationPlan.forF32Tensors(shape.architecture(), shape.layers(), experts, shapes,
+                type.quantType(), false);
         return f32.stream().map(e -> new Entry(e.name(), e.role(), e.layer(),
                 plan.entry(e.name()).to().dtype().orElseThrow(), e.shape())).toList();
     }
 
-    private static Entry matrix(String prefix, String role, int layer, long rows, long cols) {
-        return new Entry(prefix + role + ".weight", role, layer, DType.F32, new long[] {rows, cols});
-    }
-
-    private static Entry norm(String name, int layer, SynthShape shape) {
-        return new Entry(name, "norm", layer, DType.F32, new long[] {shape.dim()});
+    /** Whether {@code e} holds every routed expert's matrices (a token reads {@code used / count} of it). */
+    static boolean isExperts(Entry e) {
+        return e.name().contains("_exps.");
     }
 
     /**
-     * Bytes of weights one decoded token reads: every matrix except the embedding table (of which
-     * one row is read), plus the output projection (the embedding table when tied).
+     * Bytes of weights one decoded token reads: every tensor except the embedding table (of which
+     * one row is read), plus the output projection (the embedding table when tied); of the routed
+     * experts only the {@code used} of {@code count} that a token is sent to.
      */
     public static long bytesPerToken(SynthShape shape, SynthType type) {
         long bytes = 0;
         for (Entry e : tensors(shape, type)) {
-            if (!e.role().equals("token_embd")) {
-                bytes += e.byteSize();
-            } else if (shape.tiedEmbeddings()) {
-                bytes += e.byteSize();
+            if (e.role().equals("token_embd") && !shape.tiedEmbeddings()) {
+                continue;
             }
+            bytes += isExperts(e) ? e.byteSize() / shape.experts().count() * shape.experts().used() : e.byteSize();
         }
         return bytes;
     }
 
-    /** Multiply-add parameters per token (every matrix but the embedding lookup, plus the output projection). */
+    /**
+     * Multiply-add parameters per token, the active parameters: every matrix but the embedding lookup,
+     * plus the output projection, and of the routed experts the {@code used} ones.
+     */
     public static long matmulParams(SynthShape shape) {
-        long d = shape.dim();
-        long perLayer = d * d * 2 + 2L * shape.kvDim() * d + 3L * shape.ffn() * d;
-        return perLayer * shape.layers() + (long) shape.vocab() * d;
+        long params = 0;
+        for (Entry e : SynthLayout.f32Tensors(shape)) {
+            if (e.shape().length < 2 || (e.role().equals("token_embd") && !shape.tiedEmbeddings())) {
+                continue;
+            }
+            long n = e.byteSize() / Float.BYTES;
+            params += isExperts(e) ? n / shape.experts().count() * shape.experts().used() : n;
+        }
+        return params;
+    }
+
+    /** Parameters of the whole model (the embedding table included, once). */
+    public static long totalParams(SynthShape shape) {
+        return SynthLayout.f32Tensors(shape).stream().mapToLong(e -> e.byteSize() / Float.BYTES).sum();
     }
 
     /** Writes the model to {@code out} (through a temporary file, so a reader never sees half a model). */
     public static void write(SynthShape shape, SynthType type, Path out, long seed) throws IOException {
         GgufWriter w = new GgufWriter();
-        w.putString("general.architecture", "llama");
+        w.putString("general.architecture", shape.architecture());
         w.putString("general.name", "panamax synthetic " + shape.name() + " (" + shape.layers() + " layers, random weights)");
         w.putUInt32("general.file_type", type.fileType());
         w.putUInt32("general.quantization_version", 2);
-        w.putUInt32("llama.context_length", shape.context());
-        w.putUInt32("llama.embedding_length", shape.dim());
-        w.putUInt32("llama.block_count", shape.layers());
-        w.putUInt32("llama.feed_forward_length", shape.ffn());
-        w.putUInt32("llama.attention.head_count", shape.heads());
-        w.putUInt32("llama.attention.head_count_kv", shape.kvHeads());
-        w.putUInt32("llama.rope.dimension_count", shape.headDim());
-        w.putFloat32("llama.rope.freq_base", shape.ropeTheta());
-        w.putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
-        w.putUInt32("llama.vocab_size", shape.vocab());
+        SynthMetadata.write(w, shape);
         SynthVocabulary vocab = SynthVocabulary.of(shape.vocab());
         w.putString("tokenizer.ggml.model", "llama");
         w.putStringArray("tokenizer.ggml.tokens", vocab.tokens());
@@ -151,7 +141,7 @@ public final class SynthModel {
         long tensorSeed = seed;
         for (Entry e : tensors(shape, type)) {
             long s = tensorSeed++;
-            w.addTensor(e.name(), e.type(), e.shape(), sink -> writeData(e, s, sink));
+            w.addTensor(e.name(), e.type(), e.shape(), sink -> writeData(e, shape.tiedEmbeddings(), s, sink));
         }
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) {
@@ -166,31 +156,57 @@ public final class SynthModel {
         }
     }
 
-    private static void writeData(Entry e, long seed, TensorSink sink) throws IOException {
+    private static void writeData(Entry e, boolean head, long seed, TensorSink sink) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
-        long cols = e.shape()[e.shape().length - 1];
-        long rows = e.shape().length == 1 ? 1 : e.shape()[0];
+        long[] shape = e.shape();
+        long cols = shape[shape.length - 1];
+        long rows = e.byteSize() / e.type().byteSize(cols);
         try (Arena arena = Arena.ofConfined()) {
-            if (e.role().equals("norm")) {
-                Tensor t = Tensor.allocate(arena, DType.F32, cols);
-                for (long i = 0; i < cols; i++) {
-                    t.data().setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, 1f + 0.1f * (float) (2 * random.nextDouble() - 1));
+            if (shape.length == 1 || e.role().equals("bias")) {
+                // norms 1 ± 0.1, biases and sinks ± 0.5, LongRoPE's factors rising from 1
+                long n = rows * cols;
+                Tensor t = Tensor.allocate(arena, DType.F32, n);
+                for (long i = 0; i < n; i++) {
+                    float v = switch (e.role()) {
+                        case "norm" -> 1f + 0.1f * (float) (2 * random.nextDouble() - 1);
+                        case "rope_factors" -> 1f + 2f * i / n;
+                        default -> 0.5f * (float) (2 * random.nextDouble() - 1);
+                    };
+                    t.data().setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
                 }
                 sink.write(t.data());
                 return;
             }
-            long tileRows = Math.min(TILE_ROWS, rows);
+            // small matrices (routers among them) random throughout, so that experts differ; the big ones a
+            // tile repeated down the matrix, of HEAD_ROWS rows for the output projection so that greedy
+            // decoding chooses among that many distinct tokens (ties go to the lowest id)
+            boolean whole = rows * cols <= SMALL;
+            boolean output = e.role().equals("output") || (e.role().equals("token_embd") && head);
+            long tileRows = Math.min(rows, whole ? Math.max(1, SMALL / cols) : output ? HEAD_ROWS : TILE_ROWS);
             Tensor f32 = Tensor.allocate(arena, DType.F32, tileRows, cols);
             float amplitude = e.role().equals("token_embd") ? 1f : (float) (1 / Math.sqrt(cols));
             MemorySegment m = f32.data();
-            for (long i = 0; i < tileRows * cols; i++) {
-                m.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, amplitude * (float) (2 * random.nextDouble() - 1));
-            }
-            MemorySegment tile = e.type() == DType.F32 ? m : Quants.quantize(arena, f32, e.type()).data();
-            long rowBytes = tile.byteSize() / tileRows;
-            for (long r = 0; r < rows; r += tileRows) {
-                long n = Math.min(tileRows, rows - r);
-                sink.write(tile.asSlice(0, n * rowBytes));
+            Arena tileArena = null;
+            MemorySegment tile = null;
+            try {
+                for (long r = 0; r < rows; r += tileRows) {
+                    if (tile == null || whole) {
+                        for (long i = 0; i < tileRows * cols; i++) {
+                            m.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, amplitude * (float) (2 * random.nextDouble() - 1));
+                        }
+                        if (tileArena != null) {
+                            tileArena.close();
+                        }
+                        tileArena = Arena.ofConfined();
+                        tile = e.type() == DType.F32 ? m : Quants.quantize(tileArena, f32, e.type()).data();
+                    }
+                    long rowBytes = tile.byteSize() / tileRows;
+                    sink.write(tile.asSlice(0, Math.min(tileRows, rows - r) * rowBytes));
+                }
+            } finally {
+                if (tileArena != null) {
+                    tileArena.close();
+                }
             }
         }
     }

@@ -14,7 +14,9 @@ public enum SynthType {
     Q8_0(7, QuantType.Q8_0),
     Q4_0(2, QuantType.Q4_0),
     Q4_K_M(15, QuantType.Q4_K_M),
-    Q6_K(18, QuantType.Q6_K);
+    Q6_K(18, QuantType.Q6_K),
+    /** llama.cpp's MXFP4_MOE (gpt-oss): MXFP4 routed experts, Q8_0 for every other matrix. */
+    MXFP4_MOE(38, QuantType.MXFP4_MOE);
 
     private final int fileType;
     private final QuantType quantType;
@@ -39,7 +41,7 @@ public enum SynthType {
         try {
             return valueOf(s.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown weight type '" + s + "'; known: f32, f16, q8_0, q4_0, q4_k_m, q6_k");
+            throw new IllegalArgumentException("unknown weight type '" + s + "'; known: f32, f16, q8_0, q4_0, q4_k_m, q6_k, mxfp4_moe");
         }
     }
 }

@@ -137,4 +137,98 @@ class SynthModelTest {
         long embedding = 300L * 256 * 2;
         assertEquals(all - embedding, SynthModel.bytesPerToken(TINY, SynthType.F16));
     }
+
+    /** Tiny shapes of every architecture: rows of 256 (K-quants) or 32 (Q8_0, MXFP4) entries, heads not dim / heads wide. */
+    static final List<SynthShape> TINY_FAMILIES = List.of(
+            new SynthShape("t-qwen3", "qwen3", 300, 256, 512, 4, 2, 128, 2, 64, 1e6f, true, null, null, 0),
+            new SynthShape("t-qwen3moe", "qwen3moe", 300, 256, 512, 4, 2, 64, 2, 64, 1e6f, false,
+                    new SynthShape.Experts(8, 2, 256, 0, 0), null, 0),
+            new SynthShape("t-gemma3", "gemma3", 300, 256, 512, 4, 1, 256, 2, 64, 1e6f, true, null, null, 4),
+            new SynthShape("t-phi3", "phi3", 300, 256, 512, 2, 1, 128, 2, 64, 1e4f, true, null, null, 0),
+            new SynthShape("t-deepseek2", "deepseek2", 300, 256, 512, 2, 2, 0, 2, 64, 1e4f, false,
+                    new SynthShape.Experts(8, 2, 64, 1, 1), new SynthShape.Latent(0, 64, 32, 32, 32), 0),
+            new SynthShape("t-gpt-oss", "gpt-oss", 300, 256, 256, 4, 2, 64, 2, 64, 1.5e5f, false,
+                    new SynthShape.Experts(4, 2, 256, 0, 0), null, 4));
+
+    @Test
+    void every_architecture_writes_a_model_the_transformer_runs(@TempDir Path dir) throws IOException {
+        for (SynthShape shape : TINY_FAMILIES) {
+            SynthType type = shape.architecture().equals("gpt-oss") ? SynthType.MXFP4_MOE : SynthType.Q8_0;
+            Path file = dir.resolve(shape.name() + ".gguf");
+            SynthModel.write(shape, type, file, 5);
+            try (GgufFile g = GgufFile.open(file)) {
+                assertEquals(shape.architecture(), g.metadata().getString("general.architecture"));
+                for (SynthModel.Entry e : SynthModel.tensors(shape, type)) {
+                    assertEquals(e.byteSize(), info(g, e.name()).byteSize(), shape.name() + ": " + e.name());
+                }
+            }
+            try (Ops ops = Backends.open("reference", 1);
+                 Model model = Model.open(file, ops, new LoadOptions(8, DType.F32, 16))) {
+                float[] logits = model.transformer().forward(new int[] {1, 299, 42}, 0);
+                assertEquals(300, logits.length, shape.name());
+                for (float v : logits) {
+                    assertTrue(Float.isFinite(v), shape.name() + ": finite logits");
+                }
+                assertFalse(IntStream.range(0, logits.length).allMatch(i -> logits[i] == logits[0]), shape.name());
+            }
+        }
+    }
+
+    @Test
+    void gpt_oss_experts_are_mxfp4_and_everything_else_q8_0() {
+        SynthShape gptOss = TINY_FAMILIES.get(5);
+        for (SynthModel.Entry e : SynthModel.tensors(gptOss, SynthType.MXFP4_MOE)) {
+            DType expected = e.name().contains("_exps.weight") ? DType.MXFP4 : e.shape().length == 1 || e.role().equals("bias")
+                    || e.name().contains("ffn_gate_inp") ? DType.F32 : DType.Q8_0;
+            assertEquals(expected, e.type(), e.name());
+        }
+    }
+
+    @Test
+    void named_shapes_have_the_parameter_counts_their_publishers_give() {
+        // exact: Meta's 8,030,261,248 for Llama 3 8B; 999,885,952 for Gemma 3 1B (Keras Hub's preset)
+        assertEquals(8_030_261_248L, SynthModel.totalParams(SynthShape.named("llama-3-8b")));
+        assertEquals(999_885_952L, SynthModel.totalParams(SynthShape.named("gemma3-1b")));
+        // rounded on the model cards: total and active (per token) parameters
+        assertNear(0.6e9, SynthModel.totalParams(SynthShape.named("qwen3-0.6b")), 0.01e9);
+        assertNear(3.8e9, SynthModel.totalParams(SynthShape.named("phi-4-mini")), 0.05e9);
+        SynthShape qwenMoe = SynthShape.named("qwen3-30b-a3b");
+        assertNear(30.5e9, SynthModel.totalParams(qwenMoe), 0.05e9);
+        // Qwen's 3.3B activated include the embedding table
+        assertNear(3.3e9, SynthModel.matmulParams(qwenMoe) + (double) qwenMoe.vocab() * qwenMoe.dim(), 0.06e9);
+        assertNear(15.7e9, SynthModel.totalParams(SynthShape.named("deepseek-v2-lite")), 0.05e9);
+        assertNear(2.4e9, SynthModel.matmulParams(SynthShape.named("deepseek-v2-lite")), 0.06e9);
+        assertNear(20.9e9, SynthModel.totalParams(SynthShape.named("gpt-oss-20b")), 0.05e9);
+        assertNear(3.6e9, SynthModel.matmulParams(SynthShape.named("gpt-oss-20b")), 0.05e9);
+    }
+
+    private static void assertNear(double expected, double actual, double tolerance) {
+        assertEquals(expected, actual, tolerance, () -> String.format("%.4g, expected %.4g", actual, expected));
+    }
+
+    @Test
+    void a_moe_token_reads_the_used_experts_only() {
+        SynthShape moe = TINY_FAMILIES.get(1); // 8 experts, 2 used
+        long all = 0, experts = 0;
+        for (SynthModel.Entry e : SynthModel.tensors(moe, SynthType.Q8_0)) {
+            if (!e.role().equals("token_embd")) {
+                all += e.byteSize();
+                experts += e.name().contains("_exps.") ? e.byteSize() : 0;
+            }
+        }
+        assertTrue(experts > all / 2, "experts are most of the weights");
+        assertEquals(all - experts + experts / 4, SynthModel.bytesPerToken(moe, SynthType.Q8_0));
+    }
+
+    @Test
+    void shapes_that_do_not_fit_their_architecture_are_rejected() {
+        assertThrows(IllegalArgumentException.class, () -> new SynthShape("x", "qwen3moe", 300, 256, 512, 4, 2, 64, 2, 64, 1e6f,
+                false, null, null, 0), "qwen3moe without experts");
+        assertThrows(IllegalArgumentException.class, () -> new SynthShape("x", "qwen3", 300, 256, 512, 4, 2, 64, 2, 64, 1e6f,
+                false, new SynthShape.Experts(8, 2, 256, 0, 0), null, 0), "qwen3 with experts");
+        assertThrows(IllegalArgumentException.class, () -> new SynthShape("x", "mamba", 300, 256, 512, 4, 2, 64, 2, 64, 1e6f,
+                false, null, null, 0), "unknown architecture");
+        assertThrows(IllegalArgumentException.class, () -> SynthShape.named("deepseek-v2-lite").withLayers(1),
+                "the dense first block leaves no MoE block");
+    }
 }

@@ -25,6 +25,7 @@ public final class CpuOps implements Ops {
     private final ParallelFor pool;
     private final FlashAttention attention;
     private final CpuMatmul matmul;
+    private final HeadMatmul headMatmul;
     private final ThreadLocal<VectorRope.Tables> ropeTables = ThreadLocal.withInitial(VectorRope.Tables::new);
 
     /** A backend using every available processor. */
@@ -37,6 +38,7 @@ public final class CpuOps implements Ops {
         this.pool = new ParallelFor(threads);
         this.attention = new FlashAttention(pool);
         this.matmul = new CpuMatmul(pool);
+        this.headMatmul = new HeadMatmul(pool, matmul);
     }
 
     @Override
@@ -58,6 +60,11 @@ public final class CpuOps implements Ops {
     public void matmul(Tensor x, Tensor w, Tensor out) {
         Checks.matmulOperands(x, w, out);
         matmul.matmul(x, w, out);
+    }
+
+    @Override
+    public void headMatmul(Tensor x, Tensor w, Tensor out) {
+        headMatmul.run(x, w, out);
     }
 
     @Override

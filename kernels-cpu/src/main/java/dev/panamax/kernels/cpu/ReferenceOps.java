@@ -30,6 +30,11 @@ public final class ReferenceOps implements Ops {
     }
 
     @Override
+    public void headMatmul(Tensor x, Tensor w, Tensor out) {
+        HeadMatmul.reference(x, w, out);
+    }
+
+    @Override
     public void matmul(Tensor x, Tensor w, Tensor out) {
         Checks.matmulOperands(x, w, out);
         ReferenceMatmul.matmul(x, w, out);

@@ -282,6 +282,12 @@ public final class CudaOps implements Ops {
         }
     }
 
+    /** No CUDA kernel yet: see docs/cuda.md. */
+    @Override
+    public void headMatmul(Tensor x, Tensor w, Tensor out) {
+        throw new UnsupportedOperationException(op("headMatmul") + " has no CUDA kernel yet; use the cpu backend");
+    }
+
     /** No CUDA kernel yet (none can be tested here without a GPU): see docs/cuda.md. */
     @Override
     public void geglu(Tensor gate, Tensor up, Gelu approximation, Tensor out) {

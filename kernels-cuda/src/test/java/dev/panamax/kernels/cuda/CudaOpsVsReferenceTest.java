@@ -185,6 +185,9 @@ class CudaOpsVsReferenceTest {
         UnsupportedOperationException softcap = assertThrows(UnsupportedOperationException.class,
                 () -> cuda.softcap(d, 30, poisoned(DType.F32, 2, 4)));
         assertTrue(softcap.getMessage().contains("softcap"), softcap.getMessage());
+        UnsupportedOperationException heads = assertThrows(UnsupportedOperationException.class,
+                () -> cuda.headMatmul(qkv, qkv, poisoned(DType.F32, 1, 1, 1)));
+        assertTrue(heads.getMessage().contains("headMatmul"), heads.getMessage());
     }
 
     // ---------------------------------------------------------------- element-wise

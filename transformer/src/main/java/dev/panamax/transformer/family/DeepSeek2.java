@@ -393,14 +393,11 @@ public final class DeepSeek2 extends DescribedFamily {
             } else {
                 qB = w.linear(StandardParts.ATTN_Q, layer, (long) h * qk, c.dim(), false);
             }
-            Tensor[] kB = new Tensor[h], vB = new Tensor[h];
-            if (w.has(K_B, layer)) {
-                // GGUF stacks them like experts: attn_k_b [H, L, N], attn_v_b [H, V, L]
-                w.experts(K_B, layer, h, l, s.nopeDim()).toArray(kB);
-                w.experts(V_B, layer, h, s.valueDim(), l).toArray(vB);
-            } else {
-                splitKvB(b, layer, s, kB, vB);
-            }
+            Tensor[] kvB = w.has(K_B, layer)
+                    // GGUF stacks them like experts: attn_k_b [H, L, N], attn_v_b [H, V, L]
+                    ? new Tensor[] {w.stacked(K_B, layer, h, l, s.nopeDim()), w.stacked(V_B, layer, h, s.valueDim(), l)}
+                    : splitKvB(b, layer, s);
+            Tensor kB = kvB[0], vB = kvB[1];
             return new LatentAttention(b.ops(), buffers, rope, qA, qANorm, qB,
                     w.linear(KV_A, layer, l + s.ropeDim(), c.dim(), false), w.rmsNorm(KV_A_NORM, layer, l, c.rmsEps()), kB, vB,
                     w.linear(StandardParts.ATTN_OUTPUT, layer, c.dim(), (long) h * s.valueDim(), false), b.cache().keys(layer));
@@ -408,20 +405,22 @@ public final class DeepSeek2 extends DescribedFamily {
 
         /**
          * The whole {@code kv_b [H(N + V), L]}: per head, rows {@code [h(N+V), h(N+V) + N)} are W_kb,h
-         * (transposed here into F32, dequantized if need be) and the next V rows are W_vb,h (a view).
+         * (transposed here into one F32 {@code [H, L, N]}, dequantized if need be) and the next V rows
+         * are W_vb,h (a view {@code [H, V, L]} with heads N + V rows apart).
          */
-        private void splitKvB(BuildContext b, int layer, LatentAttention.Shape s, Tensor[] kB, Tensor[] vB) {
+        private Tensor[] splitKvB(BuildContext b, int layer, LatentAttention.Shape s) {
             WeightLoader w = b.weights();
             int h = s.heads(), n = s.nopeDim(), v = s.valueDim(), l = s.latentRank();
             Tensor kv = w.matrix(KV_B, layer, (long) h * (n + v), l);
             Tensor host = w.find(KV_B, layer, ".weight").orElseThrow();
             Arena arena = Arena.ofAuto(); // lives as long as the tensors made from it
             Tensor f32 = host.dtype().isQuantized() ? Quants.dequantize(arena, host) : host.to(arena, DType.F32);
+            Tensor kB = Tensor.allocate(arena, DType.F32, h, l, n);
             for (int i = 0; i < h; i++) {
-                long row = (long) i * (n + v);
-                kB[i] = b.ops().upload(arena, f32.narrow(0, row, n).transpose(0, 1).contiguous(arena));
-                vB[i] = kv.narrow(0, row + n, v);
+                Tensor t = f32.narrow(0, (long) i * (n + v), n).transpose(0, 1).contiguous(arena);
+                java.lang.foreign.MemorySegment.copy(t.segment(), t.byteOffset(), kB.segment(), kB.byteOffset() + 4L * i * l * n, 4L * l * n);
             }
+            return new Tensor[] {b.ops().upload(arena, kB), kv.reshape(h, n + v, l).narrow(1, n, v)};
         }
 
         private FeedForward feedForward(BuildContext b, ModelConfig c, int layer) {

@@ -28,9 +28,10 @@ import dev.panamax.transformer.nn.Scratch;
  * </pre>
  *
  * The cache is one tensor per layer, handed to {@link Ops#attention} as keys and as values.
- * The per-head products are one {@link Ops#matmul} per token and head on contiguous views (made
- * once per row, shared by the layers, so decoding allocates nothing): at decode that is 2H small
- * products per layer.
+ * The per-head products ({@code W_kb,h} and {@code W_vb,h}) are one {@link Ops#headMatmul} each for
+ * all tokens and heads (2H small matmuls per layer, each a dispatch of its own, cost decode 10-20%;
+ * one per token and head made prefill a matrix-vector product per token), on views made once per
+ * row count and shared by the layers, so decoding allocates nothing.
  */
 final class LatentAttention implements AttentionLayer {
     /**
@@ -54,8 +55,10 @@ final class LatentAttention implements AttentionLayer {
         private final Shape s;
         private final Scratch.Buffer qLow, q, kv, qAbsorbed, attended, values;
         /** Per token: [h] views, and the token's latent / k_pe. */
-        private final Tensor[][] qNope, qPe, qAbsLatent, qAbsPe, attLatent, valueHead;
+        private final Tensor[][] qPe, qAbsPe;
         private final Tensor[] latent, kPe;
+        /** Per row count n: q_nope [n, H, N], q'_latent and o'_latent [n, H, L] (views across tokens and heads). */
+        private final Tensor[] qNopeHeads, qAbsLatentHeads, attLatentHeads;
 
         Buffers(Scratch scratch, Shape shape, int qLoraRank) {
             this.s = shape;
@@ -67,14 +70,22 @@ final class LatentAttention implements AttentionLayer {
             this.attended = scratch.buffer("mla.attended", h, l + r);
             this.values = scratch.buffer("mla.values", h, shape.valueDim());
             int rows = scratch.maxBatch();
-            qNope = new Tensor[rows][];
             qPe = new Tensor[rows][];
-            qAbsLatent = new Tensor[rows][];
             qAbsPe = new Tensor[rows][];
-            attLatent = new Tensor[rows][];
-            valueHead = new Tensor[rows][];
             latent = new Tensor[rows];
             kPe = new Tensor[rows];
+            qNopeHeads = new Tensor[rows + 1];
+            qAbsLatentHeads = new Tensor[rows + 1];
+            attLatentHeads = new Tensor[rows + 1];
+        }
+
+        /** The first n rows' q_nope, q'_latent, o'_latent, as {@code [n, H, ·]} views. */
+        private void ensureHeads(int n) {
+            if (qNopeHeads[n] == null) {
+                qNopeHeads[n] = q.heads(n).narrow(2, 0, s.nopeDim());
+                qAbsLatentHeads[n] = qAbsorbed.heads(n).narrow(2, 0, s.latentRank());
+                attLatentHeads[n] = attended.heads(n).narrow(2, 0, s.latentRank());
+            }
         }
 
         private void ensure(int t) {
@@ -83,20 +94,11 @@ final class LatentAttention implements AttentionLayer {
             }
             int h = s.heads(), l = s.latentRank(), r = s.ropeDim(), nope = s.nopeDim();
             Tensor q1 = q.row(t).reshape(1, h, nope + r), qa1 = qAbsorbed.row(t).reshape(1, h, l + r);
-            Tensor att1 = attended.row(t).reshape(1, h, l + r), v1 = values.row(t).reshape(1, h, s.valueDim());
-            qNope[t] = new Tensor[h];
             qPe[t] = new Tensor[h];
-            qAbsLatent[t] = new Tensor[h];
             qAbsPe[t] = new Tensor[h];
-            attLatent[t] = new Tensor[h];
-            valueHead[t] = new Tensor[h];
             for (int i = 0; i < h; i++) {
-                qNope[t][i] = q1.select(1, i).narrow(1, 0, nope);                 // [1, N]
                 qPe[t][i] = q1.narrow(1, i, 1).narrow(2, nope, r);                // [1, 1, R]
-                qAbsLatent[t][i] = qa1.select(1, i).narrow(1, 0, l);              // [1, L]
                 qAbsPe[t][i] = qa1.narrow(1, i, 1).narrow(2, l, r);               // [1, 1, R]
-                attLatent[t][i] = att1.select(1, i).narrow(1, 0, l);              // [1, L]
-                valueHead[t][i] = v1.select(1, i);                                // [1, V]
             }
             latent[t] = kv.row(t).narrow(1, 0, l);                                 // [1, L]
             kPe[t] = kv.row(t).reshape(1, 1, l + r).narrow(2, l, r);               // [1, 1, R]
@@ -109,20 +111,42 @@ final class LatentAttention implements AttentionLayer {
     private final Rope rope;
     private final Linear qA, qB, kvA, wo;
     private final Norm qANorm, kvANorm;
-    private final Tensor[] kB, vB;
-    /** This layer's latent cache, per sequence slot: {@code [S, 1, L + R]} each. */
-    private final Tensor[] cache;
+        // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor], the products for all tokens and heads at once
+        b.ensureHeads(n);
+        ops.headMatmul(b.qNopeHeads[n], kB, b.qAbsLatentHeads[n]);
+        for (int r = 0; r < rows.runs(); r++) {
+            int first = rows.start(r), len = rows.length(r), pos = rows.position(r);
+            for (int t = first; t < first + len; t++) {
+                int p = pos + t - first;
+                b.ensure(t);
+                kvANorm.forward(b.latent[t], b.latent[t]);
+                ops.rope(b.kPe[t], p, rope, b.kPe[t]);
+                for (int h = 0; h < s.heads(); h++) {
+                    ops.rope(b.qPe[t][h], p, rope, b.qAbsPe[t][h]);
+                    if (s.ropeFactor() != 1) {
+                        ops.scale(b.qAbsPe[t][h], s.ropeFactor(), b.qAbsPe[t][h]);
 
     /**
      * @param buffers the scratch of all layers ({@link Buffers} of this shape)
      * @param qA      the query down-projection {@code [qLoraRank, dim]}, or null: then {@code qB} is the plain {@code W_q [H(N+R), dim]}
      * @param qANorm  its norm, or null
-     * @param kB      per head {@code [L, N]}: {@code W_kb,hᵀ}
-     * @param vB      per head {@code [V, L]}
-     * @param cache   this layer's latent cache {@code [slots, S, 1, L + R]} ({@code [S, 1, L + R]}: one slot)
+        // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor], the products for all tokens and heads at once
+        b.ensureHeads(n);
+        ops.headMatmul(b.qNopeHeads[n], kB, b.qAbsLatentHeads[n]);
+        for (int r = 0; r < rows.runs(); r++) {
+            int first = rows.start(r), len = rows.length(r), pos = rows.position(r);
+            for (int t = first; t < first + len; t++) {
+                int p = pos + t - first;
+                b.ensure(t);
+                kvANorm.forward(b.latent[t], b.latent[t]);
+                ops.rope(b.kPe[t], p, rope, b.kPe[t]);
+                for (int h = 0; h < s.heads(); h++) {
+                    ops.rope(b.qPe[t][h], p, rope, b.qAbsPe[t][h]);
+                    if (s.ropeFactor() != 1) {
+                        ops.scale(b.qAbsPe[t][h], s.ropeFactor(), b.qAbsPe[t][h]);
      */
     LatentAttention(Ops ops, Buffers buffers, Rope rope, Linear qA, Norm qANorm, Linear qB, Linear kvA, Norm kvANorm,
-                    Tensor[] kB, Tensor[] vB, Linear wo, Tensor cache) {
+                    Tensor kB, Tensor vB, Linear wo, Tensor cache) {
         this.ops = ops;
         this.s = buffers.s;
         this.buf = buffers;
@@ -132,8 +156,8 @@ final class LatentAttention implements AttentionLayer {
         this.qB = qB;
         this.kvA = kvA;
         this.kvANorm = kvANorm;
-        this.kB = kB.clone();
-        this.vB = vB.clone();
+        this.kB = kB;
+        this.vB = vB;
         this.wo = wo;
         this.cache = KvSlots.of(cache);
     }
@@ -153,6 +177,9 @@ final class LatentAttention implements AttentionLayer {
         }
         // 2. the latent: [c, k_pe] = x·W_kvaᵀ, c = RMSNorm(c), k_pe = RoPE(k_pe)
         kvA.forward(x, b.kv.rows(n));
+        // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor], the products for all tokens and heads at once
+        b.ensureHeads(n);
+        ops.headMatmul(b.qNopeHeads[n], kB, b.qAbsLatentHeads[n]);
         for (int r = 0; r < rows.runs(); r++) {
             int first = rows.start(r), len = rows.length(r), pos = rows.position(r);
             for (int t = first; t < first + len; t++) {
@@ -160,9 +187,7 @@ final class LatentAttention implements AttentionLayer {
                 b.ensure(t);
                 kvANorm.forward(b.latent[t], b.latent[t]);
                 ops.rope(b.kPe[t], p, rope, b.kPe[t]);
-                // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor]
                 for (int h = 0; h < s.heads(); h++) {
-                    ops.matmul(b.qNope[t][h], kB[h], b.qAbsLatent[t][h]);
                     ops.rope(b.qPe[t][h], p, rope, b.qAbsPe[t][h]);
                     if (s.ropeFactor() != 1) {
                         ops.scale(b.qAbsPe[t][h], s.ropeFactor(), b.qAbsPe[t][h]);
@@ -175,11 +200,7 @@ final class LatentAttention implements AttentionLayer {
             ops.attention(b.qAbsorbed.heads(first, len), slotCache, slotCache, pos, s.scale(), b.attended.heads(first, len));
         }
         // 5. each head's value: out_h = o'_h[0, L) · W_vb,hᵀ; then mix the heads
-        for (int t = 0; t < n; t++) {
-            for (int h = 0; h < s.heads(); h++) {
-                ops.matmul(b.attLatent[t][h], vB[h], b.valueHead[t][h]);
-            }
-        }
+        ops.headMatmul(b.attLatentHeads[n], vB, b.values.heads(n));
         wo.forward(b.values.rows(n), result);
     }
 }

@@ -164,6 +164,11 @@ public final class WeightLoader {
         return out;
     }
 
+    /** A GGUF tensor {@code [count, rows, cols]} whole (per-head matrices stacked, as DeepSeek's {@code attn_k_b}). */
+    public Tensor stacked(TensorName name, int layer, long count, long rows, long cols) {
+        return upload(name.in(format, layer, ".weight"), count, rows, cols);
+    }
+
     /**
      * A fused matrix {@code [sum(rows), cols]} (Phi-3's {@code attn_qkv}, {@code ffn_up} holding gate and
      * up) as one {@link Linear} per part, in order: views of consecutive rows of the one uploaded tensor.
