@@ -126,6 +126,15 @@ public final class Session implements AutoCloseable {
         return normalize ? Pooling.normalize(v) : v;
     }
 
+    /**
+     * Tokens of {@code prompt} the next generation would take from the cache rather than compute: its
+     * common prefix with what the cache holds, less its last token. A scheduler picks the session that
+     * saves the most.
+     */
+    public int reusableTokens(int[] prompt) {
+        return Math.max(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1));
+    }
+
     /** Tokens the KV cache holds (reused by the next generation if its prompt starts with them). */
     public int cachedTokens() {
         return cached.length;
