@@ -65,14 +65,26 @@ final class Json {
             throw ApiException.badRequest(field.isEmpty() ? "the body must be a JSON object, not " + found(e)
                     : "'" + field + "' must be " + wanted, field.isEmpty() ? null : field);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof JsonProcessingException parse && !(parse instanceof JsonMappingException)) {
+                throw notJson(parse);
+            }
             String field = field(e);
-            throw ApiException.badRequest((field.isEmpty() ? "" : "'" + field + "': ") + e.getOriginalMessage(), field.isEmpty() ? null : field);
+            throw ApiException.badRequest((field.isEmpty() ? "" : "'" + field + "': ") + clean(e.getOriginalMessage()), field.isEmpty() ? null : field);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", null);
+            throw notJson(e);
         } catch (java.io.IOException e) {
             throw ApiException.badRequest("the body cannot be read: " + e.getMessage(), null);
         }
+    }
+
+    private static ApiException notJson(JsonProcessingException e) {
+        String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        return ApiException.badRequest("the body is not valid JSON: " + clean(e.getOriginalMessage()) + where, null);
+    }
+
+    /** Jackson's message without its note that the source is not shown. */
+    private static String clean(String message) {
+        return message.replaceAll("\\[Source: REDACTED[^;]*; ", "[");
     }
 
     /** {@code value} as JSON bytes. */

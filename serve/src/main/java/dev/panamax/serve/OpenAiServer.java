@@ -105,6 +105,11 @@ public final class OpenAiServer implements AutoCloseable {
         return scheduler.sessions();
     }
 
+    /** The scheduler, for tests. */
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
     /** Stops listening, ends running generations, frees the sessions; does not close the models. */
     @Override
     public void close() {

@@ -43,6 +43,7 @@ final class Scheduler implements AutoCloseable {
     private final List<Slot> slots = new ArrayList<>();
     private final Thread thread;
     private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger cancelled = new AtomicInteger();
     private volatile boolean closed;
 
     /**
@@ -84,6 +85,11 @@ final class Scheduler implements AutoCloseable {
     /** Requests waiting for a slot. */
     int queued() {
         return inFlight.get() - active.get();
+    }
+
+    /** Generations that ended cancelled (their client gone, or the server closing) so far. */
+    int cancelled() {
+        return cancelled.get();
     }
 
     /** Slots, each a session with its KV cache, made so far (at most {@code parallel}). */
@@ -178,6 +184,9 @@ final class Scheduler implements AutoCloseable {
         }
         Job job = s.job;
         var completion = s.generation.completion();
+        if (completion.stopReason() == dev.panamax.transformer.sampling.GenerationResult.StopReason.CANCELLED) {
+            cancelled.incrementAndGet();
+        }
         release(s);
         job.listener().finished(completion);
         return true;
