@@ -7,14 +7,16 @@ import dev.panamax.tensor.Tensor;
 import java.lang.foreign.Arena;
 
 /**
- * The keys and values of every position seen so far, for every layer: {@code [S, kvHeads, headDim]}
- * per layer for K and for V, allocated once for the whole context {@code S} on the backend.
- * F16 halves the memory at a small cost in precision (each entry rounded to 11 significant bits).
+ * The keys and values of every position seen so far, for every layer: {@code [slots, S, kvHeads, headDim]}
+ * per layer for K and for V, allocated once for the whole context {@code S} of each sequence slot on
+ * the backend (one slot for a single sequence; a {@link Transformer} decoding B sequences together
+ * holds B). F16 halves the memory at a small cost in precision (each entry rounded to 11 significant bits).
  */
 public final class KvCache {
     private final Tensor[] keys;
     private final Tensor[] values;
     private final int capacity;
+    private final int slots;
     private final DType dtype;
     private final boolean valuesAreKeys;
 
@@ -29,22 +31,36 @@ public final class KvCache {
      * attention (DeepSeek) caches one latent vector per position and reads its values from it.
      */
     public KvCache(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys) {
+        this(ops, arena, config, dtype, valuesAreKeys, 1);
+    }
+
+    /**
+     * As {@link #KvCache(Ops, Arena, ModelConfig, DType, boolean)}, for {@code slots} sequences of
+     * {@code config.contextLength()} positions each.
+     *
+     * @throws IllegalArgumentException if {@code slots} is not positive, or a host backend lacks the memory
+     */
+    public KvCache(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys, int slots) {
+        if (slots <= 0) {
+            throw new IllegalArgumentException("a KV cache needs at least one slot, got " + slots);
+        }
         if (dtype != DType.F32 && dtype != DType.F16) {
             throw new IllegalArgumentException("the KV cache holds F32 or F16, not " + dtype);
         }
         this.capacity = config.contextLength();
         this.dtype = dtype;
         this.valuesAreKeys = valuesAreKeys;
-        requireMemory(ops, arena, config, dtype, valuesAreKeys);
+        this.slots = slots;
+        requireMemory(ops, arena, config, dtype, valuesAreKeys, slots);
         this.keys = new Tensor[config.layers()];
         this.values = new Tensor[config.layers()];
         for (int l = 0; l < config.layers(); l++) {
-            keys[l] = ops.allocate(arena, dtype, capacity, config.kvHeads(), config.headDim());
-            values[l] = valuesAreKeys ? keys[l] : ops.allocate(arena, dtype, capacity, config.kvHeads(), config.headDim());
+            keys[l] = ops.allocate(arena, dtype, slots, capacity, config.kvHeads(), config.headDim());
+            values[l] = valuesAreKeys ? keys[l] : ops.allocate(arena, dtype, slots, capacity, config.kvHeads(), config.headDim());
         }
     }
 
-    /** Bytes the cache of {@code config} takes in {@code dtype}: K and V, every layer, every position. */
+    /** Bytes the cache of {@code config} takes in {@code dtype}: K and V, every layer, every position, one slot. */
     public static long bytes(ModelConfig config, DType dtype) {
         return bytes(config, dtype, false);
     }
@@ -64,27 +80,36 @@ public final class KvCache {
      * ends in an OutOfMemoryError far from its cause (or in swapping): check first, and say how much
      * is needed and how to need less.
      */
-    private static void requireMemory(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys) {
-        long needed = bytes(config, dtype, valuesAreKeys);
+    private static void requireMemory(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys, int slots) {
+        long perSlot = bytes(config, dtype, valuesAreKeys);
+        long needed = perSlot > Long.MAX_VALUE / slots ? Long.MAX_VALUE : perSlot * slots;
         if (ops.allocate(arena, DType.F32, 1).device() != Device.HOST) {
             return; // device memory: the backend's allocator reports its own limit
         }
         long available = AvailableMemory.bytes();
         if (needed > available) {
             throw new IllegalArgumentException(String.format(
-                    "the KV cache for a context of %d positions needs %s (%d layers x %s x %d heads x %d x %s), "
+                    "the KV cache for %s of %d positions needs %s (%d layers x %s x %d heads x %d x %s), "
                             + "but this machine has %s available: use a shorter context (-c / LoadOptions.withContextLength)"
-                            + "%s", config.contextLength(), AvailableMemory.describe(needed), config.layers(), valuesAreKeys ? "one latent" : "K and V", config.kvHeads(),
-                    config.headDim(), dtype, AvailableMemory.describe(available), dtype == DType.F32 ? " or an F16 cache" : ""));
+                            + "%s", slots == 1 ? "a context" : slots + " sequences", config.contextLength(), AvailableMemory.describe(needed),
+                    config.layers(), valuesAreKeys ? "one latent" : "K and V", config.kvHeads(),
+                    config.headDim(), dtype, AvailableMemory.describe(available),
+                    remedies(dtype, slots)));
         }
     }
 
-    /** Keys of {@code layer}: {@code [S, kvHeads, headDim]}. */
+    /** The ways to need less beyond a shorter context. */
+    private static String remedies(DType dtype, int slots) {
+        boolean f16 = dtype == DType.F32;
+        return f16 && slots > 1 ? ", an F16 cache or fewer slots" : f16 ? " or an F16 cache" : slots > 1 ? " or fewer slots" : "";
+    }
+
+    /** Keys of {@code layer}: {@code [slots, S, kvHeads, headDim]}. */
     public Tensor keys(int layer) {
         return keys[layer];
     }
 
-    /** Values of {@code layer}: {@code [S, kvHeads, headDim]}. */
+    /** Values of {@code layer}: {@code [slots, S, kvHeads, headDim]}. */
     public Tensor values(int layer) {
         return values[layer];
     }
@@ -94,7 +119,12 @@ public final class KvCache {
         return valuesAreKeys;
     }
 
-    /** Positions the cache holds (S). */
+    /** Sequences the cache holds, each in a region of its own. */
+    public int slots() {
+        return slots;
+    }
+
+    /** Positions the cache holds per slot (S). */
     public int capacity() {
         return capacity;
     }

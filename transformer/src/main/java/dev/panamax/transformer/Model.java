@@ -129,7 +129,7 @@ public final class Model implements AutoCloseable {
             WeightLoader weights = new WeightLoader(source, format, ops, arena, config.architecture());
             FileGuard files = FileGuard.of(path, weightFiles(path));
             ReentrantLock backend = new ReentrantLock();
-            Transformer t = sequence(config, family, weights, ops, options, arena, files, backend);
+            Transformer t = sequence(config, family, weights, ops, options, arena, files, backend, 1);
             return new Model(path, config, family, t, gguf, file, arena, ops, options, weights, files, backend);
         } catch (RuntimeException e) {
             arena.close();
@@ -137,11 +137,14 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** One sequence: its own KV cache, scratch and layers in {@code arena}, over the weights {@code weights} uploads once. */
+    /**
+     * {@code slots} sequences (one unless batched): their own KV cache, scratch and layers in {@code arena},
+     * over the weights {@code weights} uploads once.
+     */
     private static Transformer sequence(ModelConfig config, FamilyConfig family, WeightLoader weights, Ops ops, LoadOptions options,
-                                        Arena arena, FileGuard files, ReentrantLock backend) {
-        KvCache cache = new KvCache(ops, arena, config, options.cacheType(), family.valuesAreKeys());
-        Scratch scratch = new Scratch(ops, arena, Math.min(options.maxBatch(), config.contextLength()));
+                                        Arena arena, FileGuard files, ReentrantLock backend, int slots) {
+        KvCache cache = new KvCache(ops, arena, config, options.cacheType(), family.valuesAreKeys(), slots);
+        Scratch scratch = new Scratch(ops, arena, Math.max(slots, Math.min(options.maxBatch(), config.contextLength())));
         // the session's LoRA adapters: their factors and intermediates are its own, the base weights shared
         AdapterWeights adapters = new AdapterWeights(options.adapters(), ops, arena, scratch, config, weights.format());
         Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights.withAdapters(adapters)));
@@ -166,6 +169,28 @@ public final class Model implements AutoCloseable {
      * @throws IllegalStateException if the model is closed
      */
     public ModelSession newSession() {
+        return newSessionOf(1);
+    }
+
+    /**
+     * A transformer of {@code slots} sequences over this model's weights ({@link Transformer#slots()}):
+     * a KV cache of {@code slots} regions of the context each, scratch for at least {@code slots} rows,
+     * so that {@link Transformer#forward(int[][], int[], float[][])} decodes them together, reading the
+     * weights once per step for all. The model's LoRA adapters ({@link LoadOptions#adapters()}), if any,
+     * apply to every slot alike. One thread drives it at a time, as a session; its steps take turns on
+     * the backend with the other sessions' ones. Close it when done.
+     *
+     * @throws IllegalArgumentException if {@code slots} is not positive, or the cache does not fit in memory
+     * @throws IllegalStateException    if the model is closed
+     */
+    public ModelSession newBatch(int slots) {
+        if (slots <= 0) {
+            throw new IllegalArgumentException("a batch needs at least one slot, got " + slots);
+        }
+        return newSessionOf(slots);
+    }
+
+    private ModelSession newSessionOf(int slots) {
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException(path + " is closed");
@@ -173,7 +198,7 @@ public final class Model implements AutoCloseable {
         }
         Arena sessionArena = Arena.ofShared();
         try {
-            ModelSession s = new ModelSession(sequence(config, family, weights, ops, options, sessionArena, files, backend),
+            ModelSession s = new ModelSession(sequence(config, family, weights, ops, options, sessionArena, files, backend, slots),
                     sessionArena, sessions::remove);
             sessions.add(s);
             return s;

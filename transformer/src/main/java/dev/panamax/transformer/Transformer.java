@@ -6,6 +6,7 @@ import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.nn.Block;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.OutputHead;
+import dev.panamax.transformer.nn.Rows;
 import dev.panamax.transformer.nn.Scratch;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +29,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code maxBatch} at a time); generation then calls {@link #forward} with one token at a time.
  * The KV cache remembers earlier positions: call {@code forward(tokens, startPos)} with
  * {@code startPos} equal to the number of tokens already processed (0 starts a new sequence).
- * One instance is driven by one thread at a time: a second thread calling {@code forward} while
+ *
+ * <p>A transformer may hold several sequences ({@link #slots()}, each a region of the KV cache;
+ * {@link Model#newBatch(int)}): {@link #forward(int[][], int[], float[][])} then runs tokens of
+ * several of them in one step, their rows side by side in every matrix multiplication, so that the
+ * weights are read once per step for all of them ({@link Rows} says which row is whose). The
+ * single-sequence methods run slot 0.
+ *
+ * <p>One instance is driven by one thread at a time: a second thread calling {@code forward} while
  * one is inside fails at once with an {@link IllegalStateException} (sessions of their own,
  * {@link Model#newSession()}, let several threads share one model's weights). Memory (scratch and cache) belongs to the arena given
  * at construction.
@@ -39,8 +47,16 @@ public final class Transformer {
     private final Ops ops;
     private final KvCache cache;
     private final Scratch scratch;
-    private final Scratch.Buffer x, normed;
+    private final Scratch.Buffer x, normed, headIn;
     private final Tensor logits, logitsHost, normedHost;
+    /** The logits rows of a batched step, {@code [m, vocab]} for m sequences ending there, made once per m. */
+    private final Tensor[] logitsRows, logitsHostRows;
+    /** The rows of the step being run, reused (single-sequence steps are one run of slot 0). */
+    private final Rows rows;
+    /** Token ids of a step's n rows, one array per n, reused. */
+    private final int[][] ids;
+    /** Per slot, in a batched step: tokens run so far; per head row: its slot. */
+    private final int[] consumed, headSlot;
     private final FileGuard files;
     /** Taken for each forward step: the sequences of one model share its backend, one step at a time. */
     private final ReentrantLock backend;
@@ -62,9 +78,26 @@ public final class Transformer {
         this.scratch = scratch;
         this.x = scratch.buffer("x", config.dim());
         this.normed = scratch.buffer("head.normed", config.dim());
-        this.logits = ops.allocate(arena, DType.F32, 1, config.vocabSize());
-        this.logitsHost = scratch.hostMirror(logits);
+        int slots = cache.slots();
+        if (scratch.maxBatch() < slots) {
+            throw new IllegalArgumentException("a step of " + slots + " sequences needs " + slots + " scratch rows, not " + scratch.maxBatch());
+        }
+        this.headIn = scratch.buffer("head.x", config.dim());
+        Tensor allLogits = ops.allocate(arena, DType.F32, slots, config.vocabSize());
+        Tensor allLogitsHost = scratch.hostMirror(allLogits);
+        this.logits = allLogits.rows(0, 1);
+        this.logitsHost = allLogitsHost.rows(0, 1);
         this.normedHost = scratch.hostMirror(normed.row(0));
+        this.logitsRows = new Tensor[slots + 1];
+        this.logitsHostRows = new Tensor[slots + 1];
+        for (int m = 1; m <= slots; m++) {
+            logitsRows[m] = allLogits.rows(0, m);
+            logitsHostRows[m] = allLogitsHost.rows(0, m);
+        }
+        this.rows = new Rows(slots);
+        this.ids = new int[scratch.maxBatch() + 1][];
+        this.consumed = new int[slots];
+        this.headSlot = new int[slots];
     }
 
     public ModelConfig config() {
@@ -77,6 +110,11 @@ public final class Transformer {
 
     public KvCache cache() {
         return cache;
+    }
+
+    /** Sequences this transformer holds (1 unless made by {@link Model#newBatch(int)}). */
+    public int slots() {
+        return cache.slots();
     }
 
     /** Tokens processed per batch of a prompt. */
@@ -112,6 +150,84 @@ public final class Transformer {
             backend.unlock();
             running.set(null);
         }
+    }
+
+    /**
+     * One step of several sequences: for each slot {@code s} with tokens ({@code tokens[s]} neither
+     * null nor empty), runs them at positions {@code startPos[s] ...} of that slot and writes the
+     * logits after its last one into {@code logits[s]}; other slots are left alone. The rows of all
+     * slots share each matrix multiplication (the weights are read once for them all), up to
+     * {@link #maxBatch()} rows per pass: more (long prompts) take several passes, in slot order.
+     *
+     * @param tokens   per slot: its next tokens (a prompt, a chunk of one, or one generated token), or null
+     * @param startPos per slot: the tokens its cache holds (0 starts a new sequence there)
+     * @param logits   per slot with tokens: an array of {@code vocab} entries to write
+     * @throws IllegalArgumentException if the arrays do not have {@link #slots()} entries, a token is outside
+     *                                  the vocabulary, a slot's tokens do not fit in its context, or a logits array is missing
+     */
+    public void forward(int[][] tokens, int[] startPos, float[][] logits) {
+        checkStep(tokens, startPos, logits);
+        enter();
+        backend.lock();
+        try {
+            Arrays.fill(consumed, 0);
+            while (pass(tokens, startPos, logits)) {
+                // each pass takes up to maxBatch rows, from the slots that have tokens left
+            }
+        } catch (InternalError e) {
+            throw mappedFileFault(e);
+        } finally {
+            backend.unlock();
+            running.set(null);
+        }
+    }
+
+    /** Runs one pass of a batched step; false when no slot had tokens left. */
+    private boolean pass(int[][] tokens, int[] startPos, float[][] out) {
+        rows.clear();
+        int maxBatch = maxBatch();
+        for (int s = 0; s < tokens.length && rows.count() < maxBatch; s++) {
+            int left = tokens[s] == null ? 0 : tokens[s].length - consumed[s];
+            if (left > 0) {
+                rows.add(s, startPos[s] + consumed[s], Math.min(left, maxBatch - rows.count()));
+            }
+        }
+        int n = rows.count();
+        if (n == 0) {
+            return false;
+        }
+        int[] stepIds = ids[n] != null ? ids[n] : (ids[n] = new int[n]);
+        for (int r = 0; r < rows.runs(); r++) {
+            int s = rows.slot(r);
+            System.arraycopy(tokens[s], consumed[s], stepIds, rows.start(r), rows.length(r));
+            consumed[s] += rows.length(r);
+        }
+        Tensor xn = x.rows(n);
+        decoder.embedding().forward(stepIds, xn);
+        for (Block block : decoder.blocks()) {
+            block.forward(xn, rows);
+        }
+        // the head reads the last row of each slot whose tokens ended in this pass, gathered in order
+        int m = 0;
+        for (int r = 0; r < rows.runs(); r++) {
+            int s = rows.slot(r);
+            if (consumed[s] == tokens[s].length) {
+                ops.copy(x.row(rows.start(r) + rows.length(r) - 1), headIn.row(m));
+                headSlot[m++] = s;
+            }
+        }
+        if (m > 0) {
+            decoder.head().forward(headIn.rows(m), normed.rows(m), logitsRows[m]);
+            if (logitsHostRows[m] != logitsRows[m]) {
+                ops.copy(logitsRows[m], logitsHostRows[m]);
+            }
+            long rowBytes = (long) config.vocabSize() * Float.BYTES;
+            for (int j = 0; j < m; j++) {
+                MemorySegment.copy(logitsHostRows[m].data(), ValueLayout.JAVA_FLOAT_UNALIGNED, j * rowBytes, out[headSlot[j]], 0,
+                        config.vocabSize());
+            }
+        }
+        return true;
     }
 
     /** Runs {@code tokens} at positions {@code startPos ...} and returns the logits after every one of them. */
@@ -186,8 +302,9 @@ public final class Transformer {
             int[] ids = off == 0 && n == tokens.length ? tokens : Arrays.copyOfRange(tokens, off, off + n);
             // x = embedding rows of the tokens (times the family's embedding scale, if any)
             decoder.embedding().forward(ids, xn);
+            rows.clear().add(0, startPos + off, n);
             for (Block block : decoder.blocks()) {
-                block.forward(xn, startPos + off);
+                block.forward(xn, rows);
             }
             if (allLogits != null) {
                 for (int t = 0; t < n; t++) {
@@ -230,6 +347,32 @@ public final class Transformer {
                 throw new IllegalArgumentException("token " + i + " = " + tokens[i] + " is outside the vocabulary [0, "
                         + config.vocabSize() + ")");
             }
+        }
+    }
+
+    private void checkStep(int[][] tokens, int[] startPos, float[][] logits) {
+        if (tokens.length != slots() || startPos.length != slots() || logits.length != slots()) {
+            throw new IllegalArgumentException("a step of " + slots() + " slots takes " + slots() + " entries per array, got tokens "
+                    + tokens.length + ", startPos " + startPos.length + ", logits " + logits.length);
+        }
+        boolean any = false;
+        for (int s = 0; s < tokens.length; s++) {
+            if (tokens[s] == null || tokens[s].length == 0) {
+                continue;
+            }
+            any = true;
+            try {
+                check(tokens[s], startPos[s]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("slot " + s + ": " + e.getMessage(), e);
+            }
+            if (logits[s] == null) {
+                throw new IllegalArgumentException("slot " + s + " has tokens but no logits array");
+            }
+            checkLogits(logits[s]);
+        }
+        if (!any) {
+            throw new IllegalArgumentException("a step needs tokens for at least one slot");
         }
     }
 

@@ -6,12 +6,14 @@ import dev.panamax.transformer.nn.AttentionLayer;
 import dev.panamax.transformer.nn.Block;
 import dev.panamax.transformer.nn.FeedForward;
 import dev.panamax.transformer.nn.Norm;
+import dev.panamax.transformer.nn.Rows;
 import dev.panamax.transformer.nn.Scratch;
 
 /**
  * One decoder block of a Llama-family model (Llama, Mistral, Mixtral, Qwen2, Qwen3, Qwen-MoE), step
- * by step. For the {@code n} tokens of a batch at positions {@code pos ... pos + n - 1} (rows of
- * the residual stream {@code x [n, dim]}):
+ * by step. For the {@code n} tokens of a step (rows of the residual stream {@code x [n, dim]}:
+ * the positions {@code pos ... pos + n - 1} of one sequence, or tokens of several sequences, as
+ * {@link Rows} says; only attention looks at which):
  *
  * <pre>
  *   x = x + Attention(RMSNorm(x))
@@ -19,7 +21,8 @@ import dev.panamax.transformer.nn.Scratch;
  * </pre>
  *
  * Every step is one backend call on whole matrices, so the same code runs on the reference, CPU
- * and CUDA backends, for a prompt (n tokens) as for decoding (n = 1). Families whose block has
+ * and CUDA backends, for a prompt (n tokens) as for decoding (n = 1, or one row per sequence of a
+ * batch: the weights are read once for all of them). Families whose block has
  * another shape (norms after the sub-layers, attention and feed-forward in parallel) have a block
  * class of their own next to their family file.
  */
@@ -48,16 +51,16 @@ public final class TransformerBlock implements Block {
         this.delta = scratch.buffer("block.delta", dim);
     }
 
-    /** Runs the block on {@code x [n, dim]} (tokens at positions {@code pos...}), updating it in place. */
+    /** Runs the block on {@code x [n, dim]} (the tokens {@code rows} describes), updating it in place. */
     @Override
-    public void forward(Tensor x, int pos) {
-        int n = (int) x.size(0);
+    public void forward(Tensor x, Rows rows) {
+        int n = rows.count();
         Tensor xb = this.xb.rows(n), delta = this.delta.rows(n);
 
         // 1. normalize: xb = x / sqrt(mean(x²) + eps) * g_attn
         attentionNorm.forward(x, xb);
-        // 2.-6. attend (nn/Attention.java): project, rotate, cache, attend, mix the heads
-        attention.forward(xb, pos, delta);
+        // 2.-6. attend (nn/Attention.java): project, rotate, cache, attend (each sequence its own cache), mix the heads
+        attention.forward(xb, rows, delta);
         // 7. residual: x = x + delta
         ops.add(x, delta, x);
 

@@ -127,6 +127,17 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
+     * A {@link Batch} of {@code slots} sequences decoded together over this model's weights (a KV
+     * cache of {@code slots} contexts), for continuous batching: each step reads the weights once for
+     * every busy slot. Driven by one thread; close it when done (closing the model closes it too).
+     *
+     * @throws IllegalArgumentException if {@code slots} is not positive, or their cache does not fit in memory
+     */
+    public Batch batch(int slots) {
+        return new Batch(model.newBatch(slots), tokenizer());
+    }
+
+    /**
      * A conversation on a session of its own, in {@link #chatFormat()}.
      *
      * @param system the system message, or null for none

@@ -4,8 +4,10 @@ import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Rope;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.nn.AttentionLayer;
+import dev.panamax.transformer.nn.KvSlots;
 import dev.panamax.transformer.nn.Linear;
 import dev.panamax.transformer.nn.Norm;
+import dev.panamax.transformer.nn.Rows;
 import dev.panamax.transformer.nn.Scratch;
 
 /**
@@ -16,7 +18,7 @@ import dev.panamax.transformer.nn.Scratch;
  * <pre>
  *   q      = RMSNorm(x·W_qaᵀ)·W_qbᵀ  (q LoRA)  or  x·W_qᵀ             [H, N + R]
  *   [c, k_pe] = x·W_kvaᵀ ;  c = RMSNorm(c) ;  k_pe = RoPE(k_pe)       [L], [R] (k_pe shared by all heads)
- *   cache[pos] = [c, k_pe]                                             L + R entries per position
+ *   cache[slot][pos] = [c, k_pe]                                       L + R entries per position (slot: the row's sequence)
  *   naive (transformers): k_h = [W_kb,h · c, k_pe],  v_h = W_vb,h · c
  *   absorbed (here): q_h·k_h = (W_kb,hᵀ · q_nope,h)·c + q_pe,h·k_pe, so with
  *   q'_h   = [W_kb,hᵀ · q_nope,h, RoPE(q_pe,h)]                       [L + R]
@@ -108,7 +110,8 @@ final class LatentAttention implements AttentionLayer {
     private final Linear qA, qB, kvA, wo;
     private final Norm qANorm, kvANorm;
     private final Tensor[] kB, vB;
-    private final Tensor cache;
+    /** This layer's latent cache, per sequence slot: {@code [S, 1, L + R]} each. */
+    private final Tensor[] cache;
 
     /**
      * @param buffers the scratch of all layers ({@link Buffers} of this shape)
@@ -116,7 +119,7 @@ final class LatentAttention implements AttentionLayer {
      * @param qANorm  its norm, or null
      * @param kB      per head {@code [L, N]}: {@code W_kb,hᵀ}
      * @param vB      per head {@code [V, L]}
-     * @param cache   this layer's latent cache {@code [S, 1, L + R]}
+     * @param cache   this layer's latent cache {@code [slots, S, 1, L + R]} ({@code [S, 1, L + R]}: one slot)
      */
     LatentAttention(Ops ops, Buffers buffers, Rope rope, Linear qA, Norm qANorm, Linear qB, Linear kvA, Norm kvANorm,
                     Tensor[] kB, Tensor[] vB, Linear wo, Tensor cache) {
@@ -132,13 +135,13 @@ final class LatentAttention implements AttentionLayer {
         this.kB = kB.clone();
         this.vB = vB.clone();
         this.wo = wo;
-        this.cache = cache;
+        this.cache = KvSlots.of(cache);
     }
 
-    /** {@code result [n, dim] = MLA(x [n, dim])} for the tokens at positions {@code pos ...}. */
+    /** {@code result [n, dim] = MLA(x [n, dim])} for the tokens {@code rows} describes, each run over its slot's cache. */
     @Override
-    public void forward(Tensor x, int pos, Tensor result) {
-        int n = (int) x.size(0);
+    public void forward(Tensor x, Rows rows, Tensor result) {
+        int n = rows.count();
         Buffers b = buf;
         // 1. queries: through the low-rank path (with its norm) or one projection
         if (qA != null) {
@@ -150,22 +153,27 @@ final class LatentAttention implements AttentionLayer {
         }
         // 2. the latent: [c, k_pe] = x·W_kvaᵀ, c = RMSNorm(c), k_pe = RoPE(k_pe)
         kvA.forward(x, b.kv.rows(n));
-        for (int t = 0; t < n; t++) {
-            b.ensure(t);
-            kvANorm.forward(b.latent[t], b.latent[t]);
-            ops.rope(b.kPe[t], pos + t, rope, b.kPe[t]);
-            // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor]
-            for (int h = 0; h < s.heads(); h++) {
-                ops.matmul(b.qNope[t][h], kB[h], b.qAbsLatent[t][h]);
-                ops.rope(b.qPe[t][h], pos + t, rope, b.qAbsPe[t][h]);
-                if (s.ropeFactor() != 1) {
-                    ops.scale(b.qAbsPe[t][h], s.ropeFactor(), b.qAbsPe[t][h]);
+        for (int r = 0; r < rows.runs(); r++) {
+            int first = rows.start(r), len = rows.length(r), pos = rows.position(r);
+            for (int t = first; t < first + len; t++) {
+                int p = pos + t - first;
+                b.ensure(t);
+                kvANorm.forward(b.latent[t], b.latent[t]);
+                ops.rope(b.kPe[t], p, rope, b.kPe[t]);
+                // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor]
+                for (int h = 0; h < s.heads(); h++) {
+                    ops.matmul(b.qNope[t][h], kB[h], b.qAbsLatent[t][h]);
+                    ops.rope(b.qPe[t][h], p, rope, b.qAbsPe[t][h]);
+                    if (s.ropeFactor() != 1) {
+                        ops.scale(b.qAbsPe[t][h], s.ropeFactor(), b.qAbsPe[t][h]);
+                    }
                 }
             }
+            Tensor slotCache = cache[rows.slot(r)];
+            ops.copy(b.kv.heads(first, len), slotCache.rows(pos, len));
+            // 4. attend over the slot's latent cache: one KV head of L + R entries, as keys and as values
+            ops.attention(b.qAbsorbed.heads(first, len), slotCache, slotCache, pos, s.scale(), b.attended.heads(first, len));
         }
-        ops.copy(b.kv.heads(n), cache.rows(pos, n));
-        // 4. attend over the latent cache: one KV head of L + R entries, as keys and as values
-        ops.attention(b.qAbsorbed.heads(n), cache, cache, pos, s.scale(), b.attended.heads(n));
         // 5. each head's value: out_h = o'_h[0, L) · W_vb,hᵀ; then mix the heads
         for (int t = 0; t < n; t++) {
             for (int h = 0; h < s.heads(); h++) {

@@ -6,6 +6,7 @@ import dev.panamax.transformer.nn.Attention;
 import dev.panamax.transformer.nn.Block;
 import dev.panamax.transformer.nn.FeedForward;
 import dev.panamax.transformer.nn.Norm;
+import dev.panamax.transformer.nn.Rows;
 import dev.panamax.transformer.nn.Scratch;
 
 /**
@@ -39,10 +40,10 @@ final class PostNormBlock implements Block {
     }
 
     @Override
-    public void forward(Tensor x, int pos) {
-        Tensor delta = this.delta.rows((int) x.size(0));
+    public void forward(Tensor x, Rows rows) {
+        Tensor delta = this.delta.rows(rows.count());
         // 1. attend to the un-normalized stream, normalize the result, add it
-        attention.forward(x, pos, delta);
+        attention.forward(x, rows, delta);
         attentionNorm.forward(delta, delta);
         ops.add(x, delta, x);
         // 2. the same for the feed-forward

@@ -6,6 +6,7 @@ import dev.panamax.transformer.nn.Attention;
 import dev.panamax.transformer.nn.Block;
 import dev.panamax.transformer.nn.FeedForward;
 import dev.panamax.transformer.nn.Norm;
+import dev.panamax.transformer.nn.Rows;
 import dev.panamax.transformer.nn.Scratch;
 
 /**
@@ -42,13 +43,13 @@ final class SandwichNormBlock implements Block {
     }
 
     @Override
-    public void forward(Tensor x, int pos) {
-        int n = (int) x.size(0);
+    public void forward(Tensor x, Rows rows) {
+        int n = rows.count();
         Tensor xb = this.xb.rows(n), delta = this.delta.rows(n);
 
         // x = x + PostAttentionNorm(Attention(InputNorm(x)))   (xb is free again once attention has read it)
         inputNorm.forward(x, xb);
-        attention.forward(xb, pos, delta);
+        attention.forward(xb, rows, delta);
         postAttentionNorm.forward(delta, xb);
         ops.add(x, xb, x);
 

@@ -6,14 +6,17 @@ import dev.panamax.tensor.Tensor;
 
 /**
  * Causal grouped-query self-attention with rotary positions and a KV cache, the attention of every
- * family here. For the {@code n} tokens of a batch at positions {@code pos ... pos + n - 1}:
+ * family here. For the {@code n} tokens of a step ({@link Rows}: runs of consecutive positions
+ * {@code pos ... pos + len - 1} of one sequence slot each; one run for a single sequence):
  *
  * <pre>
- *   q = x·W_qᵀ (+ b_q),  k = x·W_kᵀ (+ b_k),  v = x·W_vᵀ (+ b_v)     biases: in the Linear
+ *   q = x·W_qᵀ (+ b_q),  k = x·W_kᵀ (+ b_k),  v = x·W_vᵀ (+ b_v)     all n rows; biases: in the Linear
  *   q, k = Norm(q), Norm(k)                                          optional (Qwen3: per head)
- *   q, k = RoPE(q, pos), RoPE(k, pos)
- *   cache[pos ..] = k, v
- *   out = softmax(scale · q·Kᵀ, causal) · V  ·  W_oᵀ
+ *   for each run (slot, pos, len):
+ *     q, k = RoPE(q, pos), RoPE(k, pos)
+ *     cache[slot][pos ..] = k, v
+ *     out = softmax(scale · q·K[slot]ᵀ, causal) · V[slot]
+ *   result = out · W_oᵀ                                              all n rows
  * </pre>
  */
 public final class Attention implements AttentionLayer {
@@ -96,14 +99,15 @@ public final class Attention implements AttentionLayer {
     private final Options o;
     private final Linear wq, wk, wv, wo;
     private final Norm qNorm, kNorm;
-    private final Tensor keys, values;
+    /** This layer's cache, per sequence slot: {@code [S, Hkv, D]} each. */
+    private final Tensor[] keys, values;
     private final Scratch.Buffer q, k, v, out;
 
     /**
      * @param qNorm  null, or the norm of q (gain {@code [D]} per head, or {@code [H·D]} whole)
      * @param kNorm  null, or the norm of k
-     * @param keys   this layer's key cache {@code [S, Hkv, D]}
-     * @param values this layer's value cache {@code [S, Hkv, D]}
+     * @param keys   this layer's key cache {@code [slots, S, Hkv, D]} ({@code [S, Hkv, D]}: one slot)
+     * @param values this layer's value cache, shaped as {@code keys}
      */
     public Attention(Ops ops, Scratch scratch, Options options, Linear wq, Linear wk, Linear wv, Linear wo,
                      Norm qNorm, Norm kNorm, Tensor keys, Tensor values) {
@@ -115,8 +119,8 @@ public final class Attention implements AttentionLayer {
         this.wo = wo;
         this.qNorm = qNorm;
         this.kNorm = kNorm;
-        this.keys = keys;
-        this.values = values;
+        this.keys = KvSlots.of(keys);
+        this.values = KvSlots.of(values);
         this.q = scratch.buffer("attention.q", o.heads(), o.headDim());
         this.k = scratch.buffer("attention.k", o.kvHeads(), o.headDim());
         this.v = scratch.buffer("attention.v", o.kvHeads(), o.headDim());
@@ -132,10 +136,10 @@ public final class Attention implements AttentionLayer {
         this(ops, scratch, options.withVariant(variant), wq, wk, wv, wo, qNorm, kNorm, keys, values);
     }
 
-    /** {@code result [n, dim] = Attention(x [n, dim])} for the tokens at positions {@code pos ...}. */
+    /** {@code result [n, dim] = Attention(x [n, dim])} for the tokens {@code rows} describes. */
     @Override
-    public void forward(Tensor x, int pos, Tensor result) {
-        int n = (int) x.size(0);
+    public void forward(Tensor x, Rows rows, Tensor result) {
+        int n = rows.count();
         // 2. project: q = x·Wqᵀ + bq,  k = x·Wkᵀ + bk,  v = x·Wvᵀ + bv   (biases: Qwen2 only)
         wq.forward(x, q.rows(n));
         wk.forward(x, k.rows(n));
@@ -148,21 +152,26 @@ public final class Attention implements AttentionLayer {
             kNorm.forward(kn, kn);
         }
 
-        // 3. rotate q and k by their positions: each pair (a, b) of a head at position p turns by p·θ_i
-        Tensor q3 = q.heads(n), k3 = k.heads(n), v3 = v.heads(n);
-        ops.rope(q3, pos, o.rope(), q3);
-        ops.rope(k3, pos, o.rope(), k3);
-        if (o.queryGain() != null) {
-            // 3b. q[t,h] *= gain (LongRoPE's attention factor, squared, on the rotated entries)
-            ops.mul(q.headRows(n), o.queryGain(), q.headRows(n));
+        // 3.-5. per run of one sequence: rows first .. first+len-1 are its positions pos .. pos+len-1
+        for (int r = 0; r < rows.runs(); r++) {
+            int first = rows.start(r), len = rows.length(r), pos = rows.position(r);
+            Tensor q3 = q.heads(first, len), k3 = k.heads(first, len), v3 = v.heads(first, len);
+            // 3. rotate q and k by their positions: each pair (a, b) of a head at position p turns by p·θ_i
+            ops.rope(q3, pos, o.rope(), q3);
+            ops.rope(k3, pos, o.rope(), k3);
+            if (o.queryGain() != null) {
+                // 3b. q[t,h] *= gain (LongRoPE's attention factor, squared, on the rotated entries)
+                ops.mul(q.headRows(first, len), o.queryGain(), q.headRows(first, len));
+            }
+
+            // 4. remember k and v at positions pos .. pos+len-1 of this sequence (converted to the cache's dtype)
+            Tensor keys = this.keys[rows.slot(r)], values = this.values[rows.slot(r)];
+            ops.copy(k3, keys.rows(pos, len));
+            ops.copy(v3, values.rows(pos, len));
+
+            // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
+            ops.attention(q3, keys, values, pos, o.scale(), o.variant(), out.heads(first, len));
         }
-
-        // 4. remember k and v at positions pos .. pos+n-1 (converted to the cache's dtype)
-        ops.copy(k3, keys.rows(pos, n));
-        ops.copy(v3, values.rows(pos, n));
-
-        // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
-        ops.attention(q3, keys, values, pos, o.scale(), o.variant(), out.heads(n));
 
         // 6. mix the heads: result = out·Woᵀ (+ b_o: gpt-oss)
         wo.forward(out.rows(n), result);

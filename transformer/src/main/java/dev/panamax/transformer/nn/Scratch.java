@@ -54,6 +54,8 @@ public final class Scratch {
         private final int heads, headDim;
         private final Tensor memory;
         private final Tensor[] rows, heads3, headRows, row;
+        /** Views of rows {@code first ...} ({@link #rows(int, int)}), per first row: made on first use. */
+        private final Tensor[][] rowsAt, headsAt, headRowsAt;
 
         private Buffer(int heads, int headDim) {
             this.heads = heads;
@@ -63,6 +65,9 @@ public final class Scratch {
             this.heads3 = new Tensor[maxBatch + 1];
             this.headRows = new Tensor[maxBatch + 1];
             this.row = new Tensor[maxBatch];
+            this.rowsAt = new Tensor[maxBatch][];
+            this.headsAt = new Tensor[maxBatch][];
+            this.headRowsAt = new Tensor[maxBatch][];
         }
 
         /** The first {@code n} rows {@code [n, width]}. */
@@ -87,6 +92,41 @@ public final class Scratch {
         public Tensor headRows(int n) {
             Tensor t = headRows[n];
             return t != null ? t : (headRows[n] = rows(n).reshape((long) n * heads, headDim));
+        }
+
+        /** Rows {@code first ... first + n - 1} {@code [n, width]}: one sequence's run of a step ({@link Rows}). */
+        public Tensor rows(int first, int n) {
+            if (first == 0) {
+                return rows(n);
+            }
+            Tensor[] at = views(rowsAt, first);
+            Tensor t = at[n];
+            return t != null ? t : (at[n] = memory.rows(first, n));
+        }
+
+        /** Rows {@code first ... first + n - 1} as {@code [n, heads, headDim]}. */
+        public Tensor heads(int first, int n) {
+            if (first == 0) {
+                return heads(n);
+            }
+            Tensor[] at = views(headsAt, first);
+            Tensor t = at[n];
+            return t != null ? t : (at[n] = rows(first, n).reshape(n, heads, headDim));
+        }
+
+        /** Rows {@code first ... first + n - 1} as one row per head {@code [n * heads, headDim]}. */
+        public Tensor headRows(int first, int n) {
+            if (first == 0) {
+                return headRows(n);
+            }
+            Tensor[] at = views(headRowsAt, first);
+            Tensor t = at[n];
+            return t != null ? t : (at[n] = rows(first, n).reshape((long) n * heads, headDim));
+        }
+
+        private Tensor[] views(Tensor[][] byFirst, int first) {
+            Tensor[] at = byFirst[first];
+            return at != null ? at : (byFirst[first] = new Tensor[maxBatch - first + 1]);
         }
     }
 }

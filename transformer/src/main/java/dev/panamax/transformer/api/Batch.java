@@ -1,0 +1,275 @@
+package dev.panamax.transformer.api;
+
+import dev.panamax.transformer.ModelSession;
+import dev.panamax.transformer.Transformer;
+import dev.panamax.transformer.sampling.Sampler;
+import dev.panamax.transformer.sampling.SamplerSettings;
+import dev.panamax.transformer.tokenizer.Tokenizer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Several sequences decoded together, for a server's continuous batching: {@link #slots()} slots,
+ * each a sequence of its own (a region of the KV cache, a position), and one {@link #step} that
+ * runs the next tokens of every busy slot in one forward pass, so that the weights are read once
+ * per step for all of them instead of once per sequence. A new request joins the running batch by
+ * {@link #claim() claiming} a free slot and giving its prompt at the next step, beside the other
+ * slots' single generated tokens; a finished one {@link #release releases} its slot for the next.
+ *
+ * <pre>{@code
+ * try (Batch batch = model.batch(8)) {
+ *     int a = batch.claim(), b = batch.claim();
+ *     Sampler sa = batch.sampler(SamplerSettings.defaults(1)), sb = batch.sampler(SamplerSettings.greedy());
+ *     int[][] next = new int[batch.slots()][];
+ *     next[a] = promptA;                                   // prefill (a long prompt may be given in chunks)
+ *     next[b] = promptB;
+ *     for (int i = 0; i < 100; i++) {
+ *         batch.step(next);                                // one forward pass for a and b
+ *         next[a] = new int[] {batch.sample(a, sa)};       // each slot samples from its own logits
+ *         next[b] = new int[] {batch.sample(b, sb)};
+ *     }
+ *     batch.release(a);                                    // a's slot is free for a new request
+ * }
+ * }</pre>
+ *
+ * <p>What comes out for a slot is what a {@link Session} alone would compute for its tokens: each
+ * slot's rows attend only to its own cache. With the reference backend the logits are the same to
+ * the bit; the CPU backend's matrix products may take another path for another number of rows (a
+ * GEMM for a step of many rows, dot products for few), which rounds differently.
+ *
+ * <p>Threads: one thread drives a batch at a time; a second thread calling any method but
+ * {@link #slots()}, {@link #vocabSize()}, {@link #contextLength()} and {@link #tokenizer()} while one
+ * is inside fails at once with an {@link IllegalStateException}. Its steps take turns on the backend
+ * with the model's sessions. LoRA adapters: the model's own ({@code LoadOptions.adapters()}) apply
+ * to every slot alike; slots with adapters of their own are not offered.
+ */
+public final class Batch implements AutoCloseable {
+    private final ModelSession sequences;
+    private final Transformer transformer;
+    private final Tokenizer tokenizer;
+    private final boolean[] busy;
+    private final int[] position;
+    /** Per slot: whether {@link #logits} holds the slot's logits of its latest step. */
+    private final boolean[] hasLogits;
+    private final float[][] logits;
+    /** The arrays handed to the transformer: a slot's logits array where it has tokens, else null. */
+    private final float[][] stepLogits;
+    private final AtomicReference<Thread> running = new AtomicReference<>();
+
+    Batch(ModelSession sequences, Tokenizer tokenizer) {
+        this.sequences = sequences;
+        this.transformer = sequences.transformer();
+        this.tokenizer = tokenizer;
+        int slots = transformer.slots();
+        this.busy = new boolean[slots];
+        this.position = new int[slots];
+        this.hasLogits = new boolean[slots];
+        this.logits = new float[slots][transformer.config().vocabSize()];
+        this.stepLogits = new float[slots][];
+    }
+
+    /** The sequences this batch holds at most (B). */
+    public int slots() {
+        return busy.length;
+    }
+
+    /** Positions each slot holds: a slot's prompt and generated tokens together fit in it. */
+    public int contextLength() {
+        return transformer.config().contextLength();
+    }
+
+    /** Entries of a logits array. */
+    public int vocabSize() {
+        return transformer.config().vocabSize();
+    }
+
+    /** The model's tokenizer. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /**
+     * Takes a free slot for a new sequence (position 0) and returns its index.
+     *
+     * @throws IllegalStateException if every slot is busy ({@link #freeSlots()} is 0)
+     */
+    public int claim() {
+        enter();
+        try {
+            for (int s = 0; s < busy.length; s++) {
+                if (!busy[s]) {
+                    busy[s] = true;
+                    position[s] = 0;
+                    hasLogits[s] = false;
+                    return s;
+                }
+            }
+            throw new IllegalStateException("all " + busy.length + " slots of the batch are busy: release one first");
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /**
+     * Frees {@code slot}: its sequence is forgotten (its cache region is reused from position 0 by the
+     * next {@link #claim()}). Releasing a free slot does nothing.
+     */
+    public void release(int slot) {
+        enter();
+        try {
+            checkSlot(slot);
+            busy[slot] = false;
+            position[slot] = 0;
+            hasLogits[slot] = false;
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /** Slots free to {@link #claim()}. */
+    public int freeSlots() {
+        enter();
+        try {
+            int free = 0;
+            for (boolean b : busy) {
+                free += b ? 0 : 1;
+            }
+            return free;
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /** Whether {@code slot} is claimed. */
+    public boolean busy(int slot) {
+        enter();
+        try {
+            checkSlot(slot);
+            return busy[slot];
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /** The tokens {@code slot}'s sequence holds (its prompt and the tokens given since); 0 when just claimed. */
+    public int position(int slot) {
+        enter();
+        try {
+            checkSlot(slot);
+            return position[slot];
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /**
+     * One forward pass for the busy slots: {@code tokens[s]}, for each slot {@code s} that has some
+     * (null or empty: the slot sits this step out), are appended to slot {@code s}'s sequence at its
+     * {@link #position}: a prompt, a chunk of one, or the token sampled last. Afterwards
+     * {@link #logits(int)} of each such slot holds the logits after its last token, and its position
+     * has grown by its tokens' count. Steps of more rows than the model's batch size ({@code maxBatch},
+     * long prompts) run as several passes, in slot order.
+     *
+     * @param tokens one entry per slot ({@link #slots()})
+     * @throws IllegalArgumentException if {@code tokens} does not have one entry per slot, gives tokens to
+     *                                  a free slot, or to none, a token is outside the vocabulary, or a
+     *                                  slot's tokens do not fit in its context; nothing has run then
+     */
+    public void step(int[][] tokens) {
+        enter();
+        try {
+            if (tokens.length != busy.length) {
+                throw new IllegalArgumentException("step takes one entry per slot (" + busy.length + "), got " + tokens.length);
+            }
+            for (int s = 0; s < busy.length; s++) {
+                boolean has = tokens[s] != null && tokens[s].length > 0;
+                if (has && !busy[s]) {
+                    throw new IllegalArgumentException("slot " + s + " is free: claim() it before giving it tokens");
+                }
+                stepLogits[s] = has ? logits[s] : null;
+            }
+            transformer.forward(tokens, position, stepLogits);
+            for (int s = 0; s < busy.length; s++) {
+                if (stepLogits[s] != null) {
+                    position[s] += tokens[s].length;
+                    hasLogits[s] = true;
+                }
+            }
+        } finally {
+            Arrays.fill(stepLogits, null);
+            running.set(null);
+        }
+    }
+
+    /**
+     * The logits after {@code slot}'s last token of the latest step that ran it ({@code vocabSize()}
+     * entries): the batch's own array, overwritten by the next step that runs the slot.
+     *
+     * @throws IllegalStateException if no step has run the slot since it was claimed
+     */
+    public float[] logits(int slot) {
+        enter();
+        try {
+            return logitsOf(slot);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /** The next token of {@code slot}: {@code sampler} over its {@link #logits(int)}. */
+    public int sample(int slot, Sampler sampler) {
+        enter();
+        try {
+            return sampler.sample(logitsOf(slot));
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /**
+     * As {@link #sample(int, Sampler)}, with the slot's earlier tokens for the sampler's repetition
+     * penalties ({@link Sampler#sample(float[], int[], int)}).
+     */
+    public int sample(int slot, Sampler sampler, int[] history, int historyLength) {
+        enter();
+        try {
+            return sampler.sample(logitsOf(slot), history, historyLength);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /** A sampler for one slot: its own settings and seed ({@code SamplerSettings.defaults(seed)}, {@code greedy()}). */
+    public Sampler sampler(SamplerSettings settings) {
+        return new Sampler(settings, vocabSize());
+    }
+
+    /** Frees the batch's KV cache and scratch (not the model). Not while a step is running. */
+    @Override
+    public void close() {
+        sequences.close();
+    }
+
+    private float[] logitsOf(int slot) {
+        checkSlot(slot);
+        if (!hasLogits[slot]) {
+            throw new IllegalStateException("slot " + slot + " has no logits: no step has run it since it was claimed");
+        }
+        return logits[slot];
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= busy.length) {
+            throw new IndexOutOfBoundsException("slot " + slot + " of a batch of " + busy.length);
+        }
+    }
+
+    private void enter() {
+        Thread me = Thread.currentThread();
+        Thread other = running.compareAndExchange(null, me);
+        if (other != null) {
+            throw new IllegalStateException("one Batch used by two threads at once: " + me.getName() + " called it while "
+                    + other.getName() + " was inside; one thread drives a batch");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.panamax.transformer.nn;
+
+import dev.panamax.tensor.Tensor;
+
+/** A layer's cache tensor cut into the regions of its sequence slots. */
+public final class KvSlots {
+    private KvSlots() {
+    }
+
+    /**
+     * The region {@code [S, heads, headDim]} of each slot of {@code cache}: {@code [slots, S, heads, headDim]}
+     * (what {@link dev.panamax.transformer.KvCache} holds), or {@code [S, heads, headDim]} for one slot.
+     *
+     * @throws IllegalArgumentException for another rank
+     */
+    public static Tensor[] of(Tensor cache) {
+        if (cache.rank() == 3) {
+            return new Tensor[] {cache};
+        }
+        if (cache.rank() != 4) {
+            throw new IllegalArgumentException("a KV cache is [slots, S, heads, headDim] or [S, heads, headDim], got "
+                    + java.util.Arrays.toString(cache.shape()));
+        }
+        Tensor[] slots = new Tensor[(int) cache.size(0)];
+        for (int s = 0; s < slots.length; s++) {
+            slots[s] = cache.select(0, s);
+        }
+        return slots;
+    }
+}
