@@ -52,7 +52,9 @@ public final class OpenAiServer implements AutoCloseable {
         this.settings = settings;
         this.keyDigest = settings.apiKey() == null ? null : sha256(settings.apiKey());
         this.watchdog = new Watchdog();
-        this.scheduler = new Scheduler(generator.model(), settings.parallel(), settings.queue(), settings.prefillChunk());
+        Slots slots = settings.batched() ? new Slots.Batched(generator.model(), settings.parallel())
+                : new Slots.Sessions(generator.model(), settings.parallel());
+        this.scheduler = new Scheduler(slots, settings.queue(), settings.prefillChunk());
         this.endpoints = new Endpoints(generator, embedder, scheduler, settings, watchdog);
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         try {
@@ -100,9 +102,9 @@ public final class OpenAiServer implements AutoCloseable {
         return scheduler.queued();
     }
 
-    /** Sessions (KV caches) made so far; never more than {@link ServerSettings#parallel()}. */
+    /** KV caches (sessions, or slots of the batch) made so far; never more than {@link ServerSettings#parallel()}. */
     public int sessions() {
-        return scheduler.sessions();
+        return scheduler.caches();
     }
 
     /** The scheduler, for tests. */

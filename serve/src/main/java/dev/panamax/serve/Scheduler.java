@@ -1,64 +1,50 @@
 package dev.panamax.serve;
 
+import dev.panamax.transformer.api.Completion;
 import dev.panamax.transformer.api.Generation;
-import dev.panamax.transformer.api.LanguageModel;
-import dev.panamax.transformer.api.Session;
+import dev.panamax.transformer.sampling.GenerationResult.StopReason;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Owns the model's decode loop, on one thread: admits queued {@link Job}s into free slots (each slot a
- * {@link Session}, a KV cache of its own over the shared weights), then steps every active generation
- * once per round, so a new request joins the running ones at the next round (continuous batching).
- * A long prompt is prefilled {@code prefillChunk} tokens a round, so it does not stall the others'
- * decoding. Requests past the free slots wait in a bounded queue; {@link #submit} refuses one when
- * that is full.
- *
- * <p>Each round steps the active generations one after another, each forward pass on the session's
- * own transformer (the model's backend runs one at a time).
+ * Owns the model's decode loop, on one thread: admits queued {@link Job}s into free {@link Slots}
+ * (each a KV cache of its own over the shared weights), then steps every running generation once per
+ * round: with {@link Slots.Batched}, all of them in one forward pass, so a new request joins the
+ * running batch at the next round (continuous batching). A long prompt is prefilled
+ * {@code prefillChunk} tokens a round, so it does not stall the others' decoding. Requests past the
+ * free slots wait in a bounded queue; {@link #submit} refuses one when that is full.
  */
 final class Scheduler implements AutoCloseable {
-    /** A slot: a session, and the job generating on it now (null when free). */
-    private static final class Slot {
-        final Session session;
-        Job job;
-        Generation generation;
-
-        Slot(Session session) {
-            this.session = session;
-        }
-    }
-
-    private final LanguageModel model;
-    private final int parallel;
+    private final Slots slots;
     private final int prefillChunk;
     private final int capacity;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    /** Jobs submitted and not yet finished: running, or waiting in the queue. */
+    /** Jobs submitted and not yet ended: running, or waiting in the queue. */
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final List<Slot> slots = new ArrayList<>();
-    private final Thread thread;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger cancelled = new AtomicInteger();
+    private final AtomicInteger caches = new AtomicInteger();
+    private final Thread thread;
     private volatile boolean closed;
 
     /**
-     * @param parallel     generations running at once (slots)
+     * @param slots        where generations run; the scheduler closes them
      * @param queueLength  requests that may wait for a slot
      * @param prefillChunk prompt tokens run per round for a request being prefilled
      */
-    Scheduler(LanguageModel model, int parallel, int queueLength, int prefillChunk) {
-        if (parallel < 1 || queueLength < 0 || prefillChunk < 1) {
-            throw new IllegalArgumentException("parallel " + parallel + ", queue " + queueLength + ", prefill chunk " + prefillChunk);
+    Scheduler(Slots slots, int queueLength, int prefillChunk) {
+        if (queueLength < 0 || prefillChunk < 1) {
+            throw new IllegalArgumentException("queue " + queueLength + ", prefill chunk " + prefillChunk);
         }
-        this.model = model;
-        this.parallel = parallel;
+        this.slots = slots;
         this.prefillChunk = prefillChunk;
-        this.capacity = parallel + queueLength;
+        this.capacity = slots.capacity() + queueLength;
         this.thread = Thread.ofPlatform().name("panamax-scheduler").daemon().unstarted(this::run);
         thread.start();
     }
@@ -66,13 +52,14 @@ final class Scheduler implements AutoCloseable {
     /**
      * Queues {@code job}; it starts when a slot is free.
      *
-     * @throws ApiException 503 if the queue is full
+     * @throws ApiException 503 if the slots and the queue are full, or the server is closing
      */
     void submit(Job job) {
         if (inFlight.incrementAndGet() > capacity || closed) {
             inFlight.decrementAndGet();
             throw new ApiException(503, "server_error", closed ? "the server is shutting down"
-                    : "the server is busy: " + parallel + " requests are generating and the queue is full; retry later", null, "server_busy");
+                    : "the server is busy: " + slots.capacity() + " requests are generating and the queue is full; retry later", null,
+                    "server_busy");
         }
         queue.add(job);
     }
@@ -92,55 +79,71 @@ final class Scheduler implements AutoCloseable {
         return cancelled.get();
     }
 
-    /** Slots, each a session with its KV cache, made so far (at most {@code parallel}). */
-    synchronized int sessions() {
-        return slots.size();
+    /** KV caches made so far; never more than the slots. */
+    int caches() {
+        return caches.get();
     }
 
     private void run() {
-        List<Slot> running = new ArrayList<>();
+        Map<Generation, Job> running = new IdentityHashMap<>();
+        List<Generation> order = new ArrayList<>();
         try {
             while (!closed) {
                 if (running.isEmpty()) {
                     Job first = queue.poll(200, TimeUnit.MILLISECONDS);
                     if (first != null) {
-                        admit(first, running);
+                        admit(first, running, order);
                     }
                 }
-                for (Job next; running.size() < parallel && (next = queue.poll()) != null; ) {
-                    admit(next, running);
+                for (Job next; running.size() < slots.capacity() && (next = queue.poll()) != null; ) {
+                    admit(next, running, order);
                 }
-                for (int i = 0; i < running.size(); i++) {
-                    Slot s = running.get(i);
-                    if (step(s)) {
-                        running.remove(i--);
+                for (Generation g : order) {
+                    if (running.get(g).cancelled()) {
+                        g.close(); // ends as cancelled before the step
                     }
                 }
+                List<Generation> stepping = order.stream().filter(g -> !g.finished()).toList();
+                slots.step(stepping, (g, e) -> {
+                    Job job = running.remove(g);
+                    order.remove(g);
+                    end(g);
+                    job.listener().failed(e);
+                });
+                for (int i = 0; i < order.size(); i++) {
+                    Generation g = order.get(i);
+                    if (g.finished()) {
+                        order.remove(i--);
+                        Job job = running.remove(g);
+                        Completion c = g.completion();
+                        end(g);
+                        job.listener().finished(c);
+                    }
+                }
+                caches.set(slots.caches());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            for (Slot s : running) {
-                Job job = s.job;
-                s.generation.close();
-                var completion = s.generation.completion();
-                release(s);
-                job.listener().finished(completion);
+            for (Generation g : order) {
+                g.close();
+                end(g);
+                running.get(g).listener().finished(g.completion());
             }
             for (Job j; (j = queue.poll()) != null; ) {
                 inFlight.decrementAndGet();
                 j.listener().failed(new ApiException(503, "server_error", "the server is shutting down", null, null));
             }
+            slots.close();
         }
     }
 
-    /** Starts {@code job} on the free slot whose cache holds the longest prefix of its prompt. */
-    private void admit(Job job, List<Slot> running) {
-        Slot slot = freeSlot(job.prompt(), running);
+    /** Starts {@code job} in a free slot; a job that cannot start (its prompt is refused) fails at once. */
+    private void admit(Job job, Map<Generation, Job> running, List<Generation> order) {
         try {
-            slot.generation = slot.session.start(job.prompt(), job.options(), job.listener()::text, prefillChunk);
-            slot.job = job;
-            running.add(slot);
+            Generation g = slots.start(job.prompt(), job.options(), job.listener()::text, prefillChunk);
+            running.put(g, job);
+            order.add(g);
             active.incrementAndGet();
         } catch (RuntimeException e) {
             inFlight.decrementAndGet();
@@ -148,58 +151,17 @@ final class Scheduler implements AutoCloseable {
         }
     }
 
-    private Slot freeSlot(int[] prompt, List<Slot> running) {
-        Slot best = null;
-        int bestReuse = -1;
-        synchronized (this) {
-            for (Slot s : slots) {
-                if (!running.contains(s)) {
-                    int reuse = s.session.reusableTokens(prompt);
-                    if (reuse > bestReuse) {
-                        best = s;
-                        bestReuse = reuse;
-                    }
-                }
-            }
-            if (best == null || (bestReuse == 0 && slots.size() < parallel)) {
-                best = new Slot(model.newSession());
-                slots.add(best);
-            }
-        }
-        return best;
-    }
-
-    /** One step of the slot's generation; true when it has finished and the slot is free again. */
-    private boolean step(Slot s) {
-        try {
-            s.generation.step();
-        } catch (RuntimeException e) {
-            s.generation.close();
-            release(s);
-            s.job.listener().failed(e);
-            return true;
-        }
-        if (!s.generation.finished()) {
-            return false;
-        }
-        Job job = s.job;
-        var completion = s.generation.completion();
-        if (completion.stopReason() == dev.panamax.transformer.sampling.GenerationResult.StopReason.CANCELLED) {
+    /** A generation has ended: its slot is free. */
+    private void end(Generation g) {
+        if (g.finished() && g.completion().stopReason() == StopReason.CANCELLED) {
             cancelled.incrementAndGet();
         }
-        release(s);
-        job.listener().finished(completion);
-        return true;
-    }
-
-    private void release(Slot s) {
-        s.job = null;
-        s.generation = null;
+        slots.free(g);
         active.decrementAndGet();
         inFlight.decrementAndGet();
     }
 
-    /** Stops the loop (running generations end as cancelled, queued ones fail) and frees the sessions. */
+    /** Stops the loop (running generations end as cancelled, queued ones fail) and frees the slots' caches. */
     @Override
     public void close() {
         closed = true;
@@ -207,12 +169,6 @@ final class Scheduler implements AutoCloseable {
             thread.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        synchronized (this) {
-            for (Slot s : slots) {
-                s.session.close();
-            }
-            slots.clear();
         }
     }
 }

@@ -40,6 +40,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-np", "--parallel"}, defaultValue = "4", description = "Requests generating at once, each with its own KV cache (default: ${DEFAULT-VALUE}).")
     int parallel;
 
+    @Option(names = "--no-batch", description = "Step each request on a session of its own instead of decoding them together in one batch.")
+    boolean noBatch;
+
     @Option(names = "--queue", defaultValue = "64", description = "Requests that may wait for a slot; more get 503 (default: ${DEFAULT-VALUE}).")
     int queue;
 
@@ -76,7 +79,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         String key = apiKey != null ? apiKey : System.getenv("PANAMAX_API_KEY");
         ServerSettings settings = ServerSettings.defaults().listen(host, port).capacity(parallel, queue)
-                .limits(maxBody, Duration.ofSeconds(timeoutSeconds)).apiKey(key == null || key.isEmpty() ? null : key);
+                .limits(maxBody, Duration.ofSeconds(timeoutSeconds)).apiKey(key == null || key.isEmpty() ? null : key).batched(!noBatch);
         ModelOptions options = ModelOptions.defaults().backend(backend).threads(threads).contextLength(ctx).chatTemplate(template);
         try (LanguageModel generator = LanguageModel.open(model, options);
              LanguageModel embedder = embeddingModel == null ? null : LanguageModel.open(embeddingModel, options)) {

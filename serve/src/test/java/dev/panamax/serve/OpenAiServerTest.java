@@ -111,6 +111,18 @@ class OpenAiServerTest {
     }
 
     @Test
+    void withoutBatchingEachRequestOnASessionAnswersTheSame(Random random) throws Exception {
+        try (TestServer sessions = new TestServer(dir.resolve("sessions"), random, ServerSettings.defaults().batched(false))) {
+            String body = "{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}], \"max_tokens\": 9, \"temperature\": 0}";
+            String expected = sessions.model.reply(List.of(ChatMessage.user("hello")), GenerateOptions.greedy().maxTokens(9), s -> { }).text();
+            assertEquals(expected, sessions.post("/v1/chat/completions", body).json().at("/choices/0/message/content").asText());
+            assertEquals(expected, sessions.post("/v1/chat/completions", body).json().at("/choices/0/message/content").asText(),
+                    "again, from the session's cache");
+            assertEquals(1, sessions.server.sessions());
+        }
+    }
+
+    @Test
     void aCompletionContinuesThePromptWholeOrStreamed() throws Exception {
         String body = "{\"model\": \"tiny\", \"prompt\": \"once upon a time\", \"max_tokens\": 10, \"temperature\": 0%s}";
         String expected = t.model.generate("once upon a time", GenerateOptions.greedy().maxTokens(10));

@@ -26,8 +26,12 @@ final class TestServer implements AutoCloseable {
     final String id = "tiny";
 
     TestServer(Path dir, Random random, ServerSettings settings) throws IOException {
+        this(dir, random, settings, ModelOptions.defaults().threads(2));
+    }
+
+    TestServer(Path dir, Random random, ServerSettings settings, ModelOptions options) throws IOException {
         Path file = ChatModels.write(dir.resolve("tiny.gguf"), random, ChatModels.CHATML_JINJA);
-        model = LanguageModel.open(file, ModelOptions.defaults().threads(2));
+        model = LanguageModel.open(file, options);
         try {
             server = OpenAiServer.start(new ServedModel(id, model), null, settings.listen("127.0.0.1", 0));
         } catch (IOException | RuntimeException e) {

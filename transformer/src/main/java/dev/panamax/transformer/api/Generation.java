@@ -1,5 +1,6 @@
 package dev.panamax.transformer.api;
 
+import dev.panamax.transformer.Transformer;
 import dev.panamax.transformer.sampling.GenerationResult;
 import dev.panamax.transformer.sampling.GenerationResult.StopReason;
 import dev.panamax.transformer.sampling.NonFiniteLogitsException;
@@ -15,10 +16,11 @@ import java.util.function.Consumer;
  * positions {@link #position()} ... through the model and hands the logits after its last token to
  * {@link #advance(float[])}, which samples the next token once the prompt is consumed and streams
  * its text. {@link #step()} does both on the session the generation was started on
- * ({@link Session#start}).
+ * ({@link Session#start}); a generation in a {@link Batch}'s slot ({@link #inSlot}) is advanced with
+ * the slot's logits after each {@link Batch#step}, beside the other slots'.
  *
  * <pre>{@code
- * try (Generation g = session.start(prompt, options, System.out::print)) {
+ * try (Generation g = session.start(prompt, options, System.out::print, 256)) {
  *     while (!g.finished()) {
  *         g.step();
  *     }
@@ -31,8 +33,12 @@ import java.util.function.Consumer;
  * (as cancelled) and gives its session back.
  */
 public final class Generation implements AutoCloseable {
-    private final Session session;
+    /** Runs the steps of {@link #step()}; null for a generation in a batch's slot, whose caller runs them. */
+    private final Transformer stepper;
+    /** Told, when the generation ends, the tokens whose keys and values the cache now holds for certain. */
+    private final Consumer<int[]> onFinish;
     private final Tokenizer tokenizer;
+    private final int vocabSize;
     private final int context;
     private final int prefillChunk;
     private final int[] prompt;
@@ -56,16 +62,19 @@ public final class Generation implements AutoCloseable {
     private long prefillEnd;
     private float[] logits;
 
-    Generation(Session session, int[] prompt, int reused, GenerateOptions options, Consumer<String> onText, int prefillChunk) {
-        this.session = session;
-        this.tokenizer = session.tokenizer();
-        this.context = session.transformer().config().contextLength();
+    Generation(Tokenizer tokenizer, int vocabSize, int context, Transformer stepper, Consumer<int[]> onFinish, int[] prompt, int reused,
+               GenerateOptions options, Consumer<String> onText, int prefillChunk) {
+        this.stepper = stepper;
+        this.onFinish = onFinish;
+        this.tokenizer = tokenizer;
+        this.vocabSize = vocabSize;
+        this.context = context;
         this.prefillChunk = prefillChunk;
         this.prompt = prompt;
         this.reused = reused;
         this.prefilled = reused;
         this.maxTokens = options.maxTokens();
-        this.sampler = new Sampler(options.sampler(), session.transformer().config().vocabSize());
+        this.sampler = new Sampler(options.sampler(), vocabSize);
         this.decoder = new StreamingDecoder(tokenizer);
         this.stops = new StopStrings(options.stop());
         this.cancellation = options.cancellation();
@@ -76,6 +85,30 @@ public final class Generation implements AutoCloseable {
         if (cancellation != null && cancellation.isCancelled()) {
             finish(StopReason.CANCELLED);
         }
+    }
+
+    /**
+     * A generation in {@code slot} of {@code batch}, just claimed (position 0): the caller gives
+     * {@link #input()} as the slot's tokens of each {@link Batch#step}, then {@link #advance}s with the
+     * slot's {@link Batch#logits}; {@link #step()} is not for it. Releasing the slot when it has finished
+     * is the caller's.
+     *
+     * @throws IllegalArgumentException if the slot is not newly claimed, the prompt is empty or does not fit,
+     *                                  or {@code prefillChunk < 1}
+     */
+    public static Generation inSlot(Batch batch, int slot, int[] prompt, GenerateOptions options, Consumer<String> onText, int prefillChunk) {
+        if (!batch.busy(slot) || batch.position(slot) != 0) {
+            throw new IllegalArgumentException("slot " + slot + " must be newly claimed (busy, at position 0)");
+        }
+        if (prompt.length == 0 || prompt.length > batch.contextLength()) {
+            throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; it needs 1 to " + batch.contextLength()
+                    + " (the context)");
+        }
+        if (prefillChunk < 1) {
+            throw new IllegalArgumentException("prefillChunk must be positive, got " + prefillChunk);
+        }
+        return new Generation(batch.tokenizer(), batch.vocabSize(), batch.contextLength(), null, held -> { }, prompt.clone(), 0, options,
+                onText, prefillChunk);
     }
 
     /** Whether the generation has ended; then {@link #completion()} holds its result. */
@@ -161,8 +194,13 @@ public final class Generation implements AutoCloseable {
     /**
      * Runs one forward step on the session's own transformer and {@link #advance}s: the text this step
      * streamed. A finished generation does nothing; a cancelled one finishes before the step.
+     *
+     * @throws IllegalStateException for a generation in a batch's slot (its caller runs the batch's steps)
      */
     public String step() {
+        if (stepper == null) {
+            throw new IllegalStateException("a generation in a batch's slot is stepped by the batch: Batch.step, then advance");
+        }
         if (finished()) {
             return "";
         }
@@ -171,10 +209,10 @@ public final class Generation implements AutoCloseable {
             return "";
         }
         if (logits == null) {
-            logits = new float[session.transformer().config().vocabSize()];
+            logits = new float[vocabSize];
         }
         try {
-            session.transformer().forward(input(), position(), logits);
+            stepper.forward(input(), position(), logits);
         } catch (RuntimeException e) {
             finish(StopReason.CANCELLED);
             throw e;
@@ -198,11 +236,6 @@ public final class Generation implements AutoCloseable {
     /** The prompt's tokens. */
     public int promptTokens() {
         return prompt.length;
-    }
-
-    /** The session the generation runs on. */
-    public Session session() {
-        return session;
     }
 
     /** Ends the generation now if it is still running (as {@code CANCELLED}) and gives the session back. */
@@ -233,7 +266,7 @@ public final class Generation implements AutoCloseable {
         GenerationResult r = new GenerationResult(tokens, reason, prefilled - reused, prefillEnd - start, end - prefillEnd);
         // the cache holds the prompt prefilled and every generated token but the last (sampled, not fed back)
         int held = prefilling() ? prefilled : length - (produced > 0 ? 1 : 0);
-        session.finished(Arrays.copyOf(history, held));
+        onFinish.accept(Arrays.copyOf(history, held));
         completion = new Completion(text.toString(), reason, prompt.length, reused, r);
     }
 

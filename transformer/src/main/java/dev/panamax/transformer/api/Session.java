@@ -84,7 +84,9 @@ public final class Session implements AutoCloseable {
         try {
             int reuse = Math.min(commonPrefix(cached, prompt), prompt.length - 1);
             cached = Arrays.copyOf(prompt, reuse); // until the generation ends, the cache holds only what is certain
-            return new Generation(this, prompt.clone(), reuse, options, onText, prefillChunk);
+            Transformer t = sequence.transformer();
+            return new Generation(tokenizer, t.config().vocabSize(), context, t, this::finished, prompt.clone(), reuse, options, onText,
+                    prefillChunk);
         } catch (RuntimeException e) {
             running.set(null);
             throw e;
