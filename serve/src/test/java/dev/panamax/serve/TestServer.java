@@ -30,7 +30,7 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Path dir, Random random, ServerSettings settings, ModelOptions options) throws IOException {
-        Path file = ChatModels.write(dir.resolve("tiny.gguf"), random, ChatModels.CHATML_JINJA);
+        Path file = ChatModels.write(java.nio.file.Files.createDirectories(dir).resolve("tiny.gguf"), random, ChatModels.CHATML_JINJA);
         model = LanguageModel.open(file, options);
         try {
             server = OpenAiServer.start(new ServedModel(id, model), null, settings.listen("127.0.0.1", 0));
