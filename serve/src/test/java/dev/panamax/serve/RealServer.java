@@ -12,7 +12,12 @@ final class RealServer implements AutoCloseable {
     final OpenAiServer server;
 
     RealServer(ServerSettings settings) throws IOException {
-        model = LanguageModel.open(Models.require(MODEL + ".gguf"), ModelOptions.defaults().threads(2));
+        this(settings, 0);
+    }
+
+    /** @param context each request's context in tokens (0: the model's) */
+    RealServer(ServerSettings settings, int context) throws IOException {
+        model = LanguageModel.open(Models.require(MODEL + ".gguf"), ModelOptions.defaults().threads(2).contextLength(context));
         try {
             server = OpenAiServer.start(new ServedModel(MODEL, model), null, settings.listen("127.0.0.1", 0));
         } catch (IOException | RuntimeException e) {
