@@ -36,20 +36,28 @@ class ServeThroughputBench {
         Path file = Path.of(System.getProperty("panamax.serve.bench"));
         int tokens = Integer.getInteger("panamax.serve.bench.tokens", 64);
         StringBuilder table = new StringBuilder("| scheduler | streams | tokens | seconds | aggregate tokens/s | per stream |\n|---|---:|---:|---:|---:|---:|\n");
-        try (LanguageModel model = LanguageModel.open(file, ModelOptions.defaults().contextLength(512))) {
-            for (boolean batched : new boolean[] {true, false}) {
-                try (OpenAiServer server = OpenAiServer.start(new ServedModel("bench", model), null,
-                        ServerSettings.defaults().listen("127.0.0.1", 0).capacity(8, 8).batched(batched));
-                     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-                    run(server.uri(), http, pool, 8, tokens); // warm-up: every path compiled
-                    for (int n : STREAMS) {
-                        long start = System.nanoTime();
-                        int generated = run(server.uri(), http, pool, n, tokens);
-                        double s = (System.nanoTime() - start) / 1e9;
-                        table.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.1f | %.1f |%n", batched ? "batched" : "sessions", n,
-                                generated, s, generated / s, generated / s / n));
-                    }
+        boolean sessions = System.getProperty("panamax.serve.bench.modes", "batched,sessions").contains("sessions");
+        try (LanguageModel model = LanguageModel.open(file, ModelOptions.defaults().contextLength(512));
+             OpenAiServer batch = OpenAiServer.start(new ServedModel("bench", model), null,
+                     ServerSettings.defaults().listen("127.0.0.1", 0).capacity(8, 8));
+             OpenAiServer perSession = OpenAiServer.start(new ServedModel("bench", model), null,
+                     ServerSettings.defaults().listen("127.0.0.1", 0).capacity(8, 8).batched(false));
+             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            run(batch.uri(), http, pool, 8, Math.min(tokens, 8)); // warm-up: every path compiled
+            if (sessions) {
+                run(perSession.uri(), http, pool, 8, Math.min(tokens, 8));
+            }
+            for (int n : STREAMS) { // the two schedulers interleaved, so that both see the same load
+                for (OpenAiServer server : sessions ? List.of(batch, perSession) : List.of(batch)) {
+                    long start = System.nanoTime();
+                    int generated = run(server.uri(), http, pool, n, tokens);
+                    double s = (System.nanoTime() - start) / 1e9;
+                    String line = String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.1f | %.1f |%n", server == batch ? "batched" : "sessions",
+                            n, generated, s, generated / s, generated / s / n);
+                    table.append(line);
+                    System.out.print(line.strip() + "  (load " + Files.readString(Path.of("/proc/loadavg")).strip() + ")\n");
+                    Files.writeString(Path.of("target/serve-throughput.md"), table);
                 }
             }
         }
