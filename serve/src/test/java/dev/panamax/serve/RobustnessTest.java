@@ -116,20 +116,19 @@ class RobustnessTest {
     }
 
     @Test
-    void headersThatNeverEndAndIdleConnectionsAreClosed(Random random) throws Exception {
-        // the JDK server's deadlines, 2 s in this module's tests (sun.net.httpserver.maxReqTime and idleInterval)
+    void headersThatNeverEndAndSilentConnectionsAreClosed(Random random) throws Exception {
+        // the JDK server's deadline for a request's headers, 3 s in this module's tests (sun.net.httpserver.maxReqTime)
         try (TestServer t = new TestServer(dir, random)) {
             try (RawClient slow = new RawClient(t.server.port())) {
                 slow.send("GET /health HTTP/1.1\r\nHost: x\r\n");
                 long ms = slow.millisUntilClosed();
-                assertTrue(ms >= 0 && ms < 10_000, "half-sent headers closed after " + ms + " ms");
+                assertTrue(ms >= 0 && ms < 15_000, "half-sent headers closed after " + ms + " ms");
             }
-            try (RawClient idle = new RawClient(t.server.port())) {
-                idle.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-                assertTrue(idle.in.readLine().startsWith("HTTP/1.1 200"));
-                long ms = idle.millisUntilClosed();
-                assertTrue(ms >= 0 && ms < 10_000, "an idle kept-alive connection closed after " + ms + " ms");
+            try (RawClient silent = new RawClient(t.server.port())) {
+                long ms = silent.millisUntilClosed();
+                assertTrue(ms >= 0 && ms < 15_000, "a connection that sends nothing closed after " + ms + " ms");
             }
+            assertEquals(200, t.get("/health").status());
         }
     }
 
