@@ -2,11 +2,12 @@ package dev.panamax.jmh;
 
 import dev.panamax.jmh.synth.SynthCommand;
 import dev.panamax.transformer.cli.Main;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The whole {@code ./panamax} command line: the transformer module's commands ({@link Main}) and this
- * module's {@code bench} and {@code synth}, so that {@code panamax --help} lists them all and
+ * module's {@code bench} and {@code synth}, and the serve module's {@code serve} (found on the class path), so that {@code panamax --help} lists them all and
  * {@code panamax help bench} works. It lives here because the transformer module cannot see this one.
  */
 public final class PanamaxMain {
@@ -29,6 +30,26 @@ public final class PanamaxMain {
      * @return 0 on success, 1 if the command failed, 2 for a usage error
      */
     public static int run(String... args) {
-        return Main.run(List.of(new BenchMain(), new SynthCommand()), args);
+        List<Object> commands = new ArrayList<>(List.of(new BenchMain(), new SynthCommand()));
+        commands.addAll(onClassPath(SERVE));
+        return Main.run(commands, args);
+    }
+
+    /** The serve module's command: a run-time dependency of this module, found by name so that nothing here compiles against it. */
+    private static final String SERVE = "dev.panamax.serve.ServeCommand";
+
+    /** An instance of each class named that is on the class path. */
+    private static List<Object> onClassPath(String... classNames) {
+        List<Object> found = new ArrayList<>();
+        for (String name : classNames) {
+            try {
+                found.add(Class.forName(name).getDeclaredConstructor().newInstance());
+            } catch (ClassNotFoundException e) {
+                // not on this class path: the command is not offered
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create " + name, e);
+            }
+        }
+        return found;
     }
 }

@@ -32,7 +32,7 @@ class PanamaxMainTest {
     void top_level_help_lists_bench_and_synth_with_the_transformers_commands() {
         Run r = run("--help");
         assertEquals(0, r.code);
-        for (String command : new String[] {"info", "inspect", "quantize", "generate", "tokenize", "chat", "help", "bench", "synth"}) {
+        for (String command : new String[] {"info", "inspect", "quantize", "generate", "tokenize", "chat", "help", "bench", "synth", "serve"}) {
             assertTrue(r.out.lines().anyMatch(l -> l.startsWith("  " + command + " ")), command + " missing from:\n" + r.out);
         }
     }
@@ -45,6 +45,13 @@ class PanamaxMainTest {
         Run synth = run("help", "synth");
         assertEquals(0, synth.code);
         assertTrue(synth.out.startsWith("Usage: panamax synth") && synth.out.contains("--shape"), synth.out);
+    }
+
+    @Test
+    void help_serve_describes_the_server() {
+        Run serve = run("help", "serve");
+        assertEquals(0, serve.code);
+        assertTrue(serve.out.startsWith("Usage: panamax serve") && serve.out.contains("--parallel") && serve.out.contains("--api-key"), serve.out);
     }
 
     @Test

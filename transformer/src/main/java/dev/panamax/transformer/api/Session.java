@@ -2,11 +2,6 @@ package dev.panamax.transformer.api;
 
 import dev.panamax.transformer.ModelSession;
 import dev.panamax.transformer.Transformer;
-import dev.panamax.transformer.sampling.GenerationResult;
-import dev.panamax.transformer.sampling.GenerationResult.StopReason;
-import dev.panamax.transformer.sampling.Generator;
-import dev.panamax.transformer.sampling.Sampler;
-import dev.panamax.transformer.tokenizer.StreamingDecoder;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,50 +54,49 @@ public final class Session implements AutoCloseable {
      * @throws IllegalArgumentException if the prompt is empty or does not fit in the context
      */
     public Completion complete(int[] prompt, GenerateOptions options, Consumer<String> onText) {
-        enter();
-        try {
-            return run(prompt, options, onText);
-        } finally {
-            running.set(null);
+        try (Generation g = start(prompt, options, onText, Integer.MAX_VALUE)) {
+            while (!g.finished()) {
+                g.step();
+            }
+            return g.completion();
         }
     }
 
-    private Completion run(int[] prompt, GenerateOptions options, Consumer<String> onText) {
-        Transformer t = sequence.transformer();
-        int context = t.config().contextLength();
+    /**
+     * Starts generating after the token sequence {@code prompt}, for a caller that runs the forward
+     * steps itself ({@link Generation#step()}, or its own batched forward over
+     * {@link Generation#input()}); the session is the calling thread's until the generation finishes
+     * or is closed. The prompt is run {@code prefillChunk} tokens a step, so that a long prompt does
+     * not hold up the other generations a scheduler steps in turn.
+     *
+     * @throws IllegalArgumentException if the prompt is empty or does not fit in the context, or {@code prefillChunk < 1}
+     * @throws IllegalStateException    if another generation on this session is still running
+     */
+    public Generation start(int[] prompt, GenerateOptions options, Consumer<String> onText, int prefillChunk) {
+        int context = sequence.transformer().config().contextLength();
         if (prompt.length == 0 || prompt.length > context) {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; it needs 1 to " + context + " (the context)");
         }
-        int reuse = Math.min(commonPrefix(cached, prompt), prompt.length - 1);
-        Generator generator = new Generator(t, new Sampler(options.sampler(), t.config().vocabSize()), tokenizer::isEog);
-        StreamingDecoder decoder = new StreamingDecoder(tokenizer);
-        StopStrings stops = new StopStrings(options.stop());
-        StringBuilder text = new StringBuilder();
-        Cancellation cancel = options.cancellation();
-        Consumer<String> emit = piece -> {
-            if (!piece.isEmpty()) {
-                text.append(piece);
-                onText.accept(piece);
-            }
-        };
-        cached = Arrays.copyOf(prompt, reuse); // until the generation ends, the cache holds only what is certain
-        GenerationResult r = generator.generate(prompt, reuse, options.maxTokens(), token -> {
-            if (!tokenizer.isEog(token)) {
-                emit.accept(stops.accept(decoder.next(token)));
-            }
-        }, () -> stops.matched() ? StopReason.STOP_STRING : cancel != null && cancel.isCancelled() ? StopReason.CANCELLED : null);
-        if (!stops.matched()) {
-            emit.accept(stops.accept(decoder.finish()));
-            emit.accept(stops.finish());
+        if (prefillChunk < 1) {
+            throw new IllegalArgumentException("prefillChunk must be positive, got " + prefillChunk);
         }
-        // the cache holds the prompt and every generated token but the last (sampled, not fed back)
-        int[] tokens = r.tokens();
-        if (r.promptTokens() > 0) {
-            cached = Arrays.copyOf(prompt, prompt.length + Math.max(0, tokens.length - 1));
-            System.arraycopy(tokens, 0, cached, prompt.length, Math.max(0, tokens.length - 1));
+        enter();
+        try {
+            int reuse = Math.min(commonPrefix(cached, prompt), prompt.length - 1);
+            cached = Arrays.copyOf(prompt, reuse); // until the generation ends, the cache holds only what is certain
+            Transformer t = sequence.transformer();
+            return new Generation(tokenizer, t.config().vocabSize(), context, t, this::finished, prompt.clone(), reuse, options, onText,
+                    prefillChunk);
+        } catch (RuntimeException e) {
+            running.set(null);
+            throw e;
         }
-        StopReason reason = stops.matched() ? StopReason.STOP_STRING : r.stopReason();
-        return new Completion(text.toString(), reason, prompt.length, reuse, r);
+    }
+
+    /** Called by a generation of this session when it ends: the tokens the cache now holds; frees the session. */
+    void finished(int[] cachedTokens) {
+        cached = cachedTokens;
+        running.set(null);
     }
 
     /** The embedding of {@code text}: the model's {@link Pooling} over its tokens' final hidden states, unit length if {@code normalize}. */
@@ -132,6 +126,15 @@ public final class Session implements AutoCloseable {
         cached = new int[0]; // the embedding pass overwrites the cache from position 0
         float[] v = pooling.get().pool(t.hiddenStates(tokens, 0));
         return normalize ? Pooling.normalize(v) : v;
+    }
+
+    /**
+     * Tokens of {@code prompt} the next generation would take from the cache rather than compute: its
+     * common prefix with what the cache holds, less its last token. A scheduler picks the session that
+     * saves the most.
+     */
+    public int reusableTokens(int[] prompt) {
+        return Math.max(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1));
     }
 
     /** Tokens the KV cache holds (reused by the next generation if its prompt starts with them). */

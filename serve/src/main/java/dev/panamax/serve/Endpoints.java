@@ -1,0 +1,417 @@
+package dev.panamax.serve;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.panamax.serve.Requests.ChatCompletionRequest;
+import dev.panamax.serve.Requests.CompletionRequest;
+import dev.panamax.serve.Requests.DetokenizeRequest;
+import dev.panamax.serve.Requests.EmbeddingRequest;
+import dev.panamax.serve.Requests.TokenizeRequest;
+import dev.panamax.serve.Responses.AssistantMessage;
+import dev.panamax.serve.Responses.ChatChoice;
+import dev.panamax.serve.Responses.ChatChunk;
+import dev.panamax.serve.Responses.ChatCompletion;
+import dev.panamax.serve.Responses.ChunkChoice;
+import dev.panamax.serve.Responses.Delta;
+import dev.panamax.serve.Responses.EmbeddingData;
+import dev.panamax.serve.Responses.TextChoice;
+import dev.panamax.serve.Responses.TextCompletion;
+import dev.panamax.serve.Responses.Usage;
+import dev.panamax.transformer.api.Completion;
+import dev.panamax.transformer.api.GenerateOptions;
+import dev.panamax.transformer.chat.ChatFormat;
+import dev.panamax.transformer.chat.ChatMessage;
+import dev.panamax.transformer.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** The endpoints: each reads its request, does the work (generation through the {@link Scheduler}) and answers. */
+final class Endpoints {
+    private final ServedModel generator;
+    private final ServedModel embedder;
+    private final Scheduler scheduler;
+    private final ServerSettings settings;
+    private final Watchdog watchdog;
+    private final Semaphore embedding;
+    private final long created = System.currentTimeMillis() / 1000;
+
+    Endpoints(ServedModel generator, ServedModel embedder, Scheduler scheduler, ServerSettings settings, Watchdog watchdog) {
+        this.generator = generator;
+        this.embedder = embedder;
+        this.scheduler = scheduler;
+        this.settings = settings;
+        this.watchdog = watchdog;
+        this.embedding = new Semaphore(settings.parallel());
+    }
+
+    void chatCompletions(HttpExchange exchange) throws IOException {
+        ChatCompletionRequest req = Json.read(body(exchange), ChatCompletionRequest.class);
+        ServedModel m = generating(req.model());
+        List<ChatMessage> conversation = req.conversation();
+        GenerateOptions options = req.options();
+        ChatFormat format = m.model().chatFormat();
+        String text;
+        try {
+            text = format.format(conversation, true);
+        } catch (RuntimeException e) { // a template that cannot render these messages (e.g. its own raise_exception)
+            throw ApiException.badRequest("the model's chat template cannot render these messages: " + e.getMessage(), "messages");
+        }
+        int[] prompt = m.model().tokenizer().encode(text, format.tokenizerAddsBos(), true);
+        String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        long now = System.currentTimeMillis() / 1000;
+        if (!req.streamed()) {
+            Completion c = generateWhole(prompt, fitted(prompt, options, m, "messages"), "messages");
+            Usage usage = Usage.of(c.promptTokens(), c.generatedTokens());
+            HttpIo.json(exchange, 200, new ChatCompletion(id, "chat.completion", now, m.id(),
+                    List.of(new ChatChoice(0, new AssistantMessage("assistant", c.text(), null), null, Responses.finishReason(c.stopReason()))),
+                    usage, null), watchdog, settings.ioTimeout());
+            return;
+        }
+        boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
+        stream(exchange, prompt, fitted(prompt, options, m, "messages"), "messages", new StreamShape() {
+            @Override
+            public Object first() {
+                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(0, new Delta("assistant", ""), null, null)),
+                        null, null);
+            }
+
+            @Override
+            public Object piece(String piece) {
+                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(0, new Delta(null, piece), null, null)),
+                        null, null);
+            }
+
+            @Override
+            public Object last(Completion c) {
+                return new ChatChunk(id, "chat.completion.chunk", now, m.id(),
+                        List.of(new ChunkChoice(0, new Delta(null, null), null, Responses.finishReason(c.stopReason()))), null, null);
+            }
+
+            @Override
+            public Object usage(Completion c) {
+                return includeUsage ? new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(),
+                        Usage.of(c.promptTokens(), c.generatedTokens()), null) : null;
+            }
+        });
+    }
+
+    void completions(HttpExchange exchange) throws IOException {
+        CompletionRequest req = Json.read(body(exchange), CompletionRequest.class);
+        ServedModel m = generating(req.model());
+        String text = req.text();
+        GenerateOptions options = req.options();
+        Tokenizer tokenizer = m.model().tokenizer();
+        int[] prompt = tokenizer.encode(text, true, false);
+        if (prompt.length == 0) {
+            if (tokenizer.bos() < 0) {
+                throw ApiException.badRequest("the prompt is empty and the vocabulary has no BOS token to start from", "prompt");
+            }
+            prompt = new int[] {tokenizer.bos()};
+        }
+        String id = "cmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        long now = System.currentTimeMillis() / 1000;
+        if (!req.streamed()) {
+            Completion c = generateWhole(prompt, fitted(prompt, options, m, "prompt"), "prompt");
+            HttpIo.json(exchange, 200, new TextCompletion(id, "text_completion", now, m.id(),
+                    List.of(new TextChoice(c.text(), 0, null, Responses.finishReason(c.stopReason()))),
+                    Usage.of(c.promptTokens(), c.generatedTokens()), null), watchdog, settings.ioTimeout());
+            return;
+        }
+        boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
+        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), "prompt", new StreamShape() {
+            @Override
+            public Object first() {
+                return null;
+            }
+
+            @Override
+            public Object piece(String piece) {
+                return new TextCompletion(id, "text_completion", now, m.id(), List.of(new TextChoice(piece, 0, null, null)), null, null);
+            }
+
+            @Override
+            public Object last(Completion c) {
+                return new TextCompletion(id, "text_completion", now, m.id(),
+                        List.of(new TextChoice("", 0, null, Responses.finishReason(c.stopReason()))), null, null);
+            }
+
+            @Override
+            public Object usage(Completion c) {
+                return includeUsage ? new TextCompletion(id, "text_completion", now, m.id(), List.of(),
+                        Usage.of(c.promptTokens(), c.generatedTokens()), null) : null;
+            }
+        });
+    }
+
+    void embeddings(HttpExchange exchange) throws IOException {
+        EmbeddingRequest req = Json.read(body(exchange), EmbeddingRequest.class);
+        ServedModel m = embedding(req.model());
+        List<String> texts = req.texts();
+        boolean base64 = req.base64();
+        int context = m.model().model().config().contextLength();
+        int tokens = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            int n = m.model().tokenizer().encode(texts.get(i), true, false).length;
+            if (n == 0) {
+                throw ApiException.badRequest("'input[" + i + "]' has no tokens to embed", "input");
+            }
+            if (n > context) {
+                throw ApiException.badRequest("'input[" + i + "]' has " + n + " tokens, more than the context of " + context, "input");
+            }
+            tokens += n;
+        }
+        if (!embedding.tryAcquire()) {
+            throw new ApiException(503, "server_error", "the server is busy embedding; retry later", null, "server_busy");
+        }
+        List<float[]> vectors;
+        try {
+            vectors = m.model().embed(texts, true);
+        } finally {
+            embedding.release();
+        }
+        if (req.dimensions() != null && req.dimensions() != vectors.getFirst().length) {
+            throw ApiException.badRequest("'dimensions' must be the model's " + vectors.getFirst().length + " (vectors are not truncated)",
+                    "dimensions");
+        }
+        List<EmbeddingData> data = new ArrayList<>(vectors.size());
+        for (int i = 0; i < vectors.size(); i++) {
+            data.add(new EmbeddingData("embedding", base64 ? base64(vectors.get(i)) : vectors.get(i), i));
+        }
+        HttpIo.json(exchange, 200, new Responses.EmbeddingList("list", data, m.id(), new Responses.EmbeddingUsage(tokens, tokens)),
+                watchdog, settings.ioTimeout());
+    }
+
+    void models(HttpExchange exchange) throws IOException {
+        List<Responses.ModelCard> cards = new ArrayList<>();
+        cards.add(card(generator));
+        if (embedder != null && !embedder.id().equals(generator.id())) {
+            cards.add(card(embedder));
+        }
+        HttpIo.json(exchange, 200, new Responses.ModelList("list", cards), watchdog, settings.ioTimeout());
+    }
+
+    void model(HttpExchange exchange, String id) throws IOException {
+        for (ServedModel m : embedder == null ? List.of(generator) : List.of(generator, embedder)) {
+            if (m.id().equals(id)) {
+                HttpIo.json(exchange, 200, card(m), watchdog, settings.ioTimeout());
+                return;
+            }
+        }
+        throw new ApiException(404, "invalid_request_error", "the model '" + id + "' does not exist; this server has " + names(), "model",
+                "model_not_found");
+    }
+
+    void health(HttpExchange exchange) throws IOException {
+        int active = scheduler.active();
+        HttpIo.json(exchange, 200, new Responses.Health("ok", settings.parallel() - active, active, scheduler.queued()), watchdog,
+                settings.ioTimeout());
+    }
+
+    void tokenize(HttpExchange exchange) throws IOException {
+        TokenizeRequest req = Json.read(body(exchange), TokenizeRequest.class);
+        ServedModel m = any(req.model());
+        if (req.content() == null) {
+            throw ApiException.badRequest("'content' is required: the text to tokenize", "content");
+        }
+        Tokenizer tokenizer = m.model().tokenizer();
+        int[] ids = tokenizer.encode(req.content(), Boolean.TRUE.equals(req.addSpecial()), true);
+        List<Object> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(Boolean.TRUE.equals(req.withPieces()) ? new Responses.TokenPiece(id, tokenizer.decode(new int[] {id}, false)) : id);
+        }
+        HttpIo.json(exchange, 200, new Responses.TokenList(out), watchdog, settings.ioTimeout());
+    }
+
+    void detokenize(HttpExchange exchange) throws IOException {
+        DetokenizeRequest req = Json.read(body(exchange), DetokenizeRequest.class);
+        ServedModel m = any(req.model());
+        if (req.tokens() == null) {
+            throw ApiException.badRequest("'tokens' is required: an array of token ids", "tokens");
+        }
+        Tokenizer tokenizer = m.model().tokenizer();
+        int[] ids = new int[req.tokens().size()];
+        for (int i = 0; i < ids.length; i++) {
+            Integer id = req.tokens().get(i);
+            if (id == null || id < 0 || id >= tokenizer.vocabSize()) {
+                throw ApiException.badRequest("'tokens[" + i + "]' = " + id + " is not a token id (the vocabulary has " + tokenizer.vocabSize()
+                        + ")", "tokens");
+            }
+            ids[i] = id;
+        }
+        HttpIo.json(exchange, 200, new Responses.Content(tokenizer.decode(ids)), watchdog, settings.ioTimeout());
+    }
+
+    private byte[] body(HttpExchange exchange) throws IOException {
+        return HttpIo.body(exchange, settings.maxBodyBytes(), watchdog, settings.ioTimeout());
+    }
+
+    /** The options with at most as many tokens as the context leaves after the prompt; 400 if the prompt does not fit. */
+    private static GenerateOptions fitted(int[] prompt, GenerateOptions options, ServedModel m, String param) {
+        int context = m.model().model().config().contextLength();
+        if (prompt.length > context) {
+            throw new ApiException(400, "invalid_request_error", "the prompt has " + prompt.length + " tokens, more than the context of "
+                    + context + " tokens (--ctx)", param, "context_length_exceeded");
+        }
+        return options.maxTokens((int) Math.min(options.maxTokens(), context - prompt.length + 1L));
+    }
+
+    /** Generates through the scheduler and waits for the whole completion. */
+    private Completion generateWhole(int[] prompt, GenerateOptions options, String param) {
+        CompletableFuture<Completion> done = new CompletableFuture<>();
+        Job job = new Job(prompt, options, new Job.Listener() {
+            @Override
+            public void text(String piece) {
+            }
+
+            @Override
+            public void finished(Completion completion) {
+                done.complete(completion);
+            }
+
+            @Override
+            public void failed(RuntimeException error) {
+                done.completeExceptionally(error);
+            }
+        });
+        scheduler.submit(job);
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            job.cancel();
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "server_error", "the request was interrupted", null, null);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause(), param);
+        }
+    }
+
+    /** The events of one streamed response: null for an event not to send. */
+    private interface StreamShape {
+        Object first();
+
+        Object piece(String piece);
+
+        Object last(Completion c);
+
+        Object usage(Completion c);
+    }
+
+    /** Generates through the scheduler, sending each piece as an event; a client gone cancels the generation. */
+    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, String param, StreamShape shape) throws IOException {
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Job job = new Job(prompt, options, new Job.Listener() {
+            @Override
+            public void text(String piece) {
+                events.add(piece);
+            }
+
+            @Override
+            public void finished(Completion completion) {
+                events.add(completion);
+            }
+
+            @Override
+            public void failed(RuntimeException error) {
+                events.add(error);
+            }
+        });
+        scheduler.submit(job); // a full queue is a 503 before any header is sent
+        try (EventStream sse = new EventStream(exchange, watchdog, settings.ioTimeout())) {
+            Object first = shape.first();
+            if (first != null) {
+                sse.send(first);
+            }
+            while (true) {
+                Object e = events.take();
+                if (e instanceof String piece) {
+                    sse.send(shape.piece(piece));
+                } else if (e instanceof Completion c) {
+                    sse.send(shape.last(c));
+                    Object usage = shape.usage(c);
+                    if (usage != null) {
+                        sse.send(usage);
+                    }
+                    sse.done();
+                    return;
+                } else {
+                    ApiException error = failure((Throwable) e, param);
+                    sse.send(HttpIo.error(error));
+                    sse.done();
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            job.cancel(); // the client is gone or stalled: free its slot at once
+            throw e;
+        } catch (InterruptedException e) {
+            job.cancel();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ApiException failure(Throwable cause, String param) {
+        if (cause instanceof ApiException api) {
+            return api;
+        }
+        if (cause instanceof IllegalArgumentException bad) {
+            return ApiException.badRequest(bad.getMessage(), param);
+        }
+        return new ApiException(500, "server_error", "the generation failed: " + cause, null, null);
+    }
+
+    private ServedModel generating(String name) {
+        if (name == null || name.equals(generator.id())) {
+            return generator;
+        }
+        throw unknown(name, "generates text");
+    }
+
+    private ServedModel embedding(String name) {
+        ServedModel m = embedder != null ? embedder : generator;
+        if (name == null || name.equals(m.id())) {
+            return m;
+        }
+        throw unknown(name, "embeds");
+    }
+
+    private ServedModel any(String name) {
+        if (name == null || name.equals(generator.id())) {
+            return generator;
+        }
+        if (embedder != null && name.equals(embedder.id())) {
+            return embedder;
+        }
+        throw unknown(name, "is served");
+    }
+
+    private ApiException unknown(String name, String what) {
+        return new ApiException(400, "invalid_request_error", "the model '" + name + "' is not served here; the model that " + what
+                + " is '" + (what.equals("embeds") && embedder != null ? embedder.id() : generator.id()) + "' (GET /v1/models lists "
+                + names() + ")", "model", "model_not_found");
+    }
+
+    private String names() {
+        return embedder == null || embedder.id().equals(generator.id()) ? "'" + generator.id() + "'"
+                : "'" + generator.id() + "' and '" + embedder.id() + "'";
+    }
+
+    private Responses.ModelCard card(ServedModel m) {
+        return new Responses.ModelCard(m.id(), "model", created, "panamax");
+    }
+
+    private static String base64(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return Base64.getEncoder().encodeToString(b.array());
+    }
+}
