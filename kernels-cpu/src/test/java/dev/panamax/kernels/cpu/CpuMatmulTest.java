@@ -33,7 +33,10 @@ class CpuMatmulTest {
     private static final int CASES_PER_TYPE = 5;
 
     private static final ParallelFor[] POOLS = {new ParallelFor(1), new ParallelFor(2), new ParallelFor(3)};
-    private static final CpuMatmul[] MATMULS = {new CpuMatmul(POOLS[0]), new CpuMatmul(POOLS[1]), new CpuMatmul(POOLS[2])};
+    /** The default thresholds on 1, 2 and 3 threads, then the vector paths on every size and the scalar one on every size. */
+    private static final CpuMatmul[] MATMULS = {new CpuMatmul(POOLS[0]), new CpuMatmul(POOLS[1]), new CpuMatmul(POOLS[2]),
+            new CpuMatmul(POOLS[1], 0), new CpuMatmul(POOLS[0], Long.MAX_VALUE)};
+    private static final String[] PATHS = {"1 thread", "2 threads", "3 threads", "2 threads, no scalar path", "the scalar path"};
 
     @AfterAll
     static void closePools() {
@@ -99,7 +102,7 @@ class CpuMatmulTest {
                     String at = what + " at [" + i + ", " + j + "]: expected " + oracle[0] + " +- " + bound;
                     for (int t = 0; t < cpu.length; t++) {
                         float got = cpu[t][i * n + j];
-                        assertTrue(Math.abs(got - oracle[0]) <= bound, at + ", CpuMatmul with " + POOLS[t].threads() + " threads gave " + got);
+                        assertTrue(Math.abs(got - oracle[0]) <= bound, at + ", CpuMatmul on " + PATHS[t] + " gave " + got);
                     }
                     assertTrue(Math.abs(ref - oracle[0]) <= bound, at + ", ReferenceMatmul gave " + ref);
                 }
