@@ -25,16 +25,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One decode step of a real model file: {@link Transformer#forward(int[], int, float[])} of one token at
- * position {@link #position} (after a prompt filled the cache up to it), the unit of issue 18's targets 3 and 6.
+ * One decode step of a real model file: {@link Transformer#forward(int[], int, float[])} of one token (or a batch
+ * of {@link #tokens}) at position {@link #position} (after a prompt filled the cache up to it), the unit of issue
+ * 18's targets 3 and 6.
  * With {@code -prof gc} it shows the bytes allocated per decoded token (target: ~0); run with
  * {@code backend=cpu,reference} it shows whether the cpu backend is ever slower than the reference one
  * on this model (target 3), and with {@code -jvmArgsAppend -Dpanamax.cpu.scalar.matmul=0} (and
  * {@code .elements}, {@code .attention}) what the small-shape scalar paths change.
  *
  * <p>{@link #model} is a file name in the models directory ({@code -Dpanamax.models=DIR} or {@code PANAMAX_MODELS};
- * see /work/shared/models/MODELS.md for stories260K), or a path. The same position is decoded on every call:
- * it rewrites its own cache row, so every op does the same work.
+ * see /work/shared/models/MODELS.md for stories260K), or a path. The same positions are computed on every call:
+ * they rewrite their own cache rows, so every op does the same work.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,17 +57,21 @@ public class DecodeStepBench {
     @Param("128")
     public int position;
 
+    /** Tokens per forward step: 1 is a decode step, more a batch of a prompt (the batch sizes of target 3). */
+    @Param("1")
+    public int tokens;
+
     private Ops ops;
     private Model loaded;
     private Transformer transformer;
-    private final int[] one = {1};
+    private int[] batch;
     private float[] logits;
 
     @Setup(Level.Trial)
     public void setUp() {
         Path file = resolve(model);
         ops = Backends.open(backend, threads);
-        loaded = Model.open(file, ops, new LoadOptions(64, DType.F16, position + 1));
+        loaded = Model.open(file, ops, new LoadOptions(Math.max(64, tokens), DType.F16, position + tokens));
         transformer = loaded.transformer();
         logits = new float[loaded.config().vocabSize()];
         int[] prompt = new int[position];
@@ -75,6 +80,10 @@ public class DecodeStepBench {
         }
         if (prompt.length > 0) {
             transformer.forward(prompt, 0, logits);
+        }
+        batch = new int[tokens];
+        for (int i = 0; i < tokens; i++) {
+            batch[i] = 1 + (i * 17 + 3) % (logits.length - 1);
         }
     }
 
@@ -101,7 +110,7 @@ public class DecodeStepBench {
 
     @Benchmark
     public float decodeStep() {
-        transformer.forward(one, position, logits);
+        transformer.forward(batch, position, logits);
         return logits[0];
     }
 }
