@@ -8,8 +8,8 @@ import java.nio.ByteOrder;
  * Small matmuls ({@link SmallShapes#matmulWork()}, e.g. every matmul of stories260K) in scalar code on the
  * caller's thread: each weight row is decoded to floats once ({@link WeightDecoder}; F32 is a bulk copy), then
  * dotted with every row of x with four independent sums. Scalar code is compiled by C1 within a few calls and never
- * boxes, where the Vector API kernels run 20-100x slower until C2 has compiled them; for rows this short the
- * vectors gain little once compiled (docs/benchmarks.md, "Small shapes"). Its reference twin is
+ * boxes, where the Vector API kernels run 20-100x slower until C2 has compiled them (once compiled they are about
+ * 2x faster on these shapes: docs/benchmarks.md, "small models and start-up"). Its reference twin is
  * {@link ReferenceMatmul}; {@code CpuMatmulTest} checks both paths.
  */
 final class SmallMatmul {

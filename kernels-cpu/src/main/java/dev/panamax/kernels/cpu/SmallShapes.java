@@ -4,9 +4,11 @@ package dev.panamax.kernels.cpu;
  * The sizes at and below which the {@code cpu} backend runs a kernel as scalar code on the caller's thread
  * ({@link ScalarLoops}, {@link ScalarKernels}, {@link ScalarAttention}, {@link SmallMatmul}) instead of Vector API
  * code: for such inputs vectors gain little once compiled, and until C2 has compiled them they run 20-100x slower
- * and allocate, which is what the first tokens of a small model (stories260K: dim 64) met. The defaults are
- * measured (docs/benchmarks.md, "Small shapes"); {@code -Dpanamax.cpu.scalar.matmul=N}, {@code .elements=N} and
- * {@code .attention=N} override them (0: never scalar), for benchmarks that find the crossover.
+ * and allocate, which is what the first tokens of a small model (stories260K: dim 64) met. The defaults favour
+ * start-up: measured on stories260K (docs/benchmarks.md, "small models and start-up"), they made every
+ * {@code generate} of a few hundred tokens 1.3-3x faster, while a long decode, once C2 has compiled the vector
+ * kernels, is up to 2x slower than with the vector paths. {@code -Dpanamax.cpu.scalar.matmul=N},
+ * {@code .elements=N} and {@code .attention=N} override them (0: never scalar).
  *
  * @param matmulWork    multiply-adds {@code M N K} of a matmul
  * @param elements      elements of an element-wise kernel, a norm or a softmax (all rows)
