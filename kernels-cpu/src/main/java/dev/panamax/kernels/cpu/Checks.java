@@ -134,7 +134,7 @@ final class Checks {
 
     /** {@code b} has the shape of {@code a}, or is one row of it (its element count is {@code a}'s last dimension). */
     static boolean broadcastRow(String op, Tensor a, Tensor b) {
-        if (Arrays.equals(a.shape(), b.shape())) {
+        if (equalShapes(a, b)) {
             return false;
         }
         if (b.size(-1) == a.size(-1) && b.numel() == a.size(-1)) {

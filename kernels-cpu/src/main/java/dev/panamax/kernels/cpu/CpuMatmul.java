@@ -120,15 +120,22 @@ public final class CpuMatmul {
     /** x packed for the wide-batch GEMM ({@link #packX}), read by every thread. */
     private float[] xPanel = new float[0];
 
-    /** Runs on the threads of {@code pool}. */
+    /** Multiply-adds at and below which a matmul runs {@link SmallMatmul}'s scalar code ({@link SmallShapes}). */
+    private final long scalarWork;
+
+    /** Runs on the threads of {@code pool}, small matmuls scalar up to the measured default ({@link SmallShapes#defaults}). */
     public CpuMatmul(ParallelFor pool) {
-        this(pool, OpenBlasGemm.shared().orElse(null));
+        this(pool, OpenBlasGemm.shared().orElse(null), SmallShapes.defaults().matmulWork());
     }
 
-    /** Runs on the threads of {@code pool}, with OpenBLAS for wide batches when {@code blas} is not null. */
-    CpuMatmul(ParallelFor pool, OpenBlasGemm blas) {
+    /**
+     * Runs on the threads of {@code pool}, with OpenBLAS for wide batches when {@code blas} is not null;
+     * matmuls of at most {@code scalarWork} multiply-adds run scalar on the caller.
+     */
+    CpuMatmul(ParallelFor pool, OpenBlasGemm blas, long scalarWork) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.blas = blas;
+        this.scalarWork = scalarWork;
     }
 
     /**
@@ -164,7 +171,9 @@ public final class CpuMatmul {
         weights = w.segment();
         output = out.segment();
         try {
-            if (m < gemmMinRows(s.wType())) {
+            if ((long) m * s.n() * k <= scalarWork) {
+                SmallMatmul.rows(s, weights, xf, scratch.get().row(k), output);
+            } else if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
                     case Q8_0 -> {
                         if (!WideDots.AVAILABLE) {

@@ -15,6 +15,11 @@ import java.lang.foreign.MemorySegment;
  * of {@link #BLOCK} elements (element-wise kernels); each item is computed the same way whoever runs
  * it, so results do not depend on the thread count. Grains are chosen so that an item batch is
  * at least about {@link #MIN_WORK} elements: small inputs run inline on the caller's thread.
+ * Inputs at or below the {@link SmallShapes} thresholds run scalar code on the caller's thread:
+ * their vectors would gain little, and until compiled they are what slows the first tokens.
+ *
+ * <p>A call allocates nothing: the arguments of the call in progress live in one reused work item
+ * ({@link Call}), not in a lambda per call.
  */
 public final class CpuOps implements Ops {
     /** Elements per work item of the element-wise kernels: a multiple of every vector length. */
@@ -26,7 +31,11 @@ public final class CpuOps implements Ops {
     private final FlashAttention attention;
     private final CpuMatmul matmul;
     private final HeadMatmul headMatmul;
+    private final SmallShapes small;
     private final ThreadLocal<VectorRope.Tables> ropeTables = ThreadLocal.withInitial(VectorRope.Tables::new);
+    private final Call call = new Call();
+    /** Scores of the scalar attention ({@link ScalarAttention}), grown on demand. */
+    private float[] scores = new float[0];
 
     /** A backend using every available processor. */
     public CpuOps() {
@@ -35,9 +44,15 @@ public final class CpuOps implements Ops {
 
     /** A backend whose kernels use {@code threads} threads, the caller's included. */
     public CpuOps(int threads) {
+        this(threads, SmallShapes.defaults());
+    }
+
+    /** A backend whose kernels run scalar up to the sizes of {@code small} (tests choose the path). */
+    CpuOps(int threads, SmallShapes small) {
         this.pool = new ParallelFor(threads);
         this.attention = new FlashAttention(pool);
-        this.matmul = new CpuMatmul(pool);
+        this.small = small;
+        this.matmul = new CpuMatmul(pool, OpenBlasGemm.shared().orElse(null), small.matmulWork());
         this.headMatmul = new HeadMatmul(pool, matmul);
     }
 
@@ -76,46 +91,57 @@ public final class CpuOps implements Ops {
         return Math.max(1, MIN_WORK / Math.max(1, cols));
     }
 
+    private boolean scalar(Tensor x) {
+        return x.numel() <= small.elements();
+    }
+
+    /** Byte offset of row {@code r} of a contiguous F32 tensor of rows of {@code cols}. */
+    private static long row(Tensor t, int r, int cols) {
+        return t.byteOffset() + 4L * r * cols;
+    }
+
     @Override
     public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out) {
-        RowShape s = RowShape.norm("rmsNorm", x, weight, null, out);
-        MemorySegment xm = x.segment();
-        MemorySegment wm = weight.segment();
-        MemorySegment om = out.segment();
-        long wo = weight.byteOffset();
-        pool.run(s.rows(), rowGrain(s.cols()), (start, end) -> {
-            for (int r = start; r < end; r++) {
-                VectorKernels.rmsNorm(xm, s.x(r), wm, wo, eps, om, s.out(r), s.cols());
+        RowShape.checkNorm("rmsNorm", x, weight, null, out);
+        int rows = Checks.rows("rmsNorm", x), cols = Checks.cols("rmsNorm", x);
+        if (scalar(x)) {
+            for (int r = 0; r < rows; r++) {
+                ScalarKernels.rmsNorm(x.segment(), row(x, r, cols), weight.segment(), weight.byteOffset(), eps, out.segment(),
+                        row(out, r, cols), cols);
             }
-        });
+            return;
+        }
+        call.rows(Kind.RMS_NORM, x, out, cols).with(weight, null).params(eps, 0).run(pool, rows, rowGrain(cols));
     }
 
     @Override
     public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor out) {
-        RowShape s = RowShape.norm("layerNorm", x, weight, bias, out);
-        MemorySegment xm = x.segment();
-        MemorySegment wm = weight == null ? null : weight.segment();
-        MemorySegment bm = bias == null ? null : bias.segment();
-        long wo = weight == null ? 0 : weight.byteOffset();
-        long bo = bias == null ? 0 : bias.byteOffset();
-        MemorySegment om = out.segment();
-        pool.run(s.rows(), rowGrain(s.cols()), (start, end) -> {
-            for (int r = start; r < end; r++) {
-                VectorKernels.layerNorm(xm, s.x(r), wm, wo, bm, bo, eps, om, s.out(r), s.cols());
+        RowShape.checkNorm("layerNorm", x, weight, bias, out);
+        int rows = Checks.rows("layerNorm", x), cols = Checks.cols("layerNorm", x);
+        if (scalar(x)) {
+            MemorySegment w = weight == null ? null : weight.segment();
+            MemorySegment b = bias == null ? null : bias.segment();
+            long wo = weight == null ? 0 : weight.byteOffset();
+            long bo = bias == null ? 0 : bias.byteOffset();
+            for (int r = 0; r < rows; r++) {
+                ScalarKernels.layerNorm(x.segment(), row(x, r, cols), w, wo, b, bo, eps, out.segment(), row(out, r, cols), cols);
             }
-        });
+            return;
+        }
+        call.rows(Kind.LAYER_NORM, x, out, cols).with(weight, bias).params(eps, 0).run(pool, rows, rowGrain(cols));
     }
 
     @Override
     public void softmax(Tensor x, Tensor out) {
-        RowShape s = RowShape.unary("softmax", x, out);
-        MemorySegment xm = x.segment();
-        MemorySegment om = out.segment();
-        pool.run(s.rows(), rowGrain(s.cols()), (start, end) -> {
-            for (int r = start; r < end; r++) {
-                VectorKernels.softmax(xm, s.x(r), om, s.out(r), s.cols());
+        RowShape.checkUnary("softmax", x, out);
+        int rows = Checks.rows("softmax", x), cols = Checks.cols("softmax", x);
+        if (scalar(x)) {
+            for (int r = 0; r < rows; r++) {
+                ScalarKernels.softmax(x.segment(), row(x, r, cols), out.segment(), row(out, r, cols), cols);
             }
-        });
+            return;
+        }
+        call.rows(Kind.SOFTMAX, x, out, cols).run(pool, rows, rowGrain(cols));
     }
 
     @Override
@@ -124,114 +150,99 @@ public final class CpuOps implements Ops {
         int tokens = (int) x.size(0);
         int heads = (int) x.size(1);
         int d = (int) x.size(2);
-        MemorySegment xm = x.segment();
-        MemorySegment om = out.segment();
-        pool.run(tokens, rowGrain(heads * d), (start, end) -> {
-            VectorRope.Tables tables = ropeTables.get();
-            for (int t = start; t < end; t++) {
-                tables.fill(rope, startPos + t);
-                for (int h = 0; h < heads; h++) {
-                    long e = 4L * ((long) t * heads + h) * d;
-                    VectorRope.head(xm, x.byteOffset() + e, rope, tables, om, out.byteOffset() + e, d);
-                }
-            }
-        });
+        Call c = call.tensors(Kind.ROPE, x, null, out);
+        c.rope = rope;
+        c.startPos = startPos;
+        c.heads = heads;
+        c.cols = d;
+        c.run(pool, tokens, rowGrain(heads * d));
     }
 
     @Override
     public void silu(Tensor x, Tensor out) {
-        RowShape.unary("silu", x, out);
+        RowShape.checkUnary("silu", x, out);
         unary(VectorKernels.Unary.SILU, 0, x, out);
     }
 
     @Override
     public void gelu(Tensor x, Gelu approximation, Tensor out) {
-        RowShape.unary("gelu", x, out);
+        RowShape.checkUnary("gelu", x, out);
         unary(VectorKernels.Unary.gelu(RowShape.gelu(approximation)), 0, x, out);
     }
 
     @Override
     public void scale(Tensor x, float s, Tensor out) {
-        RowShape.unary("scale", x, out);
+        RowShape.checkUnary("scale", x, out);
         unary(VectorKernels.Unary.SCALE, s, x, out);
     }
 
     @Override
     public void softcap(Tensor x, float cap, Tensor out) {
-        RowShape.unary("softcap", x, out);
+        RowShape.checkUnary("softcap", x, out);
         Checks.positiveFinite("softcap", "cap", cap);
         unary(VectorKernels.Unary.SOFTCAP, cap, x, out);
     }
 
     private void unary(VectorKernels.Unary f, float s, Tensor x, Tensor out) {
-        MemorySegment xm = x.segment();
-        MemorySegment om = out.segment();
-        long xo = x.byteOffset();
-        long oo = out.byteOffset();
         int n = (int) x.numel();
-        pool.run(blocks(n), MIN_WORK / BLOCK, (start, end) ->
-                VectorKernels.unary(f, s, xm, xo, om, oo, start * BLOCK, Math.min(n, end * BLOCK)));
+        if (n <= small.elements()) {
+            ScalarLoops.unary(f, s, x.segment(), x.byteOffset(), out.segment(), out.byteOffset(), 0, n);
+            return;
+        }
+        Call c = call.tensors(Kind.UNARY, x, null, out).params(s, 0);
+        c.unary = f;
+        c.n = n;
+        c.run(pool, blocks(n), MIN_WORK / BLOCK);
     }
 
     @Override
     public void swiglu(Tensor gate, Tensor up, Tensor out) {
-        RowShape.binary("swiglu", gate, up, out, false);
-        binary(VectorKernels.Binary.SWIGLU, gate, up, out, false);
+        RowShape.checkBinary("swiglu", gate, up, out, false);
+        binary(VectorKernels.Binary.SWIGLU, 0, 0, gate, up, out, false);
     }
 
     @Override
     public void geglu(Tensor gate, Tensor up, Gelu approximation, Tensor out) {
-        RowShape.binary("geglu", gate, up, out, false);
+        RowShape.checkBinary("geglu", gate, up, out, false);
         boolean tanh = RowShape.gelu(approximation) == Gelu.TANH;
-        binary(tanh ? VectorKernels.Binary.GEGLU_TANH : VectorKernels.Binary.GEGLU_ERF, gate, up, out, false);
+        binary(tanh ? VectorKernels.Binary.GEGLU_TANH : VectorKernels.Binary.GEGLU_ERF, 0, 0, gate, up, out, false);
     }
 
     @Override
     public void clampedSwiglu(Tensor gate, Tensor up, float alpha, float limit, Tensor out) {
-        RowShape.binary("clampedSwiglu", gate, up, out, false);
+        RowShape.checkBinary("clampedSwiglu", gate, up, out, false);
         Checks.finite("clampedSwiglu", "alpha", alpha);
         Checks.positiveFinite("clampedSwiglu", "limit", limit);
-        MemorySegment gm = gate.segment();
-        MemorySegment um = up.segment();
-        MemorySegment om = out.segment();
-        long go = gate.byteOffset();
-        long uo = up.byteOffset();
-        long oo = out.byteOffset();
-        int n = (int) gate.numel();
-        pool.run(blocks(n), MIN_WORK / BLOCK, (start, end) -> VectorKernels.binary(VectorKernels.Binary.CLAMPED_SWIGLU,
-                alpha, limit, gm, go, um, uo, start * BLOCK, om, oo, start * BLOCK, Math.min(n, end * BLOCK)));
+        binary(VectorKernels.Binary.CLAMPED_SWIGLU, alpha, limit, gate, up, out, false);
     }
 
     @Override
     public void add(Tensor a, Tensor b, Tensor out) {
-        RowShape s = RowShape.binary("add", a, b, out, true);
-        binary(VectorKernels.Binary.ADD, a, b, out, s.bCols() != a.numel());
+        binary(VectorKernels.Binary.ADD, 0, 0, a, b, out, RowShape.checkBinary("add", a, b, out, true));
     }
 
     @Override
     public void mul(Tensor a, Tensor b, Tensor out) {
-        RowShape s = RowShape.binary("mul", a, b, out, true);
-        binary(VectorKernels.Binary.MUL, a, b, out, s.bCols() != a.numel());
+        binary(VectorKernels.Binary.MUL, 0, 0, a, b, out, RowShape.checkBinary("mul", a, b, out, true));
     }
 
-    private void binary(VectorKernels.Binary f, Tensor a, Tensor b, Tensor out, boolean rowOfB) {
-        MemorySegment am = a.segment();
-        MemorySegment bm = b.segment();
-        MemorySegment om = out.segment();
-        long ao = a.byteOffset();
-        long bo = b.byteOffset();
-        long oo = out.byteOffset();
+    /** {@code out = a op b}; with {@code rowOfB}, b is one row, combined with every row of a. */
+    private void binary(VectorKernels.Binary f, float p, float r, Tensor a, Tensor b, Tensor out, boolean rowOfB) {
         int n = (int) a.numel();
-        if (rowOfB) { // b is one row, added to (or multiplied with) every row of a
-            int cols = (int) a.size(-1);
-            pool.run(n / cols, rowGrain(cols), (start, end) -> {
-                for (int r = start; r < end; r++) {
-                    VectorKernels.binary(f, am, ao, bm, bo, 0, om, oo, r * cols, (r + 1) * cols);
-                }
-            });
+        int cols = rowOfB ? (int) a.size(-1) : n;
+        if (n <= small.elements()) {
+            ScalarLoops.binary(f, p, r, a.segment(), a.byteOffset(), b.segment(), b.byteOffset(), cols, out.segment(),
+                    out.byteOffset(), n);
+            return;
+        }
+        Call c = call.tensors(rowOfB ? Kind.BINARY_ROW : Kind.BINARY, a, b, out).params(p, r);
+        c.binary = f;
+        c.n = n;
+        c.cols = cols;
+        if (rowOfB) {
+            c.run(pool, n / cols, rowGrain(cols));
         } else {
-            pool.run(blocks(n), MIN_WORK / BLOCK, (start, end) -> VectorKernels.binary(f, am, ao, bm, bo, start * BLOCK,
-                    om, oo, start * BLOCK, Math.min(n, end * BLOCK)));
+            c.run(pool, blocks(n), MIN_WORK / BLOCK);
         }
     }
 
@@ -243,23 +254,145 @@ public final class CpuOps implements Ops {
     public void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Attention options,
             Tensor out) {
         Checks.attention(q, kCache, vCache, startPos, options, out);
+        int tokens = (int) q.size(0);
+        int positions = startPos + tokens;
+        if ((long) tokens * q.size(1) * q.size(2) * positions <= small.attentionWork()) {
+            if (scores.length < positions) {
+                scores = new float[Math.max(positions, 2 * scores.length)];
+            }
+            ScalarAttention.attention(q, kCache, vCache, startPos, scale, options, out, scores);
+            return;
+        }
         attention.run(q, kCache, vCache, startPos, scale, options, out);
     }
 
     @Override
     public void argmax(Tensor x, int[] out) {
         RowShape s = RowShape.argmax(x, out);
-        MemorySegment xm = x.segment();
-        pool.run(s.rows(), rowGrain(s.cols()), (start, end) -> {
-            for (int r = start; r < end; r++) {
-                out[r] = VectorKernels.argmax(xm, s.x(r), s.cols());
-            }
-        });
+        Call c = call.rows(Kind.ARGMAX, x, null, s.cols());
+        c.ids = out;
+        c.run(pool, s.rows(), rowGrain(s.cols()));
     }
 
     /** Stops the worker threads. */
     @Override
     public void close() {
         pool.close();
+    }
+
+    /** What the call in progress computes. */
+    private enum Kind { RMS_NORM, LAYER_NORM, SOFTMAX, ROPE, UNARY, BINARY, BINARY_ROW, ARGMAX }
+
+    /**
+     * The arguments of the call in progress and its work: one object reused by every call, so that a call
+     * allocates no lambda ({@link ParallelFor#run} publishes the fields to the team and returns when all items
+     * are done; one caller at a time). Fields are cleared after each call so that no tensor stays reachable.
+     */
+    private final class Call implements ParallelFor.Body {
+        private Kind kind;
+        private MemorySegment a, b, c, out;
+        private long ao, bo, co, oo;
+        private int cols, n, heads, startPos;
+        private float p, r;
+        private Rope rope;
+        private VectorKernels.Unary unary;
+        private VectorKernels.Binary binary;
+        private int[] ids;
+
+        /** A row-wise call on {@code x -> o} (o null for argmax), rows of {@code columns}. */
+        Call rows(Kind k, Tensor x, Tensor o, int columns) {
+            kind = k;
+            a = x.segment();
+            ao = x.byteOffset();
+            out = o == null ? null : o.segment();
+            oo = o == null ? 0 : o.byteOffset();
+            cols = columns;
+            return this;
+        }
+
+        /** An element-wise call on {@code x (op y) -> o}. */
+        Call tensors(Kind k, Tensor x, Tensor y, Tensor o) {
+            kind = k;
+            a = x.segment();
+            ao = x.byteOffset();
+            b = y == null ? null : y.segment();
+            bo = y == null ? 0 : y.byteOffset();
+            out = o.segment();
+            oo = o.byteOffset();
+            return this;
+        }
+
+        /** The norms' weight and bias (either may be null). */
+        Call with(Tensor weight, Tensor bias) {
+            b = weight == null ? null : weight.segment();
+            bo = weight == null ? 0 : weight.byteOffset();
+            c = bias == null ? null : bias.segment();
+            co = bias == null ? 0 : bias.byteOffset();
+            return this;
+        }
+
+        Call params(float first, float second) {
+            p = first;
+            r = second;
+            return this;
+        }
+
+        void run(ParallelFor team, int items, int grain) {
+            try {
+                team.run(items, grain, this);
+            } finally {
+                a = b = c = out = null;
+                rope = null;
+                ids = null;
+            }
+        }
+
+        @Override
+        public void run(int start, int end) {
+            switch (kind) {
+                case RMS_NORM -> {
+                    for (int i = start; i < end; i++) {
+                        VectorKernels.rmsNorm(a, row(ao, i), b, bo, p, out, row(oo, i), cols);
+                    }
+                }
+                case LAYER_NORM -> {
+                    for (int i = start; i < end; i++) {
+                        VectorKernels.layerNorm(a, row(ao, i), b, bo, c, co, p, out, row(oo, i), cols);
+                    }
+                }
+                case SOFTMAX -> {
+                    for (int i = start; i < end; i++) {
+                        VectorKernels.softmax(a, row(ao, i), out, row(oo, i), cols);
+                    }
+                }
+                case ARGMAX -> {
+                    for (int i = start; i < end; i++) {
+                        ids[i] = VectorKernels.argmax(a, row(ao, i), cols);
+                    }
+                }
+                case ROPE -> {
+                    VectorRope.Tables tables = ropeTables.get();
+                    for (int t = start; t < end; t++) {
+                        tables.fill(rope, startPos + t);
+                        for (int h = 0; h < heads; h++) {
+                            long e = 4L * ((long) t * heads + h) * cols;
+                            VectorRope.head(a, ao + e, rope, tables, out, oo + e, cols);
+                        }
+                    }
+                }
+                case UNARY -> VectorKernels.unary(unary, p, a, ao, out, oo, start * BLOCK, Math.min(n, end * BLOCK));
+                case BINARY -> VectorKernels.binary(binary, p, r, a, ao, b, bo, start * BLOCK, out, oo, start * BLOCK,
+                        Math.min(n, end * BLOCK));
+                case BINARY_ROW -> { // b is one row, combined with every row of a
+                    for (int i = start; i < end; i++) {
+                        VectorKernels.binary(binary, p, r, a, ao, b, bo, 0, out, oo, i * cols, (i + 1) * cols);
+                    }
+                }
+            }
+        }
+
+        private long row(long offset, int i) {
+            return offset + 4L * i * cols;
+        }
     }
 }

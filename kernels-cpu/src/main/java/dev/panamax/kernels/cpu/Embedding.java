@@ -5,7 +5,6 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 /** Embedding lookup and float conversions: data movement shared by both CPU backends. */
 final class Embedding {
@@ -62,7 +61,7 @@ final class Embedding {
         Checks.usable(op, "dst", dst);
         Checks.floatType(op, "src", src);
         Checks.floatType(op, "dst", dst);
-        if (!Arrays.equals(src.shape(), dst.shape())) {
+        if (!Checks.equalShapes(src, dst)) {
             throw new IllegalArgumentException(op + ": src " + src.describe() + " and dst " + dst.describe()
                     + " must have the same shape");
         }

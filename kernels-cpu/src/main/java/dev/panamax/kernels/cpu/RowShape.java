@@ -23,46 +23,70 @@ record RowShape(int rows, int cols, long xOffset, long outOffset, long bCols) {
     }
 
     static RowShape unary(String op, Tensor x, Tensor out) {
+        checkUnary(op, x, out);
+        return new RowShape(Checks.rows(op, x), Checks.cols(op, x), x.byteOffset(), out.byteOffset(), x.numel());
+    }
+
+    /**
+     * The checks of {@link #unary} without the record: the {@code cpu} backend's hot calls check with these and
+     * allocate nothing (a record returned by a method C2 does not inline escapes, 48 bytes a call).
+     */
+    static void checkUnary(String op, Tensor x, Tensor out) {
         Checks.f32(op, "x", x);
         Checks.f32(op, "out", out);
         Checks.sameShape(op, "x", x, "out", out);
         if (x.numel() > Integer.MAX_VALUE - CpuOps.BLOCK) {
             throw new IllegalArgumentException(op + ": " + x.describe() + " has more than 2^31 elements");
         }
-        return new RowShape(Checks.rows(op, x), Checks.cols(op, x), x.byteOffset(), out.byteOffset(), x.numel());
+        Checks.rows(op, x);
+        Checks.cols(op, x);
     }
 
     /** {@code a op b -> out}; with {@code broadcast}, b may also be one row of a. */
     static RowShape binary(String op, Tensor a, Tensor b, Tensor out, boolean broadcast) {
         RowShape s = unary(op, a, out);
+        return checkBinary(op, a, b, out, broadcast) ? new RowShape(s.rows, s.cols, s.xOffset, s.outOffset, s.cols) : s;
+    }
+
+    /** The checks of {@link #binary}; true when b is one row of a, combined with every row. */
+    static boolean checkBinary(String op, Tensor a, Tensor b, Tensor out, boolean broadcast) {
+        checkUnary(op, a, out);
         Checks.f32(op, "b", b);
         if (broadcast && Checks.broadcastRow(op, a, b)) {
-            return new RowShape(s.rows, s.cols, s.xOffset, s.outOffset, s.cols);
+            return true;
         }
         Checks.sameShape(op, "a", a, "b", b);
-        return s;
+        return false;
     }
 
     static RowShape norm(String op, Tensor x, Tensor weight, Tensor bias, Tensor out) {
-        RowShape s = unary(op, x, out);
+        checkNorm(op, x, weight, bias, out);
+        return unary(op, x, out);
+    }
+
+    /** The checks of {@link #norm}. */
+    static void checkNorm(String op, Tensor x, Tensor weight, Tensor bias, Tensor out) {
+        checkUnary(op, x, out);
         if (op.equals("rmsNorm") && weight == null) {
             throw new IllegalArgumentException(op + ": weight is null");
         }
-        for (Tensor p : new Tensor[] {weight, bias}) {
-            if (p != null) {
-                Checks.f32(op, p == weight ? "weight" : "bias", p);
-                if (p.rank() != 1 || p.size(0) != s.cols) {
-                    throw new IllegalArgumentException(op + ": " + (p == weight ? "weight " : "bias ") + p.describe()
-                            + " must be [" + s.cols + "] for x " + x.describe());
-                }
+        checkNormParameter(op, "weight", weight, x);
+        checkNormParameter(op, "bias", bias, x);
+    }
+
+    private static void checkNormParameter(String op, String role, Tensor p, Tensor x) {
+        if (p != null) {
+            Checks.f32(op, role, p);
+            if (p.rank() != 1 || p.size(0) != x.size(-1)) {
+                throw new IllegalArgumentException(op + ": " + role + " " + p.describe() + " must be [" + x.size(-1) + "] for x "
+                        + x.describe());
             }
         }
-        return s;
     }
 
     static void rope(Tensor x, int startPos, Rope rope, Tensor out) {
         String op = "rope";
-        unary(op, x, out);
+        checkUnary(op, x, out);
         Objects.requireNonNull(rope, "rope");
         if (x.rank() != 3) {
             throw new IllegalArgumentException(op + ": x must be [T, H, D], got " + x.describe());

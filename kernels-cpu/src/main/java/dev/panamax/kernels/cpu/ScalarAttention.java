@@ -17,6 +17,11 @@ final class ScalarAttention {
 
     /** See {@link dev.panamax.tensor.Ops#attention}; arguments already validated. */
     static void attention(Tensor q, Tensor k, Tensor v, int startPos, float scale, Attention options, Tensor out) {
+        attention(q, k, v, startPos, scale, options, out, new float[startPos + (int) q.size(0)]);
+    }
+
+    /** As above, with the scores in {@code att} (at least {@code startPos + tokens} long): no allocation. */
+    static void attention(Tensor q, Tensor k, Tensor v, int startPos, float scale, Attention options, Tensor out, float[] att) {
         int tokens = (int) q.size(0);
         int hq = (int) q.size(1);
         int d = (int) q.size(2);
@@ -29,7 +34,6 @@ final class ScalarAttention {
         MemorySegment km = k.segment();
         MemorySegment vm = v.segment();
         MemorySegment om = out.segment();
-        float[] att = new float[startPos + tokens];
         for (int t = 0; t < tokens; t++) {
             int first = options.firstVisible(startPos + t); // within the window, if any
             int last = options.lastVisible(startPos + t, startPos + tokens - 1); // itself (causal) or the call's last

@@ -14,7 +14,7 @@ import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.testing.Seeded;
 import java.lang.foreign.Arena;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,11 +34,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(Seeded.class)
 class AttentionTest {
     private static final ReferenceOps REFERENCE = new ReferenceOps();
-    private static final CpuOps CPU = new CpuOps(3);
+    /** The cpu backend under test: its default small-shape thresholds here, every vector path in the subclass. */
+    private final CpuOps cpu;
 
-    @AfterAll
-    static void close() {
-        CPU.close();
+    AttentionTest() {
+        this.cpu = backend();
+    }
+
+    /** The backend each test gets (a new one per test, closed after it). */
+    CpuOps backend() {
+        return new CpuOps(3);
+    }
+
+    @AfterEach
+    void close() {
+        cpu.close();
     }
 
     /** Query heads per KV head: GQA ratios 1, 2, 4, and multi-query (one KV head for 6 query heads). */
@@ -84,8 +94,8 @@ class AttentionTest {
         float[] vr = v.toFloatArray();
         float[][] results = new float[2][];
         double[] both = new double[qv.length];
-        for (Ops ops : new Ops[] {REFERENCE, CPU}) {
-            double ce = ops == CPU ? CPU_EXP : REF_EXP;
+        for (Ops ops : new Ops[] {REFERENCE, cpu}) {
+            double ce = ops == cpu ? CPU_EXP : REF_EXP;
             double[] truth = new double[qv.length];
             double[] bound = new double[qv.length];
             for (int t = 0; t < tokens; t++) {
@@ -134,7 +144,7 @@ class AttentionTest {
             ops.attention(q, k, v, startPos, scale, out);
             assertWithin(ops.name() + " attention T=" + tokens + " startPos=" + startPos + " D=" + d + " Hq=" + hq + " Hkv="
                     + hkv + " " + cacheType, out.toFloatArray(), truth, bound);
-            results[ops == CPU ? 1 : 0] = out.toFloatArray();
+            results[ops == cpu ? 1 : 0] = out.toFloatArray();
         }
         // online softmax against the two-pass oracle: within the sum of both bounds
         assertWithin("cpu vs reference attention", results[1], Fixtures.toDouble(results[0]), both);

@@ -32,10 +32,17 @@ class CpuMatmulTest {
     private static final int[] K_256 = {256, 768, 1280, 4352};
     private static final int CASES_PER_TYPE = 5;
 
-    private static final ParallelFor[] POOLS = {new ParallelFor(1), new ParallelFor(2), new ParallelFor(3), new ParallelFor(2)};
-    /** The default choice (OpenBLAS for wide batches where installed), and the pure Java GEMM always. */
+    private static final ParallelFor[] POOLS = {new ParallelFor(1), new ParallelFor(2), new ParallelFor(3)};
+    private static final long DEFAULT_SCALAR = SmallShapes.defaults().matmulWork();
+    /**
+     * The default choices (OpenBLAS for wide batches where installed, scalar small shapes) on 1, 2 and 3
+     * threads, then the pure Java GEMM always, the vector paths on every size and the scalar one on every size.
+     */
     private static final CpuMatmul[] MATMULS = {new CpuMatmul(POOLS[0]), new CpuMatmul(POOLS[1]), new CpuMatmul(POOLS[2]),
-            new CpuMatmul(POOLS[3], null)};
+            new CpuMatmul(POOLS[1], null, DEFAULT_SCALAR), new CpuMatmul(POOLS[1], null, 0), new CpuMatmul(POOLS[0], null, Long.MAX_VALUE)};
+    private static final String[] PATHS = {"1 thread (" + CpuMatmul.wideBatchGemm() + ")", "2 threads (" + CpuMatmul.wideBatchGemm() + ")",
+            "3 threads (" + CpuMatmul.wideBatchGemm() + ")", "2 threads, pure Java", "2 threads, pure Java, no scalar path",
+            "the scalar path"};
 
     @AfterAll
     static void closePools() {
@@ -101,8 +108,7 @@ class CpuMatmulTest {
                     String at = what + " at [" + i + ", " + j + "]: expected " + oracle[0] + " +- " + bound;
                     for (int t = 0; t < cpu.length; t++) {
                         float got = cpu[t][i * n + j];
-                        assertTrue(Math.abs(got - oracle[0]) <= bound, at + ", CpuMatmul with " + POOLS[t].threads() + " threads"
-                                + (t == MATMULS.length - 1 ? " (pure Java)" : " (" + CpuMatmul.wideBatchGemm() + ")") + " gave " + got);
+                        assertTrue(Math.abs(got - oracle[0]) <= bound, at + ", CpuMatmul on " + PATHS[t] + " gave " + got);
                     }
                     assertTrue(Math.abs(ref - oracle[0]) <= bound, at + ", ReferenceMatmul gave " + ref);
                 }

@@ -17,7 +17,7 @@ import dev.panamax.tensor.Rope;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.testing.Seeded;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,11 +30,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(Seeded.class)
 class KernelAccuracyTest {
     private static final ReferenceOps REFERENCE = new ReferenceOps();
-    private static final CpuOps CPU = new CpuOps(3);
+    /** The cpu backend under test: its default small-shape thresholds here, every vector path in the subclass. */
+    private final CpuOps cpu;
 
-    @AfterAll
-    static void close() {
-        CPU.close();
+    KernelAccuracyTest() {
+        this.cpu = backend();
+    }
+
+    /** The backend each test gets (a new one per test, closed after it). */
+    CpuOps backend() {
+        return new CpuOps(3);
+    }
+
+    @AfterEach
+    void close() {
+        cpu.close();
     }
 
     /**
@@ -43,12 +53,12 @@ class KernelAccuracyTest {
      */
     private static final double TINY = Float.MIN_NORMAL;
 
-    private static Ops[] backends() {
-        return new Ops[] {REFERENCE, CPU};
+    private Ops[] backends() {
+        return new Ops[] {REFERENCE, cpu};
     }
 
-    private static double expError(Ops ops) {
-        return ops == CPU ? CPU_EXP : REF_EXP;
+    private double expError(Ops ops) {
+        return ops == cpu ? CPU_EXP : REF_EXP;
     }
 
     @Test
@@ -76,7 +86,7 @@ class KernelAccuracyTest {
             for (Ops ops : backends()) {
                 Tensor out = poisoned(rows, d);
                 ops.rmsNorm(tensor(x, rows, d), tensor(w, d), eps, out);
-                results[ops == CPU ? 1 : 0] = out.toFloatArray();
+                results[ops == cpu ? 1 : 0] = out.toFloatArray();
                 assertWithin(ops.name() + " rmsNorm d=" + d, out.toFloatArray(), truth, bound);
             }
             assertWithin("cpu vs reference rmsNorm d=" + d, results[1], Fixtures.toDouble(results[0]), twice(bound));
@@ -129,7 +139,7 @@ class KernelAccuracyTest {
             for (Ops ops : backends()) {
                 Tensor out = poisoned(rows, d);
                 ops.layerNorm(tensor(x, rows, d), affine ? tensor(w, d) : null, affine ? tensor(b, d) : null, eps, out);
-                results[ops == CPU ? 1 : 0] = out.toFloatArray();
+                results[ops == cpu ? 1 : 0] = out.toFloatArray();
                 assertWithin(ops.name() + " layerNorm d=" + d, out.toFloatArray(), truth, bound);
             }
             assertWithin("cpu vs reference layerNorm d=" + d, results[1], Fixtures.toDouble(results[0]), twice(bound));
@@ -169,7 +179,7 @@ class KernelAccuracyTest {
                 }
                 Tensor out = poisoned(rows, d);
                 ops.softmax(tensor(x, rows, d), out);
-                results[ops == CPU ? 1 : 0] = out.toFloatArray();
+                results[ops == cpu ? 1 : 0] = out.toFloatArray();
                 assertWithin(ops.name() + " softmax d=" + d, out.toFloatArray(), truth, bound);
             }
             assertWithin("cpu vs reference softmax d=" + d, results[1], Fixtures.toDouble(results[0]), both);
@@ -199,7 +209,7 @@ class KernelAccuracyTest {
                 }
                 Tensor out = poisoned(n);
                 ops.silu(tensor(g, n), out);
-                silu[ops == CPU ? 1 : 0] = out.toFloatArray();
+                silu[ops == cpu ? 1 : 0] = out.toFloatArray();
                 assertWithin(ops.name() + " silu n=" + n, out.toFloatArray(), truth, bound);
                 Tensor glu = poisoned(n);
                 ops.swiglu(tensor(g, n), tensor(up, n), glu);
@@ -222,7 +232,7 @@ class KernelAccuracyTest {
                     // reference: computed in double and rounded once (u; the double error is ~1e-16 relative).
                     // cpu: x*sigmoid(2y) in float: 2y carries 6u relative (5 roundings and the constants),
                     // which e^-2y turns into 6u|2y| relative; then exp error, +1 and the division
-                    double rel = ops == CPU ? 6 * U * Math.abs(2 * y) + CPU_EXP + 2 * U : U * (1 + 1e-6);
+                    double rel = ops == cpu ? 6 * U * Math.abs(2 * y) + CPU_EXP + 2 * U : U * (1 + 1e-6);
                     bound[i] = 1.01 * rel * Math.abs(truth[i]) + TINY * (1 + Math.abs(x[i]));
                 }
                 Tensor out = poisoned(n);
@@ -246,7 +256,7 @@ class KernelAccuracyTest {
                 for (int i = 0; i < n; i++) {
                     double z = x[i] / Math.sqrt(2);
                     truth[i] = 0.5 * x[i] * onePlusErf[i];
-                    double rel = ops == CPU
+                    double rel = ops == cpu
                             // the float z = x * (-1/sqrt 2) is off by 2u relative, which erfc's conditioning
                             // (|z erfc'/erfc| <= 2z^2 + 2|z|) amplifies; then VectorMath.erfc's own bound and the product
                             ? 2 * U * (2 * z * z + 2 * Math.abs(z)) + 1.2e-7 + (z * z + 2 * VectorMath.EXP_ULPS + 8) * U + U
@@ -295,7 +305,7 @@ class KernelAccuracyTest {
                     at += got.length;
                     all.append(op);
                 }
-                results[ops == CPU ? 1 : 0] = concat;
+                results[ops == cpu ? 1 : 0] = concat;
             }
             assertBitwise("cpu vs reference add/mul/scale d=" + d, results[0], results[1]);
         }
@@ -341,13 +351,13 @@ class KernelAccuracyTest {
                 for (Ops ops : backends()) {
                     Tensor out = poisoned(tokens, heads, d);
                     ops.rope(tensor(x, tokens, heads, d), startPos, rope, out);
-                    results[ops == CPU ? 1 : 0] = out.toFloatArray();
+                    results[ops == cpu ? 1 : 0] = out.toFloatArray();
                     assertWithin(ops.name() + " rope " + rope + " d=" + d, out.toFloatArray(), truth, bound);
                 }
                 assertBitwise("cpu vs reference rope " + rope + " d=" + d, results[0], results[1]);
                 // in place gives the same result
                 Tensor inPlace = tensor(x, tokens, heads, d);
-                CPU.rope(inPlace, startPos, rope, inPlace);
+                cpu.rope(inPlace, startPos, rope, inPlace);
                 assertBitwise("cpu rope in place", results[0], inPlace.toFloatArray());
             }
         }

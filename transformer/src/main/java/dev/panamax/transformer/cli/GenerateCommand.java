@@ -37,6 +37,10 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Write the logits of the last prompt position to FILE, one value per line (for comparing implementations).")
     Path dumpLogits;
 
+    @Option(names = "--timings", description = "Also print on stderr how long the start took: process start to the model"
+            + " loaded and to the first generated token (issue 18's start-up target).")
+    boolean timings;
+
     @Mixin
     GenerationOptions options;
 
@@ -45,7 +49,9 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long s = options.resolveSeed();
+        long called = System.currentTimeMillis();
         try (Ops ops = options.openBackend(); Model m = options.openModel(options.model, ops, err)) {
+            long loaded = System.currentTimeMillis();
             Tokenizer tokenizer = m.tokenizer();
             int[] ids = tokenizer.encode(prompt, true, false);
             if (ids.length == 0) {
@@ -66,7 +72,11 @@ final class GenerateCommand implements Callable<Integer> {
                 out.print(decoder.next(ids[i]));
             }
             out.flush();
+            long[] firstToken = {0};
             GenerationResult r = g.generate(ids, options.tokens, TokenTextDecoder.of(decoder), text -> {
+                if (firstToken[0] == 0) {
+                    firstToken[0] = System.currentTimeMillis();
+                }
                 out.print(text);
                 out.flush();
             });
@@ -77,9 +87,20 @@ final class GenerateCommand implements Callable<Integer> {
                         + m.config().contextLength() + " positions is full (a larger -c gives more room)");
             }
             err.println(r.summary());
+            if (timings) {
+                err.println(startTimings(called, loaded, firstToken[0]));
+            }
             err.flush();
         }
         return 0;
+    }
+
+    /** {@code start: ...} from the process's start (as the OS recorded it, to 10 ms) to each milestone. */
+    private static String startTimings(long called, long loaded, long firstToken) {
+        long start = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(called);
+        return String.format(java.util.Locale.ROOT, "start: command running %.3f s, model loaded %.3f s, first token %s after process start",
+                (called - start) / 1e3, (loaded - start) / 1e3, firstToken == 0 ? "none" : String.format(java.util.Locale.ROOT, "%.3f s",
+                        (firstToken - start) / 1e3));
     }
 
     private void writeLogits(float[] logits) throws IOException {

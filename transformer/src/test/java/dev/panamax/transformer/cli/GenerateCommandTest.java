@@ -32,6 +32,22 @@ class GenerateCommandTest {
                 "the speed line, BOS prefilled and 30 tokens generated (the first by the prefill): " + r.err);
     }
 
+    /** Issue 18 target 4: --timings says how long the start took, each milestone after the one before. */
+    @Test
+    void timingsReportTheStartInOrder() {
+        Path model = Models.require("stories260K-f32.gguf");
+        Run r = run(new GenerateCommand(), "--model", model.toString(), "--temp", "0", "-n", "3", "-t", "1", "--timings");
+        assertEquals(0, r.code, r.err);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "start: command running (\\d+\\.\\d{3}) s, model loaded (\\d+\\.\\d{3}) s, first token (\\d+\\.\\d{3}) s after process start")
+                .matcher(r.err);
+        assertTrue(m.find(), "the start line: " + r.err);
+        double command = Double.parseDouble(m.group(1)), loaded = Double.parseDouble(m.group(2)), first = Double.parseDouble(m.group(3));
+        assertTrue(command >= 0 && command <= loaded && loaded <= first, "milestones in order: " + r.err);
+        Run plain = run(new GenerateCommand(), "--model", model.toString(), "--temp", "0", "-n", "3", "-t", "1");
+        assertTrue(!plain.err.contains("start:"), "no start line without --timings: " + plain.err);
+    }
+
     @Test
     void dumpLogitsWritesTheLastPromptPositionsLogits(@TempDir Path dir) throws Exception {
         Path model = Models.require("stories260K-f32.gguf");
