@@ -111,39 +111,17 @@ final class LatentAttention implements AttentionLayer {
     private final Rope rope;
     private final Linear qA, qB, kvA, wo;
     private final Norm qANorm, kvANorm;
-        // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor], the products for all tokens and heads at once
-        b.ensureHeads(n);
-        ops.headMatmul(b.qNopeHeads[n], kB, b.qAbsLatentHeads[n]);
-        for (int r = 0; r < rows.runs(); r++) {
-            int first = rows.start(r), len = rows.length(r), pos = rows.position(r);
-            for (int t = first; t < first + len; t++) {
-                int p = pos + t - first;
-                b.ensure(t);
-                kvANorm.forward(b.latent[t], b.latent[t]);
-                ops.rope(b.kPe[t], p, rope, b.kPe[t]);
-                for (int h = 0; h < s.heads(); h++) {
-                    ops.rope(b.qPe[t][h], p, rope, b.qAbsPe[t][h]);
-                    if (s.ropeFactor() != 1) {
-                        ops.scale(b.qAbsPe[t][h], s.ropeFactor(), b.qAbsPe[t][h]);
+    private final Tensor kB, vB;
+    /** This layer's latent cache, per sequence slot: {@code [S, 1, L + R]} each. */
+    private final Tensor[] cache;
 
     /**
      * @param buffers the scratch of all layers ({@link Buffers} of this shape)
      * @param qA      the query down-projection {@code [qLoraRank, dim]}, or null: then {@code qB} is the plain {@code W_q [H(N+R), dim]}
      * @param qANorm  its norm, or null
-        // 3. absorbed queries: q'_h = [q_nope,h · W_kb,h, RoPE(q_pe,h) · ropeFactor], the products for all tokens and heads at once
-        b.ensureHeads(n);
-        ops.headMatmul(b.qNopeHeads[n], kB, b.qAbsLatentHeads[n]);
-        for (int r = 0; r < rows.runs(); r++) {
-            int first = rows.start(r), len = rows.length(r), pos = rows.position(r);
-            for (int t = first; t < first + len; t++) {
-                int p = pos + t - first;
-                b.ensure(t);
-                kvANorm.forward(b.latent[t], b.latent[t]);
-                ops.rope(b.kPe[t], p, rope, b.kPe[t]);
-                for (int h = 0; h < s.heads(); h++) {
-                    ops.rope(b.qPe[t][h], p, rope, b.qAbsPe[t][h]);
-                    if (s.ropeFactor() != 1) {
-                        ops.scale(b.qAbsPe[t][h], s.ropeFactor(), b.qAbsPe[t][h]);
+     * @param kB      {@code [H, L, N]}: per head {@code W_kb,hᵀ}
+     * @param vB      {@code [H, V, L]}
+     * @param cache   this layer's latent cache {@code [slots, S, 1, L + R]} ({@code [S, 1, L + R]}: one slot)
      */
     LatentAttention(Ops ops, Buffers buffers, Rope rope, Linear qA, Norm qANorm, Linear qB, Linear kvA, Norm kvANorm,
                     Tensor kB, Tensor vB, Linear wo, Tensor cache) {
