@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.tensor.testing.Seeded;
-import dev.panamax.transformer.api.Completion;
-import dev.panamax.transformer.api.GenerateOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,41 +24,10 @@ class RobustnessTest {
     @TempDir
     Path dir;
 
-    /** A job whose every piece of text waits for a permit: the scheduler runs one round per permit. */
-    private static final class HeldJob implements Job.Listener {
-        final Semaphore rounds = new Semaphore(0);
-        final CountDownLatch started = new CountDownLatch(1), done = new CountDownLatch(1);
-        volatile Completion completion;
-
-        @Override
-        public void text(String piece) {
-            started.countDown();
-            rounds.acquireUninterruptibly();
-        }
-
-        @Override
-        public void finished(Completion c) {
-            completion = c;
-            done.countDown();
-        }
-
-        @Override
-        public void failed(RuntimeException error) {
-            done.countDown();
-        }
-    }
-
-    private static HeldJob hold(TestServer t, int tokens) throws InterruptedException {
-        HeldJob held = new HeldJob();
-        t.server.scheduler().submit(new Job(t.model.tokenizer().encode("abc", true, false), GenerateOptions.greedy().maxTokens(tokens), held));
-        assertTrue(held.started.await(20, TimeUnit.SECONDS));
-        return held;
-    }
-
     @Test
     void pastTheSlotsAndTheQueueARequestGets503UntilOneFinishes(Random random) throws Exception {
         try (TestServer t = new TestServer(dir, random, ServerSettings.defaults().capacity(1, 0))) {
-            HeldJob held = hold(t, 3);
+            HeldJob held = HeldJob.hold(t, 3);
             String body = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 2}";
             TestServer.Reply busy = t.post("/v1/chat/completions", body);
             assertEquals(503, busy.status(), busy.body());
@@ -78,7 +43,7 @@ class RobustnessTest {
     @Test
     void aClientThatHangsUpMidStreamFreesItsSlotAtOnce(Random random) throws Exception {
         try (TestServer t = new TestServer(dir, random, ServerSettings.defaults().capacity(2, 4))) {
-            HeldJob held = hold(t, 400);
+            HeldJob held = HeldJob.hold(t, 400);
             try (RawClient c = new RawClient(t.server.port())) {
                 c.post("/v1/completions", "{\"prompt\": \"abc\", \"max_tokens\": 400, \"stream\": true, \"temperature\": 0}");
                 long until = System.nanoTime() + 20_000_000_000L;
