@@ -191,6 +191,7 @@ final class HeadlessChromium implements AutoCloseable {
         if (socket != null) {
             socket.abort();
         }
+        process.descendants().forEach(ProcessHandle::destroy); // the renderer and other helper processes
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
@@ -199,8 +200,26 @@ final class HeadlessChromium implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        deleteProfile();
+    }
+
+    /** Removes the browser's profile; its helper processes may still be writing there, so files may come and go meanwhile. */
+    private void deleteProfile() {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // a file vanished while walking: walk again
+            }
+            if (!Files.exists(profile)) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

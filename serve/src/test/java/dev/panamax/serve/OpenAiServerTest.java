@@ -175,7 +175,7 @@ class OpenAiServerTest {
         assertEquals("ok", health.json().get("status").asText());
         TestServer.Reply page = t.get("/");
         assertEquals(200, page.status());
-        assertTrue(page.body().contains("Panamax server"), page.body());
+        assertTrue(page.body().contains("<title>Panamax chat</title>"), page.body());
     }
 
     @Test
