@@ -123,7 +123,11 @@ public final class CpuMatmul {
     /** Multiply-adds at and below which a matmul runs {@link SmallMatmul}'s scalar code ({@link SmallShapes}). */
     private final long scalarWork;
 
-    /** Runs on the threads of {@code pool}, small matmuls scalar up to the measured default ({@link SmallShapes#defaults}). */
+    /**
+     * Runs on the threads of {@code pool}, small matmuls scalar up to the measured default ({@link SmallShapes#defaults}).
+     *
+     * @param pool the thread team the kernels split their work over
+     */
     public CpuMatmul(ParallelFor pool) {
         this(pool, OpenBlasGemm.shared().orElse(null), SmallShapes.defaults().matmulWork());
     }
@@ -142,6 +146,8 @@ public final class CpuMatmul {
      * Which GEMM wide batches (prompts) use in this JVM: OpenBLAS's sgemm through FFM where
      * {@code libopenblas.so.0} is installed and {@code -Dpanamax.blas=false} is not given, else the pure
      * Java one; with the library, its version and core, or why it is not used.
+     *
+     * @return a one-line description of the choice, for logs and {@code panamax info}
      */
     public static String wideBatchGemm() {
         return OpenBlasGemm.describe();
@@ -152,6 +158,9 @@ public final class CpuMatmul {
      * Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K or MXFP4 (rows may be strided; read in place), out F32
      * {@code [M, N]}. Every element of out is written.
      *
+     * @param x   the activations, F32 {@code [M, K]}
+     * @param w   the weights {@code [N, K]}
+     * @param out the result, F32 {@code [M, N]}
      * @throws IllegalArgumentException if dtypes or shapes do not fit
      */
     public void matmul(Tensor x, Tensor w, Tensor out) {

@@ -42,7 +42,11 @@ public final class CpuOps implements Ops {
         this(Runtime.getRuntime().availableProcessors());
     }
 
-    /** A backend whose kernels use {@code threads} threads, the caller's included. */
+    /**
+     * A backend whose kernels use {@code threads} threads, the caller's included.
+     *
+     * @param threads threads in all, 1 to {@link ParallelFor#MAX_THREADS}
+     */
     public CpuOps(int threads) {
         this(threads, SmallShapes.defaults());
     }
@@ -61,7 +65,11 @@ public final class CpuOps implements Ops {
         return "cpu";
     }
 
-    /** Number of threads the kernels use. */
+    /**
+     * Number of threads the kernels use.
+     *
+     * @return the team's size, the caller's thread included
+     */
     public int threads() {
         return pool.threads();
     }

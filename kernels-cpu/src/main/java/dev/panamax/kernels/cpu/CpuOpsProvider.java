@@ -10,6 +10,10 @@ import java.util.Optional;
  * class, so it can be loaded and asked anywhere.
  */
 public final class CpuOpsProvider implements OpsProvider {
+    /** The provider ServiceLoader instantiates. */
+    public CpuOpsProvider() {
+    }
+
     @Override
     public String name() {
         return "cpu";

@@ -23,6 +23,12 @@ public final class ParallelFor implements AutoCloseable {
     /** The work of one chunk: items {@code [start, end)}. */
     @FunctionalInterface
     public interface Body {
+        /**
+         * Does items {@code [start, end)}.
+         *
+         * @param start the first item
+         * @param end   one past the last item
+         */
         void run(int start, int end);
     }
 
@@ -53,7 +59,12 @@ public final class ParallelFor implements AutoCloseable {
      */
     public static final int MAX_THREADS = 1024;
 
-    /** A team of {@code threads} threads in all, the caller's included. */
+    /**
+     * A team of {@code threads} threads in all, the caller's included.
+     *
+     * @param threads threads in all, 1 to {@link #MAX_THREADS}
+     * @throws IllegalArgumentException if {@code threads} is out of that range
+     */
     public ParallelFor(int threads) {
         if (threads < 1 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", got " + threads + " (this machine has "
@@ -65,7 +76,11 @@ public final class ParallelFor implements AutoCloseable {
         }
     }
 
-    /** Number of threads that share the work, the caller's included. */
+    /**
+     * Number of threads that share the work, the caller's included.
+     *
+     * @return the team's size
+     */
     public int threads() {
         return workers.length + 1;
     }
@@ -73,6 +88,10 @@ public final class ParallelFor implements AutoCloseable {
     /**
      * Runs {@code body} over {@code [0, n)} in chunks of {@code grain} items (the last may be
      * shorter) and returns when all are done. An exception in any chunk is rethrown here.
+     *
+     * @param n     items in all
+     * @param grain items per chunk
+     * @param body  the work of one chunk
      */
     public void run(int n, int grain, Body body) {
         if (n <= 0) {

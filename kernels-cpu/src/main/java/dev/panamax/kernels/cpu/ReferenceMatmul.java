@@ -20,6 +20,9 @@ public final class ReferenceMatmul {
      * {@code out = x · wᵀ} for x F32 {@code [M, K]}, w {@code [N, K]} of any weight dtype (read in
      * place), out F32 {@code [M, N]}.
      *
+     * @param x   the activations, F32 {@code [M, K]}
+     * @param w   the weights {@code [N, K]}
+     * @param out the result, F32 {@code [M, N]}
      * @throws IllegalArgumentException if dtypes or shapes do not fit
      */
     public static void matmul(Tensor x, Tensor w, Tensor out) {

@@ -6,6 +6,10 @@ import java.util.Optional;
 
 /** Provides the "reference" backend: scalar Java, always available. */
 public final class ReferenceOpsProvider implements OpsProvider {
+    /** The provider ServiceLoader instantiates. */
+    public ReferenceOpsProvider() {
+    }
+
     @Override
     public String name() {
         return ReferenceOps.NAME;

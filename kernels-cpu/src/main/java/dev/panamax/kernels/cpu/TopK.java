@@ -15,6 +15,12 @@ public final class TopK {
      * (relative to {@code offset}) and values into {@code indices[0..k)} and {@code values[0..k)},
      * largest first; equal values keep the lower index first. NaN entries are never selected.
      *
+     * @param row     the values to choose from
+     * @param offset  where the candidates start in {@code row}
+     * @param n       how many candidates there are
+     * @param k       how many to choose
+     * @param indices receives the chosen indices, relative to {@code offset}
+     * @param values  receives the chosen values
      * @return the number of entries written: {@code min(k, n)} minus the NaN entries that would be needed
      * @throws IllegalArgumentException if {@code k} is negative or the output arrays are shorter than {@code k}
      */

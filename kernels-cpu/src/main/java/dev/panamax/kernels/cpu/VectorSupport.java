@@ -10,7 +10,11 @@ public final class VectorSupport {
     private VectorSupport() {
     }
 
-    /** Empty if the Vector API can be used; otherwise what is missing and how to fix it. */
+    /**
+     * Whether the Vector API can be used.
+     *
+     * @return empty if it can; otherwise what is missing and how to fix it
+     */
     public static Optional<String> unavailableReason() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return Optional.of("the Vector API module is not enabled: start the JVM with --add-modules jdk.incubator.vector");
@@ -18,7 +22,11 @@ public final class VectorSupport {
         return Optional.empty();
     }
 
-    /** "FloatVector.SPECIES_PREFERRED: 256 bits (8 floats)", or why the Vector API is unavailable. */
+    /**
+     * The vector width the kernels use.
+     *
+     * @return e.g. "FloatVector.SPECIES_PREFERRED: 256 bits (8 floats)", or why the Vector API is unavailable
+     */
     public static String describe() {
         return unavailableReason().orElseGet(VectorSpecies::describePreferred);
     }
