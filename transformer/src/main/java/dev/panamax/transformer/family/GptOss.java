@@ -22,7 +22,7 @@ import java.util.List;
  * logit per head in every softmax, a sliding window on alternate layers (even layers: the window,
  * odd layers: full), YaRN RoPE (NEOX halves), and a mixture of experts whose router has a bias,
  * whose top-k logits are softmaxed (equal to softmax over all, top-k, renormalized), and whose
- * experts have biases and the clamped SwiGLU ({@link dev.panamax.transformer.nn.ClampedSwiGluFeedForward}).
+ * experts have biases and the clamped SwiGLU ({@link dev.panamax.transformer.nn.GateActivation#clampedSwiGlu}).
  * Reference: transformers' {@code modeling_gpt_oss.py} ({@code GptOssAttention},
  * {@code eager_attention_forward}, {@code GptOssTopKRouter}, {@code GptOssExperts}), llama.cpp's
  * {@code src/models/openai-moe.cpp}.

@@ -4,7 +4,8 @@ import dev.panamax.formats.safetensors.HfMxfp4;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.ModelConfig;
-import dev.panamax.transformer.nn.ClampedSwiGluFeedForward;
+import dev.panamax.transformer.nn.GateActivation;
+import dev.panamax.transformer.nn.GatedFeedForward;
 import dev.panamax.transformer.nn.Linear;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ final class GptOssExperts {
     }
 
     /** Layer {@code layer}'s {@code expertCount} experts of width {@code ffnDim}. */
-    static List<ClampedSwiGluFeedForward> load(BuildContext b, ModelConfig c, int layer, float alpha, float limit) {
+    static List<GatedFeedForward> load(BuildContext b, ModelConfig c, int layer, float alpha, float limit) {
         WeightLoader w = b.weights();
         int e = c.expertCount(), f = c.ffnDim(), dim = c.dim();
         List<Tensor> gates, ups, downs;
@@ -69,12 +70,13 @@ final class GptOssExperts {
             upBias = w.upload(deinterleave(interleaved, 1, w));
             downBias = w.floats(down + "_bias", e, dim);
         }
-        List<ClampedSwiGluFeedForward> experts = new ArrayList<>(e);
+        List<GatedFeedForward> experts = new ArrayList<>(e);
+        GateActivation clamped = GateActivation.clampedSwiGlu(alpha, limit);
         for (int x = 0; x < e; x++) {
-            experts.add(new ClampedSwiGluFeedForward(b.ops(), b.scratch(),
+            experts.add(new GatedFeedForward(b.ops(), b.scratch(),
                     new Linear(b.ops(), gates.get(x), gateBias.select(0, x)),
                     new Linear(b.ops(), ups.get(x), upBias.select(0, x)),
-                    new Linear(b.ops(), downs.get(x), downBias.select(0, x)), alpha, limit));
+                    new Linear(b.ops(), downs.get(x), downBias.select(0, x)), clamped));
         }
         return experts;
     }

@@ -4,10 +4,11 @@ import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
 
 /**
- * The gated feed-forward of Llama and its descendants (SwiGLU, or GeGLU with another activation):
+ * The gated feed-forward of Llama and its descendants (SwiGLU, GeGLU, or gpt-oss's clamped SwiGLU
+ * with biases on all three projections: {@link GateActivation}):
  *
  * <pre>
- *   h   = act(x·W_gateᵀ) ⊙ (x·W_upᵀ)      [n, F]
+ *   h   = act(x·W_gateᵀ, x·W_upᵀ)          [n, F]   usually act(g) ⊙ u
  *   out = h · W_downᵀ                      [n, dim]
  * </pre>
  *
