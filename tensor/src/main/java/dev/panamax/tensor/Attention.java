@@ -38,6 +38,12 @@ public record Attention(int window, float softCap, Tensor sinks, boolean bidirec
     /** An encoder's attention: each query sees every position written, before and after it. */
     public static final Attention BIDIRECTIONAL = new Attention(0, 0, null, true);
 
+    /**
+     * Checks the options (see the record's description for each).
+     *
+     * @throws IllegalArgumentException if {@code window} is negative, a window is combined with
+     *         {@code bidirectional}, or {@code softCap} is negative, NaN or infinite
+     */
     public Attention {
         if (window < 0) {
             throw new IllegalArgumentException("attention window must be 0 (none) or positive, got " + window);
@@ -51,32 +57,63 @@ public record Attention(int window, float softCap, Tensor sinks, boolean bidirec
         }
     }
 
-    /** Causal options: a window of {@code window} positions (0: none), a soft cap (0: none), sinks (null: none). */
+    /**
+     * Causal options: a window of {@code window} positions (0: none), a soft cap (0: none), sinks (null: none).
+     *
+     * @param window  the sliding window in positions, 0 for none
+     * @param softCap the score cap, 0 for none
+     * @param sinks   F32 {@code [Hq]} sink logits, null for none
+     */
     public Attention(int window, float softCap, Tensor sinks) {
         this(window, softCap, sinks, false);
     }
 
-    /** These options with a sliding window of {@code window} positions (0: none). */
+    /**
+     * These options with a sliding window of {@code window} positions (0: none).
+     *
+     * @param window positions a query sees, itself included
+     * @return a copy with that window and the other options unchanged
+     */
     public Attention withWindow(int window) {
         return new Attention(window, softCap, sinks, bidirectional);
     }
 
-    /** These options with the scores soft-capped at {@code cap} (0: none). */
+    /**
+     * These options with the scores soft-capped at {@code cap} (0: none).
+     *
+     * @param cap positive and finite, or 0
+     * @return a copy with that cap and the other options unchanged
+     */
     public Attention withSoftCap(float cap) {
         return new Attention(window, cap, sinks, bidirectional);
     }
 
-    /** These options with one sink logit per query head (null: none). */
+    /**
+     * These options with one sink logit per query head (null: none).
+     *
+     * @param sinks F32 {@code [Hq]} on the backend's device, or null
+     * @return a copy with those sinks and the other options unchanged
+     */
     public Attention withSinks(Tensor sinks) {
         return new Attention(window, softCap, sinks, bidirectional);
     }
 
-    /** These options, causal or bidirectional. */
+    /**
+     * These options, causal or bidirectional.
+     *
+     * @param bidirectional true for an encoder's attention
+     * @return a copy with that setting and the other options unchanged
+     */
     public Attention withBidirectional(boolean bidirectional) {
         return new Attention(window, softCap, sinks, bidirectional);
     }
 
-    /** The first position visible from position {@code pos}. */
+    /**
+     * The first position visible from position {@code pos}.
+     *
+     * @param pos the query's position
+     * @return 0 without a window, else the oldest position still inside it
+     */
     public int firstVisible(int pos) {
         return window == 0 ? 0 : Math.max(0, pos - window + 1);
     }
@@ -84,6 +121,10 @@ public record Attention(int window, float softCap, Tensor sinks, boolean bidirec
     /**
      * The last position visible from position {@code pos} in a call whose last query sits at {@code lastQuery}:
      * {@code pos} itself (causal), or {@code lastQuery} (bidirectional).
+     *
+     * @param pos       the query's position
+     * @param lastQuery the position of the call's last query
+     * @return the newest position the query attends to
      */
     public int lastVisible(int pos, int lastQuery) {
         return bidirectional ? lastQuery : pos;
@@ -96,7 +137,11 @@ public record Attention(int window, float softCap, Tensor sinks, boolean bidirec
                 + (bidirectional ? ", bidirectional" : "") + "]";
     }
 
-    /** Whether no option is set. */
+    /**
+     * Whether no option is set.
+     *
+     * @return true for plain causal attention, the same as {@link #CAUSAL}
+     */
     public boolean isPlain() {
         return window == 0 && softCap == 0 && sinks == null && !bidirectional;
     }

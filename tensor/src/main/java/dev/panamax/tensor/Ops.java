@@ -23,10 +23,21 @@ import java.lang.foreign.Arena;
  */
 public interface Ops extends AutoCloseable {
 
-    /** The backend's name: "reference", "cpu" or "cuda". */
+    /**
+     * The backend's name: "reference", "cpu" or "cuda".
+     *
+     * @return the name {@link Backends} knows this backend by
+     */
     String name();
 
-    /** A new zero-filled tensor in memory this backend computes on, owned by {@code arena}. */
+    /**
+     * A new zero-filled tensor in memory this backend computes on, owned by {@code arena}.
+     *
+     * @param arena owns the memory (device memory is freed when the arena closes)
+     * @param dtype the element type
+     * @param shape the sizes of the dimensions, outermost first
+     * @return the new tensor, on this backend's device
+     */
     default Tensor allocate(Arena arena, DType dtype, long... shape) {
         return Tensor.allocate(arena, dtype, shape);
     }
@@ -35,6 +46,10 @@ public interface Ops extends AutoCloseable {
      * Makes a host tensor (typically a weight in a memory-mapped file) usable by this backend.
      * Host backends return it unchanged, without copying; device backends copy it once into device
      * memory owned by {@code arena}.
+     *
+     * @param arena owns the device copy, if one is made
+     * @param host the host tensor to make available
+     * @return a tensor this backend's methods accept, with the same dtype, shape and values
      */
     default Tensor upload(Arena arena, Tensor host) {
         return host;
@@ -43,6 +58,9 @@ public interface Ops extends AutoCloseable {
     /**
      * Copies {@code src} into {@code dst} (equal shapes), converting between F32, F16 and BF16.
      * Either side may be host memory or this backend's memory, so this also moves results back.
+     *
+     * @param src the tensor to read
+     * @param dst the tensor written, of the same shape
      */
     void copy(Tensor src, Tensor dst);
 
@@ -78,36 +96,82 @@ public interface Ops extends AutoCloseable {
      */
     void embed(Tensor table, int[] ids, Tensor out);
 
-    /** RMSNorm per row: {@code out = x / sqrt(mean(x²) + eps) * weight}; x and out {@code [M, D]}, weight F32 {@code [D]}. */
+    /**
+     * RMSNorm per row: {@code out = x / sqrt(mean(x²) + eps) * weight}.
+     *
+     * @param x      F32 {@code [M, D]}
+     * @param weight F32 {@code [D]}, the learned gain
+     * @param eps    added to the mean square before the square root, so that a zero row gives no NaN
+     * @param out    F32 {@code [M, D]}; may be {@code x}
+     */
     void rmsNorm(Tensor x, Tensor weight, float eps, Tensor out);
 
     /**
      * LayerNorm per row: {@code out = (x - mean) / sqrt(var + eps) * weight + bias}; {@code weight}
      * and {@code bias} are F32 {@code [D]} and may be null (treated as ones and zeros).
+     *
+     * @param x      F32 {@code [M, D]}
+     * @param weight F32 {@code [D]} or null
+     * @param bias   F32 {@code [D]} or null
+     * @param eps    added to the variance before the square root
+     * @param out    F32 {@code [M, D]}; may be {@code x}
      */
     void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor out);
 
-    /** Numerically stable softmax along the last dimension of each row. */
+    /**
+     * Numerically stable softmax along the last dimension of each row: the row's maximum is subtracted
+     * before exponentiating, so large logits do not overflow.
+     *
+     * @param x   F32 {@code [M, N]}
+     * @param out F32 {@code [M, N]}; each row sums to 1; may be {@code x}
+     */
     void softmax(Tensor x, Tensor out);
 
     /**
      * Rotary position embedding of {@code x [T, H, D]} for the positions
      * {@code startPos ... startPos + T - 1}, rotating the first {@code rope.dims()} entries of every head.
+     *
+     * @param x        F32 {@code [T, H, D]}: T tokens, H heads of D entries
+     * @param startPos the position of the first token
+     * @param rope     the rotation's dimensions, frequencies and pairing convention
+     * @param out      F32 {@code [T, H, D]}; may be {@code x}; entries past {@code rope.dims()} are copied
      */
     void rope(Tensor x, int startPos, Rope rope, Tensor out);
 
-    /** {@code out = x * sigmoid(x)}. */
+    /**
+     * SiLU (swish), element-wise: {@code out = x * sigmoid(x)}.
+     *
+     * @param x   F32, any shape
+     * @param out F32, the shape of {@code x}; may be {@code x}
+     */
     void silu(Tensor x, Tensor out);
 
-    /** GELU, exact ({@code erf}) or with the tanh approximation. */
+    /**
+     * GELU, element-wise, exact ({@code erf}) or with the tanh approximation.
+     *
+     * @param x             F32, any shape
+     * @param approximation which formula, as the model was trained with
+     * @param out           F32, the shape of {@code x}; may be {@code x}
+     */
     void gelu(Tensor x, Gelu approximation, Tensor out);
 
-    /** SwiGLU's gate: {@code out = silu(gate) * up}. */
+    /**
+     * SwiGLU's gate, element-wise: {@code out = silu(gate) * up}.
+     *
+     * @param gate F32 {@code [M, F]}, the gate projection
+     * @param up   F32 {@code [M, F]}, the up projection
+     * @param out  F32 {@code [M, F]}; may be {@code gate} or {@code up}
+     */
     void swiglu(Tensor gate, Tensor up, Tensor out);
 
     /**
      * GeGLU's gate: {@code out = gelu(gate) * up}, element-wise; Gemma uses {@link Gelu#TANH}
      * ({@code gelu_pytorch_tanh}).
+     *
+     * @param gate          F32 {@code [M, F]}, the gate projection
+     * @param up            F32 {@code [M, F]}, the up projection
+     * @param approximation the GELU formula
+     * @param out           F32 {@code [M, F]}; may be {@code gate} or {@code up}
      */
     void geglu(Tensor gate, Tensor up, Gelu approximation, Tensor out);
 
@@ -118,7 +182,11 @@ public interface Ops extends AutoCloseable {
      * </pre>
      * gpt-oss uses {@code alpha = 1.702}, {@code limit = 7}.
      *
-     * @param limit positive and finite
+     * @param gate  F32, any shape
+     * @param up    F32, the shape of {@code gate}
+     * @param alpha the slope inside the sigmoid
+     * @param limit positive and finite: {@code gate} is clamped above, {@code up} on both sides
+     * @param out   F32, the shape of {@code gate}; may be {@code gate} or {@code up}
      */
     void clampedSwiglu(Tensor gate, Tensor up, float alpha, float limit, Tensor out);
 
@@ -126,22 +194,49 @@ public interface Ops extends AutoCloseable {
      * Soft-capping: {@code out = cap * tanh(x / cap)}, squashing {@code x} smoothly into {@code (-cap, cap)}
      * (Gemma 2's {@code final_logit_softcapping}).
      *
+     * @param x   F32, any shape
      * @param cap positive and finite
+     * @param out F32, the shape of {@code x}; may be {@code x}
      */
     void softcap(Tensor x, float cap, Tensor out);
 
-    /** {@code out = a + b}; {@code b} has the shape of {@code a} or of one row of it (a bias, broadcast over rows). */
+    /**
+     * {@code out = a + b}; {@code b} has the shape of {@code a} or of one row of it (a bias, broadcast over rows).
+     *
+     * @param a   F32 {@code [M, N]} (or any shape)
+     * @param b   F32, the shape of {@code a} or {@code [N]}
+     * @param out F32, the shape of {@code a}; may be {@code a} or {@code b}
+     */
     void add(Tensor a, Tensor b, Tensor out);
 
-    /** {@code out = a * b}, element-wise; {@code b} has the shape of {@code a} or of one row of it. */
+    /**
+     * {@code out = a * b}, element-wise; {@code b} has the shape of {@code a} or of one row of it.
+     *
+     * @param a   F32 {@code [M, N]} (or any shape)
+     * @param b   F32, the shape of {@code a} or {@code [N]}
+     * @param out F32, the shape of {@code a}; may be {@code a} or {@code b}
+     */
     void mul(Tensor a, Tensor b, Tensor out);
 
-    /** {@code out = x * s}. */
+    /**
+     * Scaling by a constant: {@code out = x * s}.
+     *
+     * @param x   F32, any shape
+     * @param s   the factor
+     * @param out F32, the shape of {@code x}; may be {@code x}
+     */
     void scale(Tensor x, float s, Tensor out);
 
     /**
      * Causal grouped-query attention over a KV cache: {@link #attention(Tensor, Tensor, Tensor, int, float,
      * Attention, Tensor)} with {@link Attention#CAUSAL}.
+     *
+     * @param q        F32 {@code [T, Hq, D]}
+     * @param kCache   F32 or F16 {@code [S, Hkv, D]}, written up to position {@code startPos + T - 1}
+     * @param vCache   same shape and dtype as {@code kCache}
+     * @param startPos the position of {@code q}'s first row
+     * @param scale    the factor of every dot product, usually {@code 1/sqrt(D)}
+     * @param out      F32 {@code [T, Hq, D]}
      */
     default void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Tensor out) {
         attention(q, kCache, vCache, startPos, scale, Attention.CAUSAL, out);
@@ -163,6 +258,7 @@ public interface Ops extends AutoCloseable {
      * @param q       F32 {@code [T, Hq, D]}
      * @param kCache  F32 or F16 {@code [S, Hkv, D]}, written up to position {@code startPos + T - 1}; S is the capacity
      * @param vCache  same shape and dtype as {@code kCache}
+     * @param startPos the position of the first query row; {@code q}'s row {@code t} sits at {@code startPos + t}
      * @param scale   the factor of every dot product ({@code 1/sqrt(D)}, Gemma's {@code query_pre_attn_scalar^-1/2},
      *                Granite's {@code attention_multiplier})
      * @param options window, soft cap, sinks, bidirectional; {@link Attention#CAUSAL} for none. A backend that lacks one
@@ -171,7 +267,12 @@ public interface Ops extends AutoCloseable {
      */
     void attention(Tensor q, Tensor kCache, Tensor vCache, int startPos, float scale, Attention options, Tensor out);
 
-    /** Index of the largest entry of each row of {@code x [M, N]} (the first, on ties) into {@code out[M]}. */
+    /**
+     * Index of the largest entry of each row of {@code x [M, N]} (the first, on ties) into {@code out[M]}.
+     *
+     * @param x   F32 {@code [M, N]}
+     * @param out receives one column index per row; at least {@code M} long
+     */
     void argmax(Tensor x, int[] out);
 
     /** Releases the backend's threads and device resources. Tensors it allocated belong to their arenas. */

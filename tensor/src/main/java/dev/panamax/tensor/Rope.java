@@ -24,6 +24,11 @@ public record Rope(Layout layout, float[] inverseFrequencies) {
         NEOX
     }
 
+    /**
+     * Copies the frequencies, so that the record cannot be changed through the caller's array.
+     *
+     * @throws IllegalArgumentException if there are no frequencies
+     */
     public Rope {
         if (inverseFrequencies.length == 0) {
             throw new IllegalArgumentException("RoPE needs at least one rotated pair");
@@ -31,7 +36,16 @@ public record Rope(Layout layout, float[] inverseFrequencies) {
         inverseFrequencies = inverseFrequencies.clone();
     }
 
-    /** Standard RoPE over the first {@code dims} entries of each head with base {@code theta}. */
+    /**
+     * Standard RoPE over the first {@code dims} entries of each head with base {@code theta}: pair
+     * {@code i} turns with frequency {@code theta^(-2i/dims)}.
+     *
+     * @param layout which entries form the pairs
+     * @param dims   the rotated entries per head, positive and even (the head size, or less for partial RoPE)
+     * @param theta  the base, {@code rope_theta} in a Hugging Face config (10000 for the original RoPE)
+     * @return the settings
+     * @throws IllegalArgumentException if {@code dims} is not positive and even
+     */
     public static Rope of(Layout layout, int dims, double theta) {
         if (dims <= 0 || dims % 2 != 0) {
             throw new IllegalArgumentException("RoPE dims must be a positive even number, got " + dims);
@@ -43,18 +57,31 @@ public record Rope(Layout layout, float[] inverseFrequencies) {
         return new Rope(layout, freq);
     }
 
-    /** Number of rotated entries per head. */
+    /**
+     * Number of rotated entries per head.
+     *
+     * @return twice the number of frequencies
+     */
     public int dims() {
         return 2 * inverseFrequencies.length;
     }
 
-    /** The frequencies (a copy). */
+    /**
+     * The frequencies (a copy).
+     *
+     * @return a new array with one frequency per pair, in radians per position
+     */
     @Override
     public float[] inverseFrequencies() {
         return inverseFrequencies.clone();
     }
 
-    /** Frequency of pair {@code i}, without copying. */
+    /**
+     * Frequency of pair {@code i}, without copying.
+     *
+     * @param i the pair, in {@code [0, dims() / 2)}
+     * @return its frequency in radians per position
+     */
     public float inverseFrequency(int i) {
         return inverseFrequencies[i];
     }

@@ -58,7 +58,15 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
-    /** A new zero-filled, contiguous tensor whose memory is owned by {@code arena}. */
+    /**
+     * A new zero-filled, contiguous tensor whose memory is owned by {@code arena}.
+     *
+     * @param arena owns the memory: closing it frees the tensor and every view of it
+     * @param dtype the element type; for a quantized type the last dimension must be a multiple of its block size
+     * @param shape the sizes of the dimensions, outermost first (none for a scalar)
+     * @return the new tensor, aligned to 64 bytes
+     * @throws IllegalArgumentException if a size is negative, the block rule is broken, or the bytes overflow a long
+     */
     public static Tensor allocate(Arena arena, DType dtype, long... shape) {
         Objects.requireNonNull(arena, "arena");
         long[] s = checkShape(dtype, shape);
@@ -73,7 +81,15 @@ public final class Tensor {
         return new Tensor(memory, dtype, s, Shapes.contiguousStrides(s), 0, Device.HOST);
     }
 
-    /** A new contiguous F32 tensor holding a copy of {@code values}, laid out in {@code shape}. */
+    /**
+     * A new contiguous F32 tensor holding a copy of {@code values}, laid out in {@code shape}.
+     *
+     * @param arena owns the new tensor's memory
+     * @param values the elements in row-major order; the array is copied, not kept
+     * @param shape the sizes of the dimensions, whose product must equal {@code values.length}
+     * @return the new F32 tensor
+     * @throws IllegalArgumentException if the number of values does not match the shape
+     */
     public static Tensor of(Arena arena, float[] values, long... shape) {
         Tensor t = allocate(arena, DType.F32, shape);
         if (t.numel() != values.length) {
@@ -88,6 +104,11 @@ public final class Tensor {
      * A contiguous tensor over existing host memory, starting at byte {@code byteOffset} of
      * {@code memory}, without copying. The tensor shares the segment's owner (its arena).
      *
+     * @param memory the host memory to view; its arena stays the owner
+     * @param byteOffset where element [0, ..., 0] starts, in bytes from the start of {@code memory}
+     * @param dtype how the bytes are read
+     * @param shape the sizes of the dimensions, outermost first
+     * @return a view of {@code memory}; writes through it change the segment
      * @throws IllegalArgumentException if the tensor would reach past the end of the segment
      */
     public static Tensor wrap(MemorySegment memory, long byteOffset, DType dtype, long... shape) {
@@ -98,6 +119,14 @@ public final class Tensor {
      * A contiguous tensor over memory of a compute device. For a device other than
      * {@link Device#HOST} the segment is a handle whose address is a device pointer: it is never
      * dereferenced on the host, and only the backend of that device reads it.
+     *
+     * @param memory the memory to view (a device pointer handle unless {@code device} is the host)
+     * @param byteOffset where element [0, ..., 0] starts, in bytes
+     * @param dtype how the bytes are read
+     * @param device where the memory lives
+     * @param shape the sizes of the dimensions, outermost first
+     * @return a contiguous tensor over {@code memory}
+     * @throws IllegalArgumentException if the tensor would reach past the end of the segment
      */
     public static Tensor wrap(MemorySegment memory, long byteOffset, DType dtype, Device device, long... shape) {
         Objects.requireNonNull(memory, "memory");
@@ -130,65 +159,123 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- properties
 
+    /**
+     * The type of the elements.
+     *
+     * @return this tensor's dtype
+     */
     public DType dtype() {
         return dtype;
     }
 
-    /** The sizes of the dimensions, outermost first (a copy). */
+    /**
+     * The sizes of the dimensions, outermost first (a copy).
+     *
+     * @return a new array with one size per dimension
+     */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** The size of dimension {@code dim}; negative dims count from the end. */
+    /**
+     * The size of dimension {@code dim}; negative dims count from the end.
+     *
+     * @param dim the dimension, 0 for the outermost, -1 for the last
+     * @return the number of entries along {@code dim}
+     * @throws IndexOutOfBoundsException if {@code dim} is outside {@code [-rank, rank)}
+     */
     public long size(int dim) {
         return shape[Shapes.checkDim(dim, shape.length)];
     }
 
-    /** The strides in elements (a copy). */
+    /**
+     * The strides in elements (a copy).
+     *
+     * @return a new array: the number of elements to step over to move one entry along each dimension
+     */
     public long[] strides() {
         return strides.clone();
     }
 
-    /** The stride of dimension {@code dim} in elements; negative dims count from the end. */
+    /**
+     * The stride of dimension {@code dim} in elements; negative dims count from the end.
+     *
+     * @param dim the dimension, 0 for the outermost, -1 for the last
+     * @return the step in elements between neighbours along {@code dim} (0 for a broadcast dimension)
+     * @throws IndexOutOfBoundsException if {@code dim} is outside {@code [-rank, rank)}
+     */
     public long stride(int dim) {
         return strides[Shapes.checkDim(dim, shape.length)];
     }
 
+    /**
+     * The number of dimensions.
+     *
+     * @return 0 for a scalar, 1 for a vector, 2 for a matrix, ...
+     */
     public int rank() {
         return shape.length;
     }
 
-    /** Number of elements (the product of the shape). */
+    /**
+     * Number of elements (the product of the shape).
+     *
+     * @return the number of elements (1 for a scalar, 0 if any size is 0)
+     */
     public long numel() {
         return Shapes.product(shape);
     }
 
-    /** Offset in bytes of element [0, ..., 0] within {@link #segment()}. */
+    /**
+     * Offset in bytes of element [0, ..., 0] within {@link #segment()}.
+     *
+     * @return the offset of the first element in bytes
+     */
     public long byteOffset() {
         return byteOffset;
     }
 
-    /** The whole memory segment this tensor views (possibly larger than the tensor). */
+    /**
+     * The whole memory segment this tensor views (possibly larger than the tensor).
+     *
+     * @return the underlying segment; use {@link #byteOffset()} and the strides to find the elements in it
+     */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** Where the memory lives; only {@link Device#HOST} tensors can be read and written from Java. */
+    /**
+     * Where the memory lives; only {@link Device#HOST} tensors can be read and written from Java.
+     *
+     * @return the tensor's device
+     */
     public Device device() {
         return device;
     }
 
-    /** True while the arena that owns the memory is open. */
+    /**
+     * True while the arena that owns the memory is open.
+     *
+     * @return false once the arena is closed: then every access throws {@link TensorClosedException}
+     */
     public boolean isAlive() {
         return segment.scope().isAlive();
     }
 
-    /** True if the elements are laid out row-major without gaps (broadcast dimensions are not). */
+    /**
+     * True if the elements are laid out row-major without gaps (broadcast dimensions are not).
+     *
+     * @return whether the strides are those of a contiguous row-major tensor of this shape
+     */
     public boolean isContiguous() {
         return Shapes.isContiguous(shape, strides);
     }
 
-    /** Bytes spanned by the tensor's elements if it is contiguous. */
+    /**
+     * Bytes spanned by the tensor's elements if it is contiguous.
+     *
+     * @return the element count converted to bytes by the dtype (whole blocks for quantized types)
+     */
     public long byteSize() {
         return dtype.byteSize(numel());
     }
@@ -197,6 +284,7 @@ public final class Tensor {
      * The memory of a contiguous tensor as a segment of exactly {@link #byteSize()} bytes: the
      * form kernels read and write.
      *
+     * @return a slice of the segment covering exactly the tensor
      * @throws IllegalStateException if the tensor is not contiguous
      */
     public MemorySegment data() {
@@ -210,6 +298,12 @@ public final class Tensor {
     /**
      * The bytes of one row of a tensor whose last dimension is contiguous: the row selected by
      * {@code index} over all dimensions but the last.
+     *
+     * @param index one index for each dimension but the last (none for a vector)
+     * @return a slice of {@code dtype.byteSize(size(-1))} bytes holding that row
+     * @throws IllegalArgumentException if the number of indices is wrong
+     * @throws IllegalStateException if the last dimension is not contiguous
+     * @throws IndexOutOfBoundsException if an index is out of range
      */
     public MemorySegment row(long... index) {
         if (index.length != shape.length - 1) {
@@ -228,7 +322,16 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- views
 
-    /** The view of {@code length} entries of dimension {@code dim}, starting at {@code start}. */
+    /**
+     * The view of {@code length} entries of dimension {@code dim}, starting at {@code start}.
+     *
+     * @param dim the dimension to cut; negative counts from the end
+     * @param start the first entry kept
+     * @param length how many entries are kept
+     * @return a view of the same rank whose dimension {@code dim} has size {@code length}
+     * @throws IndexOutOfBoundsException if the range leaves the dimension
+     * @throws IllegalArgumentException if it cuts through a quantized block
+     */
     public Tensor narrow(int dim, long start, long length) {
         int d = Shapes.checkDim(dim, shape.length);
         if (start < 0 || length < 0 || start > shape[d] - length) {
@@ -246,7 +349,14 @@ public final class Tensor {
         return new Tensor(segment, dtype, s, strides.clone(), offset, device);
     }
 
-    /** The view of rows {@code [start, start + count)} of the outermost dimension (works for quantized tensors). */
+    /**
+     * The view of rows {@code [start, start + count)} of the outermost dimension (works for quantized tensors).
+     *
+     * @param start the first row
+     * @param count how many rows
+     * @return a view of {@code count} rows, as {@code narrow(0, start, count)}
+     * @throws IllegalArgumentException for a scalar
+     */
     public Tensor rows(long start, long count) {
         if (shape.length == 0) {
             throw new IllegalArgumentException("rows() needs a tensor with at least one dimension");
@@ -254,7 +364,15 @@ public final class Tensor {
         return narrow(0, start, count);
     }
 
-    /** The view with dimension {@code dim} fixed at {@code index}, and removed. */
+    /**
+     * The view with dimension {@code dim} fixed at {@code index}, and removed.
+     *
+     * @param dim the dimension to fix; negative counts from the end
+     * @param index the entry kept along {@code dim}
+     * @return a view of rank {@code rank() - 1}
+     * @throws IllegalArgumentException if {@code dim} is the last dimension of a quantized tensor
+     * @throws IndexOutOfBoundsException if {@code dim} or {@code index} is out of range
+     */
     public Tensor select(int dim, long index) {
         int d = Shapes.checkDim(dim, shape.length);
         if (dtype.isQuantized() && d == shape.length - 1) {
@@ -265,7 +383,13 @@ public final class Tensor {
         return new Tensor(segment, dtype, Shapes.remove(shape, d), Shapes.remove(strides, d), offset, device);
     }
 
-    /** The view with dimensions {@code a} and {@code b} swapped. */
+    /**
+     * The view with dimensions {@code a} and {@code b} swapped.
+     *
+     * @param a one dimension (negative counts from the end)
+     * @param b the other dimension
+     * @return a view with the sizes and strides of {@code a} and {@code b} exchanged
+     */
     public Tensor transpose(int a, int b) {
         int[] order = new int[shape.length];
         for (int i = 0; i < order.length; i++) {
@@ -278,7 +402,13 @@ public final class Tensor {
         return permute(order);
     }
 
-    /** The view whose dimension {@code i} is this tensor's dimension {@code order[i]}. */
+    /**
+     * The view whose dimension {@code i} is this tensor's dimension {@code order[i]}.
+     *
+     * @param order a permutation of {@code 0..rank-1} (negative entries count from the end)
+     * @return the permuted view
+     * @throws IllegalArgumentException if {@code order} is not a permutation, or moves a quantized tensor's last dimension
+     */
     public Tensor permute(int... order) {
         if (order.length != shape.length) {
             throw new IllegalArgumentException("permute needs " + shape.length + " dimensions, got " + Arrays.toString(order));
@@ -306,6 +436,8 @@ public final class Tensor {
      * The view of the same elements in another shape (one size may be -1: inferred). Works when
      * the elements' layout allows a view (always for contiguous tensors).
      *
+     * @param newShape the new sizes; their product must equal {@link #numel()}
+     * @return a view with shape {@code newShape}
      * @throws IllegalArgumentException if the element counts differ, or the layout allows no view
      */
     public Tensor reshape(long... newShape) {
@@ -325,6 +457,10 @@ public final class Tensor {
     /**
      * The view broadcast to {@code newShape}: dimensions of size 1 are repeated (stride 0) and new
      * leading dimensions are added. A size of -1 keeps the existing size.
+     *
+     * @param newShape the target sizes, at least as many as this tensor has dimensions
+     * @return a view with shape {@code newShape} in which repeated entries share memory
+     * @throws IllegalArgumentException if a dimension of size other than 1 would have to grow
      */
     public Tensor expand(long... newShape) {
         if (newShape.length < shape.length) {
@@ -361,7 +497,12 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- copies
 
-    /** A contiguous copy in memory owned by {@code arena}. */
+    /**
+     * A contiguous copy in memory owned by {@code arena}.
+     *
+     * @param arena owns the copy's memory
+     * @return a new contiguous tensor with the same dtype, shape and elements
+     */
     public Tensor contiguous(Arena arena) {
         Tensor copy = allocate(arena, dtype, shape);
         copy.copyFrom(this);
@@ -372,6 +513,11 @@ public final class Tensor {
      * A contiguous copy converted to {@code target} (among plain types; floats round to nearest
      * even, NaN and infinities are kept). Quantized tensors convert only to their own type: use the
      * formats module to quantize or dequantize.
+     *
+     * @param arena owns the copy's memory
+     * @param target the dtype of the copy
+     * @return a new contiguous tensor of type {@code target}
+     * @throws IllegalArgumentException if a quantized type would have to change
      */
     public Tensor to(Arena arena, DType target) {
         Tensor copy = allocate(arena, target, shape);
@@ -382,6 +528,11 @@ public final class Tensor {
     /**
      * Copies {@code src} into this tensor element by element, converting between plain types.
      * Shapes must be equal; quantized tensors copy whole rows of the same type.
+     *
+     * @param src the tensor to read; it may be a view with any strides
+     * @return this tensor, for chaining
+     * @throws IllegalArgumentException if the shapes differ, or a quantized type would have to change
+     * @throws IllegalStateException if either tensor is not in host memory
      */
     public Tensor copyFrom(Tensor src) {
         requireHost("copyFrom");
@@ -413,7 +564,13 @@ public final class Tensor {
         return this;
     }
 
-    /** Sets every element to {@code value} (converted to the dtype). */
+    /**
+     * Sets every element to {@code value} (converted to the dtype).
+     *
+     * @param value the value to store
+     * @return this tensor, for chaining
+     * @throws UnsupportedOperationException for a quantized tensor
+     */
     public Tensor fill(double value) {
         requirePlain("fill");
         requireHost("fill");
@@ -423,41 +580,77 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- elements
 
-    /** The element at {@code index} as a double (exact for every plain dtype but I64 beyond 2^53). */
+    /**
+     * The element at {@code index} as a double (exact for every plain dtype but I64 beyond 2^53).
+     *
+     * @param index one index per dimension
+     * @return the element's value
+     * @throws UnsupportedOperationException for a quantized tensor
+     */
     public double getDouble(long... index) {
         requirePlain("getDouble");
         return loadDouble(checkedOffset(index));
     }
 
-    /** The element at {@code index} as a float. */
+    /**
+     * The element at {@code index} as a float.
+     *
+     * @param index one index per dimension
+     * @return the element's value rounded to float
+     */
     public float getFloat(long... index) {
         return (float) getDouble(index);
     }
 
-    /** The element at {@code index} of an integer tensor. */
+    /**
+     * The element at {@code index} of an integer tensor.
+     *
+     * @param index one index per dimension
+     * @return the element's value (a float element is truncated toward zero)
+     */
     public long getLong(long... index) {
         requirePlain("getLong");
         return loadLong(checkedOffset(index));
     }
 
-    /** Writes {@code value} (rounded to the dtype, ties to even) at {@code index}. */
+    /**
+     * Writes {@code value} (rounded to the dtype, ties to even) at {@code index}.
+     *
+     * @param value the value to store
+     * @param index one index per dimension
+     */
     public void setDouble(double value, long... index) {
         requirePlain("setDouble");
         storeDouble(checkedOffset(index), value);
     }
 
-    /** Writes {@code value} at {@code index}. */
+    /**
+     * Writes {@code value} at {@code index}.
+     *
+     * @param value the value to store (rounded to the dtype)
+     * @param index one index per dimension
+     */
     public void setFloat(float value, long... index) {
         setDouble(value, index);
     }
 
-    /** Writes an integer value at {@code index}; for integer dtypes the value is truncated to the type's width. */
+    /**
+     * Writes an integer value at {@code index}; for integer dtypes the value is truncated to the type's width.
+     *
+     * @param value the value to store
+     * @param index one index per dimension
+     */
     public void setLong(long value, long... index) {
         requirePlain("setLong");
         storeLong(checkedOffset(index), value);
     }
 
-    /** All elements, row-major, as floats (a copy; for tests and small tensors). */
+    /**
+     * All elements, row-major, as floats (a copy; for tests and small tensors).
+     *
+     * @return a new array of {@link #numel()} floats
+     * @throws IllegalStateException if the tensor has more elements than a Java array can hold
+     */
     public float[] toFloatArray() {
         requirePlain("toFloatArray");
         requireHost("toFloatArray");
@@ -475,6 +668,11 @@ public final class Tensor {
      * True if both tensors have the same shape and every pair of elements satisfies
      * {@code |a - b| <= atol + rtol * |b|} (as {@code torch.allclose}; NaNs are never close, equal
      * infinities are).
+     *
+     * @param other the expected values ({@code b} above)
+     * @param rtol the tolerance relative to {@code |b|}
+     * @param atol the absolute tolerance
+     * @return whether every element is close; false if the shapes differ
      */
     public boolean allClose(Tensor other, double rtol, double atol) {
         requirePlain("allClose");
@@ -499,7 +697,11 @@ public final class Tensor {
         return TensorPrinter.print(this);
     }
 
-    /** A one-line description: dtype, shape and device. */
+    /**
+     * A one-line description: dtype, shape and device.
+     *
+     * @return for example {@code F32[2, 3]}, with {@code @device} appended off the host
+     */
     public String describe() {
         return dtype + Arrays.toString(shape) + (device == Device.HOST ? "" : "@" + device);
     }
