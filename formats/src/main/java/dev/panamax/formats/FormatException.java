@@ -23,17 +23,17 @@ public class FormatException extends RuntimeException {
         this.value = String.valueOf(value);
     }
 
-    /** The file that was read. */
+    /** {@return the file that was read} */
     public Path file() {
         return file;
     }
 
-    /** The header field or region that is wrong, e.g. {@code "tensor_infos[3].offset"}. */
+    /** {@return the header field or region that is wrong, e.g. {@code "tensor_infos[3].offset"}} */
     public String field() {
         return field;
     }
 
-    /** The offending value as text. */
+    /** {@return the offending value as text} */
     public String value() {
         return value;
     }

@@ -27,7 +27,7 @@ import java.util.Locale;
 public final class Inspector {
     /** A format the inspector can print. */
     public interface FileFormat {
-        /** A short name, e.g. "GGUF". */
+        /** {@return a short name, e.g. "GGUF"} */
         String name();
 
         /** True if a file starting with {@code head} (up to 16 bytes; fewer for tiny files) is in this format. */

@@ -80,22 +80,22 @@ public enum GgmlType {
         this.dtype = dtype;
     }
 
-    /** ggml's numeric id, as stored in a tensor info. */
+    /** {@return ggml's numeric id, as stored in a tensor info} */
     public int id() {
         return id;
     }
 
-    /** Values per block (1 for plain types). */
+    /** {@return values per block (1 for plain types)} */
     public int blockSize() {
         return blockSize;
     }
 
-    /** Bytes per block. */
+    /** {@return bytes per block} */
     public int bytesPerBlock() {
         return bytesPerBlock;
     }
 
-    /** The Panamax element type, if Panamax can compute with this type. */
+    /** {@return the Panamax element type, if Panamax can compute with this type} */
     public Optional<DType> dtype() {
         return Optional.ofNullable(dtype);
     }

@@ -114,7 +114,7 @@ public final class GgufArray extends AbstractList<Object> implements RandomAcces
         };
     }
 
-    /** The type of every element. */
+    /** {@return the type of every element} */
     public GgufValueType elementType() {
         return elementType;
     }
@@ -149,7 +149,7 @@ public final class GgufArray extends AbstractList<Object> implements RandomAcces
     }
 
     /**
-     * The elements as floats: FLOAT32 exactly, FLOAT64 rounded, integers converted.
+     * {@return the elements as floats: FLOAT32 exactly, FLOAT64 rounded, integers converted}
      *
      * @throws IllegalArgumentException for STRING, BOOL or ARRAY elements
      */
@@ -165,7 +165,7 @@ public final class GgufArray extends AbstractList<Object> implements RandomAcces
     }
 
     /**
-     * The elements as ints.
+     * {@return the elements as ints}
      *
      * @throws IllegalArgumentException for non-integer elements or a value outside the int range
      */
@@ -185,7 +185,7 @@ public final class GgufArray extends AbstractList<Object> implements RandomAcces
     }
 
     /**
-     * The elements as longs (UINT64 as raw bits).
+     * {@return the elements as longs (UINT64 as raw bits)}
      *
      * @throws IllegalArgumentException for non-integer elements
      */
@@ -198,7 +198,7 @@ public final class GgufArray extends AbstractList<Object> implements RandomAcces
     }
 
     /**
-     * The elements as strings.
+     * {@return the elements as strings}
      *
      * @throws IllegalArgumentException unless the element type is STRING
      */

@@ -107,42 +107,42 @@ public final class GgufFile implements AutoCloseable {
         return new GgufFile(name, ownArena, image, GgufParser.parse(name, image));
     }
 
-    /** The file. */
+    /** {@return the file} */
     public Path path() {
         return path;
     }
 
-    /** The GGUF version, 2 or 3. */
+    /** {@return the GGUF version, 2 or 3} */
     public int version() {
         return header.version();
     }
 
-    /** The alignment of tensor data: {@code general.alignment}, or 32 when absent. */
+    /** {@return the alignment of tensor data: {@code general.alignment}, or 32 when absent} */
     public int alignment() {
         return header.alignment();
     }
 
-    /** Byte offset of the data section within the file; tensor offsets are relative to it. */
+    /** {@return byte offset of the data section within the file; tensor offsets are relative to it} */
     public long dataOffset() {
         return header.dataOffset();
     }
 
-    /** Size of the file in bytes. */
+    /** {@return size of the file in bytes} */
     public long fileSize() {
         return mapping.byteSize();
     }
 
-    /** The metadata key-value pairs (heap copies; valid after close). */
+    /** {@return the metadata key-value pairs (heap copies; valid after close)} */
     public GgufMetadata metadata() {
         return header.metadata();
     }
 
-    /** The typed view of the metadata that a transformer needs. */
+    /** {@return the typed view of the metadata that a transformer needs} */
     public ModelMetadata model() {
         return new ModelMetadata(header.metadata());
     }
 
-    /** The tensor table, in file order. */
+    /** {@return the tensor table, in file order} */
     public List<GgufTensorInfo> tensorInfos() {
         return header.tensors();
     }
@@ -196,13 +196,13 @@ public final class GgufFile implements AutoCloseable {
         return mapping.asSlice(header.dataOffset() + info.offset(), info.byteSize());
     }
 
-    /** The whole file as mapped (read-only). */
+    /** {@return the whole file as mapped (read-only)} */
     public MemorySegment segment() {
         checkOpen("the file");
         return mapping;
     }
 
-    /** True until {@link #close()} (and while a caller's arena is open). */
+    /** {@return true until {@link #close()} (and while a caller's arena is open)} */
     public boolean isOpen() {
         return !closed && mapping.scope().isAlive();
     }

@@ -33,17 +33,17 @@ public final class GgufMetadata {
         this.entries = Collections.unmodifiableMap(entries);
     }
 
-    /** The file the metadata was read from. */
+    /** {@return the file the metadata was read from} */
     public Path file() {
         return file;
     }
 
-    /** All keys, in file order. */
+    /** {@return all keys, in file order} */
     public Set<String> keys() {
         return entries.keySet();
     }
 
-    /** Number of keys. */
+    /** {@return number of keys} */
     public int size() {
         return entries.size();
     }

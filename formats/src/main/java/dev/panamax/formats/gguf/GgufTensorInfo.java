@@ -25,13 +25,13 @@ public record GgufTensorInfo(String name, int ggmlType, long[] shape, long offse
         shape = shape.clone();
     }
 
-    /** The sizes, outermost first (a copy). */
+    /** {@return the sizes, outermost first (a copy)} */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** The sizes innermost first, as GGUF stores them ({@code ne[0]} is the row length). */
+    /** {@return the sizes innermost first, as GGUF stores them ({@code ne[0]} is the row length)} */
     public long[] ne() {
         long[] ne = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {
@@ -40,13 +40,13 @@ public record GgufTensorInfo(String name, int ggmlType, long[] shape, long offse
         return ne;
     }
 
-    /** The ggml type (known to ggml, though perhaps not computable by Panamax). */
+    /** {@return the ggml type (known to ggml, though perhaps not computable by Panamax)} */
     public GgmlType type() {
         return GgmlType.byId(ggmlType);
     }
 
     /**
-     * The Panamax element type.
+     * {@return the Panamax element type}
      *
      * @throws UnsupportedTensorTypeException for a ggml type Panamax does not compute with (IQ*, TQ*, NVFP4 ...)
      */
@@ -54,12 +54,12 @@ public record GgufTensorInfo(String name, int ggmlType, long[] shape, long offse
         return type().dtype().orElseThrow(() -> new UnsupportedTensorTypeException(file, index, name, ggmlType));
     }
 
-    /** True if {@link #dtype()} succeeds. */
+    /** {@return true if {@link #dtype()} succeeds} */
     public boolean isSupported() {
         return type().dtype().isPresent();
     }
 
-    /** Number of elements. */
+    /** {@return number of elements} */
     public long numel() {
         long n = 1;
         for (long s : shape) {

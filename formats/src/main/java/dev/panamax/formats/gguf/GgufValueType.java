@@ -36,7 +36,7 @@ public enum GgufValueType {
         this.minBytes = minBytes;
     }
 
-    /** The tag stored in the file. */
+    /** {@return the tag stored in the file} */
     public int id() {
         return id;
     }
@@ -50,12 +50,12 @@ public enum GgufValueType {
         return minBytes;
     }
 
-    /** True for the fixed-size types whose size is {@link #minBytes()} (everything but STRING and ARRAY). */
+    /** {@return true for the fixed-size types whose size is {@link #minBytes()} (everything but STRING and ARRAY)} */
     public boolean isFixedSize() {
         return this != STRING && this != ARRAY;
     }
 
-    /** True for the eight integer types. */
+    /** {@return true for the eight integer types} */
     public boolean isInteger() {
         return switch (this) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
@@ -63,7 +63,7 @@ public enum GgufValueType {
         };
     }
 
-    /** True for FLOAT32 and FLOAT64. */
+    /** {@return true for FLOAT32 and FLOAT64} */
     public boolean isFloat() {
         return this == FLOAT32 || this == FLOAT64;
     }
@@ -73,7 +73,7 @@ public enum GgufValueType {
         return id >= 0 && id < BY_ID.length ? BY_ID[(int) id] : null;
     }
 
-    /** The lower-case name used by gguf-py and gguf-dump, e.g. {@code "uint32"}. */
+    /** {@return the lower-case name used by gguf-py and gguf-dump, e.g. {@code "uint32"}} */
     public String ggufName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }

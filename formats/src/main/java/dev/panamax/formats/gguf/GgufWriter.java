@@ -74,6 +74,9 @@ public final class GgufWriter {
     /**
      * Sets the alignment of tensor data (a power of two); a value other than 32 is recorded as
      * {@code general.alignment}.
+     *
+     * @param alignment the byte boundary every tensor's data starts on
+     * @return this writer
      */
     public GgufWriter alignment(int alignment) {
         if (alignment <= 0 || Integer.bitCount(alignment) != 1 || alignment > (1 << 30)) {
@@ -86,7 +89,11 @@ public final class GgufWriter {
         return this;
     }
 
-    /** The alignment of tensor data. */
+    /**
+     * The alignment of tensor data.
+     *
+     * @return the byte boundary, 32 unless set
+     */
     public int alignment() {
         return alignment;
     }
@@ -97,6 +104,10 @@ public final class GgufWriter {
      * Puts {@code value} with its natural GGUF type: String, Boolean, Byte (INT8), Short (INT16),
      * Integer (INT32), Long (INT64), Float (FLOAT32), Double (FLOAT64) or {@link GgufArray}.
      * Use the typed methods for unsigned types.
+     *
+     * @param key   the metadata key, e.g. {@code general.architecture}; an existing key is replaced
+     * @param value the value, of one of the classes above
+     * @return this writer
      */
     public GgufWriter put(String key, Object value) {
         return put(key, GgufValues.typeOf(value, key), value);
@@ -105,6 +116,10 @@ public final class GgufWriter {
     /**
      * Puts {@code value} as a value of {@code type} (see {@link GgufArray#of} for what each type accepts).
      *
+     * @param key   the metadata key; an existing key is replaced
+     * @param type  the GGUF type written to the file
+     * @param value a value that fits {@code type}
+     * @return this writer
      * @throws IllegalArgumentException if the value does not fit the type, or for a bad {@code general.alignment}
      */
     public GgufWriter put(String key, GgufValueType type, Object value) {
@@ -134,74 +149,193 @@ public final class GgufWriter {
         }
     }
 
+    /**
+     * A STRING value (UTF-8 in the file).
+     *
+     * @param key   the metadata key
+     * @param value the text
+     * @return this writer
+     */
     public GgufWriter putString(String key, String value) {
         return put(key, GgufValueType.STRING, value);
     }
 
+    /**
+     * A BOOL value.
+     *
+     * @param key   the metadata key
+     * @param value the flag
+     * @return this writer
+     */
     public GgufWriter putBool(String key, boolean value) {
         return put(key, GgufValueType.BOOL, value);
     }
 
+    /**
+     * A UINT8 value in [0, 256).
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public GgufWriter putUInt8(String key, int value) {
         return put(key, GgufValueType.UINT8, value);
     }
 
+    /**
+     * An INT8 value in [-128, 128).
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public GgufWriter putInt8(String key, int value) {
         return put(key, GgufValueType.INT8, value);
     }
 
+    /**
+     * A UINT16 value in [0, 2^16).
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public GgufWriter putUInt16(String key, int value) {
         return put(key, GgufValueType.UINT16, value);
     }
 
+    /**
+     * An INT16 value in [-2^15, 2^15).
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public GgufWriter putInt16(String key, int value) {
         return put(key, GgufValueType.INT16, value);
     }
 
-    /** A UINT32 value in [0, 2^32). */
+    /**
+     * A UINT32 value in [0, 2^32).
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     * @throws IllegalArgumentException if the value is out of range
+     */
     public GgufWriter putUInt32(String key, long value) {
         return put(key, GgufValueType.UINT32, value);
     }
 
+    /**
+     * An INT32 value.
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     */
     public GgufWriter putInt32(String key, int value) {
         return put(key, GgufValueType.INT32, value);
     }
 
-    /** A UINT64 value given as its raw 64 bits. */
+    /**
+     * A UINT64 value given as its raw 64 bits.
+     *
+     * @param key   the metadata key
+     * @param value the bits, read as unsigned ({@link Long#toUnsignedString(long)} shows the number)
+     * @return this writer
+     */
     public GgufWriter putUInt64(String key, long value) {
         return put(key, GgufValueType.UINT64, value);
     }
 
+    /**
+     * An INT64 value.
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     */
     public GgufWriter putInt64(String key, long value) {
         return put(key, GgufValueType.INT64, value);
     }
 
+    /**
+     * A FLOAT32 value.
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     */
     public GgufWriter putFloat32(String key, float value) {
         return put(key, GgufValueType.FLOAT32, value);
     }
 
+    /**
+     * A FLOAT64 value.
+     *
+     * @param key   the metadata key
+     * @param value the value
+     * @return this writer
+     */
     public GgufWriter putFloat64(String key, double value) {
         return put(key, GgufValueType.FLOAT64, value);
     }
 
+    /**
+     * An ARRAY of STRING values (a tokenizer's vocabulary, for example).
+     *
+     * @param key    the metadata key
+     * @param values the strings, in order
+     * @return this writer
+     */
     public GgufWriter putStringArray(String key, List<String> values) {
         return put(key, GgufValueType.ARRAY, GgufArray.ofStrings(values));
     }
 
+    /**
+     * An ARRAY of FLOAT32 values (token scores, for example).
+     *
+     * @param key    the metadata key
+     * @param values the values, copied
+     * @return this writer
+     */
     public GgufWriter putFloat32Array(String key, float[] values) {
         return put(key, GgufValueType.ARRAY, GgufArray.ofFloat32(values));
     }
 
+    /**
+     * An ARRAY of INT32 values (token types, for example).
+     *
+     * @param key    the metadata key
+     * @param values the values, copied
+     * @return this writer
+     */
     public GgufWriter putInt32Array(String key, int[] values) {
         return put(key, GgufValueType.ARRAY, GgufArray.ofInt32(values));
     }
 
-    /** An array of any element type, e.g. {@code putArray(k, GgufArray.of(GgufValueType.UINT8, list))}. */
+    /**
+     * An array of any element type, e.g. {@code putArray(k, GgufArray.of(GgufValueType.UINT8, list))}.
+     *
+     * @param key    the metadata key
+     * @param values the array with its element type
+     * @return this writer
+     */
     public GgufWriter putArray(String key, GgufArray values) {
         return put(key, GgufValueType.ARRAY, values);
     }
 
-    /** Removes {@code key} if present. */
+    /**
+     * Removes {@code key} if present.
+     *
+     * @param key the metadata key
+     * @return this writer
+     */
     public GgufWriter remove(String key) {
         metadata.remove(key);
         if (key.equals(GgufParser.ALIGNMENT_KEY)) {
@@ -210,7 +344,12 @@ public final class GgufWriter {
         return this;
     }
 
-    /** True if {@code key} has been put. */
+    /**
+     * True if {@code key} has been put.
+     *
+     * @param key the metadata key
+     * @return whether a value is set for it
+     */
     public boolean contains(String key) {
         return metadata.containsKey(key);
     }
@@ -218,6 +357,9 @@ public final class GgufWriter {
     /**
      * Copies every key of {@code source} with its exact type, in order (including
      * {@code general.alignment}, which sets {@link #alignment(int)}). Put keys afterwards to override them.
+     *
+     * @param source metadata read from a GGUF file
+     * @return this writer
      */
     public GgufWriter copyMetadata(GgufMetadata source) {
         for (Map.Entry<String, GgufMetadata.Entry> e : source.entries().entrySet()) {
@@ -230,6 +372,10 @@ public final class GgufWriter {
      * Copies every key of {@code source} (as {@link #copyMetadata(GgufMetadata)}), then applies
      * {@code overrides}: each value is put with {@link #put(String, Object)}'s type rules, keeping the
      * source's type when the key exists there and the value converts to it; a null value removes the key.
+     *
+     * @param source    metadata read from a GGUF file
+     * @param overrides keys to set or (with a null value) remove after the copy
+     * @return this writer
      */
     public GgufWriter copyMetadata(GgufMetadata source, Map<String, ?> overrides) {
         copyMetadata(source);
@@ -252,6 +398,10 @@ public final class GgufWriter {
     /**
      * Adds a tensor whose bytes {@code source} produces during {@link #write(Path)}.
      *
+     * @param name   the tensor's name, unique in the file (e.g. {@code blk.0.attn_q.weight})
+     * @param type   the ggml type of its data
+     * @param source writes exactly the tensor's bytes when the file is written
+     * @return this writer
      * @param shape sizes outermost first (written reversed, as GGUF's {@code ne[]}); 1 to 4 dimensions, each at least 1,
      *              the last a multiple of the type's block size
      */
@@ -288,7 +438,15 @@ public final class GgufWriter {
         return this;
     }
 
-    /** Adds a tensor of a Panamax type whose bytes {@code source} produces during {@link #write(Path)}. */
+    /**
+     * Adds a tensor of a Panamax type whose bytes {@code source} produces during {@link #write(Path)}.
+     *
+     * @param name   the tensor's name, unique in the file
+     * @param type   the type of its data
+     * @param shape  sizes outermost first, as in {@link #addTensor(String, GgmlType, long[], TensorSource)}
+     * @param source writes exactly the tensor's bytes when the file is written
+     * @return this writer
+     */
     public GgufWriter addTensor(String name, DType type, long[] shape, TensorSource source) {
         return addTensor(name, GgmlType.of(type), shape, source);
     }
@@ -296,6 +454,11 @@ public final class GgufWriter {
     /**
      * Adds a tensor from raw bytes in ggml layout; {@code bytes} must stay readable until {@link #write(Path)}.
      *
+     * @param name  the tensor's name, unique in the file
+     * @param type  the type of its data
+     * @param shape sizes outermost first
+     * @param bytes the data in ggml's layout, not copied
+     * @return this writer
      * @throws IllegalArgumentException if {@code bytes} is not exactly the tensor's size
      */
     public GgufWriter addTensor(String name, DType type, long[] shape, MemorySegment bytes) {
@@ -314,6 +477,9 @@ public final class GgufWriter {
     /**
      * Adds a contiguous tensor of any dtype, with its shape; it must stay alive until {@link #write(Path)}.
      *
+     * @param name   the tensor's name, unique in the file
+     * @param tensor the data, its dtype and shape
+     * @return this writer
      * @throws IllegalArgumentException if the tensor is not contiguous
      */
     public GgufWriter addTensor(String name, Tensor tensor) {
@@ -324,14 +490,24 @@ public final class GgufWriter {
         return addTensor(name, GgmlType.of(tensor.dtype()), shape, sink -> sink.write(tensor.data()));
     }
 
-    /** Adds tensor {@code name} of {@code source} unchanged (any ggml type, supported by Panamax or not). */
+    /**
+     * Adds tensor {@code name} of {@code source} unchanged (any ggml type, supported by Panamax or not).
+     *
+     * @param source an open GGUF file, which must stay open until {@link #write(Path)}
+     * @param name   the tensor to copy, written under the same name
+     * @return this writer
+     */
     public GgufWriter copyTensor(GgufFile source, String name) {
         GgufTensorInfo info = source.findTensorInfo(name)
                 .orElseThrow(() -> new java.util.NoSuchElementException(source.path() + ": no tensor named '" + name + "'"));
         return addTensor(name, info.type(), info.shape(), sink -> sink.write(source.tensorBytes(name)));
     }
 
-    /** Number of tensors added. */
+    /**
+     * Number of tensors added.
+     *
+     * @return the tensors added so far
+     */
     public int tensorCount() {
         return tensors.size();
     }
@@ -342,6 +518,8 @@ public final class GgufWriter {
      * Writes the file: to a temporary file next to {@code out}, renamed to {@code out} once complete,
      * so that a failure (an exception from a source, a full disk) never leaves a partial file.
      *
+     * @param out the file to create or replace
+     * @throws IOException if writing or renaming fails (the temporary file is removed)
      * @throws IllegalStateException if a {@link TensorSource} wrote more or fewer bytes than its tensor's size
      */
     public void write(Path out) throws IOException {
@@ -382,6 +560,8 @@ public final class GgufWriter {
      * Streams the file to {@code out} (which is not closed). Prefer {@link #write(Path)} for files:
      * it never leaves a partial file behind.
      *
+     * @param out the channel the file's bytes go to, in order
+     * @throws IOException if writing fails
      * @throws IllegalStateException if a {@link TensorSource} wrote more or fewer bytes than its tensor's size
      */
     public void write(WritableByteChannel out) throws IOException {

@@ -26,53 +26,56 @@ public final class ModelMetadata {
         this.arch = metadata.getString("general.architecture");
     }
 
-    /** The underlying metadata. */
+    /** {@return the underlying metadata} */
     public GgufMetadata metadata() {
         return md;
     }
 
-    /** {@code general.architecture}, e.g. "llama". */
+    /** {@return {@code general.architecture}, e.g. "llama"} */
     public String architecture() {
         return arch;
     }
 
-    /** {@code general.name}. */
+    /** {@return {@code general.name}} */
     public Optional<String> name() {
         return md.findString("general.name");
     }
 
-    /** {@code <arch>.context_length}: the context the model was trained for. */
+    /** {@return {@code <arch>.context_length}: the context the model was trained for} */
     public int contextLength() {
         return md.getInt(key("context_length"));
     }
 
-    /** {@code <arch>.embedding_length}: the model dimension. */
+    /** {@return {@code <arch>.embedding_length}: the model dimension} */
     public int embeddingLength() {
         return md.getInt(key("embedding_length"));
     }
 
-    /** {@code <arch>.block_count}: the number of transformer layers. */
+    /** {@return {@code <arch>.block_count}: the number of transformer layers} */
     public int blockCount() {
         return md.getInt(key("block_count"));
     }
 
-    /** {@code <arch>.feed_forward_length}: the hidden size of the MLP. */
+    /** {@return {@code <arch>.feed_forward_length}: the hidden size of the MLP} */
     public int feedForwardLength() {
         return md.getInt(key("feed_forward_length"));
     }
 
-    /** {@code <arch>.attention.head_count}. */
+    /** {@return {@code <arch>.attention.head_count}} */
     public int headCount() {
         return md.getInt(key("attention.head_count"));
     }
 
-    /** {@code <arch>.attention.head_count_kv}; defaults to {@link #headCount()} (no grouped-query attention). */
+    /**
+     * {@return {@code <arch>.attention.head_count_kv}; defaults to {@link #headCount()} (no grouped-query
+     * attention)}
+     */
     public int headCountKv() {
         String k = key("attention.head_count_kv");
         return md.contains(k) ? md.getInt(k) : headCount();
     }
 
-    /** {@code <arch>.rope.dimension_count}; defaults to the head dimension (embedding length / head count). */
+    /** {@return {@code <arch>.rope.dimension_count}; defaults to the head dimension (embedding length / head count)} */
     public int ropeDimensionCount() {
         String k = key("rope.dimension_count");
         if (md.contains(k)) {
@@ -86,19 +89,19 @@ public final class ModelMetadata {
     }
 
     /**
-     * {@code <arch>.attention.key_length}: the per-head size of keys and queries, for models where
-     * it differs from embedding length / head count.
+     * {@return {@code <arch>.attention.key_length}: the per-head size of keys and queries, for models where it
+     * differs from embedding length / head count}
      */
     public OptionalInt keyLength() {
         return optionalInt(key("attention.key_length"));
     }
 
-    /** {@code <arch>.attention.value_length}: the per-head size of values, when stored. */
+    /** {@return {@code <arch>.attention.value_length}: the per-head size of values, when stored} */
     public OptionalInt valueLength() {
         return optionalInt(key("attention.value_length"));
     }
 
-    /** {@code <arch>.rope.freq_base}, default {@value #DEFAULT_ROPE_FREQ_BASE}. */
+    /** {@return {@code <arch>.rope.freq_base}, default {@value #DEFAULT_ROPE_FREQ_BASE}} */
     public float ropeFreqBase() {
         String k = key("rope.freq_base");
         return md.findFloat(k).map(v -> above(k, v, 1, "RoPE's frequency base must be finite and greater than 1"))
@@ -106,8 +109,8 @@ public final class ModelMetadata {
     }
 
     /**
-     * {@code <arch>.rope.scaling.type} ("none", "linear", "yarn", ...); for old files that only store
-     * {@code <arch>.rope.scale_linear}, "linear".
+     * {@return {@code <arch>.rope.scaling.type} ("none", "linear", "yarn", ...); for old files that only store
+     * {@code <arch>.rope.scale_linear}, "linear"}
      */
     public Optional<String> ropeScalingType() {
         Optional<String> t = md.findString(key("rope.scaling.type"));
@@ -117,113 +120,125 @@ public final class ModelMetadata {
         return md.contains(key("rope.scale_linear")) ? Optional.of("linear") : Optional.empty();
     }
 
-    /** {@code <arch>.rope.scaling.factor}, else the old {@code <arch>.rope.scale_linear}. */
+    /** {@return {@code <arch>.rope.scaling.factor}, else the old {@code <arch>.rope.scale_linear}} */
     public Optional<Float> ropeScalingFactor() {
         String k = md.contains(key("rope.scaling.factor")) ? key("rope.scaling.factor") : key("rope.scale_linear");
         return md.findFloat(k).map(v -> above(k, v, 0, "a RoPE scaling factor must be finite and positive"));
     }
 
-    /** {@code <arch>.rope.scaling.original_context_length}. */
+    /** {@return {@code <arch>.rope.scaling.original_context_length}} */
     public OptionalInt ropeScalingOriginalContextLength() {
         return optionalInt(key("rope.scaling.original_context_length"));
     }
 
-    /** {@code <arch>.attention.layer_norm_rms_epsilon}: the RMSNorm epsilon. */
+    /** {@return {@code <arch>.attention.layer_norm_rms_epsilon}: the RMSNorm epsilon} */
     public float rmsNormEpsilon() {
         String k = key("attention.layer_norm_rms_epsilon");
         return epsilon(k, md.getFloat(k));
     }
 
-    /** {@code <arch>.attention.layer_norm_epsilon}: the LayerNorm epsilon of architectures that use LayerNorm. */
+    /**
+     * {@return {@code <arch>.attention.layer_norm_epsilon}: the LayerNorm epsilon of architectures that use
+     * LayerNorm}
+     */
     public Optional<Float> layerNormEpsilon() {
         String k = key("attention.layer_norm_epsilon");
         return md.findFloat(k).map(v -> epsilon(k, v));
     }
 
-    /** {@code <arch>.expert_count}, 0 for dense models. */
+    /** {@return {@code <arch>.expert_count}, 0 for dense models} */
     public int expertCount() {
         return optionalInt(key("expert_count")).orElse(0);
     }
 
-    /** {@code <arch>.expert_used_count}, 0 for dense models. */
+    /** {@return {@code <arch>.expert_used_count}, 0 for dense models} */
     public int expertUsedCount() {
         return optionalInt(key("expert_used_count")).orElse(0);
     }
 
-    /** {@code <arch>.vocab_size}, else the length of {@code tokenizer.ggml.tokens}. */
+    /** {@return {@code <arch>.vocab_size}, else the length of {@code tokenizer.ggml.tokens}} */
     public int vocabSize() {
         OptionalInt v = optionalInt(key("vocab_size"));
         return v.isPresent() ? v.getAsInt() : md.getArray("tokenizer.ggml.tokens").size();
     }
 
-    /** {@code general.file_type} (llama.cpp's llama_ftype: 0 all F32, 1 mostly F16, 2 mostly Q4_0 ...). */
+    /** {@return {@code general.file_type} (llama.cpp's llama_ftype: 0 all F32, 1 mostly F16, 2 mostly Q4_0 ...)} */
     public OptionalInt fileType() {
         return optionalInt("general.file_type");
     }
 
     // ---------------------------------------------------------------- tokenizer
 
-    /** {@code tokenizer.ggml.model}: "llama" (SentencePiece), "gpt2" (byte-level BPE), "bert" (WordPiece) ... */
+    /**
+     * {@return {@code tokenizer.ggml.model}: "llama" (SentencePiece), "gpt2" (byte-level BPE), "bert" (WordPiece)
+     * ..}
+     */
     public String tokenizerModel() {
         return md.getString("tokenizer.ggml.model");
     }
 
-    /** {@code tokenizer.ggml.pre}: the pre-tokenizer name of BPE vocabularies ("default", "llama-bpe", ...). */
+    /**
+     * {@return {@code tokenizer.ggml.pre}: the pre-tokenizer name of BPE vocabularies ("default", "llama-bpe",
+     * ...)}
+     */
     public Optional<String> tokenizerPre() {
         return md.findString("tokenizer.ggml.pre");
     }
 
-    /** {@code tokenizer.ggml.tokens}: the vocabulary, indexed by token id. */
+    /** {@return {@code tokenizer.ggml.tokens}: the vocabulary, indexed by token id} */
     public List<String> tokens() {
         return md.getStringArray("tokenizer.ggml.tokens");
     }
 
-    /** {@code tokenizer.ggml.scores}: SentencePiece scores, one per token. */
+    /** {@return {@code tokenizer.ggml.scores}: SentencePiece scores, one per token} */
     public Optional<float[]> scores() {
         return md.contains("tokenizer.ggml.scores") ? Optional.of(md.getFloatArray("tokenizer.ggml.scores")) : Optional.empty();
     }
 
-    /** {@code tokenizer.ggml.token_type}: llama.cpp token types (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte). */
+    /**
+     * {@return {@code tokenizer.ggml.token_type}: llama.cpp token types (1 normal, 2 unknown, 3 control, 4
+     * user-defined, 5 unused, 6 byte)}
+     */
     public Optional<int[]> tokenTypes() {
         return md.contains("tokenizer.ggml.token_type") ? Optional.of(md.getIntArray("tokenizer.ggml.token_type")) : Optional.empty();
     }
 
-    /** {@code tokenizer.ggml.merges}: BPE merges as "left right". */
+    /** {@return {@code tokenizer.ggml.merges}: BPE merges as "left right"} */
     public Optional<List<String>> merges() {
         return md.contains("tokenizer.ggml.merges") ? Optional.of(md.getStringArray("tokenizer.ggml.merges")) : Optional.empty();
     }
 
-    /** {@code tokenizer.ggml.bos_token_id} (empty also when stored as -1 / 0xFFFFFFFF, "none"). */
+    /** {@return {@code tokenizer.ggml.bos_token_id} (empty also when stored as -1 / 0xFFFFFFFF, "none")} */
     public OptionalInt bosTokenId() {
         return tokenId("tokenizer.ggml.bos_token_id");
     }
 
-    /** {@code tokenizer.ggml.eos_token_id}. */
+    /** {@return {@code tokenizer.ggml.eos_token_id}} */
     public OptionalInt eosTokenId() {
         return tokenId("tokenizer.ggml.eos_token_id");
     }
 
-    /** {@code tokenizer.ggml.padding_token_id}. */
+    /** {@return {@code tokenizer.ggml.padding_token_id}} */
     public OptionalInt padTokenId() {
         return tokenId("tokenizer.ggml.padding_token_id");
     }
 
-    /** {@code tokenizer.ggml.unknown_token_id}. */
+    /** {@return {@code tokenizer.ggml.unknown_token_id}} */
     public OptionalInt unknownTokenId() {
         return tokenId("tokenizer.ggml.unknown_token_id");
     }
 
-    /** {@code tokenizer.ggml.add_bos_token}. */
+    /** {@return {@code tokenizer.ggml.add_bos_token}} */
     public Optional<Boolean> addBosToken() {
         return md.findBoolean("tokenizer.ggml.add_bos_token");
     }
 
-    /** {@code tokenizer.ggml.add_eos_token}. */
+    /** {@return {@code tokenizer.ggml.add_eos_token}} */
     public Optional<Boolean> addEosToken() {
         return md.findBoolean("tokenizer.ggml.add_eos_token");
     }
 
-    /** {@code tokenizer.chat_template}: the Jinja chat template. */
+    /** {@return {@code tokenizer.chat_template}: the Jinja chat template} */
     public Optional<String> chatTemplate() {
         return md.findString("tokenizer.chat_template");
     }

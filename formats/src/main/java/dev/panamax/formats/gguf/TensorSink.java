@@ -17,6 +17,6 @@ public interface TensorSink {
         write(MemorySegment.ofArray(bytes).asSlice(offset, length));
     }
 
-    /** Bytes written to this sink for the current tensor so far. */
+    /** {@return bytes written to this sink for the current tensor so far} */
     long written();
 }

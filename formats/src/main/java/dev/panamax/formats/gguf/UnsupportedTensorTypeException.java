@@ -19,12 +19,12 @@ public final class UnsupportedTensorTypeException extends FormatException {
         this.ggmlType = ggmlType;
     }
 
-    /** The tensor that was asked for. */
+    /** {@return the tensor that was asked for} */
     public String tensorName() {
         return tensorName;
     }
 
-    /** Its ggml type id. */
+    /** {@return its ggml type id} */
     public int ggmlType() {
         return ggmlType;
     }

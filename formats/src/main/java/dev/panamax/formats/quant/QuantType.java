@@ -32,12 +32,12 @@ public enum QuantType {
         this.defaultType = defaultType;
     }
 
-    /** llama.cpp's {@code llama_ftype} value, stored as {@code general.file_type}. */
+    /** {@return llama.cpp's {@code llama_ftype} value, stored as {@code general.file_type}} */
     public int fileType() {
         return fileType;
     }
 
-    /** The type most matrices get. */
+    /** {@return the type most matrices get} */
     public DType defaultType() {
         return defaultType;
     }

@@ -48,7 +48,7 @@ public final class QuantizationPlan {
             return shape.clone();
         }
 
-        /** True if the tensor is converted, false if it is copied. */
+        /** {@return true if the tensor is converted, false if it is copied} */
         public boolean converts() {
             return from != to;
         }
@@ -121,17 +121,17 @@ public final class QuantizationPlan {
         return new QuantizationPlan(type, pure, entries);
     }
 
-    /** The file type this plan makes. */
+    /** {@return the file type this plan makes} */
     public QuantType type() {
         return type;
     }
 
-    /** True if every quantized matrix gets the default type. */
+    /** {@return true if every quantized matrix gets the default type} */
     public boolean pure() {
         return pure;
     }
 
-    /** Every tensor, in the order they are written. */
+    /** {@return every tensor, in the order they are written} */
     public List<Entry> entries() {
         return entries;
     }

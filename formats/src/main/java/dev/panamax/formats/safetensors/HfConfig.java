@@ -199,20 +199,23 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
         }
     }
 
-    /** The width of one attention head: {@code head_dim} if given, else {@code hidden_size / num_attention_heads}. */
+    /**
+     * {@return the width of one attention head: {@code head_dim} if given, else {@code hidden_size /
+     * num_attention_heads}}
+     */
     public int headDimension() {
         return headDim.orElse(hiddenSize / numAttentionHeads);
     }
 
     /**
-     * True if the q, k and v projections have biases: when {@code attention_bias} says so, and for
-     * the qwen2 family, whose configs do not say it but whose checkpoints always have them.
+     * {@return true if the q, k and v projections have biases: when {@code attention_bias} says so, and for the
+     * qwen2 family, whose configs do not say it but whose checkpoints always have them}
      */
     public boolean hasQkvBias() {
         return attentionBias || modelType.equals("qwen2") || modelType.equals("qwen2_moe");
     }
 
-    /** True for mixture-of-experts models. */
+    /** {@return true for mixture-of-experts models} */
     public boolean isMixtureOfExperts() {
         return numLocalExperts > 0;
     }

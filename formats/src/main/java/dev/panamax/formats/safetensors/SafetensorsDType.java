@@ -42,18 +42,18 @@ public enum SafetensorsDType {
         this.storageType = storageType;
     }
 
-    /** Bytes per element. */
+    /** {@return bytes per element} */
     public int byteSize() {
         return byteSize;
     }
 
-    /** True if a tensor of this type can be viewed in place ({@link #storageType()} exists). */
+    /** {@return true if a tensor of this type can be viewed in place ({@link #storageType()} exists)} */
     public boolean hasStorageType() {
         return storageType != null;
     }
 
     /**
-     * The Panamax type whose bytes are identical to this type's: the type of the zero-copy view.
+     * {@return the Panamax type whose bytes are identical to this type's: the type of the zero-copy view}
      *
      * @throws UnsupportedOperationException for the 8-bit floats, which are only read by decoding
      */

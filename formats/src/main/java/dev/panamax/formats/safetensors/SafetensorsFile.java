@@ -153,22 +153,22 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    /** The file that was opened. */
+    /** {@return the file that was opened} */
     public Path path() {
         return path;
     }
 
-    /** The header's {@code __metadata__} map (empty if absent), in file order. */
+    /** {@return the header's {@code __metadata__} map (empty if absent), in file order} */
     public Map<String, String> metadata() {
         return header.metadata();
     }
 
-    /** The tensors' names, in the order of their data. */
+    /** {@return the tensors' names, in the order of their data} */
     public List<String> tensorNames() {
         return header.names();
     }
 
-    /** Every tensor's entry, in the order of their data. */
+    /** {@return every tensor's entry, in the order of their data} */
     public List<SafetensorsTensorInfo> tensorInfos() {
         return header.tensors();
     }
@@ -198,12 +198,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return info;
     }
 
-    /** Offset of the data section in the file: 8 plus the header length. */
+    /** {@return offset of the data section in the file: 8 plus the header length} */
     public long dataStart() {
         return dataStart;
     }
 
-    /** Size of the file in bytes. */
+    /** {@return size of the file in bytes} */
     public long fileSize() {
         return mapping.byteSize();
     }

@@ -26,7 +26,7 @@ public record SafetensorsTensorInfo(String name, SafetensorsDType dtype, long[] 
         return shape.clone();
     }
 
-    /** Number of elements (the product of the shape; 1 for a scalar). */
+    /** {@return number of elements (the product of the shape; 1 for a scalar)} */
     public long numel() {
         long n = 1;
         for (long d : shape) {
@@ -35,7 +35,7 @@ public record SafetensorsTensorInfo(String name, SafetensorsDType dtype, long[] 
         return n;
     }
 
-    /** Bytes of data: {@code end - begin}. */
+    /** {@return bytes of data: {@code end - begin}} */
     public long byteSize() {
         return end - begin;
     }

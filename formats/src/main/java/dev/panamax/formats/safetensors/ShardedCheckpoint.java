@@ -173,22 +173,25 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return Collections.unmodifiableMap(map);
     }
 
-    /** The index file (or the single safetensors file). */
+    /** {@return the index file (or the single safetensors file)} */
     public Path indexFile() {
         return indexFile;
     }
 
-    /** The index's {@code metadata}, scalars as text (e.g. {@code total_size}); a single file's {@code __metadata__}. */
+    /**
+     * {@return the index's {@code metadata}, scalars as text (e.g. {@code total_size}); a single file's {@code
+     * __metadata__}}
+     */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    /** Every tensor's name, in the index's order. */
+    /** {@return every tensor's name, in the index's order} */
     public List<String> tensorNames() {
         return List.copyOf(weightMap.keySet());
     }
 
-    /** The shard file names, in order of first appearance in the index. */
+    /** {@return the shard file names, in order of first appearance in the index} */
     public List<String> shardFiles() {
         return shardFiles;
     }
