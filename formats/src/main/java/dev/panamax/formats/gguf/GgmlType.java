@@ -11,19 +11,33 @@ import java.util.Optional;
  * ggml and are rejected like any unknown id.
  */
 public enum GgmlType {
+    /** ggml's F32; Panamax computes with it as {@link DType#F32}. */
     F32(0, 1, 4, DType.F32),
+    /** ggml's F16; Panamax computes with it as {@link DType#F16}. */
     F16(1, 1, 2, DType.F16),
+    /** ggml's Q4_0; Panamax computes with it as {@link DType#Q4_0}. */
     Q4_0(2, 32, 18, DType.Q4_0),
+    /** ggml's Q4_1; Panamax computes with it as {@link DType#Q4_1}. */
     Q4_1(3, 32, 20, DType.Q4_1),
+    /** ggml's Q5_0; Panamax computes with it as {@link DType#Q5_0}. */
     Q5_0(6, 32, 22, DType.Q5_0),
+    /** ggml's Q5_1; Panamax computes with it as {@link DType#Q5_1}. */
     Q5_1(7, 32, 24, DType.Q5_1),
+    /** ggml's Q8_0; Panamax computes with it as {@link DType#Q8_0}. */
     Q8_0(8, 32, 34, DType.Q8_0),
+    /** ggml's Q8_1; Panamax computes with it as {@link DType#Q8_1}. */
     Q8_1(9, 32, 36, DType.Q8_1),
+    /** ggml's Q2_K; Panamax computes with it as {@link DType#Q2_K}. */
     Q2_K(10, 256, 84, DType.Q2_K),
+    /** ggml's Q3_K; Panamax computes with it as {@link DType#Q3_K}. */
     Q3_K(11, 256, 110, DType.Q3_K),
+    /** ggml's Q4_K; Panamax computes with it as {@link DType#Q4_K}. */
     Q4_K(12, 256, 144, DType.Q4_K),
+    /** ggml's Q5_K; Panamax computes with it as {@link DType#Q5_K}. */
     Q5_K(13, 256, 176, DType.Q5_K),
+    /** ggml's Q6_K; Panamax computes with it as {@link DType#Q6_K}. */
     Q6_K(14, 256, 210, DType.Q6_K),
+    /** ggml's Q8_K; Panamax computes with it as {@link DType#Q8_K}. */
     Q8_K(15, 256, 292, DType.Q8_K),
     /** f16 d; u16 qs[32]. */
     IQ2_XXS(16, 256, 66, null),
@@ -41,13 +55,19 @@ public enum GgmlType {
     IQ2_S(22, 256, 82, null),
     /** f16 d; u16 scales_h; u8 scales_l[4]; u8 qs[128]. */
     IQ4_XS(23, 256, 136, null),
+    /** ggml's I8; Panamax computes with it as {@link DType#I8}. */
     I8(24, 1, 1, DType.I8),
+    /** ggml's I16; Panamax computes with it as {@link DType#I16}. */
     I16(25, 1, 2, DType.I16),
+    /** ggml's I32; Panamax computes with it as {@link DType#I32}. */
     I32(26, 1, 4, DType.I32),
+    /** ggml's I64; Panamax computes with it as {@link DType#I64}. */
     I64(27, 1, 8, DType.I64),
+    /** ggml's F64; Panamax computes with it as {@link DType#F64}. */
     F64(28, 1, 8, DType.F64),
     /** u8 qs[32]; u8 qh[16]; u8 scales[8]. */
     IQ1_M(29, 256, 56, null),
+    /** ggml's BF16; Panamax computes with it as {@link DType#BF16}. */
     BF16(30, 1, 2, DType.BF16),
     /** u8 qs[48]; u8 qh[4]; f16 d. */
     TQ1_0(34, 256, 54, null),
@@ -100,12 +120,20 @@ public enum GgmlType {
         return Optional.ofNullable(dtype);
     }
 
-    /** The type with ggml id {@code id}, or null if ggml defines none (or removed it). */
+    /**
+     * {@return the type with ggml id {@code id}, or null if ggml defines none (or removed it)}
+     *
+     * @param id the number a GGUF tensor info stores
+     */
     public static GgmlType byId(long id) {
         return id >= 0 && id < BY_ID.length ? BY_ID[(int) id] : null;
     }
 
-    /** The ggml type of a Panamax element type. */
+    /**
+     * {@return the ggml type of a Panamax element type}
+     *
+     * @param dtype any Panamax element type
+     */
     public static GgmlType of(DType dtype) {
         GgmlType t = byId(dtype.ggmlId());
         if (t == null || t.dtype != dtype) {

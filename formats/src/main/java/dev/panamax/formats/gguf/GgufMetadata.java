@@ -48,40 +48,70 @@ public final class GgufMetadata {
         return entries.size();
     }
 
-    /** True if {@code key} is present. */
+    /**
+     * {@return true if {@code key} is present}
+     *
+     * @param key the metadata key, e.g. {@code general.architecture}
+     */
     public boolean contains(String key) {
         return entries.containsKey(key);
     }
 
-    /** The value of {@code key} (see the class comment for the Java types). */
+    /**
+     * {@return the value of {@code key} (see the class comment for the Java types)}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing
+     */
     public Object get(String key) {
         return entry(key).value();
     }
 
-    /** The value of {@code key}, if present. */
+    /**
+     * {@return the value of {@code key}, if present}
+     *
+     * @param key the metadata key
+     */
     public Optional<Object> find(String key) {
         Entry e = entries.get(key);
         return e == null ? Optional.empty() : Optional.of(e.value());
     }
 
-    /** The GGUF type of {@code key}'s value. */
+    /**
+     * {@return the GGUF type of {@code key}'s value}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing
+     */
     public GgufValueType typeOf(String key) {
         return entry(key).type();
     }
 
-    /** A STRING value. */
+    /**
+     * {@return a STRING value}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value has another type
+     */
     public String getString(String key) {
         return valueOf(key, String.class, "a string");
     }
 
-    /** A STRING value, if present. */
+    /**
+     * {@return a STRING value, if present}
+     *
+     * @param key the metadata key
+     * @throws FormatException if the key is present with a value of another type
+     */
     public Optional<String> findString(String key) {
         return contains(key) ? Optional.of(getString(key)) : Optional.empty();
     }
 
     /**
-     * An integer value of any integer type.
+     * {@return an integer value of any integer type}
      *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value is not an integer
      * @throws FormatException also for a UINT64 value above {@link Long#MAX_VALUE}
      */
     public long getLong(String key) {
@@ -96,14 +126,21 @@ public final class GgufMetadata {
         return v;
     }
 
-    /** An integer value, if present. */
+    /**
+     * {@return an integer value, if present}
+     *
+     * @param key the metadata key
+     * @throws FormatException if the key is present with a value of another type
+     */
     public OptionalLong findLong(String key) {
         return contains(key) ? OptionalLong.of(getLong(key)) : OptionalLong.empty();
     }
 
     /**
-     * An integer value that must fit an {@code int}.
+     * {@return an integer value that must fit an {@code int}}
      *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value is not an integer
      * @throws FormatException if it does not
      */
     public int getInt(String key) {
@@ -114,7 +151,12 @@ public final class GgufMetadata {
         return (int) v;
     }
 
-    /** A FLOAT32 value, or a FLOAT64 or integer value converted to float. */
+    /**
+     * {@return a FLOAT32 value, or a FLOAT64 or integer value converted to float}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value has another type
+     */
     public float getFloat(String key) {
         Entry e = entry(key);
         if (!e.type().isFloat() && !e.type().isInteger()) {
@@ -123,32 +165,62 @@ public final class GgufMetadata {
         return ((Number) e.value()).floatValue();
     }
 
-    /** A number as float, if present. */
+    /**
+     * {@return a number as float, if present}
+     *
+     * @param key the metadata key
+     * @throws FormatException if the key is present with a value of another type
+     */
     public Optional<Float> findFloat(String key) {
         return contains(key) ? Optional.of(getFloat(key)) : Optional.empty();
     }
 
-    /** A BOOL value. */
+    /**
+     * {@return a BOOL value}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value has another type
+     */
     public boolean getBoolean(String key) {
         return valueOf(key, Boolean.class, "a bool");
     }
 
-    /** A BOOL value, if present. */
+    /**
+     * {@return a BOOL value, if present}
+     *
+     * @param key the metadata key
+     * @throws FormatException if the key is present with a value of another type
+     */
     public Optional<Boolean> findBoolean(String key) {
         return contains(key) ? Optional.of(getBoolean(key)) : Optional.empty();
     }
 
-    /** An array value of any element type. */
+    /**
+     * {@return an array value of any element type}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value has another type
+     */
     public GgufArray getArray(String key) {
         return valueOf(key, GgufArray.class, "an array");
     }
 
-    /** An array value, if present. */
+    /**
+     * {@return an array value, if present}
+     *
+     * @param key the metadata key
+     * @throws FormatException if the key is present with a value of another type
+     */
     public Optional<GgufArray> findArray(String key) {
         return contains(key) ? Optional.of(getArray(key)) : Optional.empty();
     }
 
-    /** An array of strings (immutable). */
+    /**
+     * {@return an array of strings (immutable)}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value has another type
+     */
     public List<String> getStringArray(String key) {
         GgufArray a = getArray(key);
         if (a.elementType() != GgufValueType.STRING) {
@@ -157,7 +229,12 @@ public final class GgufMetadata {
         return a.toStringList();
     }
 
-    /** An array of numbers as floats (a fresh copy). */
+    /**
+     * {@return an array of numbers as floats (a fresh copy)}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value has another type
+     */
     public float[] getFloatArray(String key) {
         GgufArray a = getArray(key);
         if (!a.elementType().isFloat() && !a.elementType().isInteger()) {
@@ -166,7 +243,12 @@ public final class GgufMetadata {
         return a.toFloatArray();
     }
 
-    /** An array of integers that fit an {@code int} (a fresh copy). */
+    /**
+     * {@return an array of integers that fit an {@code int} (a fresh copy)}
+     *
+     * @param key the metadata key, e.g. {@code llama.block_count}
+     * @throws FormatException if the key is missing or its value has another type
+     */
     public int[] getIntArray(String key) {
         GgufArray a = getArray(key);
         if (!a.elementType().isInteger()) {

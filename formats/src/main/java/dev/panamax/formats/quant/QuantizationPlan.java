@@ -37,12 +37,19 @@ public final class QuantizationPlan {
     /**
      * One tensor: its name, shape (outermost first), stored type and the type it gets. {@code from ==
      * to} means it is copied unchanged.
+     *
+     * @param name  the tensor's name in the file
+     * @param shape its sizes, outermost first
+     * @param from  the type it is stored in now
+     * @param to    the type the quantized file stores
      */
     public record Entry(String name, long[] shape, GgmlType from, GgmlType to) {
+        /** Copies {@code shape}, so that the entry cannot change through the caller's array. */
         public Entry {
             shape = shape.clone();
         }
 
+        /** {@return a copy of the tensor's sizes, outermost first} */
         @Override
         public long[] shape() {
             return shape.clone();
@@ -77,7 +84,14 @@ public final class QuantizationPlan {
         this.entries = List.copyOf(entries);
     }
 
-    /** The plan for quantizing {@code file} to {@code type}; {@code pure} gives every matrix the default type. */
+    /**
+     * {@return the plan for quantizing {@code file} to {@code type}; {@code pure} gives every matrix the default
+     * type}
+     *
+     * @param file the model to quantize, open
+     * @param type the file type to make (Q4_K_M, Q8_0, ...)
+     * @param pure true for llama.cpp's {@code --pure}: no per-tensor exceptions to the default type
+     */
     public static QuantizationPlan of(GgufFile file, QuantType type, boolean pure) {
         List<Source> sources = new ArrayList<>();
         for (GgufTensorInfo t : file.tensorInfos()) {
@@ -87,16 +101,32 @@ public final class QuantizationPlan {
     }
 
     /**
-     * The plan for a model that exists only as F32 tensor shapes, for writers of synthetic models:
-     * {@code shapes} maps each tensor name to its shape (outermost first), for a model of
-     * {@code architecture} with {@code blockCount} blocks and no experts.
+     * {@return the plan for a model that exists only as F32 tensor shapes, for writers of synthetic models: {@code
+     * shapes} maps each tensor name to its shape (outermost first), for a model of {@code architecture} with {@code
+     * blockCount} blocks and no experts}
+     *
+     * @param architecture the {@code general.architecture} the rules look at, e.g. "llama"
+     * @param blockCount   the number of layers
+     * @param shapes       tensor name to shape
+     * @param type         the file type to make
+     * @param pure         true for no per-tensor exceptions to the default type
      */
     public static QuantizationPlan forF32Tensors(String architecture, int blockCount, java.util.Map<String, long[]> shapes,
             QuantType type, boolean pure) {
         return forF32Tensors(architecture, blockCount, 0, shapes, type, pure);
     }
 
-    /** As {@link #forF32Tensors(String, int, java.util.Map, QuantType, boolean)}, for a model of {@code expertCount} experts. */
+    /**
+     * {@return as {@link #forF32Tensors(String, int, java.util.Map, QuantType, boolean)}, for a model of {@code
+     * expertCount} experts}
+     *
+     * @param architecture the {@code general.architecture} the rules look at
+     * @param blockCount   the number of layers
+     * @param expertCount  the experts per layer, 0 for a dense model
+     * @param shapes       tensor name to shape
+     * @param type         the file type to make
+     * @param pure         true for no per-tensor exceptions to the default type
+     */
     public static QuantizationPlan forF32Tensors(String architecture, int blockCount, int expertCount,
             java.util.Map<String, long[]> shapes, QuantType type, boolean pure) {
         List<Source> sources = new ArrayList<>();
@@ -136,7 +166,12 @@ public final class QuantizationPlan {
         return entries;
     }
 
-    /** The entry of tensor {@code name}. */
+    /**
+     * {@return the entry of tensor {@code name}}
+     *
+     * @param name a tensor's name
+     * @throws java.util.NoSuchElementException if the plan has no such tensor
+     */
     public Entry entry(String name) {
         return entries.stream().filter(e -> e.name().equals(name)).findFirst()
                 .orElseThrow(() -> new java.util.NoSuchElementException("no tensor named '" + name + "' in the plan"));

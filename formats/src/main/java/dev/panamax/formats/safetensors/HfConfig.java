@@ -63,6 +63,7 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
     /** Largest config.json read: real ones are a few KiB. */
     public static final long MAX_CONFIG_BYTES = 16 << 20;
 
+    /** Copies the lists, so that the record stays immutable. */
     public HfConfig {
         Objects.requireNonNull(modelType, "modelType");
         architectures = List.copyOf(architectures);
@@ -83,14 +84,29 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
      */
     public record RopeScaling(String type, double factor, OptionalDouble lowFreqFactor, OptionalDouble highFreqFactor,
                               OptionalInt originalMaxPositionEmbeddings, Yarn yarn) {
-        /** A scaling without yarn's fields. */
+        /**
+         * A scaling without yarn's fields.
+         *
+         * @param type                          {@code rope_type}
+         * @param factor                        {@code factor}
+         * @param lowFreqFactor                 {@code low_freq_factor}
+         * @param highFreqFactor                {@code high_freq_factor}
+         * @param originalMaxPositionEmbeddings {@code original_max_position_embeddings}
+         */
         public RopeScaling(String type, double factor, OptionalDouble lowFreqFactor, OptionalDouble highFreqFactor,
                            OptionalInt originalMaxPositionEmbeddings) {
             this(type, factor, lowFreqFactor, highFreqFactor, originalMaxPositionEmbeddings, Yarn.ABSENT);
         }
     }
 
-    /** YaRN's own {@code rope_scaling} fields (transformers' defaults apply where empty: 32, 1, true, {@code 0.1 ln(factor) + 1}). */
+    /**
+     * YaRN's own {@code rope_scaling} fields (transformers' defaults apply where empty: 32, 1, true, {@code 0.1 ln(factor) + 1}).
+     *
+     * @param betaFast        {@code beta_fast}: the rotation count above which a frequency is left unscaled
+     * @param betaSlow        {@code beta_slow}: the rotation count below which a frequency is fully interpolated
+     * @param truncate        {@code truncate}: whether the correction range is rounded to whole dimensions
+     * @param attentionFactor {@code attention_factor}: the factor on RoPE's cos and sin (so on the attention scores)
+     */
     public record Yarn(OptionalDouble betaFast, OptionalDouble betaSlow, Optional<Boolean> truncate, OptionalDouble attentionFactor) {
         /** None given. */
         public static final Yarn ABSENT = new Yarn(OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), OptionalDouble.empty());
@@ -106,11 +122,17 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
      * @param values field name to value
      */
     public record OtherFields(Path file, Map<String, Object> values) {
+        /** Copies the map, so that the record stays immutable. */
         public OtherFields {
             values = Map.copyOf(values);
         }
 
-        /** A non-negative integer field that fits an int. */
+        /**
+         * {@return a non-negative integer field that fits an int}
+         *
+         * @param field the field name, as in the file (or {@code rope_scaling.<key>})
+         * @throws FormatException if the field is present with a value of another type
+         */
         public OptionalInt integer(String field) {
             Object v = values.get(field);
             if (v == null) {
@@ -122,7 +144,12 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return OptionalInt.of((int) (long) l);
         }
 
-        /** A number field. */
+        /**
+         * {@return a number field}
+         *
+         * @param field the field name, as in the file (or {@code rope_scaling.<key>})
+         * @throws FormatException if the field is present with a value of another type
+         */
         public OptionalDouble number(String field) {
             Object v = values.get(field);
             if (v == null) {
@@ -134,7 +161,12 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return OptionalDouble.of(n.doubleValue());
         }
 
-        /** A boolean field. */
+        /**
+         * {@return a boolean field}
+         *
+         * @param field the field name, as in the file (or {@code rope_scaling.<key>})
+         * @throws FormatException if the field is present with a value of another type
+         */
         public Optional<Boolean> bool(String field) {
             Object v = values.get(field);
             if (v == null) {
@@ -146,7 +178,12 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return Optional.of(b);
         }
 
-        /** A string field. */
+        /**
+         * {@return a string field}
+         *
+         * @param field the field name, as in the file (or {@code rope_scaling.<key>})
+         * @throws FormatException if the field is present with a value of another type
+         */
         public Optional<String> string(String field) {
             Object v = values.get(field);
             if (v != null && !(v instanceof String)) {
@@ -155,7 +192,12 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return Optional.ofNullable((String) v);
         }
 
-        /** An array of strings (Gemma 3's {@code layer_types}). */
+        /**
+         * {@return an array of strings (Gemma 3's {@code layer_types})}
+         *
+         * @param field the field name, as in the file (or {@code rope_scaling.<key>})
+         * @throws FormatException if the field is present with a value of another type
+         */
         public Optional<List<String>> strings(String field) {
             Object v = values.get(field);
             if (v == null) {
@@ -167,7 +209,12 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return Optional.of(list.stream().map(o -> (String) o).toList());
         }
 
-        /** An array of numbers (Phi-3's {@code rope_scaling.short_factor}). */
+        /**
+         * {@return an array of numbers (Phi-3's {@code rope_scaling.short_factor})}
+         *
+         * @param field the field name, as in the file (or {@code rope_scaling.<key>})
+         * @throws FormatException if the field is present with a value of another type
+         */
         public Optional<double[]> numbers(String field) {
             Object v = values.get(field);
             if (v == null) {
@@ -179,7 +226,12 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
             return Optional.of(list.stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray());
         }
 
-        /** An array of non-negative integers. */
+        /**
+         * {@return an array of non-negative integers}
+         *
+         * @param field the field name, as in the file (or {@code rope_scaling.<key>})
+         * @throws FormatException if the field is present with a value of another type
+         */
         public Optional<List<Integer>> integers(String field) {
             Object v = values.get(field);
             if (v == null) {
@@ -221,8 +273,9 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
     }
 
     /**
-     * Reads {@code path} (a config.json, or a directory holding one).
+     * {@return reads {@code path} (a config.json, or a directory holding one)}
      *
+     * @param path a config.json file, or the model directory holding it
      * @throws FormatException if it is not valid JSON or a required field is missing or wrong
      */
     public static HfConfig read(Path path) {
@@ -234,6 +287,11 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
      * whole object has been read and before required fields are checked. A caller that supports only
      * some model types throws its own exception there, so that e.g. a gpt2 config (whose fields have
      * other names) is rejected for its model type rather than for a missing {@code hidden_size}.
+     *
+     * @param path           a config.json file, or the model directory holding it
+     * @param modelTypeCheck called with {@code model_type}; throws to refuse it
+     * @return the config
+     * @throws FormatException if it is not valid JSON or a required field is missing or wrong
      */
     public static HfConfig read(Path path, Consumer<String> modelTypeCheck) {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
@@ -249,12 +307,25 @@ public record HfConfig(String modelType, List<String> architectures, int hiddenS
         }
     }
 
-    /** Parses config JSON; {@code file} names it in errors. */
+    /**
+     * {@return parses config JSON; {@code file} names it in errors}
+     *
+     * @param file the file the bytes came from, for messages
+     * @param json the UTF-8 JSON text
+     * @throws FormatException if it is not valid JSON or a required field is missing or wrong
+     */
     public static HfConfig parse(Path file, byte[] json) {
         return parse(file, json, modelType -> { });
     }
 
-    /** As {@link #parse(Path, byte[])}, with the {@code model_type} check of {@link #read(Path, Consumer)}. */
+    /**
+     * {@return as {@link #parse(Path, byte[])}, with the {@code model_type} check of {@link #read(Path, Consumer)}}
+     *
+     * @param file           the file the bytes came from, for messages
+     * @param json           the UTF-8 JSON text
+     * @param modelTypeCheck called with {@code model_type}; throws to refuse it
+     * @throws FormatException if it is not valid JSON or a required field is missing or wrong
+     */
     public static HfConfig parse(Path file, byte[] json, Consumer<String> modelTypeCheck) {
         Objects.requireNonNull(modelTypeCheck, "modelTypeCheck");
         return new Reader(file).read(json, modelTypeCheck);
