@@ -30,10 +30,21 @@ public final class Inspector {
         /** {@return a short name, e.g. "GGUF"} */
         String name();
 
-        /** True if a file starting with {@code head} (up to 16 bytes; fewer for tiny files) is in this format. */
+        /**
+         * {@return true if a file starting with {@code head} (up to 16 bytes; fewer for tiny files) is in this
+         * format}
+         *
+         * @param head the file's first bytes
+         */
         boolean recognizes(byte[] head);
 
-        /** Prints the file. */
+        /**
+         * Prints the file: its metadata and a table of its tensors.
+         *
+         * @param file a file this format recognizes
+         * @param out  where the text goes
+         * @throws IOException if the file cannot be read
+         */
         void inspect(Path file, PrintWriter out) throws IOException;
     }
 
@@ -104,7 +115,14 @@ public final class Inspector {
     private Inspector() {
     }
 
-    /** Prints {@code file} to {@code out} (UTF-8). */
+    /**
+     * Prints {@code file} to {@code out} (UTF-8).
+     *
+     * @param file a GGUF or safetensors file, or a sharded checkpoint's index
+     * @param out  where the text goes
+     * @throws FormatException if the file is in no known format, or is malformed
+     * @throws IOException if it cannot be read
+     */
     public static void inspect(Path file, PrintStream out) throws IOException {
         PrintWriter w = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         inspect(file, w);
@@ -114,6 +132,8 @@ public final class Inspector {
     /**
      * Prints {@code file} to {@code out}.
      *
+     * @param file a GGUF or safetensors file, or a sharded checkpoint's index
+     * @param out  where the text goes
      * @throws FormatException if the file is in no known format, or is malformed
      * @throws IOException if it cannot be read
      */
@@ -125,6 +145,9 @@ public final class Inspector {
     /**
      * The format of {@code file}, judged by its first bytes.
      *
+     * @param file the file to look at
+     * @return the format that recognizes its first bytes
+     * @throws IOException if it cannot be read
      * @throws FormatException if no known format matches
      */
     public static FileFormat detect(Path file) throws IOException {

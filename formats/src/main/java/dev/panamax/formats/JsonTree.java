@@ -19,7 +19,13 @@ public final class JsonTree {
     private JsonTree() {
     }
 
-    /** The value at the parser's current token; afterwards the parser is on the value's last token. */
+    /**
+     * The value at the parser's current token; afterwards the parser is on the value's last token.
+     *
+     * @param p a parser on the first token of a value
+     * @return a {@code Map}, {@code List}, String, Long, Double, Boolean or null
+     * @throws IOException if the parser fails (bad JSON, too deep, too long)
+     */
     public static Object read(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
         if (t == null) {

@@ -18,6 +18,8 @@ public final class RegularFiles {
     /**
      * Returns normally if {@code path} is a regular file (links followed).
      *
+     * @param path     the path to check
+     * @param expected what the caller wants there, for the message (e.g. {@code "a GGUF file"})
      * @throws NoSuchFileException if nothing is there
      * @throws FileSystemException naming what it is otherwise: a directory, a named pipe or another special file
      */

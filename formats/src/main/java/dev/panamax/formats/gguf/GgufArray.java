@@ -27,7 +27,11 @@ public final class GgufArray extends AbstractList<Object> implements RandomAcces
         this.size = size;
     }
 
-    /** An array of strings. */
+    /**
+     * {@return an array of strings}
+     *
+     * @param values the strings, in order
+     */
     public static GgufArray ofStrings(List<String> values) {
         String[] a = values.toArray(new String[0]);
         for (int i = 0; i < a.length; i++) {
@@ -36,32 +40,56 @@ public final class GgufArray extends AbstractList<Object> implements RandomAcces
         return new GgufArray(GgufValueType.STRING, a, a.length);
     }
 
-    /** An array of FLOAT32 values (copied). */
+    /**
+     * {@return an array of FLOAT32 values (copied)}
+     *
+     * @param values the values
+     */
     public static GgufArray ofFloat32(float... values) {
         return new GgufArray(GgufValueType.FLOAT32, values.clone(), values.length);
     }
 
-    /** An array of FLOAT64 values (copied). */
+    /**
+     * {@return an array of FLOAT64 values (copied)}
+     *
+     * @param values the values
+     */
     public static GgufArray ofFloat64(double... values) {
         return new GgufArray(GgufValueType.FLOAT64, values.clone(), values.length);
     }
 
-    /** An array of INT32 values (copied). */
+    /**
+     * {@return an array of INT32 values (copied)}
+     *
+     * @param values the values
+     */
     public static GgufArray ofInt32(int... values) {
         return new GgufArray(GgufValueType.INT32, values.clone(), values.length);
     }
 
-    /** An array of INT64 values (copied). */
+    /**
+     * {@return an array of INT64 values (copied)}
+     *
+     * @param values the values
+     */
     public static GgufArray ofInt64(long... values) {
         return new GgufArray(GgufValueType.INT64, values.clone(), values.length);
     }
 
-    /** An array of BOOL values (copied). */
+    /**
+     * {@return an array of BOOL values (copied)}
+     *
+     * @param values the flags
+     */
     public static GgufArray ofBool(boolean... values) {
         return new GgufArray(GgufValueType.BOOL, values.clone(), values.length);
     }
 
-    /** An array of arrays. */
+    /**
+     * {@return an array of arrays}
+     *
+     * @param values the inner arrays, each with its own element type
+     */
     public static GgufArray ofArrays(List<GgufArray> values) {
         GgufArray[] a = values.toArray(new GgufArray[0]);
         for (GgufArray x : a) {
@@ -75,6 +103,9 @@ public final class GgufArray extends AbstractList<Object> implements RandomAcces
      * Integers must be {@link Number}s within the type's range (UINT64 takes any long as raw bits),
      * floats any Number, BOOL Booleans, STRING Strings and ARRAY GgufArrays.
      *
+     * @param elementType the GGUF type of every element
+     * @param values      the elements, in order
+     * @return the array, immutable
      * @throws IllegalArgumentException for a value of the wrong kind or out of range
      */
     public static GgufArray of(GgufValueType elementType, List<?> values) {

@@ -23,7 +23,13 @@ public final class GgufDump {
     private GgufDump() {
     }
 
-    /** Writes the dump of {@code gguf} to {@code out}. */
+    /**
+     * Writes the dump of {@code gguf} to {@code out}: its header, metadata and tensor table, as
+     * gguf-py's {@code gguf-dump} does.
+     *
+     * @param gguf an open file
+     * @param out  where the text goes
+     */
     public static void print(GgufFile gguf, PrintWriter out) {
         out.printf(Locale.ROOT, "file:        %s (%,d bytes)%n", gguf.path(), gguf.fileSize());
         out.printf(Locale.ROOT, "format:      GGUF v%d, alignment %d, data section at byte %,d%n", gguf.version(), gguf.alignment(), gguf.dataOffset());
@@ -95,7 +101,12 @@ public final class GgufDump {
         }
     }
 
-    /** A value as text: strings quoted and cut, arrays shortened like gguf-dump. */
+    /**
+     * A value as text: strings quoted and cut, arrays shortened like gguf-dump.
+     *
+     * @param value a metadata value as {@link GgufMetadata#get} returns it
+     * @return its text
+     */
     public static String format(Object value) {
         return switch (value) {
             case String s -> quote(s);

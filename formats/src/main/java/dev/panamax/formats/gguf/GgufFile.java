@@ -63,6 +63,8 @@ public final class GgufFile implements AutoCloseable {
     /**
      * Opens and checks {@code path}, mapping it into a new shared arena that {@link #close()} closes.
      *
+     * @param path a {@code .gguf} file
+     * @return the open file; close it to unmap
      * @throws FormatException if the file is not a valid GGUF v2/v3 file
      * @throws IOException if it cannot be read
      */
@@ -80,6 +82,9 @@ public final class GgufFile implements AutoCloseable {
      * Opens and checks {@code path}, mapping it into {@code arena}: the tensors live until that
      * arena is closed, and {@link #close()} does not unmap.
      *
+     * @param path  a {@code .gguf} file
+     * @param arena owns the mapping; shared, automatic or global for multi-threaded kernels
+     * @return the open file
      * @throws FormatException if the file is not a valid GGUF v2/v3 file
      * @throws IOException if it cannot be read
      */
@@ -147,7 +152,11 @@ public final class GgufFile implements AutoCloseable {
         return header.tensors();
     }
 
-    /** The tensor table entry named {@code name}, if any. */
+    /**
+     * {@return the tensor table entry named {@code name}, if any}
+     *
+     * @param name a tensor name, e.g. {@code blk.0.attn_q.weight}
+     */
     public Optional<GgufTensorInfo> findTensorInfo(String name) {
         return Optional.ofNullable(byName.get(name));
     }
@@ -156,6 +165,8 @@ public final class GgufFile implements AutoCloseable {
      * The tensor named {@code name}: a view into the mapping, shape outermost first (GGUF's
      * {@code ne[]} reversed, so a matrix of {@code ne = [K, N]} has shape {@code [N, K]}).
      *
+     * @param name a tensor name, e.g. {@code token_embd.weight}
+     * @return the tensor, read-only
      * @throws NoSuchElementException if there is no such tensor (the message lists a few names)
      * @throws UnsupportedTensorTypeException if its ggml type has no {@link DType}
      * @throws TensorClosedException if the file was closed
@@ -169,13 +180,23 @@ public final class GgufFile implements AutoCloseable {
         return tensor(info);
     }
 
-    /** The tensor named {@code name}, or empty if there is none (see {@link #tensor(String)}). */
+    /**
+     * {@return the tensor named {@code name}, or empty if there is none (see {@link #tensor(String)})}
+     *
+     * @param name a tensor name
+     */
     public Optional<Tensor> findTensor(String name) {
         GgufTensorInfo info = byName.get(name);
         return info == null ? Optional.empty() : Optional.of(tensor(info));
     }
 
-    /** The tensor described by {@code info}, an entry of this file's {@link #tensorInfos()}. */
+    /**
+     * The tensor described by {@code info}, an entry of this file's {@link #tensorInfos()}.
+     *
+     * @param info the tensor's entry
+     * @return the tensor, a view of the mapping
+     * @throws UnsupportedTensorTypeException if its ggml type has no {@link DType}
+     */
     public Tensor tensor(GgufTensorInfo info) {
         DType dtype = info.dtype();
         checkOpen(info.name());
@@ -185,6 +206,8 @@ public final class GgufFile implements AutoCloseable {
     /**
      * The raw bytes of a tensor's data (any ggml type, supported or not), as a slice of the mapping.
      *
+     * @param name a tensor name
+     * @return its bytes in ggml's layout, read-only
      * @throws NoSuchElementException if there is no such tensor
      */
     public MemorySegment tensorBytes(String name) {

@@ -17,6 +17,11 @@ import java.util.Objects;
  * @param file     the file, for error messages
  */
 public record GgufTensorInfo(String name, int ggmlType, long[] shape, long offset, long byteSize, int index, Path file) {
+    /**
+     * Checks the type id and copies {@code shape}.
+     *
+     * @throws IllegalArgumentException if {@code ggmlType} is no ggml type
+     */
     public GgufTensorInfo {
         Objects.requireNonNull(name, "name");
         if (GgmlType.byId(ggmlType) == null) {

@@ -6,18 +6,31 @@ package dev.panamax.formats.gguf;
  * element type tag ({@code uint32}), a {@code uint64} count and the elements.
  */
 public enum GgufValueType {
+    /** Unsigned 8-bit integer. */
     UINT8(0, 1),
+    /** Signed 8-bit integer. */
     INT8(1, 1),
+    /** Unsigned 16-bit integer. */
     UINT16(2, 2),
+    /** Signed 16-bit integer. */
     INT16(3, 2),
+    /** Unsigned 32-bit integer (read as a Long). */
     UINT32(4, 4),
+    /** Signed 32-bit integer. */
     INT32(5, 4),
+    /** IEEE single precision. */
     FLOAT32(6, 4),
+    /** One byte, 0 or 1. */
     BOOL(7, 1),
+    /** UTF-8 bytes after a UINT64 length. */
     STRING(8, 8),
+    /** An element type (UINT32), a count (UINT64) and that many values. */
     ARRAY(9, 12),
+    /** Unsigned 64-bit integer (read as a Long holding its raw bits). */
     UINT64(10, 8),
+    /** Signed 64-bit integer. */
     INT64(11, 8),
+    /** IEEE double precision. */
     FLOAT64(12, 8);
 
     private static final GgufValueType[] BY_ID = new GgufValueType[13];
@@ -45,6 +58,8 @@ public enum GgufValueType {
      * The fewest bytes one value of this type takes in a file: its size for fixed-size types, the
      * length prefix for a string, the element type and count for an array. Readers use it to reject
      * a count that the rest of the file cannot hold before allocating anything for it.
+     *
+     * @return the bytes, at least 1
      */
     public int minBytes() {
         return minBytes;

@@ -19,6 +19,9 @@ public final class ModelMetadata {
     private final String arch;
 
     /**
+     * Typed access to {@code metadata}, whose keys are read under {@code general.architecture}'s prefix.
+     *
+     * @param metadata a GGUF file's metadata
      * @throws FormatException if {@code general.architecture} is missing or not a string
      */
     public ModelMetadata(GgufMetadata metadata) {

@@ -9,10 +9,22 @@ import java.lang.foreign.MemorySegment;
  * byte size was written.
  */
 public interface TensorSink {
-    /** Appends all bytes of {@code bytes}. */
+    /**
+     * Appends all bytes of {@code bytes}.
+     *
+     * @param bytes the bytes to append, all of them
+     * @throws IOException if the output fails
+     */
     void write(MemorySegment bytes) throws IOException;
 
-    /** Appends {@code length} bytes of {@code bytes} from {@code offset}. */
+    /**
+     * Appends {@code length} bytes of {@code bytes} from {@code offset}.
+     *
+     * @param bytes  the array holding the bytes
+     * @param offset the first byte to append
+     * @param length how many bytes
+     * @throws IOException if the output fails
+     */
     default void write(byte[] bytes, int offset, int length) throws IOException {
         write(MemorySegment.ofArray(bytes).asSlice(offset, length));
     }

@@ -18,6 +18,11 @@ import java.io.IOException;
  */
 @FunctionalInterface
 public interface TensorSource {
-    /** Writes exactly the tensor's byte size to {@code sink}. */
+    /**
+     * Writes exactly the tensor's byte size to {@code sink}.
+     *
+     * @param sink where the bytes go, in order
+     * @throws IOException if reading the source or writing fails
+     */
     void writeTo(TensorSink sink) throws IOException;
 }

@@ -8,9 +8,19 @@ import java.nio.file.Path;
  * with, such as the IQ, ternary and FP4 families. Thrown only when that tensor is used.
  */
 public final class UnsupportedTensorTypeException extends FormatException {
+    /** The tensor that was asked for. */
     private final String tensorName;
+    /** Its ggml type id. */
     private final int ggmlType;
 
+    /**
+     * Tensor {@code tensorName} of {@code file} has a ggml type Panamax cannot compute with.
+     *
+     * @param file       the GGUF file
+     * @param index      the tensor's position in the file's tensor table
+     * @param tensorName the tensor's name
+     * @param ggmlType   its ggml type id
+     */
     public UnsupportedTensorTypeException(Path file, int index, String tensorName, int ggmlType) {
         super(file, "tensor_infos[" + index + "].type", typeName(ggmlType) + " (ggml type " + ggmlType + ")",
                 "tensor '" + tensorName + "' has a type Panamax does not support (supported: F32, F16, BF16, F64, I8..I64, "

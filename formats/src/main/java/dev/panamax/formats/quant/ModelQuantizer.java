@@ -49,8 +49,12 @@ public final class ModelQuantizer {
     /**
      * Quantizes {@code in} into {@code out}.
      *
+     * @param in   the F32/F16/BF16 GGUF model
+     * @param out  the file to write (replaced if it exists)
+     * @param type the file type to quantize to
      * @param pure give every quantized matrix {@code type}'s default type (llama-quantize {@code --pure})
      * @return the plan that was carried out
+     * @throws IOException if {@code in} cannot be read or {@code out} written
      * @throws UnsupportedOperationException if a tensor that must change type is stored quantized
      */
     public static QuantizationPlan quantize(Path in, Path out, QuantType type, boolean pure) throws IOException {

@@ -33,7 +33,11 @@ public final class Quants {
     private Quants() {
     }
 
-    /** True if this class can decode and encode {@code type}. */
+    /**
+     * {@return true if this class can decode and encode {@code type}}
+     *
+     * @param type any element type
+     */
     public static boolean isSupported(DType type) {
         return CODECS[type.ordinal()] != null;
     }
@@ -42,6 +46,12 @@ public final class Quants {
      * Decodes {@code n} values of {@code type} stored at {@code src[srcByteOffset]} into
      * {@code dst[dstOffset..dstOffset + n)}.
      *
+     * @param type          the type of the stored values
+     * @param src           the memory holding the blocks
+     * @param srcByteOffset where the first block starts, in bytes
+     * @param dst           receives the decoded values
+     * @param dstOffset     where the first value goes in {@code dst}
+     * @param n             the number of values, a multiple of {@code type.blockSize()}
      * @throws IllegalArgumentException if {@code n} is not a whole number of blocks, or the source or
      *     destination is too small
      * @throws UnsupportedOperationException if {@code type} is not a float or ggml quant type (I8 ... I64, F64)
@@ -58,6 +68,12 @@ public final class Quants {
      * Encodes {@code src[srcOffset..srcOffset + n)} as {@code type} into {@code dst[dstByteOffset]}
      * ({@code type.byteSize(n)} bytes).
      *
+     * @param type          the type to encode to
+     * @param src           the values to encode
+     * @param srcOffset     where the first value is in {@code src}
+     * @param n             the number of values, a multiple of {@code type.blockSize()}
+     * @param dst           receives the blocks
+     * @param dstByteOffset where the first block goes, in bytes
      * @throws IllegalArgumentException if {@code n} is not a whole number of blocks, or the source or
      *     destination is too small
      * @throws UnsupportedOperationException if {@code type} is not a float or ggml quant type
@@ -76,6 +92,10 @@ public final class Quants {
     /**
      * A new contiguous F32 tensor of {@code t}'s shape holding its values decoded, owned by {@code arena}.
      * {@code t}'s last dimension must be contiguous (as every tensor of a quantized type's is).
+     *
+     * @param arena owns the result's memory
+     * @param t     a host tensor of any type {@link #isSupported} accepts
+     * @return the decoded F32 tensor
      */
     public static Tensor dequantize(Arena arena, Tensor t) {
         codec(t.dtype());
@@ -100,6 +120,10 @@ public final class Quants {
      * A new contiguous tensor of {@code type} holding {@code f32} encoded row by row, owned by
      * {@code arena}. The last dimension must be a whole number of {@code type}'s blocks.
      *
+     * @param arena owns the result's memory
+     * @param f32   the values, F32
+     * @param type  the type to encode to
+     * @return the encoded tensor, of {@code f32}'s shape
      * @throws IllegalArgumentException if {@code f32} is not F32 or its rows do not fit {@code type}'s blocks
      */
     public static Tensor quantize(Arena arena, Tensor f32, DType type) {

@@ -36,15 +36,25 @@ public final class BlockScaledFp8 {
     private BlockScaledFp8() {
     }
 
-    /** The scale tensor's name for weight {@code name}. */
+    /**
+     * {@return the scale tensor's name for weight {@code name}}
+     *
+     * @param name a weight's name, e.g. {@code model.layers.0.mlp.up_proj.weight}
+     */
     public static String scaleName(String name) {
         return name + SCALE_SUFFIX;
     }
 
     /**
-     * Weight {@code name} of {@code file}: {@code fp8} holds its E4M3 bytes row-major, {@code shape} its
-     * shape, {@code scales} its scale tensor (F32, F16 or BF16). Returns a new BF16 tensor in {@code arena}.
+     * Weight {@code name} of {@code file} decoded, each value {@code e4m3 * scale} rounded to BF16.
      *
+     * @param file   the checkpoint file, named in errors
+     * @param name   the weight's name, named in errors
+     * @param shape  the weight's shape {@code [rows, cols]}
+     * @param fp8    its E4M3 bytes, row-major
+     * @param scales its scale tensor (F32, F16 or BF16), one scale per 128 x 128 block
+     * @param arena  owns the result
+     * @return a new BF16 tensor of {@code shape}
      * @throws FormatException naming the file and tensor if the weight is not 2-D or the scales'
      *     shape is not {@code [ceil(rows / 128), ceil(cols / 128)]}
      */
@@ -52,7 +62,18 @@ public final class BlockScaledFp8 {
         return convert(file, name, shape, fp8, scales, arena, DType.BF16);
     }
 
-    /** As {@link #toBf16}, into F32 (each value {@code e4m3 * scale} rounded once, to float): 4 bytes per weight. */
+    /**
+     * As {@link #toBf16}, into F32 (each value {@code e4m3 * scale} rounded once, to float): 4 bytes per weight.
+     *
+     * @param file   the checkpoint file, named in errors
+     * @param name   the weight's name, named in errors
+     * @param shape  the weight's shape {@code [rows, cols]}
+     * @param fp8    its E4M3 bytes, row-major
+     * @param scales its scale tensor, one scale per 128 x 128 block
+     * @param arena  owns the result
+     * @return a new F32 tensor of {@code shape}
+     * @throws FormatException as {@link #toBf16} does
+     */
     public static Tensor toF32(Path file, String name, long[] shape, MemorySegment fp8, Tensor scales, Arena arena) {
         return convert(file, name, shape, fp8, scales, arena, DType.F32);
     }

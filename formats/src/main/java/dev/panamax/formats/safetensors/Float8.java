@@ -19,7 +19,12 @@ public final class Float8 {
 
     private Float8() {}
 
-    /** The value of an {@code F8_E8M0} byte: an unsigned power of two, {@code 2^(b - 127)}, or NaN for 0xFF. */
+    /**
+     * {@return the value of an {@code F8_E8M0} byte: an unsigned power of two, {@code 2^(b - 127)}, or NaN for
+     * 0xFF}
+     *
+     * @param b the byte
+     */
     public static float e8m0ToFloat(byte b) {
         return E8M0[b & 0xFF];
     }
@@ -33,12 +38,22 @@ public final class Float8 {
         return t;
     }
 
-    /** The value of an {@code F8_E4M3} byte. */
+    /**
+     * The value of an {@code F8_E4M3} byte (OCP's FN variant: no infinities, NaN for 0x7F and 0xFF).
+     *
+     * @param b the byte
+     * @return the value, exact in float
+     */
     public static float e4m3ToFloat(byte b) {
         return E4M3[b & 0xFF];
     }
 
-    /** The value of an {@code F8_E5M2} byte. */
+    /**
+     * The value of an {@code F8_E5M2} byte (IEEE-like: infinities and NaNs as in F16).
+     *
+     * @param b the byte
+     * @return the value, exact in float
+     */
     public static float e5m2ToFloat(byte b) {
         return E5M2[b & 0xFF];
     }

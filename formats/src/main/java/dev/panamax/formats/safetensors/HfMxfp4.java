@@ -31,7 +31,14 @@ public final class HfMxfp4 {
      * as one ggml MXFP4 tensor {@code [..., rows / rowStep, cols]} in {@code arena} (gpt-oss interleaves
      * the gate's and the up projection's rows in {@code gate_up_proj}: step 2, start 0 and 1).
      *
-     * @param name named in errors (the weight's name without {@code _blocks})
+     * @param file     the checkpoint file, named in errors
+     * @param name     named in errors (the weight's name without {@code _blocks})
+     * @param blocks   the {@code _blocks} tensor: 16 bytes of packed E2M1 pairs per 32 values
+     * @param scales   the {@code _scales} tensor: one E8M0 byte per 32 values
+     * @param rowStart the first row taken from every matrix
+     * @param rowStep  the distance between rows taken (1 for all of them)
+     * @param arena    owns the result
+     * @return a new MXFP4 tensor in ggml's block layout
      * @throws FormatException if the two tensors are not U8-sized of matching shapes
      */
     public static Tensor toGgml(Path file, String name, Tensor blocks, Tensor scales, int rowStart, int rowStep, Arena arena) {

@@ -17,21 +17,37 @@ import dev.panamax.tensor.DType;
  * {@code *FNUZ} 8-bit floats and {@code C64}.
  */
 public enum SafetensorsDType {
+    /** A byte that is 0 or 1; viewed as {@link DType#I8}. */
     BOOL(1, DType.I8),
+    /** Unsigned byte; viewed as {@link DType#I8} (values above 127 read negative), decoded to F32 unsigned. */
     U8(1, DType.I8),
+    /** Signed byte. */
     I8(1, DType.I8),
+    /** 8-bit float, 5-bit exponent and 2-bit mantissa; read only by decoding to F32. */
     F8_E5M2(1, null),
+    /** 8-bit float, 4-bit exponent and 3-bit mantissa (DeepSeek V3's weights); read by decoding. */
     F8_E4M3(1, null),
+    /** 8-bit power of two {@code 2^(e - 127)}: the block scales of MXFP4 checkpoints. */
     F8_E8M0(1, null),
+    /** Signed 16-bit integer. */
     I16(2, DType.I16),
+    /** Unsigned 16-bit integer; viewed as {@link DType#I16}. */
     U16(2, DType.I16),
+    /** IEEE half precision. */
     F16(2, DType.F16),
+    /** bfloat16, the type most Hugging Face checkpoints are saved in. */
     BF16(2, DType.BF16),
+    /** Signed 32-bit integer. */
     I32(4, DType.I32),
+    /** Unsigned 32-bit integer; viewed as {@link DType#I32}. */
     U32(4, DType.I32),
+    /** IEEE single precision. */
     F32(4, DType.F32),
+    /** IEEE double precision. */
     F64(8, DType.F64),
+    /** Signed 64-bit integer. */
     I64(8, DType.I64),
+    /** Unsigned 64-bit integer; viewed as {@link DType#I64}. */
     U64(8, DType.I64);
 
     private final int byteSize;
@@ -65,8 +81,9 @@ public enum SafetensorsDType {
     }
 
     /**
-     * The safetensors type of a Panamax type: F64, F32, F16, BF16, I64, I32, I16, I8.
+     * {@return the safetensors type of a Panamax type: F64, F32, F16, BF16, I64, I32, I16, I8}
      *
+     * @param type a plain Panamax type
      * @throws IllegalArgumentException for quantized types, which safetensors cannot hold
      */
     public static SafetensorsDType of(DType type) {

@@ -71,6 +71,8 @@ public final class SafetensorsFile implements AutoCloseable {
     /**
      * Maps {@code path} into an arena owned by the returned file; {@link #close()} unmaps it.
      *
+     * @param path a {@code .safetensors} file
+     * @return the open file; close it to unmap
      * @throws FormatException if the file is not a valid safetensors file
      * @throws UncheckedIOException if it cannot be read
      */
@@ -87,6 +89,12 @@ public final class SafetensorsFile implements AutoCloseable {
     /**
      * Maps {@code path} into {@code arena}: the mapping and every tensor live until the caller closes
      * the arena; {@link #close()} only stops this object from handing out tensors.
+     *
+     * @param path  a {@code .safetensors} file
+     * @param arena owns the mapping; it must be shared, automatic or global for multi-threaded kernels
+     * @return the open file
+     * @throws FormatException if the file is not a valid safetensors file
+     * @throws UncheckedIOException if it cannot be read
      */
     public static SafetensorsFile open(Path path, Arena arena) {
         return open(path, arena, null);
@@ -133,6 +141,9 @@ public final class SafetensorsFile implements AutoCloseable {
     /**
      * A quick test for inspectors choosing a reader: true if {@code path} is a regular file whose first
      * 8 bytes are a plausible header length followed by '{'. It does not validate the header.
+     *
+     * @param path any path
+     * @return whether the file looks like safetensors
      */
     public static boolean probe(Path path) {
         if (!java.nio.file.Files.isRegularFile(path)) {
@@ -173,12 +184,20 @@ public final class SafetensorsFile implements AutoCloseable {
         return header.tensors();
     }
 
-    /** True if the file holds a tensor called {@code name}. */
+    /**
+     * {@return true if the file holds a tensor called {@code name}}
+     *
+     * @param name a tensor name, e.g. {@code model.embed_tokens.weight}
+     */
     public boolean contains(String name) {
         return header.byName().containsKey(name);
     }
 
-    /** The entry of tensor {@code name}, if the file holds it. */
+    /**
+     * {@return the entry of tensor {@code name}, if the file holds it}
+     *
+     * @param name a tensor name
+     */
     public Optional<SafetensorsTensorInfo> findInfo(String name) {
         return Optional.ofNullable(header.byName().get(name));
     }
@@ -186,6 +205,8 @@ public final class SafetensorsFile implements AutoCloseable {
     /**
      * The entry of tensor {@code name}.
      *
+     * @param name a tensor name
+     * @return its dtype, shape and byte range
      * @throws NoSuchElementException if there is no such tensor
      */
     public SafetensorsTensorInfo info(String name) {
@@ -213,11 +234,13 @@ public final class SafetensorsFile implements AutoCloseable {
      * the FFM API's {@link IllegalArgumentException}; copy it with {@code contiguous(arena)} to modify).
      * U8 and BOOL tensors are viewed as I8, U16/U32/U64 as I16/I32/I64 (see {@link SafetensorsDType}).
      *
-     * @throws NoSuchElementException if there is no such tensor
      * <p>An F8_E4M3 weight {@code X} with a scale tensor {@code X_scale_inv} (DeepSeek V3's 128 x 128
      * block scales) is the exception: it is converted to a BF16 tensor in memory once, see
      * {@link BlockScaledFp8}, and lives until {@link #close()}.
      *
+     * @param name a tensor name
+     * @return the tensor
+     * @throws NoSuchElementException if there is no such tensor
      * @throws UnsupportedOperationException for other F8 tensors, which only {@link #readF32} decodes
      * @throws TensorClosedException after {@link #close()} or once the mapping's arena is closed
      */
@@ -254,7 +277,12 @@ public final class SafetensorsFile implements AutoCloseable {
         return t;
     }
 
-    /** The raw bytes of tensor {@code name}: a read-only slice of the mapping. */
+    /**
+     * {@return the raw bytes of tensor {@code name}: a read-only slice of the mapping}
+     *
+     * @param name a tensor name
+     * @throws NoSuchElementException if there is no such tensor
+     */
     public MemorySegment data(String name) {
         SafetensorsTensorInfo info = info(name);
         requireOpen("data(" + Json.quote(name) + ")");
@@ -266,6 +294,11 @@ public final class SafetensorsFile implements AutoCloseable {
      * F8_E5M2, F16, BF16 and integers up to 2^24 in magnitude; F64 and larger integers round to nearest.
      * Unsigned and BOOL tensors decode as their unsigned values. An FP8 weight with block scales in this
      * file ({@link BlockScaledFp8}) has them applied.
+     *
+     * @param name  a tensor name
+     * @param arena owns the decoded copy
+     * @return a new F32 tensor of the stored shape
+     * @throws NoSuchElementException if there is no such tensor
      */
     public Tensor readF32(String name, Arena arena) {
         SafetensorsTensorInfo info = info(name);
@@ -278,7 +311,11 @@ public final class SafetensorsFile implements AutoCloseable {
         return out;
     }
 
-    /** Prints the file's size, metadata and a table of its tensors (name, dtype, shape, offsets, bytes). */
+    /**
+     * Prints the file's size, metadata and a table of its tensors (name, dtype, shape, offsets, bytes).
+     *
+     * @param out where the text goes
+     */
     public void describe(PrintStream out) {
         out.printf(Locale.ROOT, "%s: safetensors, %d bytes (header %d, data %d), %d tensors%n", path, fileSize(),
                 dataStart - 8, fileSize() - dataStart, header.tensors().size());

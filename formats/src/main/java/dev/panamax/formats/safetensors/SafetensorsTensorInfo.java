@@ -15,12 +15,14 @@ import java.util.Objects;
  * @param end   one past the last byte, relative to the data section
  */
 public record SafetensorsTensorInfo(String name, SafetensorsDType dtype, long[] shape, long begin, long end) {
+    /** Checks the name and dtype and copies {@code shape}. */
     public SafetensorsTensorInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dtype, "dtype");
         shape = shape.clone();
     }
 
+    /** {@return the dimensions, outermost first (a copy)} */
     @Override
     public long[] shape() {
         return shape.clone();

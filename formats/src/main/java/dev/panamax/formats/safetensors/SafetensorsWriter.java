@@ -51,7 +51,13 @@ public final class SafetensorsWriter {
     /** An empty writer: no tensors, no metadata. */
     public SafetensorsWriter() {}
 
-    /** Adds a {@code __metadata__} entry (written sorted by key). */
+    /**
+     * Adds a {@code __metadata__} entry (written sorted by key).
+     *
+     * @param key   the metadata key, e.g. {@code format}
+     * @param value its text (safetensors metadata holds only strings)
+     * @return this writer
+     */
     public SafetensorsWriter putMetadata(String key, String value) {
         metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
         return this;
@@ -60,6 +66,9 @@ public final class SafetensorsWriter {
     /**
      * Adds a contiguous host tensor of type F64, F32, F16, BF16, I64, I32, I16 or I8.
      *
+     * @param name   the tensor's name, unique in the file
+     * @param tensor the data, which must stay alive until {@link #write(Path)}
+     * @return this writer
      * @throws IllegalArgumentException for a quantized or non-contiguous tensor or a repeated name
      */
     public SafetensorsWriter add(String name, Tensor tensor) {
@@ -69,6 +78,12 @@ public final class SafetensorsWriter {
     /**
      * Adds a tensor whose bytes are written as {@code as}, which must have the tensor's dtype as its
      * storage type: an I8 tensor may be written as U8 or BOOL, I16/I32/I64 as U16/U32/U64.
+     *
+     * @param name   the tensor's name, unique in the file
+     * @param tensor the data, which must stay alive until the file is written
+     * @param as     the dtype written in the header
+     * @return this writer
+     * @throws IllegalArgumentException if {@code as} does not store {@code tensor}'s dtype, or for a repeated name
      */
     public SafetensorsWriter add(String name, Tensor tensor, SafetensorsDType as) {
         if (!as.hasStorageType() || as.storageType() != tensor.dtype()) {
@@ -83,6 +98,11 @@ public final class SafetensorsWriter {
     /**
      * Adds raw little-endian bytes as a tensor of any type (for F8 data, say).
      *
+     * @param name  the tensor's name, unique in the file
+     * @param dtype the dtype written in the header
+     * @param shape the sizes, outermost first
+     * @param bytes the data, which must stay readable until the file is written
+     * @return this writer
      * @throws IllegalArgumentException if {@code bytes} does not hold exactly product(shape) elements
      */
     public SafetensorsWriter addRaw(String name, SafetensorsDType dtype, long[] shape, MemorySegment bytes) {
@@ -111,7 +131,12 @@ public final class SafetensorsWriter {
         return this;
     }
 
-    /** Writes the file, replacing {@code out} if it exists. */
+    /**
+     * Writes the file, replacing {@code out} if it exists.
+     *
+     * @param out the file to create or replace
+     * @throws UncheckedIOException if it cannot be written
+     */
     public void write(Path out) {
         try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -121,7 +146,12 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** Writes the file's bytes to {@code out}, which stays open. */
+    /**
+     * Writes the file's bytes to {@code out}, which stays open.
+     *
+     * @param out the channel the bytes go to
+     * @throws IOException if writing fails
+     */
     public void write(WritableByteChannel out) throws IOException {
         List<Entry> ordered = new ArrayList<>(tensors.values());
         ordered.sort(Comparator.comparing(Entry::dtype).reversed().thenComparing(Entry::name));

@@ -62,6 +62,8 @@ public final class ShardedCheckpoint implements AutoCloseable {
      * {@code .safetensors} file, which is then the checkpoint's only shard (its {@code __metadata__}
      * becomes {@link #metadata()}). Shards named by an index are not opened yet.
      *
+     * @param path an index file, a checkpoint directory or a single safetensors file
+     * @return the checkpoint; close it to unmap its shards
      * @throws FormatException if the index (or the single file) is not valid
      */
     public static ShardedCheckpoint open(Path path) {
@@ -196,12 +198,21 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return shardFiles;
     }
 
-    /** True if the index lists tensor {@code name}. */
+    /**
+     * {@return true if the index lists tensor {@code name}}
+     *
+     * @param name a tensor name
+     */
     public boolean contains(String name) {
         return weightMap.containsKey(name);
     }
 
-    /** The shard file name holding tensor {@code name}. */
+    /**
+     * {@return the shard file name holding tensor {@code name}}
+     *
+     * @param name a tensor name
+     * @throws NoSuchElementException if the index lists no such tensor
+     */
     public String shardOf(String name) {
         String file = weightMap.get(name);
         if (file == null) {
@@ -210,7 +221,12 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return file;
     }
 
-    /** The entry of tensor {@code name} in its shard (opening the shard if needed). */
+    /**
+     * {@return the entry of tensor {@code name} in its shard (opening the shard if needed)}
+     *
+     * @param name a tensor name
+     * @throws NoSuchElementException if the index lists no such tensor
+     */
     public SafetensorsTensorInfo info(String name) {
         return shardFor(name).info(name);
     }
@@ -218,6 +234,10 @@ public final class ShardedCheckpoint implements AutoCloseable {
     /**
      * Tensor {@code name}: a zero-copy view of its shard's mapping, or for an FP8 weight with block
      * scales ({@link BlockScaledFp8}, the scales in any shard) a BF16 copy made once.
+     *
+     * @param name a tensor name
+     * @return the tensor
+     * @throws NoSuchElementException if the index lists no such tensor
      */
     public Tensor tensor(String name) {
         SafetensorsFile shard = shardFor(name);
@@ -228,7 +248,12 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return shard.tensor(name);
     }
 
-    /** Tensor {@code name} decoded to a new F32 tensor in {@code arena}. */
+    /**
+     * {@return tensor {@code name} decoded to a new F32 tensor in {@code arena}}
+     *
+     * @param name  a tensor name
+     * @param arena owns the decoded copy
+     */
     public Tensor readF32(String name, Arena arena) {
         return shardFor(name).readF32(name, arena);
     }
@@ -236,6 +261,8 @@ public final class ShardedCheckpoint implements AutoCloseable {
     /**
      * The shard called {@code fileName}, opened on first use.
      *
+     * @param fileName a shard's file name as the index writes it, e.g. {@code model-00001-of-00002.safetensors}
+     * @return the open shard, owned by this checkpoint
      * @throws FormatException if the shard is invalid or lacks a tensor the index assigns to it
      */
     public synchronized SafetensorsFile shard(String fileName) {
@@ -274,7 +301,11 @@ public final class ShardedCheckpoint implements AutoCloseable {
         return shard(shardOf(name));
     }
 
-    /** Prints the index's metadata, its shards with their tensor counts, and each opened shard's table. */
+    /**
+     * Prints the index's metadata, its shards with their tensor counts, and each opened shard's table.
+     *
+     * @param out where the text goes
+     */
     public synchronized void describe(PrintStream out) {
         out.printf(Locale.ROOT, "%s: sharded safetensors checkpoint, %d tensors in %d shards%n", indexFile, weightMap.size(), shardFiles.size());
         metadata.forEach((k, v) -> out.printf(Locale.ROOT, "  %s = %s%n", Json.shown(k), Json.shown(v)));
