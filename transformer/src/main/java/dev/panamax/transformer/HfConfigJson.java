@@ -94,17 +94,17 @@ public final class HfConfigJson {
         return new HfConfigJson(file, "", top);
     }
 
-    /** The config file, for messages. */
+    /** {@return the config file, for messages} */
     public Path file() {
         return file;
     }
 
-    /** True if this is the {@code text_config} of a multimodal config. */
+    /** {@return true if this is the {@code text_config} of a multimodal config} */
     public boolean isTextConfig() {
         return !where.isEmpty();
     }
 
-    /** {@code model_type} of the language model, if given. */
+    /** {@return {@code model_type} of the language model, if given} */
     public Optional<String> modelType() {
         return fields.get("model_type") instanceof String s ? Optional.of(s) : Optional.empty();
     }
@@ -183,7 +183,7 @@ public final class HfConfigJson {
         throw new FormatException(file, where + field, v, "must be an array of strings");
     }
 
-    /** The fields as JSON, for {@link HfConfig#parse}. */
+    /** {@return the fields as JSON, for {@link HfConfig#parse}} */
     public byte[] toJson() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {

@@ -114,22 +114,22 @@ public final class KvCache {
         return values[layer];
     }
 
-    /** True when {@link #values} are the {@link #keys} (a latent cache). */
+    /** {@return true when {@link #values} are the {@link #keys} (a latent cache)} */
     public boolean valuesAreKeys() {
         return valuesAreKeys;
     }
 
-    /** Sequences the cache holds, each in a region of its own. */
+    /** {@return sequences the cache holds, each in a region of its own} */
     public int slots() {
         return slots;
     }
 
-    /** Positions the cache holds per slot (S). */
+    /** {@return positions the cache holds per slot (S)} */
     public int capacity() {
         return capacity;
     }
 
-    /** F32 or F16. */
+    /** {@return f32 or F16} */
     public DType dtype() {
         return dtype;
     }

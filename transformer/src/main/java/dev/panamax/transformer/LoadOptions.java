@@ -34,7 +34,7 @@ public record LoadOptions(int maxBatch, DType cacheType, int contextLength, Adap
         }
     }
 
-    /** Batches of 64 tokens, an F16 cache, the model's context (capped). */
+    /** {@return batches of 64 tokens, an F16 cache, the model's context (capped)} */
     public static LoadOptions defaults() {
         return new LoadOptions(64, DType.F16, 0);
     }

@@ -240,22 +240,28 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** The file or directory opened. */
+    /** {@return the file or directory opened} */
     public Path path() {
         return path;
     }
 
-    /** The configuration in use (context length as allocated). */
+    /** {@return the configuration in use (context length as allocated)} */
     public ModelConfig config() {
         return config;
     }
 
-    /** Whether this model is an encoder (BERT): embeddings only, each text in one batch, no next-token logits. */
+    /**
+     * {@return whether this model is an encoder (BERT): embeddings only, each text in one batch, no next-token
+     * logits}
+     */
     public boolean isEncoder() {
         return family.encoder();
     }
 
-    /** What this model uses beyond the common hyper-parameters, in words (as {@code panamax inspect} shows). */
+    /**
+     * {@return what this model uses beyond the common hyper-parameters, in words (as {@code panamax inspect}
+     * shows)}
+     */
     public List<String> features() {
         return family.features();
     }
@@ -265,8 +271,8 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * The model's tokenizer: from the GGUF metadata, or from {@code tokenizer.json} in a Hugging Face
-     * checkpoint directory.
+     * {@return the model's tokenizer: from the GGUF metadata, or from {@code tokenizer.json} in a Hugging Face
+     * checkpoint directory}
      *
      * @throws UnsupportedModelException if the model carries no tokenizer
      */
@@ -281,7 +287,7 @@ public final class Model implements AutoCloseable {
         return Tokenizer.fromHuggingFace(json);
     }
 
-    /** The GGUF file, for its tokenizer metadata; empty for Hugging Face checkpoints. */
+    /** {@return the GGUF file, for its tokenizer metadata; empty for Hugging Face checkpoints} */
     public Optional<GgufFile> gguf() {
         return Optional.ofNullable(gguf);
     }

@@ -57,22 +57,22 @@ public record ModelConfig(String architecture, int dim, int ffnDim, int layers, 
         }
     }
 
-    /** Width of all query heads together: {@code heads * headDim}. */
+    /** {@return width of all query heads together: {@code heads * headDim}} */
     public int qDim() {
         return heads * headDim;
     }
 
-    /** Width of all key (or value) heads together: {@code kvHeads * headDim}. */
+    /** {@return width of all key (or value) heads together: {@code kvHeads * headDim}} */
     public int kvDim() {
         return kvHeads * headDim;
     }
 
-    /** True for a mixture-of-experts feed-forward. */
+    /** {@return true for a mixture-of-experts feed-forward} */
     public boolean isMoe() {
         return expertCount > 0;
     }
 
-    /** The attention logit scale {@code 1 / sqrt(headDim)}. */
+    /** {@return the attention logit scale {@code 1 / sqrt(headDim)}} */
     public float attentionScale() {
         return (float) (1 / Math.sqrt(headDim));
     }

@@ -16,7 +16,7 @@ public final class ModelFileChangedException extends IllegalStateException {
         this.file = file;
     }
 
-    /** The model file (or checkpoint directory). */
+    /** {@return the model file (or checkpoint directory)} */
     public Path file() {
         return file;
     }

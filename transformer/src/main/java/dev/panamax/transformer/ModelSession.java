@@ -21,7 +21,7 @@ public final class ModelSession implements AutoCloseable {
         this.onClose = onClose;
     }
 
-    /** This session's transformer. */
+    /** {@return this session's transformer} */
     public Transformer transformer() {
         return transformer;
     }

@@ -39,7 +39,7 @@ public record RopeConfig(Rope.Layout layout, int dims, double theta, RopeScaling
         return freq;
     }
 
-    /** The kernel-level description handed to {@link dev.panamax.tensor.Ops#rope}. */
+    /** {@return the kernel-level description handed to {@link dev.panamax.tensor.Ops#rope}} */
     public Rope toRope() {
         return new Rope(layout, inverseFrequencies());
     }

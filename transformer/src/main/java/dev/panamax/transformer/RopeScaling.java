@@ -20,8 +20,8 @@ public sealed interface RopeScaling {
     }
 
     /**
-     * The factor RoPE multiplies cos and sin by (YaRN's "attention factor", ggml's mscale), 1 for
-     * most: since q and k both rotate, it multiplies every attention logit by its square.
+     * {@return the factor RoPE multiplies cos and sin by (YaRN's "attention factor", ggml's mscale), 1 for most:
+     * since q and k both rotate, it multiplies every attention logit by its square}
      */
     default double attentionFactor() {
         return 1;
@@ -185,7 +185,10 @@ public sealed interface RopeScaling {
             return factor <= 1 ? 1 : 0.1 * m * Math.log(factor) + 1;
         }
 
-        /** What DeepSeek's softmax scale is multiplied by: {@code mscale(mscaleAllDim)²}, 1 without {@code mscale_all_dim}. */
+        /**
+         * {@return what DeepSeek's softmax scale is multiplied by: {@code mscale(mscaleAllDim)²}, 1 without {@code
+         * mscale_all_dim}}
+         */
         public double softmaxGain() {
             double m = mscaleAllDim > 0 ? magnitude(factor, mscaleAllDim) : 1;
             return m * m;

@@ -112,12 +112,12 @@ public final class Transformer {
         return cache;
     }
 
-    /** Sequences this transformer holds (1 unless made by {@link Model#newBatch(int)}). */
+    /** {@return sequences this transformer holds (1 unless made by {@link Model#newBatch(int)})} */
     public int slots() {
         return cache.slots();
     }
 
-    /** Tokens processed per batch of a prompt. */
+    /** {@return tokens processed per batch of a prompt} */
     public int maxBatch() {
         return scratch.maxBatch();
     }

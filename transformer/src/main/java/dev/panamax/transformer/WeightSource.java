@@ -14,7 +14,7 @@ public interface WeightSource {
     /** The tensor called {@code name}, if the source has it. */
     Optional<Tensor> find(String name);
 
-    /** The file (or directory) the tensors come from, named in error messages. */
+    /** {@return the file (or directory) the tensors come from, named in error messages} */
     Path file();
 
     /** The tensor called {@code name}; throws a {@link FormatException} naming the file and tensor if it is missing. */

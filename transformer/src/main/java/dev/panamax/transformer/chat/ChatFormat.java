@@ -21,6 +21,6 @@ public interface ChatFormat {
      */
     boolean tokenizerAddsBos();
 
-    /** A short name for messages: {@code chatml}, or {@code the model's template}. */
+    /** {@return a short name for messages: {@code chatml}, or {@code the model's template}} */
     String label();
 }

@@ -44,7 +44,7 @@ public final class ChatSession {
 
     /** What one turn produced. */
     public record Reply(String text, GenerationResult generation, int reusedTokens) {
-        /** Tokens computed for the prompt this turn (the conversation's new suffix). */
+        /** {@return tokens computed for the prompt this turn (the conversation's new suffix)} */
         public int prefilledTokens() {
             return generation.promptTokens();
         }
@@ -85,12 +85,12 @@ public final class ChatSession {
         return new Reply(reply.toString(), r, reuse);
     }
 
-    /** The conversation so far. */
+    /** {@return the conversation so far} */
     public List<ChatMessage> messages() {
         return List.copyOf(messages);
     }
 
-    /** Tokens held in the KV cache. */
+    /** {@return tokens held in the KV cache} */
     public int cachedTokens() {
         return cached.length;
     }

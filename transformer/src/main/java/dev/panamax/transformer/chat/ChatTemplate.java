@@ -56,7 +56,10 @@ public enum ChatTemplate implements ChatFormat {
         this.llamaCppName = llamaCppName;
     }
 
-    /** The name llama.cpp uses for this template ({@code --chat-template chatml}), also accepted by {@link #named}. */
+    /**
+     * {@return the name llama.cpp uses for this template ({@code --chat-template chatml}), also accepted by {@link
+     * #named}}
+     */
     public String llamaCppName() {
         return llamaCppName;
     }
@@ -107,7 +110,7 @@ public enum ChatTemplate implements ChatFormat {
         });
     }
 
-    /** The names of all templates, comma-separated, for messages. */
+    /** {@return the names of all templates, comma-separated, for messages} */
     public static String supportedNames() {
         return Arrays.stream(values()).map(ChatTemplate::llamaCppName).collect(Collectors.joining(", "));
     }

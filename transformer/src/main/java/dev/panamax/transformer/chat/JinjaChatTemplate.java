@@ -85,7 +85,7 @@ public final class JinjaChatTemplate implements ChatFormat {
         return name;
     }
 
-    /** The template's text. */
+    /** {@return the template's text} */
     public String source() {
         return template.source();
     }

@@ -19,9 +19,9 @@ public record ToolCall(String id, String name, String arguments) {
     }
 
     /**
-     * The call as chat templates read it in an assistant message's {@code tool_calls}:
-     * {@code {"id", "type": "function", "function": {"name", "arguments": {...}}}}, the arguments as an object
-     * (templates write them with {@code tojson}; a text that is not a JSON object stays text).
+     * {@return the call as chat templates read it in an assistant message's {@code tool_calls}: {@code {"id",
+     * "type": "function", "function": {"name", "arguments": {...}}}}, the arguments as an object (templates write
+     * them with {@code tojson}; a text that is not a JSON object stays text)}
      */
     public Map<String, Object> toTemplateValue() {
         Map<String, Object> function = new LinkedHashMap<>();

@@ -152,22 +152,22 @@ public final class LoraAdapter {
         return (float) (scale * alpha / (rsLora ? Math.sqrt(rank) : rank));
     }
 
-    /** The file or directory read. */
+    /** {@return the file or directory read} */
     public Path source() {
         return source;
     }
 
-    /** "GGUF" or "PEFT". */
+    /** {@return "GGUF" or "PEFT"} */
     public String kind() {
         return kind;
     }
 
-    /** {@code lora_alpha} ({@code adapter.lora.alpha}); 0 if a GGUF adapter has none. */
+    /** {@return {@code lora_alpha} ({@code adapter.lora.alpha}); 0 if a GGUF adapter has none} */
     public float alpha() {
         return alpha;
     }
 
-    /** Whether the factor is {@code alpha / √r} (rsLoRA) rather than {@code alpha / r}. */
+    /** {@return whether the factor is {@code alpha / √r} (rsLoRA) rather than {@code alpha / r}} */
     public boolean rsLora() {
         return rsLora;
     }
@@ -176,17 +176,20 @@ public final class LoraAdapter {
         return rowOrder;
     }
 
-    /** The largest rank of any tensor (usually all have the same). */
+    /** {@return the largest rank of any tensor (usually all have the same)} */
     public int rank() {
         return factors.values().stream().mapToInt(LoraFactors::rank).max().orElse(0);
     }
 
-    /** The adapted base tensors under llama.cpp's names, e.g. {@code blk.0.attn_q.weight}. */
+    /** {@return the adapted base tensors under llama.cpp's names, e.g. {@code blk.0.attn_q.weight}} */
     public Map<String, LoraFactors> factors() {
         return factors;
     }
 
-    /** The kinds of projection adapted, e.g. {@code [attn_k, attn_q, ffn_down]} (the names without the layer). */
+    /**
+     * {@return the kinds of projection adapted, e.g. {@code [attn_k, attn_q, ffn_down]} (the names without the
+     * layer)}
+     */
     public List<String> targets() {
         TreeSet<String> t = new TreeSet<>();
         for (String name : factors.keySet()) {
@@ -196,7 +199,7 @@ public final class LoraAdapter {
         return List.copyOf(t);
     }
 
-    /** PEFT's {@code target_modules} as written (empty for GGUF adapters). */
+    /** {@return PEFT's {@code target_modules} as written (empty for GGUF adapters)} */
     public List<String> declaredTargets() {
         return declaredTargets;
     }

@@ -10,7 +10,7 @@ import dev.panamax.tensor.Tensor;
  * @param b the up projection {@code [out, r]} (PEFT's {@code lora_B}, llama.cpp's {@code lora_b})
  */
 public record LoraFactors(Tensor a, Tensor b) {
-    /** The rank {@code r}. */
+    /** {@return the rank {@code r}} */
     public int rank() {
         return (int) a.size(0);
     }

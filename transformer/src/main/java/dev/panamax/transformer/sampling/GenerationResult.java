@@ -25,12 +25,12 @@ public record GenerationResult(int[] tokens, StopReason stopReason, int promptTo
         CANCELLED
     }
 
-    /** Prompt tokens per second. */
+    /** {@return prompt tokens per second} */
     public double prefillTokensPerSecond() {
         return promptTokens * 1e9 / Math.max(1, prefillNanos);
     }
 
-    /** Generated tokens per second after the first (each needs one forward pass). */
+    /** {@return generated tokens per second after the first (each needs one forward pass)} */
     public double decodeTokensPerSecond() {
         return Math.max(0, tokens.length - 1) * 1e9 / Math.max(1, decodeNanos);
     }

@@ -56,7 +56,7 @@ public final class Generator {
     /** Decides, after each token, whether generation stops for a reason of the caller's (a stop string, a cancellation). */
     @FunctionalInterface
     public interface StopCheck {
-        /** The reason to stop now, or null to go on. */
+        /** {@return the reason to stop now, or null to go on} */
         GenerationResult.StopReason check();
     }
 

@@ -15,12 +15,12 @@ public final class NonFiniteLogitsException extends ArithmeticException {
         this.token = token;
     }
 
-    /** Tokens in the sequence when the logits were computed. */
+    /** {@return tokens in the sequence when the logits were computed} */
     public int position() {
         return position;
     }
 
-    /** The first token whose logit is not finite. */
+    /** {@return the first token whose logit is not finite} */
     public int token() {
         return token;
     }

@@ -25,7 +25,7 @@ public record SamplerSettings(float temperature, int topK, float topP, float min
         }
     }
 
-    /** Always the most likely token. */
+    /** {@return always the most likely token} */
     public static SamplerSettings greedy() {
         return new SamplerSettings(0, 0, 1, 0, 1, 0, 0, 0, 0);
     }

@@ -12,7 +12,7 @@ public interface TokenTextDecoder {
     /** The text that token completes (possibly empty while a character is incomplete). */
     String decode(int token);
 
-    /** Whatever is still held back at the end (incomplete characters as U+FFFD). */
+    /** {@return whatever is still held back at the end (incomplete characters as U+FFFD)} */
     String finish();
 
     /** The tokenizer's streaming decoder as a {@code TokenTextDecoder}. */

@@ -47,7 +47,7 @@ public final class BpeTokenizer extends AbstractTokenizer {
         }
     }
 
-    /** The pre-tokenizer that splits text into words. */
+    /** {@return the pre-tokenizer that splits text into words} */
     public PreTokenizer preTokenizer() {
         return preTokenizer;
     }

@@ -139,22 +139,28 @@ public final class HuggingFaceTokenizer implements Tokenizer {
         return stripsFirstSpace;
     }
 
-    /** The chat template of {@code tokenizer_config.json}: the one named {@code "default"}, or the only one. */
+    /**
+     * {@return the chat template of {@code tokenizer_config.json}: the one named {@code "default"}, or the only
+     * one}
+     */
     public Optional<String> chatTemplate() {
         return pipeline.config().chatTemplate();
     }
 
-    /** All chat templates of {@code tokenizer_config.json} by name (a single string is {@code "default"}). */
+    /** {@return all chat templates of {@code tokenizer_config.json} by name (a single string is {@code "default"})} */
     public Map<String, String> chatTemplates() {
         return pipeline.config().chatTemplates();
     }
 
-    /** {@code add_bos_token} of {@code tokenizer_config.json}, if given (informational, see the class comment). */
+    /**
+     * {@return {@code add_bos_token} of {@code tokenizer_config.json}, if given (informational, see the class
+     * comment)}
+     */
     public Optional<Boolean> addBosTokenFlag() {
         return Optional.ofNullable(pipeline.config().addBosToken());
     }
 
-    /** {@code add_eos_token} of {@code tokenizer_config.json}, if given (informational). */
+    /** {@return {@code add_eos_token} of {@code tokenizer_config.json}, if given (informational)} */
     public Optional<Boolean> addEosTokenFlag() {
         return Optional.ofNullable(pipeline.config().addEosToken());
     }

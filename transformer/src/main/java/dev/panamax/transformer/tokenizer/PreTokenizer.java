@@ -119,19 +119,19 @@ public final class PreTokenizer {
         return factory.get();
     }
 
-    /** Every name {@link #forName(String)} accepts. */
+    /** {@return every name {@link #forName(String)} accepts} */
     public static Set<String> names() {
         return BY_NAME.keySet();
     }
 
-    /** The canonical name of this pre-tokenizer's rule set (e.g. {@code gpt-2} for {@code mpt}). */
+    /** {@return the canonical name of this pre-tokenizer's rule set (e.g. {@code gpt-2} for {@code mpt})} */
     public String name() {
         return name;
     }
 
     /**
-     * Whether a word that is itself a vocabulary entry becomes that token without merging
-     * (llama.cpp's {@code ignore_merges}, set for Llama 3 style vocabularies).
+     * {@return whether a word that is itself a vocabulary entry becomes that token without merging (llama.cpp's
+     * {@code ignore_merges}, set for Llama 3 style vocabularies)}
      */
     public boolean ignoresMerges() {
         return ignoresMerges;

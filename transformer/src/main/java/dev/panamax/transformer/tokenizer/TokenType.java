@@ -26,7 +26,7 @@ public enum TokenType {
         this.ggufId = ggufId;
     }
 
-    /** The id GGUF uses for this type. */
+    /** {@return the id GGUF uses for this type} */
     public int ggufId() {
         return ggufId;
     }

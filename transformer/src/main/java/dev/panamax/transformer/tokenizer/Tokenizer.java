@@ -55,18 +55,18 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
      */
     byte[] tokenBytes(int id);
 
-    /** The vocabulary, with its token texts, types and special ids. */
+    /** {@return the vocabulary, with its token texts, types and special ids} */
     Vocabulary vocabulary();
 
-    /** Whether SentencePiece encoding prepends a space, which decoding then removes again. */
+    /** {@return whether SentencePiece encoding prepends a space, which decoding then removes again} */
     boolean addsSpacePrefix();
 
-    /** The beginning-of-sequence token, or -1. */
+    /** {@return the beginning-of-sequence token, or -1} */
     default int bos() {
         return vocabulary().bos();
     }
 
-    /** The end-of-sequence token, or -1. */
+    /** {@return the end-of-sequence token, or -1} */
     default int eos() {
         return vocabulary().eos();
     }
@@ -76,7 +76,7 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
         return vocabulary().isEndOfGeneration(id);
     }
 
-    /** The number of tokens in the vocabulary. */
+    /** {@return the number of tokens in the vocabulary} */
     default int vocabSize() {
         return vocabulary().size();
     }

@@ -48,7 +48,7 @@ public record TokenizerConfig(
         return new Builder(model, tokens);
     }
 
-    /** A builder that starts from this configuration. */
+    /** {@return a builder that starts from this configuration} */
     public Builder toBuilder() {
         Builder b = new Builder(model, tokens);
         b.pre = pre;

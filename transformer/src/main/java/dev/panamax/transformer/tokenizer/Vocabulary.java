@@ -170,12 +170,12 @@ public final class Vocabulary {
         return configured;
     }
 
-    /** {@code "llama"}, {@code "gpt2"}, {@code "bert"} (GGUF) or {@code "huggingface"} (tokenizer.json). */
+    /** {@return {@code "llama"}, {@code "gpt2"}, {@code "bert"} (GGUF) or {@code "huggingface"} (tokenizer.json)} */
     public String model() {
         return model;
     }
 
-    /** The number of tokens. */
+    /** {@return the number of tokens} */
     public int size() {
         return texts.length;
     }
@@ -201,22 +201,22 @@ public final class Vocabulary {
         return id == null ? -1 : id;
     }
 
-    /** The beginning-of-sequence token, or -1. */
+    /** {@return the beginning-of-sequence token, or -1} */
     public int bos() {
         return bos;
     }
 
-    /** The end-of-sequence token, or -1. */
+    /** {@return the end-of-sequence token, or -1} */
     public int eos() {
         return eos;
     }
 
-    /** The unknown token, or -1. */
+    /** {@return the unknown token, or -1} */
     public int unknown() {
         return unknown;
     }
 
-    /** The end-of-turn token, or -1. */
+    /** {@return the end-of-turn token, or -1} */
     public int eot() {
         return eot;
     }
@@ -226,17 +226,17 @@ public final class Vocabulary {
         return id >= 0 && eog.get(id);
     }
 
-    /** Whether encoding with special tokens prepends BOS. */
+    /** {@return whether encoding with special tokens prepends BOS} */
     public boolean addsBos() {
         return addBos;
     }
 
-    /** Whether encoding with special tokens appends EOS. */
+    /** {@return whether encoding with special tokens appends EOS} */
     public boolean addsEos() {
         return addEos;
     }
 
-    /** Whether SentencePiece encoding prepends a space to text at the start or after a special token. */
+    /** {@return whether SentencePiece encoding prepends a space to text at the start or after a special token} */
     public boolean addsSpacePrefix() {
         return addSpacePrefix;
     }
