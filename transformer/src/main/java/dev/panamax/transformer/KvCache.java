@@ -20,7 +20,14 @@ public final class KvCache {
     private final DType dtype;
     private final boolean valuesAreKeys;
 
-    /** Allocates the cache for {@code config.contextLength()} positions in {@code dtype} (F32 or F16). */
+    /**
+     * Allocates the cache for {@code config.contextLength()} positions in {@code dtype} (F32 or F16).
+     *
+     * @param ops    the backend whose memory holds the cache
+     * @param arena  owns the cache's memory
+     * @param config the model's shape: layers, KV heads, head size and context length
+     * @param dtype  F32 or F16 (half the memory, the values rounded once)
+     */
     public KvCache(Ops ops, Arena arena, ModelConfig config, DType dtype) {
         this(ops, arena, config, dtype, false);
     }
@@ -29,6 +36,12 @@ public final class KvCache {
      * As {@link #KvCache(Ops, Arena, ModelConfig, DType)}; with {@code valuesAreKeys} one tensor per
      * layer serves as keys and values ({@link #values} returns {@link #keys}): multi-head latent
      * attention (DeepSeek) caches one latent vector per position and reads its values from it.
+     *
+     * @param ops           the backend whose memory holds the cache
+     * @param arena         owns the cache's memory
+     * @param config        the model's shape
+     * @param dtype         F32 or F16
+     * @param valuesAreKeys true to keep one tensor per layer for both
      */
     public KvCache(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys) {
         this(ops, arena, config, dtype, valuesAreKeys, 1);
@@ -38,6 +51,12 @@ public final class KvCache {
      * As {@link #KvCache(Ops, Arena, ModelConfig, DType, boolean)}, for {@code slots} sequences of
      * {@code config.contextLength()} positions each.
      *
+     * @param ops           the backend whose memory holds the cache
+     * @param arena         owns the cache's memory
+     * @param config        the model's shape
+     * @param dtype         F32 or F16
+     * @param valuesAreKeys true to keep one tensor per layer for both
+     * @param slots         the number of sequences, each with a context of its own
      * @throws IllegalArgumentException if {@code slots} is not positive, or a host backend lacks the memory
      */
     public KvCache(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys, int slots) {
@@ -60,12 +79,24 @@ public final class KvCache {
         }
     }
 
-    /** Bytes the cache of {@code config} takes in {@code dtype}: K and V, every layer, every position, one slot. */
+    /**
+     * {@return bytes the cache of {@code config} takes in {@code dtype}: K and V, every layer, every position, one
+     * slot}
+     *
+     * @param config the model's shape
+     * @param dtype  F32 or F16
+     */
     public static long bytes(ModelConfig config, DType dtype) {
         return bytes(config, dtype, false);
     }
 
-    /** As {@link #bytes(ModelConfig, DType)}; half as much when the values are the keys. */
+    /**
+     * {@return as {@link #bytes(ModelConfig, DType)}; half as much when the values are the keys}
+     *
+     * @param config        the model's shape
+     * @param dtype         F32 or F16
+     * @param valuesAreKeys true if one tensor serves as keys and values
+     */
     public static long bytes(ModelConfig config, DType dtype, boolean valuesAreKeys) {
         try {
             long perPosition = Math.multiplyExact((valuesAreKeys ? 1L : 2L) * config.layers(), dtype.byteSize((long) config.kvHeads() * config.headDim()));
@@ -104,12 +135,20 @@ public final class KvCache {
         return f16 && slots > 1 ? ", an F16 cache or fewer slots" : f16 ? " or an F16 cache" : slots > 1 ? " or fewer slots" : "";
     }
 
-    /** Keys of {@code layer}: {@code [slots, S, kvHeads, headDim]}. */
+    /**
+     * {@return keys of {@code layer}: {@code [slots, S, kvHeads, headDim]}}
+     *
+     * @param layer the layer, from 0
+     */
     public Tensor keys(int layer) {
         return keys[layer];
     }
 
-    /** Values of {@code layer}: {@code [slots, S, kvHeads, headDim]}. */
+    /**
+     * {@return values of {@code layer}: {@code [slots, S, kvHeads, headDim]}}
+     *
+     * @param layer the layer, from 0
+     */
     public Tensor values(int layer) {
         return values[layer];
     }

@@ -72,7 +72,13 @@ public final class Model implements AutoCloseable {
         this.own = new ModelSession(transformer, null, s -> { });
     }
 
-    /** Opens {@code path} with {@link LoadOptions#defaults()}. */
+    /**
+     * Opens {@code path} with {@link LoadOptions#defaults()}.
+     *
+     * @param path a {@code .gguf} file or a Hugging Face checkpoint directory
+     * @param ops  the backend to compute on
+     * @return the loaded model; close it to free its memory
+     */
     public static Model open(Path path, Ops ops) {
         return open(path, ops, LoadOptions.defaults());
     }
@@ -80,6 +86,10 @@ public final class Model implements AutoCloseable {
     /**
      * Opens a GGUF file or a Hugging Face checkpoint directory and sets it up on {@code ops}.
      *
+     * @param path    a {@code .gguf} file or a Hugging Face checkpoint directory
+     * @param ops     the backend to compute on
+     * @param options context length, KV cache type, adapters and the other choices made at load
+     * @return the loaded model; close it to free its memory
      * @throws UnsupportedModelException for an unknown architecture or feature
      * @throws dev.panamax.formats.FormatException for invalid files, missing or misshapen tensors,
      *         and unsupported tensor types (naming the tensor)
@@ -88,7 +98,15 @@ public final class Model implements AutoCloseable {
         return open(path, ops, options, LoadListener.NONE);
     }
 
-    /** As {@link #open(Path, Ops, LoadOptions)}, telling {@code listener} how far loading the weights has come. */
+    /**
+     * As {@link #open(Path, Ops, LoadOptions)}, telling {@code listener} how far loading the weights has come.
+     *
+     * @param path     a {@code .gguf} file or a Hugging Face checkpoint directory
+     * @param ops      the backend to compute on
+     * @param options  the choices made at load
+     * @param listener told of each stage and of the bytes of weights loaded so far
+     * @return the loaded model
+     */
     public static Model open(Path path, Ops ops, LoadOptions options, LoadListener listener) {
         if (HfCheckpoint.isCheckpoint(path)) {
             HfCheckpoint hf = HfCheckpoint.open(path);
@@ -157,6 +175,8 @@ public final class Model implements AutoCloseable {
     /**
      * The model's own sequence ({@link #transformer()}) as a session: closing it does nothing, closing
      * the model frees it. Lets a pool of sessions start with the cache the model already holds.
+     *
+     * @return a session over {@link #transformer()}
      */
     public ModelSession ownSession() {
         return own;
@@ -168,6 +188,7 @@ public final class Model implements AutoCloseable {
      * time; sessions on different threads run at once. Close it when done (closing the model closes it
      * too).
      *
+     * @return a new session; the caller closes it
      * @throws IllegalStateException if the model is closed
      */
     public ModelSession newSession() {
@@ -182,6 +203,8 @@ public final class Model implements AutoCloseable {
      * apply to every slot alike. One thread drives it at a time, as a session; its steps take turns on
      * the backend with the other sessions' ones. Close it when done.
      *
+     * @param slots the number of sequences decoded together
+     * @return a new batched session; the caller closes it
      * @throws IllegalArgumentException if {@code slots} is not positive, or the cache does not fit in memory
      * @throws IllegalStateException    if the model is closed
      */
@@ -266,6 +289,11 @@ public final class Model implements AutoCloseable {
         return family.features();
     }
 
+    /**
+     * The model's own sequence: its forward pass over the KV cache allocated at open.
+     *
+     * @return the transformer, valid until the model is closed
+     */
     public Transformer transformer() {
         return transformer;
     }

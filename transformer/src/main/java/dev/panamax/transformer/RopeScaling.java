@@ -8,12 +8,23 @@ import java.util.Arrays;
  */
 public sealed interface RopeScaling {
 
-    /** The inverse frequency of pair {@code i} after scaling, given the unscaled one. */
+    /**
+     * {@return the inverse frequency of pair {@code i} after scaling, given the unscaled one}
+     *
+     * @param i                the rotated pair, from 0
+     * @param inverseFrequency its unscaled frequency, {@code theta^(-2i/dims)}
+     */
     double scale(int i, double inverseFrequency);
 
     /**
      * As {@link #scale(int, double)}, for scalings that also need the rotated dimensions and the
      * base (YaRN's correction range); the others ignore them.
+     *
+     * @param i                the rotated pair, from 0
+     * @param inverseFrequency its unscaled frequency
+     * @param dims             the rotated entries per head
+     * @param theta            the RoPE base
+     * @return the scaled frequency
      */
     default double scale(int i, double inverseFrequency, int dims, double theta) {
         return scale(i, inverseFrequency);
@@ -35,8 +46,17 @@ public sealed interface RopeScaling {
         }
     }
 
-    /** Linear position interpolation: every position is divided by {@code factor}, i.e. every frequency is. */
+    /**
+     * Linear position interpolation: every position is divided by {@code factor}, i.e. every frequency is.
+     *
+     * @param factor the context stretch, positive ({@code rope_scaling.factor})
+     */
     record Linear(double factor) implements RopeScaling {
+        /**
+         * Checks the factor.
+         *
+         * @throws IllegalArgumentException if {@code factor} is not positive
+         */
         public Linear {
             if (!(factor > 0)) {
                 throw new IllegalArgumentException("linear RoPE scaling factor must be positive, got " + factor);
@@ -57,8 +77,19 @@ public sealed interface RopeScaling {
      * {@code f' = (1 - smooth) * f / factor + smooth * f}. This is Hugging Face's
      * {@code _compute_llama3_parameters} and llama.cpp's converter (which stores {@code f / f'} as
      * the {@code rope_freqs.weight} tensor).
+     *
+     * @param factor          the divisor of the low frequencies (8 for Llama 3.1)
+     * @param lowFreqFactor   {@code low_freq_factor} (1 for Llama 3.1)
+     * @param highFreqFactor  {@code high_freq_factor}, above {@code lowFreqFactor} (4 for Llama 3.1)
+     * @param originalContext {@code original_max_position_embeddings} (8192 for Llama 3.1)
      */
     record Llama3(double factor, double lowFreqFactor, double highFreqFactor, int originalContext) implements RopeScaling {
+        /**
+         * Checks the parameters.
+         *
+         * @throws IllegalArgumentException unless the factors are positive, {@code highFreqFactor > lowFreqFactor}
+         *         and {@code originalContext} is positive
+         */
         public Llama3 {
             if (!(factor > 0) || !(lowFreqFactor > 0) || !(highFreqFactor > lowFreqFactor) || originalContext <= 0) {
                 throw new IllegalArgumentException("invalid llama3 RoPE scaling: factor " + factor + ", low_freq_factor "
@@ -85,8 +116,15 @@ public sealed interface RopeScaling {
     /**
      * Explicit per-pair divisors, as GGUF stores them in the {@code rope_freqs.weight} tensor
      * (ggml's "freq_factors": the rotation angle of pair {@code i} is divided by {@code factors[i]}).
+     *
+     * @param factors one divisor per rotated pair, each positive and finite
      */
     record FrequencyFactors(float[] factors) implements RopeScaling {
+        /**
+         * Copies and checks the factors.
+         *
+         * @throws IllegalArgumentException if a factor is not positive and finite
+         */
         public FrequencyFactors {
             factors = factors.clone();
             for (int i = 0; i < factors.length; i++) {
@@ -104,6 +142,7 @@ public sealed interface RopeScaling {
             return inverseFrequency / factors[i];
         }
 
+        /** {@return a copy of the divisors, one per rotated pair} */
         @Override
         public float[] factors() {
             return factors.clone();
@@ -143,12 +182,23 @@ public sealed interface RopeScaling {
      * softmax scale gains {@link #softmaxGain()} = {@code mscale(mscaleAllDim)²} (GGUF stores
      * {@code 0.1 · mscaleAllDim} as {@code rope.scaling.yarn_log_multiplier}).
      *
+     * @param factor          the context stretch, at least 1
+     * @param originalContext the context the model was trained with
+     * @param betaFast        the rotation count above which a pair keeps its frequency (32 by default)
+     * @param betaSlow        the rotation count below which a pair is fully interpolated (1 by default)
+     * @param truncate        whether the correction range is rounded to whole pairs
      * @param mscale          {@code mscale} (0 if absent)
      * @param mscaleAllDim    {@code mscale_all_dim} (0 if absent)
      * @param attentionFactor the factor of cos and sin ({@link #of} computes transformers' default)
      */
     record Yarn(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate, double mscale,
                 double mscaleAllDim, double attentionFactor) implements RopeScaling {
+        /**
+         * Checks the parameters.
+         *
+         * @throws IllegalArgumentException unless {@code factor >= 1}, {@code betaFast > betaSlow > 0}, the context is
+         *         positive, the mscales are non-negative and the attention factor is positive, all finite
+         */
         public Yarn {
             if (!(factor >= 1) || Double.isInfinite(factor) || originalContext <= 0 || !(betaFast > betaSlow) || !(betaSlow > 0)
                     || Double.isInfinite(betaFast) || !(mscale >= 0) || !(mscaleAllDim >= 0) || Double.isInfinite(mscale)
@@ -159,7 +209,16 @@ public sealed interface RopeScaling {
             }
         }
 
-        /** Without DeepSeek's magnitude terms. */
+        /**
+         * Without DeepSeek's magnitude terms.
+         *
+         * @param factor          the context stretch, at least 1
+         * @param originalContext the context the model was trained with
+         * @param betaFast        the rotation count above which a pair keeps its frequency
+         * @param betaSlow        the rotation count below which a pair is fully interpolated
+         * @param truncate        whether the correction range is rounded to whole pairs
+         * @param attentionFactor the factor of cos and sin
+         */
         public Yarn(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate, double attentionFactor) {
             this(factor, originalContext, betaFast, betaSlow, truncate, 0, 0, attentionFactor);
         }
@@ -167,6 +226,16 @@ public sealed interface RopeScaling {
         /**
          * transformers' reading: the attention factor as given, else {@code mscale(mscale) / mscale(mscaleAllDim)}
          * when both are positive, else {@code mscale(1)}.
+         *
+         * @param factor          the context stretch, at least 1
+         * @param originalContext the context the model was trained with
+         * @param betaFast        the rotation count above which a pair keeps its frequency
+         * @param betaSlow        the rotation count below which a pair is fully interpolated
+         * @param truncate        whether the correction range is rounded to whole pairs
+         * @param mscale          {@code mscale}, 0 if absent
+         * @param mscaleAllDim    {@code mscale_all_dim}, 0 if absent
+         * @param attentionFactor {@code attention_factor}, if the config gives it
+         * @return the scaling
          */
         public static Yarn of(double factor, int originalContext, double betaFast, double betaSlow, boolean truncate, double mscale,
                               double mscaleAllDim, java.util.OptionalDouble attentionFactor) {
@@ -175,12 +244,23 @@ public sealed interface RopeScaling {
             return new Yarn(factor, originalContext, betaFast, betaSlow, truncate, mscale, mscaleAllDim, attention);
         }
 
-        /** transformers' and llama.cpp's default attention factor for a scaling {@code factor}: {@code 0.1 ln(factor) + 1}. */
+        /**
+         * {@return transformers' and llama.cpp's default attention factor for a scaling {@code factor}: {@code 0.1
+         * ln(factor) + 1}}
+         *
+         * @param factor the context stretch
+         */
         public static double defaultAttentionFactor(double factor) {
             return magnitude(factor, 1);
         }
 
-        /** YaRN's magnitude correction {@code 0.1 · m · ln(factor) + 1}, 1 for factor ≤ 1 (transformers' {@code get_mscale}). */
+        /**
+         * {@return yaRN's magnitude correction {@code 0.1 · m · ln(factor) + 1}, 1 for factor ≤ 1 (transformers'
+         * {@code get_mscale})}
+         *
+         * @param factor the context stretch
+         * @param m      the multiplier ({@code mscale} or {@code mscale_all_dim})
+         */
         public static double magnitude(double factor, double m) {
             return factor <= 1 ? 1 : 0.1 * m * Math.log(factor) + 1;
         }
@@ -230,6 +310,9 @@ public sealed interface RopeScaling {
      * sets by the length seen so far; Panamax, like llama.cpp ({@code llama_model::get_rope_factors}),
      * by the context it allocates: {@link #forContext}. {@link #scale} uses the short set.
      *
+     * @param shortFactors    {@code rope_scaling.short_factor}: one divisor per pair for short contexts
+     * @param longFactors     {@code rope_scaling.long_factor}: one divisor per pair beyond {@code originalContext}
+     * @param originalContext {@code original_max_position_embeddings}
      * @param magnitudeFactor the attention factor; not reported as {@link #attentionFactor()}, since Phi3
      *                        applies it to q's rotated entries only (a query gain), exact with partial rotary;
      *                        transformers' default: {@code sqrt(1 + ln(s) / ln(originalContext))} with
@@ -237,6 +320,12 @@ public sealed interface RopeScaling {
      */
     record LongRope(float[] shortFactors, float[] longFactors, int originalContext, double magnitudeFactor)
             implements RopeScaling {
+        /**
+         * Copies and checks the factors.
+         *
+         * @throws IllegalArgumentException if the two sets differ in length, a factor is not positive and finite,
+         *         or the context or attention factor is not positive
+         */
         public LongRope {
             shortFactors = new FrequencyFactors(shortFactors).factors();
             longFactors = new FrequencyFactors(longFactors).factors();
@@ -248,13 +337,24 @@ public sealed interface RopeScaling {
             }
         }
 
-        /** transformers' default attention factor for a model of {@code maxPositions} trained at {@code originalContext}. */
+        /**
+         * {@return transformers' default attention factor for a model of {@code maxPositions} trained at {@code
+         * originalContext}}
+         *
+         * @param maxPositions    {@code max_position_embeddings}
+         * @param originalContext {@code original_max_position_embeddings}
+         */
         public static double defaultAttentionFactor(int maxPositions, int originalContext) {
             double s = (double) maxPositions / originalContext;
             return s <= 1 ? 1 : Math.sqrt(1 + Math.log(s) / Math.log(originalContext));
         }
 
-        /** The divisors for a KV cache of {@code context} positions: long beyond the original context, else short. */
+        /**
+         * {@return the divisors for a KV cache of {@code context} positions: long beyond the original context, else
+         * short}
+         *
+         * @param context the KV cache's capacity in positions
+         */
         public FrequencyFactors forContext(int context) {
             return new FrequencyFactors(context > originalContext ? longFactors : shortFactors);
         }
@@ -264,11 +364,13 @@ public sealed interface RopeScaling {
             return forContext(originalContext).scale(i, inverseFrequency);
         }
 
+        /** {@return a copy of the divisors for contexts up to the original one} */
         @Override
         public float[] shortFactors() {
             return shortFactors.clone();
         }
 
+        /** {@return a copy of the divisors for longer contexts} */
         @Override
         public float[] longFactors() {
             return longFactors.clone();

@@ -22,6 +22,10 @@ public final class Generator {
     private final IntPredicate endOfGeneration;
 
     /**
+     * A generator over one model's sequence.
+     *
+     * @param model           the model, whose KV cache the generator fills
+     * @param sampler         picks each next token from the logits
      * @param endOfGeneration true for tokens that end generation (EOS, EOT, ...); they are
      *                        reported to the callbacks and included in the result
      */
@@ -31,12 +35,25 @@ public final class Generator {
         this.endOfGeneration = endOfGeneration;
     }
 
-    /** Generates up to {@code maxTokens} tokens after {@code prompt}, blocking; starts a new sequence at position 0. */
+    /**
+     * Generates up to {@code maxTokens} tokens after {@code prompt}, blocking; starts a new sequence at position 0.
+     *
+     * @param prompt    the prompt's token ids, at least one
+     * @param maxTokens the most tokens to generate
+     * @return the tokens generated, why generation stopped, and timings
+     */
     public GenerationResult generate(int[] prompt, int maxTokens) {
         return generate(prompt, maxTokens, token -> { });
     }
 
-    /** As {@link #generate(int[], int)}, calling {@code onToken} with each token as soon as it is sampled. */
+    /**
+     * As {@link #generate(int[], int)}, calling {@code onToken} with each token as soon as it is sampled.
+     *
+     * @param prompt    the prompt's token ids, at least one
+     * @param maxTokens the most tokens to generate
+     * @param onToken   called on this thread with each generated token id
+     * @return the tokens generated, why generation stopped, and timings
+     */
     public GenerationResult generate(int[] prompt, int maxTokens, IntConsumer onToken) {
         return generate(prompt, 0, maxTokens, onToken);
     }
@@ -47,7 +64,11 @@ public final class Generator {
      * positions {@code cached ...}; penalties see the whole sequence. The result counts the prefilled
      * tokens as its prompt tokens.
      *
-     * @param cached tokens of {@code prompt} whose keys and values the cache holds, less than its length
+     * @param prompt    the whole sequence so far, cached part included
+     * @param cached    tokens of {@code prompt} whose keys and values the cache holds, less than its length
+     * @param maxTokens the most tokens to generate
+     * @param onToken   called on this thread with each generated token id
+     * @return the tokens generated, why generation stopped, and timings
      */
     public GenerationResult generate(int[] prompt, int cached, int maxTokens, IntConsumer onToken) {
         return generate(prompt, cached, maxTokens, onToken, () -> null);
@@ -63,6 +84,13 @@ public final class Generator {
     /**
      * As {@link #generate(int[], int, int, IntConsumer)}, asking {@code stop} before the first forward
      * pass and after each token whether to stop; its reason ends up in the result.
+     *
+     * @param prompt    the whole sequence so far, cached part included
+     * @param cached    tokens of {@code prompt} already in the cache, less than its length
+     * @param maxTokens the most tokens to generate
+     * @param onToken   called on this thread with each generated token id
+     * @param stop      the caller's stop condition
+     * @return the tokens generated, why generation stopped, and timings
      */
     public GenerationResult generate(int[] prompt, int cached, int maxTokens, IntConsumer onToken, StopCheck stop) {
         if (prompt.length == 0) {
@@ -141,12 +169,27 @@ public final class Generator {
     /**
      * Streams text: like {@link #generate(int[], int, IntConsumer)}, passing each piece of text to
      * {@code onText} as soon as it forms whole characters. End-of-generation tokens print nothing.
+     *
+     * @param prompt    the prompt's token ids, at least one
+     * @param maxTokens the most tokens to generate
+     * @param decoder   turns token ids into text, keeping incomplete UTF-8 sequences until they complete
+     * @param onText    called with each piece of text
+     * @return the tokens generated, why generation stopped, and timings
      */
     public GenerationResult generate(int[] prompt, int maxTokens, TokenTextDecoder decoder, Consumer<String> onText) {
         return generate(prompt, 0, maxTokens, decoder, onText);
     }
 
-    /** As {@link #generate(int[], int, int, IntConsumer)}, streaming text as {@link #generate(int[], int, TokenTextDecoder, Consumer)} does. */
+    /**
+     * As {@link #generate(int[], int, int, IntConsumer)}, streaming text as {@link #generate(int[], int, TokenTextDecoder, Consumer)} does.
+     *
+     * @param prompt    the whole sequence so far, cached part included
+     * @param cached    tokens of {@code prompt} already in the cache, less than its length
+     * @param maxTokens the most tokens to generate
+     * @param decoder   turns token ids into text
+     * @param onText    called with each piece of text
+     * @return the tokens generated, why generation stopped, and timings
+     */
     public GenerationResult generate(int[] prompt, int cached, int maxTokens, TokenTextDecoder decoder, Consumer<String> onText) {
         GenerationResult r = generate(prompt, cached, maxTokens, token -> {
             if (!endOfGeneration.test(token)) {

@@ -52,6 +52,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     /**
      * The tokenizer in {@code tokenizerJson}, with the options of a {@code tokenizer_config.json} beside it.
      *
+     * @param tokenizerJson a {@code tokenizer.json} file
+     * @return the tokenizer
      * @throws dev.panamax.formats.FormatException for malformed or unsupported content
      * @throws java.io.UncheckedIOException        if a file cannot be read
      */
@@ -169,6 +171,8 @@ public final class HuggingFaceTokenizer implements Tokenizer {
      * The chat templates of a {@code tokenizer_config.json}, by name, without reading a tokenizer: a
      * string is named {@code "default"}, a list of {@code {name, template}} keeps its names.
      *
+     * @param tokenizerConfigJson a {@code tokenizer_config.json} file
+     * @return name to Jinja template, empty if the file has none
      * @throws dev.panamax.formats.FormatException for malformed JSON or a chat_template of another shape
      */
     public static Map<String, String> readChatTemplates(Path tokenizerConfigJson) {

@@ -109,6 +109,8 @@ public final class PreTokenizer {
     /**
      * The pre-tokenizer llama.cpp uses for {@code tokenizer.ggml.pre = name}.
      *
+     * @param name the value of {@code tokenizer.ggml.pre}, e.g. {@code "llama-bpe"}
+     * @return the pre-tokenizer
      * @throws IllegalArgumentException if the name is not one of {@link #names()}
      */
     public static PreTokenizer forName(String name) {
@@ -140,6 +142,9 @@ public final class PreTokenizer {
     /**
      * Splits {@code text} into words, in order; their concatenation is {@code text}. Unpaired
      * surrogates count as U+FFFD, as llama.cpp treats invalid UTF-8.
+     *
+     * @param text any text
+     * @return the words, each of which BPE then encodes on its own
      */
     public List<String> split(String text) {
         int[] cps = codePoints(text);

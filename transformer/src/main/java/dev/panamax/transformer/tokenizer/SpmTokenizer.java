@@ -17,7 +17,11 @@ import java.util.PriorityQueue;
 public final class SpmTokenizer extends AbstractTokenizer {
     private static final char SPACE_MARK = '\u2581';
 
-    /** A SentencePiece tokenizer over {@code vocab}, which must be a {@code llama} vocabulary. */
+    /**
+     * A SentencePiece tokenizer over {@code vocab}, which must be a {@code llama} vocabulary.
+     *
+     * @param vocab the vocabulary with SentencePiece scores
+     */
     public SpmTokenizer(Vocabulary vocab) {
         super(vocab);
         if (!vocab.model().equals("llama")) {

@@ -20,13 +20,20 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
     /**
      * The token ids of {@code text}.
      *
+     * @param text         the text to encode
      * @param addSpecial   add BOS / EOS where the vocabulary asks for them ({@link Vocabulary#addsBos()})
      * @param parseSpecial recognise control tokens written in the text (e.g. {@code <|eot_id|>}); when
      *                     false they are tokenized as plain text. User-defined tokens are always recognised.
+     * @return the ids, in order
      */
     int[] encode(String text, boolean addSpecial, boolean parseSpecial);
 
-    /** {@link #encode(String, boolean, boolean)} with special tokens added and not parsed. */
+    /**
+     * {@link #encode(String, boolean, boolean)} with special tokens added and not parsed.
+     *
+     * @param text the text to encode
+     * @return the ids, in order
+     */
     default int[] encode(String text) {
         return encode(text, true, false);
     }
@@ -36,6 +43,9 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
      * unparse_special=false)} writes it: control and unknown tokens are skipped, the space prefix that
      * SentencePiece encoding added is removed from the first token, and bytes that do not form valid
      * UTF-8 become U+FFFD. No clean-up of spaces before punctuation is done.
+     *
+     * @param ids token ids, each in the vocabulary
+     * @return the text
      */
     default String decode(int[] ids) {
         return decode(ids, true);
@@ -44,6 +54,10 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
     /**
      * The text of {@code ids}; with {@code skipSpecial} false, control tokens (BOS, chat markers) are
      * written out as their text instead of being skipped.
+     *
+     * @param ids         token ids, each in the vocabulary
+     * @param skipSpecial true to leave control tokens out
+     * @return the text
      */
     String decode(int[] ids, boolean skipSpecial);
 
@@ -52,6 +66,9 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
      * SentencePiece, GPT-2's byte characters as bytes for byte-level BPE), the byte of a byte token,
      * the written form of control, unknown and user-defined tokens, nothing for unused ones. A piece may
      * be part of a UTF-8 sequence; see {@link StreamingDecoder}.
+     *
+     * @param id a token id
+     * @return a new array with the token's bytes
      */
     byte[] tokenBytes(int id);
 
@@ -71,7 +88,12 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
         return vocabulary().eos();
     }
 
-    /** Whether generating {@code id} ends generation. */
+    /**
+     * Whether generating {@code id} ends generation.
+     *
+     * @param id a token id
+     * @return true for end-of-generation tokens (EOS, EOT, chat end markers)
+     */
     default boolean isEog(int id) {
         return vocabulary().isEndOfGeneration(id);
     }
@@ -87,6 +109,8 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
      * for {@code "gpt2"} with the pre-tokenizer named by {@link TokenizerConfig#pre()} (llama.cpp's
      * {@code default} when null).
      *
+     * @param config the vocabulary, merges and settings
+     * @return the tokenizer
      * @throws IllegalArgumentException for another model, an unsupported pre-tokenizer, missing merges
      *                                  or inconsistent special ids
      */
@@ -110,6 +134,8 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
      * The tokenizer stored in a GGUF file's {@code tokenizer.ggml.*} metadata (vocabulary, scores,
      * token types, merges, pre-tokenizer name, special ids and add-BOS/EOS/space-prefix flags).
      *
+     * @param metadata a GGUF file's metadata
+     * @return the tokenizer
      * @throws dev.panamax.formats.FormatException naming the file and key for missing, malformed or
      *                                             unsupported tokenizer metadata
      */
@@ -128,7 +154,12 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
         return t;
     }
 
-    /** {@link #fromGguf(GgufMetadata)} of the metadata behind {@code model}. */
+    /**
+     * {@link #fromGguf(GgufMetadata)} of the metadata behind {@code model}.
+     *
+     * @param model a GGUF model's metadata
+     * @return the tokenizer
+     */
     static Tokenizer fromGguf(ModelMetadata model) {
         return fromGguf(model.metadata());
     }
@@ -137,6 +168,8 @@ public sealed interface Tokenizer permits AbstractTokenizer, HuggingFaceTokenize
      * The tokenizer of a Hugging Face {@code tokenizer.json} and the {@code tokenizer_config.json}
      * beside it (see {@link HuggingFaceTokenizer} for what is supported).
      *
+     * @param tokenizerJson a {@code tokenizer.json} file
+     * @return the tokenizer
      * @throws dev.panamax.formats.FormatException if the file is malformed or uses unsupported features
      */
     static HuggingFaceTokenizer fromHuggingFace(Path tokenizerJson) {

@@ -22,7 +22,11 @@ public final class WordPieceTokenizer extends AbstractTokenizer {
 
     private final int maxTokenChars;
 
-    /** A WordPiece tokenizer over {@code vocab}, which must be a {@code bert} vocabulary. */
+    /**
+     * A WordPiece tokenizer over {@code vocab}, which must be a {@code bert} vocabulary.
+     *
+     * @param vocab the vocabulary, with {@code ##} marking pieces that continue a word
+     */
     public WordPieceTokenizer(Vocabulary vocab) {
         super(vocab);
         if (!vocab.model().equals("bert")) {
