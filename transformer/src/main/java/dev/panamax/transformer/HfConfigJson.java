@@ -53,7 +53,13 @@ public final class HfConfigJson {
         this.fields = Collections.unmodifiableMap(fields);
     }
 
-    /** Reads {@code file} (a config.json) and keeps its language model's object. */
+    /**
+     * Reads {@code file} (a config.json) and keeps its language model's object.
+     *
+     * @param file a {@code config.json}
+     * @return its fields
+     * @throws dev.panamax.formats.FormatException if it is not valid JSON
+     */
     public static HfConfigJson read(Path file) {
         try {
             long size = Files.size(file);
@@ -66,7 +72,14 @@ public final class HfConfigJson {
         }
     }
 
-    /** Parses config JSON ({@code file} names it in errors) and keeps its language model's object. */
+    /**
+     * Parses config JSON ({@code file} names it in errors) and keeps its language model's object.
+     *
+     * @param file the file the bytes came from, for messages
+     * @param json the UTF-8 JSON text
+     * @return its fields
+     * @throws dev.panamax.formats.FormatException if it is not valid JSON
+     */
     public static HfConfigJson parse(Path file, byte[] json) {
         Object root;
         try (JsonParser p = FACTORY.createParser(json)) {
@@ -109,7 +122,11 @@ public final class HfConfigJson {
         return fields.get("model_type") instanceof String s ? Optional.of(s) : Optional.empty();
     }
 
-    /** True if {@code field} is given and not null. */
+    /**
+     * True if {@code field} is given and not null.
+     *
+     * @param field a top-level field name
+     */
     public boolean has(String field) {
         return fields.get(field) != null;
     }
@@ -117,6 +134,9 @@ public final class HfConfigJson {
     /**
      * These fields with {@code defaults} added where absent (values: {@link Long}, {@link Double},
      * {@link Boolean}, {@link String}, lists and maps of them).
+     *
+     * @param defaults field name to value
+     * @return a new object; this one is unchanged
      */
     public HfConfigJson withDefaults(Map<String, ?> defaults) {
         Map<String, Object> m = new LinkedHashMap<>(fields);
@@ -128,7 +148,13 @@ public final class HfConfigJson {
         return new HfConfigJson(file, where, m);
     }
 
-    /** A number field. */
+    /**
+     * A number field.
+     *
+     * @param field a top-level field name
+     * @return its value, empty if absent or null
+     * @throws dev.panamax.formats.FormatException if it is not a number
+     */
     public OptionalDouble number(String field) {
         Object v = fields.get(field);
         if (v == null) {
@@ -140,7 +166,13 @@ public final class HfConfigJson {
         return OptionalDouble.of(n.doubleValue());
     }
 
-    /** A positive integer field. */
+    /**
+     * A positive integer field.
+     *
+     * @param field a top-level field name
+     * @return its value, empty if absent or null
+     * @throws dev.panamax.formats.FormatException if it is not a positive integer that fits an int
+     */
     public OptionalInt positiveInt(String field) {
         Object v = fields.get(field);
         if (v == null) {
@@ -152,7 +184,13 @@ public final class HfConfigJson {
         return OptionalInt.of((int) (long) l);
     }
 
-    /** A string field. */
+    /**
+     * A string field.
+     *
+     * @param field a top-level field name
+     * @return its value, empty if absent or null
+     * @throws dev.panamax.formats.FormatException if it is not a string
+     */
     public Optional<String> string(String field) {
         Object v = fields.get(field);
         if (v == null) {
@@ -164,7 +202,13 @@ public final class HfConfigJson {
         return Optional.of(s);
     }
 
-    /** An array of strings. */
+    /**
+     * An array of strings.
+     *
+     * @param field a top-level field name
+     * @return its value, empty if absent or null
+     * @throws dev.panamax.formats.FormatException if it is not an array of strings
+     */
     public Optional<List<String>> strings(String field) {
         Object v = fields.get(field);
         if (v == null) {

@@ -22,7 +22,12 @@ public final class HfConfigReader {
 
     private HfConfigReader() {}
 
-    /** Reads {@code config.json} (or the {@code config.json} inside a directory). */
+    /**
+     * Reads {@code config.json} (or the {@code config.json} inside a directory).
+     *
+     * @param path a {@code config.json}, or the checkpoint directory holding it
+     * @return the model's configuration
+     */
     public static ModelConfig read(Path path) {
         return family(path).common();
     }
@@ -30,6 +35,10 @@ public final class HfConfigReader {
     /**
      * Parses the text of a {@code config.json}; {@code file} only names it in errors (so families that
      * read fields of their own from the file, such as Gemma 2 and 3, need {@link #family(Path)}).
+     *
+     * @param file the file the text came from, for messages
+     * @param text the JSON text
+     * @return the model's configuration
      */
     public static ModelConfig parse(Path file, String text) {
         return family(file, HfConfigJson.parse(file, text.getBytes(StandardCharsets.UTF_8))).common();
@@ -39,13 +48,21 @@ public final class HfConfigReader {
      * The family's whole reading of {@code config.json} (or the one inside a directory): of its
      * language model's object ({@code text_config} in a multimodal config), with the family's
      * defaults for the fields it omits.
+     *
+     * @param path a {@code config.json}, or the checkpoint directory holding it
+     * @return the family and its reading of the config
      */
     public static FamilyConfig family(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         return family(file, HfConfigJson.read(file));
     }
 
-    /** {@code config.json} (or the one inside a directory) as its family's reader sees it: its language model's object, with the family's defaults. */
+    /**
+     * {@code config.json} (or the one inside a directory) as its family's reader sees it: its language model's object, with the family's defaults.
+     *
+     * @param path a {@code config.json}, or the checkpoint directory holding it
+     * @return the typed fields
+     */
     public static HfConfig config(Path path) {
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         HfConfigJson json = HfConfigJson.read(file);
@@ -64,6 +81,10 @@ public final class HfConfigReader {
      * Reads the fields every family shares ({@code hidden_size}, {@code num_hidden_layers},
      * {@code head_dim}, {@code rope_theta}, {@code rope_scaling}, {@code tie_word_embeddings}, Mixtral's
      * {@code num_local_experts} ...), with RoPE in Hugging Face's {@link Rope.Layout#NEOX} layout.
+     *
+     * @param file the config's file, for messages
+     * @param c    the typed fields
+     * @return the configuration of the shared fields, which a family then refines
      */
     public static ModelConfig common(Path file, HfConfig c) {
         int headDim = c.headDimension();
@@ -122,6 +143,9 @@ public final class HfConfigReader {
      * {@code rope_scaling} (or transformers 5's {@code rope_parameters}) as a {@link RopeScaling}:
      * none, linear, llama3, yarn or longrope.
      *
+     * @param file the config's file, for messages
+     * @param c    the typed fields
+     * @return the scaling, or null without one
      * @throws UnsupportedModelException for other types
      * @throws FormatException for invalid parameters
      */

@@ -18,10 +18,23 @@ public record LoadOptions(int maxBatch, DType cacheType, int contextLength, Adap
     /** The largest context allocated when none is asked for. */
     public static final int DEFAULT_CONTEXT_CAP = 4096;
 
+    /**
+     * Options without LoRA adapters.
+     *
+     * @param maxBatch      prompt tokens per forward step
+     * @param cacheType     F16 or F32
+     * @param contextLength positions of the KV cache; 0 for the model's own context, capped
+     */
     public LoadOptions(int maxBatch, DType cacheType, int contextLength) {
         this(maxBatch, cacheType, contextLength, AdapterSet.NONE);
     }
 
+    /**
+     * Checks the options.
+     *
+     * @throws IllegalArgumentException if {@code adapters} is null, {@code maxBatch} is not positive,
+     *         {@code contextLength} is negative, or {@code cacheType} is neither F32 nor F16
+     */
     public LoadOptions {
         if (adapters == null) {
             throw new IllegalArgumentException("adapters must not be null; use AdapterSet.NONE");
@@ -39,24 +52,53 @@ public record LoadOptions(int maxBatch, DType cacheType, int contextLength, Adap
         return new LoadOptions(64, DType.F16, 0);
     }
 
+    /**
+     * These options with another KV cache type.
+     *
+     * @param type F16 or F32
+     * @return the new options
+     */
     public LoadOptions withCacheType(DType type) {
         return new LoadOptions(maxBatch, type, contextLength, adapters);
     }
 
+    /**
+     * These options with another context length.
+     *
+     * @param length positions of the KV cache; 0 for the model's own context, capped
+     * @return the new options
+     */
     public LoadOptions withContextLength(int length) {
         return new LoadOptions(maxBatch, cacheType, length, adapters);
     }
 
+    /**
+     * These options with another prompt batch size.
+     *
+     * @param batch prompt tokens per forward step
+     * @return the new options
+     */
     public LoadOptions withMaxBatch(int batch) {
         return new LoadOptions(batch, cacheType, contextLength, adapters);
     }
 
-    /** These options with {@code adapters} instead of the current ones. */
+    /**
+     * These options with {@code adapters} instead of the current ones.
+     *
+     * @param adapters the adapters, {@link AdapterSet#NONE} for none
+     * @return the new options
+     */
     public LoadOptions withAdapters(AdapterSet adapters) {
         return new LoadOptions(maxBatch, cacheType, contextLength, adapters);
     }
 
-    /** These options with one more LoRA adapter at {@code scale} (1 = as trained). */
+    /**
+     * These options with one more LoRA adapter at {@code scale} (1 = as trained).
+     *
+     * @param adapter the adapter, read from its file
+     * @param scale   its strength: 1 as trained, 0 off, negative to subtract it
+     * @return the new options
+     */
     public LoadOptions withAdapter(LoraAdapter adapter, float scale) {
         return withAdapters(adapters.with(adapter, scale));
     }

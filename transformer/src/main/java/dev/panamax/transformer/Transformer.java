@@ -100,14 +100,17 @@ public final class Transformer {
         this.headSlot = new int[slots];
     }
 
+    /** {@return the model's shape and hyperparameters} */
     public ModelConfig config() {
         return config;
     }
 
+    /** {@return the backend this transformer computes on} */
     public Ops ops() {
         return ops;
     }
 
+    /** {@return the KV cache this transformer's sequences fill} */
     public KvCache cache() {
         return cache;
     }
@@ -125,6 +128,9 @@ public final class Transformer {
     /**
      * Runs {@code tokens} at positions {@code startPos ...} and returns the logits after the last one.
      *
+     * @param tokens   the token ids to run, at least one
+     * @param startPos the position of the first; the cache must hold the positions before it
+     * @return a new array of logits over the vocabulary, after the last token
      * @throws IllegalArgumentException if a token id is outside the vocabulary, or the tokens do not
      *                                  fit in the context ({@code startPos + tokens.length > contextLength})
      */
@@ -134,7 +140,13 @@ public final class Transformer {
         return logits;
     }
 
-    /** As {@link #forward(int[], int)}, writing the logits into {@code logits} (length vocab): no allocation when decoding. */
+    /**
+     * As {@link #forward(int[], int)}, writing the logits into {@code logits} (length vocab): no allocation when decoding.
+     *
+     * @param tokens   the token ids to run, at least one
+     * @param startPos the position of the first
+     * @param logits   receives the logits after the last token
+     */
     public void forward(int[] tokens, int startPos, float[] logits) {
         checkLogits(logits);
         enter();
@@ -230,7 +242,13 @@ public final class Transformer {
         return true;
     }
 
-    /** Runs {@code tokens} at positions {@code startPos ...} and returns the logits after every one of them. */
+    /**
+     * Runs {@code tokens} at positions {@code startPos ...} and returns the logits after every one of them.
+     *
+     * @param tokens   the token ids to run, at least one
+     * @param startPos the position of the first
+     * @return one row of logits per token
+     */
     public float[][] forwardAll(int[] tokens, int startPos) {
         float[][] all = new float[tokens.length][];
         enter();
@@ -250,6 +268,10 @@ public final class Transformer {
      * Runs {@code tokens} at positions {@code startPos ...} and returns the hidden state after every
      * one of them, through the final norm ({@code [n][dim]}, what the output projection would see):
      * the token embeddings that embedding models pool.
+     *
+     * @param tokens   the token ids to run, at least one
+     * @param startPos the position of the first
+     * @return one row of {@code dim} values per token
      */
     public float[][] hiddenStates(int[] tokens, int startPos) {
         float[][] hidden = new float[tokens.length][];

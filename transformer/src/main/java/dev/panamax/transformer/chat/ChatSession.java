@@ -30,7 +30,13 @@ public final class ChatSession {
     private int[] cached = new int[0];
 
     /**
-     * @param system a system message to start with, or null for none
+     * A new conversation over {@code model}'s sequence, starting at position 0.
+     *
+     * @param model     the model whose KV cache holds the conversation
+     * @param tokenizer encodes the rendered prompt and decodes the replies
+     * @param template  renders the messages as the model was trained to read them
+     * @param sampler   picks each reply token
+     * @param system    a system message to start with, or null for none
      */
     public ChatSession(Transformer model, Tokenizer tokenizer, ChatFormat template, Sampler sampler, String system) {
         this.model = model;
@@ -42,7 +48,13 @@ public final class ChatSession {
         }
     }
 
-    /** What one turn produced. */
+    /**
+     * What one turn produced.
+     *
+     * @param text         the assistant's reply, as added to the conversation
+     * @param generation   the tokens, the stop reason and the timings
+     * @param reusedTokens tokens of the prompt whose keys and values were still in the cache
+     */
     public record Reply(String text, GenerationResult generation, int reusedTokens) {
         /** {@return tokens computed for the prompt this turn (the conversation's new suffix)} */
         public int prefilledTokens() {
@@ -55,6 +67,10 @@ public final class ChatSession {
      * {@code onText}, at most {@code maxTokens} tokens, ending at an end-of-generation token) and adds
      * it to the conversation.
      *
+     * @param userText  the user's message
+     * @param maxTokens the most tokens of the reply
+     * @param onText    called with each piece of the reply's text as it is generated
+     * @return the reply
      * @throws IllegalArgumentException if the conversation no longer fits in the context
      */
     public Reply send(String userText, int maxTokens, Consumer<String> onText) {
@@ -95,6 +111,7 @@ public final class ChatSession {
         return cached.length;
     }
 
+    /** {@return the chat format the messages are rendered with} */
     public ChatFormat template() {
         return template;
     }

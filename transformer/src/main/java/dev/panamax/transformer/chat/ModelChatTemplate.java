@@ -35,6 +35,10 @@ public final class ModelChatTemplate {
      * Jinja template's text, or the path of a template file), else the model's own template, else (said
      * once to {@code notice}) the built-in ChatML format.
      *
+     * @param model    the loaded model
+     * @param override the user's choice, or null
+     * @param notice   told, once, when the fallback format is used
+     * @return the format
      * @throws UnsupportedChatTemplateException if {@code override} is none of these, or a template cannot be parsed
      */
     public static ChatFormat chatFormat(Model model, String override, Consumer<String> notice) {
@@ -75,7 +79,11 @@ public final class ModelChatTemplate {
         }
     }
 
-    /** The model's Jinja chat template, if it has one. */
+    /**
+     * The model's Jinja chat template, if it has one.
+     *
+     * @param model the loaded model (its GGUF metadata, or its checkpoint's tokenizer_config.json)
+     */
     public static Optional<String> of(Model model) {
         Optional<GgufFile> gguf = model.gguf();
         if (gguf.isPresent()) {
@@ -84,7 +92,11 @@ public final class ModelChatTemplate {
         return ofHuggingFace(model.path());
     }
 
-    /** The chat template of the Hugging Face checkpoint in {@code dir}, if it has one. */
+    /**
+     * The chat template of the Hugging Face checkpoint in {@code dir}, if it has one.
+     *
+     * @param dir a checkpoint directory
+     */
     public static Optional<String> ofHuggingFace(Path dir) {
         try {
             Path jinja = dir.resolve("chat_template.jinja");
@@ -106,6 +118,9 @@ public final class ModelChatTemplate {
     /**
      * The special tokens of the model for its template: {@code tokenizer_config.json}'s in a Hugging Face
      * checkpoint, else the texts of the vocabulary's BOS, EOS and unknown tokens. Only those that exist.
+     *
+     * @param model the loaded model
+     * @return name (e.g. {@code bos_token}) to text
      */
     public static Map<String, String> specialTokens(Model model) {
         if (model.gguf().isEmpty()) {
@@ -122,7 +137,12 @@ public final class ModelChatTemplate {
         return tokens;
     }
 
-    /** The special tokens named in {@code dir/tokenizer_config.json}: strings, or {@code {"content": ...}} objects. */
+    /**
+     * The special tokens named in {@code dir/tokenizer_config.json}: strings, or {@code {"content": ...}} objects.
+     *
+     * @param dir a checkpoint directory
+     * @return name (e.g. {@code eos_token}) to text, empty without the file
+     */
     public static Map<String, String> specialTokensOfHuggingFace(Path dir) {
         Path file = dir.resolve("tokenizer_config.json");
         Map<String, String> tokens = new LinkedHashMap<>();

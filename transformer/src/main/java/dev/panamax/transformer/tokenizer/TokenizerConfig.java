@@ -31,6 +31,11 @@ public record TokenizerConfig(
         Integer bos, Integer eos, Integer unknown, Integer eot, Integer eom,
         Boolean addBos, Boolean addEos, Boolean addSpacePrefix, String modelName) {
 
+    /**
+     * Copies the lists and checks that the per-token arrays match the vocabulary.
+     *
+     * @throws IllegalArgumentException if {@code scores} or {@code tokenTypes} has another length than {@code tokens}
+     */
     public TokenizerConfig {
         Objects.requireNonNull(model, "model");
         tokens = List.copyOf(tokens);
@@ -43,7 +48,13 @@ public record TokenizerConfig(
         merges = merges == null ? null : List.copyOf(merges);
     }
 
-    /** A builder for a vocabulary of the given model ({@code "llama"} or {@code "gpt2"}). */
+    /**
+     * A builder for a vocabulary of the given model ({@code "llama"} or {@code "gpt2"}).
+     *
+     * @param model  the tokenizer model, as {@link TokenizerConfig#model()}
+     * @param tokens the vocabulary, indexed by token id
+     * @return a builder with every optional field null
+     */
     public static Builder builder(String model, List<String> tokens) {
         return new Builder(model, tokens);
     }
@@ -90,20 +101,99 @@ public record TokenizerConfig(
             this.tokens = tokens;
         }
 
+        /**
+         * Sets the pre-tokenizer name, see {@link TokenizerConfig#pre()}.
+         *
+         * @param pre the value, or null for the default
+         * @return this builder
+         */
         public Builder pre(String pre) { this.pre = pre; return this; }
+        /**
+         * Sets the SentencePiece scores, see {@link TokenizerConfig#scores()}.
+         *
+         * @param scores the value, or null for the default
+         * @return this builder
+         */
         public Builder scores(float[] scores) { this.scores = scores; return this; }
+        /**
+         * Sets the GGUF token types, see {@link TokenizerConfig#tokenTypes()}.
+         *
+         * @param tokenTypes the value, or null for the default
+         * @return this builder
+         */
         public Builder tokenTypes(int[] tokenTypes) { this.tokenTypes = tokenTypes; return this; }
+        /**
+         * Sets the BPE merges, see {@link TokenizerConfig#merges()}.
+         *
+         * @param merges the value, or null for the default
+         * @return this builder
+         */
         public Builder merges(List<String> merges) { this.merges = merges; return this; }
+        /**
+         * Sets the beginning-of-sequence id, see {@link TokenizerConfig#bos()}.
+         *
+         * @param bos the value, or null for the default
+         * @return this builder
+         */
         public Builder bos(Integer bos) { this.bos = bos; return this; }
+        /**
+         * Sets the end-of-sequence id, see {@link TokenizerConfig#eos()}.
+         *
+         * @param eos the value, or null for the default
+         * @return this builder
+         */
         public Builder eos(Integer eos) { this.eos = eos; return this; }
+        /**
+         * Sets the unknown-token id, see {@link TokenizerConfig#unknown()}.
+         *
+         * @param unknown the value, or null for the default
+         * @return this builder
+         */
         public Builder unknown(Integer unknown) { this.unknown = unknown; return this; }
+        /**
+         * Sets the end-of-turn id, see {@link TokenizerConfig#eot()}.
+         *
+         * @param eot the value, or null for the default
+         * @return this builder
+         */
         public Builder eot(Integer eot) { this.eot = eot; return this; }
+        /**
+         * Sets the end-of-message id, see {@link TokenizerConfig#eom()}.
+         *
+         * @param eom the value, or null for the default
+         * @return this builder
+         */
         public Builder eom(Integer eom) { this.eom = eom; return this; }
+        /**
+         * Sets whether BOS is prepended, see {@link TokenizerConfig#addBos()}.
+         *
+         * @param addBos the value, or null for the default
+         * @return this builder
+         */
         public Builder addBos(Boolean addBos) { this.addBos = addBos; return this; }
+        /**
+         * Sets whether EOS is appended, see {@link TokenizerConfig#addEos()}.
+         *
+         * @param addEos the value, or null for the default
+         * @return this builder
+         */
         public Builder addEos(Boolean addEos) { this.addEos = addEos; return this; }
+        /**
+         * Sets whether a space is prepended, see {@link TokenizerConfig#addSpacePrefix()}.
+         *
+         * @param addSpacePrefix the value, or null for the default
+         * @return this builder
+         */
         public Builder addSpacePrefix(Boolean addSpacePrefix) { this.addSpacePrefix = addSpacePrefix; return this; }
+        /**
+         * Sets {@code general.name}, see {@link TokenizerConfig#modelName()}.
+         *
+         * @param modelName the value, or null for the default
+         * @return this builder
+         */
         public Builder modelName(String modelName) { this.modelName = modelName; return this; }
 
+        /** {@return the config of the fields set so far} */
         public TokenizerConfig build() {
             return new TokenizerConfig(model, pre, tokens, scores, tokenTypes, merges, bos, eos, unknown, eot, eom,
                     addBos, addEos, addSpacePrefix, modelName);

@@ -56,7 +56,12 @@ public final class Vocabulary {
     private final BitSet rstrip = new BitSet();
     private final int[] specialsLongestFirst;
 
-    /** The vocabulary of {@code config}, with llama.cpp's defaults for what it leaves open. */
+    /**
+     * The vocabulary of {@code config}, with llama.cpp's defaults for what it leaves open.
+     *
+     * @param config the vocabulary's data
+     * @throws IllegalArgumentException for an unsupported tokenizer model or a special id outside the vocabulary
+     */
     public Vocabulary(TokenizerConfig config) {
         this.model = config.model();
         boolean spm = switch (model) {
@@ -180,22 +185,38 @@ public final class Vocabulary {
         return texts.length;
     }
 
-    /** The text of token {@code id} as stored in the vocabulary (e.g. {@code ▁the}, {@code Ġthe}, {@code <0x0A>}). */
+    /**
+     * The text of token {@code id} as stored in the vocabulary (e.g. {@code ▁the}, {@code Ġthe}, {@code <0x0A>}).
+     *
+     * @param id a token id
+     */
     public String text(int id) {
         return texts[id];
     }
 
-    /** The SentencePiece score of token {@code id} (0 when the vocabulary has none). */
+    /**
+     * The SentencePiece score of token {@code id} (0 when the vocabulary has none).
+     *
+     * @param id a token id
+     */
     public float score(int id) {
         return scores[id];
     }
 
-    /** The type of token {@code id}. */
+    /**
+     * The type of token {@code id}.
+     *
+     * @param id a token id
+     */
     public TokenType type(int id) {
         return types[id];
     }
 
-    /** The id of the token with exactly this text, or -1. */
+    /**
+     * The id of the token with exactly this text, or -1.
+     *
+     * @param text a token's stored text
+     */
     public int id(String text) {
         Integer id = ids.get(text);
         return id == null ? -1 : id;
@@ -221,7 +242,11 @@ public final class Vocabulary {
         return eot;
     }
 
-    /** Whether generating {@code id} ends generation (EOS, EOT, EOM and their look-alikes). */
+    /**
+     * Whether generating {@code id} ends generation (EOS, EOT, EOM and their look-alikes).
+     *
+     * @param id a token id
+     */
     public boolean isEndOfGeneration(int id) {
         return id >= 0 && eog.get(id);
     }
