@@ -28,6 +28,8 @@ public final class GgufConfigReader {
     /**
      * The common hyper-parameters of {@code file}, as its family reads them.
      *
+     * @param file an open GGUF model
+     * @return the model's configuration
      * @throws UnsupportedModelException for architectures or RoPE scalings this transformer does not implement
      * @throws FormatException           for missing or invalid metadata (naming file and key)
      */
@@ -35,7 +37,13 @@ public final class GgufConfigReader {
         return family(file).common();
     }
 
-    /** The family's whole reading of {@code file}. */
+    /**
+     * The family's whole reading of {@code file}.
+     *
+     * @param file an open GGUF model
+     * @return the family and its reading of the metadata
+     * @throws UnsupportedModelException for an architecture no family reads
+     */
     public static FamilyConfig family(GgufFile file) {
         return Families.forGguf(file.path(), file.model().architecture()).fromGguf(file);
     }
@@ -44,6 +52,10 @@ public final class GgufConfigReader {
      * Reads the keys every family shares ({@code <arch>.embedding_length}, {@code .block_count},
      * {@code .attention.head_count}, {@code .attention.key_length}, {@code .rope.*} ...), with RoPE
      * pairs in {@code layout}. Q/K/V biases and a tied output are told by which tensors exist.
+     *
+     * @param file   an open GGUF model
+     * @param layout the RoPE pairing the family uses
+     * @return the configuration of the shared keys, which a family then refines
      */
     public static ModelConfig common(GgufFile file, Rope.Layout layout) {
         ModelMetadata m = file.model();

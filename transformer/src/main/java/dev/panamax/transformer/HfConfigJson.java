@@ -123,7 +123,7 @@ public final class HfConfigJson {
     }
 
     /**
-     * True if {@code field} is given and not null.
+     * {@return true if {@code field} is given and not null}
      *
      * @param field a top-level field name
      */

@@ -27,6 +27,11 @@ public record ModelConfig(String architecture, int dim, int ffnDim, int layers, 
                           int vocabSize, int contextLength, float rmsEps, RopeConfig rope, boolean qkvBias,
                           boolean tiedEmbeddings, int expertCount, int expertsUsed) {
 
+    /**
+     * Checks that the sizes are positive and consistent.
+     *
+     * @throws IllegalArgumentException naming the first field that is not
+     */
     public ModelConfig {
         positive("dim", dim);
         positive("ffnDim", ffnDim);
@@ -77,19 +82,35 @@ public record ModelConfig(String architecture, int dim, int ffnDim, int layers, 
         return (float) (1 / Math.sqrt(headDim));
     }
 
-    /** The same model with a shorter (or longer) KV cache, e.g. to save memory. */
+    /**
+     * The same model with a shorter (or longer) KV cache, e.g. to save memory.
+     *
+     * @param newContextLength the positions of the KV cache
+     * @return the new configuration
+     */
     public ModelConfig withContextLength(int newContextLength) {
         return new ModelConfig(architecture, dim, ffnDim, layers, heads, kvHeads, headDim, vocabSize, newContextLength,
                 rmsEps, rope, qkvBias, tiedEmbeddings, expertCount, expertsUsed);
     }
 
-    /** The same model with {@code count} experts per layer, {@code used} per token (a family's own defaults). */
+    /**
+     * The same model with {@code count} experts per layer, {@code used} per token (a family's own defaults).
+     *
+     * @param count the experts per layer
+     * @param used  the experts each token is routed to
+     * @return the new configuration
+     */
     public ModelConfig withExperts(int count, int used) {
         return new ModelConfig(architecture, dim, ffnDim, layers, heads, kvHeads, headDim, vocabSize, contextLength,
                 rmsEps, rope, qkvBias, tiedEmbeddings, count, used);
     }
 
-    /** The same model with other RoPE settings. */
+    /**
+     * The same model with other RoPE settings.
+     *
+     * @param newRope the RoPE settings
+     * @return the new configuration
+     */
     public ModelConfig withRope(RopeConfig newRope) {
         return new ModelConfig(architecture, dim, ffnDim, layers, heads, kvHeads, headDim, vocabSize, contextLength,
                 rmsEps, newRope, qkvBias, tiedEmbeddings, expertCount, expertsUsed);

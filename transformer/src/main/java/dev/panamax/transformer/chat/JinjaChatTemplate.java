@@ -31,15 +31,25 @@ public final class JinjaChatTemplate implements ChatFormat {
     }
 
     /**
+     * Parses a Jinja chat template.
+     *
      * @param jinja         the template text
      * @param specialTokens {@code bos_token}, {@code eos_token}, ... as the template may use them
+     * @return the parsed template, ready to render
      * @throws dev.panamax.transformer.chat.jinja.JinjaException naming the line where the template is malformed
      */
     public static JinjaChatTemplate of(String jinja, Map<String, String> specialTokens) {
         return new JinjaChatTemplate(JinjaTemplate.parse(jinja), specialTokens, "the model's template");
     }
 
-    /** As {@link #of}, called {@code name} in messages. */
+    /**
+     * As {@link #of}, called {@code name} in messages.
+     *
+     * @param jinja         the template text
+     * @param specialTokens {@code bos_token}, {@code eos_token}, ... as the template may use them
+     * @param name          what messages call the template (its file, say)
+     * @return the parsed template
+     */
     public static JinjaChatTemplate of(String jinja, Map<String, String> specialTokens, String name) {
         return new JinjaChatTemplate(JinjaTemplate.parse(jinja), specialTokens, name);
     }
@@ -57,10 +67,13 @@ public final class JinjaChatTemplate implements ChatFormat {
      * The prompt for messages in Hugging Face's form: maps with {@code role}, {@code content} (a string,
      * a list of parts, or null) and, for tool use, {@code tool_calls}, {@code tool_call_id}, {@code name}.
      *
-     * @param tools     the tool definitions (JSON schemas), or null for none
-     * @param variables further variables the template reads, e.g. {@code enable_thinking}
+     * @param messages            the conversation, oldest first
+     * @param tools               the tool definitions (JSON schemas), or null for none
+     * @param addGenerationPrompt true to end with the opening of the assistant's turn
+     * @param variables           further variables the template reads, e.g. {@code enable_thinking}
+     * @return the prompt text
      * @throws dev.panamax.transformer.chat.jinja.JinjaException naming the template's line and the failing
-     *                                                           expression, or the template's own {@code raise_exception} message
+     *                                                          expression, or the template's own {@code raise_exception} message
      */
     public String render(List<? extends Map<String, ?>> messages, List<? extends Map<String, ?>> tools, boolean addGenerationPrompt,
                          Map<String, ?> variables) {

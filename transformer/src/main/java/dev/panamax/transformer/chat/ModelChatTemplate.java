@@ -80,7 +80,7 @@ public final class ModelChatTemplate {
     }
 
     /**
-     * The model's Jinja chat template, if it has one.
+     * {@return the model's Jinja chat template, if it has one}
      *
      * @param model the loaded model (its GGUF metadata, or its checkpoint's tokenizer_config.json)
      */
@@ -93,7 +93,7 @@ public final class ModelChatTemplate {
     }
 
     /**
-     * The chat template of the Hugging Face checkpoint in {@code dir}, if it has one.
+     * {@return the chat template of the Hugging Face checkpoint in {@code dir}, if it has one}
      *
      * @param dir a checkpoint directory
      */

@@ -27,14 +27,25 @@ public enum ToolCallSyntax {
 
     private static final String OPEN = "<tool_call>", CLOSE = "</tool_call>", PYTHON_TAG = "<|python_tag|>";
 
-    /** A reply read: the text outside the calls (trimmed) and the calls, in order, with ids {@code call_1, call_2 ...}. */
+    /**
+     * A reply read: the text outside the calls (trimmed) and the calls, in order, with ids {@code call_1, call_2 ...}.
+     *
+     * @param text  the text outside the calls
+     * @param calls the calls
+     */
     public record Reply(String text, List<ToolCall> calls) {
+        /** Copies the calls, so that the reply stays immutable. */
         public Reply {
             calls = List.copyOf(calls);
         }
     }
 
-    /** The syntax {@code template} (a Jinja chat template's text) teaches, if it is one of these. */
+    /**
+     * The syntax {@code template} (a Jinja chat template's text) teaches, if it is one of these.
+     *
+     * @param template a chat template's text
+     * @return the syntax, empty if the template teaches none of these
+     */
     public static Optional<ToolCallSyntax> of(String template) {
         if (template.contains(OPEN)) {
             return Optional.of(HERMES);
@@ -45,7 +56,12 @@ public enum ToolCallSyntax {
         return Optional.empty();
     }
 
-    /** Reads {@code reply} (the model's whole generated text). */
+    /**
+     * Reads {@code reply} (the model's whole generated text).
+     *
+     * @param reply the generated text
+     * @return its text and tool calls
+     */
     public Reply parse(String reply) {
         return this == HERMES ? hermes(reply) : llama3(reply);
     }
@@ -53,6 +69,9 @@ public enum ToolCallSyntax {
     /**
      * How much of a reply being generated, {@code soFar}, can be shown as text already: all of it unless it may
      * be turning into a call (then up to where the call may begin).
+     *
+     * @param soFar the text generated so far
+     * @return the number of leading characters that are text for sure
      */
     public int shownLength(String soFar) {
         if (this == HERMES) {

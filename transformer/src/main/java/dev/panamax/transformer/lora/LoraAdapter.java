@@ -63,6 +63,8 @@ public final class LoraAdapter {
     /**
      * Reads a GGUF adapter file, or a PEFT adapter directory (or its {@code adapter_config.json}).
      *
+     * @param path a {@code .gguf} adapter, a PEFT adapter directory or its {@code adapter_config.json}
+     * @return the adapter, its tensors mapped
      * @throws FormatException naming the file, field and value for anything that is not a LoRA adapter we can apply
      */
     public static LoraAdapter open(Path path) {
@@ -72,7 +74,12 @@ public final class LoraAdapter {
         return readGguf(path);
     }
 
-    /** True if {@code path} is a GGUF adapter or a PEFT adapter directory (for {@code inspect}). */
+    /**
+     * True if {@code path} is a GGUF adapter or a PEFT adapter directory (for {@code inspect}).
+     *
+     * @param path any path
+     * @return whether it holds an adapter
+     */
     public static boolean isAdapter(Path path) {
         if (Files.isDirectory(path)) {
             return Files.isRegularFile(path.resolve("adapter_config.json"));
@@ -144,7 +151,13 @@ public final class LoraAdapter {
         };
     }
 
-    /** The factor of {@code b · a} for a tensor of rank {@code rank} at the user's {@code scale}. */
+    /**
+     * The factor of {@code b · a} for a tensor of rank {@code rank} at the user's {@code scale}.
+     *
+     * @param rank  the rank of the tensor's {@code a} and {@code b}
+     * @param scale the user's strength (1 as trained)
+     * @return {@code scale * alpha / rank} ({@code / sqrt(rank)} for rsLoRA; {@code scale} alone for a GGUF adapter without alpha)
+     */
     public float scale(int rank, float scale) {
         if (alpha == 0 && rowOrder == RowOrder.GGUF) {
             return scale; // llama.cpp: no alpha means the user's scale alone
@@ -172,6 +185,7 @@ public final class LoraAdapter {
         return rsLora;
     }
 
+    /** {@return how the adapter's rows are ordered relative to the model's weights} */
     public RowOrder rowOrder() {
         return rowOrder;
     }

@@ -23,6 +23,12 @@ public final class Sampler {
     private final SplittableRandom random;
     private final int[] counts;
 
+    /**
+     * A sampler with its own random stream, seeded from {@code settings}.
+     *
+     * @param settings  the filters and the seed
+     * @param vocabSize the number of logits per step
+     */
     public Sampler(SamplerSettings settings, int vocabSize) {
         this.settings = settings;
         this.c = new Candidates(vocabSize);
@@ -30,11 +36,17 @@ public final class Sampler {
         this.counts = new int[vocabSize];
     }
 
+    /** {@return the settings this sampler applies} */
     public SamplerSettings settings() {
         return settings;
     }
 
-    /** The next token, given the logits and no history. */
+    /**
+     * The next token, given the logits and no history.
+     *
+     * @param logits the model's output, one per token (read, not changed)
+     * @return the chosen token id
+     */
     public int sample(float[] logits) {
         return sample(logits, new int[0], 0);
     }
@@ -42,6 +54,11 @@ public final class Sampler {
     /**
      * The next token, given the logits and the tokens so far ({@code history[0 .. historyLength)},
      * of which the last {@code repeatLastN} are penalized).
+     *
+     * @param logits        the model's output, one per token (read, not changed)
+     * @param history       the tokens so far (prompt and generated)
+     * @param historyLength how many entries of {@code history} are valid
+     * @return the chosen token id
      */
     public int sample(float[] logits, int[] history, int historyLength) {
         c.reset(logits);

@@ -186,7 +186,8 @@ public final class Vocabulary {
     }
 
     /**
-     * The text of token {@code id} as stored in the vocabulary (e.g. {@code ▁the}, {@code Ġthe}, {@code <0x0A>}).
+     * {@return the text of token {@code id} as stored in the vocabulary (e.g. {@code ▁the}, {@code Ġthe}, {@code
+     * <0x0A>})}
      *
      * @param id a token id
      */
@@ -195,7 +196,7 @@ public final class Vocabulary {
     }
 
     /**
-     * The SentencePiece score of token {@code id} (0 when the vocabulary has none).
+     * {@return the SentencePiece score of token {@code id} (0 when the vocabulary has none)}
      *
      * @param id a token id
      */
@@ -204,7 +205,7 @@ public final class Vocabulary {
     }
 
     /**
-     * The type of token {@code id}.
+     * {@return the type of token {@code id}}
      *
      * @param id a token id
      */
@@ -213,7 +214,7 @@ public final class Vocabulary {
     }
 
     /**
-     * The id of the token with exactly this text, or -1.
+     * {@return the id of the token with exactly this text, or -1}
      *
      * @param text a token's stored text
      */
@@ -243,7 +244,7 @@ public final class Vocabulary {
     }
 
     /**
-     * Whether generating {@code id} ends generation (EOS, EOT, EOM and their look-alikes).
+     * {@return whether generating {@code id} ends generation (EOS, EOT, EOM and their look-alikes)}
      *
      * @param id a token id
      */
