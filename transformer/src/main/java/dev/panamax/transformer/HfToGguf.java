@@ -23,6 +23,9 @@ public final class HfToGguf {
     /**
      * Converts {@code dir} into {@code out}.
      *
+     * @param dir a Hugging Face checkpoint directory with {@code config.json} and {@code tokenizer.json}
+     * @param out the GGUF file to write (replaced if it exists)
+     * @throws IOException if a file cannot be read or written
      * @throws UnsupportedModelException for a family, feature or tokenizer not converted (named)
      */
     public static void convert(Path dir, Path out) throws IOException {

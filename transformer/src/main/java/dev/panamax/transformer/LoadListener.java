@@ -10,6 +10,8 @@ public interface LoadListener {
     LoadListener NONE = (done, total) -> { };
 
     /**
+     * Called after each tensor is loaded, on the loading thread.
+     *
      * @param bytesDone  bytes of weights loaded so far (at most {@code bytesTotal})
      * @param bytesTotal bytes of all tensors in the file(s), an upper bound of what the model loads
      */

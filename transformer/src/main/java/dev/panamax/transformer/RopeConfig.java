@@ -14,6 +14,11 @@ import dev.panamax.tensor.Rope;
  */
 public record RopeConfig(Rope.Layout layout, int dims, double theta, RopeScaling scaling) {
 
+    /**
+     * Checks the settings.
+     *
+     * @throws IllegalArgumentException if the layout or scaling is null, or {@code dims} is not positive and even
+     */
     public RopeConfig {
         if (layout == null || scaling == null) {
             throw new IllegalArgumentException("RoPE layout and scaling are required");
@@ -29,6 +34,8 @@ public record RopeConfig(Rope.Layout layout, int dims, double theta, RopeScaling
     /**
      * The inverse frequency of every rotated pair: {@code theta^(-2i/dims)}, then scaled. Computed
      * in double precision and rounded once to float.
+     *
+     * @return a new array of {@code dims / 2} frequencies, in radians per position
      */
     public float[] inverseFrequencies() {
         float[] freq = new float[dims / 2];
@@ -44,12 +51,22 @@ public record RopeConfig(Rope.Layout layout, int dims, double theta, RopeScaling
         return new Rope(layout, inverseFrequencies());
     }
 
-    /** The same settings with another pair layout. */
+    /**
+     * The same settings with another pair layout.
+     *
+     * @param newLayout the pairing of rotated entries
+     * @return the new settings
+     */
     public RopeConfig withLayout(Rope.Layout newLayout) {
         return new RopeConfig(newLayout, dims, theta, scaling);
     }
 
-    /** The same settings with another scaling. */
+    /**
+     * The same settings with another scaling.
+     *
+     * @param newScaling the long-context scaling
+     * @return the new settings
+     */
     public RopeConfig withScaling(RopeScaling newScaling) {
         return new RopeConfig(layout, dims, theta, newScaling);
     }

@@ -35,6 +35,11 @@ public final class TransformerBlock implements Block {
     private final Scratch.Buffer xb, delta;
 
     /**
+     * A pre-norm block: {@code x += attention(attentionNorm(x)); x += feedForward(ffnNorm(x))}.
+     *
+     * @param ops           the backend
+     * @param scratch       the shared scratch memory the block takes its buffers from
+     * @param dim           the model dimension
      * @param attentionNorm the norm before attention ({@code attn_norm})
      * @param attention     grouped-query {@link dev.panamax.transformer.nn.Attention}, or DeepSeek's latent attention
      * @param ffnNorm       the norm before the feed-forward ({@code ffn_norm})

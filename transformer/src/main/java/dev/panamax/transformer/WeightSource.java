@@ -11,13 +11,23 @@ import java.util.Optional;
  */
 public interface WeightSource {
 
-    /** The tensor called {@code name}, if the source has it. */
+    /**
+     * The tensor called {@code name}, if the source has it.
+     *
+     * @param name a tensor name in the source's own naming
+     * @return the tensor, empty if absent
+     */
     Optional<Tensor> find(String name);
 
     /** {@return the file (or directory) the tensors come from, named in error messages} */
     Path file();
 
-    /** The tensor called {@code name}; throws a {@link FormatException} naming the file and tensor if it is missing. */
+    /**
+     * The tensor called {@code name}; throws a {@link FormatException} naming the file and tensor if it is missing.
+     *
+     * @param name a tensor name in the source's own naming
+     * @return the tensor
+     */
     default Tensor require(String name) {
         return find(name).orElseThrow(() -> new FormatException(file(), name, "(absent)", "the model needs this tensor"));
     }

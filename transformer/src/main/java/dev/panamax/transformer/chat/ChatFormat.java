@@ -10,6 +10,8 @@ public interface ChatFormat {
     /**
      * The prompt for {@code messages}.
      *
+     * @param messages the conversation, oldest first
+     * @return the prompt text
      * @param addAssistantPrompt end with the opening of an assistant turn, for the model to complete
      */
     String format(List<ChatMessage> messages, boolean addAssistantPrompt);
@@ -18,6 +20,8 @@ public interface ChatFormat {
      * Whether the prompt is to be tokenized with the vocabulary's BOS added. A model's template writes
      * its BOS itself (Hugging Face tokenizes its output without adding special tokens); the built-in
      * formats leave it to the tokenizer.
+     *
+     * @return true for the built-in formats, false for a model's own template
      */
     boolean tokenizerAddsBos();
 

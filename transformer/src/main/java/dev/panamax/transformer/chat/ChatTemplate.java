@@ -75,7 +75,12 @@ public enum ChatTemplate implements ChatFormat {
         return llamaCppName;
     }
 
-    /** The template called {@code name} (llama.cpp's name, e.g. {@code "llama2-sys"}, or the constant's name), if any. */
+    /**
+     * {@return the template called {@code name} (llama.cpp's name, e.g. {@code "llama2-sys"}, or the constant's
+     * name), if any}
+     *
+     * @param name a template name
+     */
     public static Optional<ChatTemplate> named(String name) {
         String n = name.strip();
         return Arrays.stream(values()).filter(t -> t.llamaCppName.equals(n) || t.name().equalsIgnoreCase(n)).findFirst();
@@ -84,6 +89,9 @@ public enum ChatTemplate implements ChatFormat {
     /**
      * The template whose family {@code jinja} belongs to, recognised as llama.cpp does: by name if it is
      * one, else by distinctive substrings. Empty if the family is unknown or not one Panamax formats.
+     *
+     * @return the built-in format of the template's family, if Panamax has one
+     * @param jinja a Jinja chat template's text
      */
     public static Optional<ChatTemplate> detect(String jinja) {
         Optional<ChatTemplate> byName = named(jinja);
@@ -97,6 +105,8 @@ public enum ChatTemplate implements ChatFormat {
     /**
      * As {@link #detect}, failing with a message that names what was found and what is supported.
      *
+     * @param jinja a Jinja chat template's text
+     * @return the built-in format for its family
      * @throws UnsupportedChatTemplateException if the template is not recognised or not supported
      */
     public static ChatTemplate require(String jinja) {

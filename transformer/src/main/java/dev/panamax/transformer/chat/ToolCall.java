@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param arguments the arguments as a JSON object's text, e.g. {@code {"city": "Panama"}}
  */
 public record ToolCall(String id, String name, String arguments) {
+    /** Checks that every field is given. */
     public ToolCall {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");

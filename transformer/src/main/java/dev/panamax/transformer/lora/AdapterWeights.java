@@ -34,6 +34,17 @@ public final class AdapterWeights {
     private final TensorFormat format;
     private final Set<String> used = new LinkedHashSet<>();
 
+    /**
+     * The adapters of {@code set} for one model being built.
+     *
+     * @param set     the adapters and their scales
+     * @param ops     the backend the factors are uploaded to
+     * @param arena   owns the uploaded factors
+     * @param scratch the shared scratch memory the low-rank products use
+     * @param config  the model's shape, to check the factors against
+     * @param format  the naming and row order of the model's weights
+     * @throws UnsupportedModelException if a GGUF adapter is given for a Hugging Face base (their row orders differ)
+     */
     public AdapterWeights(AdapterSet set, Ops ops, Arena arena, Scratch scratch, ModelConfig config, TensorFormat format) {
         this.set = set;
         this.ops = ops;
@@ -52,6 +63,9 @@ public final class AdapterWeights {
     /**
      * {@code base} with every adapter of the set that changes {@code ggufName} (llama.cpp's name of its weight) attached.
      *
+     * @param base     the projection as loaded
+     * @param ggufName the weight's llama.cpp name, e.g. {@code blk.0.attn_q.weight}
+     * @return {@code base} itself if no adapter changes it, else {@code base} plus the adapters' products
      * @throws FormatException naming the adapter tensor and both shapes if they do not fit
      */
     public Linear apply(Linear base, String ggufName) {

@@ -30,6 +30,11 @@ public final class LoraMerger {
     /**
      * Merges {@code adapters} into the GGUF model {@code base}, writing {@code out}; returns the tensors merged.
      *
+     * @param base     the GGUF model
+     * @param adapters the adapters and their scales
+     * @param out      the GGUF file to write (replaced if it exists)
+     * @return the number of tensors merged
+     * @throws IOException if a file cannot be read or written
      * @param decodeAll write every tensor as F32 (so that the result can be quantized afresh), not only the merged ones
      */
     public static int merge(Path base, AdapterSet adapters, Path out, boolean decodeAll) throws IOException {

@@ -39,6 +39,8 @@ public record GenerationResult(int[] tokens, StopReason stopReason, int promptTo
      * One line, as {@code panamax generate} prints it to stderr:
      * {@code prefill: N tokens in S s (X tokens/s); decode: M tokens in S s (Y tokens/s)}. Decode counts
      * the tokens after the first, which prefill's last forward pass produced.
+     *
+     * @return the line, without a newline
      */
     public String summary() {
         return String.format(java.util.Locale.ROOT, "prefill: %d tokens in %.3f s (%.1f tokens/s); decode: %d tokens in %.3f s (%.1f tokens/s)",

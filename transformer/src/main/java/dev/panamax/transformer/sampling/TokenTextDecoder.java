@@ -9,13 +9,22 @@ import dev.panamax.transformer.tokenizer.StreamingDecoder;
  */
 public interface TokenTextDecoder {
 
-    /** The text that token completes (possibly empty while a character is incomplete). */
+    /**
+     * {@return the text that token completes (possibly empty while a character is incomplete)}
+     *
+     * @param token the next generated token
+     */
     String decode(int token);
 
     /** {@return whatever is still held back at the end (incomplete characters as U+FFFD)} */
     String finish();
 
-    /** The tokenizer's streaming decoder as a {@code TokenTextDecoder}. */
+    /**
+     * The tokenizer's streaming decoder as a {@code TokenTextDecoder}.
+     *
+     * @param decoder the tokenizer's decoder
+     * @return a view calling {@link StreamingDecoder#next}
+     */
     static TokenTextDecoder of(StreamingDecoder decoder) {
         return new TokenTextDecoder() {
             @Override

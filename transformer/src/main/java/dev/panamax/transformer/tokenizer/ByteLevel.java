@@ -26,7 +26,11 @@ public final class ByteLevel {
     private ByteLevel() {
     }
 
-    /** The mapped characters of the UTF-8 bytes of {@code text}. */
+    /**
+     * {@return the mapped characters of the UTF-8 bytes of {@code text}}
+     *
+     * @param text any text
+     */
     public static String encode(String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         char[] out = new char[utf8.length];
@@ -41,7 +45,11 @@ public final class ByteLevel {
         return BYTE_TO_CHAR[b & 0xFF];
     }
 
-    /** The byte a mapped character stands for, or -1 if {@code c} is not one of the 256. */
+    /**
+     * {@return the byte a mapped character stands for, or -1 if {@code c} is not one of the 256}
+     *
+     * @param c a code point
+     */
     public static int byteOf(int c) {
         return c >= 0 && c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
     }
@@ -49,6 +57,9 @@ public final class ByteLevel {
     /**
      * The bytes a vocabulary entry stands for. A character outside the mapping (only in malformed
      * vocabularies) contributes its own UTF-8 bytes.
+     *
+     * @param token a vocabulary entry in GPT-2's byte characters
+     * @return the bytes
      */
     public static byte[] decode(String token) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(token.length());

@@ -20,18 +20,31 @@ public final class StreamingDecoder {
     private int expected;
     private boolean first = true;
 
-    /** A decoder that skips control and unknown tokens. */
+    /**
+     * A decoder that skips control and unknown tokens.
+     *
+     * @param tokenizer gives each token's bytes
+     */
     public StreamingDecoder(Tokenizer tokenizer) {
         this(tokenizer, false);
     }
 
-    /** A decoder that writes control and unknown tokens as their text when {@code renderSpecial}. */
+    /**
+     * A decoder that writes control and unknown tokens as their text when {@code renderSpecial}.
+     *
+     * @param tokenizer     gives each token's bytes
+     * @param renderSpecial true to write control and unknown tokens out
+     */
     public StreamingDecoder(Tokenizer tokenizer, boolean renderSpecial) {
         this.tokenizer = tokenizer;
         this.renderSpecial = renderSpecial;
     }
 
-    /** Adds token {@code id} and returns the characters it completes (possibly none). */
+    /**
+     * {@return adds token {@code id} and returns the characters it completes (possibly none)}
+     *
+     * @param id the next token
+     */
     public String next(int id) {
         byte[] bytes = tokenizer.tokenBytes(id);
         TokenType type = tokenizer.vocabulary().type(id);
@@ -51,7 +64,11 @@ public final class StreamingDecoder {
         return out.toString();
     }
 
-    /** Ends the stream: an incomplete trailing sequence becomes U+FFFD. The decoder can then start anew. */
+    /**
+     * Ends the stream: an incomplete trailing sequence becomes U+FFFD. The decoder can then start anew.
+     *
+     * @return the rest of the text, possibly empty
+     */
     public String finish() {
         String rest = pendingCount > 0 ? "\uFFFD" : "";
         pendingCount = 0;

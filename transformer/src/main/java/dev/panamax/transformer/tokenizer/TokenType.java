@@ -31,7 +31,11 @@ public enum TokenType {
         return ggufId;
     }
 
-    /** The type of a GGUF {@code token_type} value; unknown values are {@link #UNDEFINED}, as in llama.cpp. */
+    /**
+     * {@return the type of a GGUF {@code token_type} value; unknown values are {@link #UNDEFINED}, as in llama.cpp}
+     *
+     * @param id a {@code tokenizer.ggml.token_type} entry
+     */
     public static TokenType fromGguf(int id) {
         return switch (id) {
             case 1 -> NORMAL;
