@@ -53,6 +53,10 @@ import picocli.CommandLine.Spec;
                 + " and OpenBLAS, and writes results.json, summary.md and PNG charts.",
         subcommands = SynthCommand.class)
 public final class BenchMain implements Callable<Integer> {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public BenchMain() {
+    }
+
     /** Flags every forked benchmark JVM needs. */
     public static final String[] FORK_FLAGS = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"};
 
@@ -96,11 +100,21 @@ public final class BenchMain implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Runs the command line and exits with its code.
+     *
+     * @param args the command line's arguments (see {@code --help})
+     */
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns its exit code. */
+    /**
+     * Runs the command line and returns its exit code.
+     *
+     * @param args the command line's arguments
+     * @return 0 on success, as picocli's exit codes otherwise
+     */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new BenchMain());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -56,7 +56,7 @@ public final class OpenBlas {
         return lookup.find(symbol).orElseThrow(() -> new IllegalArgumentException("symbol " + symbol + " not found"));
     }
 
-    /** The library, loaded once per JVM; empty when it cannot be loaded (see {@link #unavailableReason()}). */
+    /** {@return the library, loaded once per JVM; empty when it cannot be loaded (see {@link #unavailableReason()})} */
     public static Optional<OpenBlas> load() {
         Optional<OpenBlas> result = loaded;
         if (result == null) {
@@ -78,17 +78,21 @@ public final class OpenBlas {
         return result;
     }
 
-    /** Empty when OpenBLAS is usable; otherwise a sentence saying why not and how to fix it. */
+    /** {@return empty when OpenBLAS is usable; otherwise a sentence saying why not and how to fix it} */
     public static Optional<String> unavailableReason() {
         return load().isPresent() ? Optional.empty() : Optional.of(reason);
     }
 
-    /** The library name or path that was loaded. */
+    /** {@return the library name or path that was loaded} */
     public String library() {
         return library;
     }
 
-    /** Sets the number of threads OpenBLAS uses for the following calls (process-wide). */
+    /**
+     * Sets the number of threads OpenBLAS uses for the following calls (process-wide).
+     *
+     * @param threads OpenBLAS's worker threads for the following calls
+     */
     public void setThreads(int threads) {
         try {
             setThreads.invokeExact(threads);
@@ -97,7 +101,7 @@ public final class OpenBlas {
         }
     }
 
-    /** The number of threads OpenBLAS uses. */
+    /** {@return the number of threads OpenBLAS uses} */
     public int threads() {
         try {
             return (int) getThreads.invokeExact();
@@ -109,6 +113,13 @@ public final class OpenBlas {
     /**
      * {@code out[m, n] = sum_k x[m, k] * w[n, k]}: row-major F32 {@code x [M, K]}, {@code w [N, K]},
      * {@code out [M, N]}, all native segments.
+     *
+     * @param m   rows of {@code x} and {@code out}
+     * @param n   rows of {@code w}, columns of {@code out}
+     * @param k   columns of {@code x} and {@code w}
+     * @param x   F32 {@code [m, k]}, row-major
+     * @param w   F32 {@code [n, k]}, row-major
+     * @param out F32 {@code [m, n]}, row-major, overwritten
      */
     public void sgemm(int m, int n, int k, MemorySegment x, MemorySegment w, MemorySegment out) {
         checkSize("x", x, (long) m * k);
@@ -121,7 +132,15 @@ public final class OpenBlas {
         }
     }
 
-    /** {@code y[n] = sum_k w[n, k] * x[k]}: row-major F32 {@code w [N, K]}, {@code x [K]}, {@code y [N]}. */
+    /**
+     * {@code y[n] = sum_k w[n, k] * x[k]}: row-major F32 {@code w [N, K]}, {@code x [K]}, {@code y [N]}.
+     *
+     * @param n rows of {@code w}
+     * @param k columns of {@code w}
+     * @param w F32 {@code [n, k]}, row-major
+     * @param x F32 {@code [k]}
+     * @param y F32 {@code [n]}, overwritten
+     */
     public void sgemv(int n, int k, MemorySegment w, MemorySegment x, MemorySegment y) {
         checkSize("w", w, (long) n * k);
         checkSize("x", x, k);

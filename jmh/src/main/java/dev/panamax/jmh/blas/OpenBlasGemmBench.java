@@ -25,6 +25,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class OpenBlasGemmBench extends OpenBlasState {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public OpenBlasGemmBench() {
+    }
+
+    /** The side of the square matrices, as {@link dev.panamax.jmh.kernels.GemmBench#size}. */
     @Param("1024")
     public int size;
 
@@ -32,6 +37,7 @@ public class OpenBlasGemmBench extends OpenBlasState {
     private MemorySegment w;
     private MemorySegment out;
 
+    /** Loads OpenBLAS and makes the random matrices (once per trial, not measured). */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -40,11 +46,15 @@ public class OpenBlasGemmBench extends OpenBlasState {
         out = arena.allocate((long) size * size * Float.BYTES, 64);
     }
 
+    /** Frees the matrices. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /**
+     * Measures OpenBLAS's {@code sgemm} on the same product as {@link dev.panamax.jmh.kernels.GemmBench#gemm}: the peer to beat.
+     */
     @Benchmark
     public void sgemm() {
         blas.sgemm(size, size, size, x, w, out);

@@ -25,6 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class OpenBlasGemvBench extends OpenBlasState {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public OpenBlasGemvBench() {
+    }
+
     /** Weight shape N x K, as in {@code MatmulBench}. */
     @Param("4096x4096")
     public String shape;
@@ -35,6 +39,7 @@ public class OpenBlasGemvBench extends OpenBlasState {
     private MemorySegment x;
     private MemorySegment y;
 
+    /** Loads OpenBLAS and makes the random matrix and vectors (once per trial, not measured). */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -46,11 +51,15 @@ public class OpenBlasGemvBench extends OpenBlasState {
         y = arena.allocate((long) n * Float.BYTES, 64);
     }
 
+    /** Frees the matrix and vectors. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /**
+     * Measures OpenBLAS's {@code sgemv} on an F32 decode step's product, as {@link dev.panamax.jmh.kernels.MatmulBench} with one token.
+     */
     @Benchmark
     public void sgemv() {
         blas.sgemv(n, k, w, x, y);

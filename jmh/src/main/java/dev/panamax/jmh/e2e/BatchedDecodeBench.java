@@ -45,16 +45,23 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class BatchedDecodeBench {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public BatchedDecodeBench() {
+    }
+
     /** Steps per op: one token of every slot each. */
     @Param("32")
     public int steps;
 
+    /** The backend: {@code cpu}, {@code reference} or {@code cuda}. */
     @Param("cpu")
     public String backend;
 
+    /** Threads of the backend. */
     @Param("2")
     public int threads;
 
+    /** The real model whose shape the synthetic one copies ({@link dev.panamax.jmh.synth.SynthShape#named}). */
     @Param("tinyllama-1.1b")
     public String shape;
 
@@ -62,6 +69,7 @@ public class BatchedDecodeBench {
     @Param("8")
     public int layers;
 
+    /** The synthetic model's file type, e.g. {@code q4_k_m} ({@link dev.panamax.jmh.synth.SynthType}). */
     @Param("q4_k_m")
     public String type;
 
@@ -78,6 +86,9 @@ public class BatchedDecodeBench {
     private float[][] logits;
     private int vocab;
 
+    /**
+     * Writes the synthetic model if it is not cached, loads it and opens a batch of {@link #slots} sequences (not measured).
+     */
     @Setup(Level.Trial)
     public void setUp() {
         SynthShape s = EndToEndBench.shape(shape, layers);
@@ -99,6 +110,7 @@ public class BatchedDecodeBench {
         logits = new float[slots][vocab];
     }
 
+    /** Closes the batch, the model and the backend. */
     @TearDown(Level.Trial)
     public void tearDown() {
         batch.close();
@@ -106,6 +118,11 @@ public class BatchedDecodeBench {
         ops.close();
     }
 
+    /**
+     * Measures {@link #steps} batched decode steps of {@link #slots} sequences: the forward passes only, no sampling.
+     *
+     * @return a logit, so that the work is not optimized away
+     */
     @Benchmark
     public float decode() {
         for (int step = 0; step < steps; step++) {

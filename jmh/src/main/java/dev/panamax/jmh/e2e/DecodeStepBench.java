@@ -44,12 +44,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class DecodeStepBench {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public DecodeStepBench() {
+    }
+
+    /** The model file: a name in the models directory, or a path. */
     @Param("stories260K-f32.gguf")
     public String model;
 
+    /** The backend: {@code cpu}, {@code reference} or {@code cuda}. */
     @Param("cpu")
     public String backend;
 
+    /** Threads of the backend. */
     @Param("1")
     public int threads;
 
@@ -67,6 +74,7 @@ public class DecodeStepBench {
     private int[] batch;
     private float[] logits;
 
+    /** Loads the model and fills its cache up to {@link #position} with a prompt (not measured). */
     @Setup(Level.Trial)
     public void setUp() {
         Path file = resolve(model);
@@ -102,12 +110,18 @@ public class DecodeStepBench {
         return inDir;
     }
 
+    /** Closes the model and the backend. */
     @TearDown(Level.Trial)
     public void tearDown() {
         loaded.close();
         ops.close();
     }
 
+    /**
+     * Measures one forward step of {@link #tokens} tokens at {@link #position}, logits included.
+     *
+     * @return a logit, so that the work is not optimized away
+     */
     @Benchmark
     public float decodeStep() {
         transformer.forward(batch, position, logits);

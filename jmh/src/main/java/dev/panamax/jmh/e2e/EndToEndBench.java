@@ -42,15 +42,24 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class EndToEndBench {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public EndToEndBench() {
+    }
+
+    /** Tokens of {@link #prefill}'s prompt, as llama-bench's {@code pp512}. */
     public static final int PROMPT_TOKENS = 512;
+    /** Tokens {@link #decode} generates, as llama-bench's {@code tg128}. */
     public static final int GENERATED_TOKENS = 128;
 
+    /** The backend: {@code cpu}, {@code reference} or {@code cuda}. */
     @Param("cpu")
     public String backend;
 
+    /** Threads of the backend. */
     @Param("1")
     public int threads;
 
+    /** The real model whose shape the synthetic one copies ({@link dev.panamax.jmh.synth.SynthShape#named}). */
     @Param("tinyllama-1.1b")
     public String shape;
 
@@ -58,6 +67,7 @@ public class EndToEndBench {
     @Param("2")
     public int layers;
 
+    /** The synthetic model's file type, e.g. {@code q4_0} ({@link dev.panamax.jmh.synth.SynthType}). */
     @Param("q4_0")
     public String type;
 
@@ -68,17 +78,31 @@ public class EndToEndBench {
     private final int[] one = new int[1];
     private float[] logits;
 
-    /** The shape called {@code name} with {@code layers} blocks (0: all of them). */
+    /**
+     * The shape called {@code name} with {@code layers} blocks (0: all of them).
+     *
+     * @param name   a name {@link SynthShape#named} knows
+     * @param layers the blocks to keep, 0 for all
+     * @return the shape
+     */
     public static SynthShape shape(String name, int layers) {
         SynthShape s = SynthShape.named(name);
         return layers == 0 ? s : s.withLayers(layers);
     }
 
-    /** Where the synthetic model of these parameters is cached. */
+    /**
+     * Where the synthetic model of these parameters is cached.
+     *
+     * @param shape  the shape's name
+     * @param layers the blocks, 0 for all
+     * @param type   the file type's name
+     * @return the GGUF file under {@code java.io.tmpdir/panamax-synth}
+     */
     public static Path modelFile(String shape, int layers, String type) {
         return Path.of(System.getProperty("java.io.tmpdir"), "panamax-synth", shape + "-" + layers + "l-" + type + ".gguf");
     }
 
+    /** Writes the synthetic model if it is not cached, loads it and makes a random prompt (not measured). */
     @Setup(Level.Trial)
     public void setUp() {
         SynthShape s = shape(shape, layers);
@@ -99,18 +123,29 @@ public class EndToEndBench {
         }
     }
 
+    /** Closes the model and the backend. */
     @TearDown(Level.Trial)
     public void tearDown() {
         model.close();
         ops.close();
     }
 
+    /**
+     * Measures the prefill of the {@value #PROMPT_TOKENS}-token prompt from position 0.
+     *
+     * @return a logit, so that the work is not optimized away
+     */
     @Benchmark
     public float prefill() {
         transformer.forward(prompt, 0, logits);
         return logits[0];
     }
 
+    /**
+     * Measures {@value #GENERATED_TOKENS} decode steps of one token from position 0 (the tokens fixed, not sampled).
+     *
+     * @return a logit, so that the work is not optimized away
+     */
     @Benchmark
     public float decode() {
         int token = prompt[0];

@@ -35,11 +35,20 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class AttentionBench extends BackendState {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public AttentionBench() {
+    }
+
+    /** Query heads, as Llama 3 8B. */
     public static final int QUERY_HEADS = 32;
+    /** Key/value heads, as Llama 3 8B: four query heads share each. */
     public static final int KV_HEADS = 8;
+    /** Entries per head. */
     public static final int HEAD_DIM = 128;
+    /** Query tokens of one prefill operation, at most. */
     public static final int PREFILL_TOKENS = 512;
 
+    /** Cached positions the last query attends to: the length of the context so far. */
     @Param("2048")
     public int positions;
 
@@ -60,6 +69,9 @@ public class AttentionBench extends BackendState {
     private final float scale = (float) (1 / Math.sqrt(HEAD_DIM));
     private Attention options;
 
+    /**
+     * Opens the backend and makes the benchmark's random inputs, weights and outputs where it computes (once per trial, not measured).
+     */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -79,21 +91,29 @@ public class AttentionBench extends BackendState {
         return ops.upload(arena, host);
     }
 
-    /** Query tokens of one prefill operation. */
+    /**
+     * Query tokens of one prefill operation.
+     *
+     * @param positions the context length
+     * @return {@link #PREFILL_TOKENS}, or {@code positions} when fewer
+     */
     public static int prefillTokens(int positions) {
         return Math.min(PREFILL_TOKENS, positions);
     }
 
+    /** Closes the backend and frees the tensors. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /** Measures one decode step's attention: one token over the whole cache, bound by reading it. */
     @Benchmark
     public void decode() {
         ops.attention(qDecode, k, v, positions - 1, scale, options, outDecode);
     }
 
+    /** Measures a prompt chunk's attention: {@link #prefillTokens} queries, each over the positions before it. */
     @Benchmark
     public void prefill() {
         ops.attention(qPrefill, k, v, positions - prefillTokens(positions), scale, options, outPrefill);

@@ -16,6 +16,10 @@ import org.openjdk.jmh.annotations.State;
  */
 @State(Scope.Benchmark)
 public abstract class BackendState {
+    /** Creates the state; subclasses open it in their {@code @Setup} method. */
+    public BackendState() {
+    }
+
     /** "cpu", "reference" or "cuda". */
     @Param("cpu")
     public String backend;
@@ -24,26 +28,41 @@ public abstract class BackendState {
     @Param("1")
     public int threads;
 
+    /** The backend under test, open between {@link #open()} and {@link #close()}. */
     protected Ops ops;
+    /** Owns the benchmark's tensors. */
     protected Arena arena;
+    /** Seeded inputs and weights, equal in every fork. */
     protected RandomTensors random;
 
+    /** Opens the backend of the {@code backend} parameter with the {@code threads} parameter's threads. */
     protected void open() {
         ops = Backends.open(backend, threads);
         arena = Arena.ofShared();
         random = new RandomTensors(0x5EED_0000L + getClass().getSimpleName().hashCode());
     }
 
-    /** A random F32 tensor placed where the backend computes. */
+    /**
+     * A random F32 tensor placed where the backend computes.
+     *
+     * @param shape the sizes, outermost first
+     * @return the tensor, on the backend's device
+     */
     protected Tensor input(long... shape) {
         return ops.upload(arena, random.floats(arena, shape));
     }
 
-    /** A zero F32 tensor where the backend computes. */
+    /**
+     * A zero F32 tensor where the backend computes.
+     *
+     * @param shape the sizes, outermost first
+     * @return the tensor, on the backend's device
+     */
     protected Tensor output(long... shape) {
         return ops.allocate(arena, dev.panamax.tensor.DType.F32, shape);
     }
 
+    /** Closes the backend and the arena. */
     protected void close() {
         ops.close();
         arena.close();

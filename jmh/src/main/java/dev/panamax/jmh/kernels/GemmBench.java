@@ -26,6 +26,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class GemmBench extends BackendState {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public GemmBench() {
+    }
+
+    /** The side of the square matrices: {@code x}, {@code w} and {@code out} are {@code size x size}. */
     @Param("1024")
     public int size;
 
@@ -33,6 +38,9 @@ public class GemmBench extends BackendState {
     private Tensor w;
     private Tensor out;
 
+    /**
+     * Opens the backend and makes the benchmark's random inputs, weights and outputs where it computes (once per trial, not measured).
+     */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -41,11 +49,13 @@ public class GemmBench extends BackendState {
         out = output(size, size);
     }
 
+    /** Closes the backend and frees the tensors. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /** Measures one {@code size}³ F32 matrix product, bound by FMA throughput. */
     @Benchmark
     public void gemm() {
         ops.matmul(x, w, out);

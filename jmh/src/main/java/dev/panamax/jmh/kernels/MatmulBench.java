@@ -34,6 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatmulBench extends BackendState {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public MatmulBench() {
+    }
+
+    /** The weight's dtype: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K ... ({@link dev.panamax.tensor.DType}'s names). */
     @Param("F32")
     public String dtype;
 
@@ -49,6 +54,9 @@ public class MatmulBench extends BackendState {
     private Tensor w;
     private Tensor out;
 
+    /**
+     * Opens the backend and makes the benchmark's random inputs, weights and outputs where it computes (once per trial, not measured).
+     */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -58,11 +66,13 @@ public class MatmulBench extends BackendState {
         out = output(tokens, nk[0]);
     }
 
+    /** Closes the backend and frees the tensors. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /** Measures one {@code [tokens, K] · [N, K]ᵀ} product with the weight in {@link #dtype}. */
     @Benchmark
     public void matmul() {
         ops.matmul(x, w, out);

@@ -25,17 +25,27 @@ public final class RandomTensors {
 
     private long state;
 
-    /** A generator with a fixed seed, so that every fork benchmarks the same data. */
+    /**
+     * A generator with a fixed seed, so that every fork benchmarks the same data.
+     *
+     * @param seed the seed of every value drawn
+     */
     public RandomTensors(long seed) {
         state = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
     }
 
-    /** How quantized weights are made, for the report. */
+    /** {@return how quantized weights are made, for the report} */
     public static String quantizedSource() {
         return "Quants.quantize of a random F32 tile of " + TILE_ROWS + " rows, repeated down the matrix";
     }
 
-    /** A contiguous F32 tensor with entries uniform in [-1, 1). */
+    /**
+     * A contiguous F32 tensor with entries uniform in [-1, 1).
+     *
+     * @param arena owns the tensor
+     * @param shape the sizes, outermost first
+     * @return the tensor
+     */
     public Tensor floats(Arena arena, long... shape) {
         Tensor t = Tensor.allocate(arena, DType.F32, shape);
         MemorySegment m = t.data();
@@ -46,7 +56,15 @@ public final class RandomTensors {
         return t;
     }
 
-    /** A contiguous weight matrix {@code [rows, cols]} of {@code dtype} with random, finite values. */
+    /**
+     * A contiguous weight matrix {@code [rows, cols]} of {@code dtype} with random, finite values.
+     *
+     * @param arena owns the tensor
+     * @param dtype any type {@code Ops.matmul} takes; quantized types are quantized from random floats
+     * @param rows  the output size N
+     * @param cols  the input size K, a multiple of the type's block size
+     * @return the weight
+     */
     public Tensor weights(Arena arena, DType dtype, long rows, long cols) {
         Tensor t = Tensor.allocate(arena, dtype, rows, cols);
         MemorySegment m = t.data();

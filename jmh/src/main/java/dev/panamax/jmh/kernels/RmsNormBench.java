@@ -25,9 +25,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class RmsNormBench extends BackendState {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public RmsNormBench() {
+    }
+
+    /** Rows normalized per call: 1 for decode, more for a prompt batch. */
     @Param("1")
     public int rows;
 
+    /** Entries per row: the model dimension. */
     @Param("4096")
     public int dim;
 
@@ -35,6 +41,9 @@ public class RmsNormBench extends BackendState {
     private Tensor weight;
     private Tensor out;
 
+    /**
+     * Opens the backend and makes the benchmark's random inputs, weights and outputs where it computes (once per trial, not measured).
+     */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -43,11 +52,13 @@ public class RmsNormBench extends BackendState {
         out = output(rows, dim);
     }
 
+    /** Closes the backend and frees the tensors. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /** Measures one RMSNorm of {@code rows x dim}, bound by memory bandwidth. */
     @Benchmark
     public void rmsNorm() {
         ops.rmsNorm(x, weight, 1e-5f, out);

@@ -26,9 +26,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class RopeBench extends BackendState {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public RopeBench() {
+    }
+
+    /** Heads per token. */
     public static final int HEADS = 32;
+    /** Entries per head, all rotated. */
     public static final int HEAD_DIM = 128;
 
+    /** Tokens rotated per call: 1 for decode, more for a prompt batch. */
     @Param("1")
     public int tokens;
 
@@ -36,6 +43,9 @@ public class RopeBench extends BackendState {
     private Tensor x;
     private Tensor out;
 
+    /**
+     * Opens the backend and makes the benchmark's random inputs, weights and outputs where it computes (once per trial, not measured).
+     */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -43,11 +53,13 @@ public class RopeBench extends BackendState {
         out = output(tokens, HEADS, HEAD_DIM);
     }
 
+    /** Closes the backend and frees the tensors. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /** Measures one rotation of {@code tokens x 32 x 128} entries (interleaved pairs, base 500000). */
     @Benchmark
     public void rope() {
         ops.rope(x, 1000, rope, out);

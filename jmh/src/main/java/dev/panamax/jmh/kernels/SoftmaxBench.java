@@ -28,12 +28,20 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class SoftmaxBench extends BackendState {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public SoftmaxBench() {
+    }
+
+    /** The matrix, {@code rows x cols}, softmaxed along each row. */
     @Param("32x2048")
     public String shape;
 
     private Tensor x;
     private Tensor out;
 
+    /**
+     * Opens the backend and makes the benchmark's random inputs, weights and outputs where it computes (once per trial, not measured).
+     */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -42,11 +50,13 @@ public class SoftmaxBench extends BackendState {
         out = output(rc[0], rc[1]);
     }
 
+    /** Closes the backend and frees the tensors. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /** Measures one softmax of every row of the matrix. */
     @Benchmark
     public void softmax() {
         ops.softmax(x, out);

@@ -34,6 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MachineLimitsBench {
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public MachineLimitsBench() {
+    }
+
     /** FMA work items per operation; many more than threads, so a late-waking thread costs little. */
     public static final int FMA_CHUNKS = 64;
     /** Flops of one {@link #fmaPeak} operation. */
@@ -43,6 +47,7 @@ public class MachineLimitsBench {
     /** Bytes per work item of {@link #readBandwidth}. */
     public static final int READ_CHUNK = 4 << 20;
 
+    /** Threads working at once: the limits are measured per thread count. */
     @Param("1")
     public int threads;
 
@@ -55,9 +60,14 @@ public class MachineLimitsBench {
     /** The 1 GiB segment, a state of its own so that only {@link #readBandwidth} allocates it. */
     @State(Scope.Benchmark)
     public static class Buffer {
+        /** Creates the state; JMH allocates the segment in {@link #setUp()}. */
+        public Buffer() {
+        }
+
         private Arena arena;
         MemorySegment data;
 
+        /** Allocates the segment and writes every page (not measured). */
         @Setup(Level.Trial)
         public void setUp() {
             arena = Arena.ofShared();
@@ -66,28 +76,42 @@ public class MachineLimitsBench {
             data.fill((byte) 0x3c);
         }
 
+        /** Frees the segment. */
         @TearDown(Level.Trial)
         public void tearDown() {
             arena.close();
         }
     }
 
+    /** Starts the threads (not measured). */
     @Setup(Level.Trial)
     public void setUp() {
         team = new ParallelFor(threads);
     }
 
+    /** Stops the threads. */
     @TearDown(Level.Trial)
     public void tearDown() {
         team.close();
     }
 
+    /**
+     * Measures the FMA peak: {@link #FMA_CHUNKS} runs of independent vector FMA chains split over the threads.
+     *
+     * @return the sum of the chains, so that the work is not optimized away
+     */
     @Benchmark
     public float fmaPeak() {
         team.run(FMA_CHUNKS, 1, fmaChunks);
         return sum(FMA_CHUNKS);
     }
 
+    /**
+     * Measures the memory read bandwidth: summing {@link #READ_BYTES} in chunks of {@link #READ_CHUNK} over the threads.
+     *
+     * @param buffer the 1 GiB segment read
+     * @return the sum, so that the work is not optimized away
+     */
     @Benchmark
     public float readBandwidth(Buffer buffer) {
         data = buffer.data;

@@ -31,14 +31,14 @@ public final class LlamaCppPeer {
         this.directory = directory;
     }
 
-    /** {@code $PANAMAX_LLAMACPP_DIR}, else {@code ~/.cache/panamax/node-llama-cpp}. */
+    /** {@return {@code $PANAMAX_LLAMACPP_DIR}, else {@code ~/.cache/panamax/node-llama-cpp}} */
     public static Path defaultDirectory() {
         String env = System.getenv("PANAMAX_LLAMACPP_DIR");
         return env != null && !env.isBlank() ? Path.of(env)
                 : Path.of(System.getProperty("user.home"), ".cache", "panamax", "node-llama-cpp");
     }
 
-    /** Why the peer cannot run here (with how to fix it), or empty when it can. */
+    /** {@return why the peer cannot run here (with how to fix it), or empty when it can} */
     public Optional<String> unavailableReason() {
         if (!Files.isDirectory(directory.resolve("node_modules").resolve("node-llama-cpp"))) {
             return Optional.of("llama.cpp peer skipped: node-llama-cpp is not installed in " + directory

@@ -20,7 +20,7 @@ public record BenchRecord(String benchmark, Map<String, String> params, String m
         params = java.util.Collections.unmodifiableMap(new TreeMap<>(params));
     }
 
-    /** "MatmulBench.matmul": the class's simple name and the method. */
+    /** {@return "MatmulBench.matmul": the class's simple name and the method} */
     public String kernel() {
         int method = benchmark.lastIndexOf('.');
         int cls = benchmark.lastIndexOf('.', method - 1);
@@ -38,14 +38,14 @@ public record BenchRecord(String benchmark, Map<String, String> params, String m
         return v == null ? fallback : Integer.parseInt(v);
     }
 
-    /** "backend=cpu dtype=Q4_0 shape=4096x4096 threads=2". */
+    /** {@return "backend=cpu dtype=Q4_0 shape=4096x4096 threads=2"} */
     public String paramText() {
         StringBuilder sb = new StringBuilder();
         params.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : " ").append(k).append('=').append(v));
         return sb.toString();
     }
 
-    /** Mean seconds per operation, from a time-per-op or an ops-per-time score. */
+    /** {@return mean seconds per operation, from a time-per-op or an ops-per-time score} */
     public double secondsPerOp() {
         String[] parts = unit.split("/");
         if (parts.length != 2) {

@@ -69,7 +69,7 @@ public final class Comparison {
         return m;
     }
 
-    /** Markdown: both machines, then one row per matched result. */
+    /** {@return markdown: both machines, then one row per matched result} */
     public String markdown() {
         StringBuilder md = new StringBuilder("# Panamax benchmark comparison\n\n");
         md.append("- A: ").append(describe(runA)).append('\n');

@@ -11,6 +11,10 @@ import java.util.TreeMap;
  * (the suite measures them before and after the kernels), the best measurement counts.
  */
 public final class Limits {
+    /** Creates an instance. */
+    public Limits() {
+    }
+
     private final TreeMap<Integer, Double> fma = new TreeMap<>();
     private final TreeMap<Integer, Double> read = new TreeMap<>();
 

@@ -24,7 +24,7 @@ import jdk.incubator.vector.FloatVector;
  */
 public record MachineInfo(String cpuModel, int cores, int vectorBits, String jdk, String os, String gpu, double load) {
 
-    /** Describes the machine this JVM runs on. */
+    /** {@return describes the machine this JVM runs on} */
     public static MachineInfo detect() {
         return new MachineInfo(detectCpuModel(), Runtime.getRuntime().availableProcessors(), detectVectorBits(),
                 System.getProperty("java.vendor") + " " + System.getProperty("java.runtime.version") + " ("

@@ -51,7 +51,7 @@ public record ResultFile(MachineInfo machine, String profile, List<String> notes
         }
     }
 
-    /** Every result, parsed. */
+    /** {@return every result, parsed} */
     public List<BenchRecord> records() {
         List<BenchRecord> out = new ArrayList<>();
         for (Object o : jmh) {

@@ -19,7 +19,7 @@ public record SummaryRow(BenchRecord record, Work work, double rate, double gflo
         return rate / limit;
     }
 
-    /** "GFLOP/s", "GB/s" or "" without a work model. */
+    /** {@return "GFLOP/s", "GB/s" or "" without a work model} */
     public String metric() {
         return work == null ? "" : work.bound().metric();
     }

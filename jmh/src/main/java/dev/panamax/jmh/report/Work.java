@@ -24,12 +24,12 @@ public record Work(double flops, double bytes, Bound bound) {
             this.limitName = limitName;
         }
 
-        /** "GFLOP/s" or "GB/s". */
+        /** {@return "GFLOP/s" or "GB/s"} */
         public String metric() {
             return metric;
         }
 
-        /** "FMA peak" or "read bandwidth". */
+        /** {@return "FMA peak" or "read bandwidth"} */
         public String limitName() {
             return limitName;
         }

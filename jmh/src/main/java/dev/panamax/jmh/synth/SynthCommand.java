@@ -15,6 +15,10 @@ import picocli.CommandLine.Option;
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = "Writes a GGUF model with random weights and the real shapes and metadata of a known model.")
 public final class SynthCommand implements Callable<Integer> {
+    /** Creates an instance. */
+    public SynthCommand() {
+    }
+
     @Option(names = "--shape", required = true, description = "tinyllama-1.1b, llama-3.2-1b, llama-3-8b, mistral-7b, qwen3-0.6b, qwen3-30b-a3b, gemma3-1b, "
             + "phi-4-mini, deepseek-v2-lite or gpt-oss-20b")
     String shape;

@@ -161,7 +161,7 @@ public record SynthShape(String name, String architecture, int vocab, int dim, i
         return kvHeads * headDim;
     }
 
-    /** Query entries of all heads: {@code heads · headDim}. */
+    /** {@return query entries of all heads: {@code heads · headDim}} */
     public int qDim() {
         return heads * headDim;
     }

@@ -26,7 +26,7 @@ public enum SynthType {
         this.quantType = quantType;
     }
 
-    /** llama.cpp's {@code enum llama_ftype} value, stored as {@code general.file_type}. */
+    /** {@return llama.cpp's {@code enum llama_ftype} value, stored as {@code general.file_type}} */
     public int fileType() {
         return fileType;
     }
