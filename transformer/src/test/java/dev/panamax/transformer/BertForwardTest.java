@@ -5,9 +5,12 @@ import static dev.panamax.transformer.TransformerForwardTest.assertClose;
 import static dev.panamax.transformer.TransformerForwardTest.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.formats.FormatException;
+import dev.panamax.formats.safetensors.SafetensorsFile;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.testing.Seeded;
@@ -135,6 +138,42 @@ class BertForwardTest {
         try (Ops ops = open("cpu")) {
             var e = assertThrows(UnsupportedModelException.class, () -> Model.open(file, ops, new LoadOptions(4, DType.F32, 0)));
             assertTrue(e.getMessage().contains("bert.attention.causal"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu"})
+    void aTaskModelsCheckpointIsReadUnderItsBertPrefix(String backend, Random random) throws Exception {
+        TinyFamilyModel m = TinyBert.model(random, 64, 96, 2, 4, 16, 1);
+        m.hfNames.replaceAll((gguf, hf) -> "bert." + hf); // as BertForMaskedLM saves its BertModel
+        int vocab = TinyBert.VOCAB.size();
+        m.put("unread.cls_bias", "cls.predictions.bias", Seeded.gaussian(random, vocab, 0.5), vocab); // the task's head
+        Path hf = TinyBert.writeHf(m, dir.resolve("bert-mlm"), null);
+        try (SafetensorsFile f = SafetensorsFile.open(hf.resolve("model.safetensors"))) {
+            assertTrue(f.contains("bert.embeddings.word_embeddings.weight"), "the fixture writes the task model's names");
+            assertTrue(f.contains("bert.encoder.layer.1.output.LayerNorm.bias"));
+            assertFalse(f.contains("embeddings.word_embeddings.weight"));
+        }
+        try (Ops ops = open(backend); Model model = Model.open(hf, ops, new LoadOptions(8, DType.F32, 0))) {
+            int[] ids = ids(random, 5 + random.nextInt(7));
+            double[][] exact = new Float64Bert(m).hidden(ids);
+            float[][] hidden = model.transformer().hiddenStates(ids, 0);
+            for (int t = 0; t < ids.length; t++) {
+                assertClose(exact[t], hidden[t], F32_TOLERANCE, hf + " token " + t + " of " + Arrays.toString(ids));
+            }
+        }
+    }
+
+    @Test
+    void aCheckpointUnderAnotherPrefixIsRefusedNamingTheTensor(Random random) throws Exception {
+        TinyFamilyModel m = TinyBert.model(random, 64, 96, 1, 4, 16, 1);
+        m.hfNames.replaceAll((gguf, hf) -> "roberta." + hf);
+        Path hf = TinyBert.writeHf(m, dir.resolve("roberta-named"), null);
+        try (Ops ops = open("cpu")) {
+            var e = assertThrows(FormatException.class, () -> Model.open(hf, ops, new LoadOptions(4, DType.F32, 0)));
+            assertEquals("embeddings.word_embeddings.weight", e.field(), e.getMessage());
+            assertTrue(e.getMessage().contains("bert.embeddings.word_embeddings.weight"), e.getMessage());
+            assertTrue(e.getMessage().contains(hf.toString()), e.getMessage());
         }
     }
 

@@ -34,6 +34,11 @@ import java.util.Locale;
  * {@code encoder.layer.N.*}). The activation: config.json's {@code hidden_act} ({@code gelu} is the
  * erf form); GGUF has no such key, and since BERT checkpoints use {@code gelu}, the erf form is used
  * (llama.cpp v0.5.0 computes ggml's tanh approximation instead).
+ *
+ * <p>A checkpoint saved from a task model ({@code BertForMaskedLM}, {@code BertForSequenceClassification}
+ * ...) holds the encoder under {@code bert.} ({@code bert.embeddings.word_embeddings.weight}) beside the
+ * task's head ({@code cls.*}, {@code classifier.*}), which is not read. Any other layout is refused,
+ * naming the tensor that was looked for.
  */
 public final class Bert implements ModelFamily {
     static final String NAME = "bert";
@@ -50,6 +55,8 @@ public final class Bert implements ModelFamily {
     static final TensorName FFN_UP = TensorName.layer("ffn_up", "encoder.layer.{layer}.intermediate.dense");
     static final TensorName FFN_DOWN = TensorName.layer("ffn_down", "encoder.layer.{layer}.output.dense");
     static final TensorName LAYER_OUTPUT_NORM = TensorName.layer("layer_output_norm", "encoder.layer.{layer}.output.LayerNorm");
+    /** Where a task model ({@code BertFor...}) saves its {@code BertModel}. */
+    static final String TASK_MODEL_PREFIX = "bert.";
 
     @Override
     public String name() {
@@ -130,12 +137,14 @@ public final class Bert implements ModelFamily {
         @Override
         public Decoder build(ModelConfig config, BuildContext b) {
             WeightLoader w = b.weights();
+            String prefix = hfPrefix(w);
             int dim = config.dim();
-            Embedding tokens = new Embedding(b.ops(), w.matrix(TOKEN_EMBEDDING, -1, config.vocabSize(), dim), 1);
+            Embedding tokens = new Embedding(b.ops(), w.matrix(under(prefix, TOKEN_EMBEDDING), -1, config.vocabSize(), dim), 1);
             List<Block> blocks = new ArrayList<>(config.layers() + 1);
-            blocks.add(new PositionEmbeddingBlock(b.ops(), positionsPlusType0(w, dim), w.layerNorm(EMBEDDING_NORM, -1, dim, normEps)));
+            blocks.add(new PositionEmbeddingBlock(b.ops(), positionsPlusType0(w, dim, prefix),
+                    w.layerNorm(under(prefix, EMBEDDING_NORM), -1, dim, normEps)));
             for (int l = 0; l < config.layers(); l++) {
-                blocks.add(block(b, config, l));
+                blocks.add(block(b, config, l, prefix));
             }
             // no projection to the vocabulary: the states after the last block are the output, unnormalized
             OutputHead head = new OutputHead(b.ops(), (x, out) -> {
@@ -146,31 +155,57 @@ public final class Bert implements ModelFamily {
             return new Decoder(tokens, blocks, head);
         }
 
-        private EncoderBlock block(BuildContext b, ModelConfig c, int layer) {
+        private EncoderBlock block(BuildContext b, ModelConfig c, int layer, String prefix) {
             WeightLoader w = b.weights();
             int dim = c.dim();
             EncoderAttention attention = new EncoderAttention(b.ops(), b.scratch(), c.heads(), c.headDim(),
-                    linear(w, ATTN_Q, layer, dim, dim), linear(w, ATTN_K, layer, dim, dim), linear(w, ATTN_V, layer, dim, dim),
-                    linear(w, ATTN_OUTPUT, layer, dim, dim));
-            GeluFeedForward ffn = new GeluFeedForward(b.ops(), b.scratch(), linear(w, FFN_UP, layer, c.ffnDim(), dim),
-                    linear(w, FFN_DOWN, layer, dim, c.ffnDim()), gelu);
-            return new EncoderBlock(b.ops(), b.scratch(), dim, attention, w.layerNorm(ATTN_OUTPUT_NORM, layer, dim, normEps), ffn,
-                    w.layerNorm(LAYER_OUTPUT_NORM, layer, dim, normEps));
+                    linear(w, under(prefix, ATTN_Q), layer, dim, dim), linear(w, under(prefix, ATTN_K), layer, dim, dim),
+                    linear(w, under(prefix, ATTN_V), layer, dim, dim), linear(w, under(prefix, ATTN_OUTPUT), layer, dim, dim));
+            GeluFeedForward ffn = new GeluFeedForward(b.ops(), b.scratch(), linear(w, under(prefix, FFN_UP), layer, c.ffnDim(), dim),
+                    linear(w, under(prefix, FFN_DOWN), layer, dim, c.ffnDim()), gelu);
+            return new EncoderBlock(b.ops(), b.scratch(), dim, attention,
+                    w.layerNorm(under(prefix, ATTN_OUTPUT_NORM), layer, dim, normEps), ffn,
+                    w.layerNorm(under(prefix, LAYER_OUTPUT_NORM), layer, dim, normEps));
+        }
+
+        /**
+         * The prefix of a Hugging Face checkpoint's encoder tensors: none for {@code BertModel}'s own names,
+         * {@link #TASK_MODEL_PREFIX} for a task model's; GGUF names have none.
+         *
+         * @throws FormatException naming the file and both names looked for if the word embeddings are under neither
+         */
+        private static String hfPrefix(WeightLoader w) {
+            if (w.format() != TensorFormat.HUGGING_FACE || w.has(TOKEN_EMBEDDING, -1)) {
+                return "";
+            }
+            if (w.has(under(TASK_MODEL_PREFIX, TOKEN_EMBEDDING), -1)) {
+                return TASK_MODEL_PREFIX;
+            }
+            String plain = TOKEN_EMBEDDING.in(TensorFormat.HUGGING_FACE, -1, ".weight");
+            throw new FormatException(w.file(), plain, "(absent)", "a bert checkpoint holds its word embeddings as " + plain
+                    + " (BertModel) or " + TASK_MODEL_PREFIX + plain + " (a task model such as BertForMaskedLM); this one has"
+                    + " neither (other prefixes, e.g. roberta. or distilbert., are other families)");
+        }
+
+        /** {@code name} with its Hugging Face name under {@code prefix}; the GGUF name is unchanged. */
+        private static TensorName under(String prefix, TensorName name) {
+            return prefix.isEmpty() ? name : new TensorName(name.gguf(), prefix + name.hf(), name.global());
         }
 
         /**
          * The position table {@code [positions, dim]} of the file's context with token type 0's row added to every
          * row once, at load (every token is of type 0, "sentence A", as in llama.cpp and {@code BertModel}'s default).
          */
-        private Tensor positionsPlusType0(WeightLoader w, int dim) {
+        private Tensor positionsPlusType0(WeightLoader w, int dim, String prefix) {
             int positions = common.contextLength();
-            String name = POSITION_EMBEDDING.in(w.format(), -1, ".weight");
+            String name = under(prefix, POSITION_EMBEDDING).in(w.format(), -1, ".weight");
             float[] table = w.tensor(name, positions, dim).toFloatArray();
-            var types = w.find(TOKEN_TYPES, -1, ".weight");
+            TensorName typesName = under(prefix, TOKEN_TYPES);
+            var types = w.find(typesName, -1, ".weight");
             if (types.isPresent()) {
                 Tensor t = types.get();
                 if (t.rank() != 2 || t.size(1) != dim || t.size(0) < 1) {
-                    throw new FormatException(w.file(), TOKEN_TYPES.in(w.format(), -1, ".weight"), java.util.Arrays.toString(t.shape()),
+                    throw new FormatException(w.file(), typesName.in(w.format(), -1, ".weight"), java.util.Arrays.toString(t.shape()),
                             "expected [types, " + dim + "]");
                 }
                 float[] type0 = t.rows(0, 1).toFloatArray();
