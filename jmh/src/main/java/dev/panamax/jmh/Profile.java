@@ -22,7 +22,9 @@ import dev.panamax.jmh.limits.MachineLimitsBench;
  * every size and dtype of the issue with two forks per benchmark, which takes hours on small machines.
  */
 public enum Profile {
+    /** A few minutes on two cores: one fork, 3 warm-up iterations of 0.5 s, 3 measured ones of 0.3 s, few sizes. */
     QUICK(1, 3, 500, 3, 300),
+    /** Every size and dtype: two forks, 3 warm-up and 5 measured iterations of 1 s. */
     FULL(2, 3, 1000, 5, 1000);
 
     /** Every weight dtype the matmul kernels support. */
@@ -45,22 +47,27 @@ public enum Profile {
         this.measurementMillis = measurementMillis;
     }
 
+    /** {@return the JVM forks per benchmark} */
     public int forks() {
         return forks;
     }
 
+    /** {@return the warm-up iterations per fork} */
     public int warmupIterations() {
         return warmupIterations;
     }
 
+    /** {@return the length of a warm-up iteration, in milliseconds} */
     public int warmupMillis() {
         return warmupMillis;
     }
 
+    /** {@return the measured iterations per fork} */
     public int measurementIterations() {
         return measurementIterations;
     }
 
+    /** {@return the length of a measured iteration, in milliseconds} */
     public int measurementMillis() {
         return measurementMillis;
     }
@@ -68,6 +75,10 @@ public enum Profile {
     /**
      * The jobs of this profile for kernels running on {@code threads} threads; limits are measured on
      * one thread and on {@code threads}. Jobs with a backend get {@code backends}.
+     *
+     * @param backends the backends the kernel jobs run on, e.g. {@code [cpu, reference]}
+     * @param threads  the threads of the kernel jobs
+     * @return the jobs, in the order they run
      */
     public List<Job> jobs(List<String> backends, int threads) {
         boolean full = this == FULL;

@@ -26,7 +26,11 @@ public final class LlamaCppPeer {
 
     private final Path directory;
 
-    /** A peer using node-llama-cpp installed under {@code directory} (its {@code node_modules}). */
+    /**
+     * A peer using node-llama-cpp installed under {@code directory} (its {@code node_modules}).
+     *
+     * @param directory the directory holding {@code node_modules/node-llama-cpp}
+     */
     public LlamaCppPeer(Path directory) {
         this.directory = directory;
     }
@@ -64,6 +68,13 @@ public final class LlamaCppPeer {
      * Measures llama.cpp on {@code model}: one warm-up, then the median of {@code repetitions} runs
      * of a 512-token prompt and of 128 decoded tokens.
      *
+     * @param model       the GGUF file, the same the Panamax benchmark reads
+     * @param shape       the shape's name, recorded with the result
+     * @param layers      the blocks, recorded with the result
+     * @param type        the file type's name, recorded with the result
+     * @param threads     llama.cpp's threads
+     * @param repetitions the measured runs of each of prefill and decode
+     * @return the medians, in tokens per second
      * @throws IOException if Node fails, times out, or prints no result
      */
     public PeerResult measure(Path model, String shape, int layers, String type, int threads, int repetitions) throws IOException {

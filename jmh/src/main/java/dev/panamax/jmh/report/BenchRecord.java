@@ -16,6 +16,7 @@ import java.util.TreeMap;
  */
 public record BenchRecord(String benchmark, Map<String, String> params, String mode, double score, double error, String unit) {
 
+    /** Copies the parameters into a sorted, unmodifiable map. */
     public BenchRecord {
         params = java.util.Collections.unmodifiableMap(new TreeMap<>(params));
     }
@@ -27,12 +28,21 @@ public record BenchRecord(String benchmark, Map<String, String> params, String m
         return benchmark.substring(cls + 1);
     }
 
-    /** A parameter's value, or null. */
+    /**
+     * {@return a parameter's value, or null}
+     *
+     * @param name the {@code @Param} field's name, e.g. {@code threads}
+     */
     public String param(String name) {
         return params.get(name);
     }
 
-    /** An integer parameter, or {@code fallback} when absent. */
+    /**
+     * {@return an integer parameter, or {@code fallback} when absent}
+     *
+     * @param name     the {@code @Param} field's name
+     * @param fallback the value when the record has no such parameter
+     */
     public int intParam(String name, int fallback) {
         String v = params.get(name);
         return v == null ? fallback : Integer.parseInt(v);

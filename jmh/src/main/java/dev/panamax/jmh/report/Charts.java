@@ -23,12 +23,20 @@ import org.knowm.xchart.style.Styler;
 public final class Charts {
     /** Size of every chart in pixels. */
     public static final int WIDTH = 900;
+    /** Height of every chart in pixels. */
     public static final int HEIGHT = 520;
 
     private Charts() {
     }
 
-    /** Writes one PNG per chart into {@code dir} and returns the file names, in order. */
+    /**
+     * Writes one PNG per chart into {@code dir} and returns the file names, in order.
+     *
+     * @param rows the summary rows to draw
+     * @param dir  the directory the PNG files go into
+     * @return the file names, relative to {@code dir}
+     * @throws IOException if a file cannot be written
+     */
     public static List<String> write(List<SummaryRow> rows, Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
         Map<String, List<Map.Entry<ChartPoint, SummaryRow>>> byChart = new LinkedHashMap<>();

@@ -35,6 +35,12 @@ public final class Comparison {
     private final ResultFile runB;
     private final List<Pair> pairs;
 
+    /**
+     * Matches the results of two runs by benchmark and parameters.
+     *
+     * @param a the first run (A)
+     * @param b the second run (B)
+     */
     public Comparison(ResultFile a, ResultFile b) {
         this.runA = a;
         this.runB = b;
@@ -50,6 +56,7 @@ public final class Comparison {
         this.pairs = List.copyOf(list);
     }
 
+    /** {@return the results both runs hold, with B's speed over A's} */
     public List<Pair> pairs() {
         return pairs;
     }
@@ -94,7 +101,12 @@ public final class Comparison {
                 + ", GPU " + m.gpu() + " (" + r.profile() + " profile)";
     }
 
-    /** A bar chart of B's speed over A's per matched result (log scale), with equal speed (1.0) drawn as a line. */
+    /**
+     * A bar chart of B's speed over A's per matched result (log scale), with equal speed (1.0) drawn as a line.
+     *
+     * @param file the PNG file to write
+     * @throws IOException if it cannot be written
+     */
     public void writeChart(Path file) throws IOException {
         System.setProperty("java.awt.headless", "true");
         int width = Math.max(Charts.WIDTH, 40 * pairs.size() + 200);

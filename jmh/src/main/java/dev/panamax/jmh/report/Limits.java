@@ -18,7 +18,12 @@ public final class Limits {
     private final TreeMap<Integer, Double> fma = new TreeMap<>();
     private final TreeMap<Integer, Double> read = new TreeMap<>();
 
-    /** Collects the limits from {@code records}; kernels' records are ignored. */
+    /**
+     * Collects the limits from {@code records}; kernels' records are ignored.
+     *
+     * @param records a run's records
+     * @return the FMA and read-bandwidth limits per thread count
+     */
     public static Limits of(List<BenchRecord> records) {
         Limits l = new Limits();
         for (BenchRecord r : records) {
@@ -39,6 +44,10 @@ public final class Limits {
      * The limit of {@code bound} for a kernel running on {@code threads} threads: the best rate
      * measured with at most that many threads (more threads can always do what fewer did), else the
      * one measured with the fewest.
+     *
+     * @param bound   what bounds the kernel: FMA throughput or memory reads
+     * @param threads the kernel's threads
+     * @return the limit in GFLOP/s or GB/s, empty if the run measured none
      */
     public OptionalDouble limit(Work.Bound bound, int threads) {
         TreeMap<Integer, Double> m = bound == Work.Bound.FMA ? fma : read;
@@ -50,11 +59,17 @@ public final class Limits {
                 : OptionalDouble.of(upTo.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow());
     }
 
-    /** Thread count -> GFLOP/s or GB/s, for the report's header. */
+    /**
+     * Thread count -> GFLOP/s or GB/s, for the report's header.
+     *
+     * @param bound FMA throughput or memory reads
+     * @return thread count to limit, in thread order
+     */
     public Map<Integer, Double> all(Work.Bound bound) {
         return java.util.Collections.unmodifiableMap(bound == Work.Bound.FMA ? fma : read);
     }
 
+    /** {@return true if the run measured no limit} */
     public boolean isEmpty() {
         return fma.isEmpty() && read.isEmpty();
     }

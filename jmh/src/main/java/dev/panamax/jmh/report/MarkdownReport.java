@@ -8,7 +8,14 @@ public final class MarkdownReport {
     private MarkdownReport() {
     }
 
-    /** The whole summary document; {@code charts} are file names to link (may be empty). */
+    /**
+     * The whole summary document; {@code charts} are file names to link (may be empty).
+     *
+     * @param run    the run: machine, profile and notes for the header
+     * @param rows   the summary rows
+     * @param charts chart file names to link
+     * @return the Markdown text
+     */
     public static String render(ResultFile run, List<SummaryRow> rows, List<String> charts) {
         StringBuilder md = new StringBuilder();
         MachineInfo m = run.machine();
@@ -61,7 +68,12 @@ public final class MarkdownReport {
         return md.toString();
     }
 
-    /** The results table alone. */
+    /**
+     * The results table alone.
+     *
+     * @param rows the summary rows
+     * @return the Markdown table
+     */
     public static String table(List<SummaryRow> rows) {
         StringBuilder md = new StringBuilder();
         md.append("| kernel | params | score | units | GFLOP/s | GB/s | fraction of limit | vs OpenBLAS |\n");

@@ -18,13 +18,21 @@ import java.util.Map;
  */
 public record PeerResult(String peer, String shape, int layers, String type, int threads, double prefill, double decode) {
 
-    /** Whether this result is for the model and thread count of an EndToEndBench record. */
+    /**
+     * {@return whether this result is for the model and thread count of an EndToEndBench record}
+     *
+     * @param r a record of the run
+     */
     public boolean matches(BenchRecord r) {
         return shape.equals(r.param("shape")) && String.valueOf(layers).equals(r.param("layers"))
                 && type.equals(r.param("type")) && String.valueOf(threads).equals(r.param("threads"));
     }
 
-    /** The peer's tokens/s for an EndToEndBench method, "prefill" or "decode". */
+    /**
+     * {@return the peer's tokens/s for an EndToEndBench method, "prefill" or "decode"}
+     *
+     * @param method {@code "prefill"} or {@code "decode"}
+     */
     public double tokensPerSecond(String method) {
         return method.endsWith("decode") ? decode : prefill;
     }
@@ -32,6 +40,12 @@ public record PeerResult(String peer, String shape, int layers, String type, int
     /**
      * Reads the JSON line that {@code llamacpp-bench.mjs} prints for one model.
      *
+     * @param line   the JSON line
+     * @param peer   the peer's name, e.g. {@code llama.cpp}
+     * @param shape  the synthetic model's shape name
+     * @param layers its blocks
+     * @param type   its file type's name
+     * @return the result
      * @throws IOException if the line is not such a result
      */
     public static PeerResult fromLlamaCppLine(String line, String peer, String shape, int layers, String type) throws IOException {

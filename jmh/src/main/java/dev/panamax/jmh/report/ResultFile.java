@@ -24,23 +24,45 @@ import java.util.Map;
  */
 public record ResultFile(MachineInfo machine, String profile, List<String> notes, List<Object> jmh, List<PeerResult> peers) {
 
+    /** Copies the lists, so that the record stays immutable. */
     public ResultFile {
         notes = List.copyOf(notes);
         jmh = java.util.Collections.unmodifiableList(new ArrayList<>(jmh));
         peers = List.copyOf(peers);
     }
 
-    /** A run without peer results. */
+    /**
+     * A run without peer results.
+     *
+     * @param machine where it ran
+     * @param profile "quick" or "full"
+     * @param notes   skipped baselines, missing backends, data substitutes...
+     * @param jmh     JMH's result entries as parsed JSON
+     */
     public ResultFile(MachineInfo machine, String profile, List<String> notes, List<Object> jmh) {
         this(machine, profile, notes, jmh, List.of());
     }
 
-    /** A result set made of records rather than raw JMH output (tests, tools). */
+    /**
+     * A result set made of records rather than raw JMH output (tests, tools).
+     *
+     * @param machine where it ran
+     * @param profile "quick" or "full"
+     * @param notes   notes on the run
+     * @param records the results
+     * @return the result file
+     */
     public static ResultFile of(MachineInfo machine, String profile, List<String> notes, List<BenchRecord> records) {
         return new ResultFile(machine, profile, notes, new ArrayList<>(records.stream().map(BenchRecord::toJmh).toList()));
     }
 
-    /** JMH's raw result array as written by {@code -rf json}. */
+    /**
+     * JMH's raw result array as written by {@code -rf json}.
+     *
+     * @param jmhJson JMH's JSON output file
+     * @return its entries, parsed
+     * @throws IOException if it cannot be read or is not a JSON array
+     */
     public static List<Object> readJmhArray(Path jmhJson) throws IOException {
         try (Reader in = Files.newBufferedReader(jmhJson, StandardCharsets.UTF_8)) {
             Object v = Json.read(in);
@@ -60,6 +82,12 @@ public record ResultFile(MachineInfo machine, String profile, List<String> notes
         return out;
     }
 
+    /**
+     * Writes the run as JSON (format {@code panamax-bench-1}), which {@link #read} reads back.
+     *
+     * @param file the file to write
+     * @throws IOException if it cannot be written
+     */
     public void write(Path file) throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("format", "panamax-bench-1");
@@ -73,7 +101,13 @@ public record ResultFile(MachineInfo machine, String profile, List<String> notes
         }
     }
 
-    /** Reads a file written by {@link #write}; fails with the file's name when it is not one. */
+    /**
+     * Reads a file written by {@link #write}; fails with the file's name when it is not one.
+     *
+     * @param file a results.json
+     * @return the run
+     * @throws IOException if it cannot be read or is not such a file
+     */
     public static ResultFile read(Path file) throws IOException {
         Object v;
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

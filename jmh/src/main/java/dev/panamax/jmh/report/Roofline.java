@@ -13,6 +13,12 @@ public final class Roofline {
     private Roofline() {
     }
 
+    /**
+     * One summary row per kernel or end-to-end record, with the limits of the same run.
+     *
+     * @param records a run's records, the limits' among them
+     * @return the rows, in the records' order
+     */
     public static List<SummaryRow> rows(List<BenchRecord> records) {
         Limits limits = Limits.of(records);
         List<SummaryRow> rows = new ArrayList<>();

@@ -14,7 +14,11 @@ package dev.panamax.jmh.report;
  */
 public record SummaryRow(BenchRecord record, Work work, double rate, double gflops, double gbs, double limit, double vsOpenBlas) {
 
-    /** {@code rate / limit}: the roofline fraction. NaN without a limit. */
+    /**
+     * {@code rate / limit}: the roofline fraction. NaN without a limit.
+     *
+     * @return the fraction of the machine's limit this result reaches
+     */
     public double fraction() {
         return rate / limit;
     }

@@ -35,7 +35,12 @@ public record Work(double flops, double bytes, Bound bound) {
         }
     }
 
-    /** GFLOP/s or GB/s at {@code secondsPerOp}, whichever {@link #bound} judges. */
+    /**
+     * GFLOP/s or GB/s at {@code secondsPerOp}, whichever {@link #bound} judges.
+     *
+     * @param secondsPerOp the measured time of one operation
+     * @return the rate
+     */
     public double rate(double secondsPerOp) {
         return (bound == Bound.FMA ? flops : bytes) / secondsPerOp / 1e9;
     }

@@ -27,7 +27,12 @@ public final class Workloads {
     private Workloads() {
     }
 
-    /** The work of {@code r}, or empty for a benchmark this model does not know. */
+    /**
+     * The work of {@code r}, or empty for a benchmark this model does not know.
+     *
+     * @param r a kernel benchmark's record
+     * @return its flops or bytes per operation and what bounds it
+     */
     public static Optional<Work> of(BenchRecord r) {
         return Optional.ofNullable(switch (r.kernel()) {
             case "MachineLimitsBench.fmaPeak" -> new Work(FMA_PEAK_FLOPS, 0, Work.Bound.FMA);
@@ -86,7 +91,12 @@ public final class Workloads {
         });
     }
 
-    /** Tokens one operation processes, for end-to-end benchmarks (tokens/s = tokens / seconds per op). */
+    /**
+     * Tokens one operation processes, for end-to-end benchmarks (tokens/s = tokens / seconds per op).
+     *
+     * @param r an end-to-end benchmark's record
+     * @return the tokens, empty for other benchmarks
+     */
     public static java.util.OptionalInt tokensPerOp(BenchRecord r) {
         return switch (r.kernel()) {
             case "EndToEndBench.decode" -> java.util.OptionalInt.of(EndToEndBench.GENERATED_TOKENS);

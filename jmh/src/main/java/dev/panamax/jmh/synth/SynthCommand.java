@@ -35,6 +35,11 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "The GGUF file to write.")
     Path out;
 
+    /**
+     * Writes a synthetic model and exits with the command's code.
+     *
+     * @param args the command line's arguments (see {@code --help})
+     */
     public static void main(String[] args) {
         System.exit(new CommandLine(new SynthCommand()).execute(args));
     }

@@ -49,6 +49,7 @@ public final class SynthModel {
      * @param shape outermost first
      */
     public record Entry(String name, String role, int layer, DType type, long[] shape) {
+        /** {@return the bytes the tensor's data takes in its type} */
         public long byteSize() {
             long n = 1;
             for (long s : shape) {
@@ -61,7 +62,13 @@ public final class SynthModel {
     private SynthModel() {
     }
 
-    /** Every tensor of {@code shape} stored as {@code type}, in file order. */
+    /**
+     * Every tensor of {@code shape} stored as {@code type}, in file order.
+     *
+     * @param shape the model's sizes
+     * @param type  the file type, which chooses each tensor's type
+     * @return the tensors
+     */
     public static List<Entry> tensors(SynthShape shape, SynthType type) {
         List<Entry> f32 = SynthLayout.f32Tensors(shape);
         if (type.quantType() == null) {
@@ -86,6 +93,10 @@ public final class SynthModel {
      * Bytes of weights one decoded token reads: every tensor except the embedding table (of which
      * one row is read), plus the output projection (the embedding table when tied); of the routed
      * experts only the {@code used} of {@code count} that a token is sent to.
+     *
+     * @param shape the model's sizes
+     * @param type  the file type
+     * @return the bytes, the decode step's memory traffic for its roofline
      */
     public static long bytesPerToken(SynthShape shape, SynthType type) {
         long bytes = 0;
@@ -101,6 +112,9 @@ public final class SynthModel {
     /**
      * Multiply-add parameters per token, the active parameters: every matrix but the embedding lookup,
      * plus the output projection, and of the routed experts the {@code used} ones.
+     *
+     * @param shape the model's sizes
+     * @return the parameters: a token's prefill costs twice as many flops
      */
     public static long matmulParams(SynthShape shape) {
         long params = 0;
@@ -114,12 +128,25 @@ public final class SynthModel {
         return params;
     }
 
-    /** Parameters of the whole model (the embedding table included, once). */
+    /**
+     * Parameters of the whole model (the embedding table included, once).
+     *
+     * @param shape the model's sizes
+     * @return the parameters
+     */
     public static long totalParams(SynthShape shape) {
         return SynthLayout.f32Tensors(shape).stream().mapToLong(e -> e.byteSize() / Float.BYTES).sum();
     }
 
-    /** Writes the model to {@code out} (through a temporary file, so a reader never sees half a model). */
+    /**
+     * Writes the model to {@code out} (through a temporary file, so a reader never sees half a model).
+     *
+     * @param shape the model's sizes
+     * @param type  the file type
+     * @param out   the GGUF file to write
+     * @param seed  the seed of the random weights
+     * @throws IOException if the file cannot be written
+     */
     public static void write(SynthShape shape, SynthType type, Path out, long seed) throws IOException {
         GgufWriter w = new GgufWriter();
         w.putString("general.architecture", shape.architecture());

@@ -122,13 +122,31 @@ public record SynthShape(String name, String architecture, int vocab, int dim, i
     public static final List<SynthShape> NAMED = List.of(TINYLLAMA_1_1B, LLAMA_3_2_1B, LLAMA_3_8B, MISTRAL_7B, QWEN3_0_6B,
             QWEN3_30B_A3B, GEMMA3_1B, PHI4_MINI, DEEPSEEK_V2_LITE, GPT_OSS_20B);
 
-    /** A Llama: head dim {@code dim / heads}, no experts, no window. */
+    /**
+     * A Llama: head dim {@code dim / heads}, no experts, no window.
+     *
+     * @param name           the shape's name
+     * @param vocab          the vocabulary size
+     * @param dim            the model dimension
+     * @param ffn            the feed-forward width
+     * @param heads          the query heads
+     * @param kvHeads        the key/value heads, dividing {@code heads}
+     * @param layers         the blocks
+     * @param context        the trained context length
+     * @param ropeTheta      the RoPE base
+     * @param tiedEmbeddings whether the output projection is the embedding table
+     */
     public SynthShape(String name, int vocab, int dim, int ffn, int heads, int kvHeads, int layers, int context, float ropeTheta,
                       boolean tiedEmbeddings) {
         this(name, "llama", vocab, dim, ffn, heads, kvHeads, heads == 0 ? 0 : dim / heads, layers, context, ropeTheta,
                 tiedEmbeddings, null, null, 0);
     }
 
+    /**
+     * Checks that the sizes fit the architecture.
+     *
+     * @throws IllegalArgumentException naming the shape and what does not fit
+     */
     public SynthShape {
         if (!ARCHITECTURES.contains(architecture)) {
             throw new IllegalArgumentException(name + ": unknown architecture '" + architecture + "'; known: " + ARCHITECTURES);
@@ -151,12 +169,19 @@ public record SynthShape(String name, String architecture, int vocab, int dim, i
         }
     }
 
-    /** The shape called {@code name}. */
+    /**
+     * The shape called {@code name}.
+     *
+     * @param name one of {@link #NAMED}'s names, e.g. {@code tinyllama-1.1b}
+     * @return the shape
+     * @throws IllegalArgumentException listing the known names if there is none of that name
+     */
     public static SynthShape named(String name) {
         return NAMED.stream().filter(s -> s.name.equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException(
                 "unknown model shape '" + name + "'; known: " + NAMED.stream().map(SynthShape::name).toList()));
     }
 
+    /** {@return key (and value) entries of all KV heads: {@code kvHeads · headDim}} */
     public int kvDim() {
         return kvHeads * headDim;
     }
@@ -166,7 +191,12 @@ public record SynthShape(String name, String architecture, int vocab, int dim, i
         return heads * headDim;
     }
 
-    /** The same shape with {@code n} blocks (a cut-down model for quick runs). */
+    /**
+     * The same shape with {@code n} blocks (a cut-down model for quick runs).
+     *
+     * @param n the blocks to keep
+     * @return the new shape
+     */
     public SynthShape withLayers(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("a model needs at least one layer, got " + n);

@@ -21,7 +21,12 @@ public record SynthVocabulary(List<String> tokens, float[] scores, int[] types) 
     private static final int CONTROL = 3;
     private static final int BYTE = 6;
 
-    /** A vocabulary of exactly {@code size} pieces. */
+    /**
+     * A vocabulary of exactly {@code size} pieces.
+     *
+     * @param size the number of pieces
+     * @return the vocabulary
+     */
     public static SynthVocabulary of(int size) {
         if (size < 3 + 256 + 1) {
             throw new IllegalArgumentException("a synthetic SentencePiece vocabulary needs at least 260 pieces, got " + size);
