@@ -99,6 +99,7 @@ public final class CpuMatmul {
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private final QuantizedActivations activations = new QuantizedActivations();
     private final ParallelFor.Body matvecBody = this::matvecRows;
+    private final ParallelFor.Body fewRowsBody = this::fewRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private final ParallelFor.Body wideGemmBody = this::wideGemmTasks;
     private final ParallelFor.Body blasGemmBody = this::blasGemmTasks;
@@ -182,6 +183,8 @@ public final class CpuMatmul {
         try {
             if ((long) m * s.n() * k <= scalarWork) {
                 SmallMatmul.rows(s, weights, xf, scratch.get().row(k), output);
+            } else if (m >= FewRowsLoops.MIN_ROWS && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType())) {
+                pool.run(s.n(), matvecGrain(s), fewRowsBody); // a batched decode step: each weight decoded once for all rows
             } else if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
                     case Q8_0 -> {
@@ -219,9 +222,7 @@ public final class CpuMatmul {
                 // weights, and few enough chunks remain to even out a slow thread. Measured on model decode
                 // (2 threads, alternating runs): 10-30% faster than chunks of at most 64 rows, and faster
                 // than two chunks per thread (a slow thread then holds a large share to the end).
-                int grain = inline(s) ? s.n()
-                        : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
-                pool.run(s.n(), grain, matvecBody);
+                pool.run(s.n(), matvecGrain(s), matvecBody);
             } else if (m >= WIDE_BATCH_ROWS && blas != null) {
                 if (xfSegmentOf != xf) {
                     xfSegment = MemorySegment.ofArray(xf);
@@ -261,6 +262,18 @@ public final class CpuMatmul {
             weights = null;
             output = null;
         }
+    }
+
+    /** Weight rows per chunk of the matrix-vector and few-rows paths: {@link #MATVEC_CHUNKS_PER_THREAD} per thread. */
+    private int matvecGrain(MatmulShape s) {
+        return inline(s) ? s.n()
+                : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
+    }
+
+    /** Weight rows {@code [start, end)} of the few-rows path ({@link FewRowsLoops}). */
+    private void fewRows(int start, int end) {
+        Scratch t = scratch.get();
+        FewRowsLoops.rows(shape, weights, xf, t.row(FewRowsLoops.KC), t.rowSums, output, start, end);
     }
 
     /** True when the whole matmul is too small to share ({@link #INLINE_WORK}): {@link ParallelFor#run} then runs it inline. */
@@ -545,6 +558,8 @@ public final class CpuMatmul {
     /** Per-thread buffers, grown on demand. */
     private static final class Scratch {
         final float[] tile = new float[GemmKernel.MR * GemmKernel.NR];
+        /** A running sum per row of x ({@link FewRowsLoops}). */
+        final float[] rowSums = new float[FewRowsLoops.MAX_ROWS];
         private float[] row = new float[0];
         private float[] weightPanel = new float[0];
 
