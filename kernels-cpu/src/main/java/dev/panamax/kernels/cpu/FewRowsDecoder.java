@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * sign-extended to 32-bit lanes, bits cut there with native AVX2 shifts and masks (AVX2 has no byte
  * shift), converted and scaled. Each value gets the same float operations, in the same order, as in
  * {@link WeightDecoder}, so the results are bit-identical to it ({@code FewRowsMatmulTest} checks).
- * 256-bit vectors on any hardware: a decoded block is reused by every row of x, so its cost is shared.
+ * 256-bit vectors on any hardware: a decoded block is reused by every row of x, so its cost is shared. The K-quant
+ * decoders write the Vector API calls out (the JDK's methods are force-inlined, helpers of ours may not be).
  */
 final class FewRowsDecoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -87,10 +88,10 @@ final class FewRowsDecoder {
             float dl0 = d * (int) ((scales >>> (16 * p)) & 63), ml0 = dmin * (int) ((mins >>> (16 * p)) & 63);
             float dl1 = d * (int) ((scales >>> (16 * p + 8)) & 63), ml1 = dmin * (int) ((mins >>> (16 * p + 8)) & 63);
             for (int i = 0; i < 32; i += 8) {
-                IntVector q = bytes(w, o + 16 + 32 * p + i);
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B64, w, o + 16 + 32 * p + i, LE).convertShape(VectorOperators.B2I, I, 0);
                 int at = out + 64 * p + i;
-                toFloat(q.and(0x0F)).mul(dl0).sub(ml0).intoArray(dst, at);
-                toFloat(q.lanewise(VectorOperators.ASHR, 4).and(0x0F)).mul(dl1).sub(ml1).intoArray(dst, at + 32);
+                ((FloatVector) q.and(0x0F).convert(VectorOperators.I2F, 0)).mul(dl0).sub(ml0).intoArray(dst, at);
+                ((FloatVector) q.lanewise(VectorOperators.ASHR, 4).and(0x0F).convert(VectorOperators.I2F, 0)).mul(dl1).sub(ml1).intoArray(dst, at + 32);
             }
         }
     }
@@ -104,14 +105,14 @@ final class FewRowsDecoder {
             float dl0 = d * (int) ((scales >>> (16 * p)) & 63), ml0 = dmin * (int) ((mins >>> (16 * p)) & 63);
             float dl1 = d * (int) ((scales >>> (16 * p + 8)) & 63), ml1 = dmin * (int) ((mins >>> (16 * p + 8)) & 63);
             for (int i = 0; i < 32; i += 8) {
-                IntVector q = bytes(w, o + 48 + 32 * p + i);
-                IntVector h = bytes(w, o + 16 + i);
+                IntVector q = (IntVector) ByteVector.fromMemorySegment(B64, w, o + 48 + 32 * p + i, LE).convertShape(VectorOperators.B2I, I, 0);
+                IntVector h = (IntVector) ByteVector.fromMemorySegment(B64, w, o + 16 + i, LE).convertShape(VectorOperators.B2I, I, 0);
                 int at = out + 64 * p + i;
                 IntVector q0 = q.and(0x0F).or(h.lanewise(VectorOperators.ASHR, 2 * p).and(1).lanewise(VectorOperators.LSHL, 4));
                 IntVector q1 = q.lanewise(VectorOperators.ASHR, 4).and(0x0F)
                         .or(h.lanewise(VectorOperators.ASHR, 2 * p + 1).and(1).lanewise(VectorOperators.LSHL, 4));
-                toFloat(q0).mul(dl0).sub(ml0).intoArray(dst, at);
-                toFloat(q1).mul(dl1).sub(ml1).intoArray(dst, at + 32);
+                ((FloatVector) q0.convert(VectorOperators.I2F, 0)).mul(dl0).sub(ml0).intoArray(dst, at);
+                ((FloatVector) q1.convert(VectorOperators.I2F, 0)).mul(dl1).sub(ml1).intoArray(dst, at + 32);
             }
         }
     }
@@ -120,23 +121,21 @@ final class FewRowsDecoder {
      * The Q6_K block at {@code o} (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d), 256 values: value
      * {@code 128h + 32j + l} has its low 4 bits from {@code ql[64h + 32(j&1) + l]} (low nibble for j < 2),
      * its high 2 from bits 2j of {@code qh[32h + l]}; d sc (q - 32), sc of group {@code 8h + 2j + l/16}.
-     * One step reads the three byte runs once and makes the four values j = 0..3.
+     * Eight values per step and the Vector API calls written out: making four at once, through helpers,
+     * passed C2's node budget (the helpers then boxed their vectors).
      */
     static void q6_K(MemorySegment w, long o, float[] dst, int out) {
         float d = Float.float16ToFloat(w.get(I16, o + 208));
-        for (int step = 0; step < 8; step++) { // step = 4h + l/8
-            int h = step >>> 2, l = 8 * (step & 3), group = 8 * h + (l >>> 4);
-            IntVector ql0 = bytes(w, o + 64 * h + l), ql1 = bytes(w, o + 64 * h + 32 + l);
-            IntVector qh = bytes(w, o + 128 + 32 * h + l);
-            int at = out + 128 * h + l;
-            IntVector q0 = ql0.and(0x0F).or(qh.and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-            IntVector q1 = ql1.and(0x0F).or(qh.lanewise(VectorOperators.ASHR, 2).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-            IntVector q2 = ql0.lanewise(VectorOperators.ASHR, 4).and(0x0F).or(qh.lanewise(VectorOperators.ASHR, 4).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-            IntVector q3 = ql1.lanewise(VectorOperators.ASHR, 4).and(0x0F).or(qh.lanewise(VectorOperators.ASHR, 6).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-            FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, o + 192 + group)).mul(toFloat(q0)).intoArray(dst, at);
-            FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, o + 194 + group)).mul(toFloat(q1)).intoArray(dst, at + 32);
-            FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, o + 196 + group)).mul(toFloat(q2)).intoArray(dst, at + 64);
-            FloatVector.broadcast(F, d * w.get(ValueLayout.JAVA_BYTE, o + 198 + group)).mul(toFloat(q3)).intoArray(dst, at + 96);
+        for (int t = 0; t < 32; t++) { // t = 16h + 4j + l/8
+            int h = t >>> 4, j = (t >>> 2) & 3, l = 8 * (t & 3);
+            IntVector ql = (IntVector) ByteVector.fromMemorySegment(B64, w, o + 64 * h + 32 * (j & 1) + l, LE)
+                    .convertShape(VectorOperators.B2I, I, 0);
+            IntVector qh = (IntVector) ByteVector.fromMemorySegment(B64, w, o + 128 + 32 * h + l, LE)
+                    .convertShape(VectorOperators.B2I, I, 0);
+            IntVector q = ql.lanewise(VectorOperators.ASHR, 4 * (j >>> 1)).and(0x0F)
+                    .or(qh.lanewise(VectorOperators.ASHR, 2 * j).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
+            float dl = d * w.get(ValueLayout.JAVA_BYTE, o + 192 + 8 * h + 2 * j + (l >>> 4));
+            ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(dl).intoArray(dst, out + 128 * h + 32 * j + l);
         }
     }
 }
