@@ -21,6 +21,9 @@ import java.util.Objects;
  * integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes (on narrow
  * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
  * ({@link MatvecLoops}).</li>
+ * <li>2 to {@value FewRowsLoops#MAX_ROWS} rows of x of the commonest dtypes (a decode step of several sequences):
+ * each weight slice is decoded to floats once and dotted with every row of x ({@link FewRowsLoops}), where the
+ * matrix-vector kernels would decode it again for each row.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
  * rows, decodes ({@link VectorDecoder} for Q8_0 and Q4_K, else {@link WeightDecoder}) and packs
  * {@value #KC}-wide slices of them into an F32 panel once, and runs the
@@ -47,6 +50,7 @@ public final class CpuMatmul {
      * Q4_K and Q6_K take the dots up to 9 rows, a decode step of up to 9 sequences decoded together
      * ({@code Model.newBatch}): on the AVX-512 Xeon the 512-bit dots beat the small-M GEMM there (its Q6_K
      * decode is scalar), 8 sequences of a Q4_K_M TinyLlama 2.2x faster end to end (docs/benchmarks.md).
+     * The dtypes of {@link FewRowsLoops#supports} take the few-rows path from 2 rows on, whatever this says.
      */
     static int gemmMinRows(DType type) {
         return switch (type) {
@@ -99,6 +103,7 @@ public final class CpuMatmul {
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private final QuantizedActivations activations = new QuantizedActivations();
     private final ParallelFor.Body matvecBody = this::matvecRows;
+    private final ParallelFor.Body fewRowsBody = this::fewRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private final ParallelFor.Body wideGemmBody = this::wideGemmTasks;
     private final ParallelFor.Body blasGemmBody = this::blasGemmTasks;
@@ -182,6 +187,8 @@ public final class CpuMatmul {
         try {
             if ((long) m * s.n() * k <= scalarWork) {
                 SmallMatmul.rows(s, weights, xf, scratch.get().row(k), output);
+            } else if (m >= FewRowsLoops.MIN_ROWS && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType())) {
+                pool.run(s.n(), matvecGrain(s), fewRowsBody); // a batched decode step: each weight decoded once for all rows
             } else if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
                     case Q8_0 -> {
@@ -219,9 +226,7 @@ public final class CpuMatmul {
                 // weights, and few enough chunks remain to even out a slow thread. Measured on model decode
                 // (2 threads, alternating runs): 10-30% faster than chunks of at most 64 rows, and faster
                 // than two chunks per thread (a slow thread then holds a large share to the end).
-                int grain = inline(s) ? s.n()
-                        : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
-                pool.run(s.n(), grain, matvecBody);
+                pool.run(s.n(), matvecGrain(s), matvecBody);
             } else if (m >= WIDE_BATCH_ROWS && blas != null) {
                 if (xfSegmentOf != xf) {
                     xfSegment = MemorySegment.ofArray(xf);
@@ -261,6 +266,18 @@ public final class CpuMatmul {
             weights = null;
             output = null;
         }
+    }
+
+    /** Weight rows per chunk of the matrix-vector and few-rows paths: {@link #MATVEC_CHUNKS_PER_THREAD} per thread. */
+    private int matvecGrain(MatmulShape s) {
+        return inline(s) ? s.n()
+                : Math.max(1, (s.n() + MATVEC_CHUNKS_PER_THREAD * pool.threads() - 1) / (MATVEC_CHUNKS_PER_THREAD * pool.threads()));
+    }
+
+    /** Weight rows {@code [start, end)} of the few-rows path ({@link FewRowsLoops}). */
+    private void fewRows(int start, int end) {
+        Scratch t = scratch.get();
+        FewRowsLoops.rows(shape, weights, xf, t.row(FewRowsLoops.KC), t.rowSums, output, start, end);
     }
 
     /** True when the whole matmul is too small to share ({@link #INLINE_WORK}): {@link ParallelFor#run} then runs it inline. */
@@ -545,6 +562,8 @@ public final class CpuMatmul {
     /** Per-thread buffers, grown on demand. */
     private static final class Scratch {
         final float[] tile = new float[GemmKernel.MR * GemmKernel.NR];
+        /** A running sum per row of x ({@link FewRowsLoops}). */
+        final float[] rowSums = new float[FewRowsLoops.MAX_ROWS];
         private float[] row = new float[0];
         private float[] weightPanel = new float[0];
 
