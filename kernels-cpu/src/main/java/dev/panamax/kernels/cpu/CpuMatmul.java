@@ -78,8 +78,14 @@ public final class CpuMatmul {
      * micro-kernel), so slicing costs no scalar read-add-write of out.
      */
     static final int KC_WIDE = 256;
-    /** Weight rows per wide-batch GEMM task, a multiple of {@link GemmKernel#WIDE_MR}: 48 x 256 decoded floats are 48 KiB. */
-    static final int NC_WIDE = 4 * GemmKernel.WIDE_MR;
+    /**
+     * Weight rows per wide-batch GEMM task, a multiple of {@link GemmKernel#WIDE_MR}: each chunk of packed x
+     * that a task brings into L1 serves {@code NC_WIDE / WIDE_MR} micro-kernel calls, so more rows read x
+     * from L3 less often. With 512-bit vectors 48 rows (48 x 256 decoded floats, 48 KiB). With 256-bit
+     * vectors 96 rows (96 KiB of decoded weights, at home in L2): on a 2-vCPU Zen 3 VM, 512 x 2048 x 2048
+     * at 24 rows ran at 0.35-0.45 of FMA peak per CPU-second, at 96 to 192 rows at 0.50-0.63.
+     */
+    static final int NC_WIDE = (WideDots.AVAILABLE ? 4 : 16) * GemmKernel.WIDE_MR;
 
     /**
      * Weight rows per OpenBLAS call ({@link #blasGemmTasks}): each call packs all of x again, so blocks are

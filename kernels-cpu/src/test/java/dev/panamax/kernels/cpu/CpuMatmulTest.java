@@ -82,6 +82,11 @@ class CpuMatmulTest {
             k = type.blockSize() == 1 ? CpuMatmul.KC_WIDE + 7 : java.util.Arrays.stream(ks).filter(v -> v > CpuMatmul.KC_WIDE).findFirst().getAsInt();
             n = 31;
         }
+        if (caseIndex == 3) { // wide-batch GEMM tasks of the full NC_WIDE weight rows and a partial last one (on one thread)
+            m = CpuMatmul.WIDE_BATCH_ROWS + 1;
+            n = 2 * CpuMatmul.NC_WIDE + 13;
+            k = ks[1];
+        }
         try (Arena arena = Arena.ofShared()) {
             Tensor w = strided(arena, random, type, n, k);
             Tensor x = strided(arena, random, DType.F32, m, k);
