@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * DeepSeek V2/V3 ({@code deepseek2}): GGUF (kv_b whole and split into k_b / v_b) and Hugging Face
- * checkpoints of one tiny model, with and without the q LoRA path and YaRN, against the naive float64
+ * checkpoints of one tiny model, with and without the q LoRA path and YaRN, V3's routing and V2-Lite's
+ * configuration (softmax without renormalization, YaRN ×40), against the naive float64
  * forward of {@link Float64DeepSeek} (every head's K and V expanded and cached), so the absorbed
  * latent cache is checked against the formulation it replaces, for a whole prompt and token by
  * token. Tolerance as derived in {@link TransformerForwardTest} (2e-4 of the logit scale): the
@@ -39,11 +40,13 @@ class DeepSeek2ForwardTest {
     @TempDir
     Path dir;
 
+    /** lite: {@link TinyDeepSeek#v2Lite} (no q LoRA, softmax gating without renormalization, YaRN ×40), qLora and yarn unused. */
     @ParameterizedTest
-    @CsvSource({"reference, true, 24, 1", "cpu, false, 24, 4", "cpu, true, 0, 4", "reference, false, 0, 1"})
-    void latentCacheMatchesTheNaiveFloat64FormulationFromGgufAndHf(String backend, boolean split, int qLora, double yarn,
+    @CsvSource({"reference, true, 24, 1, false", "cpu, false, 24, 4, false", "cpu, true, 0, 4, false", "reference, false, 0, 1, false",
+            "cpu, true, 0, 40, true", "reference, false, 0, 40, true"})
+    void latentCacheMatchesTheNaiveFloat64FormulationFromGgufAndHf(String backend, boolean split, int qLora, double yarn, boolean lite,
                                                                    Random random) throws Exception {
-        TinyDeepSeek m = new TinyDeepSeek(random, qLora, yarn);
+        TinyDeepSeek m = lite ? TinyDeepSeek.v2Lite(random, false) : new TinyDeepSeek(random, qLora, yarn);
         Path gguf = m.writeGguf(dir.resolve("ds.gguf"), split);
         Path hf = m.writeHf(dir.resolve("ds-hf"), DType.F32);
         int[] prompt = tokens(random, m.vocab, 7);

@@ -17,14 +17,25 @@ final class DeepSeek2LlamaCppFixture {
     private DeepSeek2LlamaCppFixture() {
     }
 
-    /** kind: "split" (attn_k_b / attn_v_b, q LoRA 96, YaRN ×4) or "legacy" (attn_kv_b, no q LoRA, no YaRN). */
+    /** The kinds of file: see {@link #model}. */
+    static final List<String> KINDS = List.of("split", "legacy", "lite");
+
+    /**
+     * kind: "split" (attn_k_b / attn_v_b, q LoRA 96, YaRN ×4), "legacy" (attn_kv_b, no q LoRA, no YaRN)
+     * or "lite" (attn_k_b / attn_v_b with DeepSeek-V2-Lite's configuration, {@link TinyDeepSeek#v2Lite}).
+     */
     static TinyDeepSeek model(String kind) {
-        return kind.equals("split") ? new TinyDeepSeek(new Random(14), 96, 4, true) : new TinyDeepSeek(new Random(15), 0, 1, true);
+        return switch (kind) {
+            case "split" -> new TinyDeepSeek(new Random(14), 96, 4, true);
+            case "legacy" -> new TinyDeepSeek(new Random(15), 0, 1, true);
+            case "lite" -> TinyDeepSeek.v2Lite(new Random(16), true);
+            default -> throw new IllegalArgumentException(kind);
+        };
     }
 
     static Path write(String kind, Path dir) throws IOException {
         TinyDeepSeek m = model(kind);
-        return m.writeGguf(dir.resolve("deepseek2-" + kind + ".gguf"), kind.equals("split"), vocabulary(m.vocab));
+        return m.writeGguf(dir.resolve("deepseek2-" + kind + ".gguf"), !kind.equals("legacy"), vocabulary(m.vocab));
     }
 
     /** A SentencePiece vocabulary of {@code n} tokens, which llama.cpp needs to load a model (the tests pass ids). */
@@ -44,7 +55,7 @@ final class DeepSeek2LlamaCppFixture {
     }
 
     public static void main(String[] args) throws IOException {
-        for (String kind : List.of("split", "legacy")) {
+        for (String kind : KINDS) {
             System.out.println(write(kind, Path.of(args[0])));
         }
     }

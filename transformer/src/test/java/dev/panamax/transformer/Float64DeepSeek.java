@@ -10,7 +10,8 @@ import java.util.Map;
  * the latent ({@code kv_b_proj}) and cached whole, the opposite of the absorbed latent cache under
  * test. RoPE pairs adjacent entries of q_pe / k_pe ({@code apply_rotary_pos_emb_interleave}); YaRN
  * frequencies and mscale from {@code _compute_yarn_parameters} and {@code DeepseekV3Attention}; routing
- * from {@code DeepseekV3TopkRouter} / {@code DeepseekV3MoE.route_tokens_to_experts}.
+ * from {@code DeepseekV3TopkRouter} / {@code DeepseekV3MoE.route_tokens_to_experts}, or V2's
+ * {@code DeepseekV2MoEGate} (softmax, greedy top-k, weights not renormalized) for {@link TinyDeepSeek#v2Lite}.
  */
 final class Float64DeepSeek {
     private final TinyDeepSeek m;
@@ -140,18 +141,26 @@ final class Float64DeepSeek {
     private double[] moe(String b, double[] h) {
         int e = m.experts, size = e / m.groups;
         double[] logits = matvec(w.get(b + "ffn_gate_inp.weight"), h, e);
-        float[] bias = w.get(b + "exp_probs_b.bias");
+        float[] bias = w.get(b + "exp_probs_b.bias"); // V3's selection bias; V2 has none
         double[] scores = new double[e], choice = new double[e];
+        double max = Double.NEGATIVE_INFINITY, total = 0;
+        for (double v : logits) {
+            max = Math.max(max, v);
+        }
         for (int i = 0; i < e; i++) {
-            scores[i] = 1 / (1 + Math.exp(-logits[i]));
-            choice[i] = scores[i] + bias[i];
+            total += Math.exp(logits[i] - max);
+        }
+        for (int i = 0; i < e; i++) {
+            // DeepseekV2MoEGate: softmax over all experts; DeepseekV3TopkRouter: sigmoid
+            scores[i] = m.softmax ? Math.exp(logits[i] - max) / total : 1 / (1 + Math.exp(-logits[i]));
+            choice[i] = scores[i] + (bias == null ? 0 : bias[i]);
         }
         // group score: the sum of the group's two best; keep the topk_group best groups
         double[] group = new double[m.groups];
         for (int g = 0; g < m.groups; g++) {
             double[] s = java.util.Arrays.copyOfRange(choice, g * size, (g + 1) * size);
             java.util.Arrays.sort(s);
-            group[g] = s[size - 1] + s[size - 2];
+            group[g] = size == 1 ? s[0] : s[size - 1] + s[size - 2];
         }
         boolean[] kept = new boolean[m.groups];
         for (int j = 0; j < m.groupsUsed; j++) {
@@ -179,7 +188,8 @@ final class Float64DeepSeek {
         }
         double[] out = mlp(b, "ffn_gate_shexp", "ffn_up_shexp", "ffn_down_shexp", h, m.expertFfn * m.shared);
         for (int j = 0; j < m.used; j++) {
-            double weight = scores[idx[j]] / sum * m.routedScale;
+            // normalized top-k weights (norm_topk_prob), else the scores themselves; then the routed scale
+            double weight = (m.normalize ? scores[idx[j]] / sum : scores[idx[j]]) * m.routedScale;
             double[] y = expert(b, idx[j], h);
             for (int i = 0; i < m.dim; i++) {
                 out[i] += weight * y[i];

@@ -22,7 +22,7 @@ import java.util.Random;
  */
 final class HfToGgufFixture {
     /** The families converted. */
-    static final List<String> KINDS = List.of("llama", "qwen2", "qwen3", "gemma3", "deepseek2");
+    static final List<String> KINDS = List.of("llama", "qwen2", "qwen3", "gemma3", "deepseek2", "deepseek2-lite");
 
     private HfToGgufFixture() {
     }
@@ -37,6 +37,8 @@ final class HfToGgufFixture {
             case "gemma3" -> TinyGemma.gemma3(r, true).writeHf(dir);
             // DeepSeek V3: q LoRA, YaRN x4 with mscale = mscale_all_dim, FP8 projections with block scales
             case "deepseek2" -> toFp8(new TinyDeepSeek(r, 24, 4, true).writeHf(dir, DType.BF16));
+            // DeepSeek-V2-Lite's configuration (deepseek_v2: plain q_proj, softmax routing without renormalization, YaRN x40), BF16
+            case "deepseek2-lite" -> TinyDeepSeek.v2Lite(r, true).writeHf(dir, DType.BF16);
             default -> throw new IllegalArgumentException(kind);
         };
         Files.writeString(hf.resolve("tokenizer.json"), tokenizerJson(vocabulary(kind)));
@@ -45,7 +47,7 @@ final class HfToGgufFixture {
 
     /** The model's embedding rows. */
     static int vocabulary(String kind) {
-        return kind.equals("deepseek2") ? 128 : 100;
+        return kind.startsWith("deepseek2") ? 128 : 100;
     }
 
     /** Rewrites the checkpoint's {@code *_proj} matrices as DeepSeek V3 stores them: FP8 E4M3 with 128x128 {@code weight_scale_inv}. */

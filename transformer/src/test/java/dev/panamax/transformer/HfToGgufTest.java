@@ -33,7 +33,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>The llama.cpp numbers ({@code hf-to-gguf/*.llama-ref.txt}: logits after the prompt, 8 greedy
  * tokens, their top-2 margins) were printed by {@code /work/tools/llama-ref/run.sh FILE --tokens
  * 5,17,42,99,7,23 --kv f32 --n 8 --threads 1} (llama.cpp v0.5.0) on the GGUF files this converter
- * wrote from the checkpoints of {@link HfToGgufFixture}: llama.cpp loads them, and Panamax on the
+ * wrote from the checkpoints of {@link HfToGgufFixture} (the two DeepSeek files with llama-ref's flash
+ * attention off: this build's CPU flash attention rounds K and V to F16 even in an F32 cache): llama.cpp
+ * loads them, and Panamax on the
  * Hugging Face input gives its logits and greedy tokens. Bound: both sides accumulate in float32
  * over reductions of at most 96 terms through at most 7 layers: 2e-4 of the logit scale, as in
  * {@link TransformerForwardTest} (Gemma 3: {@link #GELU_TABLE_TOLERANCE}, DeepSeek: {@link #BF16_ACTIVATION_TOLERANCE}); a greedy token is compared where llama.cpp's top-2 margin clears twice the bound.
@@ -56,7 +58,7 @@ class HfToGgufTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2", "qwen3", "gemma3", "deepseek2"})
+    @ValueSource(strings = {"llama", "qwen2", "qwen3", "gemma3", "deepseek2", "deepseek2-lite"})
     void llamaCppOnTheConvertedFileGivesOurLogitsAndGreedyTokensOnTheCheckpoint(String kind) throws Exception {
         Path hf = HfToGgufFixture.checkpoint(kind, dir.resolve("hf"));
         String[] ref = resource("hf-to-gguf/" + kind + ".llama-ref.txt");
@@ -67,7 +69,7 @@ class HfToGgufTest {
             float[] ours = model.transformer().forward(PROMPT, 0);
             double tolerance = switch (kind) {
                 case "gemma3" -> GELU_TABLE_TOLERANCE;
-                case "deepseek2" -> BF16_ACTIVATION_TOLERANCE;
+                case "deepseek2", "deepseek2-lite" -> BF16_ACTIVATION_TOLERANCE;
                 default -> F32_TOLERANCE;
             };
             assertClose(logits, ours, tolerance, kind + " checkpoint vs llama.cpp on its conversion");
@@ -82,13 +84,13 @@ class HfToGgufTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2", "qwen3", "gemma3", "deepseek2"})
+    @ValueSource(strings = {"llama", "qwen2", "qwen3", "gemma3", "deepseek2", "deepseek2-lite"})
     void theConvertedFileGivesTheCheckpointsLogitsAndCarriesTheVocabulary(String kind) throws Exception {
         Path hf = HfToGgufFixture.checkpoint(kind, dir.resolve("hf"));
         Path gguf = dir.resolve(kind + ".gguf");
         HfToGguf.convert(hf, gguf);
         try (Ops ops = open("cpu"); Model h = Model.open(hf, ops, options(DType.F32)); Model g = Model.open(gguf, ops, options(DType.F32))) {
-            if (!kind.equals("deepseek2")) { // GGUF keeps 0.1 mscale_all_dim in float32: YaRN's mscale differs in the last bits
+            if (!kind.startsWith("deepseek2")) { // GGUF keeps 0.1 mscale_all_dim in float32: YaRN's mscale differs in the last bits
                 assertEquals(sameArchitecture(h.config().withRope(h.config().rope().withLayout(g.config().rope().layout()))),
                         sameArchitecture(g.config()), kind);
             }
@@ -99,6 +101,12 @@ class HfToGgufTest {
             }
         }
         try (GgufFile f = GgufFile.open(gguf)) {
+            if (kind.startsWith("deepseek2")) { // llama.cpp's current MLA layout: kv_b split, per head [H, L, N] and [H, V, L]
+                assertTrue(f.findTensorInfo("blk.0.attn_kv_b.weight").isEmpty(), kind);
+                assertArrayEquals(new long[] {4, 64, 32}, f.findTensorInfo("blk.0.attn_k_b.weight").orElseThrow().shape(), kind);
+                assertArrayEquals(new long[] {4, 32, 64}, f.findTensorInfo("blk.0.attn_v_b.weight").orElseThrow().shape(), kind);
+                assertEquals(48, f.metadata().getInt("deepseek2.attention.key_length_mla"), kind);
+            }
             assertEquals("gpt2", f.metadata().getString("tokenizer.ggml.model"));
             assertEquals("gpt-2", f.metadata().getString("tokenizer.ggml.pre"));
             List<String> tokens = f.metadata().getStringArray("tokenizer.ggml.tokens");

@@ -16,19 +16,23 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A small random DeepSeek V3-style model (GGUF {@code deepseek2}): weights under GGUF names in the
- * layout both formats share (kv_b whole), with writers for GGUF (either kv_b layout) and Hugging
- * Face (config.json of {@code deepseek_v3}, this test's own name table).
+ * A small random DeepSeek model (GGUF {@code deepseek2}): weights under GGUF names in the layout both
+ * formats share (kv_b whole), with writers for GGUF (either kv_b layout) and Hugging Face (config.json
+ * of {@code deepseek_v3}, or {@code deepseek_v2} for {@link #v2Lite}; this test's own name table).
+ * By default V3-style routing (sigmoid, selection bias, 4 groups, normalized, scaled by 2.5, 1 shared
+ * expert); {@link #v2Lite} has V2-Lite's configuration instead.
  */
 final class TinyDeepSeek {
     final int dim, layers = 3, heads = 4, nope, rope, vDim, kvLora, dense = 1, denseFfn;
-    final int experts = 8, used = 2, expertFfn, shared = 1, groups = 4, groupsUsed = 2, vocab, context = 32;
+    final int experts = 8, used = 2, expertFfn, shared, groups, groupsUsed, vocab, context;
     final int qLora;
-    final double theta = 10000, routedScale = 2.5;
+    final double theta = 10000, routedScale;
     final float eps = 1e-6f;
+    /** V2's softmax gating (else V3's sigmoid); a selection bias (exp_probs_b); top-k weights renormalized. */
+    final boolean softmax, selectionBias, normalize;
     /** YaRN factor (1: none), original context, mscale = mscale_all_dim. */
     final double yarnFactor;
-    final int yarnOriginal = 8;
+    final int yarnOriginal;
     final double mscale = 0.707;
     final Map<String, float[]> weights = new LinkedHashMap<>();
     final Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -43,6 +47,30 @@ final class TinyDeepSeek {
      * values 32, latent 64, experts of 64, dense ffn 512, vocab 128) so that Q8_0 and Q4_K apply.
      */
     TinyDeepSeek(Random r, int qLora, double yarnFactor, boolean forLlamaCpp) {
+        this(r, qLora, yarnFactor, forLlamaCpp, false);
+    }
+
+    /**
+     * DeepSeek-V2-Lite's configuration (config.json of deepseek-ai/DeepSeek-V2-Lite): no q LoRA (one
+     * {@code q_proj}), softmax gating without selection bias, groups or renormalization, routed scale 1,
+     * 2 shared experts, YaRN ×40 with mscale = mscale_all_dim = 0.707, over an original context of 1024
+     * (V2-Lite: 4096), long enough that the ramp between extrapolated and interpolated pairs has a pair
+     * inside it, and a context of 40 times that (transformers takes the factor from their ratio).
+     */
+    static TinyDeepSeek v2Lite(Random r, boolean forLlamaCpp) {
+        return new TinyDeepSeek(r, 0, 40, forLlamaCpp, true);
+    }
+
+    private TinyDeepSeek(Random r, int qLora, double yarnFactor, boolean forLlamaCpp, boolean lite) {
+        this.softmax = lite;
+        this.selectionBias = !lite;
+        this.normalize = !lite;
+        this.shared = lite ? 2 : 1;
+        this.groups = lite ? 1 : 4;
+        this.groupsUsed = lite ? 1 : 2;
+        this.routedScale = lite ? 1 : 2.5;
+        this.yarnOriginal = lite ? 1024 : 8;
+        this.context = lite ? 40 * 1024 : 32;
         this.dim = forLlamaCpp ? 256 : 32;
         this.nope = forLlamaCpp ? 32 : 8;
         this.rope = forLlamaCpp ? 16 : 4;
@@ -77,7 +105,9 @@ final class TinyDeepSeek {
                 matrix(r, b + "ffn_down.weight", dim, denseFfn);
             } else {
                 matrix(r, b + "ffn_gate_inp.weight", experts, dim);
-                put(b + "exp_probs_b.bias", Seeded.gaussian(r, experts, 0.3), experts);
+                if (selectionBias) {
+                    put(b + "exp_probs_b.bias", Seeded.gaussian(r, experts, 0.3), experts);
+                }
                 put(b + "ffn_gate_exps.weight", Seeded.gaussian(r, experts * expertFfn * dim, 1 / Math.sqrt(dim)), experts, expertFfn, dim);
                 put(b + "ffn_up_exps.weight", Seeded.gaussian(r, experts * expertFfn * dim, 1 / Math.sqrt(dim)), experts, expertFfn, dim);
                 put(b + "ffn_down_exps.weight", Seeded.gaussian(r, experts * dim * expertFfn, 1 / Math.sqrt(expertFfn)), experts, dim, expertFfn);
@@ -144,8 +174,8 @@ final class TinyDeepSeek {
         w.putUInt32(a + "expert_feed_forward_length", expertFfn);
         w.putUInt32(a + "expert_shared_count", shared);
         w.putFloat32(a + "expert_weights_scale", (float) routedScale);
-        w.putBool(a + "expert_weights_norm", true);
-        w.putUInt32(a + "expert_gating_func", 2);
+        w.putBool(a + "expert_weights_norm", normalize);
+        w.putUInt32(a + "expert_gating_func", softmax ? 1 : 2);
         w.putUInt32(a + "expert_group_count", groups);
         w.putUInt32(a + "expert_group_used_count", groupsUsed);
         if (yarnFactor != 1) {
@@ -179,23 +209,25 @@ final class TinyDeepSeek {
         return file;
     }
 
-    /** Writes a {@code deepseek_v3} checkpoint of the same weights (stored as {@code storage}). */
+    /** Writes a {@code deepseek_v3} ({@link #v2Lite}: {@code deepseek_v2}) checkpoint of the same weights (stored as {@code storage}). */
     Path writeHf(Path dir, DType storage) throws IOException {
         Files.createDirectories(dir);
         String yarn = yarnFactor == 1 ? "" : """
                 "rope_scaling": {"type": "yarn", "factor": %s, "original_max_position_embeddings": %d, "beta_fast": 32, "beta_slow": 1,
                  "mscale": %s, "mscale_all_dim": %s},""".formatted(yarnFactor, yarnOriginal, mscale, mscale);
         Files.writeString(dir.resolve("config.json"), """
-                {%s "architectures": ["DeepseekV3ForCausalLM"], "model_type": "deepseek_v3", "hidden_size": %d,
+                {%s "architectures": ["%s"], "model_type": "%s", "hidden_size": %d,
                  "intermediate_size": %d, "moe_intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": %d,
                  "num_key_value_heads": %d, "q_lora_rank": %s, "kv_lora_rank": %d, "qk_nope_head_dim": %d, "qk_rope_head_dim": %d,
                  "v_head_dim": %d, "n_routed_experts": %d, "num_experts_per_tok": %d, "n_shared_experts": %d, "n_group": %d,
-                 "topk_group": %d, "first_k_dense_replace": %d, "norm_topk_prob": true, "routed_scaling_factor": %s,
-                 "scoring_func": "sigmoid", "topk_method": "noaux_tc", "moe_layer_freq": 1, "vocab_size": %d,
+                 "topk_group": %d, "first_k_dense_replace": %d, "norm_topk_prob": %s, "routed_scaling_factor": %s,
+                 "scoring_func": "%s", "topk_method": "%s", "moe_layer_freq": 1, "vocab_size": %d,
                  "max_position_embeddings": %d, "rms_norm_eps": %s, "rope_theta": %s, "tie_word_embeddings": false,
                  "torch_dtype": "bfloat16"}
-                """.formatted(yarn, dim, denseFfn, expertFfn, layers, heads, heads, qLora > 0 ? Integer.toString(qLora) : "null", kvLora,
-                nope, rope, vDim, experts, used, shared, groups, groupsUsed, dense, routedScale, vocab, context, Float.toString(eps),
+                """.formatted(yarn, softmax ? "DeepseekV2ForCausalLM" : "DeepseekV3ForCausalLM", softmax ? "deepseek_v2" : "deepseek_v3",
+                dim, denseFfn, expertFfn, layers, heads, heads, qLora > 0 ? Integer.toString(qLora) : "null", kvLora,
+                nope, rope, vDim, experts, used, shared, groups, groupsUsed, dense, normalize, routedScale, softmax ? "softmax" : "sigmoid",
+                softmax ? "greedy" : "noaux_tc", vocab, context, Float.toString(eps),
                 Double.toString(theta)));
         try (Arena arena = Arena.ofConfined()) {
             SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");

@@ -19,7 +19,7 @@ import java.util.Optional;
  * {@code convert_hf_to_gguf.py} writes them, for the families whose two formats this project reads
  * the same model from: Llama (Q and K rows permuted so that adjacent pairs rotate together; Llama 3's
  * scaling as {@code rope_freqs.weight}), Qwen2, Qwen3, Gemma 3 (RMSNorm gains stored as {@code 1 + w})
- * and DeepSeek V2/V3 (experts stacked, the whole {@code kv_b}). Matrices keep the checkpoint's type
+ * and DeepSeek V2/V3 (experts stacked, {@code kv_b} split into {@code attn_k_b} / {@code attn_v_b}). Matrices keep the checkpoint's type
  * (F32, F16, BF16; FP8 arrives as BF16); vectors and the tensors this rewrites are written in F32. Other families, and features llama.cpp would read differently, are refused by name.
  */
 public final class GgufExport {
@@ -99,9 +99,10 @@ public final class GgufExport {
     }
 
     /**
-     * DeepSeek V2/V3 as llama.cpp's converter wrote it before splitting {@code kv_b} (which llama.cpp
-     * still reads, expanding it per head): one KV head per query head of {@code nope + rope}, the
-     * routed experts stacked ({@code ffn_gate_exps [E, F, dim]}), YaRN's {@code mscale_all_dim} as
+     * DeepSeek V2/V3 as llama.cpp's converter writes it since mid-2025: {@code kv_b} split into
+     * {@code attn_k_b} / {@code attn_v_b} ({@link #splitKvB}), so that llama.cpp runs its absorbed MLA
+     * over a latent cache of one KV head of {@code L + R} (the per-head sizes as
+     * {@code attention.key_length_mla} / {@code value_length_mla}), the routed experts stacked ({@code ffn_gate_exps [E, F, dim]}), YaRN's {@code mscale_all_dim} as
      * {@code 0.1 ·} {@code yarn_log_multiplier}.
      */
     private static void deepSeek2(WeightSource weights, DeepSeek2.Config d, GgufWriter out, Arena arena) {
@@ -116,10 +117,12 @@ public final class GgufExport {
             throw new UnsupportedModelException(weights.file() + ": group_limited_greedy routing (groups scored by their best"
                     + " expert) is not converted; llama.cpp scores groups by their top two");
         }
-        String a = shape(out, "deepseek2", c, c.heads(), mla.nopeDim() + mla.ropeDim(), mla.valueDim(), mla.ropeDim());
-        if (mla.qLoraRank() > 0) {
-            out.putUInt32(a + "attention.q_lora_rank", mla.qLoraRank());
-        }
+        // MLA as MQA over the latent: one KV head of L + R keys and L values; the per-head shapes under *_mla
+        String a = shape(out, "deepseek2", c, 1, mla.kvLoraRank() + mla.ropeDim(), mla.kvLoraRank(), mla.ropeDim());
+        out.putUInt32(a + "attention.key_length_mla", mla.nopeDim() + mla.ropeDim());
+        out.putUInt32(a + "attention.value_length_mla", mla.valueDim());
+        // 0 without q LoRA: llama.cpp requires the key unless the model has 26 or 27 blocks (its V2-Lite test)
+        out.putUInt32(a + "attention.q_lora_rank", mla.qLoraRank());
         out.putUInt32(a + "attention.kv_lora_rank", mla.kvLoraRank());
         out.putUInt32(a + "leading_dense_block_count", moe.denseLeading());
         out.putUInt32(a + "expert_count", moe.experts());
@@ -152,9 +155,9 @@ public final class GgufExport {
         List<TensorName> attention = mla.qLoraRank() > 0
                 ? List.of(StandardParts.ATTN_NORM, DeepSeek2.Q_A, DeepSeek2.Q_A_NORM, DeepSeek2.Q_B)
                 : List.of(StandardParts.ATTN_NORM, StandardParts.ATTN_Q);
-        List<TensorName> rest = List.of(DeepSeek2.KV_A, DeepSeek2.KV_A_NORM, DeepSeek2.KV_B, StandardParts.ATTN_OUTPUT,
-                StandardParts.FFN_NORM);
+        List<TensorName> rest = List.of(DeepSeek2.KV_A, DeepSeek2.KV_A_NORM, StandardParts.ATTN_OUTPUT, StandardParts.FFN_NORM);
         for (int l = 0; l < c.layers(); l++) {
+            splitKvB(weights.require(DeepSeek2.KV_B.in(TensorFormat.HUGGING_FACE, l, ".weight")), c.heads(), mla, l, out, arena);
             List<TensorName> names = new ArrayList<>(attention);
             names.addAll(rest);
             if (l < moe.denseLeading()) {
@@ -177,6 +180,20 @@ public final class GgufExport {
                 put(out, n.in(TensorFormat.GGUF, l, ".weight"), weights.require(n.in(TensorFormat.HUGGING_FACE, l, ".weight")), arena);
             }
         }
+    }
+
+    /**
+     * {@code kv_b [H(N + V), L]} as llama.cpp's converter splits it: per head the N key rows,
+     * transposed, as {@code attn_k_b [H, L, N]} (what the absorbed query product reads) and the V value
+     * rows as {@code attn_v_b [H, V, L]}, both of the checkpoint's type.
+     */
+    private static void splitKvB(Tensor kvB, int heads, DeepSeek2.Mla mla, int layer, GgufWriter out, Arena arena) {
+        int n = mla.nopeDim(), v = mla.valueDim(), l = mla.kvLoraRank();
+        Tensor perHead = kvB.reshape(heads, n + v, l);
+        Tensor kB = perHead.narrow(1, 0, n).transpose(1, 2).contiguous(arena);
+        Tensor vB = perHead.narrow(1, n, v).contiguous(arena);
+        out.addTensor(DeepSeek2.K_B.in(TensorFormat.GGUF, layer, ".weight"), kB);
+        out.addTensor(DeepSeek2.V_B.in(TensorFormat.GGUF, layer, ".weight"), vB);
     }
 
     /** The {@code count} experts of {@code layer} as one {@code [E, rows, cols]} tensor of their type, streamed expert by expert. */
