@@ -153,11 +153,11 @@ final class LoraCommand implements Callable<Integer> {
                     w.addTensor(name + ".lora_b", gaussian(arena, random, 0.01 / rank, dtype, rows, rank));
                     written++;
                 }
+                if (written == 0) {
+                    throw new IllegalArgumentException(model + " has no projection named " + targets + " in its blocks");
+                }
+                w.write(out); // the factors live in the arena
             }
-            if (written == 0) {
-                throw new IllegalArgumentException(model + " has no projection named " + targets + " in its blocks");
-            }
-            w.write(out);
             spec.commandLine().getOut().printf("%s: rank %d, %d projections of %s, %s factors%n", out, rank, written, model, dtype);
             return 0;
         }
