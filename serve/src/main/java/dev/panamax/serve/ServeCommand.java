@@ -2,6 +2,9 @@ package dev.panamax.serve;
 
 import dev.panamax.transformer.api.LanguageModel;
 import dev.panamax.transformer.api.ModelOptions;
+import dev.panamax.transformer.cli.LoraSpec;
+import dev.panamax.transformer.lora.AdapterSet;
+import dev.panamax.transformer.lora.LoraAdapter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +70,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--template", paramLabel = "NAME", description = "Chat format instead of the model's template: a built-in format's name, a Jinja template's text, or a file.")
     String template;
 
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "A LoRA adapter every request runs with: a GGUF adapter"
+            + " or a PEFT directory, at SCALE (default 1). Repeatable; the changes add up.")
+    java.util.List<String> loras = new java.util.ArrayList<>();
+
     /** Set by tests: called with the server once it listens; the command then returns instead of waiting. */
     java.util.function.Consumer<OpenAiServer> started;
 
@@ -81,7 +88,16 @@ public final class ServeCommand implements Callable<Integer> {
         ServerSettings settings = ServerSettings.defaults().listen(host, port).capacity(parallel, queue)
                 .limits(maxBody, Duration.ofSeconds(timeoutSeconds)).apiKey(key == null || key.isEmpty() ? null : key).batched(!noBatch);
         ModelOptions options = ModelOptions.defaults().backend(backend).threads(threads).contextLength(ctx).chatTemplate(template);
-        try (LanguageModel generator = LanguageModel.open(model, options);
+        AdapterSet adapters = AdapterSet.NONE;
+        for (String lora : loras) {
+            LoraSpec parsed = LoraSpec.parse(lora);
+            if (parsed == null) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--lora': " + lora
+                        + " (it must be FILE or FILE:SCALE with a finite SCALE)");
+            }
+            adapters = adapters.with(LoraAdapter.open(parsed.path()), parsed.scale());
+        }
+        try (LanguageModel generator = LanguageModel.open(model, options.load(options.load().withAdapters(adapters)));
              LanguageModel embedder = embeddingModel == null ? null : LanguageModel.open(embeddingModel, options)) {
             ServedModel served = new ServedModel(alias != null ? alias : ServedModel.idOf(model), generator);
             ServedModel embedding = embedder == null ? null : new ServedModel(ServedModel.idOf(embeddingModel), embedder);

@@ -7,6 +7,7 @@ import dev.panamax.transformer.family.FamilyConfig;
 import dev.panamax.transformer.family.TensorFormat;
 import dev.panamax.transformer.family.WeightLoader;
 import dev.panamax.transformer.lora.AdapterWeights;
+import dev.panamax.transformer.nn.AdapterSlots;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.Scratch;
 import dev.panamax.transformer.tokenizer.Tokenizer;
@@ -166,10 +167,14 @@ public final class Model implements AutoCloseable {
         int rows = family.encoder() ? config.contextLength() : Math.min(options.maxBatch(), config.contextLength());
         Scratch scratch = new Scratch(ops, arena, Math.max(slots, rows));
         // the session's LoRA adapters: their factors and intermediates are its own, the base weights shared
-        AdapterWeights adapters = new AdapterWeights(options.adapters(), ops, arena, scratch, config, weights.format());
+        AdapterSlots slotSets = new AdapterSlots(slots, AdapterSlots.NONE);
+        AdapterWeights adapters = new AdapterWeights(ops, arena, scratch, config, weights.format(), slotSets);
         Decoder decoder = family.build(config, new BuildContext(ops, scratch, cache, weights.withAdapters(adapters)));
-        adapters.checkAllUsed();
-        return new Transformer(config, decoder, ops, arena, scratch, cache, files, backend);
+        int initial = adapters.register(options.adapters());
+        for (int s = 0; s < slots; s++) {
+            slotSets.use(s, initial);
+        }
+        return new Transformer(config, decoder, ops, arena, scratch, cache, files, backend, adapters);
     }
 
     /**
@@ -199,8 +204,8 @@ public final class Model implements AutoCloseable {
      * A transformer of {@code slots} sequences over this model's weights ({@link Transformer#slots()}):
      * a KV cache of {@code slots} regions of the context each, scratch for at least {@code slots} rows,
      * so that {@link Transformer#forward(int[][], int[], float[][])} decodes them together, reading the
-     * weights once per step for all. The model's LoRA adapters ({@link LoadOptions#adapters()}), if any,
-     * apply to every slot alike. One thread drives it at a time, as a session; its steps take turns on
+     * weights once per step for all. Each slot starts with the model's LoRA adapters
+     * ({@link LoadOptions#adapters()}), if any, and may be given others ({@link Transformer#useAdapters}). One thread drives it at a time, as a session; its steps take turns on
      * the backend with the other sessions' ones. Close it when done.
      *
      * @param slots the number of sequences decoded together

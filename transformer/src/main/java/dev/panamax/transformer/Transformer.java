@@ -3,6 +3,9 @@ package dev.panamax.transformer;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.lora.AdapterSet;
+import dev.panamax.transformer.lora.AdapterWeights;
+import dev.panamax.transformer.nn.AdapterSlots;
 import dev.panamax.transformer.nn.Block;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.OutputHead;
@@ -60,6 +63,9 @@ public final class Transformer {
     private final FileGuard files;
     /** Taken for each forward step: the sequences of one model share its backend, one step at a time. */
     private final ReentrantLock backend;
+    /** The LoRA adapter sets fitted to these layers, and which one each slot uses. */
+    private final AdapterWeights adapters;
+    private final AdapterSlots adapterSlots;
     /** The thread inside {@link #forward} now, or null. */
     private final AtomicReference<Thread> running = new AtomicReference<>();
 
@@ -68,8 +74,10 @@ public final class Transformer {
      * @param arena   owns the logits buffer
      */
     Transformer(ModelConfig config, Decoder decoder, Ops ops, Arena arena, Scratch scratch, KvCache cache, FileGuard files,
-                ReentrantLock backend) {
+                ReentrantLock backend, AdapterWeights adapters) {
         this.config = config;
+        this.adapters = adapters;
+        this.adapterSlots = adapters.slots();
         this.backend = backend;
         this.files = files;
         this.decoder = decoder;
@@ -118,6 +126,40 @@ public final class Transformer {
     /** {@return sequences this transformer holds (1 unless made by {@link Model#newBatch(int)})} */
     public int slots() {
         return cache.slots();
+    }
+
+    /**
+     * Lets {@code slot} run with the LoRA adapters {@code set} (at their scales) from its next step
+     * on, instead of the ones it had ({@link LoadOptions#adapters()} at first): fitted to this
+     * session's layers the first time it is seen (small uploads of the factors; the base weights are
+     * shared, never copied), reused after. {@link AdapterSet#NONE} runs the base alone. What the slot's
+     * cache holds was computed with its earlier adapters: start its sequence again (position 0) after
+     * a change.
+     *
+     * @param slot the slot, 0 for a single sequence
+     * @param set  the adapters and scales
+     * @throws dev.panamax.formats.FormatException naming an adapter tensor that does not fit this model
+     * @throws IllegalStateException if another thread is inside {@link #forward}
+     */
+    public void useAdapters(int slot, AdapterSet set) {
+        if (slot < 0 || slot >= slots()) {
+            throw new IndexOutOfBoundsException("slot " + slot + " of " + slots());
+        }
+        enter();
+        try {
+            adapterSlots.use(slot, adapters.register(set));
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /**
+     * {@return the LoRA adapters {@code slot} runs with ({@link AdapterSet#NONE} for none)}
+     *
+     * @param slot the slot, 0 for a single sequence
+     */
+    public AdapterSet adapters(int slot) {
+        return adapters.set(adapterSlots.setOf(slot));
     }
 
     /** {@return tokens processed per batch of a prompt} */
@@ -183,8 +225,30 @@ public final class Transformer {
         backend.lock();
         try {
             Arrays.fill(consumed, 0);
-            while (pass(tokens, startPos, logits)) {
-                // each pass takes up to maxBatch rows, from the slots that have tokens left
+            int first = -1;
+            boolean mixed = false;
+            for (int s = 0; s < tokens.length; s++) {
+                if (tokens[s] != null && tokens[s].length > 0) {
+                    int set = adapterSlots.setOf(s);
+                    mixed |= first >= 0 && set != first;
+                    first = first < 0 ? set : first;
+                }
+            }
+            if (!mixed) {
+                adapterSlots.select(first);
+                while (pass(tokens, startPos, logits, -1)) {
+                    // each pass takes up to maxBatch rows, from the slots that have tokens left
+                }
+            } else {
+                // slots with different adapter sets: the passes of each set in turn (the layers apply one set per pass)
+                for (int s = 0; s < tokens.length; s++) {
+                    if (tokens[s] != null && tokens[s].length > 0 && firstSlotOfItsSet(tokens, s)) {
+                        adapterSlots.select(adapterSlots.setOf(s));
+                        while (pass(tokens, startPos, logits, adapterSlots.setOf(s))) {
+                            // the passes of this set
+                        }
+                    }
+                }
             }
         } catch (InternalError e) {
             throw mappedFileFault(e);
@@ -194,11 +258,24 @@ public final class Transformer {
         }
     }
 
-    /** Runs one pass of a batched step; false when no slot had tokens left. */
-    private boolean pass(int[][] tokens, int[] startPos, float[][] out) {
+    /** Whether no slot before {@code slot} with tokens uses {@code slot}'s adapter set. */
+    private boolean firstSlotOfItsSet(int[][] tokens, int slot) {
+        for (int s = 0; s < slot; s++) {
+            if (tokens[s] != null && tokens[s].length > 0 && adapterSlots.setOf(s) == adapterSlots.setOf(slot)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs one pass of a batched step over the slots of adapter set {@code onlySet} (-1: all); false when none had tokens left. */
+    private boolean pass(int[][] tokens, int[] startPos, float[][] out, int onlySet) {
         rows.clear();
         int maxBatch = maxBatch();
         for (int s = 0; s < tokens.length && rows.count() < maxBatch; s++) {
+            if (onlySet >= 0 && adapterSlots.setOf(s) != onlySet) {
+                continue;
+            }
             int left = tokens[s] == null ? 0 : tokens[s].length - consumed[s];
             if (left > 0) {
                 rows.add(s, startPos[s] + consumed[s], Math.min(left, maxBatch - rows.count()));
@@ -317,6 +394,7 @@ public final class Transformer {
 
     private void run(int[] tokens, int startPos, float[][] allLogits, float[][] hidden) {
         check(tokens, startPos);
+        adapterSlots.select(adapterSlots.setOf(0));
         int maxBatch = maxBatch();
         for (int off = 0; off < tokens.length; off += maxBatch) {
             int n = Math.min(maxBatch, tokens.length - off);

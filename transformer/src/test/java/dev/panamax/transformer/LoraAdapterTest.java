@@ -136,8 +136,9 @@ class LoraAdapterTest {
                 .writeGguf(dir.resolve("other.gguf"), DType.F32));
         try (Ops ops = open("cpu")) {
             FormatException e = assertThrows(FormatException.class, () -> Model.open(base, ops, options(DType.F32).withAdapter(other, 1f)));
-            assertTrue(e.getMessage().contains("blk.0.attn_q.weight") && e.getMessage().contains("[2, 64]")
-                    && e.getMessage().contains("[64, 64]"), e.getMessage());
+            // the first misfit by name: attn_k (qwen3's [48, 64] K against llama's [32, 64])
+            assertTrue(e.getMessage().contains("blk.0.attn_k.weight") && e.getMessage().contains("[2, 64]")
+                    && e.getMessage().contains("[48, 2]") && e.getMessage().contains("[32, 64]"), e.getMessage());
         }
     }
 

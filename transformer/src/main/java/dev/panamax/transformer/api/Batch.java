@@ -2,6 +2,7 @@ package dev.panamax.transformer.api;
 
 import dev.panamax.transformer.ModelSession;
 import dev.panamax.transformer.Transformer;
+import dev.panamax.transformer.lora.AdapterSet;
 import dev.panamax.transformer.sampling.Sampler;
 import dev.panamax.transformer.sampling.SamplerSettings;
 import dev.panamax.transformer.tokenizer.Tokenizer;
@@ -40,8 +41,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Threads: one thread drives a batch at a time; a second thread calling any method but
  * {@link #slots()}, {@link #vocabSize()}, {@link #contextLength()} and {@link #tokenizer()} while one
  * is inside fails at once with an {@link IllegalStateException}. Its steps take turns on the backend
- * with the model's sessions. LoRA adapters: the model's own ({@code LoadOptions.adapters()}) apply
- * to every slot alike; slots with adapters of their own are not offered.
+ * with the model's sessions.
+ *
+ * <p>LoRA adapters: a slot claimed with {@link #claim(AdapterSet)} runs with those adapters, one
+ * claimed with {@link #claim()} with the model's own ({@code LoadOptions.adapters()}); the base
+ * weights are shared by all. A step whose slots use k different adapter sets runs as k passes (each
+ * over the slots of one set, reading the base weights once), so that each slot's logits are those a
+ * session with its adapters computes.
  */
 public final class Batch implements AutoCloseable {
     private final ModelSession sequences;
@@ -55,10 +61,13 @@ public final class Batch implements AutoCloseable {
     /** The arrays handed to the transformer: a slot's logits array where it has tokens, else null. */
     private final float[][] stepLogits;
     private final AtomicReference<Thread> running = new AtomicReference<>();
+    /** The model's adapters, for {@link #claim()}. */
+    private final AdapterSet defaults;
 
     Batch(ModelSession sequences, Tokenizer tokenizer) {
         this.sequences = sequences;
         this.transformer = sequences.transformer();
+        this.defaults = transformer.adapters(0);
         this.tokenizer = tokenizer;
         int slots = transformer.slots();
         this.busy = new boolean[slots];
@@ -94,10 +103,22 @@ public final class Batch implements AutoCloseable {
      * @throws IllegalStateException if every slot is busy ({@link #freeSlots()} is 0)
      */
     public int claim() {
+        return claim(defaults);
+    }
+
+    /**
+     * Takes a free slot for a new sequence (position 0) that runs with the LoRA adapters {@code adapters}
+     * ({@link AdapterSet#NONE}: the base alone), and returns its index.
+     *
+     * @throws IllegalStateException if every slot is busy ({@link #freeSlots()} is 0)
+     * @throws dev.panamax.formats.FormatException naming an adapter tensor that does not fit this model
+     */
+    public int claim(AdapterSet adapters) {
         enter();
         try {
             for (int s = 0; s < busy.length; s++) {
                 if (!busy[s]) {
+                    transformer.useAdapters(s, adapters);
                     busy[s] = true;
                     position[s] = 0;
                     hasLogits[s] = false;
@@ -242,6 +263,12 @@ public final class Batch implements AutoCloseable {
     /** A sampler for one slot: its own settings and seed ({@code SamplerSettings.defaults(seed)}, {@code greedy()}). */
     public Sampler sampler(SamplerSettings settings) {
         return new Sampler(settings, vocabSize());
+    }
+
+    /** The LoRA adapters {@code slot} runs with. */
+    public AdapterSet adapters(int slot) {
+        checkSlot(slot);
+        return transformer.adapters(slot);
     }
 
     /** Frees the batch's KV cache and scratch (not the model). Not while a step is running. */

@@ -10,6 +10,7 @@ import dev.panamax.transformer.chat.ChatFormat;
 import dev.panamax.transformer.chat.JinjaChatTemplate;
 import dev.panamax.transformer.chat.ToolCallSyntax;
 import dev.panamax.transformer.chat.ModelChatTemplate;
+import dev.panamax.transformer.lora.AdapterSet;
 import dev.panamax.transformer.chat.UnsupportedChatTemplateException;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -210,6 +211,26 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
+     * A session of the caller's own whose generations run with the LoRA adapters {@code adapters}
+     * (at their scales) instead of the model's ({@link ModelOptions#load()}'s): the base weights are
+     * shared with every other session, each with adapters of its own. Close it when done.
+     *
+     * @param adapters the adapters and scales ({@link AdapterSet#NONE}: the base alone)
+     * @return a session over this model's weights
+     * @throws dev.panamax.formats.FormatException naming an adapter tensor that does not fit this model
+     */
+    public Session newSession(AdapterSet adapters) {
+        Session s = newSession();
+        try {
+            s.useAdapters(adapters);
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
      * A {@link Batch} of {@code slots} sequences decoded together over this model's weights (a KV
      * cache of {@code slots} contexts), for continuous batching: each step reads the weights once for
      * every busy slot. Driven by one thread; close it when done (closing the model closes it too).
@@ -229,6 +250,18 @@ public final class LanguageModel implements AutoCloseable {
      */
     public Chat chat(String system) {
         return new Chat(newSession(), chatFormat(), system);
+    }
+
+    /**
+     * A conversation on a session of its own that runs with the LoRA adapters {@code adapters}
+     * ({@link #newSession(AdapterSet)}).
+     *
+     * @param system the system message, or null for none
+     * @param adapters the adapters and scales
+     * @return the conversation, to close when done
+     */
+    public Chat chat(String system, AdapterSet adapters) {
+        return new Chat(newSession(adapters), chatFormat(), system);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.panamax.transformer.api;
 
 import dev.panamax.transformer.ModelSession;
 import dev.panamax.transformer.Transformer;
+import dev.panamax.transformer.lora.AdapterSet;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
@@ -149,6 +150,35 @@ public final class Session implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /**
+     * Runs this session's next generations with the LoRA adapters {@code adapters} (at their scales)
+     * instead of the ones it has (the model's {@code LoadOptions.adapters()} at first;
+     * {@link AdapterSet#NONE}: the base alone). The base weights stay shared with the model's other
+     * sessions, which keep their own adapters; the factors are fitted to this session's layers once
+     * per set. A change forgets the cached tokens (they were computed with the other adapters).
+     *
+     * @param adapters the adapters and scales
+     * @throws dev.panamax.formats.FormatException naming an adapter tensor that does not fit this model
+     * @throws IllegalStateException if a generation on this session is running
+     */
+    public void useAdapters(AdapterSet adapters) {
+        enter();
+        try {
+            Transformer t = sequence.transformer();
+            if (!t.adapters(0).equals(adapters)) {
+                t.useAdapters(0, adapters);
+                cached = new int[0];
+            }
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /** The LoRA adapters this session's generations run with. */
+    public AdapterSet adapters() {
+        return sequence.transformer().adapters(0);
     }
 
     /** Forgets the cached tokens: the next generation starts from position 0. */

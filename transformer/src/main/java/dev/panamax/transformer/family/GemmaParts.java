@@ -64,13 +64,12 @@ final class GemmaParts {
      */
     static Decoder decoder(BuildContext b, ModelConfig c, float finalSoftCap, IntFunction<Block> block) {
         WeightLoader w = b.weights();
-        Embedding embedding = new Embedding(b.ops(), w.matrix(StandardParts.TOKEN_EMBEDDING, -1, c.vocabSize(), c.dim()),
-                embeddingScale(c));
+        Embedding embedding = w.embedding(StandardParts.TOKEN_EMBEDDING, c.vocabSize(), c.dim(), embeddingScale(c), c.tiedEmbeddings());
         List<Block> blocks = new ArrayList<>(c.layers());
         for (int l = 0; l < c.layers(); l++) {
             blocks.add(block.apply(l));
         }
-        Linear output = c.tiedEmbeddings() ? new Linear(b.ops(), embedding.table(), null)
+        Linear output = c.tiedEmbeddings() ? w.tiedOutput(embedding)
                 : w.linear(StandardParts.OUTPUT, -1, c.vocabSize(), c.dim(), false);
         RmsNorm norm = norm(b, StandardParts.OUTPUT_NORM, -1, c.dim(), c.rmsEps());
         return new Decoder(embedding, blocks, new OutputHead(b.ops(), norm, output, 1, finalSoftCap));

@@ -56,13 +56,12 @@ public final class StandardParts {
     public static Decoder decoder(BuildContext b, ModelConfig c, float embeddingScale, float logitScale, Norm outputNorm,
                                   IntFunction<Block> block) {
         WeightLoader w = b.weights();
-        Embedding embedding = new Embedding(b.ops(), w.matrix(TOKEN_EMBEDDING, -1, c.vocabSize(), c.dim()), embeddingScale);
+        Embedding embedding = w.embedding(TOKEN_EMBEDDING, c.vocabSize(), c.dim(), embeddingScale, c.tiedEmbeddings());
         List<Block> blocks = new ArrayList<>(c.layers());
         for (int l = 0; l < c.layers(); l++) {
             blocks.add(block.apply(l));
         }
-        Linear output = c.tiedEmbeddings() ? new Linear(b.ops(), embedding.table(), null)
-                : w.linear(OUTPUT, -1, c.vocabSize(), c.dim(), false);
+        Linear output = c.tiedEmbeddings() ? w.tiedOutput(embedding) : w.linear(OUTPUT, -1, c.vocabSize(), c.dim(), false);
         OutputHead head = new OutputHead(b.ops(), outputNorm, output, logitScale);
         return new Decoder(embedding, blocks, head);
     }
@@ -116,13 +115,12 @@ public final class StandardParts {
     public static List<GatedFeedForward> experts(BuildContext b, int dim, int ffnDim, int count, int layer, TensorName gate,
                                                  TensorName up, TensorName down) {
         WeightLoader w = b.weights();
-        var gates = w.experts(gate, layer, count, ffnDim, dim);
-        var ups = w.experts(up, layer, count, ffnDim, dim);
-        var downs = w.experts(down, layer, count, dim, ffnDim);
+        var gates = w.expertLinears(gate, layer, count, ffnDim, dim);
+        var ups = w.expertLinears(up, layer, count, ffnDim, dim);
+        var downs = w.expertLinears(down, layer, count, dim, ffnDim);
         List<GatedFeedForward> experts = new ArrayList<>(count);
         for (int e = 0; e < count; e++) {
-            experts.add(new GatedFeedForward(b.ops(), b.scratch(), new Linear(b.ops(), gates.get(e), null),
-                    new Linear(b.ops(), ups.get(e), null), new Linear(b.ops(), downs.get(e), null), GateActivation.SILU));
+            experts.add(new GatedFeedForward(b.ops(), b.scratch(), gates.get(e), ups.get(e), downs.get(e), GateActivation.SILU));
         }
         return experts;
     }

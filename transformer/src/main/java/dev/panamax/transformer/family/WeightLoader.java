@@ -6,6 +6,7 @@ import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.WeightSource;
 import dev.panamax.transformer.lora.AdapterWeights;
+import dev.panamax.transformer.nn.Embedding;
 import dev.panamax.transformer.nn.LayerNorm;
 import dev.panamax.transformer.nn.Linear;
 import dev.panamax.transformer.nn.RmsNorm;
@@ -116,7 +117,7 @@ public final class WeightLoader {
     /** {@code y = x · Wᵀ (+ b)} with {@code W [rows, cols]} and, if {@code bias}, {@code b [rows]} (the ".bias" of the same name). */
     public Linear linear(TensorName name, int layer, long rows, long cols, boolean bias) {
         Linear base = new Linear(ops, matrix(name, layer, rows, cols), bias ? f32(name.in(format, layer, ".bias"), rows) : null);
-        return adapters.apply(base, name.in(TensorFormat.GGUF, layer, ".weight"));
+        return adapters.adaptable(base, name.in(TensorFormat.GGUF, layer, ".weight"));
     }
 
     /** A LayerNorm with the gain {@code name [length]} and the bias of the same name. */
@@ -137,7 +138,34 @@ public final class WeightLoader {
             row = ops.upload(arena, t.rank() == 1 ? checked(full, cols).reshape(1, cols) : checked(full, 1, cols));
             uploaded.put(key, row);
         }
-        return new Linear(ops, row, null);
+        return adapters.adaptable(new Linear(ops, row, null), name.in(TensorFormat.GGUF, layer, ".weight"));
+    }
+
+    /**
+     * The projections of every expert ({@link #experts}) as {@link Linear}s that take the adapters of
+     * the stacked weight ({@code blk.N.ffn_up_exps.weight.lora_a [experts, r, in]}, llama.cpp's
+     * {@code build_lora_mm_id}).
+     */
+    public List<Linear> expertLinears(TensorName name, int layer, int count, long rows, long cols) {
+        List<Linear> out = new ArrayList<>(count);
+        for (Tensor t : experts(name, layer, count, rows, cols)) {
+            out.add(new Linear(ops, t, null));
+        }
+        return adapters.adaptableExperts(out, name.in(TensorFormat.GGUF, layer, ".weight"));
+    }
+
+    /**
+     * The token embedding {@code name [vocab, dim]} at {@code scale}, taking {@code token_embd} adapters
+     * unless {@code tiedOutput} (the output projection reads the same table: see {@link AdapterWeights}).
+     */
+    public Embedding embedding(TensorName name, long vocab, long dim, float scale, boolean tiedOutput) {
+        Embedding e = new Embedding(ops, matrix(name, -1, vocab, dim), scale);
+        return adapters.adaptable(e, name.in(TensorFormat.GGUF, -1, ".weight"), tiedOutput);
+    }
+
+    /** The output projection of a model whose output is its embedding table: it takes PEFT's {@code lm_head} adapters ({@code output.weight}). */
+    public Linear tiedOutput(Embedding embedding) {
+        return adapters.adaptable(new Linear(ops, embedding.table(), null), "output.weight");
     }
 
     /** An RMSNorm with the gain {@code name [length]}. */

@@ -13,80 +13,186 @@ import dev.panamax.transformer.nn.Scratch;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import dev.panamax.transformer.nn.AdapterSlots;
+import dev.panamax.transformer.nn.Embedding;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * An {@link AdapterSet} fitted to one model as its decoder is built: for each projection, the
- * adapters' factors checked against the base weight's shape, put into the base's Q/K row order,
- * {@code b} multiplied by the adapter's factor once, and uploaded to the backend (small copies
- * owned by the model; the base weights are untouched). {@link #checkAllUsed()} then refuses
- * adapter tensors that no projection of the model took.
+ * The LoRA adapter sets of one session (one built set of layers over the model's shared weights):
+ * the projections and the embedding that can take an adapter, by llama.cpp's name of their weight,
+ * and each {@link AdapterSet} fitted to them once ({@link #register}): the factors checked against
+ * the base weight's shape, put into the base's Q/K row order, {@code b} multiplied by the adapter's
+ * factor, and uploaded (small copies owned by the session; the base weights are untouched). A fitted
+ * set has a number that the session's {@link AdapterSlots} give to the slots that use it.
  */
 public final class AdapterWeights {
-    /** For models without adapters: every projection left as it is. */
-    public static final AdapterWeights NONE = new AdapterWeights(AdapterSet.NONE, null, null, null, null, null);
+    /** For layers built without a session (tools, tests): nothing takes an adapter. */
+    public static final AdapterWeights NONE = new AdapterWeights(null, null, null, null, null, new AdapterSlots(1, AdapterSlots.NONE));
 
-    private final AdapterSet set;
     private final Ops ops;
     private final Arena arena;
     private final Scratch scratch;
     private final ModelConfig config;
     private final TensorFormat format;
-    private final Set<String> used = new LinkedHashSet<>();
+    private final AdapterSlots slots;
+    private final Map<String, Linear> linears = new HashMap<>();
+    private final Map<String, List<Linear>> experts = new HashMap<>();
+    private final Map<String, Embedding> embeddings = new HashMap<>();
+    /** Names of base weights some other layer multiplies by too (a tied output reads {@code token_embd}). */
+    private final Set<String> sharedAsOutput = new LinkedHashSet<>();
+    /** The fitted sets; index = number, 0 = no adapter. */
+    private final List<AdapterSet> sets = new ArrayList<>(List.of(AdapterSet.NONE));
 
     /**
-     * The adapters of {@code set} for one model being built.
+     * The adapter layers of one model being built, empty until {@link #register} fits a set.
      *
-     * @param set     the adapters and their scales
      * @param ops     the backend the factors are uploaded to
      * @param arena   owns the uploaded factors
      * @param scratch the shared scratch memory the low-rank products use
      * @param config  the model's shape, to check the factors against
      * @param format  the naming and row order of the model's weights
-     * @throws UnsupportedModelException if a GGUF adapter is given for a Hugging Face base (their row orders differ)
+     * @param slots   the session's per-slot choice of set, shared with its layers
      */
-    public AdapterWeights(AdapterSet set, Ops ops, Arena arena, Scratch scratch, ModelConfig config, TensorFormat format) {
-        this.set = set;
+    public AdapterWeights(Ops ops, Arena arena, Scratch scratch, ModelConfig config, TensorFormat format, AdapterSlots slots) {
         this.ops = ops;
         this.arena = arena;
         this.scratch = scratch;
         this.config = config;
         this.format = format;
-        for (AdapterSet.Use u : set.uses()) {
-            if (u.adapter().rowOrder() == LoraAdapter.RowOrder.GGUF && format == TensorFormat.HUGGING_FACE) {
-                throw new UnsupportedModelException(u.adapter().source() + ": a GGUF adapter applies to a GGUF base;"
-                        + " use the PEFT adapter with a Hugging Face checkpoint");
+        this.slots = slots;
+    }
+
+    /** The session's choice of set per slot. */
+    public AdapterSlots slots() {
+        return slots;
+    }
+
+    /** Makes {@code base}, the projection by the weight {@code ggufName} (llama.cpp's name), take adapters; returns it. */
+    public Linear adaptable(Linear base, String ggufName) {
+        if (this != NONE) {
+            linears.put(ggufName, base);
+        }
+        return base;
+    }
+
+    /** The experts of one stacked weight {@code ggufName} ({@code blk.N.ffn_up_exps.weight}), expert e's projection at e. */
+    public List<Linear> adaptableExperts(List<Linear> perExpert, String ggufName) {
+        if (this != NONE) {
+            experts.put(ggufName, List.copyOf(perExpert));
+        }
+        return perExpert;
+    }
+
+    /** The token embedding by the table {@code ggufName}; {@code tiedOutput}: the output projection multiplies by the table too. */
+    public Embedding adaptable(Embedding embedding, String ggufName, boolean tiedOutput) {
+        if (this != NONE) {
+            embeddings.put(ggufName, embedding);
+            if (tiedOutput) {
+                sharedAsOutput.add(ggufName);
             }
         }
+        return embedding;
+    }
+
+    /** The set numbered {@code number} ({@link AdapterSlots#setOf}). */
+    public synchronized AdapterSet set(int number) {
+        return sets.get(number);
     }
 
     /**
-     * {@code base} with every adapter of the set that changes {@code ggufName} (llama.cpp's name of its weight) attached.
+     * The number of {@code set}, fitting it to these layers first if it is new (a set equal to one
+     * fitted before, the same adapters at the same scales, is not fitted again). Nothing is attached
+     * unless every tensor of every adapter fits.
      *
-     * @param base     the projection as loaded
-     * @param ggufName the weight's llama.cpp name, e.g. {@code blk.0.attn_q.weight}
-     * @return {@code base} itself if no adapter changes it, else {@code base} plus the adapters' products
-     * @throws FormatException naming the adapter tensor and both shapes if they do not fit
+     * @param set the adapters and their scales
+     * @return the set's number, what a slot's choice holds (0: no adapter)
+     * @throws FormatException naming the adapter tensor if it does not fit its base weight, or no layer takes it
+     * @throws UnsupportedModelException for a GGUF adapter on a Hugging Face checkpoint
      */
-    public Linear apply(Linear base, String ggufName) {
-        Linear out = base;
-        for (AdapterSet.Use u : set.uses()) {
-            LoraFactors f = u.adapter().factors().get(ggufName);
-            if (f == null) {
-                continue;
-            }
-            checkShape(u.adapter(), ggufName, f, base.weight().shape());
-            float[] b = inBaseRowOrder(u.adapter(), ggufName, f, config, format == TensorFormat.GGUF);
-            float s = u.factor(f.rank());
-            for (int i = 0; i < b.length; i++) {
-                b[i] *= s;
-            }
-            Tensor a = ops.upload(arena, f.a().to(arena, DType.F32));
-            Tensor scaledB = ops.upload(arena, Tensor.of(arena, b, f.b().shape()));
-            out = out.withAdapter(a, scaledB, scratch);
-            used.add(u.adapter().source() + "\u0000" + ggufName);
+    public synchronized int register(AdapterSet set) {
+        int known = sets.indexOf(set);
+        if (known >= 0) {
+            return known;
         }
-        return out;
+        int number = sets.size();
+        List<Runnable> attach = new ArrayList<>();
+        for (AdapterSet.Use u : set.uses()) {
+            LoraAdapter adapter = u.adapter();
+            if (adapter.rowOrder() == LoraAdapter.RowOrder.GGUF && format == TensorFormat.HUGGING_FACE) {
+                throw new UnsupportedModelException(adapter.source() + ": a GGUF adapter applies to a GGUF base;"
+                        + " use the PEFT adapter with a Hugging Face checkpoint");
+            }
+            for (var e : adapter.factors().entrySet()) {
+                fit(u, e.getKey(), e.getValue(), number, attach);
+            }
+        }
+        attach.forEach(Runnable::run);
+        sets.add(set);
+        return number;
+    }
+
+    /** Checks one adapter tensor against its layer and adds the upload and attachment to {@code attach}. */
+    private void fit(AdapterSet.Use u, String name, LoraFactors f, int number, List<Runnable> attach) {
+        LoraAdapter adapter = u.adapter();
+        float s = u.factor(f.rank());
+        Linear linear = linears.get(name);
+        List<Linear> stack = experts.get(name);
+        Embedding embedding = embeddings.get(name);
+        if (linear != null && f.a().rank() == 2) {
+            checkShape(adapter, name, f, linear.weight().shape());
+            float[] b = scaled(inBaseRowOrder(adapter, name, f, config, format == TensorFormat.GGUF), s);
+            attach.add(() -> linear.attach(slots, number, upload(f.a()), upload(b, f.b().shape()), scratch));
+        } else if (stack != null && f.a().rank() == 3) {
+            long count = f.a().size(0);
+            if (count != stack.size() || f.b().size(0) != count) {
+                throw new FormatException(adapter.source(), name, "lora_a " + Arrays.toString(f.a().shape()) + ", lora_b "
+                        + Arrays.toString(f.b().shape()), "the base has " + stack.size() + " experts here");
+            }
+            for (int e = 0; e < count; e++) {
+                Linear expert = stack.get(e);
+                LoraFactors one = new LoraFactors(f.a().select(0, e), f.b().select(0, e));
+                checkShape(adapter, name + " (expert " + e + ")", one, expert.weight().shape());
+                float[] b = scaled(one.b().toFloatArray(), s);
+                attach.add(() -> expert.attach(slots, number, upload(one.a()), upload(b, one.b().shape()), scratch));
+            }
+        } else if (embedding != null && f.a().rank() == 2) {
+            if (sharedAsOutput.contains(name)) {
+                throw new FormatException(adapter.source(), name, "token embedding adapter",
+                        "this model's output projection is the embedding table (tied), and llama.cpp applies a " + name
+                                + " adapter to that projection too, whose factors do not fit it; not supported on a tied model");
+            }
+            long[] table = embedding.table().shape();
+            if (f.a().size(0) != table[0] || f.b().size(0) != table[1] || f.a().size(1) != f.b().size(1)) {
+                throw new FormatException(adapter.source(), name, "lora_a " + Arrays.toString(f.a().shape()) + ", lora_b "
+                        + Arrays.toString(f.b().shape()), "does not fit the table " + Arrays.toString(table) + " (llama.cpp's"
+                        + " embedding adapter: lora_a [" + table[0] + ", r], lora_b [" + table[1] + ", r])");
+            }
+            float[] b = scaled(f.b().toFloatArray(), s);
+            attach.add(() -> embedding.attach(slots, number, upload(f.a()), upload(b, f.b().shape()), scratch));
+        } else {
+            throw new FormatException(adapter.source(), name, "lora_a " + Arrays.toString(f.a().shape()),
+                    "the base model has no layer of this name that takes an adapter of this rank (" + config.architecture()
+                            + "; adapted: projections, the experts' stacked projections, the token embedding)");
+        }
+    }
+
+    private static float[] scaled(float[] b, float s) {
+        for (int i = 0; i < b.length; i++) {
+            b[i] *= s;
+        }
+        return b;
+    }
+
+    private Tensor upload(Tensor host) {
+        return ops.upload(arena, host.to(arena, DType.F32));
+    }
+
+    private Tensor upload(float[] values, long[] shape) {
+        return ops.upload(arena, Tensor.of(arena, values, shape));
     }
 
     /** Throws a {@link FormatException} naming the tensor and both shapes unless {@code a [r, in]}, {@code b [out, r]} fit {@code w [out, in]}. */
@@ -103,18 +209,6 @@ public final class AdapterWeights {
         float[] b = f.b().toFloatArray();
         int heads = permutedHeads(adapter, name, config, ggufBase);
         return heads > 0 ? hfToGgufRows(b, heads, config.headDim(), f.rank()) : b;
-    }
-
-    /** Refuses adapter tensors that no projection took (a wrong base, or a part this model does not adapt). */
-    public void checkAllUsed() {
-        for (AdapterSet.Use u : set.uses()) {
-            for (String name : u.adapter().factors().keySet()) {
-                if (!used.contains(u.adapter().source() + "\u0000" + name)) {
-                    throw new FormatException(u.adapter().source(), name, "not applied",
-                            "the base model has no projection of this name that takes an adapter (" + config.architecture() + ")");
-                }
-            }
-        }
     }
 
     /**

@@ -128,9 +128,10 @@ public final class LoraAdapter {
             if (b == null) {
                 throw new FormatException(file, e.getKey() + aSuffix, "no " + bSuffix, "every lora_a needs its lora_b");
             }
-            if (a.rank() != 2 || b.rank() != 2 || a.size(0) != b.size(1)) {
+            if (!fits(e.getKey(), a, b)) {
                 throw new FormatException(file, e.getKey() + aSuffix, java.util.Arrays.toString(a.shape()) + " and "
-                        + java.util.Arrays.toString(b.shape()), "lora_a must be [r, in] and lora_b [out, r] with the same r");
+                        + java.util.Arrays.toString(b.shape()), "lora_a must be [r, in] and lora_b [out, r] with the same r"
+                        + " ([experts, r, in] and [experts, out, r] for stacked experts; [vocab, r] and [dim, r] for token_embd)");
             }
             out.put(e.getKey(), new LoraFactors(a, b));
         }
@@ -140,6 +141,18 @@ public final class LoraAdapter {
             }
         }
         return out;
+    }
+
+    /** Whether {@code a} and {@code b} have one of llama.cpp's layouts, with the same rank r. */
+    private static boolean fits(String name, Tensor a, Tensor b) {
+        if (a.rank() == 3 && b.rank() == 3) { // build_lora_mm_id: one pair per expert
+            return a.size(0) == b.size(0) && a.size(1) == b.size(2);
+        }
+        if (a.rank() != 2 || b.rank() != 2) {
+            return false;
+        }
+        // llm_build_inp_embd: the rows of lora_a [vocab, r] are looked up, lora_b [dim, r] is not transposed
+        return name.endsWith("token_embd.weight") ? a.size(1) == b.size(1) : a.size(0) == b.size(1);
     }
 
     /** F32, F16, BF16 and Q8_0 factors (what convert_lora_to_gguf.py writes), as F32. */

@@ -12,6 +12,6 @@ import dev.panamax.tensor.Tensor;
 public record LoraFactors(Tensor a, Tensor b) {
     /** {@return the rank {@code r}} */
     public int rank() {
-        return (int) a.size(0);
+        return (int) b.size(b.rank() - 1); // llama.cpp: lora_b's ne[0] in every layout
     }
 }

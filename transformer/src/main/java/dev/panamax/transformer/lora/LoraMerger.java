@@ -60,8 +60,9 @@ public final class LoraMerger {
                     continue;
                 }
                 long[] shape = info.shape();
-                if (shape.length != 2) {
-                    throw new FormatException(base, name, Arrays.toString(shape), "only matrices take a LoRA adapter");
+                if (shape.length != 2 || name.endsWith("token_embd.weight")) {
+                    throw new FormatException(base, name, Arrays.toString(shape), "lora merge takes adapters of projection"
+                            + " matrices; apply adapters of the experts or the token embedding at run time (--lora)");
                 }
                 float[] weight = Quants.dequantize(arena, g.tensor(name)).toFloatArray();
                 float[] result = mergedInto(weight, (int) shape[0], (int) shape[1], name, adapters, config, used);

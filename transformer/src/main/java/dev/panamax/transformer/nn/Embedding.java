@@ -2,15 +2,24 @@ package dev.panamax.transformer.nn;
 
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
+import java.util.Arrays;
 
 /**
- * Token ids to vectors: {@code x[t] = E[id_t] · scale}. The scale is a family's (Gemma:
- * {@code sqrt(dim)}, Granite: its embedding multiplier); 1 for most.
+ * Token ids to vectors: {@code x[t] = (E[id_t] + Σᵢ Bᵢ · Aᵢ[id_t]) · scale}. The scale is a family's
+ * (Gemma: {@code sqrt(dim)}, Granite: its embedding multiplier); 1 for most. The sum is over the LoRA
+ * adapters of the current adapter set that change the embedding (llama.cpp's {@code token_embd}
+ * adapters, {@code A [vocab, r]}, {@code B [dim, r]}, added before the scale as llama.cpp does).
  */
 public final class Embedding {
     private final Ops ops;
     private final Tensor table;
     private final float scale;
+    private AdapterSlots slots;
+    private LowRank[][] bySet = new LowRank[0][];
+
+    /** One adapter: rows {@code a [vocab, r]} looked up per token, then times scaled {@code b [dim, r]}. */
+    private record LowRank(Tensor a, Tensor b, Scratch.Buffer low, Scratch.Buffer delta) {
+    }
 
     /** @param table {@code [vocab, dim]} of any dtype */
     public Embedding(Ops ops, Tensor table, float scale) {
@@ -19,9 +28,48 @@ public final class Embedding {
         this.scale = scale;
     }
 
-    /** {@code out [ids.length, dim] = E[ids] · scale}. */
+    /**
+     * Adds {@code ΔE[t] = scaledB · a[t]} while set {@code set} is current (see {@link Linear#attach}).
+     *
+     * @param a       F32 {@code [vocab, r]} on the backend
+     * @param scaledB F32 {@code [dim, r]} on the backend, the adapter's scale already applied
+     */
+    public void attach(AdapterSlots slots, int set, Tensor a, Tensor scaledB, Scratch scratch) {
+        int rank = (int) a.size(1);
+        if (a.rank() != 2 || scaledB.rank() != 2 || a.size(0) != table.size(0) || scaledB.size(0) != table.size(1)
+                || scaledB.size(1) != rank) {
+            throw new IllegalArgumentException("embedding adapter " + Arrays.toString(a.shape()) + " / " + Arrays.toString(scaledB.shape())
+                    + " does not fit the table " + Arrays.toString(table.shape()));
+        }
+        if (set == AdapterSlots.NONE || (this.slots != null && this.slots != slots)) {
+            throw new IllegalArgumentException("set " + set + " of another session, or the set of no adapter");
+        }
+        this.slots = slots;
+        if (set >= bySet.length) {
+            bySet = Arrays.copyOf(bySet, set + 1);
+        }
+        LowRank[] old = bySet[set] == null ? new LowRank[0] : bySet[set];
+        LowRank[] more = Arrays.copyOf(old, old.length + 1);
+        more[old.length] = new LowRank(a, scaledB, scratch.buffer("lora.low", rank), scratch.buffer("lora.delta", (int) table.size(1)));
+        bySet[set] = more;
+    }
+
+    /** {@code out [ids.length, dim] = (E[ids] + the current adapter set's changes) · scale}. */
     public void forward(int[] ids, Tensor out) {
         ops.embed(table, ids, out);
+        if (slots != null) {
+            int set = slots.current();
+            LowRank[] changes = set < bySet.length ? bySet[set] : null;
+            if (changes != null) {
+                int n = ids.length;
+                for (LowRank d : changes) {
+                    Tensor low = d.low.rows(n), delta = d.delta.rows(n);
+                    ops.embed(d.a, ids, low);
+                    ops.matmul(low, d.b, delta);
+                    ops.add(out, delta, out);
+                }
+            }
+        }
         if (scale != 1) {
             ops.scale(out, scale, out);
         }

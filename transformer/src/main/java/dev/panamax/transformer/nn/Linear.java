@@ -8,7 +8,9 @@ import java.util.Arrays;
  * A learned projection {@code y = x · Wᵀ + b}: every matrix a model applies to its activations goes
  * through here, so this is the one place to change how projections are computed. With low-rank
  * adapters (LoRA) attached, {@code y = x · Wᵀ + b + Σ (x · Aᵢᵀ) · Bᵢᵀ} where each {@code Bᵢ} already
- * carries its adapter's scale; {@code W} is never changed or copied.
+ * carries its adapter's scale; {@code W} is never changed or copied. A session's layers are its
+ * own, over shared weights, and may hold several adapter sets; the one its {@link AdapterSlots}
+ * names as current applies.
  *
  * @see Ops#matmul
  */
@@ -16,7 +18,10 @@ public final class Linear {
     private final Ops ops;
     private final Tensor weight;
     private final Tensor bias;
-    private final LowRank[] adapters;
+    /** The session's choice of adapter set per pass; null while no adapter is attached. */
+    private AdapterSlots slots;
+    /** Per adapter set (index {@link AdapterSlots#current()}): its low-rank changes of this projection, or null for none. */
+    private LowRank[][] bySet = new LowRank[0][];
 
     /** One attached adapter: {@code a [r, in]}, scaled {@code b [out, r]}, and the scratch for {@code x · aᵀ} and its product. */
     private record LowRank(Tensor a, Tensor b, Scratch.Buffer low, Scratch.Buffer delta) {
@@ -27,48 +32,60 @@ public final class Linear {
      * @param bias   F32 {@code [out]}, or null for none
      */
     public Linear(Ops ops, Tensor weight, Tensor bias) {
-        this(ops, weight, bias, new LowRank[0]);
-    }
-
-    private Linear(Ops ops, Tensor weight, Tensor bias, LowRank[] adapters) {
         this.ops = ops;
         this.weight = weight;
         this.bias = bias;
-        this.adapters = adapters;
     }
 
     /**
-     * This projection with one more low-rank change {@code ΔW = b · a} added at run time.
+     * Adds the low-rank change {@code ΔW = b · a} to this projection while adapter set {@code set} is
+     * {@link AdapterSlots#current() current}: the session that owns these layers calls it once per set
+     * it fits, before any pass applies that set.
      *
+     * @param slots   the session's set choice, the same for all its layers
+     * @param set     the set's number (not {@link AdapterSlots#NONE})
      * @param a       F32 {@code [r, in]} on the backend
      * @param scaledB F32 {@code [out, r]} on the backend, the adapter's scale already applied
      * @param scratch where the {@code [n, r]} and {@code [n, out]} intermediates live
      */
-    public Linear withAdapter(Tensor a, Tensor scaledB, Scratch scratch) {
+    public void attach(AdapterSlots slots, int set, Tensor a, Tensor scaledB, Scratch scratch) {
         int rank = (int) a.size(0);
-        if (a.size(1) != weight.size(1) || scaledB.size(0) != weight.size(0) || scaledB.size(1) != rank) {
+        if (a.rank() != 2 || scaledB.rank() != 2 || a.size(1) != weight.size(1) || scaledB.size(0) != weight.size(0)
+                || scaledB.size(1) != rank) {
             throw new IllegalArgumentException("adapter " + Arrays.toString(a.shape()) + " / " + Arrays.toString(scaledB.shape())
                     + " does not fit the weight " + Arrays.toString(weight.shape()));
         }
-        LowRank[] more = Arrays.copyOf(adapters, adapters.length + 1);
-        more[adapters.length] = new LowRank(a, scaledB, scratch.buffer("lora.low", rank), scratch.buffer("lora.delta", outFeatures()));
-        return new Linear(ops, weight, bias, more);
+        if (set == AdapterSlots.NONE || (this.slots != null && this.slots != slots)) {
+            throw new IllegalArgumentException("set " + set + " of another session, or the set of no adapter");
+        }
+        this.slots = slots;
+        if (set >= bySet.length) {
+            bySet = Arrays.copyOf(bySet, set + 1);
+        }
+        LowRank[] old = bySet[set] == null ? new LowRank[0] : bySet[set];
+        LowRank[] more = Arrays.copyOf(old, old.length + 1);
+        more[old.length] = new LowRank(a, scaledB, scratch.buffer("lora.low", rank), scratch.buffer("lora.delta", outFeatures()));
+        bySet[set] = more;
     }
 
-    /** {@code out [n, out] = x [n, in] · Wᵀ (+ b) (+ the adapters' changes)}. */
+    /** {@code out [n, out] = x [n, in] · Wᵀ (+ b) (+ the current adapter set's changes)}. */
     public void forward(Tensor x, Tensor out) {
         ops.matmul(x, weight, out);
         if (bias != null) {
             ops.add(out, bias, out);
         }
-        if (adapters.length > 0) {
-            int n = (int) x.size(0);
-            for (LowRank d : adapters) {
-                Tensor low = d.low.rows(n);
-                Tensor delta = d.delta.rows(n);
-                ops.matmul(x, d.a, low);
-                ops.matmul(low, d.b, delta);
-                ops.add(out, delta, out);
+        if (slots != null) {
+            int set = slots.current();
+            LowRank[] changes = set < bySet.length ? bySet[set] : null;
+            if (changes != null) {
+                int n = (int) x.size(0);
+                for (LowRank d : changes) {
+                    Tensor low = d.low.rows(n);
+                    Tensor delta = d.delta.rows(n);
+                    ops.matmul(x, d.a, low);
+                    ops.matmul(low, d.b, delta);
+                    ops.add(out, delta, out);
+                }
             }
         }
     }
@@ -83,9 +100,9 @@ public final class Linear {
         return bias;
     }
 
-    /** Adapters attached. */
-    public int adapterCount() {
-        return adapters.length;
+    /** Adapters attached for adapter set {@code set}. */
+    public int adapterCount(int set) {
+        return set < bySet.length && bySet[set] != null ? bySet[set].length : 0;
     }
 
     /** Output features. */

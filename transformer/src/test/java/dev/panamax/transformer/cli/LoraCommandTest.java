@@ -67,6 +67,27 @@ class LoraCommandTest {
     }
 
     @Test
+    void a_random_adapter_has_the_rank_and_targets_asked_and_changes_the_base(Random random) throws Exception {
+        Path[] files = TinyModels.llamaWithLora(random, dir);
+        Path adapter = dir.resolve("random.gguf");
+        Run r = run("lora", "random", "--model", files[0].toString(), "--rank", "5", "--targets", "attn_v,ffn_up",
+                "--seed", Long.toString(random.nextLong()), "--out", adapter.toString());
+        assertEquals(0, r.code, r.err);
+        LoraAdapter lora = LoraAdapter.open(adapter);
+        assertEquals(5, lora.rank());
+        assertEquals(5f, lora.alpha());
+        assertEquals(List.of("attn_v", "ffn_up"), lora.targets());
+        int[] prompt = {3, 17, 42, 99, 5};
+        try (Ops ops = Backends.open("cpu", 2);
+             Model base = Model.open(files[0], ops, new LoadOptions(8, DType.F32, 0));
+             Model adapted = Model.open(files[0], ops, new LoadOptions(8, DType.F32, 0).withAdapter(lora, 1f))) {
+            float[] a = base.transformer().forward(prompt, 0), b = adapted.transformer().forward(prompt, 0);
+            assertTrue(!java.util.Arrays.equals(a, b), "the adapter changes the logits");
+        }
+        assertEquals(2, run("lora", "random", "--model", files[0].toString(), "--rank", "0", "--out", adapter.toString()).code);
+    }
+
+    @Test
     void lora_option_takes_an_optional_scale() {
         assertEquals(new LoraSpec(Path.of("a.gguf"), 1f), LoraSpec.parse("a.gguf"));
         assertEquals(new LoraSpec(Path.of("dir/a.gguf"), 0.5f), LoraSpec.parse("dir/a.gguf:0.5"));
