@@ -7,6 +7,11 @@ import dev.panamax.serve.Requests.DetokenizeRequest;
 import dev.panamax.serve.Requests.EmbeddingRequest;
 import dev.panamax.serve.Requests.TokenizeRequest;
 import dev.panamax.serve.Responses.AssistantMessage;
+import dev.panamax.serve.Responses.ChatLogprobs;
+import dev.panamax.serve.Responses.FunctionDelta;
+import dev.panamax.serve.Responses.TokenLogprob;
+import dev.panamax.serve.Responses.ToolCallDelta;
+import dev.panamax.serve.Responses.ToolCallOut;
 import dev.panamax.serve.Responses.ChatChoice;
 import dev.panamax.serve.Responses.ChatChunk;
 import dev.panamax.serve.Responses.ChatCompletion;
@@ -18,8 +23,7 @@ import dev.panamax.serve.Responses.TextCompletion;
 import dev.panamax.serve.Responses.Usage;
 import dev.panamax.transformer.api.Completion;
 import dev.panamax.transformer.api.GenerateOptions;
-import dev.panamax.transformer.chat.ChatFormat;
-import dev.panamax.transformer.chat.ChatMessage;
+import dev.panamax.transformer.api.Generation;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -57,50 +61,93 @@ final class Endpoints {
     void chatCompletions(HttpExchange exchange) throws IOException {
         ChatCompletionRequest req = Json.read(body(exchange), ChatCompletionRequest.class);
         ServedModel m = generating(req.model());
-        List<ChatMessage> conversation = req.conversation();
         GenerateOptions options = req.options();
-        ChatFormat format = m.model().chatFormat();
-        String text;
-        try {
-            text = format.format(conversation, true);
-        } catch (RuntimeException e) { // a template that cannot render these messages (e.g. its own raise_exception)
-            throw ApiException.badRequest("the model's chat template cannot render these messages: " + e.getMessage(), "messages");
-        }
-        int[] prompt = m.model().tokenizer().encode(text, format.tokenizerAddsBos(), true);
+        int top = req.logprobsWanted();
+        req.checkResponseFormat();
+        ChatPrompt chat = ChatPrompt.of(req, m.model().chatFormat());
+        int[] prompt = m.model().tokenizer().encode(chat.text(), chat.tokenizerAddsBos(), true);
         String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         long now = System.currentTimeMillis() / 1000;
+        Tokenizer tokenizer = m.model().tokenizer();
         if (!req.streamed()) {
-            Completion c = generateWhole(prompt, fitted(prompt, options, m, "messages"), "messages");
-            Usage usage = Usage.of(c.promptTokens(), c.generatedTokens());
+            Whole w = generateWhole(prompt, fitted(prompt, options, m, "messages"), "messages", tokenizer, top);
+            Completion c = w.completion();
+            ChatPrompt.Reply reply = chat.read(c.text());
+            boolean calls = !reply.calls().isEmpty();
             HttpIo.json(exchange, 200, new ChatCompletion(id, "chat.completion", now, m.id(),
-                    List.of(new ChatChoice(0, new AssistantMessage("assistant", c.text(), null), null, Responses.finishReason(c.stopReason()))),
-                    usage, null), watchdog, settings.ioTimeout());
+                    List.of(new ChatChoice(0, new AssistantMessage("assistant", reply.content(), null, calls ? reply.calls() : null),
+                            top < 0 ? null : new ChatLogprobs(w.logprobs(), null), calls ? "tool_calls" : Responses.finishReason(c.stopReason()))),
+                    Usage.of(c.promptTokens(), c.generatedTokens()), null), watchdog, settings.ioTimeout());
             return;
         }
         boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        stream(exchange, prompt, fitted(prompt, options, m, "messages"), "messages", new StreamShape() {
+        stream(exchange, prompt, fitted(prompt, options, m, "messages"), "messages", tokenizer, top, new StreamShape() {
+            private final StringBuilder generated = new StringBuilder();
+            private final List<TokenLogprob> pending = new ArrayList<>();
+            private int shown;
+
             @Override
             public Object first() {
-                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(0, new Delta("assistant", ""), null, null)),
-                        null, null);
+                return chunk(new Delta("assistant", ""), null, null);
             }
 
             @Override
-            public Object piece(String piece) {
-                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(0, new Delta(null, piece), null, null)),
-                        null, null);
+            public Object piece(String piece, List<TokenLogprob> logprobs) {
+                generated.append(piece);
+                pending.addAll(logprobs);
+                int upTo = chat.shownLength(generated.toString());
+                if (upTo <= shown) {
+                    return null; // held back: it may be turning into a tool call
+                }
+                String text = generated.substring(shown, upTo);
+                shown = upTo;
+                return chunk(new Delta(null, text), takePending(), null);
             }
 
             @Override
-            public Object last(Completion c) {
-                return new ChatChunk(id, "chat.completion.chunk", now, m.id(),
-                        List.of(new ChunkChoice(0, new Delta(null, null), null, Responses.finishReason(c.stopReason()))), null, null);
+            public List<Object> last(Completion c, List<TokenLogprob> logprobs) {
+                pending.addAll(logprobs);
+                ChatPrompt.Reply reply = chat.read(c.text());
+                List<Object> events = new ArrayList<>();
+                if (reply.calls().isEmpty()) {
+                    if (shown < generated.length()) {
+                        events.add(chunk(new Delta(null, generated.substring(shown)), takePending(), null));
+                    }
+                    events.add(chunk(new Delta(null, null), takePending(), Responses.finishReason(c.stopReason())));
+                    return events;
+                }
+                String before = generated.substring(0, shown).strip(); // the text streamed before the first call
+                if (reply.content() != null && reply.content().startsWith(before) && reply.content().length() > before.length()) {
+                    events.add(chunk(new Delta(null, reply.content().substring(before.length())), null, null));
+                }
+                for (int i = 0; i < reply.calls().size(); i++) { // as OpenAI streams them: id and name, then the arguments
+                    ToolCallOut call = reply.calls().get(i);
+                    events.add(chunk(new Delta(null, null, List.of(new ToolCallDelta(i, call.id(), "function",
+                            new FunctionDelta(call.function().name(), "")))), null, null));
+                    events.add(chunk(new Delta(null, null, List.of(new ToolCallDelta(i, null, null,
+                            new FunctionDelta(null, call.function().arguments())))), null, null));
+                }
+                events.add(chunk(new Delta(null, null), takePending(), "tool_calls"));
+                return events;
             }
 
             @Override
             public Object usage(Completion c) {
                 return includeUsage ? new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(),
                         Usage.of(c.promptTokens(), c.generatedTokens()), null) : null;
+            }
+
+            private ChatLogprobs takePending() {
+                if (top < 0 || pending.isEmpty()) {
+                    return null;
+                }
+                ChatLogprobs out = new ChatLogprobs(List.copyOf(pending), null);
+                pending.clear();
+                return out;
+            }
+
+            private ChatChunk chunk(Delta delta, ChatLogprobs logprobs, String finish) {
+                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(0, delta, logprobs, finish)), null, null);
             }
         });
     }
@@ -110,6 +157,7 @@ final class Endpoints {
         ServedModel m = generating(req.model());
         String text = req.text();
         GenerateOptions options = req.options();
+        int top = req.logprobsWanted();
         Tokenizer tokenizer = m.model().tokenizer();
         int[] prompt = tokenizer.encode(text, true, false);
         if (prompt.length == 0) {
@@ -121,34 +169,50 @@ final class Endpoints {
         String id = "cmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         long now = System.currentTimeMillis() / 1000;
         if (!req.streamed()) {
-            Completion c = generateWhole(prompt, fitted(prompt, options, m, "prompt"), "prompt");
+            Whole w = generateWhole(prompt, fitted(prompt, options, m, "prompt"), "prompt", tokenizer, top);
+            Completion c = w.completion();
             HttpIo.json(exchange, 200, new TextCompletion(id, "text_completion", now, m.id(),
-                    List.of(new TextChoice(c.text(), 0, null, Responses.finishReason(c.stopReason()))),
+                    List.of(new TextChoice(c.text(), 0, top < 0 ? null : Logprobs.text(w.logprobs(), 0), Responses.finishReason(c.stopReason()))),
                     Usage.of(c.promptTokens(), c.generatedTokens()), null), watchdog, settings.ioTimeout());
             return;
         }
         boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), "prompt", new StreamShape() {
+        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), "prompt", tokenizer, top, new StreamShape() {
+            private int offset;
+
             @Override
             public Object first() {
                 return null;
             }
 
             @Override
-            public Object piece(String piece) {
-                return new TextCompletion(id, "text_completion", now, m.id(), List.of(new TextChoice(piece, 0, null, null)), null, null);
+            public Object piece(String piece, List<TokenLogprob> logprobs) {
+                return new TextCompletion(id, "text_completion", now, m.id(), List.of(new TextChoice(piece, 0, logprobs(logprobs), null)), null,
+                        null);
             }
 
             @Override
-            public Object last(Completion c) {
-                return new TextCompletion(id, "text_completion", now, m.id(),
-                        List.of(new TextChoice("", 0, null, Responses.finishReason(c.stopReason()))), null, null);
+            public List<Object> last(Completion c, List<TokenLogprob> logprobs) {
+                return List.of(new TextCompletion(id, "text_completion", now, m.id(),
+                        List.of(new TextChoice("", 0, logprobs.isEmpty() ? null : logprobs(logprobs), Responses.finishReason(c.stopReason()))),
+                        null, null));
             }
 
             @Override
             public Object usage(Completion c) {
                 return includeUsage ? new TextCompletion(id, "text_completion", now, m.id(), List.of(),
                         Usage.of(c.promptTokens(), c.generatedTokens()), null) : null;
+            }
+
+            private Responses.TextLogprobs logprobs(List<TokenLogprob> entries) {
+                if (top < 0) {
+                    return null;
+                }
+                Responses.TextLogprobs out = Logprobs.text(entries, offset);
+                for (TokenLogprob e : entries) {
+                    offset += e.token().length();
+                }
+                return out;
             }
         });
     }
@@ -265,9 +329,29 @@ final class Endpoints {
         return options.maxTokens((int) Math.min(options.maxTokens(), context - prompt.length + 1L));
     }
 
+    /** A whole completion and the log-probabilities of its tokens (empty unless asked for). */
+    private record Whole(Completion completion, List<TokenLogprob> logprobs) {
+    }
+
+    /**
+     * Records each token sampled (end tokens left out, as OpenAI lists only the reply's tokens) with {@code top}
+     * alternatives into {@code into}; null (no recording) for {@code top < 0}. Runs on the scheduler's thread.
+     */
+    private static Generation.SampledTokens recorder(Tokenizer tokenizer, int top, List<TokenLogprob> into) {
+        if (top < 0) {
+            return null;
+        }
+        return (token, logits) -> {
+            if (!tokenizer.isEog(token)) {
+                into.add(Logprobs.of(tokenizer, token, logits, top));
+            }
+        };
+    }
+
     /** Generates through the scheduler and waits for the whole completion. */
-    private Completion generateWhole(int[] prompt, GenerateOptions options, String param) {
+    private Whole generateWhole(int[] prompt, GenerateOptions options, String param, Tokenizer tokenizer, int top) {
         CompletableFuture<Completion> done = new CompletableFuture<>();
+        List<TokenLogprob> logprobs = new ArrayList<>();
         Job job = new Job(prompt, options, new Job.Listener() {
             @Override
             public void text(String piece) {
@@ -282,10 +366,11 @@ final class Endpoints {
             public void failed(RuntimeException error) {
                 done.completeExceptionally(error);
             }
-        });
+        }, recorder(tokenizer, top, logprobs));
         scheduler.submit(job);
         try {
-            return done.get();
+            Completion c = done.get(); // the future's completion orders the scheduler's writes of the list before this read
+            return new Whole(c, List.copyOf(logprobs));
         } catch (InterruptedException e) {
             job.cancel();
             Thread.currentThread().interrupt();
@@ -299,32 +384,53 @@ final class Endpoints {
     private interface StreamShape {
         Object first();
 
-        Object piece(String piece);
+        /** A piece of text, with the log-probabilities of the tokens sampled since the last piece (empty unless asked for). */
+        Object piece(String piece, List<TokenLogprob> logprobs);
 
-        Object last(Completion c);
+        /** The events that end the reply; {@code logprobs} those of tokens sampled after the last piece. */
+        List<Object> last(Completion c, List<TokenLogprob> logprobs);
 
         Object usage(Completion c);
     }
 
+    /** A piece of text and the log-probabilities of the tokens sampled since the last one. */
+    private record Piece(String text, List<TokenLogprob> logprobs) {
+    }
+
+    /** The end of a stream and the log-probabilities of the tokens sampled after the last piece. */
+    private record End(Completion completion, List<TokenLogprob> logprobs) {
+    }
+
     /** Generates through the scheduler, sending each piece as an event; a client gone cancels the generation. */
-    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, String param, StreamShape shape) throws IOException {
+    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, String param, Tokenizer tokenizer, int top,
+                        StreamShape shape) throws IOException {
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        List<TokenLogprob> sampled = new ArrayList<>(); // the scheduler's thread only: handed on with each piece
         Job job = new Job(prompt, options, new Job.Listener() {
             @Override
             public void text(String piece) {
-                events.add(piece);
+                events.add(new Piece(piece, taken()));
             }
 
             @Override
             public void finished(Completion completion) {
-                events.add(completion);
+                events.add(new End(completion, taken()));
             }
 
             @Override
             public void failed(RuntimeException error) {
                 events.add(error);
             }
-        });
+
+            private List<TokenLogprob> taken() {
+                if (sampled.isEmpty()) {
+                    return List.of();
+                }
+                List<TokenLogprob> out = List.copyOf(sampled);
+                sampled.clear();
+                return out;
+            }
+        }, recorder(tokenizer, top, sampled));
         scheduler.submit(job); // a full queue is a 503 before any header is sent
         try (EventStream sse = new EventStream(exchange, watchdog, settings.ioTimeout())) {
             Object first = shape.first();
@@ -333,11 +439,16 @@ final class Endpoints {
             }
             while (true) {
                 Object e = events.take();
-                if (e instanceof String piece) {
-                    sse.send(shape.piece(piece));
-                } else if (e instanceof Completion c) {
-                    sse.send(shape.last(c));
-                    Object usage = shape.usage(c);
+                if (e instanceof Piece piece) {
+                    Object event = shape.piece(piece.text(), piece.logprobs());
+                    if (event != null) {
+                        sse.send(event);
+                    }
+                } else if (e instanceof End end) {
+                    for (Object event : shape.last(end.completion(), end.logprobs())) {
+                        sse.send(event);
+                    }
+                    Object usage = shape.usage(end.completion());
                     if (usage != null) {
                         sse.send(usage);
                     }
