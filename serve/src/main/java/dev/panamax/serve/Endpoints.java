@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 
 /** The endpoints: each reads its request, does the work (generation through the {@link Scheduler}) and answers. */
 final class Endpoints {
@@ -69,19 +70,26 @@ final class Endpoints {
         String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         long now = System.currentTimeMillis() / 1000;
         Tokenizer tokenizer = m.model().tokenizer();
+        int n = choices(req.n());
         if (!req.streamed()) {
-            Whole w = generateWhole(prompt, fitted(prompt, options, m, "messages"), "messages", tokenizer, top);
-            Completion c = w.completion();
-            ChatPrompt.Reply reply = chat.read(c.text());
-            boolean calls = !reply.calls().isEmpty();
-            HttpIo.json(exchange, 200, new ChatCompletion(id, "chat.completion", now, m.id(),
-                    List.of(new ChatChoice(0, new AssistantMessage("assistant", reply.content(), null, calls ? reply.calls() : null),
-                            top < 0 ? null : new ChatLogprobs(w.logprobs(), null), calls ? "tool_calls" : Responses.finishReason(c.stopReason()))),
-                    Usage.of(c.promptTokens(), c.generatedTokens()), null), watchdog, settings.ioTimeout());
+            List<Whole> wholes = generateWhole(prompt, fitted(prompt, options, m, "messages"), n, "messages", tokenizer, top);
+            List<ChatChoice> choices = new ArrayList<>(n);
+            int generated = 0;
+            for (int i = 0; i < n; i++) {
+                Completion c = wholes.get(i).completion();
+                ChatPrompt.Reply reply = chat.read(c.text());
+                boolean calls = !reply.calls().isEmpty();
+                choices.add(new ChatChoice(i, new AssistantMessage("assistant", reply.content(), null, calls ? reply.calls() : null),
+                        top < 0 ? null : new ChatLogprobs(wholes.get(i).logprobs(), null), calls ? "tool_calls"
+                        : Responses.finishReason(c.stopReason())));
+                generated += c.generatedTokens();
+            }
+            HttpIo.json(exchange, 200, new ChatCompletion(id, "chat.completion", now, m.id(), choices, Usage.of(prompt.length, generated), null),
+                    watchdog, settings.ioTimeout());
             return;
         }
         boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        stream(exchange, prompt, fitted(prompt, options, m, "messages"), "messages", tokenizer, top, new StreamShape() {
+        stream(exchange, prompt, fitted(prompt, options, m, "messages"), n, "messages", tokenizer, top, index -> new StreamShape() {
             private final StringBuilder generated = new StringBuilder();
             private final List<TokenLogprob> pending = new ArrayList<>();
             private int shown;
@@ -132,9 +140,9 @@ final class Endpoints {
             }
 
             @Override
-            public Object usage(Completion c) {
+            public Object usage(int promptTokens, int completionTokens) {
                 return includeUsage ? new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(),
-                        Usage.of(c.promptTokens(), c.generatedTokens()), null) : null;
+                        Usage.of(promptTokens, completionTokens), null) : null;
             }
 
             private ChatLogprobs takePending() {
@@ -147,7 +155,8 @@ final class Endpoints {
             }
 
             private ChatChunk chunk(Delta delta, ChatLogprobs logprobs, String finish) {
-                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(0, delta, logprobs, finish)), null, null);
+                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(index, delta, logprobs, finish)), null,
+                        null);
             }
         });
     }
@@ -168,16 +177,23 @@ final class Endpoints {
         }
         String id = "cmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         long now = System.currentTimeMillis() / 1000;
+        int n = choices(req.n());
         if (!req.streamed()) {
-            Whole w = generateWhole(prompt, fitted(prompt, options, m, "prompt"), "prompt", tokenizer, top);
-            Completion c = w.completion();
-            HttpIo.json(exchange, 200, new TextCompletion(id, "text_completion", now, m.id(),
-                    List.of(new TextChoice(c.text(), 0, top < 0 ? null : Logprobs.text(w.logprobs(), 0), Responses.finishReason(c.stopReason()))),
-                    Usage.of(c.promptTokens(), c.generatedTokens()), null), watchdog, settings.ioTimeout());
+            List<Whole> wholes = generateWhole(prompt, fitted(prompt, options, m, "prompt"), n, "prompt", tokenizer, top);
+            List<TextChoice> choices = new ArrayList<>(n);
+            int generated = 0;
+            for (int i = 0; i < n; i++) {
+                Completion c = wholes.get(i).completion();
+                choices.add(new TextChoice(c.text(), i, top < 0 ? null : Logprobs.text(wholes.get(i).logprobs(), 0),
+                        Responses.finishReason(c.stopReason())));
+                generated += c.generatedTokens();
+            }
+            HttpIo.json(exchange, 200, new TextCompletion(id, "text_completion", now, m.id(), choices, Usage.of(prompt.length, generated), null),
+                    watchdog, settings.ioTimeout());
             return;
         }
         boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), "prompt", tokenizer, top, new StreamShape() {
+        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), n, "prompt", tokenizer, top, index -> new StreamShape() {
             private int offset;
 
             @Override
@@ -187,21 +203,21 @@ final class Endpoints {
 
             @Override
             public Object piece(String piece, List<TokenLogprob> logprobs) {
-                return new TextCompletion(id, "text_completion", now, m.id(), List.of(new TextChoice(piece, 0, logprobs(logprobs), null)), null,
-                        null);
+                return new TextCompletion(id, "text_completion", now, m.id(), List.of(new TextChoice(piece, index, logprobs(logprobs), null)),
+                        null, null);
             }
 
             @Override
             public List<Object> last(Completion c, List<TokenLogprob> logprobs) {
                 return List.of(new TextCompletion(id, "text_completion", now, m.id(),
-                        List.of(new TextChoice("", 0, logprobs.isEmpty() ? null : logprobs(logprobs), Responses.finishReason(c.stopReason()))),
+                        List.of(new TextChoice("", index, logprobs.isEmpty() ? null : logprobs(logprobs), Responses.finishReason(c.stopReason()))),
                         null, null));
             }
 
             @Override
-            public Object usage(Completion c) {
+            public Object usage(int promptTokens, int completionTokens) {
                 return includeUsage ? new TextCompletion(id, "text_completion", now, m.id(), List.of(),
-                        Usage.of(c.promptTokens(), c.generatedTokens()), null) : null;
+                        Usage.of(promptTokens, completionTokens), null) : null;
             }
 
             private Responses.TextLogprobs logprobs(List<TokenLogprob> entries) {
@@ -348,113 +364,181 @@ final class Endpoints {
         };
     }
 
-    /** Generates through the scheduler and waits for the whole completion. */
-    private Whole generateWhole(int[] prompt, GenerateOptions options, String param, Tokenizer tokenizer, int top) {
-        CompletableFuture<Completion> done = new CompletableFuture<>();
-        List<TokenLogprob> logprobs = new ArrayList<>();
-        Job job = new Job(prompt, options, new Job.Listener() {
-            @Override
-            public void text(String piece) {
-            }
+    /**
+     * The number of choices asked for ({@code n}): each is a generation of its own, in a slot of its own, so at
+     * most {@code --parallel} of them.
+     */
+    private int choices(Integer n) {
+        if (n == null) {
+            return 1;
+        }
+        if (n < 1 || n > settings.parallel()) {
+            throw ApiException.badRequest("'n' must be in [1, " + settings.parallel() + "] (each choice takes one of the server's --parallel "
+                    + settings.parallel() + " slots), got " + n, "n");
+        }
+        return n;
+    }
 
-            @Override
-            public void finished(Completion completion) {
-                done.complete(completion);
-            }
+    /**
+     * The options of choice {@code i} of several: its own sequence, drawn with seed {@code seed + i} (so a request
+     * with a seed gets the same choices again).
+     */
+    private static GenerateOptions choice(GenerateOptions options, int i) {
+        return i == 0 ? options : options.seed(options.sampler().seed() + i);
+    }
 
-            @Override
-            public void failed(RuntimeException error) {
-                done.completeExceptionally(error);
+    /**
+     * Queues {@code jobs}; if the queue refuses one (503), those already queued are cancelled.
+     */
+    private void submitAll(List<Job> jobs) {
+        for (int i = 0; i < jobs.size(); i++) {
+            try {
+                scheduler.submit(jobs.get(i));
+            } catch (RuntimeException e) {
+                for (int j = 0; j < i; j++) {
+                    jobs.get(j).cancel();
+                }
+                throw e;
             }
-        }, recorder(tokenizer, top, logprobs));
-        scheduler.submit(job);
+        }
+    }
+
+    /** Generates {@code n} choices through the scheduler and waits for all of them. */
+    private List<Whole> generateWhole(int[] prompt, GenerateOptions options, int n, String param, Tokenizer tokenizer, int top) {
+        List<CompletableFuture<Completion>> done = new ArrayList<>(n);
+        List<List<TokenLogprob>> logprobs = new ArrayList<>(n);
+        List<Job> jobs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<Completion> future = new CompletableFuture<>();
+            List<TokenLogprob> entries = new ArrayList<>();
+            done.add(future);
+            logprobs.add(entries);
+            jobs.add(new Job(prompt, choice(options, i), new Job.Listener() {
+                @Override
+                public void text(String piece) {
+                }
+
+                @Override
+                public void finished(Completion completion) {
+                    future.complete(completion);
+                }
+
+                @Override
+                public void failed(RuntimeException error) {
+                    future.completeExceptionally(error);
+                }
+            }, recorder(tokenizer, top, entries)));
+        }
+        submitAll(jobs);
+        List<Whole> out = new ArrayList<>(n);
         try {
-            Completion c = done.get(); // the future's completion orders the scheduler's writes of the list before this read
-            return new Whole(c, List.copyOf(logprobs));
+            for (int i = 0; i < n; i++) {
+                Completion c = done.get(i).get(); // the future's completion orders the scheduler's writes of the list before this read
+                out.add(new Whole(c, List.copyOf(logprobs.get(i))));
+            }
+            return out;
         } catch (InterruptedException e) {
-            job.cancel();
+            jobs.forEach(Job::cancel);
             Thread.currentThread().interrupt();
             throw new ApiException(503, "server_error", "the request was interrupted", null, null);
         } catch (ExecutionException e) {
+            jobs.forEach(Job::cancel);
             throw failure(e.getCause(), param);
         }
     }
 
-    /** The events of one streamed response: null for an event not to send. */
+    /** The events of one choice of a streamed response: null for an event not to send. */
     private interface StreamShape {
         Object first();
 
         /** A piece of text, with the log-probabilities of the tokens sampled since the last piece (empty unless asked for). */
         Object piece(String piece, List<TokenLogprob> logprobs);
 
-        /** The events that end the reply; {@code logprobs} those of tokens sampled after the last piece. */
+        /** The events that end the choice; {@code logprobs} those of tokens sampled after the last piece. */
         List<Object> last(Completion c, List<TokenLogprob> logprobs);
 
-        Object usage(Completion c);
+        /** The usage event, sent once after every choice has ended (null: none), by the first choice's shape. */
+        Object usage(int promptTokens, int completionTokens);
     }
 
-    /** A piece of text and the log-probabilities of the tokens sampled since the last one. */
-    private record Piece(String text, List<TokenLogprob> logprobs) {
+    /** A piece of text of choice {@code index} and the log-probabilities of the tokens sampled since its last one. */
+    private record Piece(int index, String text, List<TokenLogprob> logprobs) {
     }
 
-    /** The end of a stream and the log-probabilities of the tokens sampled after the last piece. */
-    private record End(Completion completion, List<TokenLogprob> logprobs) {
+    /** The end of choice {@code index} and the log-probabilities of the tokens sampled after its last piece. */
+    private record End(int index, Completion completion, List<TokenLogprob> logprobs) {
     }
 
-    /** Generates through the scheduler, sending each piece as an event; a client gone cancels the generation. */
-    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, String param, Tokenizer tokenizer, int top,
-                        StreamShape shape) throws IOException {
+    /**
+     * Generates {@code n} choices through the scheduler, sending each piece as an event as it comes (choices
+     * interleaved, told apart by their index); a client gone cancels them all.
+     */
+    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, int n, String param, Tokenizer tokenizer, int top,
+                        IntFunction<StreamShape> shapes) throws IOException {
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        List<TokenLogprob> sampled = new ArrayList<>(); // the scheduler's thread only: handed on with each piece
-        Job job = new Job(prompt, options, new Job.Listener() {
-            @Override
-            public void text(String piece) {
-                events.add(new Piece(piece, taken()));
-            }
-
-            @Override
-            public void finished(Completion completion) {
-                events.add(new End(completion, taken()));
-            }
-
-            @Override
-            public void failed(RuntimeException error) {
-                events.add(error);
-            }
-
-            private List<TokenLogprob> taken() {
-                if (sampled.isEmpty()) {
-                    return List.of();
+        List<Job> jobs = new ArrayList<>(n);
+        List<StreamShape> shape = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            List<TokenLogprob> sampled = new ArrayList<>(); // the scheduler's thread only: handed on with each piece
+            shape.add(shapes.apply(i));
+            jobs.add(new Job(prompt, choice(options, i), new Job.Listener() {
+                @Override
+                public void text(String piece) {
+                    events.add(new Piece(index, piece, taken()));
                 }
-                List<TokenLogprob> out = List.copyOf(sampled);
-                sampled.clear();
-                return out;
-            }
-        }, recorder(tokenizer, top, sampled));
-        scheduler.submit(job); // a full queue is a 503 before any header is sent
+
+                @Override
+                public void finished(Completion completion) {
+                    events.add(new End(index, completion, taken()));
+                }
+
+                @Override
+                public void failed(RuntimeException error) {
+                    events.add(error);
+                }
+
+                private List<TokenLogprob> taken() {
+                    if (sampled.isEmpty()) {
+                        return List.of();
+                    }
+                    List<TokenLogprob> out = List.copyOf(sampled);
+                    sampled.clear();
+                    return out;
+                }
+            }, recorder(tokenizer, top, sampled)));
+        }
+        submitAll(jobs); // a full queue is a 503 before any header is sent
         try (EventStream sse = new EventStream(exchange, watchdog, settings.ioTimeout())) {
-            Object first = shape.first();
-            if (first != null) {
-                sse.send(first);
+            for (StreamShape s : shape) {
+                Object first = s.first();
+                if (first != null) {
+                    sse.send(first);
+                }
             }
+            int ended = 0, generated = 0;
             while (true) {
                 Object e = events.take();
                 if (e instanceof Piece piece) {
-                    Object event = shape.piece(piece.text(), piece.logprobs());
+                    Object event = shape.get(piece.index()).piece(piece.text(), piece.logprobs());
                     if (event != null) {
                         sse.send(event);
                     }
                 } else if (e instanceof End end) {
-                    for (Object event : shape.last(end.completion(), end.logprobs())) {
+                    for (Object event : shape.get(end.index()).last(end.completion(), end.logprobs())) {
                         sse.send(event);
                     }
-                    Object usage = shape.usage(end.completion());
-                    if (usage != null) {
-                        sse.send(usage);
+                    generated += end.completion().generatedTokens();
+                    if (++ended == n) {
+                        Object usage = shape.getFirst().usage(prompt.length, generated);
+                        if (usage != null) {
+                            sse.send(usage);
+                        }
+                        sse.done();
+                        return;
                     }
-                    sse.done();
-                    return;
                 } else {
+                    jobs.forEach(Job::cancel);
                     ApiException error = failure((Throwable) e, param);
                     sse.send(HttpIo.error(error));
                     sse.done();
@@ -462,10 +546,10 @@ final class Endpoints {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            job.cancel(); // the client is gone or stalled: free its slot at once
+            jobs.forEach(Job::cancel); // the client is gone or stalled: free the slots at once
             throw e;
         } catch (InterruptedException e) {
-            job.cancel();
+            jobs.forEach(Job::cancel);
             Thread.currentThread().interrupt();
         }
     }

@@ -51,7 +51,7 @@ final class Requests {
             }
             Integer limit = maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
             return Requests.options(limit, maxCompletionTokens != null ? "max_completion_tokens" : "max_tokens", temperature, topP, topK,
-                    minP, stop, seed, n, presencePenalty, frequencyPenalty);
+                    minP, stop, seed, presencePenalty, frequencyPenalty);
         }
 
         boolean streamed() {
@@ -128,7 +128,7 @@ final class Requests {
             if (Boolean.TRUE.equals(echo)) {
                 throw ApiException.badRequest("'echo' is not supported", "echo");
             }
-            return Requests.options(maxTokens, "max_tokens", temperature, topP, topK, minP, stop, seed, n, presencePenalty, frequencyPenalty);
+            return Requests.options(maxTokens, "max_tokens", temperature, topP, topK, minP, stop, seed, presencePenalty, frequencyPenalty);
         }
 
         boolean streamed() {
@@ -218,10 +218,7 @@ final class Requests {
      * as many tokens as the context leaves ({@link GenerateOptions#maxTokens} is then fitted by the caller).
      */
     static GenerateOptions options(Integer maxTokens, String maxName, Double temperature, Double topP, Integer topK, Double minP,
-                                   JsonNode stop, Long seed, Integer n, Double presence, Double frequency) {
-        if (n != null && n != 1) {
-            throw ApiException.badRequest("'n' must be 1: this server returns one choice", "n");
-        }
+                                   JsonNode stop, Long seed, Double presence, Double frequency) {
         if (maxTokens != null && maxTokens < 0) {
             throw ApiException.badRequest("'" + maxName + "' must not be negative, got " + maxTokens, maxName);
         }

@@ -89,7 +89,7 @@ class LogprobsTest {
             ChatFormat format = server.model.chatFormat();
             int[] prompt = server.model.tokenizer().encode(format.format(List.of(ChatMessage.user("Tell me a story")), true),
                     format.tokenizerAddsBos(), true);
-            GenerateOptions options = Requests.options(12, "max_tokens", 0.7, null, null, null, null, seed, null, null, null);
+            GenerateOptions options = Requests.options(12, "max_tokens", 0.7, null, null, null, null, seed, null, null);
             List<Expected> expected = reference(server, prompt, options, top);
             JsonNode content = r.json().at("/choices/0/logprobs/content");
             assertEquals(expected.size(), content.size(), r.body());
