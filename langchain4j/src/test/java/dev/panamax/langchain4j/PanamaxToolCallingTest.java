@@ -24,6 +24,8 @@ import dev.panamax.tensor.testing.Seeded;
 import dev.panamax.transformer.api.LanguageModel;
 import dev.panamax.transformer.api.ModelOptions;
 import dev.panamax.transformer.chat.ChatModels;
+import dev.panamax.transformer.chat.ForcedToolModel;
+import dev.panamax.transformer.chat.LlamaCppTemplates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -7,6 +7,11 @@ import dev.panamax.serve.Requests.DetokenizeRequest;
 import dev.panamax.serve.Requests.EmbeddingRequest;
 import dev.panamax.serve.Requests.TokenizeRequest;
 import dev.panamax.serve.Responses.AssistantMessage;
+import dev.panamax.serve.Responses.ChatLogprobs;
+import dev.panamax.serve.Responses.FunctionDelta;
+import dev.panamax.serve.Responses.TokenLogprob;
+import dev.panamax.serve.Responses.ToolCallDelta;
+import dev.panamax.serve.Responses.ToolCallOut;
 import dev.panamax.serve.Responses.ChatChoice;
 import dev.panamax.serve.Responses.ChatChunk;
 import dev.panamax.serve.Responses.ChatCompletion;
@@ -18,8 +23,7 @@ import dev.panamax.serve.Responses.TextCompletion;
 import dev.panamax.serve.Responses.Usage;
 import dev.panamax.transformer.api.Completion;
 import dev.panamax.transformer.api.GenerateOptions;
-import dev.panamax.transformer.chat.ChatFormat;
-import dev.panamax.transformer.chat.ChatMessage;
+import dev.panamax.transformer.api.Generation;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 
 /** The endpoints: each reads its request, does the work (generation through the {@link Scheduler}) and answers. */
 final class Endpoints {
@@ -57,50 +62,101 @@ final class Endpoints {
     void chatCompletions(HttpExchange exchange) throws IOException {
         ChatCompletionRequest req = Json.read(body(exchange), ChatCompletionRequest.class);
         ServedModel m = generating(req.model());
-        List<ChatMessage> conversation = req.conversation();
         GenerateOptions options = req.options();
-        ChatFormat format = m.model().chatFormat();
-        String text;
-        try {
-            text = format.format(conversation, true);
-        } catch (RuntimeException e) { // a template that cannot render these messages (e.g. its own raise_exception)
-            throw ApiException.badRequest("the model's chat template cannot render these messages: " + e.getMessage(), "messages");
-        }
-        int[] prompt = m.model().tokenizer().encode(text, format.tokenizerAddsBos(), true);
+        int top = req.logprobsWanted();
+        req.checkResponseFormat();
+        ChatPrompt chat = ChatPrompt.of(req, m.model().chatFormat());
+        int[] prompt = m.model().tokenizer().encode(chat.text(), chat.tokenizerAddsBos(), true);
         String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         long now = System.currentTimeMillis() / 1000;
+        Tokenizer tokenizer = m.model().tokenizer();
+        int n = choices(req.n());
         if (!req.streamed()) {
-            Completion c = generateWhole(prompt, fitted(prompt, options, m, "messages"), "messages");
-            Usage usage = Usage.of(c.promptTokens(), c.generatedTokens());
-            HttpIo.json(exchange, 200, new ChatCompletion(id, "chat.completion", now, m.id(),
-                    List.of(new ChatChoice(0, new AssistantMessage("assistant", c.text(), null), null, Responses.finishReason(c.stopReason()))),
-                    usage, null), watchdog, settings.ioTimeout());
+            List<Whole> wholes = generateWhole(prompt, fitted(prompt, options, m, "messages"), n, "messages", tokenizer, top);
+            List<ChatChoice> choices = new ArrayList<>(n);
+            int generated = 0;
+            for (int i = 0; i < n; i++) {
+                Completion c = wholes.get(i).completion();
+                ChatPrompt.Reply reply = chat.read(c.text());
+                boolean calls = !reply.calls().isEmpty();
+                choices.add(new ChatChoice(i, new AssistantMessage("assistant", reply.content(), null, calls ? reply.calls() : null),
+                        top < 0 ? null : new ChatLogprobs(wholes.get(i).logprobs(), null), calls ? "tool_calls"
+                        : Responses.finishReason(c.stopReason())));
+                generated += c.generatedTokens();
+            }
+            HttpIo.json(exchange, 200, new ChatCompletion(id, "chat.completion", now, m.id(), choices, Usage.of(prompt.length, generated), null),
+                    watchdog, settings.ioTimeout());
             return;
         }
         boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        stream(exchange, prompt, fitted(prompt, options, m, "messages"), "messages", new StreamShape() {
+        stream(exchange, prompt, fitted(prompt, options, m, "messages"), n, "messages", tokenizer, top, index -> new StreamShape() {
+            private final StringBuilder generated = new StringBuilder();
+            private final List<TokenLogprob> pending = new ArrayList<>();
+            private int shown;
+
             @Override
             public Object first() {
-                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(0, new Delta("assistant", ""), null, null)),
-                        null, null);
+                return chunk(new Delta("assistant", ""), null, null);
             }
 
             @Override
-            public Object piece(String piece) {
-                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(0, new Delta(null, piece), null, null)),
-                        null, null);
+            public Object piece(String piece, List<TokenLogprob> logprobs) {
+                generated.append(piece);
+                pending.addAll(logprobs);
+                int upTo = chat.shownLength(generated.toString());
+                if (upTo <= shown) {
+                    return null; // held back: it may be turning into a tool call
+                }
+                String text = generated.substring(shown, upTo);
+                shown = upTo;
+                return chunk(new Delta(null, text), takePending(), null);
             }
 
             @Override
-            public Object last(Completion c) {
-                return new ChatChunk(id, "chat.completion.chunk", now, m.id(),
-                        List.of(new ChunkChoice(0, new Delta(null, null), null, Responses.finishReason(c.stopReason()))), null, null);
+            public List<Object> last(Completion c, List<TokenLogprob> logprobs) {
+                pending.addAll(logprobs);
+                ChatPrompt.Reply reply = chat.read(c.text());
+                List<Object> events = new ArrayList<>();
+                if (reply.calls().isEmpty()) {
+                    if (shown < generated.length()) {
+                        events.add(chunk(new Delta(null, generated.substring(shown)), takePending(), null));
+                    }
+                    events.add(chunk(new Delta(null, null), takePending(), Responses.finishReason(c.stopReason())));
+                    return events;
+                }
+                String before = generated.substring(0, shown).strip(); // the text streamed before the first call
+                if (reply.content() != null && reply.content().startsWith(before) && reply.content().length() > before.length()) {
+                    events.add(chunk(new Delta(null, reply.content().substring(before.length())), null, null));
+                }
+                for (int i = 0; i < reply.calls().size(); i++) { // as OpenAI streams them: id and name, then the arguments
+                    ToolCallOut call = reply.calls().get(i);
+                    events.add(chunk(new Delta(null, null, List.of(new ToolCallDelta(i, call.id(), "function",
+                            new FunctionDelta(call.function().name(), "")))), null, null));
+                    events.add(chunk(new Delta(null, null, List.of(new ToolCallDelta(i, null, null,
+                            new FunctionDelta(null, call.function().arguments())))), null, null));
+                }
+                events.add(chunk(new Delta(null, null), takePending(), "tool_calls"));
+                return events;
             }
 
             @Override
-            public Object usage(Completion c) {
+            public Object usage(int promptTokens, int completionTokens) {
                 return includeUsage ? new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(),
-                        Usage.of(c.promptTokens(), c.generatedTokens()), null) : null;
+                        Usage.of(promptTokens, completionTokens), null) : null;
+            }
+
+            private ChatLogprobs takePending() {
+                if (top < 0 || pending.isEmpty()) {
+                    return null;
+                }
+                ChatLogprobs out = new ChatLogprobs(List.copyOf(pending), null);
+                pending.clear();
+                return out;
+            }
+
+            private ChatChunk chunk(Delta delta, ChatLogprobs logprobs, String finish) {
+                return new ChatChunk(id, "chat.completion.chunk", now, m.id(), List.of(new ChunkChoice(index, delta, logprobs, finish)), null,
+                        null);
             }
         });
     }
@@ -110,6 +166,7 @@ final class Endpoints {
         ServedModel m = generating(req.model());
         String text = req.text();
         GenerateOptions options = req.options();
+        int top = req.logprobsWanted();
         Tokenizer tokenizer = m.model().tokenizer();
         int[] prompt = tokenizer.encode(text, true, false);
         if (prompt.length == 0) {
@@ -120,35 +177,58 @@ final class Endpoints {
         }
         String id = "cmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         long now = System.currentTimeMillis() / 1000;
+        int n = choices(req.n());
         if (!req.streamed()) {
-            Completion c = generateWhole(prompt, fitted(prompt, options, m, "prompt"), "prompt");
-            HttpIo.json(exchange, 200, new TextCompletion(id, "text_completion", now, m.id(),
-                    List.of(new TextChoice(c.text(), 0, null, Responses.finishReason(c.stopReason()))),
-                    Usage.of(c.promptTokens(), c.generatedTokens()), null), watchdog, settings.ioTimeout());
+            List<Whole> wholes = generateWhole(prompt, fitted(prompt, options, m, "prompt"), n, "prompt", tokenizer, top);
+            List<TextChoice> choices = new ArrayList<>(n);
+            int generated = 0;
+            for (int i = 0; i < n; i++) {
+                Completion c = wholes.get(i).completion();
+                choices.add(new TextChoice(c.text(), i, top < 0 ? null : Logprobs.text(wholes.get(i).logprobs(), 0),
+                        Responses.finishReason(c.stopReason())));
+                generated += c.generatedTokens();
+            }
+            HttpIo.json(exchange, 200, new TextCompletion(id, "text_completion", now, m.id(), choices, Usage.of(prompt.length, generated), null),
+                    watchdog, settings.ioTimeout());
             return;
         }
         boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), "prompt", new StreamShape() {
+        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), n, "prompt", tokenizer, top, index -> new StreamShape() {
+            private int offset;
+
             @Override
             public Object first() {
                 return null;
             }
 
             @Override
-            public Object piece(String piece) {
-                return new TextCompletion(id, "text_completion", now, m.id(), List.of(new TextChoice(piece, 0, null, null)), null, null);
+            public Object piece(String piece, List<TokenLogprob> logprobs) {
+                return new TextCompletion(id, "text_completion", now, m.id(), List.of(new TextChoice(piece, index, logprobs(logprobs), null)),
+                        null, null);
             }
 
             @Override
-            public Object last(Completion c) {
-                return new TextCompletion(id, "text_completion", now, m.id(),
-                        List.of(new TextChoice("", 0, null, Responses.finishReason(c.stopReason()))), null, null);
+            public List<Object> last(Completion c, List<TokenLogprob> logprobs) {
+                return List.of(new TextCompletion(id, "text_completion", now, m.id(),
+                        List.of(new TextChoice("", index, logprobs.isEmpty() ? null : logprobs(logprobs), Responses.finishReason(c.stopReason()))),
+                        null, null));
             }
 
             @Override
-            public Object usage(Completion c) {
+            public Object usage(int promptTokens, int completionTokens) {
                 return includeUsage ? new TextCompletion(id, "text_completion", now, m.id(), List.of(),
-                        Usage.of(c.promptTokens(), c.generatedTokens()), null) : null;
+                        Usage.of(promptTokens, completionTokens), null) : null;
+            }
+
+            private Responses.TextLogprobs logprobs(List<TokenLogprob> entries) {
+                if (top < 0) {
+                    return null;
+                }
+                Responses.TextLogprobs out = Logprobs.text(entries, offset);
+                for (TokenLogprob e : entries) {
+                    offset += e.token().length();
+                }
+                return out;
             }
         });
     }
@@ -265,85 +345,200 @@ final class Endpoints {
         return options.maxTokens((int) Math.min(options.maxTokens(), context - prompt.length + 1L));
     }
 
-    /** Generates through the scheduler and waits for the whole completion. */
-    private Completion generateWhole(int[] prompt, GenerateOptions options, String param) {
-        CompletableFuture<Completion> done = new CompletableFuture<>();
-        Job job = new Job(prompt, options, new Job.Listener() {
-            @Override
-            public void text(String piece) {
-            }
+    /** A whole completion and the log-probabilities of its tokens (empty unless asked for). */
+    private record Whole(Completion completion, List<TokenLogprob> logprobs) {
+    }
 
-            @Override
-            public void finished(Completion completion) {
-                done.complete(completion);
+    /**
+     * Records each token sampled (end tokens left out, as OpenAI lists only the reply's tokens) with {@code top}
+     * alternatives into {@code into}; null (no recording) for {@code top < 0}. Runs on the scheduler's thread.
+     */
+    private static Generation.SampledTokens recorder(Tokenizer tokenizer, int top, List<TokenLogprob> into) {
+        if (top < 0) {
+            return null;
+        }
+        return (token, logits) -> {
+            if (!tokenizer.isEog(token)) {
+                into.add(Logprobs.of(tokenizer, token, logits, top));
             }
+        };
+    }
 
-            @Override
-            public void failed(RuntimeException error) {
-                done.completeExceptionally(error);
+    /**
+     * The number of choices asked for ({@code n}): each is a generation of its own, in a slot of its own, so at
+     * most {@code --parallel} of them.
+     */
+    private int choices(Integer n) {
+        if (n == null) {
+            return 1;
+        }
+        if (n < 1 || n > settings.parallel()) {
+            throw ApiException.badRequest("'n' must be in [1, " + settings.parallel() + "] (each choice takes one of the server's --parallel "
+                    + settings.parallel() + " slots), got " + n, "n");
+        }
+        return n;
+    }
+
+    /**
+     * The options of choice {@code i} of several: its own sequence, drawn with seed {@code seed + i} (so a request
+     * with a seed gets the same choices again).
+     */
+    private static GenerateOptions choice(GenerateOptions options, int i) {
+        return i == 0 ? options : options.seed(options.sampler().seed() + i);
+    }
+
+    /**
+     * Queues {@code jobs}; if the queue refuses one (503), those already queued are cancelled.
+     */
+    private void submitAll(List<Job> jobs) {
+        for (int i = 0; i < jobs.size(); i++) {
+            try {
+                scheduler.submit(jobs.get(i));
+            } catch (RuntimeException e) {
+                for (int j = 0; j < i; j++) {
+                    jobs.get(j).cancel();
+                }
+                throw e;
             }
-        });
-        scheduler.submit(job);
+        }
+    }
+
+    /** Generates {@code n} choices through the scheduler and waits for all of them. */
+    private List<Whole> generateWhole(int[] prompt, GenerateOptions options, int n, String param, Tokenizer tokenizer, int top) {
+        List<CompletableFuture<Completion>> done = new ArrayList<>(n);
+        List<List<TokenLogprob>> logprobs = new ArrayList<>(n);
+        List<Job> jobs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            CompletableFuture<Completion> future = new CompletableFuture<>();
+            List<TokenLogprob> entries = new ArrayList<>();
+            done.add(future);
+            logprobs.add(entries);
+            jobs.add(new Job(prompt, choice(options, i), new Job.Listener() {
+                @Override
+                public void text(String piece) {
+                }
+
+                @Override
+                public void finished(Completion completion) {
+                    future.complete(completion);
+                }
+
+                @Override
+                public void failed(RuntimeException error) {
+                    future.completeExceptionally(error);
+                }
+            }, recorder(tokenizer, top, entries)));
+        }
+        submitAll(jobs);
+        List<Whole> out = new ArrayList<>(n);
         try {
-            return done.get();
+            for (int i = 0; i < n; i++) {
+                Completion c = done.get(i).get(); // the future's completion orders the scheduler's writes of the list before this read
+                out.add(new Whole(c, List.copyOf(logprobs.get(i))));
+            }
+            return out;
         } catch (InterruptedException e) {
-            job.cancel();
+            jobs.forEach(Job::cancel);
             Thread.currentThread().interrupt();
             throw new ApiException(503, "server_error", "the request was interrupted", null, null);
         } catch (ExecutionException e) {
+            jobs.forEach(Job::cancel);
             throw failure(e.getCause(), param);
         }
     }
 
-    /** The events of one streamed response: null for an event not to send. */
+    /** The events of one choice of a streamed response: null for an event not to send. */
     private interface StreamShape {
         Object first();
 
-        Object piece(String piece);
+        /** A piece of text, with the log-probabilities of the tokens sampled since the last piece (empty unless asked for). */
+        Object piece(String piece, List<TokenLogprob> logprobs);
 
-        Object last(Completion c);
+        /** The events that end the choice; {@code logprobs} those of tokens sampled after the last piece. */
+        List<Object> last(Completion c, List<TokenLogprob> logprobs);
 
-        Object usage(Completion c);
+        /** The usage event, sent once after every choice has ended (null: none), by the first choice's shape. */
+        Object usage(int promptTokens, int completionTokens);
     }
 
-    /** Generates through the scheduler, sending each piece as an event; a client gone cancels the generation. */
-    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, String param, StreamShape shape) throws IOException {
+    /** A piece of text of choice {@code index} and the log-probabilities of the tokens sampled since its last one. */
+    private record Piece(int index, String text, List<TokenLogprob> logprobs) {
+    }
+
+    /** The end of choice {@code index} and the log-probabilities of the tokens sampled after its last piece. */
+    private record End(int index, Completion completion, List<TokenLogprob> logprobs) {
+    }
+
+    /**
+     * Generates {@code n} choices through the scheduler, sending each piece as an event as it comes (choices
+     * interleaved, told apart by their index); a client gone cancels them all.
+     */
+    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, int n, String param, Tokenizer tokenizer, int top,
+                        IntFunction<StreamShape> shapes) throws IOException {
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        Job job = new Job(prompt, options, new Job.Listener() {
-            @Override
-            public void text(String piece) {
-                events.add(piece);
-            }
+        List<Job> jobs = new ArrayList<>(n);
+        List<StreamShape> shape = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            List<TokenLogprob> sampled = new ArrayList<>(); // the scheduler's thread only: handed on with each piece
+            shape.add(shapes.apply(i));
+            jobs.add(new Job(prompt, choice(options, i), new Job.Listener() {
+                @Override
+                public void text(String piece) {
+                    events.add(new Piece(index, piece, taken()));
+                }
 
-            @Override
-            public void finished(Completion completion) {
-                events.add(completion);
-            }
+                @Override
+                public void finished(Completion completion) {
+                    events.add(new End(index, completion, taken()));
+                }
 
-            @Override
-            public void failed(RuntimeException error) {
-                events.add(error);
-            }
-        });
-        scheduler.submit(job); // a full queue is a 503 before any header is sent
+                @Override
+                public void failed(RuntimeException error) {
+                    events.add(error);
+                }
+
+                private List<TokenLogprob> taken() {
+                    if (sampled.isEmpty()) {
+                        return List.of();
+                    }
+                    List<TokenLogprob> out = List.copyOf(sampled);
+                    sampled.clear();
+                    return out;
+                }
+            }, recorder(tokenizer, top, sampled)));
+        }
+        submitAll(jobs); // a full queue is a 503 before any header is sent
         try (EventStream sse = new EventStream(exchange, watchdog, settings.ioTimeout())) {
-            Object first = shape.first();
-            if (first != null) {
-                sse.send(first);
+            for (StreamShape s : shape) {
+                Object first = s.first();
+                if (first != null) {
+                    sse.send(first);
+                }
             }
+            int ended = 0, generated = 0;
             while (true) {
                 Object e = events.take();
-                if (e instanceof String piece) {
-                    sse.send(shape.piece(piece));
-                } else if (e instanceof Completion c) {
-                    sse.send(shape.last(c));
-                    Object usage = shape.usage(c);
-                    if (usage != null) {
-                        sse.send(usage);
+                if (e instanceof Piece piece) {
+                    Object event = shape.get(piece.index()).piece(piece.text(), piece.logprobs());
+                    if (event != null) {
+                        sse.send(event);
                     }
-                    sse.done();
-                    return;
+                } else if (e instanceof End end) {
+                    for (Object event : shape.get(end.index()).last(end.completion(), end.logprobs())) {
+                        sse.send(event);
+                    }
+                    generated += end.completion().generatedTokens();
+                    if (++ended == n) {
+                        Object usage = shape.getFirst().usage(prompt.length, generated);
+                        if (usage != null) {
+                            sse.send(usage);
+                        }
+                        sse.done();
+                        return;
+                    }
                 } else {
+                    jobs.forEach(Job::cancel);
                     ApiException error = failure((Throwable) e, param);
                     sse.send(HttpIo.error(error));
                     sse.done();
@@ -351,10 +546,10 @@ final class Endpoints {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            job.cancel(); // the client is gone or stalled: free its slot at once
+            jobs.forEach(Job::cancel); // the client is gone or stalled: free the slots at once
             throw e;
         } catch (InterruptedException e) {
-            job.cancel();
+            jobs.forEach(Job::cancel);
             Thread.currentThread().interrupt();
         }
     }

@@ -3,6 +3,7 @@ package dev.panamax.serve;
 import dev.panamax.transformer.api.Cancellation;
 import dev.panamax.transformer.api.Completion;
 import dev.panamax.transformer.api.GenerateOptions;
+import dev.panamax.transformer.api.Generation;
 
 /**
  * One generation request waiting for, or holding, a slot of the {@link Scheduler}: its prompt tokens,
@@ -25,12 +26,24 @@ final class Job {
     private final int[] prompt;
     private final GenerateOptions options;
     private final Listener listener;
+    private final Generation.SampledTokens sampled;
     private final Cancellation cancellation = new Cancellation();
 
     Job(int[] prompt, GenerateOptions options, Listener listener) {
+        this(prompt, options, listener, null);
+    }
+
+    /** @param sampled told of each token sampled, with its logits (for log-probabilities), or null */
+    Job(int[] prompt, GenerateOptions options, Listener listener, Generation.SampledTokens sampled) {
         this.prompt = prompt;
         this.options = options.cancellation(cancellation);
         this.listener = listener;
+        this.sampled = sampled;
+    }
+
+    /** Told of each sampled token before its text, on the scheduler's thread; null for none. */
+    Generation.SampledTokens sampled() {
+        return sampled;
     }
 
     int[] prompt() {

@@ -20,7 +20,9 @@ final class Requests {
     /** {@code POST /v1/chat/completions}. */
     record ChatCompletionRequest(String model, List<Message> messages, Double temperature, Double topP, Integer topK, Double minP,
                                  Integer maxTokens, Integer maxCompletionTokens, JsonNode stop, Long seed, Boolean stream,
-                                 StreamOptions streamOptions, Integer n, Double presencePenalty, Double frequencyPenalty) {
+                                 StreamOptions streamOptions, Integer n, Double presencePenalty, Double frequencyPenalty, JsonNode tools,
+                                 JsonNode toolChoice, Boolean parallelToolCalls, Boolean logprobs, Integer topLogprobs,
+                                 JsonNode responseFormat) {
         /** The conversation, each message's content as text. */
         List<ChatMessage> conversation() {
             if (messages == null || messages.isEmpty()) {
@@ -49,16 +51,55 @@ final class Requests {
             }
             Integer limit = maxCompletionTokens != null ? maxCompletionTokens : maxTokens;
             return Requests.options(limit, maxCompletionTokens != null ? "max_completion_tokens" : "max_tokens", temperature, topP, topK,
-                    minP, stop, seed, n, presencePenalty, frequencyPenalty);
+                    minP, stop, seed, presencePenalty, frequencyPenalty);
         }
 
         boolean streamed() {
             return Boolean.TRUE.equals(stream);
         }
+
+        /** The alternatives to list per token with {@code logprobs: true} (0 to 20), or -1 for no log-probabilities. */
+        int logprobsWanted() {
+            if (!Boolean.TRUE.equals(logprobs)) {
+                if (topLogprobs != null) {
+                    throw ApiException.badRequest("'top_logprobs' needs 'logprobs': true", "top_logprobs");
+                }
+                return -1;
+            }
+            if (topLogprobs == null) {
+                return 0;
+            }
+            if (topLogprobs < 0 || topLogprobs > Logprobs.MAX_CHAT) {
+                throw ApiException.badRequest("'top_logprobs' must be in [0, " + Logprobs.MAX_CHAT + "], got " + topLogprobs, "top_logprobs");
+            }
+            return topLogprobs;
+        }
+
+        /** Refuses a {@code response_format} other than plain text: JSON output needs constrained decoding, which this server lacks. */
+        void checkResponseFormat() {
+            if (responseFormat == null || responseFormat.isNull()) {
+                return;
+            }
+            String type = responseFormat.path("type").isTextual() ? responseFormat.get("type").asText() : null;
+            if (!responseFormat.isObject() || type == null) {
+                throw ApiException.badRequest("'response_format' must be an object with a 'type'", "response_format");
+            }
+            if (type.equals("json_object") || type.equals("json_schema")) {
+                throw ApiException.badRequest("'response_format' of type '" + type + "' is not supported: this server has no constrained"
+                        + " decoding to guarantee JSON; ask for JSON in the messages, or leave 'response_format' out", "response_format");
+            }
+            if (!type.equals("text")) {
+                throw ApiException.badRequest("'response_format.type' must be 'text' (json_object and json_schema are not supported), got '"
+                        + type + "'", "response_format");
+            }
+        }
     }
 
-    /** One message: a role, and content as a string or an array of text parts. */
-    record Message(String role, JsonNode content) {
+    /**
+     * One message: a role, content as a string or an array of text parts, an assistant's {@code tool_calls},
+     * a tool result's {@code tool_call_id}, and an optional {@code name}.
+     */
+    record Message(String role, JsonNode content, JsonNode toolCalls, String toolCallId, String name) {
     }
 
     /** {@code stream_options}. */
@@ -68,7 +109,7 @@ final class Requests {
     /** {@code POST /v1/completions}. */
     record CompletionRequest(String model, JsonNode prompt, Double temperature, Double topP, Integer topK, Double minP, Integer maxTokens,
                              JsonNode stop, Long seed, Boolean stream, StreamOptions streamOptions, Integer n, Double presencePenalty,
-                             Double frequencyPenalty, Boolean echo) {
+                             Double frequencyPenalty, Boolean echo, Integer logprobs) {
         /** The prompt: a string, or an array of one string. */
         String text() {
             if (prompt == null || prompt.isNull()) {
@@ -87,11 +128,22 @@ final class Requests {
             if (Boolean.TRUE.equals(echo)) {
                 throw ApiException.badRequest("'echo' is not supported", "echo");
             }
-            return Requests.options(maxTokens, "max_tokens", temperature, topP, topK, minP, stop, seed, n, presencePenalty, frequencyPenalty);
+            return Requests.options(maxTokens, "max_tokens", temperature, topP, topK, minP, stop, seed, presencePenalty, frequencyPenalty);
         }
 
         boolean streamed() {
             return Boolean.TRUE.equals(stream);
+        }
+
+        /** The alternatives to list per token (0 to 5), or -1 for no log-probabilities. */
+        int logprobsWanted() {
+            if (logprobs == null) {
+                return -1;
+            }
+            if (logprobs < 0 || logprobs > Logprobs.MAX_TEXT) {
+                throw ApiException.badRequest("'logprobs' must be in [0, " + Logprobs.MAX_TEXT + "], got " + logprobs, "logprobs");
+            }
+            return logprobs;
         }
     }
 
@@ -166,10 +218,7 @@ final class Requests {
      * as many tokens as the context leaves ({@link GenerateOptions#maxTokens} is then fitted by the caller).
      */
     static GenerateOptions options(Integer maxTokens, String maxName, Double temperature, Double topP, Integer topK, Double minP,
-                                   JsonNode stop, Long seed, Integer n, Double presence, Double frequency) {
-        if (n != null && n != 1) {
-            throw ApiException.badRequest("'n' must be 1: this server returns one choice", "n");
-        }
+                                   JsonNode stop, Long seed, Double presence, Double frequency) {
         if (maxTokens != null && maxTokens < 0) {
             throw ApiException.badRequest("'" + maxName + "' must not be negative, got " + maxTokens, maxName);
         }

@@ -26,7 +26,45 @@ final class Responses {
     record ChatChoice(int index, AssistantMessage message, Object logprobs, String finishReason) {
     }
 
-    record AssistantMessage(String role, String content, Object refusal) {
+    /** The reply: its text (null when it is only tool calls) and the tools it calls (absent when none, as OpenAI writes it). */
+    record AssistantMessage(String role, String content, Object refusal,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) List<ToolCallOut> toolCalls) {
+    }
+
+    /** One tool call of a reply: {@code arguments} is a JSON object's text. */
+    record ToolCallOut(String id, String type, FunctionCall function) {
+    }
+
+    record FunctionCall(String name, String arguments) {
+    }
+
+    /** A streamed piece of a tool call: the first of a call has its id, type and name, the next its arguments. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ToolCallDelta(int index, String id, String type, FunctionDelta function) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record FunctionDelta(String name, String arguments) {
+    }
+
+    /** A chat choice's {@code logprobs}: one entry per generated token. */
+    record ChatLogprobs(List<TokenLogprob> content, Object refusal) {
+    }
+
+    /**
+     * One token's log-probability and the most likely alternatives at its position.
+     *
+     * @param bytes the token's UTF-8 bytes (a token may hold part of a character)
+     */
+    record TokenLogprob(String token, double logprob, int[] bytes, List<TopLogprob> topLogprobs) {
+    }
+
+    record TopLogprob(String token, double logprob, int[] bytes) {
+    }
+
+    /** The legacy completions' {@code logprobs}: parallel lists, the alternatives as token-to-logprob maps. */
+    record TextLogprobs(List<String> tokens, List<Double> tokenLogprobs, List<java.util.Map<String, Double>> topLogprobs,
+                        List<Integer> textOffset) {
     }
 
     record ChatChunk(String id, String object, long created, String model, List<ChunkChoice> choices,
@@ -37,7 +75,10 @@ final class Responses {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Delta(String role, String content) {
+    record Delta(String role, String content, List<ToolCallDelta> toolCalls) {
+        Delta(String role, String content) {
+            this(role, content, null);
+        }
     }
 
     record TextCompletion(String id, String object, long created, String model, List<TextChoice> choices,
@@ -81,7 +122,10 @@ final class Responses {
     record Content(String content) {
     }
 
-    /** OpenAI's {@code finish_reason}: "stop" for an end token or a stop string, "length" for a token or context limit. */
+    /**
+     * OpenAI's {@code finish_reason}: "stop" for an end token or a stop string, "length" for a token or context limit
+     * ("tool_calls" is the caller's, for a reply that calls tools).
+     */
     static String finishReason(StopReason reason) {
         return switch (reason) {
             case END_OF_GENERATION, STOP_STRING -> "stop";

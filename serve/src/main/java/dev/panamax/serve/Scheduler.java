@@ -142,6 +142,7 @@ final class Scheduler implements AutoCloseable {
     private void admit(Job job, Map<Generation, Job> running, List<Generation> order) {
         try {
             Generation g = slots.start(job.prompt(), job.options(), job.listener()::text, prefillChunk);
+            g.onSampled(job.sampled());
             running.put(g, job);
             order.add(g);
             active.incrementAndGet();

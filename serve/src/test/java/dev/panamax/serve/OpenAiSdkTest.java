@@ -12,7 +12,9 @@ import com.openai.errors.BadRequestException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
 import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
@@ -53,6 +55,31 @@ class OpenAiSdkTest {
 
     private static String expectedReply() {
         return real.model.reply(List.of(ChatMessage.user("Once upon a time")), GenerateOptions.greedy().maxTokens(24), s -> { }).text();
+    }
+
+    @Test
+    void logprobsReadAsTheSdksTypes() {
+        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(RealServer.MODEL)
+                .addUserMessage("Once upon a time").maxCompletionTokens(8).temperature(0.0).logprobs(true).topLogprobs(3).build());
+        List<ChatCompletionTokenLogprob> content = c.choices().getFirst().logprobs().orElseThrow().content().orElseThrow();
+        assertEquals(c.usage().orElseThrow().completionTokens(), content.size());
+        for (ChatCompletionTokenLogprob t : content) {
+            assertEquals(3, t.topLogprobs().size());
+            assertEquals(t.token(), t.topLogprobs().getFirst().token(), "greedy: the most likely token is drawn");
+            assertTrue(t.logprob() < 0 && t.topLogprobs().get(1).logprob() <= t.logprob(), t.toString());
+            List<Long> bytes = t.bytes().orElseThrow();
+            byte[] b = new byte[bytes.size()];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = bytes.get(i).byteValue();
+            }
+            assertEquals(t.token(), new String(b, java.nio.charset.StandardCharsets.UTF_8), "bytes are the token's UTF-8");
+        }
+        Completion text = client.completions().create(CompletionCreateParams.builder().model(RealServer.MODEL).prompt("Once upon a time")
+                .maxTokens(6).temperature(0.0).logprobs(2).build());
+        CompletionChoice.Logprobs lp = text.choices().getFirst().logprobs().orElseThrow();
+        assertEquals(6, lp.tokens().orElseThrow().size());
+        assertEquals(6, lp.tokenLogprobs().orElseThrow().size());
+        assertEquals(2, lp.topLogprobs().orElseThrow().getFirst()._additionalProperties().size());
     }
 
     @Test

@@ -47,7 +47,16 @@ class OpenAiServerErrorsTest {
             assertError(t.post(chat, "{\"model\": \"gpt-4o\", " + hi + "}"), 400, "model", "'gpt-4o' is not served", "'tiny'");
             assertError(t.post(chat, "{" + hi + ", \"max_tokens\": -1}"), 400, "max_tokens", "must not be negative");
             assertError(t.post(chat, "{" + hi + ", \"temperature\": 3}"), 400, "temperature", "[0.0, 2.0]");
-            assertError(t.post(chat, "{" + hi + ", \"n\": 2}"), 400, "n", "1");
+            assertError(t.post(chat, "{" + hi + ", \"n\": 5}"), 400, "n", "[1, 4]", "--parallel");
+            assertError(t.post(chat, "{" + hi + ", \"n\": 0}"), 400, "n", "[1, 4]");
+            assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_object\"}}"), 400, "response_format",
+                    "constrained decoding");
+            assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {}}}"), 400,
+                    "response_format", "not supported");
+            assertError(t.post(chat, "{" + hi + ", \"response_format\": \"json\"}"), 400, "response_format", "object");
+            assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"xml\"}}"), 400, "response_format", "'xml'");
+            assertError(t.post(chat, "{" + hi + ", \"parallel_tool_calls\": \"yes\"}"), 400, "parallel_tool_calls", "true or false");
+            assertError(t.post(chat, "{" + hi + ", \"logprobs\": 1}"), 400, "logprobs", "true or false");
             assertError(t.post(chat, "{" + hi + ", \"stop\": [\"\"]}"), 400, "stop", "empty");
             assertError(t.post(chat, "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\"}]}]}"), 400, null, "text");
             String longPrompt = "{\"prompt\": \"" + "a b ".repeat(300) + "\"}";

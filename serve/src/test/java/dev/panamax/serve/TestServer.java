@@ -30,7 +30,12 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(Path dir, Random random, ServerSettings settings, ModelOptions options) throws IOException {
-        Path file = ChatModels.write(java.nio.file.Files.createDirectories(dir).resolve("tiny.gguf"), random, ChatModels.CHATML_JINJA);
+        this(ChatModels.write(java.nio.file.Files.createDirectories(dir).resolve("tiny.gguf"), random, ChatModels.CHATML_JINJA), settings,
+                options);
+    }
+
+    /** A server over the model in {@code file} (e.g. {@code ForcedToolModel}'s), served as {@link #id}. */
+    TestServer(Path file, ServerSettings settings, ModelOptions options) throws IOException {
         model = LanguageModel.open(file, options);
         try {
             server = OpenAiServer.start(new ServedModel(id, model), null, settings.listen("127.0.0.1", 0));
@@ -42,6 +47,11 @@ final class TestServer implements AutoCloseable {
 
     TestServer(Path dir, Random random) throws IOException {
         this(dir, random, ServerSettings.defaults());
+    }
+
+    /** The base URL OpenAI clients take: {@code http://127.0.0.1:PORT/v1}. */
+    String baseUrl() {
+        return server.uri() + "v1";
     }
 
     URI uri(String path) {

@@ -61,6 +61,17 @@ public final class Generation implements AutoCloseable {
     private final long start = System.nanoTime();
     private long prefillEnd;
     private float[] logits;
+    private SampledTokens sampledTokens;
+
+    /** Told of each token sampled, with the logits it was drawn from: for a caller that reports probabilities. */
+    @FunctionalInterface
+    public interface SampledTokens {
+        /**
+         * @param token  the token sampled (an end token too)
+         * @param logits the model's logits it was drawn from, before penalties and temperature; read them now, they are reused
+         */
+        void sampled(int token, float[] logits);
+    }
 
     Generation(Tokenizer tokenizer, int vocabSize, int context, Transformer stepper, Consumer<int[]> onFinish, int[] prompt, int reused,
                GenerateOptions options, Consumer<String> onText, int prefillChunk) {
@@ -109,6 +120,15 @@ public final class Generation implements AutoCloseable {
         }
         return new Generation(batch.tokenizer(), batch.vocabSize(), batch.contextLength(), null, held -> { }, prompt.clone(), 0, options,
                 onText, prefillChunk);
+    }
+
+    /**
+     * Tells {@code listener} of every token sampled from now on, before its text is streamed.
+     *
+     * @param listener the listener, or null for none
+     */
+    public void onSampled(SampledTokens listener) {
+        this.sampledTokens = listener;
     }
 
     /** Whether the generation has ended; then {@link #completion()} holds its result. */
@@ -174,6 +194,9 @@ public final class Generation implements AutoCloseable {
             prefillEnd = System.nanoTime();
         }
         history[length++] = token;
+        if (sampledTokens != null) {
+            sampledTokens.sampled(token, logits);
+        }
         if (tokenizer.isEog(token)) {
             finish(StopReason.END_OF_GENERATION);
         } else {

@@ -41,19 +41,39 @@ public enum ToolCallSyntax {
     }
 
     /**
-     * The syntax {@code template} (a Jinja chat template's text) teaches, if it is one of these.
+     * The syntax {@code template} (a Jinja chat template's text) teaches, if it is one of these. A template that
+     * puts XML-style calls inside {@code <tool_call>} (Qwen3-Coder's {@code <function=...>}, GLM's
+     * {@code <arg_key>}) teaches neither.
      *
      * @param template a chat template's text
      * @return the syntax, empty if the template teaches none of these
      */
     public static Optional<ToolCallSyntax> of(String template) {
         if (template.contains(OPEN)) {
-            return Optional.of(HERMES);
+            boolean xml = template.contains("<function=") || template.contains("<parameter=") || template.contains("<arg_key>");
+            return xml ? Optional.empty() : Optional.of(HERMES);
         }
         if (template.contains("<|start_header_id|>") && template.contains("\"parameters\"")) {
             return Optional.of(LLAMA3_JSON);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The opening of a call, for a reply that must call a tool: written at the start of the reply (after the
+     * prompt), it leaves the model only the call's name and arguments to write. Without constrained decoding this
+     * is how a call is required; {@link #parse} of the opening and what follows reads the call.
+     *
+     * @param name the tool that must be called, or null for any
+     * @return e.g. {@code <tool_call>\n{"name": "add", "arguments": } or {@code <tool_call>\n{"name": "}
+     */
+    public String opening(String name) {
+        String start = this == HERMES ? OPEN + "\n{\"name\": \"" : "{\"name\": \"";
+        if (name == null) {
+            return start;
+        }
+        String quoted = ToolJson.write(name); // the name as a JSON string, escapes included
+        return start + quoted.substring(1, quoted.length() - 1) + "\", \"" + (this == HERMES ? "arguments" : "parameters") + "\": ";
     }
 
     /**

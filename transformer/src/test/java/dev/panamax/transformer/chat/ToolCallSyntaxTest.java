@@ -31,6 +31,22 @@ class ToolCallSyntaxTest {
     }
 
     @Test
+    void anOpeningAndTheRestOfACallReadAsThatCall() {
+        String name = "say \"hi\"";
+        assertEquals(List.of(new ToolCall("call_1", name, "{\"a\":2}")),
+                ToolCallSyntax.HERMES.parse(ToolCallSyntax.HERMES.opening(name) + "{\"a\": 2}}\n</tool_call>").calls());
+        assertEquals(List.of(new ToolCall("call_1", name, "{\"a\":2}")),
+                ToolCallSyntax.LLAMA3_JSON.parse(ToolCallSyntax.LLAMA3_JSON.opening(name) + "{\"a\": 2}}").calls());
+        assertEquals(List.of(new ToolCall("call_1", "add", "{}")),
+                ToolCallSyntax.HERMES.parse(ToolCallSyntax.HERMES.opening(null) + "add\", \"arguments\": {}}</tool_call>").calls());
+        assertEquals(List.of(new ToolCall("call_1", "add", "{}")),
+                ToolCallSyntax.LLAMA3_JSON.parse(ToolCallSyntax.LLAMA3_JSON.opening(null) + "add\", \"parameters\": {}}").calls());
+        for (ToolCallSyntax syntax : ToolCallSyntax.values()) {
+            assertEquals(0, syntax.shownLength(syntax.opening(null)), syntax + ": an opening is never shown as text");
+        }
+    }
+
+    @Test
     void malformedCallsStayText() {
         for (String reply : new String[] {"<tool_call>{\"name\": \"add\", \"arguments\": {\"a\": </tool_call>",
                 "<tool_call>{\"arguments\": {}}</tool_call>", "<tool_call>[1, 2]</tool_call>", "no call at all"}) {
@@ -83,6 +99,12 @@ class ToolCallSyntaxTest {
             turn = at >= 0 ? turn.substring(0, at) : turn;
         }
         assertEquals(List.of(call), syntax.parse(turn).calls(), name + ": " + turn);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Qwen3-Coder.jinja", "GLM-4.6.jinja", "Qwen3.5-4B.jinja"})
+    void templatesWithXmlCallsInsideToolCallTagsDefineNoSyntax(String name) throws Exception {
+        assertEquals(Optional.empty(), ToolCallSyntax.of(Files.readString(template(name))), name);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.panamax.langchain4j;
+package dev.panamax.transformer.chat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Assumptions;
  * {@code PANAMAX_LLAMACPP_SRC}, or {@code tools/llama.cpp-src} beside the checkout.
  * Tests that need one skip when it is absent.
  */
-final class LlamaCppTemplates {
+public final class LlamaCppTemplates {
     private LlamaCppTemplates() {
     }
 
-    static Path require(String name) {
+    public static Path require(String name) {
         for (String src : new String[] {System.getProperty("panamax.llamacpp.src"), System.getenv("PANAMAX_LLAMACPP_SRC"),
                 "../../tools/llama.cpp-src", "../tools/llama.cpp-src"}) {
             if (src != null && Files.isRegularFile(Path.of(src, "models", "templates", name))) {

@@ -1,4 +1,4 @@
-package dev.panamax.langchain4j;
+package dev.panamax.transformer.chat;
 
 import dev.panamax.formats.gguf.GgufWriter;
 import dev.panamax.tensor.DType;
@@ -27,15 +27,15 @@ import java.util.List;
  * the prompt's rendering of tools and results, and the reading of the call are Panamax's real code; that the
  * model "chooses" to call the tool is built in.
  */
-final class ForcedToolModel {
+public final class ForcedToolModel {
     /** The tool call the model writes, in the Hermes/Qwen syntax. */
-    static final String CALL = "<tool_call>\n{\"name\": \"add\", \"arguments\": {\"a\": 2, \"b\": 3}}\n</tool_call>";
+    public static final String CALL = "<tool_call>\n{\"name\": \"add\", \"arguments\": {\"a\": 2, \"b\": 3}}\n</tool_call>";
     /** What it answers once it has seen a tool's result. */
-    static final String ANSWER = "The sum is five.";
-    static final float GAIN = 2000;
+    public static final String ANSWER = "The sum is five.";
+    public static final float GAIN = 2000;
 
     /** A Hermes-style template written for these tests (Qwen 2.5's layout: tools in the system turn, results as user turns). */
-    static final String HERMES_JINJA = """
+    public static final String HERMES_JINJA = """
             {%- if tools %}{{- '<|im_start|>system\\n' }}{%- if messages[0].role == 'system' %}{{- messages[0].content + '\\n\\n' }}\
             {%- endif %}{{- '# Tools\\n\\nYou may call functions; their signatures are within <tools></tools>:\\n<tools>' }}\
             {%- for tool in tools %}{{- '\\n' }}{{- tool | tojson }}{%- endfor %}\
@@ -59,7 +59,7 @@ final class ForcedToolModel {
     }
 
     /** Writes the model with {@code template} as its chat template. */
-    static Path write(Path file, String template) throws IOException {
+    public static Path write(Path file, String template) throws IOException {
         List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>", "<|im_start|>", "<|im_end|>", CALL, ANSWER,
                 "<tool_response>"));
         for (int b = 0; b < 256; b++) {
