@@ -124,7 +124,8 @@ public final class Attention implements AttentionLayer {
     /**
      * @param qNorm  null, or the norm of q (gain {@code [D]} per head, or {@code [H·D]} whole)
      * @param kNorm  null, or the norm of k
-     * @param keys   this layer's key cache {@code [slots, S, Hkv, D]} ({@code [S, Hkv, D]}: one slot)
+     * @param keys   this layer's key cache {@code [slots, R, Hkv, D]} ({@code [R, Hkv, D]}: one slot), {@code R} the
+     *               context, or for a sliding-window layer at least {@code W - 1} more than the rows of a step
      * @param values this layer's value cache, shaped as {@code keys}
      */
     public Attention(Ops ops, Scratch scratch, Options options, Linear wq, Linear wk, Linear wv, Linear wo,
@@ -209,11 +210,6 @@ public final class Attention implements AttentionLayer {
     @Override
     public boolean canContinue(int slot, int position) {
         return position == 0 || firstHeld[slot] <= needed(position);
-    }
-
-    /** Rows of each slot's cache region (the context, or {@code W - 1 + C} for a window cache). */
-    public int cacheRows() {
-        return capacity;
     }
 
     /** The first position a query at {@code position} sees. */
