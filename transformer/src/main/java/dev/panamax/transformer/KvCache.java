@@ -7,14 +7,19 @@ import dev.panamax.tensor.Tensor;
 import java.lang.foreign.Arena;
 
 /**
- * The keys and values of every position seen so far, for every layer: {@code [slots, S, kvHeads, headDim]}
- * per layer for K and for V, allocated once for the whole context {@code S} of each sequence slot on
- * the backend (one slot for a single sequence; a {@link Transformer} decoding B sequences together
- * holds B). F16 halves the memory at a small cost in precision (each entry rounded to 11 significant bits).
+ * The keys and values of the positions each layer still reads, for every layer: {@code [slots, R, kvHeads, headDim]}
+ * per layer for K and for V, allocated once on the backend for each sequence slot (one slot for a single
+ * sequence; a {@link Transformer} decoding B sequences together holds B). A layer that attends over every
+ * position holds the whole context ({@code R = S}); a sliding-window layer of window {@code W} holds
+ * {@code R = min(S, W - 1 + C)} rows, {@code C} the most rows of one step: what a step reads of it
+ * ({@link dev.panamax.transformer.nn.Attention}'s window cache). So Gemma 3 at a long context keeps about
+ * {@code global layers x S + local layers x (W + C)} positions, not {@code layers x S}. F16 halves the memory
+ * at a small cost in precision (each entry rounded to 11 significant bits).
  */
 public final class KvCache {
     private final Tensor[] keys;
     private final Tensor[] values;
+    private final int[] rows;
     private final int capacity;
     private final int slots;
     private final DType dtype;
@@ -60,6 +65,23 @@ public final class KvCache {
      * @throws IllegalArgumentException if {@code slots} is not positive, or a host backend lacks the memory
      */
     public KvCache(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys, int slots) {
+        this(ops, arena, config, dtype, valuesAreKeys, slots, new int[config.layers()], 1);
+    }
+
+    /**
+     * As {@link #KvCache(Ops, Arena, ModelConfig, DType, boolean, int)}, with the layers of a sliding window
+     * holding only the rows a step reads of them ({@link #rows(ModelConfig, int, int)}).
+     *
+     * @param windows per layer: the positions its attention sees, itself included (0: all)
+     * @param step    the most rows one forward step runs (a prompt chunk, or one row per slot)
+     * @throws IllegalArgumentException if {@code slots} or {@code step} is not positive, {@code windows} has not one entry
+     *                                  per layer or a negative one, or a host backend lacks the memory
+     */
+    public KvCache(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys, int slots, int[] windows, int step) {
+        if (step <= 0 || windows.length != config.layers()) {
+            throw new IllegalArgumentException("a KV cache needs one window per layer (" + config.layers() + ", got " + windows.length
+                    + ") and a positive step, got " + step);
+        }
         if (slots <= 0) {
             throw new IllegalArgumentException("a KV cache needs at least one slot, got " + slots);
         }
@@ -70,21 +92,84 @@ public final class KvCache {
         this.dtype = dtype;
         this.valuesAreKeys = valuesAreKeys;
         this.slots = slots;
-        requireMemory(ops, arena, config, dtype, valuesAreKeys, slots);
+        this.rows = new int[config.layers()];
+        for (int l = 0; l < rows.length; l++) {
+            if (windows[l] < 0) {
+                throw new IllegalArgumentException("layer " + l + ": a window must be 0 (none) or positive, got " + windows[l]);
+            }
+            rows[l] = rows(config, windows[l], step);
+        }
+        requireMemory(ops, arena, config, dtype, valuesAreKeys, slots, rows);
         this.keys = new Tensor[config.layers()];
         this.values = new Tensor[config.layers()];
         for (int l = 0; l < config.layers(); l++) {
-            keys[l] = ops.allocate(arena, dtype, slots, capacity, config.kvHeads(), config.headDim());
-            values[l] = valuesAreKeys ? keys[l] : ops.allocate(arena, dtype, slots, capacity, config.kvHeads(), config.headDim());
+            keys[l] = ops.allocate(arena, dtype, slots, rows[l], config.kvHeads(), config.headDim());
+            values[l] = valuesAreKeys ? keys[l] : ops.allocate(arena, dtype, slots, rows[l], config.kvHeads(), config.headDim());
         }
     }
 
     /**
-     * {@return bytes the cache of {@code config} takes in {@code dtype}: K and V, every layer, every position, one
-     * slot}
+     * Rows per slot a layer of window {@code window} (0: none) needs when a step runs at most {@code step}
+     * rows: the context; or, windowed, the {@code W - 1} positions before a step's first row and the step's
+     * own, if fewer.
+     *
+     * @param config the model's shape
+     * @param window the layer's window, 0 for none
+     * @param step   the most rows one forward step runs
+     * @return rows per slot of that layer's cache
+     */
+    public static int rows(ModelConfig config, int window, int step) {
+        return window == 0 ? config.contextLength() : (int) Math.min(config.contextLength(), window - 1L + step);
+    }
+
+    /**
+     * Bytes of the cache of {@code config} in {@code dtype}, one slot: K and V (or one latent), every layer,
+     * each of {@code rows[l]} positions ({@link #rows(ModelConfig, int, int)}).
+     *
+     * @param config        the model's shape
+     * @param dtype         F32 or F16
+     * @param valuesAreKeys true for a cache of one latent per position (DeepSeek's MLA), no separate values
+     * @param rows          rows per slot of each layer
+     * @return the bytes, {@link Long#MAX_VALUE} if they overflow a long
+     */
+    public static long bytes(ModelConfig config, DType dtype, boolean valuesAreKeys, int[] rows) {
+        try {
+            long perRow = Math.multiplyExact(valuesAreKeys ? 1L : 2L, dtype.byteSize((long) config.kvHeads() * config.headDim()));
+            long total = 0;
+            for (int r : rows) {
+                total = Math.addExact(total, Math.multiplyExact(perRow, (long) r));
+            }
+            return total;
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** {@return bytes this cache holds, all slots: what {@link #bytes(ModelConfig, DType, boolean, int[])} says times the slots} */
+    public long bytes() {
+        long b = 0;
+        for (int l = 0; l < keys.length; l++) {
+            b += keys[l].byteSize() * (valuesAreKeys ? 1 : 2);
+        }
+        return b;
+    }
+
+    /**
+     * {@return rows per slot of layer {@code layer}'s cache: the context, or fewer for a sliding-window layer}
+     *
+     * @param layer the layer, from 0
+     */
+    public int rows(int layer) {
+        return rows[layer];
+    }
+
+    /**
+     * Bytes the cache of {@code config} takes in {@code dtype} without window caches: K and V, every layer,
+     * every position, one slot.
      *
      * @param config the model's shape
      * @param dtype  F32 or F16
+     * @return the bytes
      */
     public static long bytes(ModelConfig config, DType dtype) {
         return bytes(config, dtype, false);
@@ -111,8 +196,9 @@ public final class KvCache {
      * ends in an OutOfMemoryError far from its cause (or in swapping): check first, and say how much
      * is needed and how to need less.
      */
-    private static void requireMemory(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys, int slots) {
-        long perSlot = bytes(config, dtype, valuesAreKeys);
+    private static void requireMemory(Ops ops, Arena arena, ModelConfig config, DType dtype, boolean valuesAreKeys, int slots,
+                                      int[] rows) {
+        long perSlot = bytes(config, dtype, valuesAreKeys, rows);
         long needed = perSlot > Long.MAX_VALUE / slots ? Long.MAX_VALUE : perSlot * slots;
         if (ops.allocate(arena, DType.F32, 1).device() != Device.HOST) {
             return; // device memory: the backend's allocator reports its own limit
@@ -136,7 +222,7 @@ public final class KvCache {
     }
 
     /**
-     * {@return keys of {@code layer}: {@code [slots, S, kvHeads, headDim]}}
+     * {@return keys of {@code layer}: {@code [slots, R, kvHeads, headDim]}, {@code R = }{@link #rows(int)}}
      *
      * @param layer the layer, from 0
      */
@@ -145,7 +231,7 @@ public final class KvCache {
     }
 
     /**
-     * {@return values of {@code layer}: {@code [slots, S, kvHeads, headDim]}}
+     * {@return values of {@code layer}: {@code [slots, R, kvHeads, headDim]}, {@code R = }{@link #rows(int)}}
      *
      * @param layer the layer, from 0
      */
@@ -163,7 +249,7 @@ public final class KvCache {
         return slots;
     }
 
-    /** {@return positions the cache holds per slot (S)} */
+    /** {@return positions a slot's sequence may reach (S, the context); a window layer holds fewer ({@link #rows(int)})} */
     public int capacity() {
         return capacity;
     }

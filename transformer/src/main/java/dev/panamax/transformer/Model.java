@@ -1,6 +1,7 @@
 package dev.panamax.transformer;
 
 import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.transformer.family.BuildContext;
 import dev.panamax.transformer.family.FamilyConfig;
@@ -162,10 +163,12 @@ public final class Model implements AutoCloseable {
      */
     private static Transformer sequence(ModelConfig config, FamilyConfig family, WeightLoader weights, Ops ops, LoadOptions options,
                                         Arena arena, FileGuard files, ReentrantLock backend, int slots) {
-        KvCache cache = new KvCache(ops, arena, config, options.cacheType(), family.valuesAreKeys(), slots);
         // an encoder's text is one batch (its attention looks both ways), so its scratch holds the whole context
         int rows = family.encoder() ? config.contextLength() : Math.min(options.maxBatch(), config.contextLength());
-        Scratch scratch = new Scratch(ops, arena, Math.max(slots, rows));
+        int step = Math.max(slots, rows);
+        // a sliding-window layer's cache holds the W - 1 positions before a step and the step's own rows
+        KvCache cache = new KvCache(ops, arena, config, options.cacheType(), family.valuesAreKeys(), slots, windows(family, config), step);
+        Scratch scratch = new Scratch(ops, arena, step);
         // the session's LoRA adapters: their factors and intermediates are its own, the base weights shared
         AdapterSlots slotSets = new AdapterSlots(slots, AdapterSlots.NONE);
         AdapterWeights adapters = new AdapterWeights(ops, arena, scratch, config, weights.format(), slotSets);
@@ -175,6 +178,33 @@ public final class Model implements AutoCloseable {
             slotSets.use(s, initial);
         }
         return new Transformer(config, decoder, ops, arena, scratch, cache, files, backend, adapters);
+    }
+
+    /** Per layer: the positions its attention sees ({@link FamilyConfig#slidingWindow}, 0: all). */
+    private static int[] windows(FamilyConfig family, ModelConfig config) {
+        int[] w = new int[config.layers()];
+        for (int l = 0; l < w.length; l++) {
+            w[l] = family.slidingWindow(l);
+        }
+        return w;
+    }
+
+    /**
+     * Bytes of the KV cache of one sequence of {@code family} at context {@code context} in {@code dtype}, when a
+     * forward step runs at most {@code step} rows ({@link LoadOptions#maxBatch()}): sliding-window layers hold
+     * {@code min(context, W - 1 + step)} positions, the others {@code context} ({@link KvCache}).
+     *
+     * @param window false: as if every layer held the whole context (what a cache without window layers would take)
+     * @return the bytes, or {@link Long#MAX_VALUE} past it
+     */
+    public static long kvCacheBytes(FamilyConfig family, int context, DType dtype, int step, boolean window) {
+        ModelConfig c = family.common().withContextLength(context);
+        int[] rows = new int[c.layers()];
+        int[] windows = windows(family, c);
+        for (int l = 0; l < rows.length; l++) {
+            rows[l] = KvCache.rows(c, window ? windows[l] : 0, Math.min(step, context));
+        }
+        return KvCache.bytes(c, dtype, family.valuesAreKeys(), rows);
     }
 
     /**

@@ -162,6 +162,39 @@ public final class Transformer {
         return adapters.set(adapterSlots.setOf(slot));
     }
 
+    /**
+     * Whether slot {@code slot} can run from position {@code position} on with the positions before it taken
+     * from the cache: always for caches of the whole context; a sliding-window layer's cache keeps only the
+     * last {@code W - 1 + C} positions written, so going back (reusing a shorter prefix than was run) works
+     * while the window of {@code position} is still held ({@link dev.panamax.transformer.nn.Attention}), and
+     * position 0 always. Otherwise the sequence must be run again from 0.
+     *
+     * @param slot     the slot, 0 for a single sequence
+     * @param position the position the next step starts at
+     * @return true if the cache holds what a step at {@code position} reads
+     */
+    public boolean canContinue(int slot, int position) {
+        for (Block block : decoder.blocks()) {
+            if (!block.canContinue(slot, position)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Tokens of a shared prefix of {@code prefix} tokens that slot {@code slot} can go on from: {@code prefix}
+     * if {@link #canContinue}, else 0 (no shorter prefix is held either: a window cache holds position 0's
+     * window only until it first moves on).
+     *
+     * @param slot   the slot, 0 for a single sequence
+     * @param prefix tokens the cached sequence and the new one share
+     * @return {@code prefix}, or 0 if the sequence must be run from position 0
+     */
+    public int reusablePrefix(int slot, int prefix) {
+        return canContinue(slot, prefix) ? prefix : 0;
+    }
+
     /** {@return tokens processed per batch of a prompt} */
     public int maxBatch() {
         return scratch.maxBatch();
@@ -395,6 +428,7 @@ public final class Transformer {
     private void run(int[] tokens, int startPos, float[][] allLogits, float[][] hidden) {
         check(tokens, startPos);
         adapterSlots.select(adapterSlots.setOf(0));
+        requireContinuable(0, startPos);
         int maxBatch = maxBatch();
         for (int off = 0; off < tokens.length; off += maxBatch) {
             int n = Math.min(maxBatch, tokens.length - off);
@@ -450,6 +484,15 @@ public final class Transformer {
         }
     }
 
+    /** Refuses to run slot {@code slot} from {@code position} when its window caches lack positions it needs. */
+    private void requireContinuable(int slot, int position) {
+        if (!canContinue(slot, position)) {
+            throw new IllegalArgumentException("cannot go on at position " + position + ": the sliding-window"
+                    + " layers' caches no longer hold the window before it (a prefix can be reused while canContinue says so);"
+                    + " run the sequence again from position 0");
+        }
+    }
+
     private void checkStep(int[][] tokens, int[] startPos, float[][] logits) {
         if (tokens.length != slots() || startPos.length != slots() || logits.length != slots()) {
             throw new IllegalArgumentException("a step of " + slots() + " slots takes " + slots() + " entries per array, got tokens "
@@ -463,6 +506,7 @@ public final class Transformer {
             any = true;
             try {
                 check(tokens[s], startPos[s]);
+                requireContinuable(s, startPos[s]);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("slot " + s + ": " + e.getMessage(), e);
             }

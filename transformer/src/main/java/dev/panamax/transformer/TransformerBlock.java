@@ -76,4 +76,9 @@ public final class TransformerBlock implements Block {
         // 10. residual: x = x + delta
         ops.add(x, delta, x);
     }
+
+    @Override
+    public boolean canContinue(int slot, int position) {
+        return attention.canContinue(slot, position);
+    }
 }

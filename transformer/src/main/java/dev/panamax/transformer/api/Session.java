@@ -83,9 +83,10 @@ public final class Session implements AutoCloseable {
         }
         enter();
         try {
-            int reuse = Math.min(commonPrefix(cached, prompt), prompt.length - 1);
-            cached = Arrays.copyOf(prompt, reuse); // until the generation ends, the cache holds only what is certain
             Transformer t = sequence.transformer();
+            // sliding-window caches hold the last W - 1 + C positions only: a prefix whose window they lost runs again
+            int reuse = t.reusablePrefix(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1));
+            cached = Arrays.copyOf(prompt, reuse); // until the generation ends, the cache holds only what is certain
             return new Generation(tokenizer, t.config().vocabSize(), context, t, this::finished, prompt.clone(), reuse, options, onText,
                     prefillChunk);
         } catch (RuntimeException e) {
@@ -131,11 +132,12 @@ public final class Session implements AutoCloseable {
 
     /**
      * Tokens of {@code prompt} the next generation would take from the cache rather than compute: its
-     * common prefix with what the cache holds, less its last token. A scheduler picks the session that
+     * common prefix with what the cache holds, less its last token, or 0 where sliding-window caches no longer
+     * hold the window before it ({@link Transformer#reusablePrefix}). A scheduler picks the session that
      * saves the most.
      */
     public int reusableTokens(int[] prompt) {
-        return Math.max(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1));
+        return sequence.transformer().reusablePrefix(0, Math.max(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1)));
     }
 
     /** Tokens the KV cache holds (reused by the next generation if its prompt starts with them). */

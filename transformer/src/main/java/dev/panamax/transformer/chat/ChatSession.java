@@ -83,7 +83,8 @@ public final class ChatSession {
                     + context + "; start again with a larger --ctx-size");
         }
         // at least one token must be computed, for the logits that pick the first reply token
-        int reuse = Math.min(commonPrefix(cached, prompt), prompt.length - 1);
+        // (and sliding-window caches must still hold the window before it, or the conversation runs again from 0)
+        int reuse = model.reusablePrefix(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1));
         StringBuilder reply = new StringBuilder();
         // the generator stops at the end of the context itself, and then says so (StopReason.CONTEXT_FULL)
         GenerationResult r = generator.generate(prompt, reuse, maxTokens,

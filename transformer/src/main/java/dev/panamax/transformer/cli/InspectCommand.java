@@ -4,6 +4,8 @@ import dev.panamax.formats.Inspector;
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.HfConfigReader;
+import dev.panamax.transformer.LoadOptions;
+import dev.panamax.transformer.Model;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.family.FamilyConfig;
 import dev.panamax.transformer.lora.LoraAdapter;
@@ -85,5 +87,22 @@ final class InspectCommand implements Callable<Integer> {
         for (String feature : family.features()) {
             out.println("  " + feature);
         }
+        if (!family.encoder()) {
+            out.println(kvCache(family));
+        }
+    }
+
+    /**
+     * The KV cache one sequence takes at the context a load allocates by default, F16, steps of the default batch:
+     * sliding-window layers keep {@code W - 1 + batch} positions, the others the whole context.
+     */
+    static String kvCache(FamilyConfig family) {
+        LoadOptions d = LoadOptions.defaults();
+        int context = Math.min(family.common().contextLength(), LoadOptions.DEFAULT_CONTEXT_CAP);
+        long ring = Model.kvCacheBytes(family, context, d.cacheType(), d.maxBatch(), true);
+        long full = Model.kvCacheBytes(family, context, d.cacheType(), d.maxBatch(), false);
+        return String.format("kv cache:    %d bytes per sequence at context %d (%s, steps of %d), %d per position%s", ring, context,
+                d.cacheType(), d.maxBatch(), ring / Math.max(1, context),
+                ring == full ? "" : String.format(" (%d without window caches for the sliding-window layers)", full));
     }
 }

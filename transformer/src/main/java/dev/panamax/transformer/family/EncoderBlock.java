@@ -49,4 +49,10 @@ final class EncoderBlock implements Block {
         ops.add(x, delta, x);
         outputNorm.forward(x, x);
     }
+
+    /** The encoder's attention keeps every position it was given (no window cache). */
+    @Override
+    public boolean canContinue(int slot, int position) {
+        return true;
+    }
 }

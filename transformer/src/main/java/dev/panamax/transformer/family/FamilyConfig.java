@@ -40,6 +40,16 @@ public interface FamilyConfig {
     }
 
     /**
+     * The positions layer {@code layer}'s attention sees, itself included, or 0 for all: a layer with a
+     * window keeps only {@code W - 1} positions besides a step's own in the KV cache. Must agree with the
+     * attention {@link #build} makes for the layer (a windowed cache under a full attention fails once the
+     * positions pass its rows).
+     */
+    default int slidingWindow(int layer) {
+        return 0;
+    }
+
+    /**
      * True for an encoder (BERT): its attention sees the whole text both ways, so a text runs as one batch from
      * position 0 (the scratch holds the whole context), and it has no output head (embeddings only).
      */

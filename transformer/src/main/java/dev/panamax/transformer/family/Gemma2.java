@@ -114,6 +114,11 @@ public final class Gemma2 extends DescribedFamily {
         }
 
         @Override
+        public int slidingWindow(int layer) {
+            return sliding.get(layer) ? window : 0;
+        }
+
+        @Override
         public Decoder build(ModelConfig c, BuildContext b) {
             Rope global = c.rope().toRope(), local = localRope.toRope();
             return GemmaParts.decoder(b, c, finalSoftCap, layer -> {
@@ -121,7 +126,7 @@ public final class Gemma2 extends DescribedFamily {
                 return new SandwichNormBlock(b.ops(), b.scratch(), c.dim(),
                         GemmaParts.norm(b, StandardParts.ATTN_NORM, layer, c.dim(), c.rmsEps()),
                         GemmaParts.attention(b, c, layer, slides ? local : global, attentionScale, qkNorm,
-                                slides ? window : 0, attentionSoftCap),
+                                slidingWindow(layer), attentionSoftCap),
                         GemmaParts.norm(b, GemmaParts.POST_ATTENTION_NORM, layer, c.dim(), c.rmsEps()),
                         GemmaParts.norm(b, GemmaParts.PRE_FFN_NORM, layer, c.dim(), c.rmsEps()),
                         GemmaParts.geglu(b, c, layer),

@@ -157,6 +157,11 @@ public final class GptOss extends DescribedFamily {
         }
 
         @Override
+        public int slidingWindow(int layer) {
+            return slidingLayers.get(layer) ? slidingWindow : 0;
+        }
+
+        @Override
         public Decoder build(ModelConfig c, BuildContext b) {
             Rope rope = c.rope().toRope();
             WeightLoader w = b.weights();
@@ -173,7 +178,7 @@ public final class GptOss extends DescribedFamily {
             String sinkName = SINKS.in(w.format(), layer, w.format() == TensorFormat.GGUF ? ".weight" : "");
             Tensor sinks = w.floats(sinkName, c.heads());
             dev.panamax.tensor.Attention variant = dev.panamax.tensor.Attention.CAUSAL.withSinks(sinks)
-                    .withWindow(slidingLayers.get(layer) ? slidingWindow : 0);
+                    .withWindow(slidingWindow(layer));
             return new Attention(b.ops(), b.scratch(), StandardParts.attentionOptions(c, rope),
                     w.linear(StandardParts.ATTN_Q, layer, c.qDim(), c.dim(), true),
                     w.linear(StandardParts.ATTN_K, layer, c.kvDim(), c.dim(), true),

@@ -88,6 +88,11 @@ public final class Phi3 extends DescribedFamily {
         }
 
         @Override
+        public int slidingWindow(int layer) {
+            return slidingWindow;
+        }
+
+        @Override
         public Decoder build(ModelConfig c, BuildContext b) {
             RopeScaling scaling = c.rope().scaling();
             Rope rope;

@@ -33,4 +33,10 @@ final class PositionEmbeddingBlock implements Block {
         ops.add(x, positions.rows(pos, n), x);
         norm.forward(x, x);
     }
+
+    /** Caches nothing. */
+    @Override
+    public boolean canContinue(int slot, int position) {
+        return true;
+    }
 }

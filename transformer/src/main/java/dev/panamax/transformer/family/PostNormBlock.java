@@ -51,4 +51,9 @@ final class PostNormBlock implements Block {
         ffnNorm.forward(delta, delta);
         ops.add(x, delta, x);
     }
+
+    @Override
+    public boolean canContinue(int slot, int position) {
+        return attention.canContinue(slot, position);
+    }
 }

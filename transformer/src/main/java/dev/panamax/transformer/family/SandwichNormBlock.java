@@ -59,4 +59,9 @@ final class SandwichNormBlock implements Block {
         postFeedForwardNorm.forward(delta, xb);
         ops.add(x, xb, x);
     }
+
+    @Override
+    public boolean canContinue(int slot, int position) {
+        return attention.canContinue(slot, position);
+    }
 }

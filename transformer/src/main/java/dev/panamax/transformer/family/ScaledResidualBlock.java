@@ -58,4 +58,9 @@ final class ScaledResidualBlock implements Block {
         }
         ops.add(x, delta, x);
     }
+
+    @Override
+    public boolean canContinue(int slot, int position) {
+        return attention.canContinue(slot, position);
+    }
 }

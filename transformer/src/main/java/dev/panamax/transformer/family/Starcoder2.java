@@ -75,6 +75,11 @@ public final class Starcoder2 extends DescribedFamily {
         }
 
         @Override
+        public int slidingWindow(int layer) {
+            return slidingWindow;
+        }
+
+        @Override
         public Decoder build(ModelConfig config, BuildContext b) {
             Rope rope = config.rope().toRope();
             WeightLoader w = b.weights();

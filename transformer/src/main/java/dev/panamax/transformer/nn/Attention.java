@@ -14,10 +14,24 @@ import dev.panamax.tensor.Tensor;
  *   q, k = Norm(q), Norm(k)                                          optional (Qwen3: per head)
  *   for each run (slot, pos, len):
  *     q, k = RoPE(q, pos), RoPE(k, pos)
- *     cache[slot][pos ..] = k, v
+ *     cache[slot][pos - first ..] = k, v                             keys stored rotated
  *     out = softmax(scale · q·K[slot]ᵀ, causal) · V[slot]
  *   result = out · W_oᵀ                                              all n rows
  * </pre>
+ *
+ * <p><b>Window caches.</b> Row {@code r} of a slot's cache holds position {@code first + r}. A layer
+ * that sees every position keeps {@code first = 0} and a cache of the whole context. A sliding-window
+ * layer (window {@code W}: a query at {@code p} sees {@code p - W + 1 ... p}, llama.cpp's
+ * {@code is_masked_swa} for {@code LLAMA_SWA_TYPE_STANDARD}) may be given a cache of only
+ * {@code R = W - 1 + C} rows ({@code C}: the most rows of one step, {@link dev.panamax.transformer.KvCache}):
+ * a run of {@code len <= C} rows at {@code pos} reads positions {@code pos - W + 1 ... pos + len - 1},
+ * at most {@code R}. When the run would write past row {@code R}, the {@code W - 1} positions it still
+ * needs move to rows {@code 0 ... W - 2} first ({@code first} becomes {@code pos - W + 1}): about one row
+ * moved per position written. The attention call then sees positions relative to {@code first}
+ * ({@code startPos = pos - first}): the window and causal masks are differences of positions and the keys
+ * were rotated by their absolute positions before they were stored, so the scores, the visible set and
+ * its order are those of a full cache, and the logits the same bit for bit. A slot can go on from
+ * position {@code p} ({@link #canContinue}) when {@code p = 0} or {@code first <= p - W + 1}.
  */
 public final class Attention implements AttentionLayer {
     /**
@@ -101,12 +115,17 @@ public final class Attention implements AttentionLayer {
     private final Norm qNorm, kNorm;
     /** This layer's cache, per sequence slot: {@code [S, Hkv, D]} each. */
     private final Tensor[] keys, values;
+    /** Rows of each slot's cache region: the context, or less for a sliding-window layer (a window cache). */
+    private final int capacity;
+    /** Per slot: the position held in row 0 of its cache region. */
+    private final int[] firstHeld;
     private final Scratch.Buffer q, k, v, out;
 
     /**
      * @param qNorm  null, or the norm of q (gain {@code [D]} per head, or {@code [H·D]} whole)
      * @param kNorm  null, or the norm of k
-     * @param keys   this layer's key cache {@code [slots, S, Hkv, D]} ({@code [S, Hkv, D]}: one slot)
+     * @param keys   this layer's key cache {@code [slots, R, Hkv, D]} ({@code [R, Hkv, D]}: one slot), {@code R} the
+     *               context, or for a sliding-window layer at least {@code W - 1} more than the rows of a step
      * @param values this layer's value cache, shaped as {@code keys}
      */
     public Attention(Ops ops, Scratch scratch, Options options, Linear wq, Linear wk, Linear wv, Linear wo,
@@ -121,6 +140,8 @@ public final class Attention implements AttentionLayer {
         this.kNorm = kNorm;
         this.keys = KvSlots.of(keys);
         this.values = KvSlots.of(values);
+        this.capacity = (int) this.keys[0].size(0);
+        this.firstHeld = new int[this.keys.length];
         this.q = scratch.buffer("attention.q", o.heads(), o.headDim());
         this.k = scratch.buffer("attention.k", o.kvHeads(), o.headDim());
         this.v = scratch.buffer("attention.v", o.kvHeads(), o.headDim());
@@ -165,15 +186,67 @@ public final class Attention implements AttentionLayer {
             }
 
             // 4. remember k and v at positions pos .. pos+len-1 of this sequence (converted to the cache's dtype)
+            //    at rows pos - base ... of the slot's region (base: the position of row 0, moved on in a window cache)
             Tensor keys = this.keys[rows.slot(r)], values = this.values[rows.slot(r)];
-            ops.copy(k3, keys.rows(pos, len));
-            ops.copy(v3, values.rows(pos, len));
+            int base = place(rows.slot(r), pos, len, keys, values);
+            ops.copy(k3, keys.rows(pos - base, len));
+            ops.copy(v3, values.rows(pos - base, len));
 
             // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
-            ops.attention(q3, keys, values, pos, o.scale(), o.variant(), out.heads(first, len));
+            //    (j relative to base: the masks depend on differences of positions only)
+            ops.attention(q3, keys, values, pos - base, o.scale(), o.variant(), out.heads(first, len));
         }
 
         // 6. mix the heads: result = out·Woᵀ (+ b_o: gpt-oss)
         wo.forward(out.rows(n), result);
+    }
+
+    /**
+     * Whether slot {@code slot} can run from position {@code position} on, its earlier positions taken
+     * from the cache: always for a layer that caches every position; for a window cache, when the
+     * positions the query at {@code position} sees are still held ({@code position - W + 1 >= first}),
+     * or nothing is needed ({@code position = 0}).
+     */
+    @Override
+    public boolean canContinue(int slot, int position) {
+        return position == 0 || firstHeld[slot] <= needed(position);
+    }
+
+    /** The first position a query at {@code position} sees. */
+    private int needed(int position) {
+        return o.variant().firstVisible(position);
+    }
+
+    /**
+     * Makes room in slot {@code slot}'s region for positions {@code pos ... pos + len - 1} and returns the
+     * position its row 0 holds: when they would pass the last row, the positions the run still needs
+     * ({@code pos - W + 1 ... pos - 1}) move to the front first, in pieces no longer than the distance moved
+     * so that no copy reads rows it writes.
+     */
+    private int place(int slot, int pos, int len, Tensor keys, Tensor values) {
+        if (!canContinue(slot, pos)) {
+            throw new IllegalStateException("slot " + slot + " cannot go on at position " + pos + ": this layer's window cache holds"
+                    + " positions from " + firstHeld[slot] + " on, the query needs " + needed(pos) + " (rerun the sequence from 0)");
+        }
+        if (pos == 0) {
+            firstHeld[slot] = 0;
+        }
+        int base = firstHeld[slot];
+        if (pos + len - base <= capacity) {
+            return base;
+        }
+        int need = needed(pos);
+        if (o.variant().window() == 0 || pos - need + len > capacity) {
+            throw new IllegalStateException("a cache of " + capacity + " rows per slot cannot hold positions " + need + " ... "
+                    + (pos + len - 1) + " (window " + o.variant().window() + ", run of " + len + " rows)");
+        }
+        int shift = need - base, keep = pos - need;
+        for (int at = 0; at < keep; at += shift) {
+            int n = Math.min(shift, keep - at);
+            ops.copy(keys.rows(at + shift, n), keys.rows(at, n));
+            ops.copy(values.rows(at + shift, n), values.rows(at, n));
+        }
+        firstHeld[slot] = need;
+        return need;
     }
 }

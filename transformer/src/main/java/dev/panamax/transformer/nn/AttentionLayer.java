@@ -12,4 +12,12 @@ public interface AttentionLayer {
      * attending over its own slot's cache; {@code result} is not {@code x}.
      */
     void forward(Tensor x, Rows rows, Tensor result);
+
+    /**
+     * Whether slot {@code slot} can run from position {@code position} on with the positions before it
+     * taken from this layer's cache (a window cache may have dropped some that position still sees).
+     */
+    default boolean canContinue(int slot, int position) {
+        return true;
+    }
 }

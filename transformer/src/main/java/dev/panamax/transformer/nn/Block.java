@@ -9,4 +9,10 @@ public interface Block {
      * positions {@code pos ... pos + n - 1} of one sequence ({@link Rows#of}), or runs of several.
      */
     void forward(Tensor x, Rows rows);
+
+    /**
+     * Whether slot {@code slot} can run from position {@code position} on, the positions before it taken
+     * from this block's KV cache ({@link AttentionLayer#canContinue}); true for a block that caches nothing.
+     */
+    boolean canContinue(int slot, int position);
 }

@@ -8,8 +8,9 @@ public final class KvSlots {
     }
 
     /**
-     * The region {@code [S, heads, headDim]} of each slot of {@code cache}: {@code [slots, S, heads, headDim]}
-     * (what {@link dev.panamax.transformer.KvCache} holds), or {@code [S, heads, headDim]} for one slot.
+     * The region {@code [R, heads, headDim]} of each slot of {@code cache}: {@code [slots, R, heads, headDim]}
+     * (what {@link dev.panamax.transformer.KvCache} holds; {@code R} the rows a layer keeps), or {@code [R, heads, headDim]}
+     * for one slot.
      *
      * @throws IllegalArgumentException for another rank
      */

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.tensor.testing.Models;
+import dev.panamax.transformer.GgufConfigReader;
+import dev.panamax.transformer.LoadOptions;
+import dev.panamax.transformer.ModelConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -17,7 +21,7 @@ import picocli.CommandLine;
 class FileCommandsTest {
 
     @Test
-    void inspect_prints_the_model_and_the_tensor_table() {
+    void inspect_prints_the_model_and_the_tensor_table() throws Exception {
         Path model = Models.require("stories260K-q4_0.gguf");
         Run r = run(new InspectCommand(), model.toString());
         assertEquals(0, r.code, r.err);
@@ -26,6 +30,16 @@ class FileCommandsTest {
         assertTrue(r.out.contains("blk.0.attn_q.weight") && r.out.contains("Q4_0"), r.out);
         assertTrue(r.out.contains("blk.4.ffn_down.weight") && r.out.contains("F16"), "ffn_down stays F16 (MODELS.md)");
         assertTrue(r.out.contains("family:      llama (architecture llama)") && r.out.contains("SwiGLU feed-forward"), r.out);
+        // no sliding layers: every layer's K and V for the whole default context, F16
+        ModelConfig c;
+        try (GgufFile g = GgufFile.open(model)) {
+            c = GgufConfigReader.family(g).common();
+        }
+        int context = Math.min(c.contextLength(), LoadOptions.DEFAULT_CONTEXT_CAP);
+        long bytes = 2L * c.layers() * c.kvHeads() * c.headDim() * 2 * context;
+        assertTrue(r.out.contains("kv cache:    " + bytes + " bytes per sequence at context " + context + " (F16, steps of 64), "
+                + bytes / context + " per position"), r.out);
+        assertTrue(!r.out.contains("without window caches"), "no sliding layers");
     }
 
     @Test
