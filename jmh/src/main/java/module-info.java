@@ -6,6 +6,7 @@ module dev.panamax.jmh {
     requires info.picocli;
     requires org.knowm.xchart;
     requires java.desktop;
+    requires java.management; // MatvecCpuTimeBench: the thread CPU time
     requires com.fasterxml.jackson.core;
     requires static jdk.incubator.vector;
 

@@ -334,7 +334,7 @@ public final class CpuMatmul {
             case Q4_0 -> MatvecLoops.q4_0(s, w, a, out, start, end);
             case Q4_K -> MatvecLoops.q4_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
             case Q5_K -> MatvecLoops.q5_K(s, w, a, t.subScales(k / 16), t.subMins(k / 32), out, start, end);
-            case Q6_K -> MatvecLoops.q6_K(s, w, a, t.subScales(k / 16), out, start, end);
+            case Q6_K -> MatvecLoops.q6_K(s, w, a, out, start, end);
             case MXFP4 -> Mxfp4Dots.rows(s, w, xf, out, start, end);
             default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
         }

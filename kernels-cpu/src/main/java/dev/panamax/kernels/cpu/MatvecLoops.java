@@ -207,14 +207,12 @@ final class MatvecLoops {
         }
     }
 
-    static void q6_K(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scales, MemorySegment out,
-            int start, int end) {
+    static void q6_K(MatmulShape s, MemorySegment w, QuantizedActivations a, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
-            VectorDots.q6KScales(w, at, k / 256, scales);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotQ6_K(w, at, scales, a.q, a.d, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotQ6_K(w, at, a.q, a.d, i * k, k / 256));
             }
         }
     }

@@ -84,18 +84,28 @@ final class VectorDots {
      * widened and scaled by {@code d_w * d_x}.
      */
     static float dotQ8_0(MemorySegment w, long at, short[] xq, float[] xd, int xo, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
+        // two blocks per step into two accumulators: one FMA chain would bound the loop by its latency
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         int xb = xo / 32;
-        for (int b = 0; b < blocks; b++) {
+        int b = 0;
+        for (; b < (blocks & ~1); b += 2) {
             long o = at + 34L * b;
             int xi = xo + 32 * b;
-            ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 18, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector p = w0.mul(ShortVector.fromArray(S, xq, xi)).add(w1.mul(ShortVector.fromArray(S, xq, xi + 16)));
-            float scale = Float.float16ToFloat(w.get(I16, o)) * xd[xb + b];
-            acc = widenToFloat(p).fma(FloatVector.broadcast(F, scale), acc);
+            ShortVector p0 = signedShorts(w, o + 2).mul(ShortVector.fromArray(S, xq, xi))
+                    .add(signedShorts(w, o + 18).mul(ShortVector.fromArray(S, xq, xi + 16)));
+            ShortVector p1 = signedShorts(w, o + 36).mul(ShortVector.fromArray(S, xq, xi + 32))
+                    .add(signedShorts(w, o + 52).mul(ShortVector.fromArray(S, xq, xi + 48)));
+            acc0 = widenToFloat(p0).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o)) * xd[xb + b]), acc0);
+            acc1 = widenToFloat(p1).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o + 34)) * xd[xb + b + 1]), acc1);
         }
-        return VectorMath.sum(acc);
+        if (b < blocks) {
+            long o = at + 34L * b;
+            int xi = xo + 32 * b;
+            ShortVector p = signedShorts(w, o + 2).mul(ShortVector.fromArray(S, xq, xi))
+                    .add(signedShorts(w, o + 18).mul(ShortVector.fromArray(S, xq, xi + 16)));
+            acc0 = widenToFloat(p).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o)) * xd[xb + b]), acc0);
+        }
+        return VectorMath.sum(acc0.add(acc1));
     }
 
     /**
@@ -105,21 +115,38 @@ final class VectorDots {
      * pairs.
      */
     static float dotQ4_0(MemorySegment w, long at, short[] xq, float[] xd, int[] xsums, int xo, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
-        float offset = 0f;
+        // two blocks per step into two accumulators (as dotQ8_0); pair sums are at most 2 * 15 * 127
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        float offset0 = 0f, offset1 = 0f;
         int xb = xo / 32;
-        for (int b = 0; b < blocks; b++) {
+        int b = 0;
+        for (; b < (blocks & ~1); b += 2) {
             long o = at + 18L * b;
             int xi = xo + 32 * b;
-            // widen first, then cut nibbles with native 16-bit shifts (AVX2 has no byte shift)
-            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector p = q.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi))
-                    .add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi + 16)));
-            float scale = Float.float16ToFloat(w.get(I16, o + 0)) * xd[xb + b];
-            acc = widenToFloat(p).fma(FloatVector.broadcast(F, scale), acc);
-            offset += scale * xsums[xb + b];
+            // zero-extended to 16 bits: the high nibble is a plain 16-bit shift (AVX2 has no byte shift)
+            ShortVector q0 = unsignedShorts(w, o + 2), q1 = unsignedShorts(w, o + 20);
+            ShortVector p0 = q0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi))
+                    .add(q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xq, xi + 16)));
+            ShortVector p1 = q1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi + 32))
+                    .add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xq, xi + 48)));
+            float scale0 = Float.float16ToFloat(w.get(I16, o)) * xd[xb + b];
+            float scale1 = Float.float16ToFloat(w.get(I16, o + 18)) * xd[xb + b + 1];
+            acc0 = widenSmallToFloat(p0).fma(FloatVector.broadcast(F, scale0), acc0);
+            acc1 = widenSmallToFloat(p1).fma(FloatVector.broadcast(F, scale1), acc1);
+            offset0 += scale0 * xsums[xb + b];
+            offset1 += scale1 * xsums[xb + b + 1];
         }
-        return VectorMath.sum(acc) - 8 * offset;
+        if (b < blocks) {
+            long o = at + 18L * b;
+            int xi = xo + 32 * b;
+            ShortVector q = unsignedShorts(w, o + 2);
+            ShortVector p = q.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xi))
+                    .add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xq, xi + 16)));
+            float scale = Float.float16ToFloat(w.get(I16, o)) * xd[xb + b];
+            acc0 = widenSmallToFloat(p).fma(FloatVector.broadcast(F, scale), acc0);
+            offset0 += scale * xsums[xb + b];
+        }
+        return VectorMath.sum(acc0.add(acc1)) - 8 * (offset0 + offset1);
     }
 
     /**
@@ -160,16 +187,15 @@ final class VectorDots {
             long o = at + 144L * b + 16 + 32 * (chunk & 3);
             int xc = xo + 64 * chunk;
             float dx = xd[xb + b];
-            // widen the bytes first: nibbles are then cut with native 16-bit shifts (AVX2 has no byte shift)
-            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 16, LE).convertShape(VectorOperators.B2S, S, 0);
+            // zero-extended to 16 bits: the high nibble is a plain 16-bit shift (AVX2 has no byte shift)
+            ShortVector q0 = unsignedShorts(w, o), q1 = unsignedShorts(w, o + 16);
             ShortVector lo = q0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc))
                     .add(q1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 16)));
-            ShortVector hi = q0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 32))
-                    .add(q1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xc + 48)));
+            ShortVector hi = q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xq, xc + 32))
+                    .add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, xq, xc + 48)));
             int j = 2 * chunk;
-            acc = widenToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc);
-            acc = widenToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
+            acc = widenSmallToFloat(lo).fma(FloatVector.broadcast(F, dx * scales[j]), acc); // pairs <= 2 * 15 * 127
+            acc = widenSmallToFloat(hi).fma(FloatVector.broadcast(F, dx * scales[j + 1]), acc);
             minSum += dx * (mins[j] * xsums[xs + j] + mins[j + 1] * xsums[xs + j + 1]);
         }
         return VectorMath.sum(acc) - minSum;
@@ -202,45 +228,50 @@ final class VectorDots {
             int xc = xo + 32 * sub;
             ShortVector p = q0.mul(ShortVector.fromArray(S, xq, xc)).add(q1.mul(ShortVector.fromArray(S, xq, xc + 16)));
             float dx = xd[xb + b];
-            acc = widenToFloat(p).fma(FloatVector.broadcast(F, dx * scales[sub]), acc);
+            acc = widenSmallToFloat(p).fma(FloatVector.broadcast(F, dx * scales[sub]), acc); // pairs <= 2 * 31 * 127
             minSum += dx * mins[sub] * xsums[xs + sub];
         }
         return VectorMath.sum(acc) - minSum;
     }
 
-    /** Unpacks a Q6_K row's scales for {@link #dotQ6_K}: {@code scales[g] = d * sc_g} for each 16-value group g. */
-    static void q6KScales(MemorySegment w, long at, int blocks, float[] scales) {
+    /**
+     * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with Q8_K activations, in one pass.
+     * Value {@code 128h + 32j + l} (half h, l < 32) has its low 4 bits in nibble {@code j / 2} of
+     * {@code ql[64h + 32(j & 1) + l]} and its high 2 bits at bit 2j of {@code qh[32h + l]}; each 16
+     * values share a scale. A step takes 16 bytes of ql, so two groups (j and j + 2, the low and
+     * high nibbles). Products {@code (q - 32) x} ({@code |.| <= 32 * 127}) are summed pairwise into
+     * ints, multiplied by the group's integer scale and summed over the block in ints
+     * ({@code |.| <= 8 * 16 * 2 * 32 * 127 * 128 < 2^31} over all lanes): each block is reduced, converted
+     * to float and scaled once, so no float vector is left to reduce at the end. The Vector API calls
+     * are written out: with helpers of our own this method passed C2's node budget, they were left as
+     * calls and their vectors boxed (measured 3.4x slower); {@code VectorMath.sum} was cut off likewise.
+     */
+    static float dotQ6_K(MemorySegment w, long at, short[] xq, float[] xd, int xo, int blocks) {
+        float total = 0f;
+        int xb = xo / 256;
         for (int b = 0; b < blocks; b++) {
             long o = at + 210L * b;
-            float d = Float.float16ToFloat(w.get(I16, o + 208));
-            for (int g = 0; g < 16; g++) {
-                scales[16 * b + g] = d * w.get(ValueLayout.JAVA_BYTE, o + 192 + g);
+            IntVector sum = IntVector.zero(I);
+            for (int step = 0; step < 8; step++) {
+                int h = step >>> 2, l = 16 * ((step >>> 1) & 1), j = step & 1;
+                ShortVector nibbles = (ShortVector) ByteVector.fromMemorySegment(B128, w, o + 64 * h + 32 * j + l, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector bits = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 128 + 32 * h + l, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).lanewise(VectorOperators.LSHR, 2 * j);
+                ShortVector q0 = nibbles.and((short) 0x0F).or(bits.and((short) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                ShortVector q1 = nibbles.lanewise(VectorOperators.LSHR, 4).or(bits.and((short) 0x30)).sub((short) 32);
+                int xi = xo + 256 * b + 128 * h + 32 * j + l;
+                // pairwise sums as widenSmall does them, written out
+                IntVector p0 = q0.mul(ShortVector.fromArray(S, xq, xi)).reinterpretAsInts();
+                IntVector p1 = q1.mul(ShortVector.fromArray(S, xq, xi + 64)).reinterpretAsInts();
+                long sc = o + 192 + 8 * h + 2 * j + (l >>> 4);
+                sum = sum.add(p0.lanewise(VectorOperators.LSHL, 16).add(p0).lanewise(VectorOperators.ASHR, 16).mul(w.get(ValueLayout.JAVA_BYTE, sc)))
+                        .add(p1.lanewise(VectorOperators.LSHL, 16).add(p1).lanewise(VectorOperators.ASHR, 16).mul(w.get(ValueLayout.JAVA_BYTE, sc + 4)));
             }
+            float scale = Float.float16ToFloat(w.get(I16, o + 208)) * xd[xb + b];
+            total += scale * sum.reduceLanes(VectorOperators.ADD); // an exact int sum (< 2^31): no order to keep
         }
-    }
-
-    /**
-     * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with Q8_K activations, one
-     * 16-value group per step: group {@code g = 8h + 2j + half} holds values {@code 128h + 32j +
-     * 16half + l}, whose low 4 bits are nibble {@code j / 2} of {@code ql[64h + 32(j&1) + 16half + l]}
-     * and high 2 bits are bits {@code 2j} of {@code qh[32h + 16half + l]}; q - 32 is in [-32, 31].
-     */
-    static float dotQ6_K(MemorySegment w, long at, float[] scales, short[] xq, float[] xd, int xo, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
-        int xb = xo / 256;
-        for (int g = 0; g < 16 * blocks; g++) {
-            int b = g >>> 4, h = (g >>> 3) & 1, j = (g >>> 1) & 3, half = g & 1;
-            long o = at + 210L * b;
-            // widen first, then cut bits with native 16-bit shifts (AVX2 has no byte shift)
-            ShortVector low = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 64 * h + 32 * (j & 1) + 16 * half, LE)
-                    .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.ASHR, 4 * (j >>> 1)).and((short) 0x0F);
-            ShortVector high = ((ShortVector) ByteVector.fromMemorySegment(B128, w, o + 128 + 32 * h + 16 * half, LE)
-                    .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.ASHR, 2 * j).and((short) 3).lanewise(VectorOperators.LSHL, 4);
-            ShortVector q = low.or(high).sub((short) 32);
-            ShortVector p = q.mul(ShortVector.fromArray(S, xq, xo + 16 * g));
-            acc = widenToFloat(p).fma(FloatVector.broadcast(F, xd[xb + b] * scales[g]), acc);
-        }
-        return VectorMath.sum(acc);
+        return total;
     }
 
     /**
@@ -256,12 +287,42 @@ final class VectorDots {
         return (first & 0xFFFFFFFFL) | ((long) second << 32);
     }
 
-    /** Sums the 16 short lanes pairwise into 8 int lanes. */
+    /**
+     * Sums the 16 short lanes pairwise into 8 int lanes: read as ints, each lane holds a pair (low
+     * half, high half) that two shifts split in place. Which lanes pair up does not matter, as every
+     * caller sums all lanes in the end. ({@code convertShape(S2I, I, 1)} of the upper half compiled
+     * to a permute, two shuffles and two blends on AVX2: about 9 uops where this takes 4.)
+     */
     private static IntVector widen(ShortVector p) {
-        return ((IntVector) p.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /**
+     * As {@link #widen} in 3 uops, for pairs whose sum fits 16 bits ({@code |lo + hi| < 2^15}): with
+     * {@code v = hi 2^16 + (lo mod 2^16)}, {@code (v << 16) + v = (lo + hi) 2^16 + (lo mod 2^16)},
+     * whose top half is {@code lo + hi} exactly.
+     */
+    private static IntVector widenSmall(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).add(v).lanewise(VectorOperators.ASHR, 16);
     }
 
     private static FloatVector widenToFloat(ShortVector p) {
         return (FloatVector) widen(p).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector widenSmallToFloat(ShortVector p) {
+        return (FloatVector) widenSmall(p).convert(VectorOperators.I2F, 0);
+    }
+
+    /** 16 bytes at {@code o}, sign-extended to 16 short lanes. */
+    private static ShortVector signedShorts(MemorySegment w, long o) {
+        return (ShortVector) ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.B2S, S, 0);
+    }
+
+    /** 16 bytes at {@code o}, zero-extended to 16 short lanes (nibbles then need no mask after a right shift). */
+    private static ShortVector unsignedShorts(MemorySegment w, long o) {
+        return (ShortVector) ByteVector.fromMemorySegment(B128, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
     }
 }
