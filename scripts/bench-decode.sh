@@ -32,8 +32,12 @@ done
 printf '\n%-8s %7s %12s %12s %7s\n' type threads panamax llama.cpp ratio
 for threads in ${THREADS:-1 2}; do
   for t in $types; do
-    p=$(jq '128000 / .[0].primaryMetric.score' "$out/panamax-$t-$threads.json")
-    l=$(jq '.decodeTokensPerSecond' "$out/llamacpp-$t-$threads.jsonl")
-    printf '%-8s %7s %12.2f %12.2f %7.2f\n' "$t" "$threads" "$p" "$l" "$(echo "$p / $l" | bc -l)"
+    p=$(jq '128000 / .[0].primaryMetric.score' "$out/panamax-$t-$threads.json" 2>/dev/null || true)
+    l=$(jq '.decodeTokensPerSecond' "$out/llamacpp-$t-$threads.jsonl" 2>/dev/null || true)
+    if [ -n "$p" ] && [ -n "$l" ] && [ "$l" != null ]; then
+      printf '%-8s %7s %12.2f %12.2f %7.2f\n' "$t" "$threads" "$p" "$l" "$(echo "$p / $l" | bc -l)"
+    else
+      printf '%-8s %7s %12s %12s %7s\n' "$t" "$threads" "${p:-n/a}" "${l:-n/a}" "n/a" # a run failed or was skipped
+    fi
   done
 done | tee "$out/summary.txt"
