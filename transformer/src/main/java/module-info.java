@@ -10,6 +10,7 @@ module dev.panamax.transformer {
     exports dev.panamax.transformer.sampling;
     exports dev.panamax.transformer.chat;
     exports dev.panamax.transformer.lora;
+    exports dev.panamax.transformer.api;
     exports dev.panamax.transformer.cli;
     exports dev.panamax.transformer.tokenizer;
 

@@ -73,36 +73,59 @@ public final class OpenAiServer implements AutoCloseable {
      * Starts serving {@code generator} (chat and completions, and embeddings unless {@code embedder} is
      * given) on the address {@code settings} names.
      *
-     * @param embedder the model for {@code /v1/embeddings}, or null to embed with {@code generator}
+     * @param generator the model for {@code /v1/chat/completions} and {@code /v1/completions}
+     * @param embedder  the model for {@code /v1/embeddings}, or null to embed with {@code generator}
+     * @param settings  the address, capacity, limits and key
+     * @return the server, listening; close it to stop
      * @throws IOException if the address cannot be bound
      */
     public static OpenAiServer start(ServedModel generator, ServedModel embedder, ServerSettings settings) throws IOException {
         return new OpenAiServer(generator, embedder, settings);
     }
 
-    /** The address served, e.g. {@code http://127.0.0.1:8080/}. */
+    /**
+     * The address served, e.g. {@code http://127.0.0.1:8080/}.
+     *
+     * @return the base URI clients send requests to
+     */
     public URI uri() {
         InetSocketAddress a = server.getAddress();
         String host = a.getAddress().getHostAddress();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
     }
 
-    /** The port bound (the one picked, when the settings asked for 0). */
+    /**
+     * The port bound (the one picked, when the settings asked for 0).
+     *
+     * @return the local port
+     */
     public int port() {
         return server.getAddress().getPort();
     }
 
-    /** Requests generating now. */
+    /**
+     * Requests generating now.
+     *
+     * @return the count of requests holding a slot
+     */
     public int activeRequests() {
         return scheduler.active();
     }
 
-    /** Requests waiting for a slot. */
+    /**
+     * Requests waiting for a slot.
+     *
+     * @return the count of queued requests
+     */
     public int queuedRequests() {
         return scheduler.queued();
     }
 
-    /** KV caches (sessions, or slots of the batch) made so far; never more than {@link ServerSettings#parallel()}. */
+    /**
+     * KV caches (sessions, or slots of the batch) made so far; never more than {@link ServerSettings#parallel()}.
+     *
+     * @return the count of caches
+     */
     public int sessions() {
         return scheduler.caches();
     }

@@ -22,6 +22,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "serve", description = "Serve a model over an OpenAI-compatible HTTP API (chat, completions, embeddings).")
 public final class ServeCommand implements Callable<Integer> {
+    /** A command whose options picocli fills in from the command line. */
+    public ServeCommand() {
+    }
+
     @Spec
     CommandSpec spec;
 

@@ -72,8 +72,14 @@ public final class KvCache {
      * As {@link #KvCache(Ops, Arena, ModelConfig, DType, boolean, int)}, with the layers of a sliding window
      * holding only the rows a step reads of them ({@link #rows(ModelConfig, int, int)}).
      *
+     * @param ops           the backend whose memory holds the cache
+     * @param arena         owns the cache's memory
+     * @param config        the model's shape
+     * @param dtype         F32 or F16
+     * @param valuesAreKeys true to keep one tensor per layer for both
+     * @param slots         the number of sequences, each with a context of its own
      * @param windows per layer: the positions its attention sees, itself included (0: all)
-     * @param step    the most rows one forward step runs (a prompt chunk, or one row per slot)
+     * @param step          the most rows one forward step runs (a prompt chunk, or one row per slot)
      * @throws IllegalArgumentException if {@code slots} or {@code step} is not positive, {@code windows} has not one entry
      *                                  per layer or a negative one, or a host backend lacks the memory
      */

@@ -194,7 +194,11 @@ public final class Model implements AutoCloseable {
      * forward step runs at most {@code step} rows ({@link LoadOptions#maxBatch()}): sliding-window layers hold
      * {@code min(context, W - 1 + step)} positions, the others {@code context} ({@link KvCache}).
      *
-     * @param window false: as if every layer held the whole context (what a cache without window layers would take)
+     * @param family  the model's family and shape, which says each layer's window
+     * @param context positions of the sequence
+     * @param dtype   the cache's element type, F32 or F16
+     * @param step    the most rows one forward step runs
+     * @param window  false: as if every layer held the whole context (what a cache without window layers would take)
      * @return the bytes, or {@link Long#MAX_VALUE} past it
      */
     public static long kvCacheBytes(FamilyConfig family, int context, DType dtype, int step, boolean window) {

@@ -37,6 +37,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MatvecCpuTimeBench extends BackendState {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+    /** Creates the benchmark; JMH sets the {@code @Param} fields and calls the {@code @Setup} method before measuring. */
+    public MatvecCpuTimeBench() {
+    }
+
+    /** The weight's dtype ({@link dev.panamax.tensor.DType}'s names), e.g. Q4_0, Q4_K, Q8_0. */
     @Param("Q4_0")
     public String dtype;
 
@@ -52,9 +57,16 @@ public class MatvecCpuTimeBench extends BackendState {
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class CpuTime {
+        /** Creates the counters; JMH makes one per benchmark thread. */
+        public CpuTime() {
+        }
+
+        /** CPU nanoseconds of the benchmark thread inside the products of this iteration. */
         public long cpuNanos;
+        /** Products run in this iteration. */
         public long calls;
 
+        /** Zeroes the counters at the start of each iteration. */
         @Setup(Level.Iteration)
         public void reset() {
             cpuNanos = 0;
@@ -62,6 +74,7 @@ public class MatvecCpuTimeBench extends BackendState {
         }
     }
 
+    /** Opens the backend and makes the random input, weight and output (once per trial, not measured). */
     @Setup(Level.Trial)
     public void setUp() {
         open();
@@ -71,11 +84,17 @@ public class MatvecCpuTimeBench extends BackendState {
         out = output(1, nk[0]);
     }
 
+    /** Closes the backend and frees the tensors. */
     @TearDown(Level.Trial)
     public void tearDown() {
         close();
     }
 
+    /**
+     * Measures one {@code [1, K] · [N, K]ᵀ} product on this thread, adding its CPU time to {@code time}.
+     *
+     * @param time the thread's counters, reported as secondary metrics
+     */
     @Benchmark
     public void matvec(CpuTime time) {
         long start = THREADS.getCurrentThreadCpuTime();

@@ -77,22 +77,38 @@ public final class Batch implements AutoCloseable {
         this.stepLogits = new float[slots][];
     }
 
-    /** The sequences this batch holds at most (B). */
+    /**
+     * The sequences this batch holds at most (B).
+     *
+     * @return the number of slots, fixed when the batch was made
+     */
     public int slots() {
         return busy.length;
     }
 
-    /** Positions each slot holds: a slot's prompt and generated tokens together fit in it. */
+    /**
+     * Positions each slot holds: a slot's prompt and generated tokens together fit in it.
+     *
+     * @return the model's context length, in tokens
+     */
     public int contextLength() {
         return transformer.config().contextLength();
     }
 
-    /** Entries of a logits array. */
+    /**
+     * Entries of a logits array.
+     *
+     * @return the model's vocabulary size
+     */
     public int vocabSize() {
         return transformer.config().vocabSize();
     }
 
-    /** The model's tokenizer. */
+    /**
+     * The model's tokenizer.
+     *
+     * @return the tokenizer that turns text into this batch's tokens and back
+     */
     public Tokenizer tokenizer() {
         return tokenizer;
     }
@@ -100,6 +116,7 @@ public final class Batch implements AutoCloseable {
     /**
      * Takes a free slot for a new sequence (position 0) and returns its index.
      *
+     * @return the slot's index, from 0 to {@link #slots()} - 1
      * @throws IllegalStateException if every slot is busy ({@link #freeSlots()} is 0)
      */
     public int claim() {
@@ -110,6 +127,8 @@ public final class Batch implements AutoCloseable {
      * Takes a free slot for a new sequence (position 0) that runs with the LoRA adapters {@code adapters}
      * ({@link AdapterSet#NONE}: the base alone), and returns its index.
      *
+     * @param adapters the adapters the slot's steps run with, until it is released
+     * @return the slot's index, from 0 to {@link #slots()} - 1
      * @throws IllegalStateException if every slot is busy ({@link #freeSlots()} is 0)
      * @throws dev.panamax.formats.FormatException naming an adapter tensor that does not fit this model
      */
@@ -134,6 +153,9 @@ public final class Batch implements AutoCloseable {
     /**
      * Frees {@code slot}: its sequence is forgotten (its cache region is reused from position 0 by the
      * next {@link #claim()}). Releasing a free slot does nothing.
+     *
+     * @param slot the slot's index
+     * @throws IndexOutOfBoundsException if {@code slot} is not a slot of this batch
      */
     public void release(int slot) {
         enter();
@@ -147,7 +169,11 @@ public final class Batch implements AutoCloseable {
         }
     }
 
-    /** Slots free to {@link #claim()}. */
+    /**
+     * Slots free to {@link #claim()}.
+     *
+     * @return the number of slots not claimed now
+     */
     public int freeSlots() {
         enter();
         try {
@@ -161,7 +187,13 @@ public final class Batch implements AutoCloseable {
         }
     }
 
-    /** Whether {@code slot} is claimed. */
+    /**
+     * Whether {@code slot} is claimed.
+     *
+     * @param slot the slot's index
+     * @return true from {@link #claim()} until {@link #release(int)}
+     * @throws IndexOutOfBoundsException if {@code slot} is not a slot of this batch
+     */
     public boolean busy(int slot) {
         enter();
         try {
@@ -172,7 +204,13 @@ public final class Batch implements AutoCloseable {
         }
     }
 
-    /** The tokens {@code slot}'s sequence holds (its prompt and the tokens given since); 0 when just claimed. */
+    /**
+     * The tokens {@code slot}'s sequence holds (its prompt and the tokens given since); 0 when just claimed.
+     *
+     * @param slot the slot's index
+     * @return the position at which the slot's next token goes
+     * @throws IndexOutOfBoundsException if {@code slot} is not a slot of this batch
+     */
     public int position(int slot) {
         enter();
         try {
@@ -226,6 +264,8 @@ public final class Batch implements AutoCloseable {
      * The logits after {@code slot}'s last token of the latest step that ran it ({@code vocabSize()}
      * entries): the batch's own array, overwritten by the next step that runs the slot.
      *
+     * @param slot the slot's index
+     * @return the batch's logits array for the slot (not a copy)
      * @throws IllegalStateException if no step has run the slot since it was claimed
      */
     public float[] logits(int slot) {
@@ -237,7 +277,14 @@ public final class Batch implements AutoCloseable {
         }
     }
 
-    /** The next token of {@code slot}: {@code sampler} over its {@link #logits(int)}. */
+    /**
+     * The next token of {@code slot}: {@code sampler} over its {@link #logits(int)}.
+     *
+     * @param slot    the slot's index
+     * @param sampler the slot's own sampler ({@link #sampler(SamplerSettings)})
+     * @return the sampled token
+     * @throws IllegalStateException if no step has run the slot since it was claimed
+     */
     public int sample(int slot, Sampler sampler) {
         enter();
         try {
@@ -250,6 +297,13 @@ public final class Batch implements AutoCloseable {
     /**
      * As {@link #sample(int, Sampler)}, with the slot's earlier tokens for the sampler's repetition
      * penalties ({@link Sampler#sample(float[], int[], int)}).
+     *
+     * @param slot          the slot's index
+     * @param sampler       the slot's own sampler ({@link #sampler(SamplerSettings)})
+     * @param history       the slot's tokens so far, prompt and generated, oldest first
+     * @param historyLength how many entries of {@code history} are valid
+     * @return the sampled token
+     * @throws IllegalStateException if no step has run the slot since it was claimed
      */
     public int sample(int slot, Sampler sampler, int[] history, int historyLength) {
         enter();
@@ -260,12 +314,23 @@ public final class Batch implements AutoCloseable {
         }
     }
 
-    /** A sampler for one slot: its own settings and seed ({@code SamplerSettings.defaults(seed)}, {@code greedy()}). */
+    /**
+     * A sampler for one slot: its own settings and seed ({@code SamplerSettings.defaults(seed)}, {@code greedy()}).
+     *
+     * @param settings temperature, top-k/top-p, penalties and seed
+     * @return a new sampler over this model's vocabulary, with its own random state
+     */
     public Sampler sampler(SamplerSettings settings) {
         return new Sampler(settings, vocabSize());
     }
 
-    /** The LoRA adapters {@code slot} runs with. */
+    /**
+     * The LoRA adapters {@code slot} runs with.
+     *
+     * @param slot the slot's index
+     * @return the adapters given at its claim, or the model's own
+     * @throws IndexOutOfBoundsException if {@code slot} is not a slot of this batch
+     */
     public AdapterSet adapters(int slot) {
         checkSlot(slot);
         return transformer.adapters(slot);

@@ -9,11 +9,20 @@ package dev.panamax.transformer.api;
 public final class Cancellation {
     private volatile boolean cancelled;
 
+    /** A cancellation not yet cancelled. */
+    public Cancellation() {
+    }
+
     /** Asks the generations that use this to stop. */
     public void cancel() {
         cancelled = true;
     }
 
+    /**
+     * Whether {@link #cancel()} has been called, by any thread.
+     *
+     * @return true once cancelled, for good
+     */
     public boolean isCancelled() {
         return cancelled;
     }

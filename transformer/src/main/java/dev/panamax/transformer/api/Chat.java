@@ -25,7 +25,14 @@ public final class Chat implements AutoCloseable {
         }
     }
 
-    /** Sends {@code userText} and returns the reply's text. */
+    /**
+     * Sends {@code userText} and returns the reply's text.
+     *
+     * @param userText the user's message
+     * @param options  sampling, stops and the reply's token budget (capped by the context left)
+     * @return the assistant's reply, also added to the conversation
+     * @throws IllegalArgumentException if the conversation no longer fits in the context
+     */
     public String send(String userText, GenerateOptions options) {
         return send(userText, options, text -> { }).text();
     }
@@ -34,6 +41,10 @@ public final class Chat implements AutoCloseable {
      * Adds {@code userText} as a user message, generates the assistant's reply (streamed to
      * {@code onText}) and adds it to the conversation.
      *
+     * @param userText the user's message
+     * @param options  sampling, stops and the reply's token budget (capped by the context left)
+     * @param onText   receives the reply's text piece by piece, as it is generated
+     * @return the reply, its tokens and why it stopped
      * @throws IllegalArgumentException if the conversation no longer fits in the context
      */
     public Completion send(String userText, GenerateOptions options, Consumer<String> onText) {
@@ -43,6 +54,12 @@ public final class Chat implements AutoCloseable {
     /**
      * Adds {@code turns} (user, or a tool's messages) and generates the assistant's reply to the
      * conversation so far, streamed to {@code onText}.
+     *
+     * @param turns   the messages to add before the reply, in order
+     * @param options sampling, stops and the reply's token budget (capped by the context left)
+     * @param onText  receives the reply's text piece by piece, as it is generated
+     * @return the reply, its tokens and why it stopped
+     * @throws IllegalArgumentException if the conversation no longer fits in the context
      */
     public Completion reply(List<ChatMessage> turns, GenerateOptions options, Consumer<String> onText) {
         List<ChatMessage> next = new ArrayList<>(messages);
@@ -60,17 +77,29 @@ public final class Chat implements AutoCloseable {
         return c;
     }
 
-    /** The conversation so far. */
+    /**
+     * The conversation so far.
+     *
+     * @return a copy of its messages, oldest first (system, user, assistant, tool)
+     */
     public List<ChatMessage> messages() {
         return List.copyOf(messages);
     }
 
-    /** The chat format the turns are written in. */
+    /**
+     * The chat format the turns are written in.
+     *
+     * @return the model's chat format
+     */
     public ChatFormat format() {
         return template;
     }
 
-    /** The session underneath (its cache holds the conversation). */
+    /**
+     * The session underneath (its cache holds the conversation).
+     *
+     * @return the chat's own session
+     */
     public Session session() {
         return session;
     }

@@ -21,6 +21,12 @@ public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<Strin
     /** Tokens generated when no limit is given. */
     public static final int DEFAULT_MAX_TOKENS = 256;
 
+    /**
+     * Checks the options and copies {@code stop}.
+     *
+     * @throws IllegalArgumentException if {@code maxTokens} is negative, {@code sampler} is null or a
+     *         stop string is empty
+     */
     public GenerateOptions {
         if (maxTokens < 0) {
             throw new IllegalArgumentException("maxTokens must not be negative, got " + maxTokens);
@@ -36,50 +42,114 @@ public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<Strin
         }
     }
 
-    /** The most likely token each time: the same output for the same prompt. */
+    /**
+     * The most likely token each time: the same output for the same prompt.
+     *
+     * @return greedy decoding, {@link #DEFAULT_MAX_TOKENS} tokens at most, no stop strings
+     */
     public static GenerateOptions greedy() {
         return new GenerateOptions(DEFAULT_MAX_TOKENS, SamplerSettings.greedy(), List.of(), null);
     }
 
-    /** llama.cpp's default sampling (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05) with {@code seed}. */
+    /**
+     * llama.cpp's default sampling (temperature 0.8, top-k 40, top-p 0.95, min-p 0.05) with {@code seed}.
+     *
+     * @param seed the sampler's random seed: the same seed gives the same output for the same prompt
+     * @return those settings, {@link #DEFAULT_MAX_TOKENS} tokens at most, no stop strings
+     */
     public static GenerateOptions sampled(long seed) {
         return new GenerateOptions(DEFAULT_MAX_TOKENS, SamplerSettings.defaults(seed), List.of(), null);
     }
 
+    /**
+     * Generates at most {@code n} tokens.
+     *
+     * @param n the token budget, 0 or more (0: only the prompt is read)
+     * @return a copy with that budget
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
     public GenerateOptions maxTokens(int n) {
         return new GenerateOptions(n, sampler, stop, cancellation);
     }
 
-    /** Stops where the text reaches any of {@code strings} (replaces earlier stop strings). */
+    /**
+     * Stops where the text reaches any of {@code strings} (replaces earlier stop strings).
+     *
+     * @param strings the stop strings, none empty; none at all for no stop strings
+     * @return a copy with those stop strings
+     * @throws IllegalArgumentException if a string is empty
+     */
     public GenerateOptions stop(String... strings) {
         return new GenerateOptions(maxTokens, sampler, List.of(strings), cancellation);
     }
 
+    /**
+     * Samples with {@code settings} (replaces every sampling setting, seed included).
+     *
+     * @param settings temperature, top-k/p, min-p, penalties and seed
+     * @return a copy with those settings
+     * @throws IllegalArgumentException if {@code settings} is null
+     */
     public GenerateOptions sampler(SamplerSettings settings) {
         return new GenerateOptions(maxTokens, settings, stop, cancellation);
     }
 
-    /** Temperature 0 is greedy. */
+    /**
+     * Samples at temperature {@code t}. Temperature 0 is greedy.
+     *
+     * @param t the temperature, 0 or more: below 1 sharpens the distribution, above 1 flattens it
+     * @return a copy with that temperature
+     */
     public GenerateOptions temperature(float t) {
         return sampler(sampler.withTemperature(t));
     }
 
+    /**
+     * Samples among the {@code k} most likely tokens only.
+     *
+     * @param k how many tokens to keep; 0 keeps all
+     * @return a copy with that top-k
+     */
     public GenerateOptions topK(int k) {
         return sampler(sampler.withTopK(k));
     }
 
+    /**
+     * Samples among the fewest most likely tokens whose probabilities sum to {@code p} (nucleus sampling).
+     *
+     * @param p the probability mass kept, in (0, 1]; 1 keeps all
+     * @return a copy with that top-p
+     */
     public GenerateOptions topP(float p) {
         return sampler(sampler.withTopP(p));
     }
 
+    /**
+     * Drops the tokens less likely than {@code p} times the most likely one.
+     *
+     * @param p the fraction of the top probability a token needs, in [0, 1]; 0 keeps all
+     * @return a copy with that min-p
+     */
     public GenerateOptions minP(float p) {
         return sampler(sampler.withMinP(p));
     }
 
+    /**
+     * Seeds the sampler's random numbers.
+     *
+     * @param seed the seed: the same seed and settings give the same output for the same prompt
+     * @return a copy with that seed
+     */
     public GenerateOptions seed(long seed) {
         return sampler(sampler.withSeed(seed));
     }
 
+    /**
+     * Lets another thread stop the generation through {@code c}.
+     *
+     * @param c the cancellation to watch before each token, or null for none
+     * @return a copy that watches {@code c}
+     */
     public GenerateOptions cancellation(Cancellation c) {
         return new GenerateOptions(maxTokens, sampler, stop, c);
     }

@@ -67,6 +67,8 @@ public final class Generation implements AutoCloseable {
     @FunctionalInterface
     public interface SampledTokens {
         /**
+         * Called once per sampled token, on the thread that advances the generation.
+         *
          * @param token  the token sampled (an end token too)
          * @param logits the model's logits it was drawn from, before penalties and temperature; read them now, they are reused
          */
@@ -104,6 +106,13 @@ public final class Generation implements AutoCloseable {
      * slot's {@link Batch#logits}; {@link #step()} is not for it. Releasing the slot when it has finished
      * is the caller's.
      *
+     * @param batch        the batch whose steps run the generation
+     * @param slot         the slot, claimed and not yet stepped
+     * @param prompt       the prompt's tokens (copied)
+     * @param options      token budget, sampling and stops
+     * @param onText       receives the generated text piece by piece
+     * @param prefillChunk prompt tokens given to one step at most, so that a long prompt shares steps with other slots
+     * @return the generation, not yet started
      * @throws IllegalArgumentException if the slot is not newly claimed, the prompt is empty or does not fit,
      *                                  or {@code prefillChunk < 1}
      */
@@ -131,12 +140,20 @@ public final class Generation implements AutoCloseable {
         this.sampledTokens = listener;
     }
 
-    /** Whether the generation has ended; then {@link #completion()} holds its result. */
+    /**
+     * Whether the generation has ended; then {@link #completion()} holds its result.
+     *
+     * @return true once it has stopped, for any reason
+     */
     public boolean finished() {
         return completion != null;
     }
 
-    /** Whether the prompt is still being run (no token sampled yet). */
+    /**
+     * Whether the prompt is still being run (no token sampled yet).
+     *
+     * @return true until the step that runs the prompt's last token
+     */
     public boolean prefilling() {
         return prefilled < prompt.length;
     }
@@ -145,6 +162,7 @@ public final class Generation implements AutoCloseable {
      * The tokens the next forward step runs: the next chunk of the prompt while prefilling, then the
      * token sampled last. The array is reused between steps; do not keep it.
      *
+     * @return the next step's tokens, at least one
      * @throws IllegalStateException if the generation has finished
      */
     public int[] input() {
@@ -156,7 +174,12 @@ public final class Generation implements AutoCloseable {
         return one;
     }
 
-    /** The position of {@link #input()}'s first token (the tokens of the sequence the cache holds). */
+    /**
+     * The position of {@link #input()}'s first token (the tokens of the sequence the cache holds).
+     *
+     * @return the position, from 0
+     * @throws IllegalStateException if the generation has finished
+     */
     public int position() {
         checkRunning();
         return prefilling() ? prefilled : length - 1;
@@ -168,6 +191,9 @@ public final class Generation implements AutoCloseable {
      * completes and ends the generation where it should (an end token, the token limit, a stop string,
      * the context, a cancellation). Returns the text this step passed to the callback (maybe empty).
      *
+     * @param logits the model's logits after the input's last token (read, not kept)
+     * @return the text streamed by this step, maybe empty
+     * @throws IllegalStateException if the generation has finished
      * @throws NonFiniteLogitsException if a logit is NaN or infinite (the generation is then finished)
      */
     public String advance(float[] logits) {
@@ -218,6 +244,7 @@ public final class Generation implements AutoCloseable {
      * Runs one forward step on the session's own transformer and {@link #advance}s: the text this step
      * streamed. A finished generation does nothing; a cancelled one finishes before the step.
      *
+     * @return the text streamed by this step, maybe empty
      * @throws IllegalStateException for a generation in a batch's slot (its caller runs the batch's steps)
      */
     public String step() {
@@ -243,7 +270,12 @@ public final class Generation implements AutoCloseable {
         return advance(logits);
     }
 
-    /** The result, once {@link #finished()}. */
+    /**
+     * The result, once {@link #finished()}.
+     *
+     * @return the text, tokens, stop reason and timings
+     * @throws IllegalStateException if the generation is still running
+     */
     public Completion completion() {
         if (completion == null) {
             throw new IllegalStateException("the generation is still running");
@@ -251,12 +283,20 @@ public final class Generation implements AutoCloseable {
         return completion;
     }
 
-    /** Tokens generated so far. */
+    /**
+     * Tokens generated so far.
+     *
+     * @return the count of sampled tokens, an end token included
+     */
     public int generatedTokens() {
         return produced;
     }
 
-    /** The prompt's tokens. */
+    /**
+     * The prompt's tokens.
+     *
+     * @return the prompt's length in tokens
+     */
     public int promptTokens() {
         return prompt.length;
     }

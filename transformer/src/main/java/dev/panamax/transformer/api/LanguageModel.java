@@ -235,6 +235,8 @@ public final class LanguageModel implements AutoCloseable {
      * cache of {@code slots} contexts), for continuous batching: each step reads the weights once for
      * every busy slot. Driven by one thread; close it when done (closing the model closes it too).
      *
+     * @param slots the sequences decoded together at most
+     * @return a new batch, every slot free
      * @throws IllegalArgumentException if {@code slots} is not positive, or their cache does not fit in memory
      */
     public Batch batch(int slots) {

@@ -32,12 +32,29 @@ public final class Session implements AutoCloseable {
         this.pooling = pooling;
     }
 
-    /** Continues {@code prompt} (BOS added as the model wants); returns the text generated. */
+    /**
+     * Continues {@code prompt} (BOS added as the model wants); returns the text generated.
+     *
+     * @param prompt  the text to continue
+     * @param options token budget, sampling and stops
+     * @return the generated text, without the prompt and without a matched stop string
+     * @throws IllegalArgumentException if the prompt does not fit in the context
+     * @throws IllegalStateException    if another thread is using this session
+     */
     public String generate(String prompt, GenerateOptions options) {
         return complete(prompt, options, text -> { }).text();
     }
 
-    /** Continues {@code prompt}, passing each piece of text to {@code onText} as soon as it is whole. */
+    /**
+     * Continues {@code prompt}, passing each piece of text to {@code onText} as soon as it is whole.
+     *
+     * @param prompt  the text to continue (BOS added as the model wants)
+     * @param options token budget, sampling and stops
+     * @param onText  receives the generated text piece by piece, on the calling thread
+     * @return the text, its tokens, why it stopped and the timings
+     * @throws IllegalArgumentException if the prompt does not fit in the context
+     * @throws IllegalStateException    if another thread is using this session
+     */
     public Completion complete(String prompt, GenerateOptions options, Consumer<String> onText) {
         int[] ids = tokenizer.encode(prompt, true, false);
         if (ids.length == 0) {
@@ -52,6 +69,10 @@ public final class Session implements AutoCloseable {
     /**
      * Continues the token sequence {@code prompt}, streaming text to {@code onText}.
      *
+     * @param prompt  the prompt's tokens, BOS included if the model wants one
+     * @param options token budget, sampling and stops
+     * @param onText  receives the generated text piece by piece, on the calling thread
+     * @return the text, its tokens, why it stopped and the timings
      * @throws IllegalArgumentException if the prompt is empty or does not fit in the context
      */
     public Completion complete(int[] prompt, GenerateOptions options, Consumer<String> onText) {
@@ -70,6 +91,11 @@ public final class Session implements AutoCloseable {
      * or is closed. The prompt is run {@code prefillChunk} tokens a step, so that a long prompt does
      * not hold up the other generations a scheduler steps in turn.
      *
+     * @param prompt       the prompt's tokens (copied)
+     * @param options      token budget, sampling and stops
+     * @param onText       receives the generated text piece by piece
+     * @param prefillChunk prompt tokens run by one step at most
+     * @return the generation, which holds the session until it finishes or is closed
      * @throws IllegalArgumentException if the prompt is empty or does not fit in the context, or {@code prefillChunk < 1}
      * @throws IllegalStateException    if another generation on this session is still running
      */
@@ -101,7 +127,15 @@ public final class Session implements AutoCloseable {
         running.set(null);
     }
 
-    /** The embedding of {@code text}: the model's {@link Pooling} over its tokens' final hidden states, unit length if {@code normalize}. */
+    /**
+     * The embedding of {@code text}: the model's {@link Pooling} over its tokens' final hidden states, unit length if {@code normalize}.
+     *
+     * @param text      the text to embed (BOS added as the model wants)
+     * @param normalize whether to scale the vector to unit (L2) length
+     * @return a new vector of the model's hidden size
+     * @throws IllegalArgumentException if the text has no tokens or does not fit in the context
+     * @throws IllegalStateException    if another thread is using this session
+     */
     public float[] embed(String text, boolean normalize) {
         int[] ids = tokenizer.encode(text, true, false);
         if (ids.length == 0) {
@@ -110,7 +144,15 @@ public final class Session implements AutoCloseable {
         return embed(ids, normalize);
     }
 
-    /** The embedding of the token sequence {@code tokens}, as {@link #embed(String, boolean)}. */
+    /**
+     * The embedding of the token sequence {@code tokens}, as {@link #embed(String, boolean)}.
+     *
+     * @param tokens    the tokens to embed, 1 to the context length
+     * @param normalize whether to scale the vector to unit (L2) length
+     * @return a new vector of the model's hidden size
+     * @throws IllegalArgumentException if there are no tokens or more than the context holds
+     * @throws IllegalStateException    if another thread is using this session
+     */
     public float[] embed(int[] tokens, boolean normalize) {
         enter();
         try {
@@ -135,21 +177,37 @@ public final class Session implements AutoCloseable {
      * common prefix with what the cache holds, less its last token, or 0 where sliding-window caches no longer
      * hold the window before it ({@link Transformer#reusablePrefix}). A scheduler picks the session that
      * saves the most.
+     *
+     * @param prompt the next generation's prompt tokens
+     * @return how many of its tokens would not be computed again
      */
     public int reusableTokens(int[] prompt) {
         return sequence.transformer().reusablePrefix(0, Math.max(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1)));
     }
 
-    /** Tokens the KV cache holds (reused by the next generation if its prompt starts with them). */
+    /**
+     * Tokens the KV cache holds (reused by the next generation if its prompt starts with them).
+     *
+     * @return the count of cached tokens, 0 after {@link #reset()}
+     */
     public int cachedTokens() {
         return cached.length;
     }
 
-    /** The transformer underneath, for token-level work. */
+    /**
+     * The transformer underneath, for token-level work.
+     *
+     * @return the session's own transformer (its KV cache, over the model's shared weights)
+     */
     public Transformer transformer() {
         return sequence.transformer();
     }
 
+    /**
+     * The model's tokenizer.
+     *
+     * @return the tokenizer that turns text into this session's tokens and back
+     */
     public Tokenizer tokenizer() {
         return tokenizer;
     }
@@ -178,7 +236,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** The LoRA adapters this session's generations run with. */
+    /**
+     * The LoRA adapters this session's generations run with.
+     *
+     * @return the adapters last given to {@link #useAdapters}, or the model's own
+     */
     public AdapterSet adapters() {
         return sequence.transformer().adapters(0);
     }

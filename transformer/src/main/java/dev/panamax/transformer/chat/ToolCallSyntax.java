@@ -65,7 +65,8 @@ public enum ToolCallSyntax {
      * is how a call is required; {@link #parse} of the opening and what follows reads the call.
      *
      * @param name the tool that must be called, or null for any
-     * @return e.g. {@code <tool_call>\n{"name": "add", "arguments": } or {@code <tool_call>\n{"name": "}
+     * @return e.g. <code>&lt;tool_call&gt;\n&#123;"name": "add", "arguments": </code> or
+     *         <code>&lt;tool_call&gt;\n&#123;"name": "</code>
      */
     public String opening(String name) {
         String start = this == HERMES ? OPEN + "\n{\"name\": \"" : "{\"name\": \"";

@@ -66,12 +66,22 @@ public final class AdapterWeights {
         this.slots = slots;
     }
 
-    /** The session's choice of set per slot. */
+    /**
+     * The session's choice of set per slot.
+     *
+     * @return the slots' adapter sets, shared with the session's transformer
+     */
     public AdapterSlots slots() {
         return slots;
     }
 
-    /** Makes {@code base}, the projection by the weight {@code ggufName} (llama.cpp's name), take adapters; returns it. */
+    /**
+     * Makes {@code base}, the projection by the weight {@code ggufName} (llama.cpp's name), take adapters; returns it.
+     *
+     * @param base     the base projection, whose weights stay shared
+     * @param ggufName the weight's tensor name in GGUF ({@code blk.N.attn_q.weight}), which adapters name too
+     * @return {@code base} itself, now registered for adapters
+     */
     public Linear adaptable(Linear base, String ggufName) {
         if (this != NONE) {
             linears.put(ggufName, base);
@@ -79,7 +89,13 @@ public final class AdapterWeights {
         return base;
     }
 
-    /** The experts of one stacked weight {@code ggufName} ({@code blk.N.ffn_up_exps.weight}), expert e's projection at e. */
+    /**
+     * The experts of one stacked weight {@code ggufName} ({@code blk.N.ffn_up_exps.weight}), expert e's projection at e.
+     *
+     * @param perExpert the experts' base projections, expert e at index e
+     * @param ggufName  the stacked weight's tensor name in GGUF
+     * @return {@code perExpert} itself, now registered for adapters
+     */
     public List<Linear> adaptableExperts(List<Linear> perExpert, String ggufName) {
         if (this != NONE) {
             experts.put(ggufName, List.copyOf(perExpert));
@@ -87,7 +103,14 @@ public final class AdapterWeights {
         return perExpert;
     }
 
-    /** The token embedding by the table {@code ggufName}; {@code tiedOutput}: the output projection multiplies by the table too. */
+    /**
+     * The token embedding by the table {@code ggufName}; {@code tiedOutput}: the output projection multiplies by the table too.
+     *
+     * @param embedding  the base embedding, whose table stays shared
+     * @param ggufName   the table's tensor name in GGUF ({@code token_embd.weight})
+     * @param tiedOutput whether the output projection reads the same table (tied embeddings)
+     * @return {@code embedding} itself, now registered for adapters
+     */
     public Embedding adaptable(Embedding embedding, String ggufName, boolean tiedOutput) {
         if (this != NONE) {
             embeddings.put(ggufName, embedding);
@@ -98,7 +121,12 @@ public final class AdapterWeights {
         return embedding;
     }
 
-    /** The set numbered {@code number} ({@link AdapterSlots#setOf}). */
+    /**
+     * The set numbered {@code number} ({@link AdapterSlots#setOf}).
+     *
+     * @param number a number returned for a set fitted to these layers
+     * @return the adapter set with that number
+     */
     public synchronized AdapterSet set(int number) {
         return sets.get(number);
     }
