@@ -14,12 +14,8 @@ public final class Embedding {
     private final Ops ops;
     private final Tensor table;
     private final float scale;
-    private AdapterSlots slots;
-    private LowRank[][] bySet = new LowRank[0][];
-
-    /** One adapter: rows {@code a [vocab, r]} looked up per token, then times scaled {@code b [dim, r]}. */
-    private record LowRank(Tensor a, Tensor b, Scratch.Buffer low, Scratch.Buffer delta) {
-    }
+    /** The attached LoRA changes ({@code token_embd} adapters), per adapter set. */
+    private final LowRankChanges adapters = new LowRankChanges();
 
     /** @param table {@code [vocab, dim]} of any dtype */
     public Embedding(Ops ops, Tensor table, float scale) {
@@ -41,33 +37,21 @@ public final class Embedding {
             throw new IllegalArgumentException("embedding adapter " + Arrays.toString(a.shape()) + " / " + Arrays.toString(scaledB.shape())
                     + " does not fit the table " + Arrays.toString(table.shape()));
         }
-        if (set == AdapterSlots.NONE || (this.slots != null && this.slots != slots)) {
-            throw new IllegalArgumentException("set " + set + " of another session, or the set of no adapter");
-        }
-        this.slots = slots;
-        if (set >= bySet.length) {
-            bySet = Arrays.copyOf(bySet, set + 1);
-        }
-        LowRank[] old = bySet[set] == null ? new LowRank[0] : bySet[set];
-        LowRank[] more = Arrays.copyOf(old, old.length + 1);
-        more[old.length] = new LowRank(a, scaledB, scratch.buffer("lora.low", rank), scratch.buffer("lora.delta", (int) table.size(1)));
-        bySet[set] = more;
+        adapters.add(slots, set, new LowRankChanges.Change(a, scaledB, scratch.buffer("lora.low", rank),
+                scratch.buffer("lora.delta", (int) table.size(1))));
     }
 
     /** {@code out [ids.length, dim] = (E[ids] + the current adapter set's changes) · scale}. */
     public void forward(int[] ids, Tensor out) {
         ops.embed(table, ids, out);
-        if (slots != null) {
-            int set = slots.current();
-            LowRank[] changes = set < bySet.length ? bySet[set] : null;
-            if (changes != null) {
-                int n = ids.length;
-                for (LowRank d : changes) {
-                    Tensor low = d.low.rows(n), delta = d.delta.rows(n);
-                    ops.embed(d.a, ids, low);
-                    ops.matmul(low, d.b, delta);
-                    ops.add(out, delta, out);
-                }
+        LowRankChanges.Change[] changes = adapters.current();
+        if (changes.length > 0) {
+            int n = ids.length;
+            for (LowRankChanges.Change d : changes) {
+                Tensor low = d.low().rows(n), delta = d.delta().rows(n);
+                ops.embed(d.a(), ids, low);
+                ops.matmul(low, d.b(), delta);
+                ops.add(out, delta, out);
             }
         }
         if (scale != 1) {

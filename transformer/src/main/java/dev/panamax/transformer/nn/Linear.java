@@ -18,14 +18,8 @@ public final class Linear {
     private final Ops ops;
     private final Tensor weight;
     private final Tensor bias;
-    /** The session's choice of adapter set per pass; null while no adapter is attached. */
-    private AdapterSlots slots;
-    /** Per adapter set (index {@link AdapterSlots#current()}): its low-rank changes of this projection, or null for none. */
-    private LowRank[][] bySet = new LowRank[0][];
-
-    /** One attached adapter: {@code a [r, in]}, scaled {@code b [out, r]}, and the scratch for {@code x · aᵀ} and its product. */
-    private record LowRank(Tensor a, Tensor b, Scratch.Buffer low, Scratch.Buffer delta) {
-    }
+    /** The attached LoRA changes, per adapter set. */
+    private final LowRankChanges adapters = new LowRankChanges();
 
     /**
      * @param weight {@code [out, in]}, of any dtype the backend multiplies
@@ -55,17 +49,8 @@ public final class Linear {
             throw new IllegalArgumentException("adapter " + Arrays.toString(a.shape()) + " / " + Arrays.toString(scaledB.shape())
                     + " does not fit the weight " + Arrays.toString(weight.shape()));
         }
-        if (set == AdapterSlots.NONE || (this.slots != null && this.slots != slots)) {
-            throw new IllegalArgumentException("set " + set + " of another session, or the set of no adapter");
-        }
-        this.slots = slots;
-        if (set >= bySet.length) {
-            bySet = Arrays.copyOf(bySet, set + 1);
-        }
-        LowRank[] old = bySet[set] == null ? new LowRank[0] : bySet[set];
-        LowRank[] more = Arrays.copyOf(old, old.length + 1);
-        more[old.length] = new LowRank(a, scaledB, scratch.buffer("lora.low", rank), scratch.buffer("lora.delta", outFeatures()));
-        bySet[set] = more;
+        adapters.add(slots, set, new LowRankChanges.Change(a, scaledB, scratch.buffer("lora.low", rank),
+                scratch.buffer("lora.delta", outFeatures())));
     }
 
     /** {@code out [n, out] = x [n, in] · Wᵀ (+ b) (+ the current adapter set's changes)}. */
@@ -74,18 +59,15 @@ public final class Linear {
         if (bias != null) {
             ops.add(out, bias, out);
         }
-        if (slots != null) {
-            int set = slots.current();
-            LowRank[] changes = set < bySet.length ? bySet[set] : null;
-            if (changes != null) {
-                int n = (int) x.size(0);
-                for (LowRank d : changes) {
-                    Tensor low = d.low.rows(n);
-                    Tensor delta = d.delta.rows(n);
-                    ops.matmul(x, d.a, low);
-                    ops.matmul(low, d.b, delta);
-                    ops.add(out, delta, out);
-                }
+        LowRankChanges.Change[] changes = adapters.current();
+        if (changes.length > 0) {
+            int n = (int) x.size(0);
+            for (LowRankChanges.Change d : changes) {
+                Tensor low = d.low().rows(n);
+                Tensor delta = d.delta().rows(n);
+                ops.matmul(x, d.a(), low);
+                ops.matmul(low, d.b(), delta);
+                ops.add(out, delta, out);
             }
         }
     }
@@ -102,7 +84,7 @@ public final class Linear {
 
     /** Adapters attached for adapter set {@code set}. */
     public int adapterCount(int set) {
-        return set < bySet.length && bySet[set] != null ? bySet[set].length : 0;
+        return adapters.count(set);
     }
 
     /** Output features. */
