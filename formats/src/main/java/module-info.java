@@ -1,7 +1,7 @@
 /** GGUF and safetensors readers and writers, and ggml's quantized block codecs. */
 module dev.panamax.formats {
     requires transitive dev.panamax.tensor;
-    requires com.fasterxml.jackson.core;
+    requires transitive com.fasterxml.jackson.core; // JsonTree.read takes a JsonParser
 
     exports dev.panamax.formats;
     exports dev.panamax.formats.gguf;

@@ -1,6 +1,6 @@
 /** JMH benchmarks of every kernel family, the machine's limits, and the roofline report. */
 module dev.panamax.jmh {
-    requires dev.panamax.transformer;
+    requires transitive dev.panamax.transformer; // BackendState, RandomTensors, SynthModel expose tensor types
     requires dev.panamax.kernels.cpu;
     requires jmh.core;
     requires info.picocli;
