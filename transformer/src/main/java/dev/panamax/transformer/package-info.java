@@ -7,7 +7,7 @@
  * ({@code dev.panamax.transformer.family}) build its layers from the weights (out of the shared
  * layers of {@code dev.panamax.transformer.nn}), and sets up a
  * {@link dev.panamax.transformer.Transformer} whose {@code forward(tokens, startPos)} returns
- * next-token logits. One decoder block is {@link dev.panamax.transformer.TransformerBlock}, written
+ * next-token logits. One decoder block is {@code dev.panamax.transformer.nn.TransformerBlock}, written
  * to be read step by step (see {@code docs/transformer.md}). Sampling and generation live in
  * {@code dev.panamax.transformer.sampling}.
  */

@@ -12,7 +12,7 @@ import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.RopeConfig;
 import dev.panamax.transformer.RopeScaling;
-import dev.panamax.transformer.TransformerBlock;
+import dev.panamax.transformer.nn.TransformerBlock;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.FeedForward;

@@ -9,7 +9,7 @@ import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.RopeScaling;
-import dev.panamax.transformer.TransformerBlock;
+import dev.panamax.transformer.nn.TransformerBlock;
 import dev.panamax.transformer.nn.Attention;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.MixtureOfExperts;

@@ -2,7 +2,7 @@ package dev.panamax.transformer.family;
 
 import dev.panamax.tensor.Rope;
 import dev.panamax.transformer.ModelConfig;
-import dev.panamax.transformer.TransformerBlock;
+import dev.panamax.transformer.nn.TransformerBlock;
 import dev.panamax.transformer.nn.Attention;
 import dev.panamax.transformer.nn.Block;
 import dev.panamax.transformer.nn.Decoder;

@@ -7,7 +7,7 @@ import dev.panamax.tensor.Rope;
 import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.ModelConfig;
-import dev.panamax.transformer.TransformerBlock;
+import dev.panamax.transformer.nn.TransformerBlock;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.nn.Attention;
 import dev.panamax.transformer.nn.Decoder;

@@ -1,13 +1,7 @@
-package dev.panamax.transformer;
+package dev.panamax.transformer.nn;
 
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
-import dev.panamax.transformer.nn.AttentionLayer;
-import dev.panamax.transformer.nn.Block;
-import dev.panamax.transformer.nn.FeedForward;
-import dev.panamax.transformer.nn.Norm;
-import dev.panamax.transformer.nn.Rows;
-import dev.panamax.transformer.nn.Scratch;
 
 /**
  * One decoder block of a Llama-family model (Llama, Mistral, Mixtral, Qwen2, Qwen3, Qwen-MoE), step
@@ -41,7 +35,7 @@ public final class TransformerBlock implements Block {
      * @param scratch       the shared scratch memory the block takes its buffers from
      * @param dim           the model dimension
      * @param attentionNorm the norm before attention ({@code attn_norm})
-     * @param attention     grouped-query {@link dev.panamax.transformer.nn.Attention}, or DeepSeek's latent attention
+     * @param attention     grouped-query {@link Attention}, or DeepSeek's latent attention
      * @param ffnNorm       the norm before the feed-forward ({@code ffn_norm})
      * @param feedForward   SwiGLU, or a mixture of experts
      */
