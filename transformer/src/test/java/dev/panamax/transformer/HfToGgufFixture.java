@@ -23,13 +23,23 @@ import java.util.Random;
 final class HfToGgufFixture {
     /** The families converted. */
     static final List<String> KINDS = List.of("llama", "qwen2", "qwen3", "gemma3", "deepseek2", "deepseek2-lite");
+    /**
+     * The checkpoints of the other families ({@link HfToGgufFamiliesTest}): Mixtral, the Qwen mixtures (a
+     * shared expert and its gate), Gemma 1/2 (soft-caps, window 4), Gemma 3 as Gemma3ForConditionalGeneration,
+     * Phi-3 (fused QKV and gate-up, 3/4 rotary, LongRoPE, window 5), OLMo 2, Granite (scalars, biases),
+     * StarCoder 2 (LayerNorms, biases, window 5, tied without saying so), gpt-oss (MXFP4 experts and their
+     * dequantized form).
+     */
+    static final List<String> FAMILY_KINDS = List.of("mixtral", "qwen2moe", "qwen3moe", "gemma", "gemma2", "gemma3-vlm", "phi3",
+            "olmo2", "granite", "starcoder2", "gpt-oss", "gpt-oss-dense");
 
     private HfToGgufFixture() {
     }
 
     /** Writes checkpoint {@code kind} into {@code dir} (seed fixed per kind). */
     static Path checkpoint(String kind, Path dir) throws IOException {
-        Random r = new Random(40 + KINDS.indexOf(kind));
+        int index = KINDS.contains(kind) ? KINDS.indexOf(kind) : KINDS.size() + FAMILY_KINDS.indexOf(kind);
+        Random r = new Random(40 + index);
         Path hf = switch (kind) {
             case "llama" -> TinyModel.llama(r).writeHf(dir);
             case "qwen2" -> TinyModel.qwen2(r).writeHf(dir);
@@ -39,6 +49,18 @@ final class HfToGgufFixture {
             case "deepseek2" -> toFp8(new TinyDeepSeek(r, 24, 4, true).writeHf(dir, DType.BF16));
             // DeepSeek-V2-Lite's configuration (deepseek_v2: plain q_proj, softmax routing without renormalization, YaRN x40), BF16
             case "deepseek2-lite" -> TinyDeepSeek.v2Lite(r, true).writeHf(dir, DType.BF16);
+            case "mixtral" -> TinyModel.mixtral(r).writeHf(dir);
+            case "qwen2moe" -> TinyModel.qwen2moe(r).writeHf(dir);
+            case "qwen3moe" -> TinyModel.qwen3moe(r).writeHf(dir);
+            case "gemma" -> TinyGemma.gemma(r).writeHf(dir);
+            case "gemma2" -> TinyGemma.gemma2(r).writeHf(dir);
+            case "gemma3-vlm" -> TinyGemma.gemma3(r, false).writeHf(dir, true, "");
+            case "phi3" -> TinyFamilies.phi3(r, false, 12, 5, TinyFamilies.longRope(r, 12, 16)).writeHf(dir);
+            case "olmo2" -> TinyFamilies.olmo2(r, false).writeHf(dir);
+            case "granite" -> TinyFamilies.granite(r, false, true, new TinyFamilies.GraniteScales(12, 0.22, 0.05, 8)).writeHf(dir);
+            case "starcoder2" -> TinyFamilies.starcoder2(r, true, false, 5).writeHf(dir);
+            case "gpt-oss" -> new TinyGptOss(r).writeHf(dir, true);
+            case "gpt-oss-dense" -> new TinyGptOss(r).writeHf(dir, true, true);
             default -> throw new IllegalArgumentException(kind);
         };
         Files.writeString(hf.resolve("tokenizer.json"), tokenizerJson(vocabulary(kind)));

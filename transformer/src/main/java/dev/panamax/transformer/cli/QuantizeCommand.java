@@ -41,7 +41,8 @@ final class QuantizeCommand implements Callable<Integer> {
     boolean forceProgress;
 
     @Parameters(index = "0", paramLabel = "IN", description = "the F32, F16 or BF16 GGUF model, or a Hugging Face checkpoint directory"
-            + " (llama, qwen2, qwen3, gemma3)")
+            + " (llama/mistral/mixtral, qwen2, qwen2moe, qwen3, qwen3moe, gemma, gemma2, gemma3, gpt-oss, phi3, olmo2, granite,"
+            + " starcoder2, deepseek2)")
     Path in;
 
     @Parameters(index = "1", paramLabel = "OUT.gguf", description = "the file to write (in an existing directory)")
