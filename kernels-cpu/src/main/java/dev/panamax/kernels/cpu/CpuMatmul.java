@@ -16,7 +16,7 @@ import java.util.Objects;
  * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
  * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K weights meet x
- * in float ({@link WideDots});
+ * in float ({@link WideDots}), except Q4_0 and Q4_K, which meet x quantized to 8 bits two products per 32-bit multiply ({@link PairDots});
  * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, Q5_K and Q6_K meet Q8_K, in
  * integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes (on narrow
  * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
@@ -119,7 +119,7 @@ public final class CpuMatmul {
     private MemorySegment xfSegment;
     private float[] xfSegmentOf;
     private float[] xf = new float[0];
-    /** Sums of x over blocks of it, for the K-quant mins and the Q4_0 offset: {@link WideDots#kBlockSums} (Q4_K, Q5_K), {@link WideDots#groupSums} (Q2_K), {@link WideDots#blockSums} (Q4_0). */
+    /** Sums of x over blocks of it, for the K-quant mins: {@link WideDots#kBlockSums} (Q5_K), {@link WideDots#groupSums} (Q2_K). */
     private float[] xBlockSums = new float[0];
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
@@ -202,14 +202,9 @@ public final class CpuMatmul {
                             activations.quantize(xf, m, k, 32);
                         }
                     }
-                    case Q4_0 -> {
-                        if (WideDots.AVAILABLE) {
-                            WideDots.blockSums(xf, m * k, xSums(m * k / 32));
-                        } else {
-                            activations.quantize(xf, m, k, 32);
-                        }
-                    }
-                    case Q4_K, Q5_K -> {
+                    case Q4_0 -> activations.quantize(xf, m, k, 32);
+                    case Q4_K -> activations.quantize(xf, m, k, 256);
+                    case Q5_K -> {
                         if (WideDots.AVAILABLE) {
                             WideDots.kBlockSums(xf, m * k, xSums(m * k / 16));
                         } else {
@@ -312,13 +307,13 @@ public final class CpuMatmul {
                 case F32 -> MatvecLoops.f32(s, w, xf, out, start, end);
                 case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);
                 case Q8_0 -> MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
-                case Q4_0 -> MatvecLoops.q4_0Wide(s, w, xf, xBlockSums, out, start, end);
+                case Q4_0 -> MatvecLoops.q4_0Pairs(s, w, activations, out, start, end);
                 case Q4_1 -> MatvecLoops.q4_1Wide(s, w, xf, out, start, end);
                 case Q5_0 -> MatvecLoops.q5_0Wide(s, w, xf, out, start, end);
                 case Q5_1 -> MatvecLoops.q5_1Wide(s, w, xf, out, start, end);
                 case Q2_K -> MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
                 case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(16), out, start, end);
-                case Q4_K -> MatvecLoops.q4_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
+                case Q4_K -> MatvecLoops.q4_KPairs(s, w, activations, t.subScales(16), out, start, end);
                 case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
                 case Q6_K -> MatvecLoops.q6_KWide(s, w, xf, t.subScales(16), out, start, end);
                 case MXFP4 -> Mxfp4Dots.rowsWide(s, w, xf, out, start, end);

@@ -64,17 +64,6 @@ final class MatvecLoops {
         }
     }
 
-    /** {@code xSums}: the sums of x over each 32-value block ({@link WideDots#blockSums}). */
-    static void q4_0Wide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, MemorySegment out, int start, int end) {
-        int m = s.m(), k = s.k();
-        for (int n = start; n < end; n++) {
-            long at = s.wRow(n);
-            for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_0(w, at, x, xSums, i * k, k / 32));
-            }
-        }
-    }
-
     static void q4_1Wide(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
@@ -105,19 +94,30 @@ final class MatvecLoops {
         }
     }
 
-    /** {@code xSums}: the sums of x over each 32-value block, as {@link WideDots#kBlockSums} lays them out. */
-    static void q4_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] blockScales,
+    /** Q4_0 with Q8_0 activations on 512-bit machines ({@link PairDots}). */
+    static void q4_0Pairs(MatmulShape s, MemorySegment w, QuantizedActivations a, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, PairDots.dotQ4_0(w, at, a.pairs, a.d, a.sums, i * k, k / 32));
+            }
+        }
+    }
+
+    /** Q4_K with Q8_K activations on 512-bit vectors ({@link PairDots}); {@code scalesAndMins}: 16 floats of scratch. */
+    static void q4_KPairs(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scalesAndMins,
             MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ4_K(w, at, blockScales, x, xSums, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, PairDots.dotQ4_K(w, at, scalesAndMins, a.pairs, a.d, a.kSums, i * k, k / 256));
             }
         }
     }
 
-    /** As {@link #q4_KWide} for Q5_K. */
+    /** {@code xSums}: the sums of x over each 32-value block, as {@link WideDots#kBlockSums} lays them out. */
     static void q5_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] blockScales,
             MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();

@@ -16,6 +16,17 @@ final class QuantizedActivations {
     float[] d = new float[0];
     /** Q8_K only: the sum of the quantized values of each 32-value sub-block, row after row. */
     int[] sums = new int[0];
+    /**
+     * The quantized values in pairs, {@code pairs[j] = q[2j] 2^16 + q[2j + 1]} (an int, not two shorts): the
+     * form the 512-bit pair kernels ({@link PairDots}) multiply in 32-bit lanes.
+     */
+    int[] pairs = new int[0];
+    /**
+     * Q8_K only: per 256-value block, eight zeros then {@code d * sums} of its eight 32-value sub-blocks, so
+     * that one 16-lane multiply-add with a block's scales and mins ({@link WideDots#kScalesAndMins}'s layout)
+     * takes its mins term ({@link PairDots#dotQ4_K}).
+     */
+    float[] kSums = new float[0];
 
     /** Quantizes rows {@code x[m * k ...]} in blocks of {@code block} values (32 or 256, dividing k). */
     void quantize(float[] x, int rows, int k, int block) {
@@ -28,6 +39,12 @@ final class QuantizedActivations {
         }
         if (sums.length < rows * (k / 32)) {
             sums = new int[rows * (k / 32)];
+        }
+        if (pairs.length < rows * k / 2) {
+            pairs = new int[rows * k / 2];
+        }
+        if (block == 256 && kSums.length < rows * (k / 16)) {
+            kSums = new float[rows * (k / 16)];
         }
         for (int b = 0; b < rows * blocksPerRow; b++) {
             quantizeBlock(x, b * block, block, b);
@@ -51,6 +68,14 @@ final class QuantizedActivations {
                 sum += v;
             }
             sums[(from + s) / 32] = sum;
+            if (block == 256) {
+                int at = (from / 256) * 16 + s / 32;
+                kSums[at] = 0f;
+                kSums[at + 8] = scale * sum;
+            }
+        }
+        for (int i = from; i < from + block; i += 2) {
+            pairs[i / 2] = q[i] * 65536 + q[i + 1];
         }
     }
 }

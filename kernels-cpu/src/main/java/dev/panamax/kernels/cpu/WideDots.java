@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and
+ * Matrix-vector dots for 512-bit vectors (AVX-512): Q8_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and
  * Q6_K weights, read in place,
  * meet the float activations directly. Sixteen weight bytes widen to sixteen int lanes and convert
  * to float in two instructions, so on 512-bit hardware this beats the 16-bit integer products of
@@ -60,48 +60,6 @@ final class WideDots {
             acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
         }
         return VectorMath.sum(acc);
-    }
-
-    /**
-     * Q4_0 weights (f16 d; u8 qs[16], low nibbles first) with {@code x[xo ...]}: values {@code q - 8}.
-     * Bytes are zero-extended, so the high nibble needs no mask. The offset is folded in per block,
-     * {@code sum d (q - 8) x = sum d (q . x) - 8 sum d xsum_b}, with the block sums of x from
-     * {@link #blockSums} (row {@code i} at {@code xsums[i k / 32 ...]}, so {@code xo / 32}): two integer
-     * subtractions fewer per block, on the ports the conversions need (measured 8-10% faster than
-     * subtracting 8 in the vector; integer products in 16-bit lanes were 45-75% slower here, see
-     * docs/benchmarks.md).
-     */
-    static float dotQ4_0(MemorySegment w, long at, float[] x, float[] xsums, int xo, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
-        float offset = 0f;
-        int xb = xo / 32;
-        for (int b = 0; b < blocks; b++) {
-            long o = at + 18L * b;
-            int xi = xo + 32 * b;
-            IntVector q = unsignedBytes(w, o + 2);
-            float d = Float.float16ToFloat(w.get(I16, o));
-            FloatVector p = toFloat(q.lanewise(VectorOperators.LSHR, 4)).fma(FloatVector.fromArray(F, x, xi + 16),
-                    toFloat(q.and(0x0F)).mul(FloatVector.fromArray(F, x, xi)));
-            acc = p.fma(FloatVector.broadcast(F, d), acc);
-            offset += d * xsums[xb + b];
-        }
-        return VectorMath.sum(acc) - 8 * offset;
-    }
-
-    /**
-     * {@code sums[i] = sum of x[32 i ... 32 i + 31]} for the {@code n / 32} blocks of {@code x[0 .. n)} ({@link #dotQ4_0}).
-     * Scalar on purpose: it runs once per matmul, a small cost beside the dots, and a scalar loop does not
-     * box vectors while it waits for C2 (a Vector API version allocated 37 KB per 4096 x 4096 matmul
-     * for its first few hundred calls).
-     */
-    static void blockSums(float[] x, int n, float[] sums) {
-        for (int i = 0; i < n / 32; i++) {
-            float sum = 0f;
-            for (int j = 32 * i; j < 32 * i + 32; j++) {
-                sum += x[j];
-            }
-            sums[i] = sum;
-        }
     }
 
     /**
@@ -383,7 +341,7 @@ final class WideDots {
      * bits: sixteen values in about ten vector instructions, where scalar unpacking cost a third of
      * the dot. Its result goes through the array, so no vector crosses the call if C2 leaves it out of line.
      */
-    private static void kScalesAndMins(MemorySegment w, long block, float[] into) {
+    static void kScalesAndMins(MemorySegment w, long block, float[] into) {
         IntVector packed = ByteVector.fromMemorySegment(B128, w, block + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
         IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
         IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);

@@ -1,0 +1,85 @@
+package dev.panamax.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.panamax.formats.quant.Quants;
+import dev.panamax.tensor.DType;
+import dev.panamax.tensor.Tensor;
+import dev.panamax.tensor.testing.Seeded;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The 512-bit pair-product dots ({@link PairDots}) against a float64 dot of the weights as {@link Quants}
+ * decodes them with the activations as {@link QuantizedActivations} quantized them ({@code d q}). Besides
+ * float rounding the bound holds the kernels' one approximation, the cross product {@code w0 x1 / 2^16} of
+ * each pair ({@link PairDots}), summed in magnitude: still far below the change a wrong bit, nibble or
+ * offset makes (at least one unit of a quant times an activation). Block counts are odd and even, the
+ * dotted row is the second of two (activation offsets), and one trial in four saturates the activations
+ * ({@code |q| = 127} everywhere, the largest products and cross products).
+ */
+@ExtendWith(Seeded.class)
+class PairDotsTest {
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K"})
+    void pair_dots_match_a_float64_dot_of_decoded_weights_and_activations(DType type, Random random) {
+        assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
+        int blockSize = type.blockSize();
+        int actBlock = blockSize == 256 ? 256 : 32;
+        for (int trial = 0; trial < 24; trial++) {
+            int k = blockSize * (1 + random.nextInt(4096 / blockSize)); // odd block counts included (Q4_0's tail)
+            float[] x = new float[2 * k];
+            if (trial % 4 == 3) { // one magnitude: every block quantizes to +-127
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = random.nextBoolean() ? 1.5f : -1.5f;
+                }
+            } else {
+                x = Seeded.nonZeroFloats(random, 2 * k, 2f);
+            }
+            QuantizedActivations a = new QuantizedActivations();
+            a.quantize(x, 2, k, actBlock);
+            try (Arena arena = Arena.ofConfined()) {
+                Tensor weight = MatmulFixtures.weight(arena, random, type, 1, k);
+                MemorySegment w = weight.segment();
+                long at = weight.byteOffset();
+                float[] y = new float[k];
+                Quants.dequantizeRow(type, w, at, y, 0, k);
+                // y = scale_j q - min_j (Q4_0: d (q - 8)): the kernels sum scale_j (q . x) and min_j sum(x) apart, so
+                // their rounding scales with |scale_j q| <= |y| + |min_j| each
+                float[] mins = new float[k / 32];
+                if (type == DType.Q4_K) {
+                    VectorDots.kScales(w, at, k / 256, (int) type.bytesPerBlock(), new float[k / 32], mins);
+                } else {
+                    for (int j = 0; j < k / 32; j++) {
+                        mins[j] = 8 * Math.abs(Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 18L * j)));
+                    }
+                }
+                double expected = 0, magnitude = 0, cross = 0;
+                for (int i = 0; i < k; i++) {
+                    double xi = (double) a.d[(k + i) / actBlock] * a.q[k + i];
+                    double scaled = Math.abs((double) y[i]) + Math.abs((double) mins[i / 32]); // |scale_j q|
+                    expected += y[i] * xi;
+                    magnitude += (scaled + Math.abs((double) mins[i / 32])) * Math.abs(xi);
+                    if (i % 2 == 0) { // the pair (i, i + 1) leaves scale_j q_i x_(i+1) / 2^16 in its lane
+                        cross += scaled * Math.abs((double) a.d[(k + i) / actBlock] * a.q[k + i + 1]);
+                    }
+                }
+                float actual = type == DType.Q4_K ? PairDots.dotQ4_K(w, at, new float[16], a.pairs, a.d, a.kSums, k, k / 256)
+                        : PairDots.dotQ4_0(w, at, a.pairs, a.d, a.sums, k, k / 32);
+                // float sums of k products in any order: gamma_(k+2) * sum|y x|; up to 4u per term for the roundings
+                // of y = d * q - m, of the scale products and of the int-to-float conversions; and the cross products
+                double u = 0x1p-24;
+                double gamma = (k + 2) * u / (1 - (k + 2) * u);
+                double bound = (gamma + 4 * u) * magnitude + 0x1p-16 * cross * (1 + 4 * u);
+                assertEquals(expected, actual, bound, type + " k=" + k + " trial " + trial);
+            }
+        }
+    }
+}
