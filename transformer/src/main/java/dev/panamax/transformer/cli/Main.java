@@ -62,8 +62,8 @@ public final class Main {
     /**
      * The subcommand (a class of {@link #COMMANDS} or one of {@code moreCommands}) whose name or alias is
      * {@code first}, or null (an option, {@code help}, a typo: those need the whole tree). picocli reads every
-     * option of every command it is given, reflectively: the whole tree cost about 0.3 s of CPU on each start,
-     * more than the JVM's own start (docs/benchmarks.md, "start-up"), so a run builds only the command it runs.
+     * option of every command it is given, reflectively (and its Java 5 classes stay out of the AOT cache): the whole tree cost
+     * about 0.5 s of CPU on each start, ten times the JVM's own (docs/benchmarks.md), so a run builds only the command it runs.
      */
     private static Object named(List<?> moreCommands, String first) {
         List<Object> all = new ArrayList<>(COMMANDS);
