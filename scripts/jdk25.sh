@@ -1,15 +1,23 @@
 # Sourced by ./panamax and .ci/run: makes JAVA_HOME point at a JDK 25 or newer.
 # Keeps a JAVA_HOME that is already new enough; otherwise looks under /usr/lib/jvm.
-# The feature version of the JDK at $1: from its `release` file (no JVM start: each costs 0.1-0.5 s of a
-# command's start-up), else from the JVM itself.
+# The feature version of the JDK at $1: from its `release` file, read by the shell itself (POSIX sh: ./mvnw
+# sources this too; no JVM start: each costs 0.1-0.5 s of a command's start-up; no sed either), else from the JVM itself.
 java_feature() {
-  local v
+  local line v
   if [ -f "$1/release" ]; then
-    v=$(sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "$1/release" | head -1)
-    if [ -n "$v" ]; then
-      echo "$v"
-      return
-    fi
+    while IFS= read -r line; do
+      case $line in
+        JAVA_VERSION=*)
+          v=${line#JAVA_VERSION=}
+          v=${v#\"}
+          v=${v%%[!0-9]*}
+          if [ -n "$v" ]; then
+            echo "$v"
+            return
+          fi
+          ;;
+      esac
+    done <"$1/release"
   fi
   "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'
 }

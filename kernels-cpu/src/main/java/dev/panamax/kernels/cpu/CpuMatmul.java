@@ -192,7 +192,7 @@ public final class CpuMatmul {
         output = out.segment();
         try {
             if ((long) m * s.n() * k <= scalarWork) {
-                SmallMatmul.rows(s, weights, xf, scratch.get().row(k), output);
+                SmallMatmul.rows(s, weights, xf, scratch.get().row(k + s.n()), output);
             } else if (m >= FewRowsLoops.MIN_ROWS && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType())) {
                 pool.run(s.n(), matvecGrain(s), fewRowsBody); // a batched decode step: each weight decoded once for all rows
             } else if (m < gemmMinRows(s.wType())) {

@@ -34,7 +34,7 @@ public final class CpuOps implements Ops {
     private final SmallShapes small;
     private final ThreadLocal<VectorRope.Tables> ropeTables = ThreadLocal.withInitial(VectorRope.Tables::new);
     private final Call call = new Call();
-    /** Scores of the scalar attention ({@link ScalarAttention}), grown on demand. */
+    /** Work space of the small-shape attention ({@link SmallAttention}), grown on demand. */
     private float[] scores = new float[0];
 
     /** A backend using every available processor. */
@@ -265,10 +265,11 @@ public final class CpuOps implements Ops {
         int tokens = (int) q.size(0);
         int positions = startPos + tokens;
         if ((long) tokens * q.size(1) * q.size(2) * positions <= small.attentionWork()) {
-            if (scores.length < positions) {
-                scores = new float[Math.max(positions, 2 * scores.length)];
+            int size = SmallAttention.workSize(q, startPos);
+            if (scores.length < size) {
+                scores = new float[Math.max(size, 2 * scores.length)];
             }
-            ScalarAttention.attention(q, kCache, vCache, startPos, scale, options, out, scores);
+            SmallAttention.attention(q, kCache, vCache, startPos, scale, options, out, scores);
             return;
         }
         attention.run(q, kCache, vCache, startPos, scale, options, out);

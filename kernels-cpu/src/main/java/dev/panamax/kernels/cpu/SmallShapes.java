@@ -2,7 +2,7 @@ package dev.panamax.kernels.cpu;
 
 /**
  * The sizes at and below which the {@code cpu} backend runs a kernel as scalar code on the caller's thread
- * ({@link ScalarLoops}, {@link ScalarKernels}, {@link ScalarAttention}, {@link SmallMatmul}) instead of Vector API
+ * ({@link ScalarLoops}, {@link ScalarKernels}, {@link SmallAttention}, {@link SmallMatmul}) instead of Vector API
  * code: for such inputs vectors gain little once compiled, and until C2 has compiled them they run 20-100x slower
  * and allocate, which is what the first tokens of a small model (stories260K: dim 64) met. The defaults favour
  * start-up: measured on stories260K (docs/benchmarks.md, "small models and start-up"), they made every

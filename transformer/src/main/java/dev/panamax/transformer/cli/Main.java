@@ -1,5 +1,7 @@
 package dev.panamax.transformer.cli;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,10 +14,15 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "panamax", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "panamax 0.1.0",
         description = "Tensor and transformer kernels for the JVM.",
-        commandListHeading = "%nCommands (panamax help COMMAND, or COMMAND --help, describes each):%n",
-        subcommands = {InfoCommand.class, InspectCommand.class, QuantizeCommand.class, GenerateCommand.class,
-                TokenizeCommand.class, ChatCommand.class, LoraCommand.class, CommandLine.HelpCommand.class})
+        commandListHeading = "%nCommands (panamax help COMMAND, or COMMAND --help, describes each):%n")
 public final class Main {
+    /**
+     * This module's subcommands, in the order {@code panamax --help} lists them. They are added in code, not
+     * through the annotation's {@code subcommands}, so that a run can build only the one it was asked for.
+     */
+    private static final List<Class<?>> COMMANDS = List.of(InfoCommand.class, InspectCommand.class, QuantizeCommand.class,
+            GenerateCommand.class, TokenizeCommand.class, ChatCommand.class, LoraCommand.class, CommandLine.HelpCommand.class);
+
     private Main() {
     }
 
@@ -48,7 +55,28 @@ public final class Main {
      * @return 0 on success, 1 if the command failed, 2 for a usage error
      */
     public static int run(List<?> moreCommands, String... args) {
-        return commandLine(moreCommands).execute(args);
+        Object named = args.length == 0 ? null : named(moreCommands, args[0]);
+        return (named == null ? commandLine(moreCommands) : withCommands(List.of(named))).execute(args);
+    }
+
+    /**
+     * The subcommand (a class of {@link #COMMANDS} or one of {@code moreCommands}) whose name or alias is
+     * {@code first}, or null (an option, {@code help}, a typo: those need the whole tree). picocli reads every
+     * option of every command it is given, reflectively (and its Java 5 classes stay out of the AOT cache): the whole tree cost
+     * about 0.5 s of CPU on each start, ten times the JVM's own (docs/benchmarks.md), so a run builds only the command it runs.
+     */
+    private static Object named(List<?> moreCommands, String first) {
+        List<Object> all = new ArrayList<>(COMMANDS);
+        all.addAll(moreCommands);
+        for (Object command : all) {
+            Class<?> type = command instanceof Class<?> c ? c : command.getClass();
+            Command annotation = type.getAnnotation(Command.class);
+            if (annotation != null && type != CommandLine.HelpCommand.class
+                    && (annotation.name().equals(first) || Arrays.asList(annotation.aliases()).contains(first))) {
+                return command;
+            }
+        }
+        return null;
     }
 
     /**
@@ -57,8 +85,17 @@ public final class Main {
      * with {@code -Dpanamax.debug=true}).
      */
     static CommandLine commandLine(List<?> moreCommands) {
+        List<Object> all = new ArrayList<>(COMMANDS);
+        all.addAll(moreCommands);
+        return withCommands(all);
+    }
+
+    /** A {@code panamax} command line with just {@code commands} (classes or instances) as its subcommands. */
+    private static CommandLine withCommands(List<?> commands) {
         CommandLine cli = new CommandLine(new Main());
-        moreCommands.forEach(cli::addSubcommand);
+        for (Object command : commands) {
+            cli.addSubcommand(command); // picocli instantiates a class itself
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("panamax " + commandLine.getCommandName() + ": " + e.getMessage());
             if (Boolean.getBoolean("panamax.debug")) {

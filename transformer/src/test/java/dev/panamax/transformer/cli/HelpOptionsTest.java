@@ -3,8 +3,11 @@ package dev.panamax.transformer.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -84,5 +87,29 @@ class HelpOptionsTest {
         cli.setErr(new PrintWriter(err));
         assertEquals(1, cli.execute("failing"));
         assertEquals("panamax failing: the reason", err.toString().strip());
+    }
+
+    @Test
+    void a_run_that_names_its_command_builds_only_that_one_and_handles_it_alike() {
+        @Command(name = "failing", aliases = "f")
+        final class Failing implements Runnable {
+            @Override
+            public void run() {
+                throw new IllegalStateException("the reason");
+            }
+        }
+        PrintStream saved = System.err;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            System.setErr(capture);
+            assertEquals(1, Main.run(List.of(new Failing()), "failing"));
+            assertEquals(1, Main.run(List.of(new Failing()), "f"));
+            assertEquals(2, Main.run(List.of(new Failing()), "failing", "--no-such-option"));
+        } finally {
+            System.setErr(saved);
+        }
+        String err = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(2, err.lines().filter("panamax failing: the reason"::equals).count(), err);
+        assertTrue(err.contains("Unknown option: '--no-such-option'") && err.contains("Usage: panamax failing"), err);
     }
 }
