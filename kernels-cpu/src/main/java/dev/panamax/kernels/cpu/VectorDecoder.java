@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API decoding of the commonest weight types (Q8_0, Q4_0, Q4_K) to floats, for packing GEMM panels: eight
- * bytes at a time widened to eight floats and scaled. Gives the same values as
+ * Vector API decoding of the commonest weight types (Q8_0, Q4_0, Q4_K; MXFP4 in {@link Mxfp4Dots}) to
+ * floats, for packing GEMM panels: eight bytes at a time widened to eight floats and scaled. Gives the same values as
  * {@link WeightDecoder} (same operations per value, in float).
  */
 final class VectorDecoder {
@@ -47,6 +47,10 @@ final class VectorDecoder {
                 for (int sub = 0; sub < n / 32; sub++) {
                     q4KSubBlock(src, at + 144L * (sub >>> 3), sub & 7, dst, dstOffset + 32 * sub);
                 }
+                return true;
+            }
+            case MXFP4 -> {
+                Mxfp4Dots.decode(src, at, dst, dstOffset, n / 32);
                 return true;
             }
             default -> {
