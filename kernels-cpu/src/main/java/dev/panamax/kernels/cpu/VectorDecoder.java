@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API decoding of the weight types prefill meets (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K) to floats, for GEMM
- * panels: {@link #L} bytes at a time widened to {@link #L} floats and scaled, sixteen where
+ * Vector API decoding of the weight types prefill meets (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K; MXFP4 in
+ * {@link Mxfp4Dots}) to floats, for GEMM panels: {@link #L} bytes at a time widened to {@link #L} floats and scaled, sixteen where
  * {@link WideDots#AVAILABLE} (512-bit floats), else eight. Gives the same values as {@link WeightDecoder}
  * (same operations per value, in float), which {@code VectorDecoderTest} checks bit for bit.
  */
@@ -67,6 +67,10 @@ final class VectorDecoder {
                         q6KPart(src, at + 210L * b, part, dst, dstOffset + 256 * b + 32 * part);
                     }
                 }
+                return true;
+            }
+            case MXFP4 -> {
+                Mxfp4Dots.decode(src, at, dst, dstOffset, n / 32);
                 return true;
             }
             default -> {

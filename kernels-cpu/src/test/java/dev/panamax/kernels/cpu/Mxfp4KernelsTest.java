@@ -85,6 +85,40 @@ class Mxfp4KernelsTest {
     }
 
     @Test
+    void vector_decoders_of_both_widths_give_the_weight_decoder_values_bit_for_bit(Random random) {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int trial = 0; trial < 30; trial++) {
+                int blocks = 1 + random.nextInt(19), k = 32 * blocks, o = random.nextInt(5);
+                MemorySegment w = weights(arena, random, 1, k);
+                // every scale byte somewhere, the subnormal (0, 1) and infinite (255) ones included
+                for (int b = 0; b < blocks; b++) {
+                    if (random.nextInt(3) == 0) {
+                        w.set(ValueLayout.JAVA_BYTE, 17L * b, (byte) random.nextInt(256));
+                    }
+                }
+                float[] want = new float[k + o];
+                WeightDecoder.decode(DType.MXFP4, w, 0, want, o, k);
+                MemorySegment shifted = arena.allocate(w.byteSize() + 5);
+                MemorySegment.copy(w, 0, shifted, 5, w.byteSize());
+                for (int width = 0; width < 3; width++) {
+                    float[] got = new float[k + o];
+                    java.util.Arrays.fill(got, Float.NaN);
+                    switch (width) {
+                        case 0 -> Mxfp4Dots.decodeWide(shifted, 5, got, o, blocks);
+                        case 1 -> Mxfp4Dots.decodeNarrow(shifted, 5, got, o, blocks);
+                        default -> assertTrue(VectorDecoder.decode(DType.MXFP4, shifted, 5, got, o, k));
+                    }
+                    for (int i = 0; i < k; i++) {
+                        int at = o + i, path = width;
+                        assertEquals(Float.floatToRawIntBits(want[at]), Float.floatToRawIntBits(got[at]),
+                                () -> "path " + path + ", value " + (at - o) + " of " + k);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void vector_dots_of_both_widths_match_a_float64_dot(Random random) {
         try (Arena arena = Arena.ofConfined()) {
             for (int trial = 0; trial < 40; trial++) {
