@@ -26,8 +26,8 @@ import java.util.Set;
  * the projections and the embedding that can take an adapter, by llama.cpp's name of their weight,
  * and each {@link AdapterSet} fitted to them once ({@link #register}): the factors checked against
  * the base weight's shape, put into the base's Q/K row order and uploaded (small copies owned by the
- * session, in the adapter's own F16 or BF16, or as F32 with the adapter's factor folded into
- * {@code b}; the base weights are untouched). A fitted set has a number that the session's
+ * session: {@code a} in the adapter's own F16 or BF16, or F32; {@code b} F32 with the adapter's
+ * factor folded in; the base weights are untouched). A fitted set has a number that the session's
  * {@link AdapterSlots} give to the slots that use it.
  */
 public final class AdapterWeights {
@@ -176,7 +176,7 @@ public final class AdapterWeights {
             float[] b = inBaseRowOrder(adapter, name, f, config, format == TensorFormat.GGUF);
             attach.add(() -> {
                 Uploaded u2 = upload(f.a(), b, f.b(), s);
-                linear.attach(slots, number, u2.a(), u2.b(), u2.scale(), scratch);
+                linear.attach(slots, number, u2.a(), u2.b(), scratch);
             });
         } else if (stack != null && f.a().rank() == 3) {
             long count = f.a().size(0);
@@ -191,7 +191,7 @@ public final class AdapterWeights {
                 float[] b = one.b().toFloatArray();
                 attach.add(() -> {
                     Uploaded u2 = upload(one.a(), b, one.b(), s);
-                    expert.attach(slots, number, u2.a(), u2.b(), u2.scale(), scratch);
+                    expert.attach(slots, number, u2.a(), u2.b(), scratch);
                 });
             }
         } else if (embedding != null && f.a().rank() == 2) {
@@ -209,7 +209,7 @@ public final class AdapterWeights {
             float[] b = f.b().toFloatArray();
             attach.add(() -> {
                 Uploaded u2 = upload(f.a(), b, f.b(), s);
-                embedding.attach(slots, number, u2.a(), u2.b(), u2.scale(), scratch);
+                embedding.attach(slots, number, u2.a(), u2.b(), scratch);
             });
         } else {
             throw new FormatException(adapter.source(), name, "lora_a " + Arrays.toString(f.a().shape()),
@@ -225,24 +225,20 @@ public final class AdapterWeights {
         return b;
     }
 
-    /** One adapter tensor's factors on the backend, and the scale that multiplies {@code x · aᵀ} (1 if folded into {@code b}). */
-    private record Uploaded(Tensor a, Tensor b, float scale) {
+    /** One adapter tensor's factors on the backend. */
+    private record Uploaded(Tensor a, Tensor b) {
     }
 
     /**
-     * Uploads {@code a} and {@code b} (the values of {@code bFile}, in the base's row order): F16 and
-     * BF16 factors stay in their type (exactly the file's values, half the bytes a decode step reads
-     * of F32), and the scale {@code s} is then applied to {@code x · aᵀ}; other types (F32, Q8_0) are
-     * decoded to F32 and {@code s} is folded into {@code b}.
+     * Uploads {@code a}, an F16 or BF16 one in its type (exactly the file's values, half the bytes a
+     * decode step reads of F32; others as F32), and {@code b} (the values of {@code bFile}, in the
+     * base's row order) as F32 times {@code s}. {@code b [out, r]} stays F32: its rows are only r long,
+     * where decoding F16 rows costs most, and F16 {@code a} and {@code b} with the scale applied to
+     * {@code x · aᵀ} cost more CPU time per decode step than F32 factors in paired runs (docs/lora.md).
      */
     private Uploaded upload(Tensor a, float[] b, Tensor bFile, float s) {
         Tensor onA = ops.upload(arena, a.to(arena, kept(a.dtype())));
-        DType bType = kept(bFile.dtype());
-        if (bType == DType.F32) {
-            return new Uploaded(onA, ops.upload(arena, Tensor.of(arena, scaled(b, s), bFile.shape())), 1);
-        }
-        // the reordered values came from bType, so converting back is exact
-        return new Uploaded(onA, ops.upload(arena, Tensor.of(arena, b, bFile.shape()).to(arena, bType)), s);
+        return new Uploaded(onA, ops.upload(arena, Tensor.of(arena, scaled(b, s), bFile.shape())));
     }
 
     /** The type a factor of file type {@code t} is kept in on the backend. */

@@ -25,23 +25,19 @@ public final class Embedding {
     }
 
     /**
-     * Adds {@code ΔE[t] = scale · scaledB · a[t]} while set {@code set} is current (see {@link Linear#attach}).
+     * Adds {@code ΔE[t] = scaledB · a[t]} while set {@code set} is current (see {@link Linear#attach}).
      *
-     * @param slots   the session's set choice, the same for all its layers
-     * @param set     the set's number (not {@link AdapterSlots#NONE})
-     * @param a       {@code [vocab, r]} on the backend (F32, F16, BF16)
-     * @param scaledB {@code [dim, r]} on the backend, likewise
-     * @param scale   multiplies the looked-up rows of {@code a}; 1 when it is already folded into {@code scaledB}
-     * @param scratch where the {@code [n, r]} and {@code [n, dim]} intermediates live
+     * @param a       {@code [vocab, r]} on the backend, F32, F16 or BF16
+     * @param scaledB F32 {@code [dim, r]} on the backend, the adapter's scale already applied
      */
-    public void attach(AdapterSlots slots, int set, Tensor a, Tensor scaledB, float scale, Scratch scratch) {
+    public void attach(AdapterSlots slots, int set, Tensor a, Tensor scaledB, Scratch scratch) {
         int rank = (int) a.size(1);
         if (a.rank() != 2 || scaledB.rank() != 2 || a.size(0) != table.size(0) || scaledB.size(0) != table.size(1)
                 || scaledB.size(1) != rank) {
             throw new IllegalArgumentException("embedding adapter " + Arrays.toString(a.shape()) + " / " + Arrays.toString(scaledB.shape())
                     + " does not fit the table " + Arrays.toString(table.shape()));
         }
-        adapters.add(slots, set, new LowRankChanges.Change(a, scaledB, scale, scratch.buffer("lora.low", rank),
+        adapters.add(slots, set, new LowRankChanges.Change(a, scaledB, scratch.buffer("lora.low", rank),
                 scratch.buffer("lora.delta", (int) table.size(1))));
     }
 
@@ -54,9 +50,6 @@ public final class Embedding {
             for (LowRankChanges.Change d : changes) {
                 Tensor low = d.low().rows(n), delta = d.delta().rows(n);
                 ops.embed(d.a(), ids, low);
-                if (d.scale() != 1) {
-                    ops.scale(low, d.scale(), low);
-                }
                 ops.matmul(low, d.b(), delta);
                 ops.add(out, delta, out);
             }

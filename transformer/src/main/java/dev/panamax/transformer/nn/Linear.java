@@ -7,9 +7,8 @@ import java.util.Arrays;
 /**
  * A learned projection {@code y = x · Wᵀ + b}: every matrix a model applies to its activations goes
  * through here, so this is the one place to change how projections are computed. With low-rank
- * adapters (LoRA) attached, {@code y = x · Wᵀ + b + Σ sᵢ · (x · Aᵢᵀ) · Bᵢᵀ}, {@code sᵢ} each adapter's
- * scale (applied to the {@code [n, r]} product, or already folded into an F32 {@code Bᵢ});
- * {@code W} is never changed or copied. A session's layers are its
+ * adapters (LoRA) attached, {@code y = x · Wᵀ + b + Σ (x · Aᵢᵀ) · Bᵢᵀ} where each {@code Bᵢ} already
+ * carries its adapter's scale; {@code W} is never changed or copied. A session's layers are its
  * own, over shared weights, and may hold several adapter sets; the one its {@link AdapterSlots}
  * names as current applies.
  *
@@ -33,25 +32,24 @@ public final class Linear {
     }
 
     /**
-     * Adds the low-rank change {@code ΔW = scale · b · a} to this projection while adapter set
-     * {@code set} is {@link AdapterSlots#current() current}: the session that owns these layers calls it
-     * once per set it fits, before any pass applies that set.
+     * Adds the low-rank change {@code ΔW = b · a} to this projection while adapter set {@code set} is
+     * {@link AdapterSlots#current() current}: the session that owns these layers calls it once per set
+     * it fits, before any pass applies that set.
      *
      * @param slots   the session's set choice, the same for all its layers
      * @param set     the set's number (not {@link AdapterSlots#NONE})
-     * @param a       {@code [r, in]} on the backend, of a dtype its matmul takes (F32, F16, BF16)
-     * @param scaledB {@code [out, r]} on the backend, likewise
-     * @param scale   multiplies {@code x · aᵀ}; 1 when it is already folded into {@code scaledB}
+     * @param a       {@code [r, in]} on the backend, F32, F16 or BF16
+     * @param scaledB F32 {@code [out, r]} on the backend, the adapter's scale already applied
      * @param scratch where the {@code [n, r]} and {@code [n, out]} intermediates live
      */
-    public void attach(AdapterSlots slots, int set, Tensor a, Tensor scaledB, float scale, Scratch scratch) {
+    public void attach(AdapterSlots slots, int set, Tensor a, Tensor scaledB, Scratch scratch) {
         int rank = (int) a.size(0);
         if (a.rank() != 2 || scaledB.rank() != 2 || a.size(1) != weight.size(1) || scaledB.size(0) != weight.size(0)
                 || scaledB.size(1) != rank) {
             throw new IllegalArgumentException("adapter " + Arrays.toString(a.shape()) + " / " + Arrays.toString(scaledB.shape())
                     + " does not fit the weight " + Arrays.toString(weight.shape()));
         }
-        adapters.add(slots, set, new LowRankChanges.Change(a, scaledB, scale, scratch.buffer("lora.low", rank),
+        adapters.add(slots, set, new LowRankChanges.Change(a, scaledB, scratch.buffer("lora.low", rank),
                 scratch.buffer("lora.delta", outFeatures())));
     }
 
@@ -68,9 +66,6 @@ public final class Linear {
                 Tensor low = d.low().rows(n);
                 Tensor delta = d.delta().rows(n);
                 ops.matmul(x, d.a(), low);
-                if (d.scale() != 1) {
-                    ops.scale(low, d.scale(), low);
-                }
                 ops.matmul(low, d.b(), delta);
                 ops.add(out, delta, out);
             }

@@ -9,12 +9,8 @@ import java.util.Arrays;
  * that each layer only says how its change is computed.
  */
 final class LowRankChanges {
-    /**
-     * One attached adapter: {@code a}, {@code b}, the factor {@code scale} that multiplies the low-rank
-     * product {@code x · aᵀ} (1 when it is already folded into {@code b}), and the scratch for that
-     * product and the change.
-     */
-    record Change(Tensor a, Tensor b, float scale, Scratch.Buffer low, Scratch.Buffer delta) {
+    /** One attached adapter: {@code a} and the scaled {@code b}, and the scratch for the low-rank product and the change. */
+    record Change(Tensor a, Tensor b, Scratch.Buffer low, Scratch.Buffer delta) {
     }
 
     private static final Change[] NONE = new Change[0];
