@@ -13,6 +13,7 @@ import dev.panamax.formats.FormatException;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Rope;
+import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.testing.Seeded;
 import dev.panamax.transformer.lora.AdapterSet;
 import dev.panamax.transformer.lora.LoraAdapter;
@@ -65,6 +66,73 @@ class LoraCoverageTest {
             ref.normalizeTopK = m.normalizeTopK;
             compare(model, ref, new Random(seed), F32_TOLERANCE);
         }
+    }
+
+    /**
+     * PEFT's names for the same tensors: transformers' per-expert modules (Qwen-MoE's
+     * {@code mlp.experts.E.gate_proj}, Mixtral's {@code block_sparse_moe.experts.E.w1}) stacked onto the
+     * GGUF experts, the routers, the shared expert and its gate, and {@code embed_tokens}'s
+     * {@code lora_embedding_A/B}: the float64 forward on the merged weights, and the GGUF adapter of the
+     * same factors to the bit (both become the same F32 factors).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen2moe", "mixtral"})
+    void peft_adapters_of_experts_routers_shared_experts_and_the_embedding_match_float64_and_the_gguf_adapter(String arch, Random random)
+            throws IOException {
+        boolean mixtral = arch.equals("mixtral");
+        TinyModel m = mixtral ? TinyModel.mixtral(random) : TinyModel.qwen2moe(random);
+        String[] kinds = mixtral ? new String[] {"ffn_gate_exps.weight", "ffn_up_exps.weight", "ffn_down_exps.weight",
+            "ffn_gate_inp.weight", "token_embd.weight"} : TARGETS;
+        TinyTensorAdapter ad = new TinyTensorAdapter(m, TinyTensorAdapter.named(m.shapes, kinds), 3, 6, random);
+        Path base = m.writeGguf(dir.resolve("base.gguf"));
+        LoraAdapter peft = LoraAdapter.open(ad.writePeft(dir.resolve("peft"), mixtral));
+        LoraAdapter gguf = LoraAdapter.open(ad.writeGguf(dir.resolve("same.gguf"), DType.F32));
+        assertEquals(gguf.factors().keySet(), peft.factors().keySet());
+        long seed = random.nextLong();
+        try (Ops ops = open("cpu"); Model model = Model.open(base, ops, options(DType.F32).withAdapter(peft, 0.7f));
+             Model same = Model.open(base, ops, options(DType.F32).withAdapter(gguf, 0.7f))) {
+            Float64Transformer ref = oracle(model.config(), ad.applied(m.ggufWeights(), 0.7),
+                    mixtral ? Rope.Layout.INTERLEAVED : Rope.Layout.NEOX, m);
+            ref.normalizeTopK = m.normalizeTopK;
+            compare(model, ref, new Random(seed), F32_TOLERANCE);
+            int[] prompt = {5, 17, 30, 42, 99, 7};
+            org.junit.jupiter.api.Assertions.assertArrayEquals(same.transformer().forward(prompt, 0), model.transformer().forward(prompt, 0));
+        }
+    }
+
+    @Test
+    void peft_expert_adapters_missing_an_expert_and_embedding_adapters_of_other_modules_are_refused_by_name(Random random)
+            throws IOException {
+        TinyModel m = TinyModel.qwen2moe(random);
+        TinyTensorAdapter ad = new TinyTensorAdapter(m, List.of("blk.1.ffn_up_exps.weight"), 2, 2, random);
+        Path peft = ad.writePeft(dir.resolve("peft"), false);
+        // drop expert 2's pair: the stack would be incomplete (llama.cpp's converter cannot stack it either)
+        Path st = peft.resolve("adapter_model.safetensors");
+        Path partial = dir.resolve("partial");
+        java.nio.file.Files.createDirectories(partial);
+        java.nio.file.Files.copy(peft.resolve("adapter_config.json"), partial.resolve("adapter_config.json"));
+        try (var in = dev.panamax.formats.safetensors.SafetensorsFile.open(st); var arena = java.lang.foreign.Arena.ofConfined()) {
+            var w = new dev.panamax.formats.safetensors.SafetensorsWriter();
+            for (String name : in.tensorNames()) {
+                if (!name.contains(".experts.2.")) {
+                    w.add(name, in.tensor(name).to(arena, DType.F32));
+                }
+            }
+            w.write(partial.resolve("adapter_model.safetensors"));
+        }
+        FormatException e = assertThrows(FormatException.class, () -> LoraAdapter.open(partial));
+        assertTrue(e.getMessage().contains("blk.1.ffn_up_exps.weight") && e.getMessage().contains("expert 2"), e.getMessage());
+        Path wrong = dir.resolve("wrong");
+        java.nio.file.Files.createDirectories(wrong);
+        java.nio.file.Files.copy(peft.resolve("adapter_config.json"), wrong.resolve("adapter_config.json"));
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            new dev.panamax.formats.safetensors.SafetensorsWriter()
+                    .add("base_model.model.lm_head.lora_embedding_A", Tensor.of(arena, new float[] {1, 2}, 1, 2))
+                    .add("base_model.model.lm_head.lora_embedding_B", Tensor.of(arena, new float[] {1, 2}, 2, 1))
+                    .write(wrong.resolve("adapter_model.safetensors"));
+        }
+        e = assertThrows(FormatException.class, () -> LoraAdapter.open(wrong));
+        assertTrue(e.getMessage().contains("lm_head"), e.getMessage());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.panamax.transformer;
 
 import dev.panamax.formats.gguf.GgufWriter;
+import dev.panamax.formats.safetensors.SafetensorsWriter;
+import java.nio.file.Files;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.testing.Seeded;
@@ -149,5 +151,58 @@ public final class TinyTensorAdapter {
             w.write(file);
         }
         return file;
+    }
+
+    /** transformers' module of each adaptable GGUF tensor (a routed expert's with {@code {e}}), Qwen-MoE's and Mixtral's names. */
+    private static final Map<String, String> QWEN_MODULES = Map.of("attn_q", "self_attn.q_proj", "ffn_gate_inp", "mlp.gate",
+            "ffn_gate_shexp", "mlp.shared_expert.gate_proj", "ffn_up_shexp", "mlp.shared_expert.up_proj",
+            "ffn_down_shexp", "mlp.shared_expert.down_proj", "ffn_gate_inp_shexp", "mlp.shared_expert_gate",
+            "ffn_gate_exps", "mlp.experts.{e}.gate_proj", "ffn_up_exps", "mlp.experts.{e}.up_proj", "ffn_down_exps", "mlp.experts.{e}.down_proj");
+    private static final Map<String, String> MIXTRAL_MODULES = Map.of("ffn_gate_inp", "block_sparse_moe.gate",
+            "ffn_gate_exps", "block_sparse_moe.experts.{e}.w1", "ffn_up_exps", "block_sparse_moe.experts.{e}.w3",
+            "ffn_down_exps", "block_sparse_moe.experts.{e}.w2");
+
+    /**
+     * The same factors as PEFT saves them: one {@code lora_A/lora_B} pair per routed expert
+     * ({@code mlp.experts.E.gate_proj}, or Mixtral's {@code block_sparse_moe.experts.E.w1}), and the
+     * embedding's {@code lora_embedding_A [r, vocab]} (llama.cpp's {@code a} transposed),
+     * {@code lora_embedding_B [dim, r]}. Only for tensors whose rows need no Q/K reordering.
+     */
+    Path writePeft(Path dir, boolean mixtralNames) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("adapter_config.json"), """
+                {"peft_type": "LORA", "r": %d, "lora_alpha": %s, "target_modules": ["w1", "w2", "w3", "gate_proj", "up_proj",
+                 "down_proj", "gate", "shared_expert_gate", "q_proj", "embed_tokens"], "modules_to_save": null}
+                """.formatted(rank, Float.toString(alpha)));
+        Map<String, String> modules = mixtralNames ? MIXTRAL_MODULES : QWEN_MODULES;
+        try (Arena arena = Arena.ofConfined()) {
+            SafetensorsWriter w = new SafetensorsWriter().putMetadata("format", "pt");
+            for (String name : targets) {
+                long[] s = shape(name);
+                float[] av = a.get(name), bv = b.get(name);
+                if (embedding(name)) {
+                    Tensor at = Tensor.of(arena, av, s[0], rank).transpose(0, 1).to(arena, DType.F32);
+                    w.add("base_model.model.model.embed_tokens.lora_embedding_A", at);
+                    w.add("base_model.model.model.embed_tokens.lora_embedding_B", Tensor.of(arena, bv, s[1], rank));
+                    continue;
+                }
+                String[] p = name.split("\\.");
+                String module = modules.get(p[2]);
+                if (module == null) {
+                    throw new IllegalArgumentException("no PEFT module name for " + name);
+                }
+                int experts = s.length == 3 ? (int) s[0] : 1;
+                long out = s[s.length - 2], in = s[s.length - 1];
+                for (int e = 0; e < experts; e++) {
+                    String prefix = "base_model.model.model.layers." + p[1] + "." + module.replace("{e}", Integer.toString(e));
+                    float[] ae = java.util.Arrays.copyOfRange(av, (int) (e * rank * in), (int) ((e + 1) * rank * in));
+                    float[] be = java.util.Arrays.copyOfRange(bv, (int) (e * out * rank), (int) ((e + 1) * out * rank));
+                    w.add(prefix + ".lora_A.weight", Tensor.of(arena, ae, rank, in));
+                    w.add(prefix + ".lora_B.weight", Tensor.of(arena, be, out, rank));
+                }
+            }
+            w.write(dir.resolve("adapter_model.safetensors"));
+        }
+        return dir;
     }
 }

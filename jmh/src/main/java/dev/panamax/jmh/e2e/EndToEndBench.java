@@ -15,6 +15,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.transformer.LoadOptions;
 import dev.panamax.transformer.Model;
 import dev.panamax.transformer.Transformer;
+import dev.panamax.transformer.lora.LoraAdapter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -71,6 +72,10 @@ public class EndToEndBench {
     @Param("q4_0")
     public String type;
 
+    /** A LoRA adapter file applied at scale 1 ({@code panamax lora random} writes one), or empty for none. */
+    @Param("")
+    public String lora;
+
     private Ops ops;
     private Model model;
     private Transformer transformer;
@@ -115,7 +120,11 @@ public class EndToEndBench {
             throw new UncheckedIOException("cannot write the synthetic model " + file, e);
         }
         ops = Backends.open(backend, threads);
-        model = Model.open(file, ops, new LoadOptions(PROMPT_TOKENS, DType.F16, PROMPT_TOKENS + GENERATED_TOKENS));
+        LoadOptions options = new LoadOptions(PROMPT_TOKENS, DType.F16, PROMPT_TOKENS + GENERATED_TOKENS);
+        if (!lora.isEmpty()) {
+            options = options.withAdapter(LoraAdapter.open(Path.of(lora)), 1f);
+        }
+        model = Model.open(file, ops, options);
         transformer = model.transformer();
         logits = new float[s.vocab()];
         for (int i = 0; i < prompt.length; i++) {

@@ -25,9 +25,10 @@ import java.util.Set;
  * The LoRA adapter sets of one session (one built set of layers over the model's shared weights):
  * the projections and the embedding that can take an adapter, by llama.cpp's name of their weight,
  * and each {@link AdapterSet} fitted to them once ({@link #register}): the factors checked against
- * the base weight's shape, put into the base's Q/K row order, {@code b} multiplied by the adapter's
- * factor, and uploaded (small copies owned by the session; the base weights are untouched). A fitted
- * set has a number that the session's {@link AdapterSlots} give to the slots that use it.
+ * the base weight's shape, put into the base's Q/K row order and uploaded (small copies owned by the
+ * session: {@code a} in the adapter's own F16 or BF16, or F32; {@code b} F32 with the adapter's
+ * factor folded in; the base weights are untouched). A fitted set has a number that the session's
+ * {@link AdapterSlots} give to the slots that use it.
  */
 public final class AdapterWeights {
     /** For layers built without a session (tools, tests): nothing takes an adapter. */
@@ -172,8 +173,11 @@ public final class AdapterWeights {
         Embedding embedding = embeddings.get(name);
         if (linear != null && f.a().rank() == 2) {
             checkShape(adapter, name, f, linear.weight().shape());
-            float[] b = scaled(inBaseRowOrder(adapter, name, f, config, format == TensorFormat.GGUF), s);
-            attach.add(() -> linear.attach(slots, number, upload(f.a()), upload(b, f.b().shape()), scratch));
+            float[] b = inBaseRowOrder(adapter, name, f, config, format == TensorFormat.GGUF);
+            attach.add(() -> {
+                Uploaded u2 = upload(f.a(), b, f.b(), s);
+                linear.attach(slots, number, u2.a(), u2.b(), scratch);
+            });
         } else if (stack != null && f.a().rank() == 3) {
             long count = f.a().size(0);
             if (count != stack.size() || f.b().size(0) != count) {
@@ -184,8 +188,11 @@ public final class AdapterWeights {
                 Linear expert = stack.get(e);
                 LoraFactors one = new LoraFactors(f.a().select(0, e), f.b().select(0, e));
                 checkShape(adapter, name + " (expert " + e + ")", one, expert.weight().shape());
-                float[] b = scaled(one.b().toFloatArray(), s);
-                attach.add(() -> expert.attach(slots, number, upload(one.a()), upload(b, one.b().shape()), scratch));
+                float[] b = one.b().toFloatArray();
+                attach.add(() -> {
+                    Uploaded u2 = upload(one.a(), b, one.b(), s);
+                    expert.attach(slots, number, u2.a(), u2.b(), scratch);
+                });
             }
         } else if (embedding != null && f.a().rank() == 2) {
             if (sharedAsOutput.contains(name)) {
@@ -199,8 +206,11 @@ public final class AdapterWeights {
                         + Arrays.toString(f.b().shape()), "does not fit the table " + Arrays.toString(table) + " (llama.cpp's"
                         + " embedding adapter: lora_a [" + table[0] + ", r], lora_b [" + table[1] + ", r])");
             }
-            float[] b = scaled(f.b().toFloatArray(), s);
-            attach.add(() -> embedding.attach(slots, number, upload(f.a()), upload(b, f.b().shape()), scratch));
+            float[] b = f.b().toFloatArray();
+            attach.add(() -> {
+                Uploaded u2 = upload(f.a(), b, f.b(), s);
+                embedding.attach(slots, number, u2.a(), u2.b(), scratch);
+            });
         } else {
             throw new FormatException(adapter.source(), name, "lora_a " + Arrays.toString(f.a().shape()),
                     "the base model has no layer of this name that takes an adapter of this rank (" + config.architecture()
@@ -215,12 +225,25 @@ public final class AdapterWeights {
         return b;
     }
 
-    private Tensor upload(Tensor host) {
-        return ops.upload(arena, host.to(arena, DType.F32));
+    /** One adapter tensor's factors on the backend. */
+    private record Uploaded(Tensor a, Tensor b) {
     }
 
-    private Tensor upload(float[] values, long[] shape) {
-        return ops.upload(arena, Tensor.of(arena, values, shape));
+    /**
+     * Uploads {@code a}, an F16 or BF16 one in its type (exactly the file's values, half the bytes a
+     * decode step reads of F32; others as F32), and {@code b} (the values of {@code bFile}, in the
+     * base's row order) as F32 times {@code s}. {@code b [out, r]} stays F32: its rows are only r long,
+     * where decoding F16 rows costs most, and F16 {@code a} and {@code b} with the scale applied to
+     * {@code x · aᵀ} cost more CPU time per decode step than F32 factors in paired runs (docs/lora.md).
+     */
+    private Uploaded upload(Tensor a, float[] b, Tensor bFile, float s) {
+        Tensor onA = ops.upload(arena, a.to(arena, kept(a.dtype())));
+        return new Uploaded(onA, ops.upload(arena, Tensor.of(arena, scaled(b, s), bFile.shape())));
+    }
+
+    /** The type a factor of file type {@code t} is kept in on the backend. */
+    static DType kept(DType t) {
+        return t == DType.F16 || t == DType.BF16 ? t : DType.F32;
     }
 
     /** Throws a {@link FormatException} naming the tensor and both shapes unless {@code a [r, in]}, {@code b [out, r]} fit {@code w [out, in]}. */

@@ -107,9 +107,9 @@ public final class LoraAdapter {
             for (GgufTensorInfo info : g.tensorInfos()) {
                 String name = info.name();
                 if (name.endsWith(".lora_a")) {
-                    as.put(name.substring(0, name.length() - 7), f32(path, name, g.tensor(info), arena));
+                    as.put(name.substring(0, name.length() - 7), factor(path, name, g.tensor(info), arena));
                 } else if (name.endsWith(".lora_b")) {
-                    bs.put(name.substring(0, name.length() - 7), f32(path, name, g.tensor(info), arena));
+                    bs.put(name.substring(0, name.length() - 7), factor(path, name, g.tensor(info), arena));
                 } else {
                     throw new FormatException(path, name, info.type(), "a LoRA adapter holds only <tensor>.lora_a and <tensor>.lora_b");
                 }
@@ -155,10 +155,13 @@ public final class LoraAdapter {
         return name.endsWith("token_embd.weight") ? a.size(1) == b.size(1) : a.size(0) == b.size(1);
     }
 
-    /** F32, F16, BF16 and Q8_0 factors (what convert_lora_to_gguf.py writes), as F32. */
-    static Tensor f32(Path file, String name, Tensor t, Arena arena) {
+    /**
+     * F32, F16, BF16 and Q8_0 factors (what convert_lora_to_gguf.py writes) copied to the host: the
+     * float types as they are (a session keeps F16 and BF16 factors in their type), Q8_0 decoded to F32.
+     */
+    static Tensor factor(Path file, String name, Tensor t, Arena arena) {
         return switch (t.dtype()) {
-            case F32, F16, BF16 -> t.to(arena, DType.F32);
+            case F32, F16, BF16 -> t.to(arena, t.dtype());
             case Q8_0 -> Quants.dequantize(arena, t);
             default -> throw new FormatException(file, name, t.dtype(), "LoRA factors must be F32, F16, BF16 or Q8_0");
         };

@@ -6,17 +6,16 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.safetensors.SafetensorsFile;
 import dev.panamax.tensor.Tensor;
-import dev.panamax.transformer.family.StandardParts;
-import dev.panamax.transformer.family.TensorFormat;
-import dev.panamax.transformer.family.TensorName;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,16 +24,18 @@ import java.util.regex.Pattern;
  * Reads a PEFT LoRA directory: {@code adapter_config.json} ({@code r}, {@code lora_alpha},
  * {@code use_rslora}, {@code target_modules}, {@code fan_in_fan_out}) and
  * {@code adapter_model.safetensors} ({@code base_model.model.<module>.lora_A.weight [r, in]},
- * {@code .lora_B.weight [out, r]}). Module names are mapped to llama.cpp's names so that one adapter
- * applies to a Hugging Face checkpoint and to its GGUF conversion alike.
+ * {@code .lora_B.weight [out, r]}; an embedding's {@code lora_embedding_A [r, vocab]} and
+ * {@code lora_embedding_B [dim, r]}). Module names are mapped to llama.cpp's names
+ * ({@link PeftModuleNames}) and the factors to its layouts (routed experts stacked, the embedding's
+ * A transposed), so that one adapter applies to a Hugging Face checkpoint and to its GGUF
+ * conversion alike.
  */
 final class PeftAdapterReader {
     private static final JsonFactory JSON = JsonFactory.builder().build();
-    private static final Pattern TENSOR = Pattern.compile("base_model\\.model\\.(.+)\\.lora_([AB])(?:\\.[^.]+)?\\.weight");
-    private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)");
-    /** The projections every family of the Llama lineage has, under both names. */
-    private static final List<TensorName> PROJECTIONS = List.of(StandardParts.ATTN_Q, StandardParts.ATTN_K, StandardParts.ATTN_V,
-            StandardParts.ATTN_OUTPUT, StandardParts.FFN_GATE, StandardParts.FFN_UP, StandardParts.FFN_DOWN, StandardParts.OUTPUT);
+    /** An {@code nn.Linear}'s factors: {@code lora_A.weight}, or with the adapter's name, {@code lora_A.default.weight}. */
+    private static final Pattern LINEAR = Pattern.compile("base_model\\.model\\.(.+)\\.lora_([AB])(?:\\.[^.]+)?\\.weight");
+    /** An {@code nn.Embedding}'s factors, parameters of their own: {@code lora_embedding_A [r, vocab]}, {@code lora_embedding_B [dim, r]}. */
+    private static final Pattern EMBEDDING = Pattern.compile("base_model\\.model\\.(.+)\\.lora_embedding_([AB])(?:\\.[^.]+)?");
 
     private PeftAdapterReader() {
     }
@@ -83,35 +84,65 @@ final class PeftAdapterReader {
             throw new FormatException(dir, "adapter_model.safetensors", "missing", "a PEFT adapter directory needs its safetensors file");
         }
         Map<String, Tensor> as = new TreeMap<>(), bs = new TreeMap<>();
+        Map<String, SortedMap<Integer, Tensor>> expertAs = new TreeMap<>(), expertBs = new TreeMap<>();
         Arena arena = Arena.ofAuto();
         try (SafetensorsFile st = SafetensorsFile.open(weights)) {
             for (String name : st.tensorNames()) {
-                Matcher m = TENSOR.matcher(name);
-                if (!m.matches()) {
-                    throw new FormatException(weights, name, "", "expected base_model.model.<module>.lora_A/lora_B.weight"
-                            + " (embedding adapters and extra modules are not supported)");
+                Matcher linear = LINEAR.matcher(name), embedding = EMBEDDING.matcher(name);
+                if (linear.matches()) {
+                    PeftModuleNames.Target target = PeftModuleNames.projection(weights, name, linear.group(1));
+                    Tensor f = LoraAdapter.factor(weights, name, st.tensor(name), arena);
+                    boolean isA = linear.group(2).equals("A");
+                    if (target.expert() < 0) {
+                        (isA ? as : bs).put(target.tensor(), f);
+                    } else {
+                        (isA ? expertAs : expertBs).computeIfAbsent(target.tensor(), k -> new TreeMap<>()).put(target.expert(), f);
+                    }
+                } else if (embedding.matches()) {
+                    String table = PeftModuleNames.embedding(weights, name, embedding.group(1));
+                    Tensor f = LoraAdapter.factor(weights, name, st.tensor(name), arena);
+                    if (f.rank() != 2) {
+                        throw new FormatException(weights, name, Arrays.toString(f.shape()), "an embedding's LoRA factor is a matrix");
+                    }
+                    // llama.cpp looks up rows of lora_a [vocab, r] (convert_lora_to_gguf.py transposes PEFT's A); lora_b is [dim, r] in both
+                    boolean isA = embedding.group(2).equals("A");
+                    (isA ? as : bs).put(table, isA ? f.transpose(0, 1).to(arena, f.dtype()) : f);
+                } else {
+                    throw new FormatException(weights, name, "", "expected base_model.model.<module>.lora_A/lora_B.weight,"
+                            + " or <embedding>.lora_embedding_A/B (extra modules are not supported)");
                 }
-                String base = ggufName(weights, name, m.group(1));
-                Tensor f = LoraAdapter.f32(weights, name, st.tensor(name), arena);
-                (m.group(2).equals("A") ? as : bs).put(base, f);
             }
         }
+        expertAs.forEach((name, byExpert) -> as.put(name, stacked(weights, name + " lora_A", byExpert, arena)));
+        expertBs.forEach((name, byExpert) -> bs.put(name, stacked(weights, name + " lora_B", byExpert, arena)));
         return new LoraAdapter(dir, "PEFT", ((Number) alpha).floatValue(), rsLora, LoraAdapter.RowOrder.HUGGING_FACE, targets,
                 LoraAdapter.pair(weights, as, bs, " lora_A", " lora_B"));
     }
 
-    /** {@code model.layers.3.self_attn.q_proj} to {@code blk.3.attn_q.weight}, {@code lm_head} to {@code output.weight}. */
-    private static String ggufName(Path file, String tensor, String module) {
-        Matcher layer = LAYER.matcher(module);
-        for (TensorName p : PROJECTIONS) {
-            if (p.global() && module.equals(p.hf())) {
-                return p.in(TensorFormat.GGUF, -1, ".weight");
+    /**
+     * One factor of every routed expert, {@code [r, in]} or {@code [out, r]} each, stacked as llama.cpp's
+     * converter stacks them: {@code [experts, r, in]}, {@code [experts, out, r]}, expert e at e. Every
+     * expert from 0 on must be there with the same shape (llama.cpp's converter cannot stack a subset either).
+     */
+    private static Tensor stacked(Path file, String name, SortedMap<Integer, Tensor> byExpert, Arena arena) {
+        int count = byExpert.lastKey() + 1;
+        Tensor first = byExpert.get(byExpert.firstKey());
+        for (int e = 0; e < count; e++) {
+            Tensor t = byExpert.get(e);
+            if (t == null) {
+                throw new FormatException(file, name, "experts " + byExpert.keySet(), "expert " + e + " is missing: an adapter of"
+                        + " routed experts must adapt every expert (they are stacked into one tensor)");
             }
-            if (!p.global() && layer.matches() && layer.group(2).equals(p.hf())) {
-                return p.in(TensorFormat.GGUF, Integer.parseInt(layer.group(1)), ".weight");
+            if (t.rank() != 2 || !Arrays.equals(t.shape(), first.shape())) {
+                throw new FormatException(file, name + " (expert " + e + ")", Arrays.toString(t.shape()),
+                        "every expert's factor must be a matrix of the same shape, " + Arrays.toString(first.shape()));
             }
         }
-        throw new FormatException(file, tensor, module, "not a projection LoRA can adapt here (q/k/v/o_proj, gate/up/down_proj, lm_head)");
+        Tensor out = Tensor.allocate(arena, first.dtype(), count, first.size(0), first.size(1));
+        for (int e = 0; e < count; e++) {
+            out.select(0, e).copyFrom(byExpert.get(e));
+        }
+        return out;
     }
 
     private static Map<String, Object> readConfig(Path file) {

@@ -27,7 +27,7 @@ public final class Embedding {
     /**
      * Adds {@code ΔE[t] = scaledB · a[t]} while set {@code set} is current (see {@link Linear#attach}).
      *
-     * @param a       F32 {@code [vocab, r]} on the backend
+     * @param a       {@code [vocab, r]} on the backend, F32, F16 or BF16
      * @param scaledB F32 {@code [dim, r]} on the backend, the adapter's scale already applied
      */
     public void attach(AdapterSlots slots, int set, Tensor a, Tensor scaledB, Scratch scratch) {

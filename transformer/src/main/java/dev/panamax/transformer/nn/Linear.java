@@ -38,7 +38,7 @@ public final class Linear {
      *
      * @param slots   the session's set choice, the same for all its layers
      * @param set     the set's number (not {@link AdapterSlots#NONE})
-     * @param a       F32 {@code [r, in]} on the backend
+     * @param a       {@code [r, in]} on the backend, F32, F16 or BF16
      * @param scaledB F32 {@code [out, r]} on the backend, the adapter's scale already applied
      * @param scratch where the {@code [n, r]} and {@code [n, out]} intermediates live
      */
