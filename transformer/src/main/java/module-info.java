@@ -8,6 +8,7 @@ module dev.panamax.transformer {
 
     exports dev.panamax.transformer;
     exports dev.panamax.transformer.sampling;
+    exports dev.panamax.transformer.sampling.grammar;
     exports dev.panamax.transformer.chat;
     exports dev.panamax.transformer.lora;
     exports dev.panamax.transformer.api;

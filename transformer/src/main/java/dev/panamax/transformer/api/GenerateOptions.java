@@ -1,6 +1,7 @@
 package dev.panamax.transformer.api;
 
 import dev.panamax.transformer.sampling.SamplerSettings;
+import dev.panamax.transformer.sampling.grammar.Grammar;
 import java.util.List;
 
 /**
@@ -16,8 +17,10 @@ import java.util.List;
  * @param sampler      temperature, top-k/p, min-p, penalties and seed
  * @param stop         strings that end the generation where they appear in the text (they are left out of it)
  * @param cancellation cancels from another thread, or null
+ * @param grammar      the language the output keeps to (constrained decoding: JSON, a JSON Schema), or null for any text;
+ *                     the generation ends as soon as the output is a complete document of it
  */
-public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<String> stop, Cancellation cancellation) {
+public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<String> stop, Cancellation cancellation, Grammar grammar) {
     /** Tokens generated when no limit is given. */
     public static final int DEFAULT_MAX_TOKENS = 256;
 
@@ -40,6 +43,18 @@ public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<Strin
                 throw new IllegalArgumentException("a stop string must not be empty");
             }
         }
+    }
+
+    /**
+     * Options without a grammar.
+     *
+     * @param maxTokens    tokens to generate at most
+     * @param sampler      temperature, top-k/p, min-p, penalties and seed
+     * @param stop         strings that end the generation where they appear in the text
+     * @param cancellation cancels from another thread, or null
+     */
+    public GenerateOptions(int maxTokens, SamplerSettings sampler, List<String> stop, Cancellation cancellation) {
+        this(maxTokens, sampler, stop, cancellation, null);
     }
 
     /**
@@ -69,7 +84,7 @@ public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<Strin
      * @throws IllegalArgumentException if {@code n} is negative
      */
     public GenerateOptions maxTokens(int n) {
-        return new GenerateOptions(n, sampler, stop, cancellation);
+        return new GenerateOptions(n, sampler, stop, cancellation, grammar);
     }
 
     /**
@@ -80,7 +95,7 @@ public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<Strin
      * @throws IllegalArgumentException if a string is empty
      */
     public GenerateOptions stop(String... strings) {
-        return new GenerateOptions(maxTokens, sampler, List.of(strings), cancellation);
+        return new GenerateOptions(maxTokens, sampler, List.of(strings), cancellation, grammar);
     }
 
     /**
@@ -91,7 +106,7 @@ public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<Strin
      * @throws IllegalArgumentException if {@code settings} is null
      */
     public GenerateOptions sampler(SamplerSettings settings) {
-        return new GenerateOptions(maxTokens, settings, stop, cancellation);
+        return new GenerateOptions(maxTokens, settings, stop, cancellation, grammar);
     }
 
     /**
@@ -151,6 +166,17 @@ public record GenerateOptions(int maxTokens, SamplerSettings sampler, List<Strin
      * @return a copy that watches {@code c}
      */
     public GenerateOptions cancellation(Cancellation c) {
-        return new GenerateOptions(maxTokens, sampler, stop, c);
+        return new GenerateOptions(maxTokens, sampler, stop, c, grammar);
+    }
+
+    /**
+     * Keeps the output to {@code g}'s language (constrained decoding): at each step only tokens that keep the
+     * text a prefix of one of its documents may be sampled, and the generation ends when the document is complete.
+     *
+     * @param g the grammar, e.g. {@link Grammar#jsonObject()}; null for none
+     * @return a copy with that grammar
+     */
+    public GenerateOptions grammar(Grammar g) {
+        return new GenerateOptions(maxTokens, sampler, stop, cancellation, g);
     }
 }

@@ -5,6 +5,8 @@ import dev.panamax.transformer.sampling.GenerationResult;
 import dev.panamax.transformer.sampling.GenerationResult.StopReason;
 import dev.panamax.transformer.sampling.NonFiniteLogitsException;
 import dev.panamax.transformer.sampling.Sampler;
+import dev.panamax.transformer.sampling.grammar.GrammarMatcher;
+import dev.panamax.transformer.sampling.grammar.TokenTrie;
 import dev.panamax.transformer.tokenizer.StreamingDecoder;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.util.Arrays;
@@ -62,6 +64,9 @@ public final class Generation implements AutoCloseable {
     private long prefillEnd;
     private float[] logits;
     private SampledTokens sampledTokens;
+    /** Where the output stands in the options' grammar, and the mask of the tokens it allows; null without one. */
+    private final GrammarMatcher grammar;
+    private final long[] allowed;
 
     /** Told of each token sampled, with the logits it was drawn from: for a caller that reports probabilities. */
     @FunctionalInterface
@@ -90,6 +95,10 @@ public final class Generation implements AutoCloseable {
         this.sampler = new Sampler(options.sampler(), vocabSize);
         this.decoder = new StreamingDecoder(tokenizer);
         this.stops = new StopStrings(options.stop());
+        // the matcher reads each token's own bytes; SentencePiece's space prefix, which the decoder drops from the
+        // first token, can only be leading whitespace there, so the text stays a document of the grammar
+        this.grammar = options.grammar() == null ? null : new GrammarMatcher(options.grammar(), TokenTrie.of(tokenizer));
+        this.allowed = grammar == null ? null : new long[grammar.maskLength()];
         this.cancellation = options.cancellation();
         this.onText = onText;
         // positions stop at the context, so the history never holds more than context + 1 tokens
@@ -215,7 +224,15 @@ public final class Generation implements AutoCloseable {
             finish(StopReason.CANCELLED);
             throw e;
         }
-        int token = sampler.sample(logits, history, length);
+        if (grammar != null && grammar.allowed(allowed) == 0) {
+            finish(StopReason.CANCELLED);
+            throw new IllegalStateException("no token of the vocabulary continues the output in its grammar after "
+                    + produced + " tokens");
+        }
+        int token = sampler.sample(logits, history, length, allowed);
+        if (grammar != null && !grammar.accept(token)) {
+            throw new IllegalStateException("the sampler chose token " + token + ", which the grammar's mask refused");
+        }
         if (produced++ == 0) {
             prefillEnd = System.nanoTime();
         }
@@ -229,6 +246,8 @@ public final class Generation implements AutoCloseable {
             emit(stops.accept(decoder.next(token)));
             if (stops.matched()) {
                 finish(StopReason.STOP_STRING);
+            } else if (grammar != null && grammar.complete()) { // the document is whole: nothing may follow it
+                finish(StopReason.END_OF_GENERATION);
             } else if (cancellation != null && cancellation.isCancelled()) {
                 finish(StopReason.CANCELLED);
             } else if (produced >= maxTokens) {

@@ -34,6 +34,23 @@ final class Candidates {
         sorted = false;
     }
 
+    /**
+     * Keeps only the tokens whose bit is set in {@code allowed} (bit {@code id & 63} of word {@code id >>> 6}),
+     * in id order: before any sort, while {@code ids[i] == i}.
+     */
+    void keep(long[] allowed) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            int id = ids[i];
+            if ((allowed[id >>> 6] & (1L << id)) != 0) {
+                ids[kept] = id;
+                logits[kept++] = logits[i];
+            }
+        }
+        size = kept;
+        sorted = false;
+    }
+
     /** Sorts by logit, descending, ties by id: each candidate packed into one long so a primitive sort does it. */
     void sort() {
         if (sorted) {

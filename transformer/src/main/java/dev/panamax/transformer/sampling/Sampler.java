@@ -61,8 +61,31 @@ public final class Sampler {
      * @return the chosen token id
      */
     public int sample(float[] logits, int[] history, int historyLength) {
+        return sample(logits, history, historyLength, null);
+    }
+
+    /**
+     * As {@link #sample(float[], int[], int)}, choosing only among the tokens {@code allowed} marks (constrained
+     * decoding): the others are dropped after the penalties, before every filter, so top-k, top-p and min-p
+     * see the allowed tokens only.
+     *
+     * @param logits        the model's output, one per token (read, not changed)
+     * @param history       the tokens so far (prompt and generated)
+     * @param historyLength how many entries of {@code history} are valid
+     * @param allowed       bit {@code id & 63} of word {@code id >>> 6} set for each token that may be chosen, at least
+     *                      one; null for all
+     * @return the chosen token id
+     * @throws IllegalArgumentException if {@code allowed} allows no token
+     */
+    public int sample(float[] logits, int[] history, int historyLength, long[] allowed) {
         c.reset(logits);
         applyPenalties(history, historyLength);
+        if (allowed != null) {
+            c.keep(allowed);
+            if (c.size == 0) {
+                throw new IllegalArgumentException("the mask allows no token");
+            }
+        }
         if (settings.temperature() == 0) {
             return argmax();
         }

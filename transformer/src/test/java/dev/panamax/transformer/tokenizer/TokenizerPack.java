@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Assumptions;
  * {@code PANAMAX_TOKENIZERS}, else {@code ../shared/tokenizers} beside the checkout; tests that need it
  * skip with a message when it is absent. Tokenizers are unpacked once per JVM into a temporary folder.
  */
-final class TokenizerPack {
+public final class TokenizerPack {
     private static final JsonFactory JSON = new JsonFactory();
     private static final Map<String, HuggingFaceTokenizer> TOKENIZERS = new ConcurrentHashMap<>();
     private static Path unpacked;
@@ -49,8 +49,13 @@ final class TokenizerPack {
         return dir.get();
     }
 
-    /** The tokenizer of folder {@code name} (gunzipped beside its config in a temporary folder). */
-    static HuggingFaceTokenizer tokenizer(String name) {
+    /**
+     * The tokenizer of folder {@code name} (gunzipped beside its config in a temporary folder); skips the test without the pack.
+     *
+     * @param name a folder of the pack, e.g. {@code qwen3}
+     * @return its tokenizer
+     */
+    public static HuggingFaceTokenizer tokenizer(String name) {
         Path pack = require();
         return TOKENIZERS.computeIfAbsent(name, n -> HuggingFaceTokenizer.read(unpack(pack, n)));
     }

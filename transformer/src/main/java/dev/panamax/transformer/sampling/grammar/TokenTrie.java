@@ -1,0 +1,148 @@
+package dev.panamax.transformer.sampling.grammar;
+
+import dev.panamax.transformer.tokenizer.TokenType;
+import dev.panamax.transformer.tokenizer.Tokenizer;
+import dev.panamax.transformer.tokenizer.Vocabulary;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * The bytes of every token a grammar may choose, decoded once per vocabulary, as a trie laid out in
+ * preorder: node {@code i}'s subtree is {@code i .. skip(i))}, so a walk that finds a prefix dead jumps
+ * over everything below it. Control, unknown and unused tokens (end markers among them) have no bytes
+ * here: a grammar never chooses them. Immutable and thread-safe.
+ */
+public final class TokenTrie {
+    private static final Map<Tokenizer, TokenTrie> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final int vocabSize;
+    private final byte[][] bytes;
+    /** Per node: its byte, its depth (the root is node 0 at depth 0), the node after its subtree. */
+    final byte[] label;
+    final int[] depth;
+    final int[] skip;
+    /** Node i's tokens are {@code tokens[tokenStart[i] .. tokenStart[i + 1])}. */
+    final int[] tokenStart;
+    final int[] tokens;
+    final int maxDepth;
+
+    private TokenTrie(byte[][] bytes) {
+        this.vocabSize = bytes.length;
+        this.bytes = bytes;
+        Integer[] order = new Integer[bytes.length];
+        int count = 0;
+        long total = 0;
+        for (int id = 0; id < bytes.length; id++) {
+            if (bytes[id] != null && bytes[id].length > 0) {
+                order[count++] = id;
+                total += bytes[id].length;
+            }
+        }
+        Integer[] ids = Arrays.copyOf(order, count);
+        Arrays.sort(ids, (a, b) -> {
+            int c = Arrays.compareUnsigned(bytes[a], bytes[b]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        int capacity = (int) Math.min(Integer.MAX_VALUE - 8, total + 1);
+        byte[] lab = new byte[capacity];
+        int[] dep = new int[capacity];
+        int[] start = new int[capacity + 1];
+        int[] toks = new int[count];
+        int nodes = 1;
+        int deepest = 0;
+        int placed = 0;
+        byte[] previous = new byte[0];
+        for (int id : ids) {
+            byte[] b = bytes[id];
+            int common = Arrays.mismatch(previous, b);
+            if (common < 0) {
+                common = b.length; // the same bytes as the previous token
+            }
+            common = Math.min(common, Math.min(previous.length, b.length));
+            for (int d = common; d < b.length; d++) {
+                lab[nodes] = b[d];
+                dep[nodes] = d + 1;
+                start[nodes] = placed;
+                nodes++;
+            }
+            toks[placed++] = id;
+            deepest = Math.max(deepest, b.length);
+            previous = b;
+        }
+        start[nodes] = placed;
+        this.label = Arrays.copyOf(lab, nodes);
+        this.depth = Arrays.copyOf(dep, nodes);
+        this.tokenStart = Arrays.copyOf(start, nodes + 1);
+        this.tokens = toks;
+        this.maxDepth = deepest;
+        this.skip = new int[nodes];
+        int[] open = new int[deepest + 2];
+        int top = 0;
+        for (int i = 0; i < nodes; i++) { // a node's subtree ends at the next node no deeper than it
+            while (top > 0 && depth[open[top - 1]] >= depth[i]) {
+                skip[open[--top]] = i;
+            }
+            open[top++] = i;
+        }
+        while (top > 0) {
+            skip[open[--top]] = nodes;
+        }
+    }
+
+    /**
+     * The trie of {@code tokenizer}'s vocabulary: normal, user-defined and byte tokens with their bytes
+     * ({@link Tokenizer#tokenBytes}). Built once per tokenizer and kept while the tokenizer is.
+     *
+     * @param tokenizer the model's tokenizer
+     * @return its trie
+     */
+    public static TokenTrie of(Tokenizer tokenizer) {
+        TokenTrie cached = CACHE.get(tokenizer);
+        if (cached != null) {
+            return cached;
+        }
+        Vocabulary v = tokenizer.vocabulary();
+        byte[][] bytes = new byte[v.size()][];
+        for (int id = 0; id < bytes.length; id++) {
+            TokenType t = v.type(id);
+            if (t == TokenType.NORMAL || t == TokenType.USER_DEFINED || t == TokenType.BYTE) {
+                bytes[id] = tokenizer.tokenBytes(id);
+            }
+        }
+        TokenTrie trie = new TokenTrie(bytes);
+        CACHE.put(tokenizer, trie);
+        return trie;
+    }
+
+    /**
+     * The trie of a vocabulary given as each token's bytes.
+     *
+     * @param tokenBytes per token id, its bytes; null or empty for a token never chosen
+     * @return the trie
+     */
+    public static TokenTrie of(byte[][] tokenBytes) {
+        byte[][] copy = new byte[tokenBytes.length][];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = tokenBytes[i] == null ? null : tokenBytes[i].clone();
+        }
+        return new TokenTrie(copy);
+    }
+
+    /** {@return the number of token ids, chosen or not} */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** {@return the trie's nodes, the root included} */
+    public int nodes() {
+        return label.length;
+    }
+
+    /** {@return token {@code id}'s bytes (shared: do not change them), or null if a grammar never chooses it} */
+    byte[] bytes(int id) {
+        byte[] b = bytes[id];
+        return b == null || b.length == 0 ? null : b;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.panamax.transformer.sampling.grammar;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.panamax.tensor.testing.Seeded;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The trie walk's masks on adversarial vocabularies: tokens that span several JSON tokens ({@code "},{"},
+ * {@code ":[}), that split multi-byte UTF-8 characters and escapes across tokens, bytes that are never
+ * valid, duplicates. Each mask is checked against a brute-force one (each token's bytes fed to the automaton,
+ * no trie), never empty before the document is complete, and every completed walk is parsed by
+ * Jackson and validated against its schema by networknt's validator.
+ */
+@ExtendWith(Seeded.class)
+class GrammarMatcherTest {
+    private static final String[] FRAGMENTS = {"{", "}", "[", "]", ",", ":", "\"", " ", "\n", "\t", "{\"", "\"}", "\":", "\": ", "\",", "\",\"",
+        "},{", "}]", "]}", "[{", ":[", ":{", ", ", "\\", "\\\"", "\\n", "\\u", "\\u00", "e9", "\\ud83d", "D7FF", "00", "0", "1", "12", "-", "-0",
+        ".", ".5", "e", "E+", "e-", "true", "tr", "ue", "false", "fa", "lse", "null", "nu", "ll", "a", "b", "x", "y", "name", "age", "color",
+        "tags", "red", "green", "blue", "cat", "value", "children", "city", "zip", "either", "tree", "counts", "level", "count", "low", "mid",
+        "high", "ok", "points", "maybe", "none", "\"name\"", "\"age\":", "\"color\": \"", "\"red\"", "\"tags\": [", "\"x\":", "\"y\"", "7",
+        "1e3", "\u00e9", "\ud83d\ude00", "\u4e2d\u6587", "caf\u00e9", "ratio"};
+
+    /** A vocabulary of fragments, their pairs and triples, UTF-8 characters split at every byte, bad bytes, and every single byte. */
+    static byte[][] adversarialVocabulary(Random r) {
+        List<byte[]> v = new ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            v.add(new byte[] {(byte) b});
+        }
+        for (String f : FRAGMENTS) {
+            v.add(f.getBytes(StandardCharsets.UTF_8));
+        }
+        for (int i = 0; i < 400; i++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (int k = 0, n = 2 + r.nextInt(2); k < n; k++) {
+                out.writeBytes(FRAGMENTS[r.nextInt(FRAGMENTS.length)].getBytes(StandardCharsets.UTF_8));
+            }
+            v.add(out.toByteArray());
+        }
+        for (String ch : new String[] {"\u00e9", "\u4e2d", "\ud83d\ude00", "\u20ac"}) { // every split of a multi-byte character
+            byte[] b = ch.getBytes(StandardCharsets.UTF_8);
+            for (int cut = 1; cut < b.length; cut++) {
+                v.add(java.util.Arrays.copyOfRange(b, 0, cut));
+                v.add(java.util.Arrays.copyOfRange(b, cut, b.length));
+                v.add(concat("a".getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOfRange(b, 0, cut)));
+                v.add(concat(java.util.Arrays.copyOfRange(b, cut, b.length), "\"".getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        v.add(new byte[] {(byte) 0xC0, (byte) 0xAF});
+        v.add(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
+        v.add("\"}".getBytes(StandardCharsets.UTF_8)); // a duplicate: both ids must be allowed together
+        v.add(null); // a token with no bytes (a control token): never allowed
+        v.add(new byte[0]);
+        return v.toArray(byte[][]::new);
+    }
+
+    @Test
+    void masksEqualBruteForceAndEveryCompletedWalkValidates(Random r) {
+        byte[][] vocab = adversarialVocabulary(r);
+        TokenTrie trie = TokenTrie.of(vocab);
+        String[] schemas = {null, Schemas.EVERYTHING, Schemas.NO_FREE_STRINGS};
+        for (String schema : schemas) {
+            Grammar g = schema == null ? Grammar.jsonObject() : Grammar.jsonSchema(schema);
+            int completed = 0;
+            int walks = 30;
+            for (int w = 0; w < walks; w++) {
+                if (walk(g, trie, vocab, r, schema, w)) {
+                    completed++;
+                }
+            }
+            assertTrue(completed >= walks / 2, completed + " of " + walks + " walks completed for " + schema);
+        }
+    }
+
+    /** One random walk through the grammar, checking each mask; whether it reached a complete document. */
+    private static boolean walk(Grammar g, TokenTrie trie, byte[][] vocab, Random r, String schema, int w) {
+        GrammarMatcher m = new GrammarMatcher(g, trie);
+        long[] mask = new long[m.maskLength()];
+        Frame state = g.start(); // the reference: the automaton fed byte by byte, no trie
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        for (int step = 0; step < 600; step++) {
+            int count = m.allowed(mask);
+            List<Integer> allowed = new ArrayList<>();
+            for (int id = 0; id < vocab.length; id++) {
+                boolean expected = after(state, vocab[id]) != null;
+                boolean got = (mask[id >>> 6] & (1L << id)) != 0;
+                assertEquals(expected, got, "walk " + w + ", step " + step + ", token " + id + " " + show(vocab[id]) + " after "
+                        + text.toString(StandardCharsets.UTF_8));
+                if (got) {
+                    allowed.add(id);
+                }
+            }
+            assertEquals(allowed.size(), count);
+            if (m.complete()) {
+                assertEquals(0, count, "nothing after a complete document");
+                SchemaCheck.assertValid(text.toString(StandardCharsets.UTF_8), schema, "walk " + w);
+                return true;
+            }
+            assertFalse(allowed.isEmpty(), "a dead end after " + text.toString(StandardCharsets.UTF_8));
+            // prefer short tokens half the time, so that walks also cross character and escape boundaries byte by byte
+            int pick = allowed.get(r.nextInt(allowed.size()));
+            if (r.nextBoolean()) {
+                for (int tries = 0; tries < 4 && vocab[pick].length > 1; tries++) {
+                    pick = allowed.get(r.nextInt(allowed.size()));
+                }
+            }
+            assertTrue(m.accept(pick));
+            state = after(state, vocab[pick]);
+            text.writeBytes(vocab[pick]);
+        }
+        return false;
+    }
+
+    /** The state after {@code bytes}, or null if the grammar refuses them (or they are none). */
+    private static Frame after(Frame state, byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            return null;
+        }
+        Frame s = state;
+        for (int i = 0; i < bytes.length && s != null; i++) {
+            s = s.next(bytes[i] & 0xFF);
+        }
+        return s;
+    }
+
+    @Test
+    void tokensWithoutBytesAreNeverAllowedAndOutOfRangeIdsAreRefused() {
+        byte[][] vocab = {null, new byte[0], "{".getBytes(StandardCharsets.UTF_8), "}".getBytes(StandardCharsets.UTF_8)};
+        GrammarMatcher m = new GrammarMatcher(Grammar.jsonObject(), TokenTrie.of(vocab));
+        long[] mask = new long[m.maskLength()];
+        assertEquals(1, m.allowed(mask));
+        assertEquals(1L << 2, mask[0]);
+        assertFalse(m.accept(0));
+        assertFalse(m.accept(1));
+        assertFalse(m.accept(-1));
+        assertFalse(m.accept(4));
+        assertFalse(m.accept(3));
+        assertTrue(m.accept(2));
+        assertEquals(1, m.allowed(mask));
+        assertTrue(m.accept(3));
+        assertTrue(m.complete());
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static String show(byte[] b) {
+        return b == null ? "null" : java.util.HexFormat.of().formatHex(b);
+    }
+}
