@@ -113,6 +113,7 @@ public final class CpuMatmul {
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private final ParallelFor.Body wideGemmBody = this::wideGemmTasks;
     private final ParallelFor.Body blasGemmBody = this::blasGemmTasks;
+    private final ParallelFor.Body packBody = this::packChunks;
     /** OpenBLAS for the wide-batch GEMM where present and enabled ({@link OpenBlasGemm}), else null. */
     private final OpenBlasGemm blas;
     /** {@link #xf} as a segment for {@link #blas}, remade when xf grows. */
@@ -476,7 +477,9 @@ public final class CpuMatmul {
     /**
      * Packs the rows of x (already in {@link #xf}) for the wide-batch GEMM: chunks of {@link GemmKernel#NR}
      * rows, each k-major, {@code xPanel[c K NR + k NR + j] = x[c NR + j, k]}; rows past M are zero.
-     * Once per matmul call, shared by all weight blocks.
+     * Once per matmul call, shared by all weight blocks; the chunks are split over the team
+     * ({@link #packChunks}): done by the caller alone this took 1.3 ms per 512 x 2048 x on Zen 4, while the
+     * other threads waited (the matmul of a 256 x 2048 weight takes 3-6 ms on two threads).
      */
     private void packX(int m, int k) {
         int nr = GemmKernel.NR;
@@ -485,8 +488,18 @@ public final class CpuMatmul {
         if (xPanel.length < size) {
             xPanel = new float[size];
         }
+        pool.run(chunks, (long) m * k < INLINE_WORK ? chunks : 1, packBody);
+    }
+
+    /**
+     * Chunks {@code [start, end)} of {@link #packX}, row by row (reading a row in order and storing with a stride of
+     * {@link GemmKernel#NR}: the 32 rows of a chunk lie K floats apart, 8 KiB for K = 2048, so reading down the rows
+     * hit one L1 set; k-outer loops and vector gathers took 2.3-2.6x as long, measured on Zen 4).
+     */
+    private void packChunks(int start, int end) {
+        int nr = GemmKernel.NR, m = shape.m(), k = shape.k();
         float[] xp = xPanel, x = xf;
-        for (int row = 0; row < chunks * nr; row++) {
+        for (int row = start * nr; row < end * nr; row++) {
             int base = (row / nr) * k * nr + row % nr;
             if (row < m) {
                 for (int kk = 0, from = row * k; kk < k; kk++) {
