@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A one-thread matrix-vector product ({@code Ops.matmul} with one row of x, which runs on the
+ * A one-thread matrix-vector product ({@code Ops.matmul} with {@link #tokens} rows of x, which runs on the
  * caller's thread) timed by the thread's CPU time as well as by the clock: on a machine shared with
  * other work the clock also counts the time the scheduler gave to others, the CPU time does not
  * (caches and memory stay shared). The secondary metrics {@code cpuNanos} and {@code calls} are
@@ -48,6 +48,10 @@ public class MatvecCpuTimeBench extends BackendState {
     /** Weight shape N x K. */
     @Param("2048x5632")
     public String shape;
+
+    /** Rows of x: 1 is the matrix-vector product; 2 to 15 a decode step of that many sequences (the few-rows path). */
+    @Param("1")
+    public int tokens;
 
     private Tensor x;
     private Tensor w;
@@ -79,9 +83,9 @@ public class MatvecCpuTimeBench extends BackendState {
     public void setUp() {
         open();
         long[] nk = dims(shape);
-        x = input(1, nk[1]);
+        x = input(tokens, nk[1]);
         w = ops.upload(arena, random.weights(arena, DType.valueOf(dtype), nk[0], nk[1]));
-        out = output(1, nk[0]);
+        out = output(tokens, nk[0]);
     }
 
     /** Closes the backend and frees the tensors. */
@@ -91,7 +95,7 @@ public class MatvecCpuTimeBench extends BackendState {
     }
 
     /**
-     * Measures one {@code [1, K] · [N, K]ᵀ} product on this thread, adding its CPU time to {@code time}.
+     * Measures one {@code [tokens, K] · [N, K]ᵀ} product on this thread, adding its CPU time to {@code time}.
      *
      * @param time the thread's counters, reported as secondary metrics
      */

@@ -21,7 +21,7 @@ import java.util.Objects;
  * integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes (on narrow
  * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
  * ({@link MatvecLoops}).</li>
- * <li>2 to {@value FewRowsLoops#MAX_ROWS} rows of x of the commonest dtypes (a decode step of several sequences):
+ * <li>2 (4 for Q4_K and Q5_K on 512-bit vectors: {@link FewRowsLoops#minRows}) to {@value FewRowsLoops#MAX_ROWS} rows of x of the commonest dtypes (a decode step of several sequences):
  * each weight slice is decoded to floats once and dotted with every row of x ({@link FewRowsLoops}), where the
  * matrix-vector kernels would decode it again for each row.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
@@ -50,7 +50,8 @@ public final class CpuMatmul {
      * Q4_K and Q6_K take the dots up to 9 rows, a decode step of up to 9 sequences decoded together
      * ({@code Model.newBatch}): on the AVX-512 Xeon the 512-bit dots beat the small-M GEMM there (its Q6_K
      * decode is scalar), 8 sequences of a Q4_K_M TinyLlama 2.2x faster end to end (docs/benchmarks.md).
-     * The dtypes of {@link FewRowsLoops#supports} take the few-rows path from 2 rows on, whatever this says.
+     * The dtypes of {@link FewRowsLoops#supports} take the few-rows path from {@link FewRowsLoops#minRows} rows on,
+     * whatever this says.
      */
     static int gemmMinRows(DType type) {
         return switch (type) {
@@ -194,7 +195,7 @@ public final class CpuMatmul {
         try {
             if ((long) m * s.n() * k <= scalarWork) {
                 SmallMatmul.rows(s, weights, xf, scratch.get().row(k + s.n()), output);
-            } else if (m >= FewRowsLoops.MIN_ROWS && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType())) {
+            } else if (m >= FewRowsLoops.minRows(s.wType()) && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType())) {
                 pool.run(s.n(), matvecGrain(s), fewRowsBody); // a batched decode step: each weight decoded once for all rows
             } else if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {

@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Dot products of one decoded weight slice with the same slice of several rows of x, for {@link FewRowsLoops}:
  * four rows at a time, so each load of the weights feeds four FMAs (five loads per four FMAs, where a dot of one
- * row takes two per FMA). Lanes are summed in a fixed order ({@link VectorMath#sum}), so results do not depend on
+ * row takes two per FMA), then a pair, then one. A row's sum gets the same operations in the same order in every
+ * one of these, so it does not depend on how many rows there are. Lanes are summed in a fixed order ({@link VectorMath#sum}), so results do not depend on
  * JIT timing or the thread count. 512-bit vectors where {@link WideDots#AVAILABLE}, else 256-bit.
  */
 final class FewRowsDots {
@@ -32,9 +33,38 @@ final class FewRowsDots {
             int x0 = i * k + k0;
             dot4(w, kc, x, x0, x0 + k, x0 + 2 * k, x0 + 3 * k, sums, i);
         }
-        for (; i < m; i++) {
+        if (i + 2 <= m) {
+            int x0 = i * k + k0;
+            dot2(w, kc, x, x0, x0 + k, sums, i);
+            i += 2;
+        }
+        if (i < m) {
             sums[i] += dot(w, kc, x, i * k + k0);
         }
+    }
+
+    /**
+     * {@code sums[at + r] += w . x[x_r, x_r + n)} for the two rows r: three loads per two FMAs, where two calls of
+     * {@link #dot} take four. Each row gets the same operations in the same order as in {@link #dot4} and {@link #dot}.
+     */
+    static void dot2(float[] w, int n, float[] x, int x0, int x1, float[] sums, int at) {
+        int l = F.length();
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+        int j = 0;
+        for (; j <= n - 2 * l; j += 2 * l) {
+            FloatVector v = FloatVector.fromArray(F, w, j), u = FloatVector.fromArray(F, w, j + l);
+            a0 = v.fma(FloatVector.fromArray(F, x, x0 + j), a0);
+            a1 = v.fma(FloatVector.fromArray(F, x, x1 + j), a1);
+            b0 = u.fma(FloatVector.fromArray(F, x, x0 + j + l), b0);
+            b1 = u.fma(FloatVector.fromArray(F, x, x1 + j + l), b1);
+        }
+        float s0 = VectorMath.sum(a0.add(b0)), s1 = VectorMath.sum(a1.add(b1));
+        for (; j < n; j++) {
+            s0 += w[j] * x[x0 + j];
+            s1 += w[j] * x[x1 + j];
+        }
+        sums[at] += s0;
+        sums[at + 1] += s1;
     }
 
     /** {@code sums[at + r] += w . x[x_r, x_r + n)} for the four rows r; two accumulators per row hide the FMA latency. */

@@ -50,7 +50,9 @@ class FewRowsMatmulTest {
                 Tensor w = MatmulFixtures.weight(arena, random, type, 1, k);
                 float[] expected = new float[k];
                 WeightDecoder.decode(type, w.segment(), w.byteOffset(), expected, 0, k);
-                assertArrayEquals(expected, decodeRow(type, w.segment(), w.byteOffset(), k), type + " K " + k);
+                for (boolean wide : new boolean[] {false, true}) { // both widths on any machine (512 bits emulated where absent)
+                    assertArrayEquals(expected, decodeRow(type, w.segment(), w.byteOffset(), k, wide), type + " K " + k + (wide ? " wide" : " narrow"));
+                }
             }
         }
     }
@@ -59,7 +61,7 @@ class FewRowsMatmulTest {
     @EnumSource(value = DType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void few_rows_are_within_the_float64_bound_and_the_dispatch_takes_them(DType type, Random random) {
         for (int trial = 0; trial < 6; trial++) {
-            int m = FewRowsLoops.MIN_ROWS + random.nextInt(FewRowsLoops.MAX_ROWS - FewRowsLoops.MIN_ROWS + 1);
+            int m = FewRowsLoops.minRows(type) + random.nextInt(FewRowsLoops.MAX_ROWS - FewRowsLoops.minRows(type) + 1);
             int n = 1 + random.nextInt(70);
             int block = type.blockSize();
             // odd block counts, slices past KC with a partial last slice; for floats odd K, tails of the vector loops
@@ -113,7 +115,7 @@ class FewRowsMatmulTest {
     }
 
     /** One weight row decoded block by block with {@link FewRowsDecoder}, as {@link FewRowsLoops} decodes its slices. */
-    private static float[] decodeRow(DType type, MemorySegment w, long at, int k) {
+    private static float[] decodeRow(DType type, MemorySegment w, long at, int k, boolean wide) {
         float[] out = new float[k + 1];
         Arrays.fill(out, Float.NaN);
         float[] block = new float[FewRowsLoops.KC];
@@ -134,11 +136,41 @@ class FewRowsMatmulTest {
                 for (int b = 0; b < k / size; b++) {
                     long o = at + type.bytesPerBlock() * b;
                     switch (type) {
-                        case Q8_0 -> FewRowsDecoder.q8_0(w, o, block, 0);
-                        case Q4_0 -> FewRowsDecoder.q4_0(w, o, block, 0);
-                        case Q4_K -> FewRowsDecoder.q4_K(w, o, block, 0);
-                        case Q5_K -> FewRowsDecoder.q5_K(w, o, block, 0);
-                        case Q6_K -> FewRowsDecoder.q6_K(w, o, block, 0);
+                        case Q8_0 -> {
+                            if (wide) {
+                                FewRowsDecoder.q8_0Wide(w, o, block, 0);
+                            } else {
+                                FewRowsDecoder.q8_0Narrow(w, o, block, 0);
+                            }
+                        }
+                        case Q4_0 -> {
+                            if (wide) {
+                                FewRowsDecoder.q4_0Wide(w, o, block, 0);
+                            } else {
+                                FewRowsDecoder.q4_0Narrow(w, o, block, 0);
+                            }
+                        }
+                        case Q4_K -> {
+                            if (wide) {
+                                FewRowsDecoder.q4_KWide(w, o, block, 0);
+                            } else {
+                                FewRowsDecoder.q4_KNarrow(w, o, block, 0);
+                            }
+                        }
+                        case Q5_K -> {
+                            if (wide) {
+                                FewRowsDecoder.q5_KWide(w, o, block, 0);
+                            } else {
+                                FewRowsDecoder.q5_KNarrow(w, o, block, 0);
+                            }
+                        }
+                        case Q6_K -> {
+                            if (wide) {
+                                FewRowsDecoder.q6_KWide(w, o, block, 0);
+                            } else {
+                                FewRowsDecoder.q6_KNarrow(w, o, block, 0);
+                            }
+                        }
                         default -> throw new IllegalArgumentException(type.toString());
                     }
                     System.arraycopy(block, 0, out, size * b, size);
