@@ -60,12 +60,20 @@ public record WeightTraffic(long bytesPerToken, long activeParameters, long tota
         }
     }
 
-    /** Bits of weights read per active parameter ({@code 8 bytesPerToken / activeParameters}). */
+    /**
+     * Bits of weights read per active parameter.
+     *
+     * @return {@code 8 bytesPerToken / activeParameters}, 0 without active parameters
+     */
     public double bitsPerActiveParameter() {
         return activeParameters == 0 ? 0 : 8.0 * bytesPerToken / activeParameters;
     }
 
-    /** One line for {@code panamax inspect}: bytes read per token against the active parameters. */
+    /**
+     * One line for {@code panamax inspect}.
+     *
+     * @return the bytes read per token against the file's, and the active parameters against all
+     */
     public String describe() {
         return String.format("per token:   %.1f MB of weights read (of %.1f MB), %,d active parameters of %,d, %.2f bits per active parameter",
                 bytesPerToken / 1e6, totalBytes / 1e6, activeParameters, totalParameters, bitsPerActiveParameter());
