@@ -19,8 +19,10 @@ import dev.panamax.tensor.Backends;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Tensor;
+import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.LoadOptions;
 import dev.panamax.transformer.Model;
+import dev.panamax.transformer.WeightTraffic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -170,6 +172,33 @@ class SynthModelTest {
                     assertTrue(Float.isFinite(v), shape.name() + ": finite logits");
                 }
                 assertFalse(IntStream.range(0, logits.length).allMatch(i -> logits[i] == logits[0]), shape.name());
+            }
+        }
+    }
+
+    /**
+     * {@link WeightTraffic} counts from the file's tensor table and the model's configuration what
+     * {@link SynthModel#bytesPerToken} and {@link SynthModel#matmulParams} compute from the shape alone:
+     * two derivations that must agree on every family, the routed experts counted at used / count.
+     */
+    @Test
+    void weight_traffic_of_a_file_matches_the_shape_figures(@TempDir Path dir) throws IOException {
+        for (SynthShape shape : TINY_FAMILIES) {
+            for (SynthType type : shape.architecture().equals("gpt-oss") ? List.of(SynthType.MXFP4_MOE, SynthType.Q4_K_M)
+                    : List.of(SynthType.Q8_0, SynthType.Q4_K_M)) {
+                Path file = dir.resolve(shape.name() + "-" + type + ".gguf");
+                SynthModel.write(shape, type, file, 9);
+                try (GgufFile g = GgufFile.open(file)) {
+                    WeightTraffic w = WeightTraffic.of(g, GgufConfigReader.read(g));
+                    String what = shape.name() + " " + type;
+                    assertEquals(SynthModel.bytesPerToken(shape, type), w.bytesPerToken(), what + ": bytes per token");
+                    assertEquals(SynthModel.matmulParams(shape), w.activeParameters(), what + ": active parameters");
+                    assertEquals(SynthModel.totalParams(shape), w.totalParameters(), what + ": parameters");
+                    assertTrue(Files.size(file) > w.totalBytes(), what + ": tensor bytes within the file");
+                    boolean moe = shape.experts() != null;
+                    assertEquals(moe, w.bytesPerToken() < w.totalBytes() - g.findTensorInfo("token_embd.weight").orElseThrow().byteSize()
+                            * (shape.tiedEmbeddings() ? 0 : 1), what + ": only a mixture reads less than its weights");
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.LoadOptions;
 import dev.panamax.transformer.Model;
 import dev.panamax.transformer.UnsupportedModelException;
+import dev.panamax.transformer.WeightTraffic;
 import dev.panamax.transformer.family.FamilyConfig;
 import dev.panamax.transformer.lora.LoraAdapter;
 import java.io.PrintWriter;
@@ -67,6 +68,7 @@ final class InspectCommand implements Callable<Integer> {
     /** Which family runs the file (a safetensors file: with the config.json beside it), and what it uses. */
     private void family(PrintWriter out) throws Exception {
         FamilyConfig family;
+        WeightTraffic traffic = null;
         try {
             if (file.getFileName().toString().endsWith(".safetensors")) {
                 Path config = file.toAbsolutePath().getParent().resolve("config.json");
@@ -77,6 +79,7 @@ final class InspectCommand implements Callable<Integer> {
             } else {
                 try (GgufFile g = GgufFile.open(file)) {
                     family = GgufConfigReader.family(g);
+                    traffic = WeightTraffic.of(g, family.common());
                 }
             }
         } catch (UnsupportedModelException e) {
@@ -89,6 +92,9 @@ final class InspectCommand implements Callable<Integer> {
         }
         if (!family.encoder()) {
             out.println(kvCache(family));
+        }
+        if (traffic != null) {
+            out.println(traffic.describe());
         }
     }
 
