@@ -62,9 +62,8 @@ final class Endpoints {
     void chatCompletions(HttpExchange exchange) throws IOException {
         ChatCompletionRequest req = Json.read(body(exchange), ChatCompletionRequest.class);
         ServedModel m = generating(req.model());
-        GenerateOptions options = req.options();
+        GenerateOptions options = req.options().grammar(ResponseFormat.grammar(req.responseFormat(), req.tools(), req.toolChoice()));
         int top = req.logprobsWanted();
-        req.checkResponseFormat();
         ChatPrompt chat = ChatPrompt.of(req, m.model().chatFormat());
         int[] prompt = m.model().tokenizer().encode(chat.text(), chat.tokenizerAddsBos(), true);
         String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());

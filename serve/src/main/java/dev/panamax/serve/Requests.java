@@ -74,25 +74,6 @@ final class Requests {
             }
             return topLogprobs;
         }
-
-        /** Refuses a {@code response_format} other than plain text: JSON output needs constrained decoding, which this server lacks. */
-        void checkResponseFormat() {
-            if (responseFormat == null || responseFormat.isNull()) {
-                return;
-            }
-            String type = responseFormat.path("type").isTextual() ? responseFormat.get("type").asText() : null;
-            if (!responseFormat.isObject() || type == null) {
-                throw ApiException.badRequest("'response_format' must be an object with a 'type'", "response_format");
-            }
-            if (type.equals("json_object") || type.equals("json_schema")) {
-                throw ApiException.badRequest("'response_format' of type '" + type + "' is not supported: this server has no constrained"
-                        + " decoding to guarantee JSON; ask for JSON in the messages, or leave 'response_format' out", "response_format");
-            }
-            if (!type.equals("text")) {
-                throw ApiException.badRequest("'response_format.type' must be 'text' (json_object and json_schema are not supported), got '"
-                        + type + "'", "response_format");
-            }
-        }
     }
 
     /**

@@ -49,10 +49,15 @@ class OpenAiServerErrorsTest {
             assertError(t.post(chat, "{" + hi + ", \"temperature\": 3}"), 400, "temperature", "[0.0, 2.0]");
             assertError(t.post(chat, "{" + hi + ", \"n\": 5}"), 400, "n", "[1, 4]", "--parallel");
             assertError(t.post(chat, "{" + hi + ", \"n\": 0}"), 400, "n", "[1, 4]");
-            assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_object\"}}"), 400, "response_format",
-                    "constrained decoding");
             assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {}}}"), 400,
-                    "response_format", "not supported");
+                    "response_format", "'response_format.json_schema.schema'");
+            assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"schema\":"
+                    + " {\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"string\", \"pattern\": \"^a\"}}}}}}"), 400,
+                    "response_format", "'pattern'", "#/properties/a");
+            assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"schema\":"
+                    + " {\"type\": \"string\"}}}}"), 400, "response_format", "top-level schema must be an object");
+            assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_object\"}, \"tools\": [{\"type\": \"function\","
+                    + " \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"object\"}}}]}"), 400, "response_format", "tools");
             assertError(t.post(chat, "{" + hi + ", \"response_format\": \"json\"}"), 400, "response_format", "object");
             assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"xml\"}}"), 400, "response_format", "'xml'");
             assertError(t.post(chat, "{" + hi + ", \"parallel_tool_calls\": \"yes\"}"), 400, "parallel_tool_calls", "true or false");
