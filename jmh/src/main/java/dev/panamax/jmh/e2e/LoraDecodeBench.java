@@ -84,9 +84,9 @@ public class LoraDecodeBench {
         public CpuTime() {
         }
 
-        /** CPU nanoseconds of the base model's {@value #TOKENS} steps. */
+        /** CPU nanoseconds of the base model's steps ({@value LoraDecodeBench#TOKENS} per op). */
         public long baseNanos;
-        /** CPU nanoseconds of the adapted model's {@value #TOKENS} steps. */
+        /** CPU nanoseconds of the adapted model's steps ({@value LoraDecodeBench#TOKENS} per op). */
         public long loraNanos;
 
         /** Zeroes the counters at the start of each iteration. */
