@@ -24,6 +24,7 @@ import dev.panamax.serve.Responses.Usage;
 import dev.panamax.transformer.api.Completion;
 import dev.panamax.transformer.api.GenerateOptions;
 import dev.panamax.transformer.api.Generation;
+import dev.panamax.transformer.lora.AdapterSet;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -48,6 +49,7 @@ final class Endpoints {
     private final ServerSettings settings;
     private final Watchdog watchdog;
     private final Semaphore embedding;
+    private final AdapterScales adapters;
     private final long created = System.currentTimeMillis() / 1000;
 
     Endpoints(ServedModel generator, ServedModel embedder, Scheduler scheduler, ServerSettings settings, Watchdog watchdog) {
@@ -57,6 +59,7 @@ final class Endpoints {
         this.settings = settings;
         this.watchdog = watchdog;
         this.embedding = new Semaphore(settings.parallel());
+        this.adapters = new AdapterScales(generator.adapters());
     }
 
     void chatCompletions(HttpExchange exchange) throws IOException {
@@ -64,6 +67,7 @@ final class Endpoints {
         ServedModel m = generating(req.model());
         GenerateOptions options = req.options().grammar(ResponseFormat.grammar(req.responseFormat(), req.tools(), req.toolChoice()));
         int top = req.logprobsWanted();
+        AdapterSet lora = adapters.forRequest(req.lora());
         ChatPrompt chat = ChatPrompt.of(req, m.model().chatFormat());
         int[] prompt = m.model().tokenizer().encode(chat.text(), chat.tokenizerAddsBos(), true);
         String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
@@ -71,7 +75,7 @@ final class Endpoints {
         Tokenizer tokenizer = m.model().tokenizer();
         int n = choices(req.n());
         if (!req.streamed()) {
-            List<Whole> wholes = generateWhole(prompt, fitted(prompt, options, m, "messages"), n, "messages", tokenizer, top);
+            List<Whole> wholes = generateWhole(prompt, fitted(prompt, options, m, "messages"), lora, n, "messages", tokenizer, top);
             List<ChatChoice> choices = new ArrayList<>(n);
             int generated = 0;
             for (int i = 0; i < n; i++) {
@@ -88,7 +92,7 @@ final class Endpoints {
             return;
         }
         boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        stream(exchange, prompt, fitted(prompt, options, m, "messages"), n, "messages", tokenizer, top, index -> new StreamShape() {
+        stream(exchange, prompt, fitted(prompt, options, m, "messages"), lora, n, "messages", tokenizer, top, index -> new StreamShape() {
             private final StringBuilder generated = new StringBuilder();
             private final List<TokenLogprob> pending = new ArrayList<>();
             private int shown;
@@ -166,6 +170,7 @@ final class Endpoints {
         String text = req.text();
         GenerateOptions options = req.options();
         int top = req.logprobsWanted();
+        AdapterSet lora = adapters.forRequest(req.lora());
         Tokenizer tokenizer = m.model().tokenizer();
         int[] prompt = tokenizer.encode(text, true, false);
         if (prompt.length == 0) {
@@ -178,7 +183,7 @@ final class Endpoints {
         long now = System.currentTimeMillis() / 1000;
         int n = choices(req.n());
         if (!req.streamed()) {
-            List<Whole> wholes = generateWhole(prompt, fitted(prompt, options, m, "prompt"), n, "prompt", tokenizer, top);
+            List<Whole> wholes = generateWhole(prompt, fitted(prompt, options, m, "prompt"), lora, n, "prompt", tokenizer, top);
             List<TextChoice> choices = new ArrayList<>(n);
             int generated = 0;
             for (int i = 0; i < n; i++) {
@@ -192,7 +197,7 @@ final class Endpoints {
             return;
         }
         boolean includeUsage = req.streamOptions() != null && Boolean.TRUE.equals(req.streamOptions().includeUsage());
-        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), n, "prompt", tokenizer, top, index -> new StreamShape() {
+        stream(exchange, prompt, fitted(prompt, options, m, "prompt"), lora, n, "prompt", tokenizer, top, index -> new StreamShape() {
             private int offset;
 
             @Override
@@ -288,6 +293,14 @@ final class Endpoints {
         }
         throw new ApiException(404, "invalid_request_error", "the model '" + id + "' does not exist; this server has " + names(), "model",
                 "model_not_found");
+    }
+
+    /** {@code GET /lora-adapters}: the adapters and their global scales; {@code POST}: sets those scales, then lists them. */
+    void loraAdapters(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestMethod().equals("POST")) {
+            adapters.setGlobal(Json.read(body(exchange), com.fasterxml.jackson.databind.JsonNode.class));
+        }
+        HttpIo.json(exchange, 200, adapters.list(), watchdog, settings.ioTimeout());
     }
 
     void health(HttpExchange exchange) throws IOException {
@@ -403,7 +416,8 @@ final class Endpoints {
     }
 
     /** Generates {@code n} choices through the scheduler and waits for all of them. */
-    private List<Whole> generateWhole(int[] prompt, GenerateOptions options, int n, String param, Tokenizer tokenizer, int top) {
+    private List<Whole> generateWhole(int[] prompt, GenerateOptions options, AdapterSet lora, int n, String param, Tokenizer tokenizer,
+                                      int top) {
         List<CompletableFuture<Completion>> done = new ArrayList<>(n);
         List<List<TokenLogprob>> logprobs = new ArrayList<>(n);
         List<Job> jobs = new ArrayList<>(n);
@@ -426,7 +440,7 @@ final class Endpoints {
                 public void failed(RuntimeException error) {
                     future.completeExceptionally(error);
                 }
-            }, recorder(tokenizer, top, entries)));
+            }, recorder(tokenizer, top, entries), lora));
         }
         submitAll(jobs);
         List<Whole> out = new ArrayList<>(n);
@@ -472,8 +486,8 @@ final class Endpoints {
      * Generates {@code n} choices through the scheduler, sending each piece as an event as it comes (choices
      * interleaved, told apart by their index); a client gone cancels them all.
      */
-    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, int n, String param, Tokenizer tokenizer, int top,
-                        IntFunction<StreamShape> shapes) throws IOException {
+    private void stream(HttpExchange exchange, int[] prompt, GenerateOptions options, AdapterSet lora, int n, String param, Tokenizer tokenizer,
+                        int top, IntFunction<StreamShape> shapes) throws IOException {
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         List<Job> jobs = new ArrayList<>(n);
         List<StreamShape> shape = new ArrayList<>(n);
@@ -505,7 +519,7 @@ final class Endpoints {
                     sampled.clear();
                     return out;
                 }
-            }, recorder(tokenizer, top, sampled)));
+            }, recorder(tokenizer, top, sampled), lora));
         }
         submitAll(jobs); // a full queue is a 503 before any header is sent
         try (EventStream sse = new EventStream(exchange, watchdog, settings.ioTimeout())) {

@@ -4,6 +4,7 @@ import dev.panamax.transformer.api.Cancellation;
 import dev.panamax.transformer.api.Completion;
 import dev.panamax.transformer.api.GenerateOptions;
 import dev.panamax.transformer.api.Generation;
+import dev.panamax.transformer.lora.AdapterSet;
 
 /**
  * One generation request waiting for, or holding, a slot of the {@link Scheduler}: its prompt tokens,
@@ -27,18 +28,28 @@ final class Job {
     private final GenerateOptions options;
     private final Listener listener;
     private final Generation.SampledTokens sampled;
+    private final AdapterSet adapters;
     private final Cancellation cancellation = new Cancellation();
 
     Job(int[] prompt, GenerateOptions options, Listener listener) {
-        this(prompt, options, listener, null);
+        this(prompt, options, listener, null, AdapterSet.NONE);
     }
 
-    /** @param sampled told of each token sampled, with its logits (for log-probabilities), or null */
-    Job(int[] prompt, GenerateOptions options, Listener listener, Generation.SampledTokens sampled) {
+    /**
+     * @param sampled  told of each token sampled, with its logits (for log-probabilities), or null
+     * @param adapters the LoRA adapters the generation runs with ({@link AdapterSet#NONE}: the base model)
+     */
+    Job(int[] prompt, GenerateOptions options, Listener listener, Generation.SampledTokens sampled, AdapterSet adapters) {
         this.prompt = prompt;
         this.options = options.cancellation(cancellation);
         this.listener = listener;
         this.sampled = sampled;
+        this.adapters = adapters;
+    }
+
+    /** The LoRA adapters this job's generation runs with. */
+    AdapterSet adapters() {
+        return adapters;
     }
 
     /** Told of each sampled token before its text, on the scheduler's thread; null for none. */

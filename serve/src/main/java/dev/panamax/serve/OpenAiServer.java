@@ -177,6 +177,13 @@ public final class OpenAiServer implements AutoCloseable {
             case "/detokenize" -> post(method, path, () -> endpoints.detokenize(exchange));
             case "/v1/models", "/models" -> get(method, path, () -> endpoints.models(exchange));
             case "/health" -> get(method, path, () -> endpoints.health(exchange));
+            case "/lora-adapters" -> {
+                if (!method.equals("GET") && !method.equals("POST")) {
+                    throw new ApiException(405, "invalid_request_error", path + " takes GET or POST, not " + method, null,
+                            "method_not_allowed");
+                }
+                endpoints.loraAdapters(exchange);
+            }
             case "/", "/index.html" -> get(method, path, () -> index(exchange));
             default -> {
                 if (path.startsWith("/v1/models/")) {

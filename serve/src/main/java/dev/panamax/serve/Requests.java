@@ -11,7 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The request bodies, as OpenAI (and llama-server, for {@code /tokenize} and {@code /detokenize})
  * define them; Jackson maps them ({@link Json}). Fields a request leaves out are null. Besides
- * OpenAI's sampling fields, {@code top_k} and {@code min_p} are read, as llama-server does.
+ * OpenAI's sampling fields, {@code top_k} and {@code min_p} are read, as llama-server does, and so is
+ * its {@code lora} field (the request's adapter scales, {@link AdapterScales}).
  */
 final class Requests {
     private Requests() {
@@ -22,7 +23,7 @@ final class Requests {
                                  Integer maxTokens, Integer maxCompletionTokens, JsonNode stop, Long seed, Boolean stream,
                                  StreamOptions streamOptions, Integer n, Double presencePenalty, Double frequencyPenalty, JsonNode tools,
                                  JsonNode toolChoice, Boolean parallelToolCalls, Boolean logprobs, Integer topLogprobs,
-                                 JsonNode responseFormat) {
+                                 JsonNode responseFormat, JsonNode lora) {
         /** The conversation, each message's content as text. */
         List<ChatMessage> conversation() {
             if (messages == null || messages.isEmpty()) {
@@ -90,7 +91,7 @@ final class Requests {
     /** {@code POST /v1/completions}. */
     record CompletionRequest(String model, JsonNode prompt, Double temperature, Double topP, Integer topK, Double minP, Integer maxTokens,
                              JsonNode stop, Long seed, Boolean stream, StreamOptions streamOptions, Integer n, Double presencePenalty,
-                             Double frequencyPenalty, Boolean echo, Integer logprobs) {
+                             Double frequencyPenalty, Boolean echo, Integer logprobs, JsonNode lora) {
         /** The prompt: a string, or an array of one string. */
         String text() {
             if (prompt == null || prompt.isNull()) {

@@ -141,7 +141,7 @@ final class Scheduler implements AutoCloseable {
     /** Starts {@code job} in a free slot; a job that cannot start (its prompt is refused) fails at once. */
     private void admit(Job job, Map<Generation, Job> running, List<Generation> order) {
         try {
-            Generation g = slots.start(job.prompt(), job.options(), job.listener()::text, prefillChunk);
+            Generation g = slots.start(job.prompt(), job.options(), job.adapters(), job.listener()::text, prefillChunk);
             g.onSampled(job.sampled());
             running.put(g, job);
             order.add(g);

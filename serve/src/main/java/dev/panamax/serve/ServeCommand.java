@@ -74,8 +74,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--template", paramLabel = "NAME", description = "Chat format instead of the model's template: a built-in format's name, a Jinja template's text, or a file.")
     String template;
 
-    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "A LoRA adapter every request runs with: a GGUF adapter"
-            + " or a PEFT directory, at SCALE (default 1). Repeatable; the changes add up.")
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "A LoRA adapter: a GGUF adapter or a PEFT"
+            + " directory, at SCALE (default 1) for requests that give no 'lora' field. Repeatable (ids 0, 1, ... in order; the"
+            + " changes add up); a request's \"lora\": [{\"id\": 0, \"scale\": 0.5}] and POST /lora-adapters set other scales.")
     java.util.List<String> loras = new java.util.ArrayList<>();
 
     /** Set by tests: called with the server once it listens; the command then returns instead of waiting. */
@@ -92,18 +93,25 @@ public final class ServeCommand implements Callable<Integer> {
         ServerSettings settings = ServerSettings.defaults().listen(host, port).capacity(parallel, queue)
                 .limits(maxBody, Duration.ofSeconds(timeoutSeconds)).apiKey(key == null || key.isEmpty() ? null : key).batched(!noBatch);
         ModelOptions options = ModelOptions.defaults().backend(backend).threads(threads).contextLength(ctx).chatTemplate(template);
-        AdapterSet adapters = AdapterSet.NONE;
+        java.util.List<ServedAdapter> adapters = new java.util.ArrayList<>();
+        AdapterSet startSet = AdapterSet.NONE;
         for (String lora : loras) {
             LoraSpec parsed = LoraSpec.parse(lora);
             if (parsed == null) {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '--lora': " + lora
                         + " (it must be FILE or FILE:SCALE with a finite SCALE)");
             }
-            adapters = adapters.with(LoraAdapter.open(parsed.path()), parsed.scale());
+            LoraAdapter adapter = LoraAdapter.open(parsed.path());
+            adapters.add(new ServedAdapter(parsed.path().toString(), adapter, parsed.scale()));
+            startSet = parsed.scale() == 0 ? startSet : startSet.with(adapter, parsed.scale());
         }
-        try (LanguageModel generator = LanguageModel.open(model, options.load(options.load().withAdapters(adapters)));
+        // the base model alone: each request picks its adapters (the --lora scales unless it gives its own)
+        try (LanguageModel generator = LanguageModel.open(model, options);
              LanguageModel embedder = embeddingModel == null ? null : LanguageModel.open(embeddingModel, options)) {
-            ServedModel served = new ServedModel(alias != null ? alias : ServedModel.idOf(model), generator);
+            if (!adapters.isEmpty()) {
+                generator.newSession(startSet).close(); // an adapter that does not fit this model fails here, naming the tensor
+            }
+            ServedModel served = new ServedModel(alias != null ? alias : ServedModel.idOf(model), generator, adapters);
             ServedModel embedding = embedder == null ? null : new ServedModel(ServedModel.idOf(embeddingModel), embedder);
             try (OpenAiServer server = OpenAiServer.start(served, embedding, settings)) {
                 err.printf("panamax serve: %s on %s (%d parallel, context %d, %s)%n", served.id(), server.uri(), parallel,

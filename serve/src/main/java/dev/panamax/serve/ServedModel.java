@@ -2,23 +2,36 @@ package dev.panamax.serve;
 
 import dev.panamax.transformer.api.LanguageModel;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A model the server offers, under the name requests give as {@code model}.
  *
- * @param id    the name, e.g. the file's name without {@code .gguf}
- * @param model the loaded model
+ * @param id       the name, e.g. the file's name without {@code .gguf}
+ * @param model    the loaded model (opened without adapters: requests choose theirs)
+ * @param adapters the LoRA adapters requests may pick, by index ({@link ServedAdapter})
  */
-public record ServedModel(String id, LanguageModel model) {
+public record ServedModel(String id, LanguageModel model, List<ServedAdapter> adapters) {
     /**
-     * Checks the name and the model.
+     * Checks the name and the model, and copies the list.
      *
-     * @throws IllegalArgumentException if {@code id} is null or blank, or {@code model} is null
+     * @throws IllegalArgumentException if {@code id} is null or blank, or {@code model} or {@code adapters} is null
      */
     public ServedModel {
-        if (id == null || id.isBlank() || model == null) {
-            throw new IllegalArgumentException("a served model needs a name and a model");
+        if (id == null || id.isBlank() || model == null || adapters == null) {
+            throw new IllegalArgumentException("a served model needs a name, a model and a list of adapters (maybe empty)");
         }
+        adapters = List.copyOf(adapters);
+    }
+
+    /**
+     * A model served without adapters.
+     *
+     * @param id    the name
+     * @param model the loaded model
+     */
+    public ServedModel(String id, LanguageModel model) {
+        this(id, model, List.of());
     }
 
     /**

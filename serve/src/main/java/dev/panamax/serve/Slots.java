@@ -5,6 +5,7 @@ import dev.panamax.transformer.api.GenerateOptions;
 import dev.panamax.transformer.api.Generation;
 import dev.panamax.transformer.api.LanguageModel;
 import dev.panamax.transformer.api.Session;
+import dev.panamax.transformer.lora.AdapterSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -19,8 +20,8 @@ interface Slots extends AutoCloseable {
     /** Generations that can run at once. */
     int capacity();
 
-    /** Starts a generation in a free slot (the scheduler calls this only when one is free). */
-    Generation start(int[] prompt, GenerateOptions options, Consumer<String> onText, int prefillChunk);
+    /** Starts a generation with {@code adapters} in a free slot (the scheduler calls this only when one is free). */
+    Generation start(int[] prompt, GenerateOptions options, AdapterSet adapters, Consumer<String> onText, int prefillChunk);
 
     /** One forward step for each running generation, each then advanced; a failure ends that generation. */
     void step(List<Generation> running, BiConsumer<Generation, RuntimeException> failed);
@@ -52,8 +53,8 @@ interface Slots extends AutoCloseable {
         }
 
         @Override
-        public Generation start(int[] prompt, GenerateOptions options, Consumer<String> onText, int prefillChunk) {
-            int slot = batch.claim();
+        public Generation start(int[] prompt, GenerateOptions options, AdapterSet adapters, Consumer<String> onText, int prefillChunk) {
+            int slot = batch.claim(adapters); // a step whose slots use k adapter sets runs k passes
             try {
                 Generation g = Generation.inSlot(batch, slot, prompt, options, onText, prefillChunk);
                 bySlot[slot] = g;
@@ -120,8 +121,8 @@ interface Slots extends AutoCloseable {
     }
 
     /**
-     * A session per slot, made as needed and kept (a request whose prompt starts as an earlier one's
-     * reuses that session's cache); a round steps the generations one after another.
+     * A session per slot, made as needed and kept (a request whose prompt starts as an earlier one's,
+     * with the same adapters, reuses that session's cache); a round steps the generations one after another.
      */
     final class Sessions implements Slots {
         private final LanguageModel model;
@@ -141,19 +142,22 @@ interface Slots extends AutoCloseable {
         }
 
         @Override
-        public Generation start(int[] prompt, GenerateOptions options, Consumer<String> onText, int prefillChunk) {
+        public Generation start(int[] prompt, GenerateOptions options, AdapterSet adapters, Consumer<String> onText, int prefillChunk) {
             Session best = null;
             int bestReuse = -1;
             for (Session s : sessions) {
-                int reuse = busy.contains(s) ? -1 : s.reusableTokens(prompt);
+                // another set of adapters makes the cached tokens worthless: the session forgets them when it switches
+                int reuse = busy.contains(s) ? -1 : s.adapters().equals(adapters) ? s.reusableTokens(prompt) : 0;
                 if (reuse > bestReuse) {
                     best = s;
                     bestReuse = reuse;
                 }
             }
             if (best == null || (bestReuse == 0 && sessions.size() < capacity)) {
-                best = model.newSession();
+                best = model.newSession(adapters);
                 sessions.add(best);
+            } else if (!best.adapters().equals(adapters)) {
+                best.useAdapters(adapters);
             }
             Generation g = best.start(prompt, options, onText, prefillChunk);
             busy.add(best);

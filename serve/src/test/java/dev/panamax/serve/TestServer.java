@@ -36,9 +36,14 @@ final class TestServer implements AutoCloseable {
 
     /** A server over the model in {@code file} (e.g. {@code ForcedToolModel}'s), served as {@link #id}. */
     TestServer(Path file, ServerSettings settings, ModelOptions options) throws IOException {
+        this(file, settings, options, List.of());
+    }
+
+    /** A server over the model in {@code file} with the LoRA adapters requests may pick. */
+    TestServer(Path file, ServerSettings settings, ModelOptions options, List<ServedAdapter> adapters) throws IOException {
         model = LanguageModel.open(file, options);
         try {
-            server = OpenAiServer.start(new ServedModel(id, model), null, settings.listen("127.0.0.1", 0));
+            server = OpenAiServer.start(new ServedModel(id, model, adapters), null, settings.listen("127.0.0.1", 0));
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
@@ -80,6 +85,11 @@ final class TestServer implements AutoCloseable {
             b.header(headers[i], headers[i + 1]);
         }
         return reply(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    Reply delete(String path) throws IOException, InterruptedException {
+        return reply(http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()));
     }
 
     /** The {@code data:} events of a streamed response, [DONE] last. */
