@@ -1,5 +1,6 @@
 package dev.panamax.formats;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -11,7 +12,8 @@ import java.util.Map;
 
 /**
  * Reads one JSON value from a jackson-core streaming parser as plain Java values: {@code Map} (keys in
- * file order), {@code List}, {@code String}, {@code Long} (or {@code BigInteger} beyond its range), {@code Double}, {@code Boolean} or null.
+ * file order), {@code List}, {@code String}, {@code Long} (or {@code BigInteger} beyond its range), {@code Double}, {@code Boolean} or null;
+ * and writes such values (and the other {@code Number} types) back.
  * For small documents whose shape is checked by the caller (tokenizer files, benchmark reports);
  * the parser's own {@code StreamReadConstraints} bound sizes and nesting.
  */
@@ -58,5 +60,44 @@ public final class JsonTree {
             case VALUE_NULL -> null;
             default -> throw new JsonParseException(p, "unexpected JSON token " + t);
         };
+    }
+
+    /**
+     * Writes {@code value} as JSON: a {@code Map} with String keys (in its iteration order), a {@code List},
+     * a String, a Boolean, null, or an Integer, Long, BigInteger, Float, Double or BigDecimal.
+     *
+     * @param g     the generator to write to
+     * @param value the value
+     * @throws IOException if the generator fails
+     * @throws IllegalArgumentException if {@code value} (or a value inside it) is of another type
+     */
+    public static void write(JsonGenerator g, Object value) throws IOException {
+        switch (value) {
+            case null -> g.writeNull();
+            case Map<?, ?> m -> {
+                g.writeStartObject();
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    g.writeFieldName((String) e.getKey());
+                    write(g, e.getValue());
+                }
+                g.writeEndObject();
+            }
+            case List<?> l -> {
+                g.writeStartArray();
+                for (Object v : l) {
+                    write(g, v);
+                }
+                g.writeEndArray();
+            }
+            case String s -> g.writeString(s);
+            case Boolean b -> g.writeBoolean(b);
+            case Integer i -> g.writeNumber(i);
+            case Long l -> g.writeNumber(l);
+            case java.math.BigInteger i -> g.writeNumber(i);
+            case Float f -> g.writeNumber(f);
+            case Double d -> g.writeNumber(d);
+            case java.math.BigDecimal d -> g.writeNumber(d);
+            default -> throw new IllegalArgumentException("not a JSON value: " + value.getClass());
+        }
     }
 }

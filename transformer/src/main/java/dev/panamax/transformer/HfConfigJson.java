@@ -231,39 +231,10 @@ public final class HfConfigJson {
     public byte[] toJson() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            write(g, fields);
+            JsonTree.write(g, fields);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    private static void write(JsonGenerator g, Object v) throws IOException {
-        switch (v) {
-            case Map<?, ?> m -> {
-                g.writeStartObject();
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    g.writeFieldName((String) e.getKey());
-                    write(g, e.getValue());
-                }
-                g.writeEndObject();
-            }
-            case List<?> l -> {
-                g.writeStartArray();
-                for (Object o : l) {
-                    write(g, o);
-                }
-                g.writeEndArray();
-            }
-            case Long l -> g.writeNumber(l);
-            case java.math.BigInteger i -> g.writeNumber(i);
-            case Integer i -> g.writeNumber(i);
-            case Double d -> g.writeNumber(d);
-            case Float f -> g.writeNumber(f);
-            case Boolean b -> g.writeBoolean(b);
-            case String s -> g.writeString(s);
-            case null -> g.writeNull();
-            default -> throw new IllegalArgumentException("not a JSON value: " + v.getClass());
-        }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.panamax.formats.JsonTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,36 +75,11 @@ final class SchemaTree {
     static byte[] write(Object value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            write(g, value);
+            JsonTree.write(g, value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
     }
 
-    private static void write(JsonGenerator g, Object value) throws IOException {
-        switch (value) {
-            case null -> g.writeNull();
-            case Map<?, ?> m -> {
-                g.writeStartObject();
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    g.writeFieldName((String) e.getKey());
-                    write(g, e.getValue());
-                }
-                g.writeEndObject();
-            }
-            case List<?> l -> {
-                g.writeStartArray();
-                for (Object v : l) {
-                    write(g, v);
-                }
-                g.writeEndArray();
-            }
-            case String s -> g.writeString(s);
-            case java.math.BigInteger i -> g.writeNumber(i);
-            case java.math.BigDecimal d -> g.writeNumber(d);
-            case Boolean b -> g.writeBoolean(b);
-            default -> throw new IllegalArgumentException("not a JSON value: " + value.getClass());
-        }
-    }
 }
