@@ -94,7 +94,6 @@ public final class ServeCommand implements Callable<Integer> {
                 .limits(maxBody, Duration.ofSeconds(timeoutSeconds)).apiKey(key == null || key.isEmpty() ? null : key).batched(!noBatch);
         ModelOptions options = ModelOptions.defaults().backend(backend).threads(threads).contextLength(ctx).chatTemplate(template);
         java.util.List<ServedAdapter> adapters = new java.util.ArrayList<>();
-        AdapterSet startSet = AdapterSet.NONE;
         for (String lora : loras) {
             LoraSpec parsed = LoraSpec.parse(lora);
             if (parsed == null) {
@@ -103,13 +102,16 @@ public final class ServeCommand implements Callable<Integer> {
             }
             LoraAdapter adapter = LoraAdapter.open(parsed.path());
             adapters.add(new ServedAdapter(parsed.path().toString(), adapter, parsed.scale()));
-            startSet = parsed.scale() == 0 ? startSet : startSet.with(adapter, parsed.scale());
         }
         // the base model alone: each request picks its adapters (the --lora scales unless it gives its own)
         try (LanguageModel generator = LanguageModel.open(model, options);
              LanguageModel embedder = embeddingModel == null ? null : LanguageModel.open(embeddingModel, options)) {
-            if (!adapters.isEmpty()) {
-                generator.newSession(startSet).close(); // an adapter that does not fit this model fails here, naming the tensor
+            AdapterSet every = AdapterSet.NONE; // a request may pick any of them, also one whose --lora scale is 0
+            for (ServedAdapter a : adapters) {
+                every = every.with(a.adapter(), 1);
+            }
+            if (!every.isEmpty()) {
+                generator.newSession(every).close(); // an adapter that does not fit this model fails here, naming the tensor
             }
             ServedModel served = new ServedModel(alias != null ? alias : ServedModel.idOf(model), generator, adapters);
             ServedModel embedding = embedder == null ? null : new ServedModel(ServedModel.idOf(embeddingModel), embedder);
