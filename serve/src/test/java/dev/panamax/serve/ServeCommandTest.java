@@ -3,9 +3,13 @@ package dev.panamax.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.formats.gguf.GgufWriter;
+import dev.panamax.tensor.Tensor;
 import dev.panamax.tensor.testing.Seeded;
 import dev.panamax.transformer.chat.ChatModels;
 import java.io.PrintWriter;
+import java.lang.foreign.Arena;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,6 +51,38 @@ class ServeCommandTest {
         assertEquals("127.0.0.1", host[0]);
         assertTrue(models[0].contains("\"id\":\"my-model\""), models[0]);
         assertTrue(err.toString().contains("my-model on http://127.0.0.1:") && err.toString().contains("context 128"), err.toString());
+    }
+
+    @Test
+    void anAdapterThatDoesNotFitFailsAtStartEvenAtScaleZero(Random random) throws Exception {
+        Path file = ChatModels.write(dir.resolve("base.gguf"), random, ChatModels.CHATML_JINJA);
+        long cols;
+        try (GgufFile base = GgufFile.open(file)) {
+            cols = base.tensorInfos().stream().filter(t -> t.name().equals("blk.0.attn_q.weight")).findFirst().orElseThrow().shape()[1];
+        }
+        Path adapter = dir.resolve("misfit.gguf");
+        GgufWriter w = new GgufWriter();
+        w.putString("general.architecture", "llama");
+        w.putString("general.type", "adapter");
+        w.putString("adapter.type", "lora");
+        w.putFloat32("adapter.lora.alpha", 2);
+        try (Arena arena = Arena.ofConfined()) {
+            float[] a = new float[(int) (2 * (cols + 1))], b = new float[(int) (2 * cols)];
+            java.util.Arrays.fill(a, 0.01f);
+            java.util.Arrays.fill(b, 0.02f);
+            w.addTensor("blk.0.attn_q.weight.lora_a", Tensor.of(arena, a, 2, cols + 1)); // one column too many
+            w.addTensor("blk.0.attn_q.weight.lora_b", Tensor.of(arena, b, cols, 2));
+            w.write(adapter);
+        }
+        ServeCommand command = new ServeCommand();
+        command.started = server -> {
+            throw new AssertionError("the server must not start with an adapter that does not fit");
+        };
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(command).setErr(new PrintWriter(err)).execute("--model", file.toString(), "--port", "0", "--ctx", "64",
+                "--lora", adapter + ":0");
+        assertTrue(code != 0, err.toString());
+        assertTrue(err.toString().contains("blk.0.attn_q.weight"), err.toString());
     }
 
     @Test
