@@ -3,8 +3,6 @@ package dev.panamax.jmh.report;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
-import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -36,41 +34,7 @@ final class Json {
     static void write(Object value, Writer out) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
-            write(g, value);
-        }
-    }
-
-    private static void write(JsonGenerator g, Object v) throws IOException {
-        switch (v) {
-            case null -> g.writeNull();
-            case Map<?, ?> map -> {
-                g.writeStartObject();
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    g.writeFieldName(String.valueOf(e.getKey()));
-                    write(g, e.getValue());
-                }
-                g.writeEndObject();
-            }
-            case List<?> list -> {
-                g.writeStartArray();
-                for (Object o : list) {
-                    write(g, o);
-                }
-                g.writeEndArray();
-            }
-            case String s -> g.writeString(s);
-            case Boolean b -> g.writeBoolean(b);
-            case Integer i -> g.writeNumber(i);
-            case Long l -> g.writeNumber(l);
-            case Number n -> {
-                double d = n.doubleValue();
-                if (Double.isFinite(d)) {
-                    g.writeNumber(d);
-                } else {
-                    g.writeString(Double.toString(d)); // JMH writes "NaN" for unknown errors too
-                }
-            }
-            default -> throw new IllegalArgumentException("cannot write " + v.getClass() + " as JSON");
+            JsonTree.write(g, value); // Jackson quotes NaN and infinities ("NaN"), as JMH writes them
         }
     }
 
