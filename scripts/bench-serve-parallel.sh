@@ -3,7 +3,8 @@
 # on the same model, the two servers alternating at each stream count so that both see the same load.
 # Each server is started once with 8 slots (`--parallel 8`; llama-server `-np 8 -c 8*CTX`, so every slot
 # has CTX tokens, as ours) and both decode greedily; N concurrent /v1/completions of TOKENS tokens each
-# (distinct short prompts), after one warm-up round of 8. Aggregate = completion tokens of all N / wall time
+# (short prompts, distinct per stream and per round, led by a round number so that llama-server's prompt cache
+# cannot reuse an earlier round's KV: both servers prefill every prompt), after one warm-up round of 8. Aggregate = completion tokens of all N / wall time
 # (prefill included). One markdown table row per server and N on stdout, the load beside it.
 #
 # Usage: scripts/bench-serve-parallel.sh MODEL.gguf...
@@ -33,14 +34,14 @@ wait_up() { # PORT: until /health answers 200 (llama-server answers 503 while it
   echo "server on port $1 did not come up" >&2; return 1
 }
 
-# N concurrent greedy completions against PORT; prints "tokens seconds"
-load() {
-  python3 - "$1" "$2" "$tokens" <<'PY'
+# N concurrent greedy completions against PORT in round R; prints "tokens seconds"
+load() { # PORT N R
+  python3 - "$1" "$2" "$tokens" "$3" <<'PY'
 import json, sys, threading, time, urllib.request
-port, n, tokens = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+port, n, tokens, rnd = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 counts = [0] * n
 def one(i):
-    body = json.dumps({"prompt": f"The story of stream {i} begins", "max_tokens": tokens, "temperature": 0,
+    body = json.dumps({"prompt": f"{rnd} {i}: the story of round {rnd}, stream {i} begins", "max_tokens": tokens, "temperature": 0,
                        "stream": False}).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/completions", body, {"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=600) as r:
@@ -65,13 +66,15 @@ for model in "$@"; do
   pids+=($!)
   wait_up "$ours_port"
   wait_up "$theirs_port"
-  load "$ours_port" 8 >/dev/null # warm-up: ours compiles its paths
-  load "$theirs_port" 8 >/dev/null
+  load "$ours_port" 8 0 >/dev/null # warm-up: ours compiles its paths
+  load "$theirs_port" 8 0 >/dev/null
+  round=0
   for n in $streams; do
     for rep in $(seq 1 "$reps"); do
       for side in panamax llama-server; do
         port=$ours_port; [ "$side" = llama-server ] && port=$theirs_port
-        read -r got secs < <(load "$port" "$n")
+        round=$((round + 1)) # a new prompt each time (a subshell below cannot count for us)
+        read -r got secs < <(load "$port" "$n" "$round")
         awk -v m="$name" -v s="$side" -v n="$n" -v t="$got" -v w="$secs" -v l="$(cut -d' ' -f1 /proc/loadavg)" \
           'BEGIN { printf "| %s | %s | %d | %d | %.2f | %.1f | %.1f | %s |\n", m, s, n, t, w, t / w, t / w / n, l }'
       done
