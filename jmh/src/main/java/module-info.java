@@ -7,6 +7,7 @@ module dev.panamax.jmh {
     requires org.knowm.xchart;
     requires java.desktop;
     requires java.management; // MatvecCpuTimeBench: the thread CPU time
+    requires jdk.management; // LoraDecodeBench: process CPU time and allocated bytes
     requires com.fasterxml.jackson.core;
     requires static jdk.incubator.vector;
 

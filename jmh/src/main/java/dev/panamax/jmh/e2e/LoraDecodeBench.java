@@ -12,7 +12,6 @@ import dev.panamax.transformer.lora.LoraAdapter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +45,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 8)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class LoraDecodeBench {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     /** Tokens each model decodes per op. */
     public static final int TOKENS = 16;
 
@@ -70,6 +72,10 @@ public class LoraDecodeBench {
     @Param("8")
     public int layers;
 
+    /** Rows a forward pass may take (the scratch is sized for it); {@link EndToEndBench} opens with 512. */
+    @Param("1")
+    public int batch;
+
     private Ops ops;
     private Model base;
     private Model adapted;
@@ -88,12 +94,30 @@ public class LoraDecodeBench {
         public long baseNanos;
         /** CPU nanoseconds of the adapted model's steps ({@value LoraDecodeBench#TOKENS} per op). */
         public long loraNanos;
+        /** CPU nanoseconds of the whole process (GC, JIT and team threads too) in the base model's steps. */
+        public long baseProcessNanos;
+        /** CPU nanoseconds of the whole process in the adapted model's steps. */
+        public long loraProcessNanos;
+        /** Clock nanoseconds of the base model's steps: what tokens/s means, on a quiet machine. */
+        public long baseWallNanos;
+        /** Clock nanoseconds of the adapted model's steps. */
+        public long loraWallNanos;
+        /** Bytes this thread allocated in the base model's steps (0 when a step allocates nothing). */
+        public long baseBytes;
+        /** Bytes this thread allocated in the adapted model's steps. */
+        public long loraBytes;
 
         /** Zeroes the counters at the start of each iteration. */
         @Setup(Level.Iteration)
         public void reset() {
             baseNanos = 0;
             loraNanos = 0;
+            baseProcessNanos = 0;
+            loraProcessNanos = 0;
+            baseWallNanos = 0;
+            loraWallNanos = 0;
+            baseBytes = 0;
+            loraBytes = 0;
         }
     }
 
@@ -113,7 +137,7 @@ public class LoraDecodeBench {
             throw new UncheckedIOException("cannot write the synthetic model " + file, e);
         }
         ops = Backends.open("cpu", threads);
-        LoadOptions options = new LoadOptions(1, DType.F16, 4096);
+        LoadOptions options = new LoadOptions(batch, DType.F16, 4096);
         base = Model.open(file, ops, options);
         adapted = Model.open(file, ops, options.withAdapter(LoraAdapter.open(Path.of(lora)), 1f));
         logits = new float[s.vocab()];
@@ -138,19 +162,34 @@ public class LoraDecodeBench {
         if (position + TOKENS > 4000) {
             position = 0;
         }
-        time.baseNanos += steps(base, position);
-        time.loraNanos += steps(adapted, position);
+        long[] b = steps(base, position);
+        long[] l = steps(adapted, position);
+        time.baseNanos += b[0];
+        time.baseProcessNanos += b[1];
+        time.baseWallNanos += b[2];
+        time.baseBytes += b[3];
+        time.loraNanos += l[0];
+        time.loraProcessNanos += l[1];
+        time.loraWallNanos += l[2];
+        time.loraBytes += l[3];
         position += TOKENS;
         return logits[0];
     }
 
-    private long steps(Model model, int from) {
+    /** Thread CPU, process CPU, clock nanoseconds and this thread's allocated bytes of {@value #TOKENS} steps. */
+    private long[] steps(Model model, int from) {
         int[] one = new int[1];
-        long start = THREADS.getCurrentThreadCpuTime();
+        long bytes = THREADS.getCurrentThreadAllocatedBytes();
+        long wall = System.nanoTime();
+        long process = PROCESS.getProcessCpuTime();
+        long cpu = THREADS.getCurrentThreadCpuTime();
         for (int i = 0; i < TOKENS; i++) {
             one[0] = 3 + 256 + ((from + i) * 31 + 17) % (logits.length - 259);
             model.transformer().forward(one, from + i, logits);
         }
-        return THREADS.getCurrentThreadCpuTime() - start;
+        cpu = THREADS.getCurrentThreadCpuTime() - cpu;
+        process = PROCESS.getProcessCpuTime() - process;
+        wall = System.nanoTime() - wall;
+        return new long[] {cpu, process, wall, THREADS.getCurrentThreadAllocatedBytes() - bytes};
     }
 }
