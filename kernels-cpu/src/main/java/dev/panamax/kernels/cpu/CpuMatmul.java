@@ -21,9 +21,10 @@ import java.util.Objects;
  * integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes (on narrow
  * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
  * ({@link MatvecLoops}).</li>
- * <li>2 (4 for Q4_K and Q5_K on 512-bit vectors: {@link FewRowsLoops#minRows}) to {@value FewRowsLoops#MAX_ROWS} rows of x of the commonest dtypes (a decode step of several sequences):
+ * <li>2 (4 for Q5_K on 512-bit vectors: {@link FewRowsLoops#minRows}) to {@value FewRowsLoops#MAX_ROWS} rows of x of the commonest dtypes (a decode step of several sequences):
  * each weight slice is decoded to floats once and dotted with every row of x ({@link FewRowsLoops}), where the
- * matrix-vector kernels would decode it again for each row.</li>
+ * matrix-vector kernels would decode it again for each row. Q4_K on 512-bit vectors instead unpacks each weight
+ * block's integer codes once for the 8-bit pairs of every row ({@link PairRows}), bit for bit its one-row dot.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
  * rows, decodes ({@link VectorDecoder} for Q8_0 and Q4_K, else {@link WeightDecoder}) and packs
  * {@value #KC}-wide slices of them into an F32 panel once, and runs the
@@ -111,6 +112,7 @@ public final class CpuMatmul {
     private final QuantizedActivations activations = new QuantizedActivations();
     private final ParallelFor.Body matvecBody = this::matvecRows;
     private final ParallelFor.Body fewRowsBody = this::fewRows;
+    private final ParallelFor.Body pairRowsBody = this::pairRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
     private final ParallelFor.Body wideGemmBody = this::wideGemmTasks;
     private final ParallelFor.Body blasGemmBody = this::blasGemmTasks;
@@ -195,6 +197,9 @@ public final class CpuMatmul {
         try {
             if ((long) m * s.n() * k <= scalarWork) {
                 SmallMatmul.rows(s, weights, xf, scratch.get().row(k + s.n()), output);
+            } else if (PairRows.takes(s.wType(), m)) {
+                activations.quantize(xf, m, k, 256); // each row quantized once, its pairs read for every weight row
+                pool.run(s.n(), matvecGrain(s), pairRowsBody);
             } else if (m >= FewRowsLoops.minRows(s.wType()) && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType())) {
                 pool.run(s.n(), matvecGrain(s), fewRowsBody); // a batched decode step: each weight decoded once for all rows
             } else if (m < gemmMinRows(s.wType())) {
@@ -281,6 +286,12 @@ public final class CpuMatmul {
     private void fewRows(int start, int end) {
         Scratch t = scratch.get();
         FewRowsLoops.rows(shape, weights, xf, t.row(FewRowsLoops.KC), t.rowSums, output, start, end);
+    }
+
+    /** Weight rows {@code [start, end)} of the integer few-rows path ({@link PairRows}). */
+    private void pairRows(int start, int end) {
+        Scratch t = scratch.get();
+        PairRows.q4_K(shape, weights, activations, t.subScales(16), t.rowSums, output, start, end);
     }
 
     /** True when the whole matmul is too small to share ({@link #INLINE_WORK}): {@link ParallelFor#run} then runs it inline. */

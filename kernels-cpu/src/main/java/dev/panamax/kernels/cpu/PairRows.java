@@ -1,0 +1,165 @@
+package dev.panamax.kernels.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The few-rows path of {@link CpuMatmul} for Q4_K on 512-bit vectors (a decode step of 2 to
+ * {@link FewRowsLoops#MAX_ROWS} sequences): {@link PairDots#dotQ4_K}'s integer pair products, with each weight
+ * block's scales and mins ({@link WideDots#kScalesAndMins}) and its codes (zero-extended, split into nibbles)
+ * unpacked once and multiplied against the pairs of four, two or one rows of x ({@link QuantizedActivations},
+ * every row quantized once per matmul). The float path ({@link FewRowsLoops}) decodes every weight to float
+ * and then pays an FMA per weight and row; here a further row costs one multiply, one conversion and one FMA
+ * per 32 weights.
+ *
+ * <p>Each row gets exactly the operations of {@link PairDots#dotQ4_K}, in its order (the integer products are
+ * exact, the float accumulators the same): a row's result is bit for bit its one-row dot, whatever the number
+ * of rows in the step. As there, the Vector API calls are written out and no vector crosses a call.
+ */
+final class PairRows {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** 2^-16: the weight of the upper half of a pair product ({@link PairDots}). */
+    private static final float UPPER = 0x1p-16f;
+
+    private PairRows() {
+    }
+
+    /**
+     * Whether {@link CpuMatmul} takes this path for {@code rows} rows of x of {@code type}: Q4_K on 512-bit vectors,
+     * 2 to {@link FewRowsLoops#MAX_ROWS} rows (one row is the matrix-vector dot this path repeats).
+     */
+    static boolean takes(dev.panamax.tensor.DType type, int rows) {
+        return WideDots.AVAILABLE && type == dev.panamax.tensor.DType.Q4_K && rows >= 2 && rows <= FewRowsLoops.MAX_ROWS;
+    }
+
+    /**
+     * Weight rows {@code [start, end)} of {@code out[i, n] = w[n] . x[i]} for every row i of x, x quantized in
+     * {@code a} (Q8_K: {@code a.quantize(x, m, k, 256)}): four rows at a time, then a pair, then one.
+     *
+     * @param scalesAndMins 16 floats of scratch
+     * @param sums          at least 4 floats of scratch
+     */
+    static void q4_K(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scalesAndMins, float[] sums,
+            MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k(), blocks = k / 256;
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            int i = 0;
+            for (; i + 4 <= m; i += 4) {
+                dotQ4_K4(w, at, scalesAndMins, a.pairs, a.d, a.kSums, i * k, k, blocks, sums);
+                for (int r = 0; r < 4; r++) {
+                    out.set(F32, s.outRow(i + r) + 4L * n, sums[r]);
+                }
+            }
+            if (i + 2 <= m) {
+                dotQ4_K2(w, at, scalesAndMins, a.pairs, a.d, a.kSums, i * k, k, blocks, sums);
+                out.set(F32, s.outRow(i) + 4L * n, sums[0]);
+                out.set(F32, s.outRow(i + 1) + 4L * n, sums[1]);
+                i += 2;
+            }
+            if (i < m) {
+                out.set(F32, s.outRow(i) + 4L * n, PairDots.dotQ4_K(w, at, scalesAndMins, a.pairs, a.d, a.kSums, i * k, blocks));
+            }
+        }
+    }
+
+    /**
+     * {@code sums[r] = } {@link PairDots#dotQ4_K} of the weight row at {@code at} with rows {@code r < 4} of x, which
+     * start at elements {@code xo + r k}.
+     */
+    static void dotQ4_K4(MemorySegment w, long at, float[] scalesAndMins, int[] xpairs, float[] xd, float[] xsums,
+            int xo, int k, int blocks, float[] sums) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, m0 = a00;
+        FloatVector a10 = a00, a11 = a00, m1 = a00;
+        FloatVector a20 = a00, a21 = a00, m2 = a00;
+        FloatVector a30 = a00, a31 = a00, m3 = a00;
+        int xo1 = xo + k, xo2 = xo + 2 * k, xo3 = xo + 3 * k;
+        for (int b = 0; b < blocks; b++) {
+            long block = at + 144L * b;
+            WideDots.kScalesAndMins(w, block, scalesAndMins);
+            FloatVector sm = FloatVector.fromArray(F, scalesAndMins, 0);
+            m0 = sm.fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m0);
+            m1 = sm.fma(FloatVector.fromArray(F, xsums, xo1 / 16 + 16 * b), m1);
+            m2 = sm.fma(FloatVector.fromArray(F, xsums, xo2 / 16 + 16 * b), m2);
+            m3 = sm.fma(FloatVector.fromArray(F, xsums, xo3 / 16 + 16 * b), m3);
+            float unit0 = xd[xo / 256 + b] * UPPER, unit1 = xd[xo1 / 256 + b] * UPPER;
+            float unit2 = xd[xo2 / 256 + b] * UPPER, unit3 = xd[xo3 / 256 + b] * UPPER;
+            for (int c = 0; c < 4; c++) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, block + 16 + 32 * c, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector lo = q.and((short) 0x0F).reinterpretAsInts();
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
+                float sl = scalesAndMins[2 * c], sh = scalesAndMins[2 * c + 1];
+                int xi = 128 * b + 32 * c;
+                int x0 = xo / 2 + xi, x1 = xo1 / 2 + xi, x2 = xo2 / 2 + xi, x3 = xo3 / 2 + xi;
+                a00 = lo.mul(IntVector.fromArray(I, xpairs, x0)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit0 * sl), a00);
+                a01 = hi.mul(IntVector.fromArray(I, xpairs, x0 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit0 * sh), a01);
+                a10 = lo.mul(IntVector.fromArray(I, xpairs, x1)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit1 * sl), a10);
+                a11 = hi.mul(IntVector.fromArray(I, xpairs, x1 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit1 * sh), a11);
+                a20 = lo.mul(IntVector.fromArray(I, xpairs, x2)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit2 * sl), a20);
+                a21 = hi.mul(IntVector.fromArray(I, xpairs, x2 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit2 * sh), a21);
+                a30 = lo.mul(IntVector.fromArray(I, xpairs, x3)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit3 * sl), a30);
+                a31 = hi.mul(IntVector.fromArray(I, xpairs, x3 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit3 * sh), a31);
+            }
+        }
+        sums[0] = VectorMath.sum(a00.add(a01)) - VectorMath.sum(m0);
+        sums[1] = VectorMath.sum(a10.add(a11)) - VectorMath.sum(m1);
+        sums[2] = VectorMath.sum(a20.add(a21)) - VectorMath.sum(m2);
+        sums[3] = VectorMath.sum(a30.add(a31)) - VectorMath.sum(m3);
+    }
+
+    /** As {@link #dotQ4_K4} for the two rows of x that start at elements {@code xo} and {@code xo + k}. */
+    static void dotQ4_K2(MemorySegment w, long at, float[] scalesAndMins, int[] xpairs, float[] xd, float[] xsums,
+            int xo, int k, int blocks, float[] sums) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, m0 = a00;
+        FloatVector a10 = a00, a11 = a00, m1 = a00;
+        int xo1 = xo + k;
+        for (int b = 0; b < blocks; b++) {
+            long block = at + 144L * b;
+            WideDots.kScalesAndMins(w, block, scalesAndMins);
+            FloatVector sm = FloatVector.fromArray(F, scalesAndMins, 0);
+            m0 = sm.fma(FloatVector.fromArray(F, xsums, xo / 16 + 16 * b), m0);
+            m1 = sm.fma(FloatVector.fromArray(F, xsums, xo1 / 16 + 16 * b), m1);
+            float unit0 = xd[xo / 256 + b] * UPPER, unit1 = xd[xo1 / 256 + b] * UPPER;
+            for (int c = 0; c < 4; c++) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, block + 16 + 32 * c, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector lo = q.and((short) 0x0F).reinterpretAsInts();
+                IntVector hi = q.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
+                float sl = scalesAndMins[2 * c], sh = scalesAndMins[2 * c + 1];
+                int xi = 128 * b + 32 * c;
+                int x0 = xo / 2 + xi, x1 = xo1 / 2 + xi;
+                a00 = lo.mul(IntVector.fromArray(I, xpairs, x0)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit0 * sl), a00);
+                a01 = hi.mul(IntVector.fromArray(I, xpairs, x0 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit0 * sh), a01);
+                a10 = lo.mul(IntVector.fromArray(I, xpairs, x1)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit1 * sl), a10);
+                a11 = hi.mul(IntVector.fromArray(I, xpairs, x1 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(FloatVector.broadcast(F, unit1 * sh), a11);
+            }
+        }
+        sums[0] = VectorMath.sum(a00.add(a01)) - VectorMath.sum(m0);
+        sums[1] = VectorMath.sum(a10.add(a11)) - VectorMath.sum(m1);
+    }
+}
