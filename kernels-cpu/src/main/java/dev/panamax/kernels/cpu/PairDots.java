@@ -69,7 +69,12 @@ final class PairDots {
                 a1 = hi.convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(FloatVector.broadcast(F, unit * scalesAndMins[2 * c + 1]), a1);
             }
         }
-        return VectorMath.sum(a0.add(a1)) - VectorMath.sum(m);
+        // summed through the scratch array, in sum()'s order: in a kernel this big, a call of VectorMath.sum(v)
+        // may not be inlined, and v was then boxed for every row (96 B per row under MatmulBench -prof gc)
+        a0.add(a1).intoArray(scalesAndMins, 0);
+        float sum = VectorMath.sumStored(scalesAndMins);
+        m.intoArray(scalesAndMins, 0);
+        return sum - VectorMath.sumStored(scalesAndMins);
     }
 
     /**

@@ -122,10 +122,24 @@ final class PairRows {
                         .fma(FloatVector.broadcast(F, unit3 * sh), a31);
             }
         }
-        sums[0] = VectorMath.sum(a00.add(a01)) - VectorMath.sum(m0);
-        sums[1] = VectorMath.sum(a10.add(a11)) - VectorMath.sum(m1);
-        sums[2] = VectorMath.sum(a20.add(a21)) - VectorMath.sum(m2);
-        sums[3] = VectorMath.sum(a30.add(a31)) - VectorMath.sum(m3);
+        // summed through the scratch array, in sum()'s order: in a kernel this big, a call of VectorMath.sum(v)
+        // may not be inlined, and v was then boxed for every row (96 B per row under MatmulBench -prof gc)
+        a00.add(a01).intoArray(scalesAndMins, 0);
+        sums[0] = VectorMath.sumStored(scalesAndMins);
+        m0.intoArray(scalesAndMins, 0);
+        sums[0] -= VectorMath.sumStored(scalesAndMins);
+        a10.add(a11).intoArray(scalesAndMins, 0);
+        sums[1] = VectorMath.sumStored(scalesAndMins);
+        m1.intoArray(scalesAndMins, 0);
+        sums[1] -= VectorMath.sumStored(scalesAndMins);
+        a20.add(a21).intoArray(scalesAndMins, 0);
+        sums[2] = VectorMath.sumStored(scalesAndMins);
+        m2.intoArray(scalesAndMins, 0);
+        sums[2] -= VectorMath.sumStored(scalesAndMins);
+        a30.add(a31).intoArray(scalesAndMins, 0);
+        sums[3] = VectorMath.sumStored(scalesAndMins);
+        m3.intoArray(scalesAndMins, 0);
+        sums[3] -= VectorMath.sumStored(scalesAndMins);
     }
 
     /** As {@link #dotQ4_K4} for the two rows of x that start at elements {@code xo} and {@code xo + k}. */
@@ -159,7 +173,15 @@ final class PairRows {
                         .fma(FloatVector.broadcast(F, unit1 * sh), a11);
             }
         }
-        sums[0] = VectorMath.sum(a00.add(a01)) - VectorMath.sum(m0);
-        sums[1] = VectorMath.sum(a10.add(a11)) - VectorMath.sum(m1);
+        // summed through the scratch array, in sum()'s order: in a kernel this big, a call of VectorMath.sum(v)
+        // may not be inlined, and v was then boxed for every row (96 B per row under MatmulBench -prof gc)
+        a00.add(a01).intoArray(scalesAndMins, 0);
+        sums[0] = VectorMath.sumStored(scalesAndMins);
+        m0.intoArray(scalesAndMins, 0);
+        sums[0] -= VectorMath.sumStored(scalesAndMins);
+        a10.add(a11).intoArray(scalesAndMins, 0);
+        sums[1] = VectorMath.sumStored(scalesAndMins);
+        m1.intoArray(scalesAndMins, 0);
+        sums[1] -= VectorMath.sumStored(scalesAndMins);
     }
 }

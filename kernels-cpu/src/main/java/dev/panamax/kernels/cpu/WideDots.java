@@ -155,7 +155,12 @@ final class WideDots {
                 a1 = pHigh.fma(FloatVector.broadcast(F, scalesAndMins[2 * c + 1]), a1);
             }
         }
-        return VectorMath.sum(a0.add(a1)) - VectorMath.sum(m);
+        // summed through the scratch array, in sum()'s order: in a kernel this big, a call of VectorMath.sum(v)
+        // may not be inlined, and v was then boxed for every row (96 B per row under MatmulBench -prof gc)
+        a0.add(a1).intoArray(scalesAndMins, 0);
+        float sum = VectorMath.sumStored(scalesAndMins);
+        m.intoArray(scalesAndMins, 0);
+        return sum - VectorMath.sumStored(scalesAndMins);
     }
 
     /**
@@ -190,7 +195,12 @@ final class WideDots {
                 a1 = q1.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(scale).fma(FloatVector.fromArray(F, x, xc + 16), a1);
             }
         }
-        return VectorMath.sum(a0.add(a1)) - VectorMath.sum(m);
+        // summed through the scratch array, in sum()'s order: in a kernel this big, a call of VectorMath.sum(v)
+        // may not be inlined, and v was then boxed for every row (96 B per row under MatmulBench -prof gc)
+        a0.add(a1).intoArray(scalesAndMins, 0);
+        float sum = VectorMath.sumStored(scalesAndMins);
+        m.intoArray(scalesAndMins, 0);
+        return sum - VectorMath.sumStored(scalesAndMins);
     }
 
     /**
@@ -325,7 +335,10 @@ final class WideDots {
                 }
             }
         }
-        return VectorMath.sum(a0.add(a1).add(a2.add(a3)));
+        // summed through the scratch array, in sum()'s order: in a kernel this big, a call of VectorMath.sum(v)
+        // may not be inlined, and v was then boxed for every row (96 B per row under MatmulBench -prof gc)
+        a0.add(a1).add(a2.add(a3)).intoArray(scales, 0);
+        return VectorMath.sumStored(scales);
     }
 
     /** Sixteen bytes at {@code o}, zero-extended to int lanes. */
