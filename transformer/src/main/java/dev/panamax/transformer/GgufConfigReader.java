@@ -6,7 +6,6 @@ import dev.panamax.formats.gguf.ModelMetadata;
 import dev.panamax.tensor.Rope;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.family.Families;
-import dev.panamax.transformer.family.FamilyConfig;
 import dev.panamax.transformer.family.ModelFamily;
 import java.util.Optional;
 
@@ -34,19 +33,9 @@ public final class GgufConfigReader {
      * @throws FormatException           for missing or invalid metadata (naming file and key)
      */
     public static ModelConfig read(GgufFile file) {
-        return family(file).common();
+        return Families.read(file).common();
     }
 
-    /**
-     * The family's whole reading of {@code file}.
-     *
-     * @param file an open GGUF model
-     * @return the family and its reading of the metadata
-     * @throws UnsupportedModelException for an architecture no family reads
-     */
-    public static FamilyConfig family(GgufFile file) {
-        return Families.forGguf(file.path(), file.model().architecture()).fromGguf(file);
-    }
 
     /**
      * Reads the keys every family shares ({@code <arch>.embedding_length}, {@code .block_count},

@@ -1,5 +1,6 @@
 package dev.panamax.transformer;
 
+import dev.panamax.transformer.family.Families;
 import dev.panamax.formats.safetensors.SafetensorsFile;
 import dev.panamax.formats.safetensors.ShardedCheckpoint;
 import dev.panamax.tensor.Tensor;
@@ -43,7 +44,7 @@ final class HfCheckpoint implements WeightSource, AutoCloseable {
 
     /** The family's reading of config.json. */
     FamilyConfig config() {
-        return HfConfigReader.family(directory.resolve("config.json"));
+        return Families.read(directory.resolve("config.json"));
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.panamax.formats.FormatException;
 import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.tensor.Rope;
 import dev.panamax.transformer.family.Families;
-import dev.panamax.transformer.family.FamilyConfig;
 import dev.panamax.transformer.family.ModelFamily;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,32 +28,19 @@ public final class HfConfigReader {
      * @return the model's configuration
      */
     public static ModelConfig read(Path path) {
-        return family(path).common();
+        return Families.read(path).common();
     }
 
     /**
      * Parses the text of a {@code config.json}; {@code file} only names it in errors (so families that
-     * read fields of their own from the file, such as Gemma 2 and 3, need {@link #family(Path)}).
+     * read fields of their own from the file, such as Gemma 2 and 3, need {@link Families#read(Path)}).
      *
      * @param file the file the text came from, for messages
      * @param text the JSON text
      * @return the model's configuration
      */
     public static ModelConfig parse(Path file, String text) {
-        return family(file, HfConfigJson.parse(file, text.getBytes(StandardCharsets.UTF_8))).common();
-    }
-
-    /**
-     * The family's whole reading of {@code config.json} (or the one inside a directory): of its
-     * language model's object ({@code text_config} in a multimodal config), with the family's
-     * defaults for the fields it omits.
-     *
-     * @param path a {@code config.json}, or the checkpoint directory holding it
-     * @return the family and its reading of the config
-     */
-    public static FamilyConfig family(Path path) {
-        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
-        return family(file, HfConfigJson.read(file));
+        return Families.read(file, HfConfigJson.parse(file, text.getBytes(StandardCharsets.UTF_8))).common();
     }
 
     /**
@@ -68,13 +54,6 @@ public final class HfConfigReader {
         HfConfigJson json = HfConfigJson.read(file);
         String type = json.modelType().orElseThrow(() -> new FormatException(file, "model_type", "missing", "is required"));
         return HfConfig.parse(file, json.withDefaults(Families.forHf(file, type).hfDefaults()).toJson(), t -> Families.forHf(file, t));
-    }
-
-    private static FamilyConfig family(Path file, HfConfigJson json) {
-        String type = json.modelType().orElseThrow(() -> new FormatException(file, "model_type", "missing", "is required"));
-        ModelFamily family = Families.forHf(file, type);
-        HfConfig config = HfConfig.parse(file, json.withDefaults(family.hfDefaults()).toJson(), t -> Families.forHf(file, t));
-        return family.fromHf(file, config);
     }
 
     /**

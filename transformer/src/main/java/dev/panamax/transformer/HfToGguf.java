@@ -1,5 +1,6 @@
 package dev.panamax.transformer;
 
+import dev.panamax.transformer.family.Families;
 import dev.panamax.formats.gguf.GgufWriter;
 import dev.panamax.formats.safetensors.HfConfig;
 import dev.panamax.transformer.family.FamilyConfig;
@@ -36,7 +37,7 @@ public final class HfToGguf {
         if (!Files.isRegularFile(tokenizer)) {
             throw new UnsupportedModelException(dir + ": no tokenizer.json, whose vocabulary the GGUF file needs");
         }
-        FamilyConfig config = HfConfigReader.family(dir);
+        FamilyConfig config = Families.read(dir);
         HfConfig hf = HfConfigReader.config(dir);
         try (HfCheckpoint weights = HfCheckpoint.open(dir); Arena arena = Arena.ofConfined()) {
             GgufWriter w = new GgufWriter();

@@ -4,6 +4,7 @@ import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.transformer.family.BuildContext;
+import dev.panamax.transformer.family.Families;
 import dev.panamax.transformer.family.FamilyConfig;
 import dev.panamax.transformer.family.TensorFormat;
 import dev.panamax.transformer.family.WeightLoader;
@@ -132,7 +133,7 @@ public final class Model implements AutoCloseable {
         try {
             long bytes = g.tensorInfos().stream().mapToLong(dev.panamax.formats.gguf.GgufTensorInfo::byteSize).sum();
             WeightSource weights = new ProgressReportingSource(new GgufWeights(g), bytes, listener);
-            return build(path, GgufConfigReader.family(g), weights, TensorFormat.GGUF, g, g, ops, options);
+            return build(path, Families.read(g), weights, TensorFormat.GGUF, g, g, ops, options);
         } catch (RuntimeException e) {
             closeQuietly(g, e);
             throw e;
@@ -187,28 +188,6 @@ public final class Model implements AutoCloseable {
             w[l] = family.slidingWindow(l);
         }
         return w;
-    }
-
-    /**
-     * Bytes of the KV cache of one sequence of {@code family} at context {@code context} in {@code dtype}, when a
-     * forward step runs at most {@code step} rows ({@link LoadOptions#maxBatch()}): sliding-window layers hold
-     * {@code min(context, W - 1 + step)} positions, the others {@code context} ({@link KvCache}).
-     *
-     * @param family  the model's family and shape, which says each layer's window
-     * @param context positions of the sequence
-     * @param dtype   the cache's element type, F32 or F16
-     * @param step    the most rows one forward step runs
-     * @param window  false: as if every layer held the whole context (what a cache without window layers would take)
-     * @return the bytes, or {@link Long#MAX_VALUE} past it
-     */
-    public static long kvCacheBytes(FamilyConfig family, int context, DType dtype, int step, boolean window) {
-        ModelConfig c = family.common().withContextLength(context);
-        int[] rows = new int[c.layers()];
-        int[] windows = windows(family, c);
-        for (int l = 0; l < rows.length; l++) {
-            rows[l] = KvCache.rows(c, window ? windows[l] : 0, Math.min(step, context));
-        }
-        return KvCache.bytes(c, dtype, family.valuesAreKeys(), rows);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.panamax.transformer;
 
+import dev.panamax.transformer.family.Families;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +30,7 @@ class GemmaConfigTest {
     private FamilyConfig hf(String json) throws Exception {
         Path file = dir.resolve("config.json");
         Files.writeString(file, json);
-        return HfConfigReader.family(file);
+        return Families.read(file);
     }
 
     private FamilyConfig gguf(String arch, int layers, Consumer<GgufWriter> extra) throws Exception {
@@ -49,7 +50,7 @@ class GemmaConfigTest {
         Path file = dir.resolve(arch + layers + ".gguf");
         w.write(file);
         try (GgufFile g = GgufFile.open(file)) {
-            return GgufConfigReader.family(g);
+            return Families.read(g);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.panamax.transformer;
 
+import dev.panamax.transformer.family.Families;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,7 @@ class RopeParametersTest {
     private FamilyConfig hf(String name, String json) throws Exception {
         Path file = dir.resolve(name + ".json");
         Files.writeString(file, json);
-        return HfConfigReader.family(file);
+        return Families.read(file);
     }
 
     private static final String GEMMA3 = """

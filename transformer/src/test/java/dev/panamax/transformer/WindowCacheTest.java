@@ -1,5 +1,6 @@
 package dev.panamax.transformer;
 
+import dev.panamax.transformer.family.Families;
 import static dev.panamax.transformer.TransformerForwardTest.open;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,7 +124,7 @@ class WindowCacheTest {
 
     /**
      * The bytes: global layers x context + sliding layers x (W - 1 + C) positions of K and V, per slot; what
-     * {@link Model#kvCacheBytes} (and so {@code panamax inspect}) says.
+     * {@link dev.panamax.transformer.family.FamilyConfig#kvCacheBytes} (and so {@code panamax inspect}) says.
      */
     @Test
     void cacheHoldsGlobalLayersTimesContextPlusLocalLayersTimesWindowRows(Random random) throws Exception {
@@ -140,10 +141,10 @@ class WindowCacheTest {
             for (int l = 0; l < c.layers(); l++) {
                 assertEquals(l == 5 ? c.contextLength() : WINDOW - 1 + step, model.transformer().cache().rows(l), "layer " + l);
             }
-            FamilyConfig family = GgufConfigReader.family(model.gguf().orElseThrow());
-            assertEquals(expected, Model.kvCacheBytes(family, c.contextLength(), DType.F16, step, true));
-            assertEquals(perRow * c.layers() * c.contextLength(), Model.kvCacheBytes(family, c.contextLength(), DType.F16, step, false));
-            assertEquals(KvCache.bytes(c, DType.F16), Model.kvCacheBytes(family, c.contextLength(), DType.F16, step, false));
+            FamilyConfig family = Families.read(model.gguf().orElseThrow());
+            assertEquals(expected, family.kvCacheBytes(c.contextLength(), DType.F16, step, true));
+            assertEquals(perRow * c.layers() * c.contextLength(), family.kvCacheBytes(c.contextLength(), DType.F16, step, false));
+            assertEquals(KvCache.bytes(c, DType.F16), family.kvCacheBytes(c.contextLength(), DType.F16, step, false));
         }
     }
 

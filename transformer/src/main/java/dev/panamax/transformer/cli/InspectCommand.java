@@ -1,9 +1,8 @@
 package dev.panamax.transformer.cli;
 
+import dev.panamax.transformer.family.Families;
 import dev.panamax.formats.Inspector;
 import dev.panamax.formats.gguf.GgufFile;
-import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.LoadOptions;
 import dev.panamax.transformer.Model;
 import dev.panamax.transformer.UnsupportedModelException;
@@ -75,10 +74,10 @@ final class InspectCommand implements Callable<Integer> {
                 if (!Files.isRegularFile(config)) {
                     return;
                 }
-                family = HfConfigReader.family(config);
+                family = Families.read(config);
             } else {
                 try (GgufFile g = GgufFile.open(file)) {
-                    family = GgufConfigReader.family(g);
+                    family = Families.read(g);
                     traffic = WeightTraffic.of(g, family.common());
                 }
             }
@@ -105,8 +104,8 @@ final class InspectCommand implements Callable<Integer> {
     static String kvCache(FamilyConfig family) {
         LoadOptions d = LoadOptions.defaults();
         int context = Math.min(family.common().contextLength(), LoadOptions.DEFAULT_CONTEXT_CAP);
-        long ring = Model.kvCacheBytes(family, context, d.cacheType(), d.maxBatch(), true);
-        long full = Model.kvCacheBytes(family, context, d.cacheType(), d.maxBatch(), false);
+        long ring = family.kvCacheBytes(context, d.cacheType(), d.maxBatch(), true);
+        long full = family.kvCacheBytes(context, d.cacheType(), d.maxBatch(), false);
         return String.format("kv cache:    %d bytes per sequence at context %d (%s, steps of %d), %d per position%s", ring, context,
                 d.cacheType(), d.maxBatch(), ring / Math.max(1, context),
                 ring == full ? "" : String.format(" (%d without window caches for the sliding-window layers)", full));

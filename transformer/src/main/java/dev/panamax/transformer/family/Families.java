@@ -1,6 +1,11 @@
 package dev.panamax.transformer.family;
 
+import dev.panamax.formats.FormatException;
+import dev.panamax.formats.gguf.GgufFile;
+import dev.panamax.transformer.HfConfigJson;
 import dev.panamax.transformer.UnsupportedModelException;
+import dev.panamax.formats.safetensors.HfConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -57,6 +62,44 @@ public final class Families {
         }
         throw new UnsupportedModelException(file + ": model_type '" + modelType + "' is not supported; supported: "
                 + String.join(", ", hfModelTypes()));
+    }
+
+    /**
+     * The family's whole reading of {@code file}.
+     *
+     * @param file an open GGUF model
+     * @return the family and its reading of the metadata
+     * @throws UnsupportedModelException for an architecture no family reads
+     */
+    public static FamilyConfig read(GgufFile file) {
+        return forGguf(file.path(), file.model().architecture()).fromGguf(file);
+    }
+
+    /**
+     * The family's whole reading of {@code config.json} (or the one inside a directory): of its language model's
+     * object ({@code text_config} in a multimodal config), with the family's defaults for the fields it omits.
+     *
+     * @param path a {@code config.json}, or the checkpoint directory holding it
+     * @return the family and its reading of the config
+     * @throws UnsupportedModelException for a {@code model_type} no family reads
+     */
+    public static FamilyConfig read(Path path) {
+        Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
+        return read(file, HfConfigJson.read(file));
+    }
+
+    /**
+     * The family's whole reading of the parsed {@code config.json} {@code json}.
+     *
+     * @param file the config's file, for messages
+     * @param json its fields
+     * @return the family and its reading of the config
+     */
+    public static FamilyConfig read(Path file, HfConfigJson json) {
+        String type = json.modelType().orElseThrow(() -> new FormatException(file, "model_type", "missing", "is required"));
+        ModelFamily family = forHf(file, type);
+        HfConfig config = HfConfig.parse(file, json.withDefaults(family.hfDefaults()).toJson(), t -> forHf(file, t));
+        return family.fromHf(file, config);
     }
 
     /** The family whose GGUF architectures or Hugging Face model types include {@code architecture}. */

@@ -1,5 +1,7 @@
 package dev.panamax.transformer.family;
 
+import dev.panamax.tensor.DType;
+import dev.panamax.transformer.KvCache;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.nn.Decoder;
 import java.util.List;
@@ -55,5 +57,26 @@ public interface FamilyConfig {
      */
     default boolean encoder() {
         return false;
+    }
+
+    /**
+     * Bytes of the KV cache of one sequence of this model at context {@code context} in {@code dtype}, when a
+     * forward step runs at most {@code step} rows ({@link dev.panamax.transformer.LoadOptions#maxBatch()}):
+     * sliding-window layers hold {@code min(context, W - 1 + step)} positions, the others {@code context}
+     * ({@link KvCache}).
+     *
+     * @param context positions of the sequence
+     * @param dtype   the cache's element type, F32 or F16
+     * @param step    the most rows one forward step runs
+     * @param window  false: as if every layer held the whole context (what a cache without window layers would take)
+     * @return the bytes, or {@link Long#MAX_VALUE} past it
+     */
+    default long kvCacheBytes(int context, DType dtype, int step, boolean window) {
+        ModelConfig c = common().withContextLength(context);
+        int[] rows = new int[c.layers()];
+        for (int l = 0; l < rows.length; l++) {
+            rows[l] = KvCache.rows(c, window ? slidingWindow(l) : 0, Math.min(step, context));
+        }
+        return KvCache.bytes(c, dtype, valuesAreKeys(), rows);
     }
 }

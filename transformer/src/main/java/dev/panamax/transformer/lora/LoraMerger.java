@@ -1,12 +1,12 @@
 package dev.panamax.transformer.lora;
 
+import dev.panamax.transformer.family.Families;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.gguf.GgmlType;
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.gguf.GgufTensorInfo;
 import dev.panamax.formats.gguf.GgufWriter;
 import dev.panamax.formats.quant.Quants;
-import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.ModelConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +39,7 @@ public final class LoraMerger {
      */
     public static int merge(Path base, AdapterSet adapters, Path out, boolean decodeAll) throws IOException {
         try (GgufFile g = GgufFile.open(base); Arena arena = Arena.ofConfined()) {
-            ModelConfig config = GgufConfigReader.family(g).common();
+            ModelConfig config = Families.read(g).common();
             GgufWriter w = new GgufWriter();
             w.copyMetadata(g.metadata());
             if (decodeAll) {

@@ -1,12 +1,12 @@
 package dev.panamax.transformer.cli;
 
+import dev.panamax.transformer.family.Families;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.tensor.testing.Models;
-import dev.panamax.transformer.GgufConfigReader;
 import dev.panamax.transformer.LoadOptions;
 import dev.panamax.transformer.ModelConfig;
 import java.io.PrintWriter;
@@ -33,7 +33,7 @@ class FileCommandsTest {
         // no sliding layers: every layer's K and V for the whole default context, F16
         ModelConfig c;
         try (GgufFile g = GgufFile.open(model)) {
-            c = GgufConfigReader.family(g).common();
+            c = Families.read(g).common();
         }
         int context = Math.min(c.contextLength(), LoadOptions.DEFAULT_CONTEXT_CAP);
         long bytes = 2L * c.layers() * c.kvHeads() * c.headDim() * 2 * context;

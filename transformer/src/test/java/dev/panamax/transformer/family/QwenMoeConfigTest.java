@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.formats.gguf.GgufFile;
 import dev.panamax.formats.gguf.GgufWriter;
-import dev.panamax.transformer.GgufConfigReader;
-import dev.panamax.transformer.HfConfigReader;
 import dev.panamax.transformer.UnsupportedModelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +32,7 @@ class QwenMoeConfigTest {
     private FamilyConfig hf(String json) throws Exception {
         Path file = dir.resolve("config.json");
         Files.writeString(file, json);
-        return HfConfigReader.family(file);
+        return Families.read(file);
     }
 
     @Test
@@ -95,28 +93,28 @@ class QwenMoeConfigTest {
             w.putUInt32("qwen2moe.expert_feed_forward_length", 40);
             w.putUInt32("qwen2moe.expert_shared_feed_forward_length", 96);
         })) {
-            var c = assertInstanceOf(Qwen2Moe.Config.class, GgufConfigReader.family(f));
+            var c = assertInstanceOf(Qwen2Moe.Config.class, Families.read(f));
             assertEquals(40, c.expertFfn());
             assertEquals(96, c.sharedFfn());
             assertFalse(c.normalizeTopK(), "llama.cpp's qwen2moe graph does not renormalize");
         }
         try (GgufFile f = gguf("qwen3moe", w -> { })) {
-            var c = assertInstanceOf(Qwen3Moe.Config.class, GgufConfigReader.family(f));
+            var c = assertInstanceOf(Qwen3Moe.Config.class, Families.read(f));
             assertEquals(160 / 2, c.expertFfn(), "llama.cpp's default: feed_forward_length / expert_used_count");
             assertTrue(c.normalizeTopK(), "llama.cpp's qwen3moe graph renormalizes");
         }
         try (GgufFile f = gguf("qwen3moe", w -> w.putBool("qwen3moe.expert_weights_norm", false))) {
-            assertFalse(assertInstanceOf(Qwen3Moe.Config.class, GgufConfigReader.family(f)).normalizeTopK());
+            assertFalse(assertInstanceOf(Qwen3Moe.Config.class, Families.read(f)).normalizeTopK());
         }
     }
 
     @Test
     void ggufPerLayerExpertWidthsMustAgree() throws Exception {
         try (GgufFile f = gguf("qwen3moe", w -> w.putInt32Array("qwen3moe.expert_feed_forward_length", new int[] {40, 40}))) {
-            assertEquals(40, assertInstanceOf(Qwen3Moe.Config.class, GgufConfigReader.family(f)).expertFfn());
+            assertEquals(40, assertInstanceOf(Qwen3Moe.Config.class, Families.read(f)).expertFfn());
         }
         try (GgufFile f = gguf("qwen3moe", w -> w.putInt32Array("qwen3moe.expert_feed_forward_length", new int[] {40, 48}))) {
-            UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> GgufConfigReader.family(f));
+            UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> Families.read(f));
             assertTrue(e.getMessage().contains("qwen3moe.expert_feed_forward_length") && e.getMessage().contains("[40, 48]"), e.getMessage());
         }
     }
