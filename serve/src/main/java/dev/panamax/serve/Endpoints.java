@@ -65,10 +65,10 @@ final class Endpoints {
     void chatCompletions(HttpExchange exchange) throws IOException {
         ChatCompletionRequest req = Json.read(body(exchange), ChatCompletionRequest.class);
         ServedModel m = generating(req.model());
-        GenerateOptions options = req.options().grammar(ResponseFormat.grammar(req.responseFormat(), req.tools(), req.toolChoice()));
+        ChatPrompt chat = ChatPrompt.of(req, m.model().chatFormat(), ResponseFormat.grammar(req.responseFormat()));
+        GenerateOptions options = req.options().grammar(chat.grammar());
         int top = req.logprobsWanted();
         AdapterSet lora = adapters.forRequest(req.lora());
-        ChatPrompt chat = ChatPrompt.of(req, m.model().chatFormat());
         int[] prompt = m.model().tokenizer().encode(chat.text(), chat.tokenizerAddsBos(), true);
         String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         long now = System.currentTimeMillis() / 1000;
