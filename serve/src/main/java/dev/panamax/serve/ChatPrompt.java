@@ -107,8 +107,8 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
             try {
                 out.put(f.get("name").asText(), Grammar.jsonSchema(f.has("parameters") ? f.get("parameters").toString() : NO_PARAMETERS));
             } catch (UnsupportedSchemaException e) {
-                throw ApiException.badRequest("'" + where + "' cannot be followed by constrained decoding (a forced call, or a call beside response_format): "
-                        + e.getMessage(), where);
+                throw ApiException.badRequest("'" + where + "' cannot be followed by constrained decoding (a forced call, or a call"
+                        + " beside response_format): " + e.getMessage(), where);
             }
         }
         return out;
