@@ -10,6 +10,8 @@ import dev.panamax.transformer.chat.ChatMessage;
 import dev.panamax.transformer.chat.JinjaChatTemplate;
 import dev.panamax.transformer.chat.ToolCall;
 import dev.panamax.transformer.chat.ToolCallSyntax;
+import dev.panamax.transformer.sampling.grammar.Grammar;
+import dev.panamax.transformer.sampling.grammar.UnsupportedSchemaException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -24,17 +26,21 @@ import java.util.concurrent.ThreadLocalRandom;
  * rendered in Hugging Face's form (an assistant's {@code tool_calls}, a tool result's {@code tool_call_id}
  * and {@code name}) with the request's {@code tools}, which the template describes to the model in its own
  * words; the reply's calls are then read in the syntax the template teaches ({@link ToolCallSyntax}). A
- * built-in format knows no tools. There is no constrained decoding: {@code tool_choice} {@code "required"}
- * or a named function writes the opening of a call at the start of the reply ({@link ToolCallSyntax#opening}),
- * so the model only writes the name and arguments; {@code "none"} renders no tools and reads no calls.
+ * built-in format knows no tools. {@code tool_choice} {@code "required"} or a named function writes the
+ * opening of a call at the start of the reply ({@link ToolCallSyntax#opening}) and holds the rest to a grammar
+ * ({@link ToolCallSyntax#grammar}): the name of a tool (the named one), arguments that keep to its
+ * {@code parameters}, the end of the call, so the reply is always one valid call. {@code "auto"} leaves the
+ * model free, unless a {@code response_format} asks for JSON: then the reply is a call or that document.
+ * {@code "none"} renders no tools and reads no calls.
  *
  * @param text             the prompt
  * @param tokenizerAddsBos whether the tokenizer adds BOS to it (a model's template writes its own)
  * @param syntax           how the reply's calls are read, or null when they are not
  * @param opening          the start of the reply already written in the prompt ("" for none)
  * @param firstCallOnly    {@code parallel_tool_calls: false}: a reply's calls past its first are dropped
+ * @param grammar          the language the reply (after the opening) keeps to, or null for free text
  */
-record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, String opening, boolean firstCallOnly) {
+record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, String opening, boolean firstCallOnly, Grammar grammar) {
     /** A reply read: its text (null when it is only calls) and its calls, each with an id of its own. */
     record Reply(String content, List<ToolCallOut> calls) {
     }
@@ -44,6 +50,16 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
      *                      model's chat format cannot render or whose calls it cannot read, or messages its template refuses
      */
     static ChatPrompt of(ChatCompletionRequest req, ChatFormat format) {
+        return of(req, format, null);
+    }
+
+    /**
+     * @param document the grammar of the {@code response_format} (null for free text): the reply's grammar when no
+     *                 tool may be called, the other way than a call under {@code "auto"}, unused when a call is forced
+     * @throws ApiException 400 as {@link #of(ChatCompletionRequest, ChatFormat)}, and for a forced call (or "auto" beside a
+     *                      {@code response_format}) with a tool whose {@code parameters} constrained decoding cannot follow
+     */
+    static ChatPrompt of(ChatCompletionRequest req, ChatFormat format, Grammar document) {
         List<Map<String, Object>> tools = tools(req.tools());
         String choice = choice(req.toolChoice(), tools);
         if (!(format instanceof JinjaChatTemplate template)) {
@@ -58,20 +74,44 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
                             + " formatted with " + format.label() + ", which knows no tool calls", "messages[" + i + "].tool_calls");
                 }
             }
-            return new ChatPrompt(render(() -> format.format(conversation, true)), format.tokenizerAddsBos(), null, "", false);
+            return new ChatPrompt(render(() -> format.format(conversation, true)), format.tokenizerAddsBos(), null, "", false, document);
         }
         List<Map<String, Object>> messages = messages(req);
         boolean calling = tools != null && !choice.equals("none");
         ToolCallSyntax syntax = null;
         String opening = "";
+        Grammar grammar = document;
         if (calling) {
             syntax = ToolCallSyntax.of(template.source()).orElseThrow(() -> ApiException.badRequest("the model's chat template renders"
                     + " tools, but writes calls in no syntax this server reads (Hermes/Qwen <tool_call>, Llama 3.1 JSON)", "tools"));
-            opening = choice.equals("auto") ? "" : syntax.opening(choice.equals("required") ? null : choice);
+            boolean forced = !choice.equals("auto");
+            opening = forced ? syntax.opening(choice.equals("required") ? null : choice) : "";
+            if (forced || document != null) {
+                grammar = syntax.grammar(arguments(req.tools()), opening, forced ? null : document);
+            }
         }
         List<Map<String, Object>> shown = calling ? tools : null;
         String text = render(() -> template.render(messages, shown, true, Map.of())) + opening;
-        return new ChatPrompt(text, template.tokenizerAddsBos(), syntax, opening, Boolean.FALSE.equals(req.parallelToolCalls()));
+        return new ChatPrompt(text, template.tokenizerAddsBos(), syntax, opening, Boolean.FALSE.equals(req.parallelToolCalls()), grammar);
+    }
+
+    /** A function's arguments when it declares no {@code parameters}: OpenAI's empty parameter list. */
+    private static final String NO_PARAMETERS = "{\"type\": \"object\", \"properties\": {}, \"additionalProperties\": false}";
+
+    /** Each tool's name and the grammar of its arguments, its {@code parameters} (checked by {@link #tools} already). */
+    private static Map<String, Grammar> arguments(JsonNode tools) {
+        Map<String, Grammar> out = new LinkedHashMap<>();
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode f = tools.get(i).get("function");
+            String where = "tools[" + i + "].function.parameters";
+            try {
+                out.put(f.get("name").asText(), Grammar.jsonSchema(f.has("parameters") ? f.get("parameters").toString() : NO_PARAMETERS));
+            } catch (UnsupportedSchemaException e) {
+                throw ApiException.badRequest("'" + where + "' cannot be followed by constrained decoding (a forced call, or a call"
+                        + " beside response_format): " + e.getMessage(), where);
+            }
+        }
+        return out;
     }
 
     /** How much of the reply generated so far can be streamed as text: all of it, unless it may be turning into a call. */

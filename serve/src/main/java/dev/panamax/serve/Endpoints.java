@@ -25,6 +25,7 @@ import dev.panamax.transformer.api.Completion;
 import dev.panamax.transformer.api.GenerateOptions;
 import dev.panamax.transformer.api.Generation;
 import dev.panamax.transformer.lora.AdapterSet;
+import dev.panamax.transformer.sampling.grammar.TokenTrie;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,6 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /** The endpoints: each reads its request, does the work (generation through the {@link Scheduler}) and answers. */
@@ -50,9 +52,13 @@ final class Endpoints {
     private final Watchdog watchdog;
     private final Semaphore embedding;
     private final AdapterScales adapters;
+    /** The vocabulary trie a grammar's masks walk: built once per tokenizer, on the first request's thread. */
+    private final Function<Tokenizer, TokenTrie> tries;
     private final long created = System.currentTimeMillis() / 1000;
 
-    Endpoints(ServedModel generator, ServedModel embedder, Scheduler scheduler, ServerSettings settings, Watchdog watchdog) {
+    Endpoints(ServedModel generator, ServedModel embedder, Scheduler scheduler, ServerSettings settings, Watchdog watchdog,
+              Function<Tokenizer, TokenTrie> tries) {
+        this.tries = tries;
         this.generator = generator;
         this.embedder = embedder;
         this.scheduler = scheduler;
@@ -65,10 +71,15 @@ final class Endpoints {
     void chatCompletions(HttpExchange exchange) throws IOException {
         ChatCompletionRequest req = Json.read(body(exchange), ChatCompletionRequest.class);
         ServedModel m = generating(req.model());
-        GenerateOptions options = req.options().grammar(ResponseFormat.grammar(req.responseFormat(), req.tools(), req.toolChoice()));
+        ChatPrompt chat = ChatPrompt.of(req, m.model().chatFormat(), ResponseFormat.grammar(req.responseFormat()));
+        GenerateOptions options = req.options().grammar(chat.grammar());
         int top = req.logprobsWanted();
         AdapterSet lora = adapters.forRequest(req.lora());
-        ChatPrompt chat = ChatPrompt.of(req, m.model().chatFormat());
+        if (options.grammar() != null) {
+            // the trie takes seconds for a large vocabulary (Qwen3: 5.1 s) the first time: built here, on this request's
+            // thread, it never stalls the scheduler, whose generation then finds it made
+            tries.apply(m.model().tokenizer());
+        }
         int[] prompt = m.model().tokenizer().encode(chat.text(), chat.tokenizerAddsBos(), true);
         String id = "chatcmpl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         long now = System.currentTimeMillis() / 1000;

@@ -2,7 +2,10 @@ package dev.panamax.serve;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.panamax.transformer.sampling.grammar.TokenTrie;
+import dev.panamax.transformer.tokenizer.Tokenizer;
 import java.io.IOException;
+import java.util.function.Function;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -48,14 +51,15 @@ public final class OpenAiServer implements AutoCloseable {
     private final ServerSettings settings;
     private final byte[] keyDigest;
 
-    private OpenAiServer(ServedModel generator, ServedModel embedder, ServerSettings settings) throws IOException {
+    private OpenAiServer(ServedModel generator, ServedModel embedder, ServerSettings settings, Function<Tokenizer, TokenTrie> tries)
+            throws IOException {
         this.settings = settings;
         this.keyDigest = settings.apiKey() == null ? null : sha256(settings.apiKey());
         this.watchdog = new Watchdog();
         Slots slots = settings.batched() ? new Slots.Batched(generator.model(), settings.parallel())
                 : new Slots.Sessions(generator.model(), settings.parallel());
         this.scheduler = new Scheduler(slots, settings.queue(), settings.prefillChunk());
-        this.endpoints = new Endpoints(generator, embedder, scheduler, settings, watchdog);
+        this.endpoints = new Endpoints(generator, embedder, scheduler, settings, watchdog, tries);
         this.handlers = Executors.newVirtualThreadPerTaskExecutor();
         try {
             server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 128);
@@ -80,7 +84,13 @@ public final class OpenAiServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     public static OpenAiServer start(ServedModel generator, ServedModel embedder, ServerSettings settings) throws IOException {
-        return new OpenAiServer(generator, embedder, settings);
+        return new OpenAiServer(generator, embedder, settings, TokenTrie::of);
+    }
+
+    /** As {@link #start(ServedModel, ServedModel, ServerSettings)}, with the tries of constrained decoding got from {@code tries}. */
+    static OpenAiServer start(ServedModel generator, ServedModel embedder, ServerSettings settings, Function<Tokenizer, TokenTrie> tries)
+            throws IOException {
+        return new OpenAiServer(generator, embedder, settings, tries);
     }
 
     /**

@@ -16,13 +16,12 @@ final class ResponseFormat {
     /**
      * {@return the grammar the reply must keep to, or null for plain text}
      *
+     * Beside tools the model may call, the reply is a call or this document ({@link ChatPrompt}).
+     *
      * @param format the request's {@code response_format}, or null
-     * @param tools  the request's {@code tools}, or null
-     * @param choice the request's {@code tool_choice}, or null
-     * @throws ApiException 400 for a malformed format, a schema keyword constrained decoding does not support (named),
-     *                      or JSON asked for beside tools that may be called
+     * @throws ApiException 400 for a malformed format or a schema keyword constrained decoding does not support (named)
      */
-    static Grammar grammar(JsonNode format, JsonNode tools, JsonNode choice) {
+    static Grammar grammar(JsonNode format) {
         if (format == null || format.isNull()) {
             return null;
         }
@@ -36,11 +35,6 @@ final class ResponseFormat {
         if (!type.equals("json_object") && !type.equals("json_schema")) {
             throw ApiException.badRequest("'response_format.type' must be 'text', 'json_object' or 'json_schema', got '" + type + "'",
                     "response_format");
-        }
-        boolean callable = tools != null && tools.isArray() && !tools.isEmpty() && !(choice != null && "none".equals(choice.asText()));
-        if (callable) {
-            throw ApiException.badRequest("'response_format' " + type + " cannot be combined with tools the model may call (the reply"
-                    + " is held to JSON, so no call could be written); leave one out, or give 'tool_choice': 'none'", "response_format");
         }
         if (type.equals("json_object")) {
             return Grammar.jsonObject();

@@ -57,7 +57,7 @@ class OpenAiServerErrorsTest {
             assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"schema\":"
                     + " {\"type\": \"string\"}}}}"), 400, "response_format", "top-level schema must be an object");
             assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"json_object\"}, \"tools\": [{\"type\": \"function\","
-                    + " \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"object\"}}}]}"), 400, "response_format", "tools");
+                    + " \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"object\"}}}]}"), 400, "tools", "no syntax");
             assertError(t.post(chat, "{" + hi + ", \"response_format\": \"json\"}"), 400, "response_format", "object");
             assertError(t.post(chat, "{" + hi + ", \"response_format\": {\"type\": \"xml\"}}"), 400, "response_format", "'xml'");
             assertError(t.post(chat, "{" + hi + ", \"parallel_tool_calls\": \"yes\"}"), 400, "parallel_tool_calls", "true or false");

@@ -17,7 +17,13 @@ final class RealServer implements AutoCloseable {
 
     /** @param context each request's context in tokens (0: the model's) */
     RealServer(ServerSettings settings, int context) throws IOException {
-        model = LanguageModel.open(Models.require(MODEL + ".gguf"), ModelOptions.defaults().threads(2).contextLength(context));
+        this(settings, context, null);
+    }
+
+    /** @param chatTemplate the chat format to serve it with (Jinja text), or null for its own */
+    RealServer(ServerSettings settings, int context, String chatTemplate) throws IOException {
+        model = LanguageModel.open(Models.require(MODEL + ".gguf"), ModelOptions.defaults().threads(2).contextLength(context)
+                .chatTemplate(chatTemplate));
         try {
             server = OpenAiServer.start(new ServedModel(MODEL, model), null, settings.listen("127.0.0.1", 0));
         } catch (IOException | RuntimeException e) {

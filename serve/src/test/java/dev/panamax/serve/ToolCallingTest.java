@@ -268,6 +268,54 @@ class ToolCallingTest {
         assertEquals(TestServer.json("{\"a\": 2, \"b\": 3}"), TestServer.json(r.aiMessage().toolExecutionRequests().getFirst().arguments()));
     }
 
+    /** ADD's parameters, which a forced call's arguments keep to. */
+    static final String ADD_PARAMETERS = "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"integer\"}, \"b\": {\"type\": \"integer\"}},"
+            + " \"required\": [\"a\", \"b\"]}";
+
+    /**
+     * "required" and a named function: the prompt ends in the call's opening and the grammar holds the rest, so the
+     * model's own call token (which begins with the opening again) is refused and its other tokens, all alike to it,
+     * are whatever the grammar allows: still one call of {@code add}, arguments valid, whole and streamed alike.
+     */
+    @Test
+    void aForcedCallIsOneValidCallWholeAndStreamed() throws Exception {
+        for (String choice : new String[] {"\"required\"", "{\"type\": \"function\", \"function\": {\"name\": \"add\"}}"}) {
+            String body = "{\"model\": \"tiny\", \"temperature\": 0, \"max_tokens\": 200, \"messages\": [{\"role\": \"user\", \"content\": "
+                    + "\"What is 2 + 3?\"}], \"tools\": [" + ADD + "], \"tool_choice\": " + choice;
+            TestServer.Reply r = server.post("/v1/chat/completions", body + "}");
+            assertEquals(200, r.status(), r.body());
+            JsonNode c = r.json().at("/choices/0");
+            assertEquals("tool_calls", c.path("finish_reason").asText(), c.toString());
+            assertEquals(1, c.at("/message/tool_calls").size(), c.toString());
+            assertEquals("add", c.at("/message/tool_calls/0/function/name").asText());
+            String arguments = c.at("/message/tool_calls/0/function/arguments").asText();
+            dev.panamax.transformer.sampling.grammar.SchemaCheck.assertValid(arguments, ADD_PARAMETERS, choice);
+            StringBuilder streamed = new StringBuilder();
+            String finish = null;
+            for (String e : server.events("/v1/chat/completions", body + ", \"stream\": true}")) {
+                if (!e.equals("[DONE]")) {
+                    JsonNode ch = TestServer.json(e).at("/choices/0");
+                    for (JsonNode d : ch.at("/delta/tool_calls")) {
+                        streamed.append(d.at("/function/arguments").asText(""));
+                    }
+                    finish = ch.path("finish_reason").isTextual() ? ch.get("finish_reason").asText() : finish;
+                }
+            }
+            assertEquals(arguments, streamed.toString(), choice);
+            assertEquals("tool_calls", finish);
+        }
+    }
+
+    /** "auto" beside a response format: the reply may be a call (this model's own, which the grammar allows) or the document. */
+    @Test
+    void autoBesideAResponseFormatStillCalls() throws Exception {
+        TestServer.Reply r = server.post("/v1/chat/completions", ask(", \"tools\": [" + ADD + "], \"response_format\": {\"type\": \"json_object\"}"));
+        assertEquals(200, r.status(), r.body());
+        assertEquals("tool_calls", r.json().at("/choices/0/finish_reason").asText(), r.body());
+        assertEquals(TestServer.json("{\"a\": 2, \"b\": 3}"), TestServer.json(r.json().at("/choices/0/message/tool_calls/0/function/arguments")
+                .asText()));
+    }
+
     @Test
     void malformedToolRequestsAre400sNamingTheField() throws Exception {
         String[][] cases = {
@@ -280,6 +328,8 @@ class ToolCallingTest {
                 {", \"tools\": [" + ADD + "], \"tool_choice\": \"always\"", "tool_choice"},
                 {", \"tools\": [" + ADD + "], \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"mul\"}}", "tool_choice"},
                 {", \"tools\": [" + ADD + "], \"tool_choice\": 3", "tool_choice"},
+                {", \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"object\", \"properties\":"
+                        + " {\"s\": {\"type\": \"string\", \"pattern\": \"^a\"}}}}}], \"tool_choice\": \"required\"", "tools[0].function.parameters"},
         };
         for (String[] c : cases) {
             TestServer.Reply r = server.post("/v1/chat/completions", ask(c[0]));

@@ -1,5 +1,6 @@
 package dev.panamax.transformer.chat;
 
+import dev.panamax.transformer.sampling.grammar.Grammar;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +62,9 @@ public enum ToolCallSyntax {
 
     /**
      * The opening of a call, for a reply that must call a tool: written at the start of the reply (after the
-     * prompt), it leaves the model only the call's name and arguments to write. Without constrained decoding this
-     * is how a call is required; {@link #parse} of the opening and what follows reads the call.
+     * prompt), it leaves the model only the call's name and arguments to write, which {@link #grammar} then holds
+     * it to (so the forward passes of the fixed text are saved); {@link #parse} of the opening and what follows
+     * reads the call.
      *
      * @param name the tool that must be called, or null for any
      * @return e.g. <code>&lt;tool_call&gt;\n&#123;"name": "add", "arguments": </code> or
@@ -75,6 +77,40 @@ public enum ToolCallSyntax {
         }
         String quoted = ToolJson.write(name); // the name as a JSON string, escapes included
         return start + quoted.substring(1, quoted.length() - 1) + "\", \"" + (this == HERMES ? "arguments" : "parameters") + "\": ";
+    }
+
+    /**
+     * The language of a reply that calls one of {@code tools} (constrained decoding holds the model to it): the
+     * call's syntax, the name of a tool, its arguments kept to that tool's grammar, the end of the call; then the
+     * reply ends. One call: a forced call is never followed by text or by other calls.
+     *
+     * @param tools    each tool's name and the grammar of its arguments, in the order the request gave them
+     * @param written  what the prompt already holds of the reply: "", {@link #opening}{@code (null)} or {@code opening(name)};
+     *                 only the tools whose call begins so are allowed
+     * @param document a JSON grammar the reply may keep to instead of calling a tool ({@code tool_choice} "auto" beside a
+     *                 {@code response_format}), or null for a reply that must call; needs {@code written} ""
+     * @return the grammar of the reply after {@code written}
+     * @throws IllegalArgumentException if no tool's call begins with {@code written}, or a document is given after an opening
+     */
+    public Grammar grammar(Map<String, Grammar> tools, String written, Grammar document) {
+        if (document != null && !written.isEmpty()) {
+            throw new IllegalArgumentException("a reply whose call is begun in the prompt cannot be a document instead");
+        }
+        String close = this == HERMES ? "}\n" + CLOSE : "}";
+        List<Grammar.Framed> ways = new ArrayList<>();
+        for (Map.Entry<String, Grammar> tool : tools.entrySet()) {
+            String call = opening(tool.getKey());
+            if (call.startsWith(written)) {
+                ways.add(new Grammar.Framed(call.substring(written.length()), tool.getValue(), close));
+            }
+        }
+        if (ways.isEmpty()) {
+            throw new IllegalArgumentException("no tool's call begins with " + ToolJson.write(written));
+        }
+        if (document != null) {
+            ways.add(new Grammar.Framed("", document, ""));
+        }
+        return Grammar.anyOf(ways);
     }
 
     /**

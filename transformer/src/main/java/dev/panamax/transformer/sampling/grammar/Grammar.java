@@ -1,19 +1,70 @@
 package dev.panamax.transformer.sampling.grammar;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A language of output texts that constrained decoding keeps to: JSON documents whose top-level value
- * is an object, any ({@link #jsonObject()}) or as a JSON Schema describes ({@link #jsonSchema}).
+ * is an object, any ({@link #jsonObject()}) or as a JSON Schema describes ({@link #jsonSchema}); or
+ * such objects framed by fixed text, one of several ways ({@link #anyOf}: a tool call in a chat
+ * template's syntax, whose arguments keep to the tool's parameters).
  * Whitespace is allowed between tokens, at most 16 bytes and one line break per gap; keys are written as the schema
  * spells them (without escapes it does not use). Immutable and thread-safe; a {@link GrammarMatcher}
  * follows one generation through it.
  */
 public final class Grammar {
+    /** The document's value; null for a grammar of framed values. */
     private final Node root;
+    private final Frame start;
 
     private Grammar(Node root) {
         this.root = root;
+        this.start = new Frame.ValueStart(root, Frame.Top.INSTANCE, 0);
+    }
+
+    private Grammar(Frame start) {
+        this.root = null;
+        this.start = start;
+    }
+
+    /**
+     * One way a text may be written: {@code before}, then a document of {@code value} (leading whitespace
+     * allowed as in any document), then {@code after}, with nothing between.
+     *
+     * @param before the fixed text before the value ("" for none)
+     * @param value  the value's language: {@link #jsonObject()} or {@link #jsonSchema}, not a framed grammar
+     * @param after  the fixed text after the value ("" for none)
+     */
+    public record Framed(String before, Grammar value, String after) {
+        /** @throws IllegalArgumentException if {@code value} is itself a grammar of framed values */
+        public Framed {
+            if (value.root == null) {
+                throw new IllegalArgumentException("the value of a framed text must be a JSON grammar, not a framed one");
+            }
+        }
+    }
+
+    /**
+     * The texts written in any of {@code ways}. The automaton follows every way the text so far can still
+     * be, so ways may share a beginning (calls of tools whose names share a prefix, or a call and a plain
+     * JSON document that both start with a brace).
+     *
+     * @param ways the ways, at least one
+     * @return their grammar
+     * @throws IllegalArgumentException if {@code ways} is empty
+     */
+    public static Grammar anyOf(List<Framed> ways) {
+        if (ways.isEmpty()) {
+            throw new IllegalArgumentException("a grammar needs at least one way to write its text");
+        }
+        List<Frame> starts = new ArrayList<>(ways.size());
+        for (Framed w : ways) {
+            Frame end = TextFrame.of(w.after().getBytes(StandardCharsets.UTF_8), Frame.End.INSTANCE);
+            Frame value = new Frame.ValueStart(w.value().root, new TextFrame.Then(end), 0);
+            starts.add(TextFrame.of(w.before().getBytes(StandardCharsets.UTF_8), value));
+        }
+        return new Grammar(Frame.Fork.of(starts));
     }
 
     /** {@return any JSON object (OpenAI's {@code response_format: {"type": "json_object"}})} */
@@ -41,7 +92,7 @@ public final class Grammar {
 
     /** {@return the automaton's first state} */
     Frame start() {
-        return new Frame.ValueStart(root, Frame.Top.INSTANCE, 0);
+        return start; // frames are immutable: every matcher may start from the same one
     }
 
     /**

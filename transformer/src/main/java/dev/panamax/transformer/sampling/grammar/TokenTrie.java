@@ -4,7 +4,6 @@ import dev.panamax.transformer.tokenizer.TokenType;
 import dev.panamax.transformer.tokenizer.Tokenizer;
 import dev.panamax.transformer.tokenizer.Vocabulary;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -15,7 +14,8 @@ import java.util.WeakHashMap;
  * here: a grammar never chooses them. Immutable and thread-safe.
  */
 public final class TokenTrie {
-    private static final Map<Tokenizer, TokenTrie> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Per tokenizer, its trie once built; the holder, not the map, is locked while one is built. */
+    private static final Map<Tokenizer, Once> CACHE = new WeakHashMap<>();
 
     private final int vocabSize;
     private final byte[][] bytes;
@@ -93,16 +93,37 @@ public final class TokenTrie {
 
     /**
      * The trie of {@code tokenizer}'s vocabulary: normal, user-defined and byte tokens with their bytes
-     * ({@link Tokenizer#tokenBytes}). Built once per tokenizer and kept while the tokenizer is.
+     * ({@link Tokenizer#tokenBytes}). Built once per tokenizer (a caller that comes while it is being built waits
+     * for it) and kept while the tokenizer is.
      *
      * @param tokenizer the model's tokenizer
      * @return its trie
      */
     public static TokenTrie of(Tokenizer tokenizer) {
-        TokenTrie cached = CACHE.get(tokenizer);
-        if (cached != null) {
-            return cached;
+        Once once;
+        synchronized (CACHE) {
+            once = CACHE.computeIfAbsent(tokenizer, t -> new Once());
         }
+        return once.get(tokenizer);
+    }
+
+    /**
+     * A tokenizer's trie, built by the first caller; callers meanwhile wait for that one build rather than each
+     * making their own (seconds of CPU for a large vocabulary). It holds no reference to the tokenizer, which keys
+     * the cache weakly.
+     */
+    private static final class Once {
+        private TokenTrie trie;
+
+        synchronized TokenTrie get(Tokenizer tokenizer) {
+            if (trie == null) {
+                trie = build(tokenizer);
+            }
+            return trie;
+        }
+    }
+
+    private static TokenTrie build(Tokenizer tokenizer) {
         Vocabulary v = tokenizer.vocabulary();
         byte[][] bytes = new byte[v.size()][];
         for (int id = 0; id < bytes.length; id++) {
@@ -111,9 +132,7 @@ public final class TokenTrie {
                 bytes[id] = tokenizer.tokenBytes(id);
             }
         }
-        TokenTrie trie = new TokenTrie(bytes);
-        CACHE.put(tokenizer, trie);
-        return trie;
+        return new TokenTrie(bytes);
     }
 
     /**

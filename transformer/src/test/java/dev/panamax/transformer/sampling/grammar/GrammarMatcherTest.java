@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -72,7 +73,8 @@ class GrammarMatcherTest {
             int completed = 0;
             int walks = 30;
             for (int w = 0; w < walks; w++) {
-                if (walk(g, trie, vocab, r, schema, w)) {
+                int walk = w;
+                if (walk(g, trie, vocab, r, text -> SchemaCheck.assertValid(text, schema, "walk " + walk), w)) {
                     completed++;
                 }
             }
@@ -80,8 +82,66 @@ class GrammarMatcherTest {
         }
     }
 
+    /**
+     * Framed values (tool calls in a chat syntax: fixed text, arguments kept to a schema, fixed text), several ways
+     * sharing a beginning and one that is a bare document: every mask equals the brute-force one, and every completed
+     * walk is one of the ways, its value valid against that way's schema.
+     */
+    @Test
+    void framedValuesMasksEqualBruteForceAndEveryCompletedWalkIsOneOfTheWays(Random r) {
+        byte[][] vocab = adversarialVocabulary(r);
+        TokenTrie trie = TokenTrie.of(vocab);
+        String small = "{\"type\": \"object\", \"properties\": {\"a\": {\"type\": \"integer\"}}, \"required\": [\"a\"]}";
+        String[][] ways = { // before, schema (null: any object), after
+            {"<tool_call>\n{\"name\": \"add\", \"arguments\": ", small, "}\n</tool_call>"},
+            {"<tool_call>\n{\"name\": \"adder\", \"arguments\": ", Schemas.NO_FREE_STRINGS, "}\n</tool_call>"},
+            {"<tool_call>\n{\"name\": \"x\", \"arguments\": ", null, "}\n</tool_call>"},
+            {"", Schemas.NO_FREE_STRINGS, ""},
+        };
+        List<Grammar.Framed> framed = new ArrayList<>();
+        for (String[] way : ways) {
+            framed.add(new Grammar.Framed(way[0], way[1] == null ? Grammar.jsonObject() : Grammar.jsonSchema(way[1]), way[2]));
+        }
+        Grammar g = Grammar.anyOf(framed);
+        int[] seen = new int[ways.length];
+        int walks = 60;
+        int completed = 0;
+        for (int w = 0; w < walks; w++) {
+            int walk = w;
+            if (walk(g, trie, vocab, r, text -> seen[wayOf(text, ways, walk)]++, w)) {
+                completed++;
+            }
+        }
+        assertTrue(completed >= walks / 2, completed + " of " + walks + " walks completed");
+        assertTrue(seen[0] > 0 && seen[3] > 0, "walks reached a call and a bare document: " + java.util.Arrays.toString(seen));
+    }
+
+    /** The way {@code text} was written: its fixed texts around a value that validates against the way's schema. */
+    private static int wayOf(String text, String[][] ways, int walk) {
+        for (int i = 0; i < ways.length; i++) { // the bare document last: it has no fixed text to tell it by
+            String[] way = ways[i];
+            if (!text.startsWith(way[0]) || !text.endsWith(way[2])) {
+                continue;
+            }
+            String value = text.substring(way[0].length(), text.length() - way[2].length());
+            SchemaCheck.assertValid(value, way[1], "walk " + walk + ": " + text);
+            return i;
+        }
+        throw new AssertionError("walk " + walk + " wrote none of the ways: " + text);
+    }
+
+    @Test
+    void aFramedValueIsNotAFramedGrammar() {
+        Grammar framed = Grammar.anyOf(List.of(new Grammar.Framed("a", Grammar.jsonObject(), "b")));
+        assertTrue(framed.matches("a {}b"));
+        assertFalse(framed.matches("a {} b"), "nothing between the value and the text after it");
+        assertFalse(framed.matches("a{}"), "the text after is part of it");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Grammar.Framed("", framed, ""));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Grammar.anyOf(List.of()));
+    }
+
     /** One random walk through the grammar, checking each mask; whether it reached a complete document. */
-    private static boolean walk(Grammar g, TokenTrie trie, byte[][] vocab, Random r, String schema, int w) {
+    private static boolean walk(Grammar g, TokenTrie trie, byte[][] vocab, Random r, Consumer<String> check, int w) {
         GrammarMatcher m = new GrammarMatcher(g, trie);
         long[] mask = new long[m.maskLength()];
         Frame state = g.start(); // the reference: the automaton fed byte by byte, no trie
@@ -101,7 +161,7 @@ class GrammarMatcherTest {
             assertEquals(allowed.size(), count);
             if (m.complete()) {
                 assertEquals(0, count, "nothing after a complete document");
-                SchemaCheck.assertValid(text.toString(StandardCharsets.UTF_8), schema, "walk " + w);
+                check.accept(text.toString(StandardCharsets.UTF_8));
                 return true;
             }
             assertFalse(allowed.isEmpty(), "a dead end after " + text.toString(StandardCharsets.UTF_8));
