@@ -62,6 +62,8 @@ public final class CpuMatmul {
         };
     }
 
+    static final boolean Q6_PAIRS = !Boolean.getBoolean("panamax.cpu.q6float"); // TEMP A/B switch
+
     /** Slice of K packed at once: a multiple of every block size (256), 32 KiB per 16 weight rows. */
     static final int KC = 512;
     /** Weight rows per GEMM task: a packed 128 x 512 panel is 256 KiB, at home in Zen 3's 512 KiB L2. */
@@ -224,7 +226,7 @@ public final class CpuMatmul {
                         }
                     }
                     case Q6_K -> {
-                        if (!WideDots.AVAILABLE) {
+                        if (!WideDots.AVAILABLE || Q6_PAIRS) {
                             activations.quantize(xf, m, k, 256);
                         }
                     }
@@ -291,7 +293,11 @@ public final class CpuMatmul {
     /** Weight rows {@code [start, end)} of the integer few-rows path ({@link PairRows}). */
     private void pairRows(int start, int end) {
         Scratch t = scratch.get();
-        PairRows.q4_K(shape, weights, activations, t.subScales(16), t.rowSums, output, start, end);
+        if (shape.wType() == DType.Q6_K) {
+            PairRows.q6_K(shape, weights, activations, t.subScales(16), t.rowSums, output, start, end);
+        } else {
+            PairRows.q4_K(shape, weights, activations, t.subScales(16), t.rowSums, output, start, end);
+        }
     }
 
     /** True when the whole matmul is too small to share ({@link #INLINE_WORK}): {@link ParallelFor#run} then runs it inline. */
@@ -328,7 +334,13 @@ public final class CpuMatmul {
                 case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(16), out, start, end);
                 case Q4_K -> MatvecLoops.q4_KPairs(s, w, activations, t.subScales(16), out, start, end);
                 case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
-                case Q6_K -> MatvecLoops.q6_KWide(s, w, xf, t.subScales(16), out, start, end);
+                case Q6_K -> {
+                    if (Q6_PAIRS) {
+                        MatvecLoops.q6_KPairs(s, w, activations, t.subScales(16), out, start, end);
+                    } else {
+                        MatvecLoops.q6_KWide(s, w, xf, t.subScales(16), out, start, end);
+                    }
+                }
                 case MXFP4 -> Mxfp4Dots.rowsWide(s, w, xf, out, start, end);
                 default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
             }

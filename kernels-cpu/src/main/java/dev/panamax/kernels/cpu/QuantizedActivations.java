@@ -27,6 +27,11 @@ final class QuantizedActivations {
      * takes its mins term ({@link PairDots#dotQ4_K}).
      */
     float[] kSums = new float[0];
+    /**
+     * Q8_K only: {@code d * sum} of the quantized values of each 16-value group, row after row ({@code k / 16} per
+     * row): Q6_K's offset of 32 is {@code 32 d_w sc_g} times it ({@link PairDots#dotQ6_K}).
+     */
+    float[] groupSums = new float[0];
 
     /** Quantizes rows {@code x[m * k ...]} in blocks of {@code block} values (32 or 256, dividing k). */
     void quantize(float[] x, int rows, int k, int block) {
@@ -46,6 +51,9 @@ final class QuantizedActivations {
         if (block == 256 && kSums.length < rows * (k / 16)) {
             kSums = new float[rows * (k / 16)];
         }
+        if (block == 256 && groupSums.length < rows * (k / 16)) {
+            groupSums = new float[rows * (k / 16)];
+        }
         for (int b = 0; b < rows * blocksPerRow; b++) {
             quantizeBlock(x, b * block, block, b);
         }
@@ -60,12 +68,17 @@ final class QuantizedActivations {
         float inverse = scale == 0f ? 0f : 1f / scale;
         d[blockIndex] = scale;
         for (int s = 0; s < block; s += 32) {
-            int sum = 0;
+            int sum = 0, group = 0;
             for (int i = from + s; i < from + s + 32; i++) {
                 int v = Math.round(x[i] * inverse);
                 v = Math.max(-127, Math.min(127, v)); // rounding of x * (1/d) may overshoot 127 by one
                 q[i] = (short) v;
                 sum += v;
+                group += v;
+                if (block == 256 && i % 16 == 15) {
+                    groupSums[i / 16] = scale * group;
+                    group = 0;
+                }
             }
             sums[(from + s) / 32] = sum;
             if (block == 256) {
