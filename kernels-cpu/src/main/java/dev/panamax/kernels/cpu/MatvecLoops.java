@@ -162,16 +162,6 @@ final class MatvecLoops {
         }
     }
 
-    static void q6_KWide(MatmulShape s, MemorySegment w, float[] x, float[] blockScales, MemorySegment out, int start, int end) {
-        int m = s.m(), k = s.k();
-        for (int n = start; n < end; n++) {
-            long at = s.wRow(n);
-            for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ6_K(w, at, blockScales, x, i * k, k / 256));
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- integer kernels on quantized x (VectorDots)
 
     static void q8_0(MatmulShape s, MemorySegment w, QuantizedActivations a, MemorySegment out, int start, int end) {

@@ -124,25 +124,27 @@ final class PairDots {
      * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with Q8_K activations: the unsigned 6-bit codes
      * {@code q} in [0, 63] meet the pairs as Q4_K's nibbles do ({@code 2 * 63 * 127 * 2^16 < 2^31}, so the pair
      * product is exact in an int and its cross product {@code |w0 x1| <= 63 * 127 < 2^15}), and the offset of 32 is
-     * folded out: {@code sum_g d sc_g dx (q_g . xq_g - 32 sum(xq_g))} over the 16-value groups g, the second term one
-     * multiply-add per block of the scales with the group sums of x ({@link QuantizedActivations#groupSums}).
+     * folded out: {@code sum_b dx_b sum_g d sc_g (q_g . xq_g - 32 sum(xq_g))} over the 16-value groups g; each block's
+     * sum starts at its offset term, one multiply of its scales with the group sums of x
+     * ({@link QuantizedActivations#groupSums}), and is scaled by {@code dx_b} once, so the weights' scales
+     * ({@code d sc_g 2^-16}) are the same for every row of x ({@link PairRows#dotQ6_K4} shares them).
      *
      * <p>Per half h of a block, the 32 bytes of qh and the two 32-byte runs of ql that share them are zero-extended
      * to 16-bit lanes once; the value {@code 128h + 32j + l} is nibble {@code j / 2} of {@code ql[64h + 32(j & 1) + l]}
      * with bits {@code 2j, 2j + 1} of {@code qh[32h + l]} above it, so each j is 32 consecutive values: 16 pairs in
      * the order of the activations, groups {@code 8h + 2j} (lanes 0-7) and {@code 8h + 2j + 1} (lanes 8-15). Their
-     * scales come from the block's sixteen, converted once per block, by one permutation ({@link #GROUP_PAIR}).
+     * scales come from the block's sixteen, converted once per block, by one permutation ({@code PAIR_g}).
      */
     static float dotQ6_K(MemorySegment w, long at, float[] scratch, int[] xpairs, float[] xd, float[] xgroupSums, int xo, int blocks) {
-        FloatVector a = FloatVector.zero(F), m = a;
+        FloatVector a = FloatVector.zero(F);
         int xb = xo / 256;
         for (int b = 0; b < blocks; b++) {
             long block = at + 210L * b;
             // the weights' scales d sc_g 2^-16, without dx: the form PairRows.dotQ6_K4 shares between rows
             FloatVector sc = ByteVector.fromMemorySegment(B128, w, block + 192, LE).convertShape(VectorOperators.B2F, F, 0)
                     .reinterpretAsFloats().mul(Float.float16ToFloat(w.get(I16, block + 208)) * UPPER);
-            m = sc.fma(FloatVector.fromArray(F, xgroupSums, xo / 16 + 16 * b), m);
-            FloatVector t0 = FloatVector.zero(F), t1 = t0; // this block's even and odd j, scaled by dx once at its end
+            // this block's even and odd j, scaled by dx once at its end; t0 starts at the offset, -32 d sc_g sum(xq_g)
+            FloatVector t0 = sc.mul(FloatVector.fromArray(F, xgroupSums, xo / 16 + 16 * b)), t1 = FloatVector.zero(F);
             for (int h = 0; h < 2; h++) {
                 // shifts and masks in int lanes: C2 gives int shifts by a constant an immediate, while each 16-bit
                 // shift held its count in a register of its own, and those registers pushed the accumulators to the
@@ -171,9 +173,7 @@ final class PairDots {
         }
         // summed through an array in sum()'s order, as in dotQ4_K (no vector crosses a call)
         a.intoArray(scratch, 0);
-        float sum = VectorMath.sumStored(scratch);
-        m.intoArray(scratch, 0);
-        return sum - 0x1p21f * VectorMath.sumStored(scratch); // 32 * 2^16: sc carries the pairs' 2^-16
+        return VectorMath.sumStored(scratch);
     }
 
     /** The low four bits of each 16-bit half of an int: a code's nibble. */

@@ -11,15 +11,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The few-rows path of {@link CpuMatmul} for Q4_K on 512-bit vectors (a decode step of 2 to
+ * The few-rows path of {@link CpuMatmul} for Q4_K and Q6_K on 512-bit vectors (a decode step of 2 to
  * {@link FewRowsLoops#MAX_ROWS} sequences): {@link PairDots#dotQ4_K}'s integer pair products, with each weight
  * block's scales and mins ({@link WideDots#kScalesAndMins}) and its codes (zero-extended, split into nibbles)
  * unpacked once and multiplied against the pairs of four, two or one rows of x ({@link QuantizedActivations},
  * every row quantized once per matmul). The float path ({@link FewRowsLoops}) decodes every weight to float
  * and then pays an FMA per weight and row; here a further row costs one multiply, one conversion and one FMA
- * per 32 weights.
+ * per 32 weights. Q6_K ({@link #q6_K}) likewise shares each block's codes and its scales' eight permutations
+ * between the rows.
  *
- * <p>Each row gets exactly the operations of {@link PairDots#dotQ4_K}, in its order (the integer products are
+ * <p>Each row gets exactly the operations of {@link PairDots#dotQ4_K} (or {@link PairDots#dotQ6_K}), in its order (the integer products are
  * exact, the float accumulators the same): a row's result is bit for bit its one-row dot, whatever the number
  * of rows in the step. As there, the Vector API calls are written out and no vector crosses a call.
  */
@@ -39,11 +40,11 @@ final class PairRows {
     }
 
     /**
-     * Whether {@link CpuMatmul} takes this path for {@code rows} rows of x of {@code type}: Q4_K on 512-bit vectors,
+     * Whether {@link CpuMatmul} takes this path for {@code rows} rows of x of {@code type}: Q4_K or Q6_K on 512-bit vectors,
      * 2 to {@link FewRowsLoops#MAX_ROWS} rows (one row is the matrix-vector dot this path repeats).
      */
     static boolean takes(dev.panamax.tensor.DType type, int rows) {
-        return WideDots.AVAILABLE && (type == dev.panamax.tensor.DType.Q4_K || type == dev.panamax.tensor.DType.Q6_K && CpuMatmul.Q6_PAIRS)
+        return WideDots.AVAILABLE && (type == dev.panamax.tensor.DType.Q4_K || type == dev.panamax.tensor.DType.Q6_K)
                 && rows >= 2 && rows <= FewRowsLoops.MAX_ROWS;
     }
 
@@ -226,23 +227,20 @@ final class PairRows {
      */
     static void dotQ6_K4(MemorySegment w, long at, float[] scratch, int[] xpairs, float[] xd, float[] xgroupSums,
             int xo, int k, int blocks, float[] sums) {
-        FloatVector a0 = FloatVector.zero(F), m0 = a0;
-        FloatVector a1 = a0, m1 = a0;
-        FloatVector a2 = a0, m2 = a0;
-        FloatVector a3 = a0, m3 = a0;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
         int xo1 = xo + k, xo2 = xo + 2 * k, xo3 = xo + 3 * k;
         for (int b = 0; b < blocks; b++) {
             long block = at + 210L * b;
             FloatVector sc = ByteVector.fromMemorySegment(B128, w, block + 192, LE).convertShape(VectorOperators.B2F, F, 0)
                     .reinterpretAsFloats().mul(Float.float16ToFloat(w.get(I16, block + 208)) * UPPER);
-            m0 = sc.fma(FloatVector.fromArray(F, xgroupSums, xo / 16 + 16 * b), m0);
-            m1 = sc.fma(FloatVector.fromArray(F, xgroupSums, xo1 / 16 + 16 * b), m1);
-            m2 = sc.fma(FloatVector.fromArray(F, xgroupSums, xo2 / 16 + 16 * b), m2);
-            m3 = sc.fma(FloatVector.fromArray(F, xgroupSums, xo3 / 16 + 16 * b), m3);
-            FloatVector t00 = FloatVector.zero(F), t01 = t00;
-            FloatVector t10 = t00, t11 = t00;
-            FloatVector t20 = t00, t21 = t00;
-            FloatVector t30 = t00, t31 = t00;
+            FloatVector zero = FloatVector.zero(F);
+            FloatVector t00 = sc.mul(FloatVector.fromArray(F, xgroupSums, xo / 16 + 16 * b)), t01 = zero;
+            FloatVector t10 = sc.mul(FloatVector.fromArray(F, xgroupSums, xo1 / 16 + 16 * b)), t11 = zero;
+            FloatVector t20 = sc.mul(FloatVector.fromArray(F, xgroupSums, xo2 / 16 + 16 * b)), t21 = zero;
+            FloatVector t30 = sc.mul(FloatVector.fromArray(F, xgroupSums, xo3 / 16 + 16 * b)), t31 = zero;
             for (int h = 0; h < 2; h++) {
                 IntVector low0 = ByteVector.fromMemorySegment(B256, w, block + 64 * h, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
@@ -250,33 +248,50 @@ final class PairRows {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
                 IntVector high = ByteVector.fromMemorySegment(B256, w, block + 128 + 32 * h, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
-                IntVector q0 = low0.and(PairDots.NIBBLES).or(high.lanewise(VectorOperators.LSHL, 4).and(PairDots.TOP_BITS));
-                IntVector q1 = low1.and(PairDots.NIBBLES).or(high.lanewise(VectorOperators.LSHL, 2).and(PairDots.TOP_BITS));
-                IntVector q2 = low0.lanewise(VectorOperators.LSHR, 4).and(PairDots.NIBBLES).or(high.and(PairDots.TOP_BITS));
-                IntVector q3 = low1.lanewise(VectorOperators.LSHR, 4).and(PairDots.NIBBLES)
-                        .or(high.lanewise(VectorOperators.LSHR, 2).and(PairDots.TOP_BITS));
-                FloatVector s0 = sc.rearrange(h == 0 ? PairDots.PAIR_0 : PairDots.PAIR_8);
-                FloatVector s1 = sc.rearrange(h == 0 ? PairDots.PAIR_2 : PairDots.PAIR_10);
-                FloatVector s2 = sc.rearrange(h == 0 ? PairDots.PAIR_4 : PairDots.PAIR_12);
-                FloatVector s3 = sc.rearrange(h == 0 ? PairDots.PAIR_6 : PairDots.PAIR_14);
+                // each j's codes and scales made just before its rows, so fewer vectors are live at once
                 int xi = 128 * b + 64 * h;
                 int x0 = xo / 2 + xi, x1 = xo1 / 2 + xi, x2 = xo2 / 2 + xi, x3 = xo3 / 2 + xi;
-                t00 = q0.mul(IntVector.fromArray(I, xpairs, x0)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t00);
-                t10 = q0.mul(IntVector.fromArray(I, xpairs, x1)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t10);
-                t20 = q0.mul(IntVector.fromArray(I, xpairs, x2)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t20);
-                t30 = q0.mul(IntVector.fromArray(I, xpairs, x3)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t30);
-                t01 = q1.mul(IntVector.fromArray(I, xpairs, x0 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t01);
-                t11 = q1.mul(IntVector.fromArray(I, xpairs, x1 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t11);
-                t21 = q1.mul(IntVector.fromArray(I, xpairs, x2 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t21);
-                t31 = q1.mul(IntVector.fromArray(I, xpairs, x3 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t31);
-                t00 = q2.mul(IntVector.fromArray(I, xpairs, x0 + 32)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t00);
-                t10 = q2.mul(IntVector.fromArray(I, xpairs, x1 + 32)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t10);
-                t20 = q2.mul(IntVector.fromArray(I, xpairs, x2 + 32)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t20);
-                t30 = q2.mul(IntVector.fromArray(I, xpairs, x3 + 32)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t30);
-                t01 = q3.mul(IntVector.fromArray(I, xpairs, x0 + 48)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t01);
-                t11 = q3.mul(IntVector.fromArray(I, xpairs, x1 + 48)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t11);
-                t21 = q3.mul(IntVector.fromArray(I, xpairs, x2 + 48)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t21);
-                t31 = q3.mul(IntVector.fromArray(I, xpairs, x3 + 48)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t31);
+                IntVector q0 = low0.and(PairDots.NIBBLES).or(high.lanewise(VectorOperators.LSHL, 4).and(PairDots.TOP_BITS));
+                FloatVector s0 = sc.rearrange(h == 0 ? PairDots.PAIR_0 : PairDots.PAIR_8);
+                t00 = q0.mul(IntVector.fromArray(I, xpairs, x0))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t00);
+                t10 = q0.mul(IntVector.fromArray(I, xpairs, x1))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t10);
+                t20 = q0.mul(IntVector.fromArray(I, xpairs, x2))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t20);
+                t30 = q0.mul(IntVector.fromArray(I, xpairs, x3))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t30);
+                IntVector q1 = low1.and(PairDots.NIBBLES).or(high.lanewise(VectorOperators.LSHL, 2).and(PairDots.TOP_BITS));
+                FloatVector s1 = sc.rearrange(h == 0 ? PairDots.PAIR_2 : PairDots.PAIR_10);
+                t01 = q1.mul(IntVector.fromArray(I, xpairs, x0 + 16))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t01);
+                t11 = q1.mul(IntVector.fromArray(I, xpairs, x1 + 16))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t11);
+                t21 = q1.mul(IntVector.fromArray(I, xpairs, x2 + 16))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t21);
+                t31 = q1.mul(IntVector.fromArray(I, xpairs, x3 + 16))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t31);
+                IntVector q2 = low0.lanewise(VectorOperators.LSHR, 4).and(PairDots.NIBBLES).or(high.and(PairDots.TOP_BITS));
+                FloatVector s2 = sc.rearrange(h == 0 ? PairDots.PAIR_4 : PairDots.PAIR_12);
+                t00 = q2.mul(IntVector.fromArray(I, xpairs, x0 + 32))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t00);
+                t10 = q2.mul(IntVector.fromArray(I, xpairs, x1 + 32))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t10);
+                t20 = q2.mul(IntVector.fromArray(I, xpairs, x2 + 32))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t20);
+                t30 = q2.mul(IntVector.fromArray(I, xpairs, x3 + 32))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t30);
+                IntVector q3 = low1.lanewise(VectorOperators.LSHR, 4).and(PairDots.NIBBLES)
+                        .or(high.lanewise(VectorOperators.LSHR, 2).and(PairDots.TOP_BITS));
+                FloatVector s3 = sc.rearrange(h == 0 ? PairDots.PAIR_6 : PairDots.PAIR_14);
+                t01 = q3.mul(IntVector.fromArray(I, xpairs, x0 + 48))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t01);
+                t11 = q3.mul(IntVector.fromArray(I, xpairs, x1 + 48))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t11);
+                t21 = q3.mul(IntVector.fromArray(I, xpairs, x2 + 48))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t21);
+                t31 = q3.mul(IntVector.fromArray(I, xpairs, x3 + 48))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t31);
             }
             a0 = t00.add(t01).fma(FloatVector.broadcast(F, xd[xo / 256 + b]), a0);
             a1 = t10.add(t11).fma(FloatVector.broadcast(F, xd[xo1 / 256 + b]), a1);
@@ -286,36 +301,27 @@ final class PairRows {
         // summed through the scratch array in sum()'s order, as PairDots.dotQ6_K sums its row
         a0.intoArray(scratch, 0);
         sums[0] = VectorMath.sumStored(scratch);
-        m0.intoArray(scratch, 0);
-        sums[0] -= 0x1p21f * VectorMath.sumStored(scratch);
         a1.intoArray(scratch, 0);
         sums[1] = VectorMath.sumStored(scratch);
-        m1.intoArray(scratch, 0);
-        sums[1] -= 0x1p21f * VectorMath.sumStored(scratch);
         a2.intoArray(scratch, 0);
         sums[2] = VectorMath.sumStored(scratch);
-        m2.intoArray(scratch, 0);
-        sums[2] -= 0x1p21f * VectorMath.sumStored(scratch);
         a3.intoArray(scratch, 0);
         sums[3] = VectorMath.sumStored(scratch);
-        m3.intoArray(scratch, 0);
-        sums[3] -= 0x1p21f * VectorMath.sumStored(scratch);
     }
 
     /** As {@link #dotQ6_K4} for the two rows of x that start at elements {@code xo} and {@code xo + k}. */
     static void dotQ6_K2(MemorySegment w, long at, float[] scratch, int[] xpairs, float[] xd, float[] xgroupSums,
             int xo, int k, int blocks, float[] sums) {
-        FloatVector a0 = FloatVector.zero(F), m0 = a0;
-        FloatVector a1 = a0, m1 = a0;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
         int xo1 = xo + k;
         for (int b = 0; b < blocks; b++) {
             long block = at + 210L * b;
             FloatVector sc = ByteVector.fromMemorySegment(B128, w, block + 192, LE).convertShape(VectorOperators.B2F, F, 0)
                     .reinterpretAsFloats().mul(Float.float16ToFloat(w.get(I16, block + 208)) * UPPER);
-            m0 = sc.fma(FloatVector.fromArray(F, xgroupSums, xo / 16 + 16 * b), m0);
-            m1 = sc.fma(FloatVector.fromArray(F, xgroupSums, xo1 / 16 + 16 * b), m1);
-            FloatVector t00 = FloatVector.zero(F), t01 = t00;
-            FloatVector t10 = t00, t11 = t00;
+            FloatVector zero = FloatVector.zero(F);
+            FloatVector t00 = sc.mul(FloatVector.fromArray(F, xgroupSums, xo / 16 + 16 * b)), t01 = zero;
+            FloatVector t10 = sc.mul(FloatVector.fromArray(F, xgroupSums, xo1 / 16 + 16 * b)), t11 = zero;
             for (int h = 0; h < 2; h++) {
                 IntVector low0 = ByteVector.fromMemorySegment(B256, w, block + 64 * h, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
@@ -323,25 +329,34 @@ final class PairRows {
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
                 IntVector high = ByteVector.fromMemorySegment(B256, w, block + 128 + 32 * h, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
-                IntVector q0 = low0.and(PairDots.NIBBLES).or(high.lanewise(VectorOperators.LSHL, 4).and(PairDots.TOP_BITS));
-                IntVector q1 = low1.and(PairDots.NIBBLES).or(high.lanewise(VectorOperators.LSHL, 2).and(PairDots.TOP_BITS));
-                IntVector q2 = low0.lanewise(VectorOperators.LSHR, 4).and(PairDots.NIBBLES).or(high.and(PairDots.TOP_BITS));
-                IntVector q3 = low1.lanewise(VectorOperators.LSHR, 4).and(PairDots.NIBBLES)
-                        .or(high.lanewise(VectorOperators.LSHR, 2).and(PairDots.TOP_BITS));
-                FloatVector s0 = sc.rearrange(h == 0 ? PairDots.PAIR_0 : PairDots.PAIR_8);
-                FloatVector s1 = sc.rearrange(h == 0 ? PairDots.PAIR_2 : PairDots.PAIR_10);
-                FloatVector s2 = sc.rearrange(h == 0 ? PairDots.PAIR_4 : PairDots.PAIR_12);
-                FloatVector s3 = sc.rearrange(h == 0 ? PairDots.PAIR_6 : PairDots.PAIR_14);
+                // each j's codes and scales made just before its rows, so fewer vectors are live at once
                 int xi = 128 * b + 64 * h;
                 int x0 = xo / 2 + xi, x1 = xo1 / 2 + xi;
-                t00 = q0.mul(IntVector.fromArray(I, xpairs, x0)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t00);
-                t10 = q0.mul(IntVector.fromArray(I, xpairs, x1)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t10);
-                t01 = q1.mul(IntVector.fromArray(I, xpairs, x0 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t01);
-                t11 = q1.mul(IntVector.fromArray(I, xpairs, x1 + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t11);
-                t00 = q2.mul(IntVector.fromArray(I, xpairs, x0 + 32)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t00);
-                t10 = q2.mul(IntVector.fromArray(I, xpairs, x1 + 32)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t10);
-                t01 = q3.mul(IntVector.fromArray(I, xpairs, x0 + 48)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t01);
-                t11 = q3.mul(IntVector.fromArray(I, xpairs, x1 + 48)).convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t11);
+                IntVector q0 = low0.and(PairDots.NIBBLES).or(high.lanewise(VectorOperators.LSHL, 4).and(PairDots.TOP_BITS));
+                FloatVector s0 = sc.rearrange(h == 0 ? PairDots.PAIR_0 : PairDots.PAIR_8);
+                t00 = q0.mul(IntVector.fromArray(I, xpairs, x0))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t00);
+                t10 = q0.mul(IntVector.fromArray(I, xpairs, x1))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s0, t10);
+                IntVector q1 = low1.and(PairDots.NIBBLES).or(high.lanewise(VectorOperators.LSHL, 2).and(PairDots.TOP_BITS));
+                FloatVector s1 = sc.rearrange(h == 0 ? PairDots.PAIR_2 : PairDots.PAIR_10);
+                t01 = q1.mul(IntVector.fromArray(I, xpairs, x0 + 16))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t01);
+                t11 = q1.mul(IntVector.fromArray(I, xpairs, x1 + 16))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s1, t11);
+                IntVector q2 = low0.lanewise(VectorOperators.LSHR, 4).and(PairDots.NIBBLES).or(high.and(PairDots.TOP_BITS));
+                FloatVector s2 = sc.rearrange(h == 0 ? PairDots.PAIR_4 : PairDots.PAIR_12);
+                t00 = q2.mul(IntVector.fromArray(I, xpairs, x0 + 32))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t00);
+                t10 = q2.mul(IntVector.fromArray(I, xpairs, x1 + 32))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s2, t10);
+                IntVector q3 = low1.lanewise(VectorOperators.LSHR, 4).and(PairDots.NIBBLES)
+                        .or(high.lanewise(VectorOperators.LSHR, 2).and(PairDots.TOP_BITS));
+                FloatVector s3 = sc.rearrange(h == 0 ? PairDots.PAIR_6 : PairDots.PAIR_14);
+                t01 = q3.mul(IntVector.fromArray(I, xpairs, x0 + 48))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t01);
+                t11 = q3.mul(IntVector.fromArray(I, xpairs, x1 + 48))
+                        .convert(VectorOperators.I2F, 0).reinterpretAsFloats().fma(s3, t11);
             }
             a0 = t00.add(t01).fma(FloatVector.broadcast(F, xd[xo / 256 + b]), a0);
             a1 = t10.add(t11).fma(FloatVector.broadcast(F, xd[xo1 / 256 + b]), a1);
@@ -349,11 +364,7 @@ final class PairRows {
         // summed through the scratch array in sum()'s order, as PairDots.dotQ6_K sums its row
         a0.intoArray(scratch, 0);
         sums[0] = VectorMath.sumStored(scratch);
-        m0.intoArray(scratch, 0);
-        sums[0] -= 0x1p21f * VectorMath.sumStored(scratch);
         a1.intoArray(scratch, 0);
         sums[1] = VectorMath.sumStored(scratch);
-        m1.intoArray(scratch, 0);
-        sums[1] -= 0x1p21f * VectorMath.sumStored(scratch);
     }
 }

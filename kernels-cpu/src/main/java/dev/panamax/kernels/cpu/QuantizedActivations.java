@@ -28,8 +28,9 @@ final class QuantizedActivations {
      */
     float[] kSums = new float[0];
     /**
-     * Q8_K only: {@code d * sum} of the quantized values of each 16-value group, row after row ({@code k / 16} per
-     * row): Q6_K's offset of 32 is {@code 32 d_w sc_g} times it ({@link PairDots#dotQ6_K}).
+     * Q8_K only: {@code -2^21 sum} of the quantized values of each 16-value group, row after row ({@code k / 16} per
+     * row; exact in a float, {@code |sum| <= 16 * 127}): Q6_K's offset of 32 in the units of the pair products
+     * ({@code 32 * 2^16}), which {@link PairDots#dotQ6_K} scales by the group's weight scale.
      */
     float[] groupSums = new float[0];
 
@@ -76,7 +77,7 @@ final class QuantizedActivations {
                 sum += v;
                 group += v;
                 if (block == 256 && i % 16 == 15) {
-                    groupSums[i / 16] = scale * group;
+                    groupSums[i / 16] = -0x1p21f * group;
                     group = 0;
                 }
             }
