@@ -16,14 +16,14 @@ import java.util.Objects;
  * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
  * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K weights meet x
- * in float ({@link WideDots}), except Q4_0 and Q4_K, which meet x quantized to 8 bits two products per 32-bit multiply ({@link PairDots});
+ * in float ({@link WideDots}), except Q4_0, Q4_K and Q6_K, which meet x quantized to 8 bits two products per 32-bit multiply ({@link PairDots});
  * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, Q5_K and Q6_K meet Q8_K, in
  * integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes (on narrow
  * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
  * ({@link MatvecLoops}).</li>
  * <li>2 (4 for Q5_K on 512-bit vectors: {@link FewRowsLoops#minRows}) to {@value FewRowsLoops#MAX_ROWS} rows of x of the commonest dtypes (a decode step of several sequences):
  * each weight slice is decoded to floats once and dotted with every row of x ({@link FewRowsLoops}), where the
- * matrix-vector kernels would decode it again for each row. Q4_K on 512-bit vectors instead unpacks each weight
+ * matrix-vector kernels would decode it again for each row. Q4_K and Q6_K on 512-bit vectors instead unpack each weight
  * block's integer codes once for the 8-bit pairs of every row ({@link PairRows}), bit for bit its one-row dot.</li>
  * <li>More rows (prefill): a cache-blocked GEMM. Each thread takes blocks of {@value #NC} weight
  * rows, decodes ({@link VectorDecoder} for Q8_0 and Q4_K, else {@link WeightDecoder}) and packs
@@ -223,11 +223,7 @@ public final class CpuMatmul {
                             WideDots.groupSums(xf, m * k, xSums(m * k / 16));
                         }
                     }
-                    case Q6_K -> {
-                        if (!WideDots.AVAILABLE) {
-                            activations.quantize(xf, m, k, 256);
-                        }
-                    }
+                    case Q6_K -> activations.quantize(xf, m, k, 256);
                     default -> { }
                 }
                 // four chunks of weight rows per thread: each thread streams long contiguous runs of the
@@ -291,7 +287,11 @@ public final class CpuMatmul {
     /** Weight rows {@code [start, end)} of the integer few-rows path ({@link PairRows}). */
     private void pairRows(int start, int end) {
         Scratch t = scratch.get();
-        PairRows.q4_K(shape, weights, activations, t.subScales(16), t.rowSums, output, start, end);
+        if (shape.wType() == DType.Q6_K) {
+            PairRows.q6_K(shape, weights, activations, t.subScales(16), t.rowSums, output, start, end);
+        } else {
+            PairRows.q4_K(shape, weights, activations, t.subScales(16), t.rowSums, output, start, end);
+        }
     }
 
     /** True when the whole matmul is too small to share ({@link #INLINE_WORK}): {@link ParallelFor#run} then runs it inline. */
@@ -328,7 +328,7 @@ public final class CpuMatmul {
                 case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(16), out, start, end);
                 case Q4_K -> MatvecLoops.q4_KPairs(s, w, activations, t.subScales(16), out, start, end);
                 case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
-                case Q6_K -> MatvecLoops.q6_KWide(s, w, xf, t.subScales(16), out, start, end);
+                case Q6_K -> MatvecLoops.q6_KPairs(s, w, activations, t.subScales(16), out, start, end);
                 case MXFP4 -> Mxfp4Dots.rowsWide(s, w, xf, out, start, end);
                 default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
             }

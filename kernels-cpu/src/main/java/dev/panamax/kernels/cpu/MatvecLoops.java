@@ -151,12 +151,13 @@ final class MatvecLoops {
         }
     }
 
-    static void q6_KWide(MatmulShape s, MemorySegment w, float[] x, float[] blockScales, MemorySegment out, int start, int end) {
+    /** Q6_K with Q8_K activations on 512-bit vectors ({@link PairDots#dotQ6_K}); {@code scratch}: 16 floats. */
+    static void q6_KPairs(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scratch, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
         for (int n = start; n < end; n++) {
             long at = s.wRow(n);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, WideDots.dotQ6_K(w, at, blockScales, x, i * k, k / 256));
+                out.set(F32, s.outRow(i) + 4L * n, PairDots.dotQ6_K(w, at, scratch, a.pairs, a.d, a.groupSums, i * k, k / 256));
             }
         }
     }

@@ -7,6 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -117,5 +118,80 @@ final class PairDots {
             offset0 += scale * xsums[xb + b];
         }
         return VectorMath.sum(acc0.add(acc1)) - 8 * (offset0 + offset1);
+    }
+
+    /**
+     * Q6_K weights (u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d) with Q8_K activations: the unsigned 6-bit codes
+     * {@code q} in [0, 63] meet the pairs as Q4_K's nibbles do ({@code 2 * 63 * 127 * 2^16 < 2^31}, so the pair
+     * product is exact in an int and its cross product {@code |w0 x1| <= 63 * 127 < 2^15}), and the offset of 32 is
+     * folded out: {@code sum_b dx_b sum_g d sc_g (q_g . xq_g - 32 sum(xq_g))} over the 16-value groups g; each block's
+     * sum starts at its offset term, one multiply of its scales with the group sums of x
+     * ({@link QuantizedActivations#groupSums}), and is scaled by {@code dx_b} once, so the weights' scales
+     * ({@code d sc_g 2^-16}) are the same for every row of x ({@link PairRows#dotQ6_K4} shares them).
+     *
+     * <p>Per half h of a block, the 32 bytes of qh and the two 32-byte runs of ql that share them are zero-extended
+     * to 16-bit lanes once; the value {@code 128h + 32j + l} is nibble {@code j / 2} of {@code ql[64h + 32(j & 1) + l]}
+     * with bits {@code 2j, 2j + 1} of {@code qh[32h + l]} above it, so each j is 32 consecutive values: 16 pairs in
+     * the order of the activations, groups {@code 8h + 2j} (lanes 0-7) and {@code 8h + 2j + 1} (lanes 8-15). Their
+     * scales come from the block's sixteen, converted once per block, by one permutation ({@code PAIR_g}).
+     */
+    static float dotQ6_K(MemorySegment w, long at, float[] scratch, int[] xpairs, float[] xd, float[] xgroupSums, int xo, int blocks) {
+        FloatVector a = FloatVector.zero(F);
+        int xb = xo / 256;
+        for (int b = 0; b < blocks; b++) {
+            long block = at + 210L * b;
+            // the weights' scales d sc_g 2^-16, without dx: the form PairRows.dotQ6_K4 shares between rows
+            FloatVector sc = ByteVector.fromMemorySegment(B128, w, block + 192, LE).convertShape(VectorOperators.B2F, F, 0)
+                    .reinterpretAsFloats().mul(Float.float16ToFloat(w.get(I16, block + 208)) * UPPER);
+            // this block's even and odd j, scaled by dx once at its end; t0 starts at the offset, -32 d sc_g sum(xq_g)
+            FloatVector t0 = sc.mul(FloatVector.fromArray(F, xgroupSums, xo / 16 + 16 * b)), t1 = FloatVector.zero(F);
+            for (int h = 0; h < 2; h++) {
+                // shifts and masks in int lanes: C2 gives int shifts by a constant an immediate, while each 16-bit
+                // shift held its count in a register of its own, and those registers pushed the accumulators to the
+                // stack; the masks keep each 16-bit half to its own bits (a right shift moves w1's bits into w0's half)
+                IntVector low0 = ByteVector.fromMemorySegment(B256, w, block + 64 * h, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
+                IntVector low1 = ByteVector.fromMemorySegment(B256, w, block + 64 * h + 32, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
+                IntVector high = ByteVector.fromMemorySegment(B256, w, block + 128 + 32 * h, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0).reinterpretAsInts();
+                IntVector q0 = low0.and(NIBBLES).or(high.lanewise(VectorOperators.LSHL, 4).and(TOP_BITS));
+                IntVector q1 = low1.and(NIBBLES).or(high.lanewise(VectorOperators.LSHL, 2).and(TOP_BITS));
+                IntVector q2 = low0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).or(high.and(TOP_BITS));
+                IntVector q3 = low1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES).or(high.lanewise(VectorOperators.LSHR, 2).and(TOP_BITS));
+                int xi = xo / 2 + 128 * b + 64 * h;
+                t0 = q0.mul(IntVector.fromArray(I, xpairs, xi)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(sc.rearrange(h == 0 ? PAIR_0 : PAIR_8), t0);
+                t1 = q1.mul(IntVector.fromArray(I, xpairs, xi + 16)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(sc.rearrange(h == 0 ? PAIR_2 : PAIR_10), t1);
+                t0 = q2.mul(IntVector.fromArray(I, xpairs, xi + 32)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(sc.rearrange(h == 0 ? PAIR_4 : PAIR_12), t0);
+                t1 = q3.mul(IntVector.fromArray(I, xpairs, xi + 48)).convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                        .fma(sc.rearrange(h == 0 ? PAIR_6 : PAIR_14), t1);
+            }
+            a = t0.add(t1).fma(FloatVector.broadcast(F, xd[xb + b]), a);
+        }
+        // summed through an array in sum()'s order, as in dotQ4_K (no vector crosses a call)
+        a.intoArray(scratch, 0);
+        return VectorMath.sumStored(scratch);
+    }
+
+    /** The low four bits of each 16-bit half of an int: a code's nibble. */
+    static final int NIBBLES = 0x000F000F;
+    /** Bits 4 and 5 of each 16-bit half: a Q6_K code's two bits from qh. */
+    static final int TOP_BITS = 0x00300030;
+
+    // PAIR_g: lanes 0-7 take scale g, lanes 8-15 scale g + 1 (the two groups of one product's 32 values); constants,
+    // one each, so that C2 folds them once the loop over h is unrolled
+    static final VectorShuffle<Float> PAIR_0 = groupPair(0), PAIR_2 = groupPair(2), PAIR_4 = groupPair(4);
+    static final VectorShuffle<Float> PAIR_6 = groupPair(6), PAIR_8 = groupPair(8), PAIR_10 = groupPair(10);
+    static final VectorShuffle<Float> PAIR_12 = groupPair(12), PAIR_14 = groupPair(14);
+
+    private static VectorShuffle<Float> groupPair(int g) {
+        int[] lanes = new int[16];
+        for (int l = 0; l < 16; l++) {
+            lanes[l] = g + l / 8;
+        }
+        return VectorShuffle.fromArray(F, lanes, 0);
     }
 }

@@ -27,6 +27,12 @@ final class QuantizedActivations {
      * takes its mins term ({@link PairDots#dotQ4_K}).
      */
     float[] kSums = new float[0];
+    /**
+     * Q8_K only: {@code -2^21 sum} of the quantized values of each 16-value group, row after row ({@code k / 16} per
+     * row; exact in a float, {@code |sum| <= 16 * 127}): Q6_K's offset of 32 in the units of the pair products
+     * ({@code 32 * 2^16}), which {@link PairDots#dotQ6_K} scales by the group's weight scale.
+     */
+    float[] groupSums = new float[0];
 
     /** Quantizes rows {@code x[m * k ...]} in blocks of {@code block} values (32 or 256, dividing k). */
     void quantize(float[] x, int rows, int k, int block) {
@@ -46,6 +52,9 @@ final class QuantizedActivations {
         if (block == 256 && kSums.length < rows * (k / 16)) {
             kSums = new float[rows * (k / 16)];
         }
+        if (block == 256 && groupSums.length < rows * (k / 16)) {
+            groupSums = new float[rows * (k / 16)];
+        }
         for (int b = 0; b < rows * blocksPerRow; b++) {
             quantizeBlock(x, b * block, block, b);
         }
@@ -60,12 +69,17 @@ final class QuantizedActivations {
         float inverse = scale == 0f ? 0f : 1f / scale;
         d[blockIndex] = scale;
         for (int s = 0; s < block; s += 32) {
-            int sum = 0;
+            int sum = 0, group = 0;
             for (int i = from + s; i < from + s + 32; i++) {
                 int v = Math.round(x[i] * inverse);
                 v = Math.max(-127, Math.min(127, v)); // rounding of x * (1/d) may overshoot 127 by one
                 q[i] = (short) v;
                 sum += v;
+                group += v;
+                if (block == 256 && i % 16 == 15) {
+                    groupSums[i / 16] = -0x1p21f * group;
+                    group = 0;
+                }
             }
             sums[(from + s) / 32] = sum;
             if (block == 256) {

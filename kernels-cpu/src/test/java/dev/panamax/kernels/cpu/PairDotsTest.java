@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PairDotsTest {
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = DType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void pair_dots_match_a_float64_dot_of_decoded_weights_and_activations(DType type, Random random) {
         assumeTrue(WideDots.AVAILABLE, "the 512-bit kernels run only where the preferred vectors are 512 bits wide");
         int blockSize = type.blockSize();
@@ -51,11 +51,18 @@ class PairDotsTest {
                 long at = weight.byteOffset();
                 float[] y = new float[k];
                 Quants.dequantizeRow(type, w, at, y, 0, k);
-                // y = scale_j q - min_j (Q4_0: d (q - 8)): the kernels sum scale_j (q . x) and min_j sum(x) apart, so
-                // their rounding scales with |scale_j q| <= |y| + |min_j| each
-                float[] mins = new float[k / 32];
+                // y = scale_j q - min_j (Q4_0: d (q - 8), Q6_K: d sc_g (q - 32) per 16-value group g): the kernels sum
+                // scale_j (q . x) and min_j sum(x) apart, so their rounding scales with |scale_j q| <= |y| + |min_j| each
+                int group = type == DType.Q6_K ? 16 : 32;
+                float[] mins = new float[k / group];
                 if (type == DType.Q4_K) {
                     VectorDots.kScales(w, at, k / 256, (int) type.bytesPerBlock(), new float[k / 32], mins);
+                } else if (type == DType.Q6_K) {
+                    for (int g = 0; g < k / 16; g++) {
+                        long block = at + 210L * (g / 16);
+                        float d = Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, block + 208));
+                        mins[g] = 32 * Math.abs(d * w.get(ValueLayout.JAVA_BYTE, block + 192 + g % 16));
+                    }
                 } else {
                     for (int j = 0; j < k / 32; j++) {
                         mins[j] = 8 * Math.abs(Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 18L * j)));
@@ -64,15 +71,18 @@ class PairDotsTest {
                 double expected = 0, magnitude = 0, cross = 0;
                 for (int i = 0; i < k; i++) {
                     double xi = (double) a.d[(k + i) / actBlock] * a.q[k + i];
-                    double scaled = Math.abs((double) y[i]) + Math.abs((double) mins[i / 32]); // |scale_j q|
+                    double scaled = Math.abs((double) y[i]) + Math.abs((double) mins[i / group]); // |scale_j q|
                     expected += y[i] * xi;
-                    magnitude += (scaled + Math.abs((double) mins[i / 32])) * Math.abs(xi);
+                    magnitude += (scaled + Math.abs((double) mins[i / group])) * Math.abs(xi);
                     if (i % 2 == 0) { // the pair (i, i + 1) leaves scale_j q_i x_(i+1) / 2^16 in its lane
                         cross += scaled * Math.abs((double) a.d[(k + i) / actBlock] * a.q[k + i + 1]);
                     }
                 }
-                float actual = type == DType.Q4_K ? PairDots.dotQ4_K(w, at, new float[16], a.pairs, a.d, a.kSums, k, k / 256)
-                        : PairDots.dotQ4_0(w, at, a.pairs, a.d, a.sums, k, k / 32);
+                float actual = switch (type) {
+                    case Q4_K -> PairDots.dotQ4_K(w, at, new float[16], a.pairs, a.d, a.kSums, k, k / 256);
+                    case Q6_K -> PairDots.dotQ6_K(w, at, new float[16], a.pairs, a.d, a.groupSums, k, k / 256);
+                    default -> PairDots.dotQ4_0(w, at, a.pairs, a.d, a.sums, k, k / 32);
+                };
                 // float sums of k products in any order: gamma_(k+2) * sum|y x|; up to 4u per term for the roundings
                 // of y = d * q - m, of the scale products and of the int-to-float conversions; and the cross products
                 double u = 0x1p-24;
