@@ -16,9 +16,10 @@ import java.util.Objects;
  * <li>Few rows of x (decode; {@code M <} 4 to 10 by dtype, see {@link #gemmMinRows}): memory-bound matrix-vector
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
  * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K weights meet x
- * in float ({@link WideDots}), except Q4_0, Q4_K and Q6_K, which meet x quantized to 8 bits two products per 32-bit multiply ({@link PairDots});
+ * in float ({@link WideDots}), except Q4_0, Q4_K and Q6_K, which meet x quantized to 8 bits two products per 32-bit multiply ({@link PairDots}),
+ * and Q8_0 where {@link DotRoutes} picks the integer kernel for the machine (Zen 4);
  * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, Q5_K and Q6_K meet Q8_K, in
- * integer kernels ({@link VectorDots}); F32 and BF16 are read as floats; the other dtypes (on narrow
+ * integer kernels ({@link VectorDots}); F32 weights four rows at a time ({@link RowGroupDots}), BF16 read as floats; the other dtypes (on narrow
  * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
  * ({@link MatvecLoops}).</li>
  * <li>2 (4 for Q5_K on 512-bit vectors: {@link FewRowsLoops#minRows}) to {@value FewRowsLoops#MAX_ROWS} rows of x of the commonest dtypes (a decode step of several sequences):
@@ -137,6 +138,8 @@ public final class CpuMatmul {
 
     /** Multiply-adds at and below which a matmul runs {@link SmallMatmul}'s scalar code ({@link SmallShapes}). */
     private final long scalarWork;
+    /** Which of two kernels a weight type's matrix-vector products take where each wins on some machine. */
+    private final DotRoutes routes;
 
     /**
      * Runs on the threads of {@code pool}, small matmuls scalar up to the measured default ({@link SmallShapes#defaults}).
@@ -149,12 +152,28 @@ public final class CpuMatmul {
 
     /**
      * Runs on the threads of {@code pool}, with OpenBLAS for wide batches when {@code blas} is not null;
-     * matmuls of at most {@code scalarWork} multiply-adds run scalar on the caller.
+     * matmuls of at most {@code scalarWork} multiply-adds run scalar on the caller; this machine's dot routes.
      */
     CpuMatmul(ParallelFor pool, OpenBlasGemm blas, long scalarWork) {
+        this(pool, blas, scalarWork, DotRoutes.MACHINE);
+        DotRoutes.logOnce();
+    }
+
+    /** As {@link #CpuMatmul(ParallelFor, OpenBlasGemm, long)} with the given dot routes (tests force each). */
+    CpuMatmul(ParallelFor pool, OpenBlasGemm blas, long scalarWork, DotRoutes routes) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.blas = blas;
         this.scalarWork = scalarWork;
+        this.routes = Objects.requireNonNull(routes, "routes");
+    }
+
+    /**
+     * Which decode dot Q8_0 weights take on this machine ({@link DotRoutes}), for logs and {@code panamax info}.
+     *
+     * @return a one-line description of the choice and how to force the other
+     */
+    public static String decodeDots() {
+        return DotRoutes.describe();
     }
 
     /**
@@ -205,7 +224,7 @@ public final class CpuMatmul {
             } else if (m < gemmMinRows(s.wType())) {
                 switch (s.wType()) {
                     case Q8_0 -> {
-                        if (!WideDots.AVAILABLE) {
+                        if (routes.q8_0Integer()) {
                             activations.quantize(xf, m, k, 32);
                         }
                     }
@@ -319,7 +338,13 @@ public final class CpuMatmul {
             switch (s.wType()) {
                 case F32 -> MatvecLoops.f32(s, w, xf, out, start, end);
                 case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);
-                case Q8_0 -> MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
+                case Q8_0 -> {
+                    if (routes.q8_0Integer()) {
+                        MatvecLoops.q8_0(s, w, activations, out, start, end);
+                    } else {
+                        MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
+                    }
+                }
                 case Q4_0 -> MatvecLoops.q4_0Pairs(s, w, activations, out, start, end);
                 case Q4_1 -> MatvecLoops.q4_1Wide(s, w, xf, out, start, end);
                 case Q5_0 -> MatvecLoops.q5_0Wide(s, w, xf, out, start, end);

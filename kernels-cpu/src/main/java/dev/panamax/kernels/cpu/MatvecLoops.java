@@ -21,12 +21,21 @@ final class MatvecLoops {
     private MatvecLoops() {
     }
 
+    /** F32 weights, {@value RowGroupDots#ROWS} rows per step ({@link RowGroupDots} says why), the rest one by one. */
     static void f32(MatmulShape s, MemorySegment w, float[] x, MemorySegment out, int start, int end) {
         int m = s.m(), k = s.k();
-        for (int n = start; n < end; n++) {
+        long stride = s.wRowBytes();
+        int n = start;
+        for (; n <= end - RowGroupDots.ROWS; n += RowGroupDots.ROWS) {
             long at = s.wRow(n);
             for (int i = 0; i < m; i++) {
-                out.set(F32, s.outRow(i) + 4L * n, VectorDots.dotF32(w, at, x, i * k, k));
+                RowGroupDots.dotF32x4(w, at, stride, x, i * k, k, out, s.outRow(i) + 4L * n);
+            }
+        }
+        for (; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, RowGroupDots.dotF32(w, at, x, i * k, k));
             }
         }
     }

@@ -26,7 +26,6 @@ final class VectorDots {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
     private VectorDots() {
     }
@@ -42,21 +41,6 @@ final class VectorDots {
         float sum = VectorMath.sum(a0.add(a1));
         for (; i < n; i++) {
             sum += x[xo + i] * y[yo + i];
-        }
-        return sum;
-    }
-
-    /** F32 weights at byte {@code at} of {@code w} with {@code x[xo ...]}. */
-    static float dotF32(MemorySegment w, long at, float[] x, int xo, int n) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= n - 16; i += 16) {
-            a0 = FloatVector.fromMemorySegment(F, w, at + 4L * i, LE).fma(FloatVector.fromArray(F, x, xo + i), a0);
-            a1 = FloatVector.fromMemorySegment(F, w, at + 4L * i + 32, LE).fma(FloatVector.fromArray(F, x, xo + i + 8), a1);
-        }
-        float sum = VectorMath.sum(a0.add(a1));
-        for (; i < n; i++) {
-            sum += w.get(F32, at + 4L * i) * x[xo + i];
         }
         return sum;
     }

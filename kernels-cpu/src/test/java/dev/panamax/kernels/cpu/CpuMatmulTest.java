@@ -39,10 +39,11 @@ class CpuMatmulTest {
      * threads, then the pure Java GEMM always, the vector paths on every size and the scalar one on every size.
      */
     private static final CpuMatmul[] MATMULS = {new CpuMatmul(POOLS[0]), new CpuMatmul(POOLS[1]), new CpuMatmul(POOLS[2]),
-            new CpuMatmul(POOLS[1], null, DEFAULT_SCALAR), new CpuMatmul(POOLS[1], null, 0), new CpuMatmul(POOLS[0], null, Long.MAX_VALUE)};
+            new CpuMatmul(POOLS[1], null, DEFAULT_SCALAR), new CpuMatmul(POOLS[1], null, 0), new CpuMatmul(POOLS[0], null, Long.MAX_VALUE),
+            new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT), new CpuMatmul(POOLS[1], null, 0, DotRoutes.INTEGER)};
     private static final String[] PATHS = {"1 thread (" + CpuMatmul.wideBatchGemm() + ")", "2 threads (" + CpuMatmul.wideBatchGemm() + ")",
             "3 threads (" + CpuMatmul.wideBatchGemm() + ")", "2 threads, pure Java", "2 threads, pure Java, no scalar path",
-            "the scalar path"};
+            "the scalar path", "2 threads, no scalar path, float decode dots forced", "2 threads, no scalar path, integer decode dots forced"};
 
     @AfterAll
     static void closePools() {

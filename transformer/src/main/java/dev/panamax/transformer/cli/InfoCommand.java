@@ -27,6 +27,7 @@ final class InfoCommand implements Callable<Integer> {
         try (Ops cpu = Backends.openCpu(Runtime.getRuntime().availableProcessors())) {
             out.printf("CPU backend:  %s%n", cpu.name());
             out.printf("Prefill GEMM: %s%n", dev.panamax.kernels.cpu.CpuMatmul.wideBatchGemm());
+            out.printf("Decode dots:  %s%n", dev.panamax.kernels.cpu.CpuMatmul.decodeDots());
         } catch (RuntimeException e) {
             out.printf("CPU backend:  none (%s)%n", e.getMessage());
         }

@@ -1,0 +1,136 @@
+package dev.panamax.kernels.cpu;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which matrix-vector dot a weight type takes where two kernels each win on some machine: chosen once per JVM
+ * from the CPU, overridable, and reported ({@link #describe}, {@code panamax info}, one log line).
+ *
+ * <p>Q8_0 on 512-bit machines: the float kernel ({@link WideDots#dotQ8_0}: per 32 weights two byte-to-int
+ * widenings, two conversions, a multiply and two FMAs, all 512 bits wide) or the 16-bit integer one
+ * ({@link VectorDots#dotQ8_0}: 256 bits wide, x quantized to 8 bits). Measured (docs/benchmarks.md, issue 18):
+ * on Sapphire Rapids the float kernel reads the weights at 96% of the core's read bandwidth, so nothing can
+ * beat it there; on Zen 4, which executes each 512-bit instruction as two 256-bit halves, the float kernel's
+ * instructions cost twice and it is compute-bound, the integer one 1.6x faster. So AMD processors of family
+ * 25 (Zen 3 and Zen 4; Zen 3 has no AVX-512 and never gets here) take the integer kernel, every other
+ * machine (Intel, and AMD family 26, Zen 5, whose 512-bit units are full width; not measured) the float one.
+ * {@code -Dpanamax.cpu.q8_0=float|integer} forces either. Narrow machines always take the integer kernel.
+ */
+public final class DotRoutes {
+    /** The system property that forces the Q8_0 route: {@code float} or {@code integer}. */
+    public static final String Q8_0_PROPERTY = "panamax.cpu.q8_0";
+
+    /** The two Q8_0 matrix-vector kernels of 512-bit machines. */
+    enum Q8_0Dot {
+        /** {@link WideDots#dotQ8_0}: weights converted to float, 512 bits. */
+        FLOAT_512("512-bit float"),
+        /** {@link VectorDots#dotQ8_0}: 16-bit products of weights and x quantized to 8 bits, 256 bits. */
+        INTEGER_256("256-bit 16-bit integer");
+
+        final String description;
+
+        Q8_0Dot(String description) {
+            this.description = description;
+        }
+    }
+
+    /** This JVM's routes: read once, from {@code /proc/cpuinfo} and the system property. */
+    static final DotRoutes MACHINE = fromMachine();
+    /** Every route forced to the float kernel, for tests. */
+    static final DotRoutes FLOAT = new DotRoutes(Q8_0Dot.FLOAT_512, "forced");
+    /** Every route forced to the integer kernel, for tests. */
+    static final DotRoutes INTEGER = new DotRoutes(Q8_0Dot.INTEGER_256, "forced");
+
+    private static final System.Logger LOG = System.getLogger(DotRoutes.class.getName());
+    private static volatile boolean logged;
+
+    /** The Q8_0 kernel where {@link WideDots#AVAILABLE} (narrow machines take the integer one regardless). */
+    final Q8_0Dot q8_0;
+    private final String why;
+
+    private DotRoutes(Q8_0Dot q8_0, String why) {
+        this.q8_0 = q8_0;
+        this.why = why;
+    }
+
+    /** Whether Q8_0 matrix-vector products take {@link VectorDots#dotQ8_0} on x quantized to 8 bits. */
+    boolean q8_0Integer() {
+        return !WideDots.AVAILABLE || q8_0 == Q8_0Dot.INTEGER_256;
+    }
+
+    /**
+     * The route for a CPU and an override.
+     *
+     * @param vendor   {@code vendor_id} of /proc/cpuinfo ("AuthenticAMD", "GenuineIntel"), or "" if unknown
+     * @param family   {@code cpu family}, or -1 if unknown
+     * @param override the property's value, or null
+     */
+    static DotRoutes choose(String vendor, int family, String override) {
+        if (override != null && !override.isBlank()) {
+            return switch (override.trim().toLowerCase(Locale.ROOT)) {
+                case "float" -> new DotRoutes(Q8_0Dot.FLOAT_512, "-D" + Q8_0_PROPERTY + "=" + override);
+                case "integer", "int" -> new DotRoutes(Q8_0Dot.INTEGER_256, "-D" + Q8_0_PROPERTY + "=" + override);
+                default -> throw new IllegalArgumentException("-D" + Q8_0_PROPERTY + "=" + override + ": expected float or integer");
+            };
+        }
+        String cpu = (vendor.isEmpty() ? "unknown vendor" : vendor) + " family " + family;
+        if (vendor.equals("AuthenticAMD") && family == 25) {
+            return new DotRoutes(Q8_0Dot.INTEGER_256, cpu + ": 512-bit work runs in 256-bit halves");
+        }
+        return new DotRoutes(Q8_0Dot.FLOAT_512, cpu);
+    }
+
+    /**
+     * This JVM's choice, for logs and {@code panamax info}.
+     *
+     * @return e.g. "Q8_0 decode dot: 256-bit 16-bit integer (AuthenticAMD family 25: ...)"
+     */
+    public static String describe() {
+        return MACHINE.description();
+    }
+
+    String description() {
+        if (!WideDots.AVAILABLE) {
+            return "Q8_0 decode dot: " + Q8_0Dot.INTEGER_256.description + " (vectors narrower than 512 bits)";
+        }
+        return "Q8_0 decode dot: " + q8_0.description + " (" + why + "; -D" + Q8_0_PROPERTY + "=float|integer)";
+    }
+
+    /** Logs this JVM's choice the first time a matmul asks. */
+    static void logOnce() {
+        if (!logged) {
+            logged = true;
+            LOG.log(System.Logger.Level.INFO, describe());
+        }
+    }
+
+    private static DotRoutes fromMachine() {
+        String vendor = "";
+        int family = -1;
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            for (String line : lines) {
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    if (!vendor.isEmpty()) {
+                        break; // the first processor's entry is enough
+                    }
+                    continue;
+                }
+                String key = line.substring(0, colon).trim(), value = line.substring(colon + 1).trim();
+                if (key.equals("vendor_id")) {
+                    vendor = value;
+                } else if (key.equals("cpu family")) {
+                    family = Integer.parseInt(value);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or a format we do not know: the default route
+        }
+        return choose(vendor, family, System.getProperty(Q8_0_PROPERTY));
+    }
+}

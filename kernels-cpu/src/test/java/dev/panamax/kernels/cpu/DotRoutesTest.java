@@ -1,0 +1,38 @@
+package dev.panamax.kernels.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The per-machine choice of decode dots: the rule, the override, and what is reported. */
+class DotRoutesTest {
+
+    @Test
+    void zen_4_takes_the_integer_q8_0_dot_and_other_machines_the_float_one() {
+        assertEquals(DotRoutes.Q8_0Dot.INTEGER_256, DotRoutes.choose("AuthenticAMD", 25, null).q8_0);
+        assertEquals(DotRoutes.Q8_0Dot.FLOAT_512, DotRoutes.choose("GenuineIntel", 6, null).q8_0);
+        assertEquals(DotRoutes.Q8_0Dot.FLOAT_512, DotRoutes.choose("AuthenticAMD", 26, null).q8_0);
+        assertEquals(DotRoutes.Q8_0Dot.FLOAT_512, DotRoutes.choose("", -1, null).q8_0);
+    }
+
+    @Test
+    void the_property_forces_either_route_and_rejects_anything_else() {
+        assertEquals(DotRoutes.Q8_0Dot.FLOAT_512, DotRoutes.choose("AuthenticAMD", 25, "float").q8_0);
+        assertEquals(DotRoutes.Q8_0Dot.INTEGER_256, DotRoutes.choose("GenuineIntel", 6, " Integer ").q8_0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DotRoutes.choose("GenuineIntel", 6, "fast"));
+        assertTrue(e.getMessage().contains(DotRoutes.Q8_0_PROPERTY) && e.getMessage().contains("fast"), e.getMessage());
+    }
+
+    @Test
+    void the_description_names_the_kernel_and_the_override() {
+        String d = DotRoutes.choose("GenuineIntel", 6, null).description();
+        assertTrue(d.startsWith("Q8_0 decode dot: "), d);
+        if (WideDots.AVAILABLE) {
+            assertTrue(d.contains("512-bit float") && d.contains("GenuineIntel family 6") && d.contains(DotRoutes.Q8_0_PROPERTY), d);
+        } else {
+            assertTrue(d.contains("narrower than 512 bits"), d);
+        }
+    }
+}
