@@ -35,7 +35,7 @@ class MatmulGroupTest {
 
     @Test
     void equals_one_matmul_per_product_bit_for_bit(Random random) {
-        for (int trial = 0; trial < 40; trial++) {
+        for (int trial = 0; trial < 25; trial++) {
             ParallelFor pool = POOLS[random.nextInt(POOLS.length)];
             long scalar = random.nextInt(4) == 0 ? SmallShapes.defaults().matmulWork() : 0;
             CpuMatmul grouped = new CpuMatmul(pool, null, scalar), single = new CpuMatmul(pool, null, scalar);
