@@ -76,6 +76,23 @@ public interface Ops extends AutoCloseable {
     void matmul(Tensor x, Tensor w, Tensor out);
 
     /**
+     * {@code count} independent matrix multiplications, {@code out[i] = x[i] · w[i]ᵀ} as {@link #matmul} computes
+     * each, in one call: a backend may run them as one parallel loop (a decode step's active experts, each too
+     * small to be worth a hand-off of its own), with the same results as {@code count} calls of {@link #matmul}.
+     * The products must not write what another of them reads.
+     *
+     * @param x     per product, F32 activations {@code [M, K]} (one tensor may serve several products)
+     * @param w     per product, weights {@code [N, K]}
+     * @param out   per product, F32 {@code [M, N]}
+     * @param count the products, the first {@code count} entries of the arrays
+     */
+    default void matmuls(Tensor[] x, Tensor[] w, Tensor[] out, int count) {
+        for (int i = 0; i < count; i++) {
+            matmul(x[i], w[i], out[i]);
+        }
+    }
+
+    /**
      * One matrix multiplication per head, in one call: {@code out[m, h, n] = sum_k x[m, h, k] * w[h, n, k]},
      * i.e. {@code out[:, h, :] = x[:, h, :] · w[h]ᵀ} for every head {@code h} (ggml's {@code mul_mat}
      * with a batch dimension). DeepSeek's absorbed attention has two such products per layer, each

@@ -112,6 +112,7 @@ public final class CpuMatmul {
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private final QuantizedActivations activations = new QuantizedActivations();
     private final ParallelFor.Body matvecBody = this::matvecRows;
+    private final ParallelFor.Body groupBody = this::groupTasks;
     private final ParallelFor.Body fewRowsBody = this::fewRows;
     private final ParallelFor.Body pairRowsBody = this::pairRows;
     private final ParallelFor.Body gemmBody = this::gemmTasks;
@@ -129,6 +130,9 @@ public final class CpuMatmul {
 
     // The call in progress, read by the pool's threads (published by ParallelFor.run).
     private final MatmulShape shape = new MatmulShape();
+    /** The products of the {@link #matmuls} call in progress (the first {@link #groupCount}), reused. */
+    private Product[] products = new Product[0];
+    private int groupCount;
     private MemorySegment weights;
     private MemorySegment output;
     private int gemmBlocksN;
@@ -222,29 +226,7 @@ public final class CpuMatmul {
             } else if (m >= FewRowsLoops.minRows(s.wType()) && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType())) {
                 pool.run(s.n(), matvecGrain(s), fewRowsBody); // a batched decode step: each weight decoded once for all rows
             } else if (m < gemmMinRows(s.wType())) {
-                switch (s.wType()) {
-                    case Q8_0 -> {
-                        if (routes.q8_0Integer()) {
-                            activations.quantize(xf, m, k, 32);
-                        }
-                    }
-                    case Q4_0 -> activations.quantize(xf, m, k, 32);
-                    case Q4_K -> activations.quantize(xf, m, k, 256);
-                    case Q5_K -> {
-                        if (WideDots.AVAILABLE) {
-                            WideDots.kBlockSums(xf, m * k, xSums(m * k / 16));
-                        } else {
-                            activations.quantize(xf, m, k, 256);
-                        }
-                    }
-                    case Q2_K -> {
-                        if (WideDots.AVAILABLE) {
-                            WideDots.groupSums(xf, m * k, xSums(m * k / 16));
-                        }
-                    }
-                    case Q6_K -> activations.quantize(xf, m, k, 256);
-                    default -> { }
-                }
+                xBlockSums = prepareMatvec(s.wType(), xf, m, k, activations, xBlockSums);
                 // four chunks of weight rows per thread: each thread streams long contiguous runs of the
                 // weights, and few enough chunks remain to even out a slow thread. Measured on model decode
                 // (2 threads, alternating runs): 10-30% faster than chunks of at most 64 rows, and faster
@@ -291,6 +273,158 @@ public final class CpuMatmul {
         }
     }
 
+    /**
+     * What the matrix-vector loop of {@code type} reads besides x's floats: x quantized ({@code a}) or its block sums
+     * (returned: {@code sums}, grown when too small). Once per product, on the caller's thread.
+     */
+    private float[] prepareMatvec(DType type, float[] xf, int m, int k, QuantizedActivations a, float[] sums) {
+        switch (type) {
+            case Q8_0 -> {
+                if (routes.q8_0Integer()) {
+                    a.quantize(xf, m, k, 32);
+                }
+            }
+            case Q4_0 -> a.quantize(xf, m, k, 32);
+            case Q4_K -> a.quantize(xf, m, k, 256);
+            case Q5_K -> {
+                if (WideDots.AVAILABLE) {
+                    sums = grown(sums, m * k / 16);
+                    WideDots.kBlockSums(xf, m * k, sums);
+                } else {
+                    a.quantize(xf, m, k, 256);
+                }
+            }
+            case Q2_K -> {
+                if (WideDots.AVAILABLE) {
+                    sums = grown(sums, m * k / 16);
+                    WideDots.groupSums(xf, m * k, sums);
+                }
+            }
+            case Q6_K -> a.quantize(xf, m, k, 256);
+            default -> { }
+        }
+        return sums;
+    }
+
+    private static float[] grown(float[] a, int size) {
+        return a.length < size ? new float[size] : a;
+    }
+
+    /**
+     * {@code out[i] = x[i] · w[i]ᵀ} for {@code i < count}: independent products (a decode step's active experts) in
+     * one parallel loop when every one of them takes the matrix-vector path ({@code M <} {@link #gemmMinRows}, no
+     * few-rows kernel, above the scalar size), so that the team is handed work once instead of once per product; the
+     * loop's tasks are each product's chunks of weight rows, one after the other. Each row is computed by the same
+     * loop as {@link #matmul} would, so the results are bit for bit {@link #matmul}'s. Otherwise the products are
+     * {@link #matmul} calls in order. A product whose x is the previous one's (the same tensor) and whose weights
+     * have the same dtype shares that x's copy and quantization.
+     *
+     * @throws IllegalArgumentException if dtypes or shapes of a product do not fit
+     */
+    public void matmuls(Tensor[] x, Tensor[] w, Tensor[] out, int count) {
+        if (!groupable(x, w, out, count)) {
+            for (int i = 0; i < count; i++) {
+                matmul(x[i], w[i], out[i]);
+            }
+            return;
+        }
+        int tasks = 0;
+        for (int i = 0; i < count; i++) {
+            Product p = products[i];
+            MatmulShape s = p.shape;
+            int m = s.m(), k = s.k();
+            Product previous = i > 0 ? products[i - 1] : null;
+            if (previous != null && x[i] == x[i - 1] && previous.shape.wType() == s.wType()) {
+                p.shareInputOf(previous);
+            } else {
+                p.takeInput(x[i], m, k);
+                p.sums = prepareMatvec(s.wType(), p.xf, m, k, p.activations, p.ownSums);
+                p.ownSums = p.sums;
+            }
+            p.weights = w[i].segment();
+            p.output = out[i].segment();
+            p.grain = matvecGrain(s);
+            p.firstTask = tasks;
+            tasks += (s.n() + p.grain - 1) / p.grain;
+        }
+        groupCount = count;
+        try {
+            pool.run(tasks, 1, groupBody);
+        } finally {
+            for (int i = 0; i < count; i++) {
+                products[i].weights = null;
+                products[i].output = null;
+            }
+        }
+    }
+
+    /** Checks every product and says whether all of them take the matrix-vector path (their shapes then set). */
+    private boolean groupable(Tensor[] x, Tensor[] w, Tensor[] out, int count) {
+        if (products.length < count) {
+            Product[] grown = java.util.Arrays.copyOf(products, count);
+            for (int i = products.length; i < count; i++) {
+                grown[i] = new Product();
+            }
+            products = grown;
+        }
+        boolean all = count > 1;
+        for (int i = 0; i < count; i++) {
+            MatmulShape s = products[i].shape;
+            s.set(x[i], w[i], out[i]);
+            int m = s.m();
+            all &= m > 0 && s.n() > 0 && (long) m * s.n() * s.k() > scalarWork && !PairRows.takes(s.wType(), m)
+                    && !(m >= FewRowsLoops.minRows(s.wType()) && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType()))
+                    && m < gemmMinRows(s.wType());
+        }
+        return all;
+    }
+
+    /** Tasks {@code [start, end)} of {@link #matmuls}: chunk {@code t - firstTask} of the product that holds task t. */
+    private void groupTasks(int start, int end) {
+        Product[] ps = products;
+        int i = 0;
+        for (int t = start; t < end; t++) {
+            while (i + 1 < groupCount && ps[i + 1].firstTask <= t) {
+                i++;
+            }
+            Product p = ps[i];
+            int first = (t - p.firstTask) * p.grain;
+            matvecRows(p.shape, p.weights, p.xf, p.activations, p.sums, p.output, first, Math.min(p.shape.n(), first + p.grain));
+        }
+    }
+
+    /** One product of {@link #matmuls}: its geometry, its x as floats (and quantized), its part of the loop's tasks. */
+    private static final class Product {
+        final MatmulShape shape = new MatmulShape();
+        private float[] ownXf = new float[0];
+        private final QuantizedActivations ownActivations = new QuantizedActivations();
+        float[] ownSums = new float[0];
+        /** x as read by the kernels: this product's own copy or the previous product's. */
+        float[] xf;
+        QuantizedActivations activations;
+        float[] sums;
+        MemorySegment weights, output;
+        int grain, firstTask;
+
+        void takeInput(Tensor x, int m, int k) {
+            if (ownXf.length < m * k) {
+                ownXf = new float[m * k];
+            }
+            MemorySegment xs = x.segment();
+            for (int r = 0; r < m && k > 0; r++) {
+                MemorySegment.copy(xs, F32, shape.xRow(r), ownXf, r * k, k);
+            }
+            xf = ownXf;
+            activations = ownActivations;
+        }
+
+        void shareInputOf(Product previous) {
+            xf = previous.xf;
+            activations = previous.activations;
+            sums = previous.sums;
+        }
+    }
+
     /** Weight rows per chunk of the matrix-vector and few-rows paths: {@link #MATVEC_CHUNKS_PER_THREAD} per thread. */
     private int matvecGrain(MatmulShape s) {
         return inline(s) ? s.n()
@@ -320,18 +454,14 @@ public final class CpuMatmul {
 
     // ---------------------------------------------------------------- matrix-vector
 
-    /** {@link #xBlockSums}, grown to at least {@code size}. */
-    private float[] xSums(int size) {
-        if (xBlockSums.length < size) {
-            xBlockSums = new float[size];
-        }
-        return xBlockSums;
+    /** Weight rows {@code [start, end)} of the matmul call in progress. */
+    private void matvecRows(int start, int end) {
+        matvecRows(shape, weights, xf, activations, xBlockSums, output, start, end);
     }
 
     /** Weight rows {@code [start, end)}: one switch, then the dtype's own loop ({@link MatvecLoops} says why). */
-    private void matvecRows(int start, int end) {
-        MatmulShape s = shape;
-        MemorySegment w = weights, out = output;
+    private void matvecRows(MatmulShape s, MemorySegment w, float[] xf, QuantizedActivations a, float[] xBlockSums,
+                            MemorySegment out, int start, int end) {
         int k = s.k();
         Scratch t = scratch.get();
         if (WideDots.AVAILABLE) {
@@ -340,26 +470,25 @@ public final class CpuMatmul {
                 case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);
                 case Q8_0 -> {
                     if (routes.q8_0Integer()) {
-                        MatvecLoops.q8_0(s, w, activations, out, start, end);
+                        MatvecLoops.q8_0(s, w, a, out, start, end);
                     } else {
                         MatvecLoops.q8_0Wide(s, w, xf, out, start, end);
                     }
                 }
-                case Q4_0 -> MatvecLoops.q4_0Pairs(s, w, activations, out, start, end);
+                case Q4_0 -> MatvecLoops.q4_0Pairs(s, w, a, out, start, end);
                 case Q4_1 -> MatvecLoops.q4_1Wide(s, w, xf, out, start, end);
                 case Q5_0 -> MatvecLoops.q5_0Wide(s, w, xf, out, start, end);
                 case Q5_1 -> MatvecLoops.q5_1Wide(s, w, xf, out, start, end);
                 case Q2_K -> MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
                 case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(16), out, start, end);
-                case Q4_K -> MatvecLoops.q4_KPairs(s, w, activations, t.subScales(16), out, start, end);
+                case Q4_K -> MatvecLoops.q4_KPairs(s, w, a, t.subScales(16), out, start, end);
                 case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
-                case Q6_K -> MatvecLoops.q6_KPairs(s, w, activations, t.subScales(16), out, start, end);
+                case Q6_K -> MatvecLoops.q6_KPairs(s, w, a, t.subScales(16), out, start, end);
                 case MXFP4 -> Mxfp4Dots.rowsWide(s, w, xf, out, start, end);
                 default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
             }
             return;
         }
-        QuantizedActivations a = activations;
         switch (s.wType()) {
             case F32 -> MatvecLoops.f32(s, w, xf, out, start, end);
             case BF16 -> MatvecLoops.bf16(s, w, xf, out, start, end);

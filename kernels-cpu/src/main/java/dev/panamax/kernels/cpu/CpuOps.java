@@ -86,6 +86,14 @@ public final class CpuOps implements Ops {
     }
 
     @Override
+    public void matmuls(Tensor[] x, Tensor[] w, Tensor[] out, int count) {
+        for (int i = 0; i < count; i++) {
+            Checks.matmulOperands(x[i], w[i], out[i]);
+        }
+        matmul.matmuls(x, w, out, count);
+    }
+
+    @Override
     public void headMatmul(Tensor x, Tensor w, Tensor out) {
         headMatmul.run(x, w, out);
     }

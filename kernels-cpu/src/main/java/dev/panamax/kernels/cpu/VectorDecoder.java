@@ -6,11 +6,13 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API decoding of the weight types prefill meets (Q8_0, Q4_0, Q4_K, Q5_K, Q6_K; MXFP4 in
+ * Vector API decoding of the weight types prefill and MLA's absorbed decode ({@link HeadMatmul}) meet (Q8_0, Q4_0,
+ * Q5_0, Q5_1, Q4_K, Q5_K, Q6_K; MXFP4 in
  * {@link Mxfp4Dots}) to floats, for GEMM panels: {@link #L} bytes at a time widened to {@link #L} floats and scaled, sixteen where
  * {@link WideDots#AVAILABLE} (512-bit floats), else eight. Gives the same values as {@link WeightDecoder}
  * (same operations per value, in float), which {@code VectorDecoderTest} checks bit for bit.
@@ -22,6 +24,11 @@ final class VectorDecoder {
     private static final VectorSpecies<Byte> B = WideDots.AVAILABLE ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    /** Int lanes as many as {@link #F}'s floats. */
+    private static final VectorSpecies<Integer> I = WideDots.AVAILABLE ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    /** 0, 1, ..., L - 1: each lane's bit of qh. */
+    private static final IntVector LANES = IntVector.zero(I).addIndex(1);
 
     private VectorDecoder() {
     }
@@ -46,6 +53,18 @@ final class VectorDecoder {
             case Q4_0 -> {
                 for (int b = 0; b < n / 32; b++) {
                     q4_0(src, at + 18L * b, dst, dstOffset + 32 * b);
+                }
+                return true;
+            }
+            case Q5_0 -> {
+                for (int b = 0; b < n / 32; b++) {
+                    q5_0(src, at + 22L * b, dst, dstOffset + 32 * b);
+                }
+                return true;
+            }
+            case Q5_1 -> {
+                for (int b = 0; b < n / 32; b++) {
+                    q5_1(src, at + 24L * b, dst, dstOffset + 32 * b);
                 }
                 return true;
             }
@@ -96,6 +115,41 @@ final class VectorDecoder {
             ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
             ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, out + i);
             ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, out + 16 + i);
+        }
+    }
+
+    /**
+     * Q5_0 (f16 d; u32 qh; u8 qs[16]): value l takes its fifth bit from bit l of qh, low nibbles l < 16 and high
+     * nibbles l >= 16; {@code d (q - 16)} as {@link WeightDecoder} computes it (the int {@code q - 16} converted,
+     * then one multiply). In int lanes: the qh bits by a variable shift per lane.
+     */
+    private static void q5_0(MemorySegment s, long o, float[] dst, int out) {
+        FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(s.get(I16, o)));
+        IntVector qh = IntVector.broadcast(I, s.get(I32, o + 2));
+        for (int i = 0; i < 16; i += L) {
+            IntVector q = ((IntVector) ByteVector.fromMemorySegment(B, s, o + 6 + i, LE).convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
+            IntVector shift = LANES.add(i);
+            IntVector lo = q.and(0x0F).or(qh.lanewise(VectorOperators.LSHR, shift).and(1).lanewise(VectorOperators.LSHL, 4)).sub(16);
+            IntVector hi = q.lanewise(VectorOperators.LSHR, 4)
+                    .or(qh.lanewise(VectorOperators.LSHR, shift.add(16)).and(1).lanewise(VectorOperators.LSHL, 4)).sub(16);
+            ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, out + i);
+            ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, out + 16 + i);
+        }
+    }
+
+    /** Q5_1 (f16 d, m; u32 qh; u8 qs[16]): Q5_0's bits, values {@code d q + m} as {@link WeightDecoder} computes them. */
+    private static void q5_1(MemorySegment s, long o, float[] dst, int out) {
+        FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(s.get(I16, o)));
+        FloatVector m = FloatVector.broadcast(F, Float.float16ToFloat(s.get(I16, o + 2)));
+        IntVector qh = IntVector.broadcast(I, s.get(I32, o + 4));
+        for (int i = 0; i < 16; i += L) {
+            IntVector q = ((IntVector) ByteVector.fromMemorySegment(B, s, o + 8 + i, LE).convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
+            IntVector shift = LANES.add(i);
+            IntVector lo = q.and(0x0F).or(qh.lanewise(VectorOperators.LSHR, shift).and(1).lanewise(VectorOperators.LSHL, 4));
+            IntVector hi = q.lanewise(VectorOperators.LSHR, 4)
+                    .or(qh.lanewise(VectorOperators.LSHR, shift.add(16)).and(1).lanewise(VectorOperators.LSHL, 4));
+            ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, out + i);
+            ((FloatVector) hi.convert(VectorOperators.I2F, 0)).mul(d).add(m).intoArray(dst, out + 16 + i);
         }
     }
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class VectorDecoderTest {
 
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void decodes_as_the_scalar_decoder_bit_for_bit(DType type, Random random) {
         int block = type.blockSize();
         for (int trial = 0; trial < 20; trial++) {

@@ -30,6 +30,26 @@ public final class GatedFeedForward implements FeedForward {
         this.upOut = scratch.buffer("ffn.up", up.outFeatures());
     }
 
+    /** The gate projection {@code [F, dim]}. */
+    public Linear gate() {
+        return gate;
+    }
+
+    /** The up projection {@code [F, dim]}. */
+    public Linear up() {
+        return up;
+    }
+
+    /** The down projection {@code [dim, F]}. */
+    public Linear down() {
+        return down;
+    }
+
+    /** The nonlinearity between them. */
+    public GateActivation activation() {
+        return activation;
+    }
+
     @Override
     public void forward(Tensor x, Tensor out) {
         int n = (int) x.size(0);

@@ -72,6 +72,11 @@ public final class Linear {
         }
     }
 
+    /** Whether adapters of the current set change this projection (then only {@link #forward} computes it). */
+    public boolean adapted() {
+        return adapters.current().length > 0;
+    }
+
     /** The weight {@code [out, in]}. */
     public Tensor weight() {
         return weight;

@@ -15,7 +15,10 @@ import java.util.List;
  *
  * <p>Routing is decided on the host (a few numbers per token). Then each expert runs once, on the
  * rows of all tokens routed to it gathered into one matrix, so a prompt still gets matrix-matrix
- * products; the weighted outputs are added back to each token's row.
+ * products; the weighted outputs are added back to each token's row. A decode step (one token) of gated
+ * experts instead hands the backend all its experts' gate and up products in one
+ * {@link Ops#matmuls} call, then all their down products in another ({@link ExpertsOfOneToken}):
+ * the same products, added in the same order, as the path above.
  */
 public final class MixtureOfExperts implements FeedForward {
     /**
@@ -45,6 +48,8 @@ public final class MixtureOfExperts implements FeedForward {
     private final float[] gatheredWeights;
     private final boolean[] started;
     private final RowViews inRows = new RowViews(), outRows = new RowViews();
+    /** The one-token path, or null when an expert is not a {@link GatedFeedForward}. */
+    private final ExpertsOfOneToken oneToken;
 
     /**
      * @param router  {@code [experts, dim]}
@@ -53,16 +58,22 @@ public final class MixtureOfExperts implements FeedForward {
      */
     public MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts,
                             Routing routing, SharedExpert shared) {
-        this(ops, scratch, dim, router, experts, routing, shared, null);
+        this(ops, scratch, dim, router, experts, routing, shared, null, true);
     }
 
     /** A mixture whose experts {@code routing} picks and weighs (no shared expert: a family adds its own). */
     public MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts, Router routing) {
-        this(ops, scratch, dim, router, experts, new Routing(routing.expertsUsed(), false), null, routing);
+        this(ops, scratch, dim, router, experts, new Routing(routing.expertsUsed(), false), null, routing, true);
+    }
+
+    /** As the public constructor, with every token through the expert-by-expert path: what tests compare the one-token path with. */
+    static MixtureOfExperts expertByExpert(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts,
+                                           Routing routing, SharedExpert shared) {
+        return new MixtureOfExperts(ops, scratch, dim, router, experts, routing, shared, null, false);
     }
 
     private MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts,
-                             Routing routing, SharedExpert shared, Router customRouter) {
+                             Routing routing, SharedExpert shared, Router customRouter, boolean oneTokenPath) {
         this.customRouter = customRouter;
         if (routing.expertsUsed() < 1 || routing.expertsUsed() > experts.size() || router.outFeatures() != experts.size()) {
             throw new IllegalArgumentException(routing + " over " + experts.size() + " experts, router of " + router.outFeatures());
@@ -86,6 +97,7 @@ public final class MixtureOfExperts implements FeedForward {
         this.gatheredTokens = new int[maxBatch];
         this.gatheredWeights = new float[maxBatch];
         this.started = new boolean[maxBatch];
+        this.oneToken = oneTokenPath ? ExpertsOfOneToken.of(ops, scratch, dim, this.experts, k) : null;
     }
 
     /** Per n, the host copy of a buffer's first n rows (the buffer itself on a host backend). */
@@ -125,6 +137,9 @@ public final class MixtureOfExperts implements FeedForward {
                 ops.scale(expertOut.row(t), (float) (1 / (1 + Math.exp(-g))), deltaRows[t]);
                 started[t] = true;
             }
+        }
+        if (n == 1 && oneToken != null && oneToken.forward(x, chosen, chosenWeights, started[0], out)) {
+            return;
         }
         for (int e = 0; e < experts.size(); e++) {
             // gather the rows of the m tokens routed to expert e

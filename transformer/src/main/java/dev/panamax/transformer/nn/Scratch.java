@@ -19,6 +19,7 @@ public final class Scratch {
     private final Arena arena;
     private final int maxBatch;
     private final Map<String, Buffer> buffers = new HashMap<>();
+    private final Map<String, Tensor> tensors = new HashMap<>();
 
     public Scratch(Ops ops, Arena arena, int maxBatch) {
         if (maxBatch <= 0) {
@@ -42,6 +43,14 @@ public final class Scratch {
     /** The buffer {@code name} of {@code [maxBatch, heads * headDim]}, also viewed as {@code [n, heads, headDim]}. */
     public Buffer buffer(String name, int heads, int headDim) {
         return buffers.computeIfAbsent(name + "/" + heads + "x" + headDim, k -> new Buffer(heads, headDim));
+    }
+
+    /**
+     * The F32 tensor {@code name} of {@code [rows, cols]} on the backend, whatever the batch: layers asking for the
+     * same name and shape share it.
+     */
+    public Tensor tensor(String name, int rows, int cols) {
+        return tensors.computeIfAbsent(name + "/" + rows + "x" + cols, k -> ops.allocate(arena, DType.F32, rows, cols));
     }
 
     /** A host tensor to copy {@code t} into, or {@code t} itself on a host backend. */
