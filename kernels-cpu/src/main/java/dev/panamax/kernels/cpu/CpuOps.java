@@ -58,7 +58,7 @@ public final class CpuOps implements Ops {
         this.pool = new ParallelFor(threads);
         this.attention = new FlashAttention(pool);
         this.small = small;
-        this.matmul = new CpuMatmul(pool, OpenBlasGemm.shared().orElse(null), small.matmulWork());
+        this.matmul = new CpuMatmul(pool, small.matmulWork()); // OpenBLAS looked up on the first wide batch
         this.headMatmul = new HeadMatmul(pool, matmul);
     }
 
