@@ -3,7 +3,7 @@
 # scripts/peer/llamacpp-decode.c once against the llama.cpp libraries of node-llama-cpp (installed by
 # scripts/llamacpp-bench.sh; llama.h comes from the source bundle the package ships) into the same cache
 # directory, then runs it: one JSON line per model and thread count (clock and process CPU per token, medians).
-# Usage: scripts/llamacpp-decode.sh MODEL.gguf...   (env: THREADS="1 2" ROUNDS=20 TOKENS=128 LLAMACPP_NODE_DIR)
+# Usage: scripts/llamacpp-decode.sh MODEL.gguf...   (env: THREADS="1 2" ROUNDS=20 TOKENS=128 PEER_TIMEOUT=300 LLAMACPP_NODE_DIR)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${LLAMACPP_NODE_DIR:-$HOME/.cache/panamax/node-llama-cpp}
@@ -21,6 +21,8 @@ fi
 for model in "$@"; do
   for threads in ${THREADS:-1 2}; do
     echo "=== llama.cpp decode $(basename "$model") threads=$threads $(date +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-    LLAMACPP_LIB_DIR=$lib "$exe" "$model" "$threads" "${ROUNDS:-20}" "${TOKENS:-128}"
+    # llama.cpp's threads spin-wait for each other: on a loaded machine a 2-thread run can take many minutes
+    LLAMACPP_LIB_DIR=$lib timeout "${PEER_TIMEOUT:-300}" "$exe" "$model" "$threads" "${ROUNDS:-20}" "${TOKENS:-128}" ||
+      echo "llama.cpp decode $(basename "$model") threads=$threads: failed or past ${PEER_TIMEOUT:-300} s" >&2
   done
 done
