@@ -119,8 +119,10 @@ public final class CpuMatmul {
     private final ParallelFor.Body wideGemmBody = this::wideGemmTasks;
     private final ParallelFor.Body blasGemmBody = this::blasGemmTasks;
     private final ParallelFor.Body packBody = this::packChunks;
-    /** OpenBLAS for the wide-batch GEMM where present and enabled ({@link OpenBlasGemm}), else null. */
-    private final OpenBlasGemm blas;
+    /** OpenBLAS for the wide-batch GEMM where present and enabled ({@link OpenBlasGemm}), else null; see {@link #blas()}. */
+    private OpenBlasGemm blas;
+    /** Whether {@link #blas} is settled; false until the first wide batch when looked up lazily. */
+    private boolean blasKnown;
     /** {@link #xf} as a segment for {@link #blas}, remade when xf grows. */
     private MemorySegment xfSegment;
     private float[] xfSegmentOf;
@@ -151,7 +153,18 @@ public final class CpuMatmul {
      * @param pool the thread team the kernels split their work over
      */
     public CpuMatmul(ParallelFor pool) {
-        this(pool, OpenBlasGemm.shared().orElse(null), SmallShapes.defaults().matmulWork());
+        this(pool, SmallShapes.defaults().matmulWork());
+    }
+
+    /**
+     * Runs on the threads of {@code pool}, matmuls of at most {@code scalarWork} multiply-adds scalar on the caller;
+     * OpenBLAS is looked for on the first wide batch ({@link OpenBlasGemm#shared}), not here: the look-up (a failed
+     * {@code dlopen}, the linker's classes, a log line) cost every start of a command that never runs one, such as a
+     * short prompt on a small model.
+     */
+    CpuMatmul(ParallelFor pool, long scalarWork) {
+        this(pool, null, scalarWork);
+        blasKnown = false;
     }
 
     /**
@@ -167,6 +180,7 @@ public final class CpuMatmul {
     CpuMatmul(ParallelFor pool, OpenBlasGemm blas, long scalarWork, DotRoutes routes) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.blas = blas;
+        this.blasKnown = true;
         this.scalarWork = scalarWork;
         this.routes = Objects.requireNonNull(routes, "routes");
     }
@@ -178,6 +192,15 @@ public final class CpuMatmul {
      */
     public static String decodeDots() {
         return DotRoutes.describe();
+    }
+
+    /** {@link #blas}, looked up on first use where the constructor left it open. */
+    private OpenBlasGemm blas() {
+        if (!blasKnown) {
+            blas = OpenBlasGemm.shared().orElse(null);
+            blasKnown = true;
+        }
+        return blas;
     }
 
     /**
@@ -232,7 +255,7 @@ public final class CpuMatmul {
                 // (2 threads, alternating runs): 10-30% faster than chunks of at most 64 rows, and faster
                 // than two chunks per thread (a slow thread then holds a large share to the end).
                 pool.run(s.n(), matvecGrain(s), matvecBody);
-            } else if (m >= WIDE_BATCH_ROWS && blas != null) {
+            } else if (m >= WIDE_BATCH_ROWS && blas() != null) {
                 if (xfSegmentOf != xf) {
                     xfSegment = MemorySegment.ofArray(xf);
                     xfSegmentOf = xf;

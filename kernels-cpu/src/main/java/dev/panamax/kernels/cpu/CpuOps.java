@@ -36,6 +36,8 @@ public final class CpuOps implements Ops {
     private final Call call = new Call();
     /** Work space of the small-shape attention ({@link SmallAttention}), grown on demand. */
     private float[] scores = new float[0];
+    /** Staging of an F16 cache's rows for {@link SmallAttention}, grown on demand. */
+    private short[] staging = new short[0];
 
     /** A backend using every available processor. */
     public CpuOps() {
@@ -56,7 +58,7 @@ public final class CpuOps implements Ops {
         this.pool = new ParallelFor(threads);
         this.attention = new FlashAttention(pool);
         this.small = small;
-        this.matmul = new CpuMatmul(pool, OpenBlasGemm.shared().orElse(null), small.matmulWork());
+        this.matmul = new CpuMatmul(pool, small.matmulWork()); // OpenBLAS looked up on the first wide batch
         this.headMatmul = new HeadMatmul(pool, matmul);
     }
 
@@ -273,11 +275,15 @@ public final class CpuOps implements Ops {
         int tokens = (int) q.size(0);
         int positions = startPos + tokens;
         if ((long) tokens * q.size(1) * q.size(2) * positions <= small.attentionWork()) {
-            int size = SmallAttention.workSize(q, startPos);
+            int size = SmallAttention.workSize(q, kCache, startPos, options);
             if (scores.length < size) {
                 scores = new float[Math.max(size, 2 * scores.length)];
             }
-            SmallAttention.attention(q, kCache, vCache, startPos, scale, options, out, scores);
+            int shorts = SmallAttention.stagingSize(q, kCache, startPos, options);
+            if (staging.length < shorts) {
+                staging = new short[Math.max(shorts, 2 * staging.length)];
+            }
+            SmallAttention.attention(q, kCache, vCache, startPos, scale, options, out, scores, staging);
             return;
         }
         attention.run(q, kCache, vCache, startPos, scale, options, out);

@@ -21,28 +21,48 @@ final class SmallAttention {
     private SmallAttention() {
     }
 
-    /** The floats of work space {@link #attention} needs. */
-    static int workSize(Tensor q, int startPos) {
-        return startPos + (int) q.size(0) + 2 * (int) q.size(2);
+    /** The floats of work space {@link #attention} needs: scores, query row, sums, then the visible K and V rows. */
+    static int workSize(Tensor q, Tensor k, int startPos, Attention options) {
+        return startPos + (int) q.size(0) + 2 * (int) q.size(2) + 2 * cacheFloats(q, k, startPos, options);
+    }
+
+    /** The shorts of staging space {@link #attention} needs for an F16 cache (0 for F32). */
+    static int stagingSize(Tensor q, Tensor k, int startPos, Attention options) {
+        return k.dtype() == DType.F16 ? cacheFloats(q, k, startPos, options) : 0;
+    }
+
+    /** The elements of K (and of V) in the rows some query of the call sees. */
+    private static int cacheFloats(Tensor q, Tensor k, int startPos, Attention options) {
+        int rows = startPos + (int) q.size(0) - options.firstVisible(startPos);
+        return rows * (int) k.size(1) * (int) k.size(2);
     }
 
     /**
      * See {@link dev.panamax.tensor.Ops#attention}; arguments already validated. {@code work} holds at least
-     * {@link #workSize} floats: the scores of the visible positions, then the query row and the output sums.
+     * {@link #workSize} floats, {@code staging} at least {@link #stagingSize} shorts. The K and V rows that any query
+     * of the call sees are first read into {@code work} as floats in one bulk copy each (an F16 cache through
+     * {@code staging}, converted once): the loops then read arrays, where reading the cache element by element through
+     * the segment (a bounds and liveness check and, for F16, a conversion per element, each K and V element once per
+     * query head of its group) was most of a stories260K token. The conversions are exact, so the arithmetic is
+     * still the oracle's.
      */
-    static void attention(Tensor q, Tensor k, Tensor v, int startPos, float scale, Attention options, Tensor out, float[] work) {
+    static void attention(Tensor q, Tensor k, Tensor v, int startPos, float scale, Attention options, Tensor out, float[] work,
+            short[] staging) {
         int tokens = (int) q.size(0);
         int hq = (int) q.size(1);
         int d = (int) q.size(2);
         int hkv = (int) k.size(1);
         int group = hq / hkv;
-        boolean f16 = k.dtype() == DType.F16;
         float cap = options.softCap();
         Tensor sinks = options.sinks();
-        MemorySegment qm = q.segment(), km = k.segment(), vm = v.segment(), om = out.segment();
-        long kBase = k.byteOffset(), vBase = v.byteOffset();
+        MemorySegment qm = q.segment(), om = out.segment();
         int qv = startPos + tokens; // the query row in work, then the sums
         int acc = qv + d;
+        int from = options.firstVisible(startPos); // the first row any query sees: firstVisible grows with the position
+        int floats = cacheFloats(q, k, startPos, options);
+        int kw = acc + d, vw = kw + floats; // work index of row `from`'s K and V; row j, head g at ((j - from) hkv + g) d
+        load(k, from, floats, work, kw, staging);
+        load(v, from, floats, work, vw, staging);
         for (int t = 0; t < tokens; t++) {
             int first = options.firstVisible(startPos + t);
             int last = options.lastVisible(startPos + t, startPos + tokens - 1);
@@ -50,16 +70,10 @@ final class SmallAttention {
                 int g = h / group;
                 MemorySegment.copy(qm, F32, q.byteOffset() + 4L * ((long) t * hq + h) * d, work, qv, d);
                 for (int j = first; j <= last; j++) {
-                    long ko = ((long) j * hkv + g) * d;
+                    int ko = kw + ((j - from) * hkv + g) * d;
                     float dot = 0;
-                    if (f16) {
-                        for (int i = 0; i < d; i++) {
-                            dot += work[qv + i] * Float.float16ToFloat(km.get(F16, kBase + 2 * (ko + i)));
-                        }
-                    } else {
-                        for (int i = 0; i < d; i++) {
-                            dot += work[qv + i] * km.get(F32, kBase + 4 * (ko + i));
-                        }
+                    for (int i = 0; i < d; i++) {
+                        dot += work[qv + i] * work[ko + i];
                     }
                     float s = scale * dot;
                     work[j] = cap == 0 ? s : ScalarKernels.softcap(s, cap);
@@ -79,22 +93,30 @@ final class SmallAttention {
                 }
                 for (int j = first; j <= last; j++) { // each sum still adds its terms in the order of j, as the oracle's
                     float p = work[j];
-                    long vo = ((long) j * hkv + g) * d;
-                    if (f16) {
-                        for (int i = 0; i < d; i++) {
-                            work[acc + i] += p * Float.float16ToFloat(vm.get(F16, vBase + 2 * (vo + i)));
-                        }
-                    } else {
-                        for (int i = 0; i < d; i++) {
-                            work[acc + i] += p * vm.get(F32, vBase + 4 * (vo + i));
-                        }
+                    int vo = vw + ((j - from) * hkv + g) * d;
+                    for (int i = 0; i < d; i++) {
+                        work[acc + i] += p * work[vo + i];
                     }
                 }
                 long oo = out.byteOffset() + 4L * ((long) t * hq + h) * d;
                 for (int i = 0; i < d; i++) {
-                    om.set(F32, oo + 4L * i, work[acc + i] / sum);
+                    work[acc + i] /= sum;
                 }
+                MemorySegment.copy(work, acc, om, F32, oo, d);
             }
+        }
+    }
+
+    /** Reads {@code n} elements of {@code cache} from row {@code from} on into {@code work[at..]} as floats. */
+    private static void load(Tensor cache, int from, int n, float[] work, int at, short[] staging) {
+        long offset = cache.byteOffset() + cache.dtype().byteSize((long) from * cache.size(1) * cache.size(2));
+        if (cache.dtype() == DType.F16) {
+            MemorySegment.copy(cache.segment(), F16, offset, staging, 0, n);
+            for (int i = 0; i < n; i++) {
+                work[at + i] = Float.float16ToFloat(staging[i]);
+            }
+        } else {
+            MemorySegment.copy(cache.segment(), F32, offset, work, at, n);
         }
     }
 }

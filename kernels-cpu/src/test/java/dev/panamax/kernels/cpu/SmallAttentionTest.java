@@ -49,9 +49,11 @@ class SmallAttentionTest {
             Tensor expected = poisoned(tokens, hq, d);
             ScalarAttention.attention(q, k, v, startPos, scale, options, expected);
             Tensor actual = poisoned(tokens, hq, d);
-            float[] work = new float[SmallAttention.workSize(q, startPos) + random.nextInt(5)];
+            float[] work = new float[SmallAttention.workSize(q, k, startPos, options) + random.nextInt(5)];
             Arrays.fill(work, Float.NaN); // nothing is read before it is written
-            SmallAttention.attention(q, k, v, startPos, scale, options, actual, work);
+            short[] staging = new short[SmallAttention.stagingSize(q, k, startPos, options) + random.nextInt(5)];
+            Arrays.fill(staging, (short) 0x7e00); // an F16 NaN: a staged element read before it is copied fails too
+            SmallAttention.attention(q, k, v, startPos, scale, options, actual, work, staging);
 
             assertBitwise(what, expected.toFloatArray(), actual.toFloatArray()); // a NaN (an unwritten element) fails
         }
