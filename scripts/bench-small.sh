@@ -3,7 +3,8 @@
 # and llama.cpp's C API loop (scripts/llamacpp-decode.sh), the same tokens at positions 0..127 from an empty cache,
 # alternating per thread count so both see the same load; then a table of CPU and clock time per token.
 # Usage: scripts/bench-small.sh [OUT_DIR]   (env: MODEL=stories260K-f32.gguf THREADS="1 2" BACKENDS=cpu,reference
-#        WI=5 I=5 ROUNDS=20 JVM_ARGS=... CLASSPATH_FILE=FILE, default .panamax/classpath)
+#        WI=5 I=5 ROUNDS=20 JVM_ARGS=... CLASSPATH_FILE=FILE, default .panamax/classpath; LLAMACPP_DECODE=PROGRAM for
+#        the peer, see scripts/llamacpp-decode.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
-# llama.cpp's decode-only time per token on a (small) model, timed as SmallDecodeBench times Panamax: builds
-# scripts/peer/llamacpp-decode.c once against the llama.cpp libraries of node-llama-cpp (installed by
-# scripts/llamacpp-bench.sh; llama.h comes from the source bundle the package ships) into the same cache
-# directory, then runs it: one JSON line per model and thread count (clock and process CPU per token, medians).
-# Usage: scripts/llamacpp-decode.sh MODEL.gguf...   (env: THREADS="1 2" ROUNDS=20 TOKENS=128 PEER_TIMEOUT=300 LLAMACPP_NODE_DIR)
+# llama.cpp's decode-only time per token on a (small) model, timed as SmallDecodeBench times Panamax, by a small
+# program over llama.cpp's C API that lives outside this repository (the project's rule for reference programs:
+# only the numbers they print are committed). LLAMACPP_DECODE names it; its contract:
+#   PROGRAM FILE.gguf THREADS ROUNDS TOKENS   runs ROUNDS rounds of TOKENS one-token llama_decode calls at positions
+#   0, 1, ... from an empty cache (llama-bench's tg128 loop: the logits are computed, nothing is sampled) after a few
+#   warm-up rounds, and prints one JSON line with the median clock and process CPU time per token over the rounds.
+# docs/benchmarks.md ("Small models, comparable timing") says how it was built: C over llama.h from the source
+# bundle node-llama-cpp ships, linked against that package's prebuilt libraries (the same ones llamacpp-bench.sh uses).
+# Usage: LLAMACPP_DECODE=PROGRAM scripts/llamacpp-decode.sh MODEL.gguf...   (env: THREADS="1 2" ROUNDS=20 TOKENS=128
+#        PEER_TIMEOUT=300 LLAMACPP_NODE_DIR)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
 dir=${LLAMACPP_NODE_DIR:-$HOME/.cache/panamax/node-llama-cpp}
-pkg=$dir/node_modules/node-llama-cpp
 lib=$dir/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64
-if [ ! -d "$lib" ] || ! command -v gcc >/dev/null; then
-  echo "llama.cpp decode peer skipped: needs gcc and node-llama-cpp (scripts/llamacpp-bench.sh installs it)" >&2; exit 0
-fi
-exe=$dir/llamacpp-decode
-if [ ! -x "$exe" ] || [ "$here/peer/llamacpp-decode.c" -nt "$exe" ]; then
-  [ -d "$dir/llama-src" ] || git clone -q "$pkg/llama/gitRelease.bundle" "$dir/llama-src" 2>/dev/null
-  gcc -O2 -Wall -o "$exe" "$here/peer/llamacpp-decode.c" -I"$dir/llama-src/include" -I"$dir/llama-src/ggml/include" \
-    "$lib"/libllama.v*.so "$lib"/libggml.v*.so "$lib/libggml-base.so" -Wl,-rpath,"$lib"
+exe=${LLAMACPP_DECODE:-}
+if [ -z "$exe" ] || [ ! -x "$exe" ]; then
+  echo "llama.cpp decode peer skipped: LLAMACPP_DECODE does not name the built decode program (see the header of $0)" >&2; exit 0
 fi
 for model in "$@"; do
   for threads in ${THREADS:-1 2}; do

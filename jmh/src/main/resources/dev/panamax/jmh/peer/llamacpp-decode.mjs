@@ -28,7 +28,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // thread splitter cost about 0.4 ms of CPU per call, measured on stories260K, far more than the model's work).
 // "decode": the addon's own batch calls that the public call makes (initBatch, addToBatch, decodeBatch: one
 // llama_decode on a libuv worker thread per token, logits of the token requested), internal to node-llama-cpp
-// 3.22.1 and still a thread hand-off per token (~0.1 ms more than scripts/peer/llamacpp-decode.c on llama.h,
+// 3.22.1 and still a thread hand-off per token (~0.1 ms more than the C program of scripts/llamacpp-decode.sh on llama.h,
 // which gives the peer's figures; this script stays to show what the binding adds).
 const ctx = context._ctx, id = sequence._sequenceId;
 const loops = {
