@@ -8,8 +8,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,10 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * projection was three calls of about 32 Ki multiply-adds each, small enough for {@link SmallMatmul}'s scalar
  * path, which decodes every F16 row of {@code a} lane by lane and pays a decode call per 16-float row of
  * {@code b}: the 56 changes of an 8-layer TinyLlama cost 21% of its decode time (docs/lora.md). Here each row of
- * {@code a} meets x in vectors, F16 converted in registers ({@link VectorMath#loadF16}); each row of {@code b}
- * meets the {@code r} low-rank values in scalar code with four chains (r is small, 16 floats are one vector,
- * and a horizontal sum per output would cost more than the FMAs); the sums land in {@code out} with one add
- * per element. Nothing is handed to the team: the work is a few microseconds. Its reference is the two
+ * {@code a} meets x in vectors, F16 converted in registers ({@link VectorMath#loadF16}); the rows of {@code b}
+ * meet the {@code r} low-rank values four at a time ({@link #fourRows}: one vector per row when r is 16, summed
+ * in a fixed tree shared by the four), the others one by one ({@link #dotRow}, the same tree); the sums land in
+ * {@code out} with one vector add per 16 elements. Nothing is handed to the team: the work is a few microseconds. Its reference is the two
  * matmuls and the add ({@code LowRankAddTest} checks both against float64 within a derived bound).
  *
  * <p>Not thread-safe: one per {@link CpuOps}, driven by one thread at a time.
