@@ -93,6 +93,25 @@ public interface Ops extends AutoCloseable {
     }
 
     /**
+     * Adds a low-rank change to a projection's output: {@code out += (x · aᵀ) · bᵀ}, a LoRA adapter's
+     * {@code x · (b a)ᵀ} with its scale already in {@code b}. The default is two {@link #matmul}s and an
+     * {@link #add} through {@code low} and {@code delta}; a backend may fuse them (the {@code cpu} backend does
+     * for decode steps, where the three calls cost more than their few multiply-adds).
+     *
+     * @param x     F32 activations {@code [M, K]}
+     * @param a     {@code [R, K]}, F32, F16 or BF16 (any dtype {@link #matmul} takes)
+     * @param b     F32 {@code [N, R]}
+     * @param low   F32 {@code [M, R]} work space, left holding {@code x · aᵀ}
+     * @param delta F32 {@code [M, N]} work space, its contents afterwards unspecified
+     * @param out   F32 {@code [M, N]}, added to; overlaps none of the others
+     */
+    default void addLowRank(Tensor x, Tensor a, Tensor b, Tensor low, Tensor delta, Tensor out) {
+        matmul(x, a, low);
+        matmul(low, b, delta);
+        add(out, delta, out);
+    }
+
+    /**
      * One matrix multiplication per head, in one call: {@code out[m, h, n] = sum_k x[m, h, k] * w[h, n, k]},
      * i.e. {@code out[:, h, :] = x[:, h, :] · w[h]ᵀ} for every head {@code h} (ggml's {@code mul_mat}
      * with a batch dimension). DeepSeek's absorbed attention has two such products per layer, each

@@ -31,6 +31,7 @@ public final class CpuOps implements Ops {
     private final FlashAttention attention;
     private final CpuMatmul matmul;
     private final HeadMatmul headMatmul;
+    private final LowRankAdd lowRank = new LowRankAdd();
     private final SmallShapes small;
     private final ThreadLocal<VectorRope.Tables> ropeTables = ThreadLocal.withInitial(VectorRope.Tables::new);
     private final Call call = new Call();
@@ -85,6 +86,20 @@ public final class CpuOps implements Ops {
     public void matmul(Tensor x, Tensor w, Tensor out) {
         Checks.matmulOperands(x, w, out);
         matmul.matmul(x, w, out);
+    }
+
+    /** Decode steps fused on the caller's thread ({@link LowRankAdd}); prompts as two matmuls and an add. */
+    @Override
+    public void addLowRank(Tensor x, Tensor a, Tensor b, Tensor low, Tensor delta, Tensor out) {
+        if (x.rank() != 2 || !LowRankAdd.takes((int) Math.min(Integer.MAX_VALUE, x.size(0)), a.dtype(), b.dtype())) {
+            Ops.super.addLowRank(x, a, b, low, delta, out);
+            return;
+        }
+        Checks.matmulOperands(x, a, low);
+        Checks.matmulOperands(low, b, out);
+        Checks.disjoint("addLowRank", "out", out, "x", x);
+        Checks.disjoint("addLowRank", "out", out, "a", a);
+        lowRank.add(x, a, b, low, out);
     }
 
     @Override

@@ -63,11 +63,7 @@ public final class Linear {
         if (changes.length > 0) {
             int n = (int) x.size(0);
             for (LowRankChanges.Change d : changes) {
-                Tensor low = d.low().rows(n);
-                Tensor delta = d.delta().rows(n);
-                ops.matmul(x, d.a(), low);
-                ops.matmul(low, d.b(), delta);
-                ops.add(out, delta, out);
+                ops.addLowRank(x, d.a(), d.b(), d.low().rows(n), d.delta().rows(n), out);
             }
         }
     }
