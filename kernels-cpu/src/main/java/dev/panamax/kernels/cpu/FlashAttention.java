@@ -35,6 +35,8 @@ final class FlashAttention {
     private final ParallelFor pool;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private final Job job = new Job();
+    /** Calls with many query rows (a prompt): the same recurrence without a horizontal sum per score. */
+    private final BlockedAttention blocked;
 
     private static final class Scratch {
         final float[] scores = new float[TILE];
@@ -51,10 +53,23 @@ final class FlashAttention {
 
     FlashAttention(ParallelFor pool) {
         this.pool = pool;
+        this.blocked = new BlockedAttention(pool);
     }
 
     /** See {@link dev.panamax.tensor.Ops#attention}; arguments already validated. */
     void run(Tensor q, Tensor k, Tensor v, int startPos, float scale, Attention options, Tensor out) {
+        int tokens = (int) q.size(0);
+        int hq = (int) q.size(1);
+        int d = (int) q.size(2);
+        if (BlockedAttention.takes(tokens, d, startPos + tokens, (int) k.size(1))) {
+            blocked.run(q, k, v, startPos, scale, options, out);
+        } else {
+            perRow(q, k, v, startPos, scale, options, out);
+        }
+    }
+
+    /** {@link #run} one (query row, head) pair per work item, whatever the call's shape. */
+    void perRow(Tensor q, Tensor k, Tensor v, int startPos, float scale, Attention options, Tensor out) {
         int tokens = (int) q.size(0);
         int hq = (int) q.size(1);
         int d = (int) q.size(2);

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Attention of both backends (reference: two-pass softmax over a score row; cpu: tiled online
  * softmax) against float64, for decode and prefill, GQA ratios 1, 2, 4 and multi-query, F32 and F16
- * caches, and positions past the start of the cache.
+ * caches, and positions past the start of the cache; prompts of {@link BlockedAttention#MIN_TOKENS} rows or more
+ * take {@link BlockedAttention} (in {@link AttentionVectorPathTest}: here most of them are small enough for
+ * {@link SmallAttention}).
  *
  * <p>Bound, per output entry {@code (t, h, i)} over the {@code n} visible positions: a score
  * {@code s_j = scale q.k_j} is off by {@code ds_j = gamma_D |scale| sum|q k_j| + u|s_j|}; the weight
@@ -74,6 +76,19 @@ class AttentionTest {
     }
 
     @Test
+    void prompts_of_many_rows_take_the_blocked_path_for_every_group_ratio_and_cache_type(Random random) {
+        for (int[] heads : HEADS) {
+            for (DType cache : new DType[] {DType.F32, DType.F16}) {
+                int tokens = BlockedAttention.MIN_TOKENS + random.nextInt(60);
+                int startPos = random.nextBoolean() ? 0 : 1 + random.nextInt(100);
+                int d = pick(random, 1, 4, 5, 8) * BlockedAttention.TILE;
+                check(random, tokens, startPos, d, heads[0], heads[1], cache);
+            }
+        }
+        check(random, BlockedAttention.MIN_TOKENS - 1, 3, 64, 2, 4, DType.F32); // just below: the per-row path
+    }
+
+    @Test
     void long_context_spans_many_tiles(Random random) {
         check(random, 1, 600 + random.nextInt(200), 64, 2, 4, DType.F16);
         check(random, 2, 150 + random.nextInt(100), 128, 1, 6, DType.F32);
@@ -100,7 +115,8 @@ class AttentionTest {
             double[] bound = new double[qv.length];
             for (int t = 0; t < tokens; t++) {
                 int n = startPos + t + 1;
-                int tiles = (n + FlashAttention.TILE - 1) / FlashAttention.TILE;
+                // rescalings: one per tile of the path with the smaller tiles (BlockedAttention's), which bounds both paths
+                int tiles = (n + BlockedAttention.TILE - 1) / BlockedAttention.TILE;
                 for (int h = 0; h < hq; h++) {
                     int g = h / group;
                     double[] s = new double[n];

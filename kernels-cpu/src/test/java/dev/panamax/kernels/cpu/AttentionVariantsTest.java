@@ -256,7 +256,8 @@ class AttentionVariantsTest {
             int last = options.bidirectional() ? startPos + tokens - 1 : query;
             int first = options.window() == 0 ? 0 : Math.max(0, query - options.window() + 1);
             int n = last - first + 1;
-            int tiles = (n + FlashAttention.TILE - 1) / FlashAttention.TILE + (f.sinks == null ? 0 : 1);
+            // rescalings: one per tile of the cpu path with the smaller tiles (BlockedAttention's), bounding both paths
+            int tiles = (n + BlockedAttention.TILE - 1) / BlockedAttention.TILE + (f.sinks == null ? 0 : 1);
             for (int h = 0; h < hq; h++) {
                 int g = h / f.group;
                 double[] s = new double[n];
