@@ -78,7 +78,7 @@ final class LowRankAdd {
                 low[t] = switch (aType) {
                     case F16 -> dotF16(as, at, x, k);
                     case BF16 -> VectorDots.dotBF16(as, at, x, 0, k);
-                    default -> VectorDots.dotF32(as, at, x, 0, k);
+                    default -> RowGroupDots.dotF32(as, at, x, 0, k);
                 };
             }
             MemorySegment.copy(low, 0, ls, F32, d.outRow(i), r);
