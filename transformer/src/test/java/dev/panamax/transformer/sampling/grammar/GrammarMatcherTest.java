@@ -108,7 +108,10 @@ class GrammarMatcherTest {
         int completed = 0;
         for (int w = 0; w < walks; w++) {
             int walk = w;
-            if (walk(g, trie, vocab, r, text -> seen[wayOf(text, ways, walk)]++, w)) {
+            // every sixth walk is steered through way 0's opening, so that calls are reached whatever the seed (a
+            // free walk mostly takes the bare document's '{', and may never spell "add" with the call's quote after it)
+            String steer = w % 6 == 0 ? ways[0][0] : "";
+            if (walk(g, trie, vocab, r, text -> seen[wayOf(text, ways, walk)]++, w, steer)) {
                 completed++;
             }
         }
@@ -142,6 +145,15 @@ class GrammarMatcherTest {
 
     /** One random walk through the grammar, checking each mask; whether it reached a complete document. */
     private static boolean walk(Grammar g, TokenTrie trie, byte[][] vocab, Random r, Consumer<String> check, int w) {
+        return walk(g, trie, vocab, r, check, w, "");
+    }
+
+    /**
+     * A random walk through {@code g}'s masks, each checked against the byte-by-byte automaton; while its text is a
+     * beginning of {@code steer}, it takes an allowed token that continues {@code steer} where there is one.
+     */
+    private static boolean walk(Grammar g, TokenTrie trie, byte[][] vocab, Random r, Consumer<String> check, int w, String steer) {
+        byte[] steerBytes = steer.getBytes(StandardCharsets.UTF_8);
         GrammarMatcher m = new GrammarMatcher(g, trie);
         long[] mask = new long[m.maskLength()];
         Frame state = g.start(); // the reference: the automaton fed byte by byte, no trie
@@ -172,11 +184,29 @@ class GrammarMatcherTest {
                     pick = allowed.get(r.nextInt(allowed.size()));
                 }
             }
+            int steered = text.size() < steerBytes.length ? continuing(allowed, vocab, steerBytes, text.toByteArray(), r) : -1;
+            pick = steered >= 0 ? steered : pick;
             assertTrue(m.accept(pick));
             state = after(state, vocab[pick]);
             text.writeBytes(vocab[pick]);
         }
         return false;
+    }
+
+    /** A random one of the {@code allowed} tokens that continue {@code written} along {@code steer}, or -1 if none does or it has left it. */
+    private static int continuing(List<Integer> allowed, byte[][] vocab, byte[] steer, byte[] written, Random r) {
+        if (!java.util.Arrays.equals(written, 0, written.length, steer, 0, written.length)) {
+            return -1;
+        }
+        List<Integer> along = new ArrayList<>();
+        for (int id : allowed) {
+            byte[] t = vocab[id];
+            int end = Math.min(steer.length, written.length + t.length);
+            if (t.length > 0 && java.util.Arrays.equals(t, 0, end - written.length, steer, written.length, end)) {
+                along.add(id);
+            }
+        }
+        return along.isEmpty() ? -1 : along.get(r.nextInt(along.size()));
     }
 
     /** The state after {@code bytes}, or null if the grammar refuses them (or they are none). */
