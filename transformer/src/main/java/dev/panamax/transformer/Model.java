@@ -8,7 +8,7 @@ import dev.panamax.transformer.family.Families;
 import dev.panamax.transformer.family.FamilyConfig;
 import dev.panamax.transformer.family.TensorFormat;
 import dev.panamax.transformer.family.WeightLoader;
-import dev.panamax.transformer.lora.AdapterWeights;
+import dev.panamax.transformer.nn.AdapterWeights;
 import dev.panamax.transformer.nn.AdapterSlots;
 import dev.panamax.transformer.nn.Decoder;
 import dev.panamax.transformer.nn.Scratch;

@@ -4,7 +4,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.lora.AdapterSet;
-import dev.panamax.transformer.lora.AdapterWeights;
+import dev.panamax.transformer.nn.AdapterWeights;
 import dev.panamax.transformer.nn.AdapterSlots;
 import dev.panamax.transformer.nn.Block;
 import dev.panamax.transformer.nn.Decoder;

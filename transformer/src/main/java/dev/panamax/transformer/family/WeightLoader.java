@@ -5,7 +5,7 @@ import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.WeightSource;
-import dev.panamax.transformer.lora.AdapterWeights;
+import dev.panamax.transformer.nn.AdapterWeights;
 import dev.panamax.transformer.nn.Embedding;
 import dev.panamax.transformer.nn.LayerNorm;
 import dev.panamax.transformer.nn.Linear;

@@ -1,5 +1,6 @@
 package dev.panamax.transformer.lora;
 
+import dev.panamax.transformer.nn.AdapterWeights;
 import dev.panamax.transformer.family.Families;
 import dev.panamax.formats.FormatException;
 import dev.panamax.formats.gguf.GgmlType;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Which LoRA adapter set each sequence slot of one transformer uses, and which one the pass being
- * run applies. Sets are numbered by the session that fits them ({@code lora.AdapterWeights}); 0 is
+ * run applies. Sets are numbered by the session that fits them ({@link AdapterWeights}); 0 is
  * no adapter. The projections and embedding of one session share this object and read
  * {@link #current()} when they run, so one built set of layers serves every adapter set the
  * session's slots use; a step whose slots use different sets runs one pass per set.

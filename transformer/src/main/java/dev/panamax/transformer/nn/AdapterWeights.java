@@ -1,5 +1,8 @@
-package dev.panamax.transformer.lora;
+package dev.panamax.transformer.nn;
 
+import dev.panamax.transformer.lora.AdapterSet;
+import dev.panamax.transformer.lora.LoraAdapter;
+import dev.panamax.transformer.lora.LoraFactors;
 import dev.panamax.formats.FormatException;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
@@ -8,13 +11,9 @@ import dev.panamax.tensor.Tensor;
 import dev.panamax.transformer.ModelConfig;
 import dev.panamax.transformer.UnsupportedModelException;
 import dev.panamax.transformer.family.TensorFormat;
-import dev.panamax.transformer.nn.Linear;
-import dev.panamax.transformer.nn.Scratch;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
-import dev.panamax.transformer.nn.AdapterSlots;
-import dev.panamax.transformer.nn.Embedding;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -247,7 +246,7 @@ public final class AdapterWeights {
     }
 
     /** Throws a {@link FormatException} naming the tensor and both shapes unless {@code a [r, in]}, {@code b [out, r]} fit {@code w [out, in]}. */
-    static void checkShape(LoraAdapter adapter, String name, LoraFactors f, long[] w) {
+    public static void checkShape(LoraAdapter adapter, String name, LoraFactors f, long[] w) {
         if (f.a().size(1) != w[1] || f.b().size(0) != w[0]) {
             throw new FormatException(adapter.source(), name, "lora_a " + Arrays.toString(f.a().shape()) + ", lora_b "
                     + Arrays.toString(f.b().shape()), "does not fit the base tensor " + Arrays.toString(w)
@@ -256,7 +255,7 @@ public final class AdapterWeights {
     }
 
     /** {@code b}'s values with its rows in the base's order (a PEFT adapter's Q/K rows interleaved for a GGUF llama base). */
-    static float[] inBaseRowOrder(LoraAdapter adapter, String name, LoraFactors f, ModelConfig config, boolean ggufBase) {
+    public static float[] inBaseRowOrder(LoraAdapter adapter, String name, LoraFactors f, ModelConfig config, boolean ggufBase) {
         float[] b = f.b().toFloatArray();
         int heads = permutedHeads(adapter, name, config, ggufBase);
         return heads > 0 ? hfToGgufRows(b, heads, config.headDim(), f.rank()) : b;
