@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import dev.panamax.jmh.kernels.MatvecCpuTimeBench;
 import dev.panamax.tensor.Backends;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.transformer.LoadOptions;
 import dev.panamax.transformer.Model;
 import dev.panamax.transformer.Transformer;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -73,31 +73,6 @@ public class DecodeStepBench {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    /**
-     * CPU nanoseconds and calls of the benchmark thread, summed per iteration: {@code cpuNanos / calls} is one step's CPU
-     * time, which with {@code threads=1} (the team runs on the caller's thread) is all of its work, whatever else the
-     * machine runs.
-     */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class CpuTime {
-        /** Creates the counters; JMH makes one per benchmark thread. */
-        public CpuTime() {
-        }
-
-        /** CPU nanoseconds of the benchmark thread inside the steps of this iteration. */
-        public long cpuNanos;
-        /** Steps run in this iteration. */
-        public long calls;
-
-        /** Zeroes the counters at the start of each iteration. */
-        @Setup(Level.Iteration)
-        public void reset() {
-            cpuNanos = 0;
-            calls = 0;
-        }
-    }
-
     private Ops ops;
     private Model loaded;
     private Transformer transformer;
@@ -154,7 +129,7 @@ public class DecodeStepBench {
      * @return a logit, so that the work is not optimized away
      */
     @Benchmark
-    public float decodeStep(CpuTime time) {
+    public float decodeStep(MatvecCpuTimeBench.CpuTime time) {
         long start = THREADS.getCurrentThreadCpuTime();
         transformer.forward(batch, position, logits);
         time.cpuNanos += THREADS.getCurrentThreadCpuTime() - start;

@@ -57,7 +57,10 @@ public class MatvecCpuTimeBench extends BackendState {
     private Tensor w;
     private Tensor out;
 
-    /** CPU nanoseconds and calls of the benchmark thread, summed per iteration. */
+    /**
+     * CPU nanoseconds and calls of the benchmark thread, summed per iteration (also {@code DecodeStepBench}'s): with
+     * {@code threads=1} the team runs on the caller's thread, so {@code cpuNanos / calls} is all of one call's work.
+     */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class CpuTime {
@@ -65,9 +68,9 @@ public class MatvecCpuTimeBench extends BackendState {
         public CpuTime() {
         }
 
-        /** CPU nanoseconds of the benchmark thread inside the products of this iteration. */
+        /** CPU nanoseconds of the benchmark thread inside the calls of this iteration. */
         public long cpuNanos;
-        /** Products run in this iteration. */
+        /** Calls run in this iteration. */
         public long calls;
 
         /** Zeroes the counters at the start of each iteration. */
