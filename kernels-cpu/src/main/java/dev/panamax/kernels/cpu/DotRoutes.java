@@ -19,10 +19,19 @@ import java.util.Locale;
  * 25 (Zen 3 and Zen 4; Zen 3 has no AVX-512 and never gets here) take the integer kernel, every other
  * machine (Intel, and AMD family 26, Zen 5, whose 512-bit units are full width; not measured) the float one.
  * {@code -Dpanamax.cpu.q8_0=float|integer} forces either. Narrow machines always take the integer kernel.
+ *
+ * <p>Q4_0 on 512-bit machines: the pair-product dot with its blocks' f16 scales converted
+ * ({@link PairDots#dotQ4_0}, as measured on Zen 4) or looked up in a table ({@link PairDots#dotQ4_0Table}, the
+ * same arithmetic and result). On Sapphire Rapids the conversion's three vector uops per block were about a fifth
+ * of the dot, which runs on two 512-bit ports; the lookup is 1.2x faster per product there (docs/benchmarks.md,
+ * 2026-12-04). Zen 4 keeps the converting kernel it was measured with; every other machine takes the table.
+ * {@code -Dpanamax.cpu.q4_0=table|convert} forces either.
  */
 public final class DotRoutes {
     /** The system property that forces the Q8_0 route: {@code float} or {@code integer}. */
     public static final String Q8_0_PROPERTY = "panamax.cpu.q8_0";
+    /** The system property that forces the Q4_0 route: {@code table} or {@code convert}. */
+    public static final String Q4_0_PROPERTY = "panamax.cpu.q4_0";
 
     /** The two Q8_0 matrix-vector kernels of 512-bit machines. */
     enum Q8_0Dot {
@@ -38,12 +47,26 @@ public final class DotRoutes {
         }
     }
 
-    /** This JVM's routes: read once, from {@code /proc/cpuinfo} and the system property. */
+    /** The two Q4_0 matrix-vector kernels of 512-bit machines: both {@link PairDots}, they differ in the scales. */
+    enum Q4_0Dot {
+        /** {@link PairDots#dotQ4_0}: each block's f16 scale converted ({@code vcvtph2ps}). */
+        CONVERT("256-bit pairs, f16 scales converted"),
+        /** {@link PairDots#dotQ4_0Table}: each block's f16 scale looked up ({@link HalfFloats}). */
+        TABLE("256-bit pairs, f16 scales looked up");
+
+        final String description;
+
+        Q4_0Dot(String description) {
+            this.description = description;
+        }
+    }
+
+    /** This JVM's routes: read once, from {@code /proc/cpuinfo} and the system properties. */
     static final DotRoutes MACHINE = fromMachine();
-    /** Every route forced to the float kernel, for tests. */
-    static final DotRoutes FLOAT = new DotRoutes(Q8_0Dot.FLOAT_512, "forced");
-    /** Every route forced to the integer kernel, for tests. */
-    static final DotRoutes INTEGER = new DotRoutes(Q8_0Dot.INTEGER_256, "forced");
+    /** For tests: the float Q8_0 kernel and the Q4_0 table, the routes of machines other than Zen 4. */
+    static final DotRoutes FLOAT = new DotRoutes(Q8_0Dot.FLOAT_512, "forced", Q4_0Dot.TABLE, "forced");
+    /** For tests: the integer Q8_0 kernel and the converting Q4_0 one, Zen 4's routes. */
+    static final DotRoutes INTEGER = new DotRoutes(Q8_0Dot.INTEGER_256, "forced", Q4_0Dot.CONVERT, "forced");
 
     private static final System.Logger LOG = System.getLogger(DotRoutes.class.getName());
     private static volatile boolean logged;
@@ -51,10 +74,15 @@ public final class DotRoutes {
     /** The Q8_0 kernel where {@link WideDots#AVAILABLE} (narrow machines take the integer one regardless). */
     final Q8_0Dot q8_0;
     private final String why;
+    /** The Q4_0 kernel where {@link WideDots#AVAILABLE} (narrow machines take {@link VectorDots#dotQ4_0}). */
+    final Q4_0Dot q4_0;
+    private final String q4_0Why;
 
-    private DotRoutes(Q8_0Dot q8_0, String why) {
+    private DotRoutes(Q8_0Dot q8_0, String why, Q4_0Dot q4_0, String q4_0Why) {
         this.q8_0 = q8_0;
         this.why = why;
+        this.q4_0 = q4_0;
+        this.q4_0Why = q4_0Why;
     }
 
     /** Whether Q8_0 matrix-vector products take {@link VectorDots#dotQ8_0} on x quantized to 8 bits. */
@@ -62,32 +90,66 @@ public final class DotRoutes {
         return !WideDots.AVAILABLE || q8_0 == Q8_0Dot.INTEGER_256;
     }
 
-    /**
-     * The route for a CPU and an override.
-     *
-     * @param vendor   {@code vendor_id} of /proc/cpuinfo ("AuthenticAMD", "GenuineIntel"), or "" if unknown
-     * @param family   {@code cpu family}, or -1 if unknown
-     * @param override the property's value, or null
-     */
+    /** Whether Q4_0 matrix-vector products on 512-bit machines take {@link PairDots#dotQ4_0Table}. */
+    boolean q4_0Table() {
+        return q4_0 == Q4_0Dot.TABLE;
+    }
+
+    /** The routes for a CPU with no Q4_0 override ({@link #choose(String, int, String, String)}). */
     static DotRoutes choose(String vendor, int family, String override) {
-        if (override != null && !override.isBlank()) {
-            return switch (override.trim().toLowerCase(Locale.ROOT)) {
-                case "float" -> new DotRoutes(Q8_0Dot.FLOAT_512, "-D" + Q8_0_PROPERTY + "=" + override);
-                case "integer", "int" -> new DotRoutes(Q8_0Dot.INTEGER_256, "-D" + Q8_0_PROPERTY + "=" + override);
-                default -> throw new IllegalArgumentException("-D" + Q8_0_PROPERTY + "=" + override + ": expected float or integer");
-            };
-        }
-        String cpu = (vendor.isEmpty() ? "unknown vendor" : vendor) + " family " + family;
-        if (vendor.equals("AuthenticAMD") && family == 25) {
-            return new DotRoutes(Q8_0Dot.INTEGER_256, cpu + ": 512-bit work runs in 256-bit halves");
-        }
-        return new DotRoutes(Q8_0Dot.FLOAT_512, cpu);
+        return choose(vendor, family, override, null);
     }
 
     /**
-     * This JVM's choice, for logs and {@code panamax info}.
+     * The routes for a CPU and the overrides.
      *
-     * @return e.g. "Q8_0 decode dot: 256-bit 16-bit integer (AuthenticAMD family 25: ...)"
+     * @param vendor       {@code vendor_id} of /proc/cpuinfo ("AuthenticAMD", "GenuineIntel"), or "" if unknown
+     * @param family       {@code cpu family}, or -1 if unknown
+     * @param override     the Q8_0 property's value, or null
+     * @param q4_0Override the Q4_0 property's value, or null
+     */
+    static DotRoutes choose(String vendor, int family, String override, String q4_0Override) {
+        String cpu = (vendor.isEmpty() ? "unknown vendor" : vendor) + " family " + family;
+        boolean zen4 = vendor.equals("AuthenticAMD") && family == 25;
+        Q8_0Dot q8_0;
+        String why;
+        if (override != null && !override.isBlank()) {
+            q8_0 = switch (override.trim().toLowerCase(Locale.ROOT)) {
+                case "float" -> Q8_0Dot.FLOAT_512;
+                case "integer", "int" -> Q8_0Dot.INTEGER_256;
+                default -> throw new IllegalArgumentException("-D" + Q8_0_PROPERTY + "=" + override + ": expected float or integer");
+            };
+            why = "-D" + Q8_0_PROPERTY + "=" + override;
+        } else if (zen4) {
+            q8_0 = Q8_0Dot.INTEGER_256;
+            why = cpu + ": 512-bit work runs in 256-bit halves";
+        } else {
+            q8_0 = Q8_0Dot.FLOAT_512;
+            why = cpu;
+        }
+        Q4_0Dot q4_0;
+        String q4_0Why;
+        if (q4_0Override != null && !q4_0Override.isBlank()) {
+            q4_0 = switch (q4_0Override.trim().toLowerCase(Locale.ROOT)) {
+                case "table" -> Q4_0Dot.TABLE;
+                case "convert" -> Q4_0Dot.CONVERT;
+                default -> throw new IllegalArgumentException("-D" + Q4_0_PROPERTY + "=" + q4_0Override + ": expected table or convert");
+            };
+            q4_0Why = "-D" + Q4_0_PROPERTY + "=" + q4_0Override;
+        } else if (zen4) {
+            q4_0 = Q4_0Dot.CONVERT;
+            q4_0Why = cpu + ": as measured there";
+        } else {
+            q4_0 = Q4_0Dot.TABLE;
+            q4_0Why = cpu;
+        }
+        return new DotRoutes(q8_0, why, q4_0, q4_0Why);
+    }
+
+    /**
+     * This JVM's choices, for logs and {@code panamax info}.
+     *
+     * @return e.g. "Q8_0 decode dot: 256-bit 16-bit integer (AuthenticAMD family 25: ...); Q4_0 decode dot: ..."
      */
     public static String describe() {
         return MACHINE.description();
@@ -95,9 +157,11 @@ public final class DotRoutes {
 
     String description() {
         if (!WideDots.AVAILABLE) {
-            return "Q8_0 decode dot: " + Q8_0Dot.INTEGER_256.description + " (vectors narrower than 512 bits)";
+            return "Q8_0 decode dot: " + Q8_0Dot.INTEGER_256.description + " (vectors narrower than 512 bits); Q4_0 decode dot: "
+                    + "256-bit 16-bit integer (vectors narrower than 512 bits)";
         }
-        return "Q8_0 decode dot: " + q8_0.description + " (" + why + "; -D" + Q8_0_PROPERTY + "=float|integer)";
+        return "Q8_0 decode dot: " + q8_0.description + " (" + why + "; -D" + Q8_0_PROPERTY + "=float|integer); Q4_0 decode dot: "
+                + q4_0.description + " (" + q4_0Why + "; -D" + Q4_0_PROPERTY + "=table|convert)";
     }
 
     /** Logs this JVM's choice the first time a matmul asks. */
@@ -131,6 +195,6 @@ public final class DotRoutes {
         } catch (IOException | RuntimeException e) {
             // not Linux, or a format we do not know: the default route
         }
-        return choose(vendor, family, System.getProperty(Q8_0_PROPERTY));
+        return choose(vendor, family, System.getProperty(Q8_0_PROPERTY), System.getProperty(Q4_0_PROPERTY));
     }
 }

@@ -114,6 +114,17 @@ final class MatvecLoops {
         }
     }
 
+    /** {@link #q4_0Pairs} with the block scales looked up ({@link PairDots#dotQ4_0Table}; {@link DotRoutes} chooses). */
+    static void q4_0PairsTable(MatmulShape s, MemorySegment w, QuantizedActivations a, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        for (int n = start; n < end; n++) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                out.set(F32, s.outRow(i) + 4L * n, PairDots.dotQ4_0Table(w, at, a.pairs, a.d, a.sums, i * k, k / 32));
+            }
+        }
+    }
+
     /** Q4_K with Q8_K activations on 512-bit vectors ({@link PairDots}); {@code scalesAndMins}: 16 floats of scratch. */
     static void q4_KPairs(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scalesAndMins,
             MemorySegment out, int start, int end) {

@@ -50,7 +50,11 @@ final class WideDots {
         return (FloatVector) v.convert(VectorOperators.I2F, 0);
     }
 
-    /** Q8_0 weights (f16 d; i8 qs[32]) with {@code x[xo ...]}, per block {@code d * (q . x)}. */
+    /**
+     * Q8_0 weights (f16 d; i8 qs[32]) with {@code x[xo ...]}, per block {@code d * (q . x)}. The scale is looked up
+     * ({@link HalfFloats}: two loads instead of three vector uops of conversion; 1.16x per product on Sapphire
+     * Rapids, docs/benchmarks.md 2026-12-04), the same float as {@code Float.float16ToFloat} gives.
+     */
     static float dotQ8_0(MemorySegment w, long at, float[] x, int xo, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
@@ -58,7 +62,7 @@ final class WideDots {
             int xi = xo + 32 * b;
             FloatVector p = toFloat(bytes(w, o + 18)).fma(FloatVector.fromArray(F, x, xi + 16),
                     toFloat(bytes(w, o + 2)).mul(FloatVector.fromArray(F, x, xi)));
-            acc = p.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, o))), acc);
+            acc = p.fma(FloatVector.broadcast(F, HalfFloats.TO_FLOAT[w.get(I16, o) & 0xFFFF]), acc);
         }
         return VectorMath.sum(acc);
     }

@@ -26,11 +26,35 @@ class DotRoutesTest {
     }
 
     @Test
+    void zen_4_keeps_the_converting_q4_0_dot_and_other_machines_look_the_scales_up() {
+        assertEquals(DotRoutes.Q4_0Dot.CONVERT, DotRoutes.choose("AuthenticAMD", 25, null).q4_0);
+        assertEquals(DotRoutes.Q4_0Dot.TABLE, DotRoutes.choose("GenuineIntel", 6, null).q4_0);
+        assertEquals(DotRoutes.Q4_0Dot.TABLE, DotRoutes.choose("AuthenticAMD", 26, null).q4_0);
+        assertEquals(DotRoutes.Q4_0Dot.TABLE, DotRoutes.choose("", -1, null).q4_0);
+        assertTrue(DotRoutes.FLOAT.q4_0Table() && !DotRoutes.INTEGER.q4_0Table(), "the test routes cover both Q4_0 kernels");
+    }
+
+    @Test
+    void the_q4_0_property_forces_either_route_apart_from_q8_0_and_rejects_anything_else() {
+        DotRoutes convert = DotRoutes.choose("GenuineIntel", 6, null, " Convert ");
+        assertEquals(DotRoutes.Q4_0Dot.CONVERT, convert.q4_0);
+        assertEquals(DotRoutes.Q8_0Dot.FLOAT_512, convert.q8_0);
+        DotRoutes table = DotRoutes.choose("AuthenticAMD", 25, "float", "table");
+        assertEquals(DotRoutes.Q4_0Dot.TABLE, table.q4_0);
+        assertEquals(DotRoutes.Q8_0Dot.FLOAT_512, table.q8_0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DotRoutes.choose("GenuineIntel", 6, null, "lookup"));
+        assertTrue(e.getMessage().contains(DotRoutes.Q4_0_PROPERTY) && e.getMessage().contains("lookup"), e.getMessage());
+    }
+
+    @Test
     void the_description_names_the_kernel_and_the_override() {
         String d = DotRoutes.choose("GenuineIntel", 6, null).description();
         assertTrue(d.startsWith("Q8_0 decode dot: "), d);
         if (WideDots.AVAILABLE) {
             assertTrue(d.contains("512-bit float") && d.contains("GenuineIntel family 6") && d.contains(DotRoutes.Q8_0_PROPERTY), d);
+            assertTrue(d.contains("Q4_0 decode dot: 256-bit pairs, f16 scales looked up") && d.contains(DotRoutes.Q4_0_PROPERTY), d);
+            String amd = DotRoutes.choose("AuthenticAMD", 25, null).description();
+            assertTrue(amd.contains("f16 scales converted"), amd);
         } else {
             assertTrue(d.contains("narrower than 512 bits"), d);
         }

@@ -89,6 +89,11 @@ class PairDotsTest {
                 double gamma = (k + 2) * u / (1 - (k + 2) * u);
                 double bound = (gamma + 4 * u) * magnitude + 0x1p-16 * cross * (1 + 4 * u);
                 assertEquals(expected, actual, bound, type + " k=" + k + " trial " + trial);
+                if (type == DType.Q4_0) { // the lookup of the scales (DotRoutes' other Q4_0 route) changes no bit
+                    float looked = PairDots.dotQ4_0Table(w, at, a.pairs, a.d, a.sums, k, k / 32);
+                    assertEquals(Float.floatToRawIntBits(actual), Float.floatToRawIntBits(looked),
+                            "dotQ4_0Table " + looked + " vs dotQ4_0 " + actual + ", k=" + k + " trial " + trial);
+                }
             }
         }
     }
