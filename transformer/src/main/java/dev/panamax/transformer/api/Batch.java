@@ -37,7 +37,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * free slot whose kept tokens share the longest prefix with a new prompt (with the same adapters, and while a
  * sliding-window cache still holds that prefix's window) and starts it there ({@link #position} then says how
  * many prompt tokens are reused), as a {@link Session} reuses its cache: a conversation's next turn or a repeated
- * prompt does not run its known prefix again.
+ * prompt does not run its known prefix again. (On the CPU backend the logits after a reused prefix may round
+ * differently from those of the whole prompt run at once: the rest runs in fewer rows, which may take another
+ * matrix-product or attention path.)
  *
  * <p>What comes out for a slot is what a {@link Session} alone would compute for its tokens: each
  * slot's rows attend only to its own cache. With the reference backend the logits are the same to
