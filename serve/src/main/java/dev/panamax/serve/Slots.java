@@ -35,7 +35,10 @@ interface Slots extends AutoCloseable {
     @Override
     void close();
 
-    /** The slots of one batch: a round is one {@link Batch#step}, whatever the number of generations. */
+    /**
+     * The slots of one batch: a round is one {@link Batch#step}, whatever the number of generations. A request
+     * takes the free slot whose cache holds the longest prefix of its prompt ({@link Batch#claim(int[], AdapterSet)}).
+     */
     final class Batched implements Slots {
         private final Batch batch;
         private final Generation[] bySlot;
@@ -54,7 +57,9 @@ interface Slots extends AutoCloseable {
 
         @Override
         public Generation start(int[] prompt, GenerateOptions options, AdapterSet adapters, Consumer<String> onText, int prefillChunk) {
-            int slot = batch.claim(adapters); // a step whose slots use k adapter sets runs k passes
+            // the free slot that still holds the longest prefix of this prompt (its cache kept from an earlier request)
+            // starts after it, as a session reuses its cache; a step whose slots use k adapter sets runs k passes
+            int slot = batch.claim(prompt, adapters);
             try {
                 Generation g = Generation.inSlot(batch, slot, prompt, options, onText, prefillChunk);
                 bySlot[slot] = g;

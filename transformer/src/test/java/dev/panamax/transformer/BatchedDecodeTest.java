@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.panamax.formats.quant.ModelQuantizer;
+import dev.panamax.formats.quant.QuantType;
 import dev.panamax.tensor.DType;
 import dev.panamax.tensor.Ops;
 import dev.panamax.tensor.testing.Seeded;
@@ -97,6 +99,48 @@ class BatchedDecodeTest {
                         } else {
                             assertNear(alone.get(r)[i], together.get(r)[i], tolerance, what);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A batch step with one row runs the same backend calls on the same shapes as the single-sequence forward
+     * (one row of x per matmul: the matrix-vector kernels; attention over the slot's own cache region; the head
+     * over that one row), so its logits are those of the sequence alone to the bit, on the CPU backend's vector
+     * kernels too (Q4_K_M: Q4_K and Q6_K weights, rows of 512 and 768, above the scalar small-shape limit), in
+     * whichever slot of the batch it runs and however many slots the batch has.
+     */
+    @Test
+    void aOneRowBatchStepGivesTheSingleSequenceLogitsBitForBit(Random random) throws Exception {
+        Path f32 = TinyModel.llamaWide(random).writeGguf(dir.resolve("wide.gguf"));
+        Path file = dir.resolve("wide-q4_k_m.gguf");
+        ModelQuantizer.quantize(f32, file, QuantType.Q4_K_M, false);
+        try (Ops ops = open("cpu"); Model model = Model.open(file, ops, new LoadOptions(16, DType.F16, 0))) {
+            int vocab = model.config().vocabSize();
+            int[] prompt = tokens(random, vocab, 5 + 2 * random.nextInt(4)); // odd: 5 to 11 tokens
+            int decoded = 7;
+            int[] next = tokens(random, vocab, decoded);
+            Transformer alone = model.transformer();
+            float[][] expected = new float[decoded + 1][];
+            expected[0] = alone.forward(prompt, 0);
+            for (int i = 0; i < decoded; i++) {
+                expected[i + 1] = alone.forward(new int[] {next[i]}, prompt.length + i);
+            }
+            for (int slots : new int[] {1, 3}) {
+                try (ModelSession batch = model.newBatch(slots)) {
+                    int slot = slots - 1;
+                    int[][] tokens = new int[slots][];
+                    int[] position = new int[slots];
+                    float[][] logits = new float[slots][];
+                    logits[slot] = new float[vocab];
+                    for (int i = 0; i <= decoded; i++) {
+                        tokens[slot] = i == 0 ? prompt : new int[] {next[i - 1]};
+                        position[slot] = i == 0 ? 0 : prompt.length + i - 1;
+                        Arrays.fill(logits[slot], Float.NaN);
+                        batch.transformer().forward(tokens, position, logits);
+                        assertArrayEquals(expected[i], logits[slot], "slot " + slot + " of " + slots + ", step " + i);
                     }
                 }
             }

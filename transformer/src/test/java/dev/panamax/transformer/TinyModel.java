@@ -62,6 +62,14 @@ final class TinyModel {
         return new TinyModel("llama", 64, 96, 3, 4, 2, 100, 32, false, false, 0, 0).fill(random);
     }
 
+    /**
+     * Dense Llama wide enough for the CPU backend's vector matmuls and K-quant blocks of 256 (every weight row a
+     * multiple of 256): dim 512, 2 layers, 8 query heads over 4 KV heads of 64, ffn 768, vocab 300.
+     */
+    static TinyModel llamaWide(Random random) {
+        return new TinyModel("llama", 512, 768, 2, 8, 4, 300, 64, false, false, 0, 0).fill(random);
+    }
+
     /** Mixtral-style: dim 64, 2 layers, 4 experts of ffn 48, 2 used per token. */
     static TinyModel mixtral(Random random) {
         return new TinyModel("llama", 64, 48, 2, 4, 2, 100, 32, false, false, 4, 2).fill(random);

@@ -33,6 +33,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * }
  * }</pre>
  *
+ * <p>Prompt caching: a released slot's cache region keeps what it held. {@link #claim(int[], AdapterSet)} takes the
+ * free slot whose kept tokens share the longest prefix with a new prompt (with the same adapters, and while a
+ * sliding-window cache still holds that prefix's window) and starts it there ({@link #position} then says how
+ * many prompt tokens are reused), as a {@link Session} reuses its cache: a conversation's next turn or a repeated
+ * prompt does not run its known prefix again. (On the CPU backend the logits after a reused prefix may round
+ * differently from those of the whole prompt run at once: the rest runs in fewer rows, which may take another
+ * matrix-product or attention path.)
+ *
  * <p>What comes out for a slot is what a {@link Session} alone would compute for its tokens: each
  * slot's rows attend only to its own cache. With the reference backend the logits are the same to
  * the bit; the CPU backend's matrix products may take another path for another number of rows (a
@@ -55,6 +63,14 @@ public final class Batch implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final boolean[] busy;
     private final int[] position;
+    /**
+     * Per slot: the tokens its cache region holds, oldest first: {@code held[s][0 .. position[s])} while busy,
+     * {@code held[s][0 .. kept[s])} once released. Grown by doubling, so a step allocates nothing once a slot
+     * has held a sequence as long.
+     */
+    private final int[][] held;
+    /** Per free slot: how many of {@link #held} its cache region still holds for the next claim. */
+    private final int[] kept;
     /** Per slot: whether {@link #logits} holds the slot's logits of its latest step. */
     private final boolean[] hasLogits;
     private final float[][] logits;
@@ -72,6 +88,8 @@ public final class Batch implements AutoCloseable {
         int slots = transformer.slots();
         this.busy = new boolean[slots];
         this.position = new int[slots];
+        this.held = new int[slots][16];
+        this.kept = new int[slots];
         this.hasLogits = new boolean[slots];
         this.logits = new float[slots][transformer.config().vocabSize()];
         this.stepLogits = new float[slots][];
@@ -114,7 +132,7 @@ public final class Batch implements AutoCloseable {
     }
 
     /**
-     * Takes a free slot for a new sequence (position 0) and returns its index.
+     * Takes the first free slot for a new sequence (position 0: whatever its cache kept is overwritten) and returns its index.
      *
      * @return the slot's index, from 0 to {@link #slots()} - 1
      * @throws IllegalStateException if every slot is busy ({@link #freeSlots()} is 0)
@@ -124,7 +142,7 @@ public final class Batch implements AutoCloseable {
     }
 
     /**
-     * Takes a free slot for a new sequence (position 0) that runs with the LoRA adapters {@code adapters}
+     * Takes the first free slot for a new sequence (position 0) that runs with the LoRA adapters {@code adapters}
      * ({@link AdapterSet#NONE}: the base alone), and returns its index.
      *
      * @param adapters the adapters the slot's steps run with, until it is released
@@ -135,24 +153,106 @@ public final class Batch implements AutoCloseable {
     public int claim(AdapterSet adapters) {
         enter();
         try {
-            for (int s = 0; s < busy.length; s++) {
-                if (!busy[s]) {
-                    transformer.useAdapters(s, adapters);
-                    busy[s] = true;
-                    position[s] = 0;
-                    hasLogits[s] = false;
-                    return s;
-                }
+            int first = 0;
+            while (first < busy.length && busy[first]) {
+                first++;
             }
-            throw new IllegalStateException("all " + busy.length + " slots of the batch are busy: release one first");
+            return take(first < busy.length ? first : -1, adapters, 0);
         } finally {
             running.set(null);
         }
     }
 
     /**
-     * Frees {@code slot}: its sequence is forgotten (its cache region is reused from position 0 by the
-     * next {@link #claim()}). Releasing a free slot does nothing.
+     * Takes the free slot best placed for {@code prompt}, run with the model's own adapters: as
+     * {@link #claim(int[], AdapterSet)}.
+     *
+     * @param prompt the tokens the slot's sequence will start with (read, not kept)
+     * @return the slot's index; {@link #position(int)} says how many of the prompt's tokens it already holds
+     * @throws IllegalStateException if every slot is busy ({@link #freeSlots()} is 0)
+     */
+    public int claim(int[] prompt) {
+        return claim(prompt, defaults);
+    }
+
+    /**
+     * Takes the free slot whose cache still holds the longest prefix of {@code prompt} computed with
+     * {@code adapters}, and starts its sequence after that prefix: {@link #position(int)} is then the number of
+     * prompt tokens reused (at most {@code prompt.length - 1}, so that a step runs at least the last one and
+     * gives its logits), and the caller gives the slot {@code prompt[position ...]}. With no prefix to reuse it
+     * takes the free slot that keeps the fewest tokens (so longer caches stay for later requests) at position 0.
+     *
+     * @param prompt   the tokens the slot's sequence will start with (read, not kept)
+     * @param adapters the adapters the slot's steps run with, until it is released
+     * @return the slot's index
+     * @throws IllegalStateException if every slot is busy ({@link #freeSlots()} is 0)
+     * @throws dev.panamax.formats.FormatException naming an adapter tensor that does not fit this model
+     */
+    public int claim(int[] prompt, AdapterSet adapters) {
+        enter();
+        try {
+            int best = -1, bestReuse = 0;
+            for (int s = 0; s < busy.length; s++) {
+                if (!busy[s] && kept[s] > 0 && transformer.adapters(s).equals(adapters)) {
+                    int common = 0, most = Math.min(kept[s], prompt.length - 1);
+                    while (common < most && held[s][common] == prompt[common]) {
+                        common++;
+                    }
+                    int reuse = transformer.reusablePrefix(s, common);
+                    if (reuse > bestReuse) {
+                        best = s;
+                        bestReuse = reuse;
+                    }
+                }
+            }
+            return best >= 0 ? take(best, adapters, bestReuse) : take(leastKept(), adapters, 0);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /** The free slot that keeps the fewest tokens (the first of those), or -1 if every slot is busy. */
+    private int leastKept() {
+        int least = -1;
+        for (int s = 0; s < busy.length; s++) {
+            if (!busy[s] && (least < 0 || kept[s] < kept[least])) {
+                least = s;
+            }
+        }
+        return least;
+    }
+
+    /** Makes free slot {@code slot} (-1: none) busy with {@code adapters}, its sequence holding its first {@code reuse} kept tokens. */
+    private int take(int slot, AdapterSet adapters, int reuse) {
+        if (slot < 0) {
+            throw new IllegalStateException("all " + busy.length + " slots of the batch are busy: release one first");
+        }
+        transformer.useAdapters(slot, adapters);
+        busy[slot] = true;
+        position[slot] = reuse;
+        kept[slot] = 0;
+        hasLogits[slot] = false;
+        return slot;
+    }
+
+    /** Whether busy {@code slot}'s cache holds exactly {@code prompt[0 .. position(slot))}, its reused prefix. */
+    boolean holdsPrefixOf(int slot, int[] prompt) {
+        enter();
+        try {
+            checkSlot(slot);
+            if (!busy[slot] || position[slot] > prompt.length) {
+                return false;
+            }
+            return Arrays.equals(held[slot], 0, position[slot], prompt, 0, position[slot]);
+        } finally {
+            running.set(null);
+        }
+    }
+
+    /**
+     * Frees {@code slot}: its sequence ends; its cache region keeps the tokens it holds for a later
+     * {@link #claim(int[], AdapterSet)} whose prompt starts with them ({@link #claim()} starts it from position 0).
+     * Releasing a free slot does nothing.
      *
      * @param slot the slot's index
      * @throws IndexOutOfBoundsException if {@code slot} is not a slot of this batch
@@ -161,6 +261,9 @@ public final class Batch implements AutoCloseable {
         enter();
         try {
             checkSlot(slot);
+            if (busy[slot]) {
+                kept[slot] = position[slot];
+            }
             busy[slot] = false;
             position[slot] = 0;
             hasLogits[slot] = false;
@@ -205,7 +308,8 @@ public final class Batch implements AutoCloseable {
     }
 
     /**
-     * The tokens {@code slot}'s sequence holds (its prompt and the tokens given since); 0 when just claimed.
+     * The tokens {@code slot}'s sequence holds (its prompt and the tokens given since): when just claimed, 0, or
+     * the prompt tokens {@link #claim(int[], AdapterSet)} reused; 0 for a free slot.
      *
      * @param slot the slot's index
      * @return the position at which the slot's next token goes
@@ -250,7 +354,12 @@ public final class Batch implements AutoCloseable {
             transformer.forward(tokens, position, stepLogits);
             for (int s = 0; s < busy.length; s++) {
                 if (stepLogits[s] != null) {
-                    position[s] += tokens[s].length;
+                    int n = tokens[s].length;
+                    if (held[s].length < position[s] + n) {
+                        held[s] = Arrays.copyOf(held[s], Math.max(2 * held[s].length, position[s] + n));
+                    }
+                    System.arraycopy(tokens[s], 0, held[s], position[s], n);
+                    position[s] += n;
                     hasLogits[s] = true;
                 }
             }

@@ -1,6 +1,7 @@
 package dev.panamax.transformer.api;
 
 import dev.panamax.transformer.Transformer;
+import dev.panamax.transformer.lora.AdapterSet;
 import dev.panamax.transformer.sampling.GenerationResult;
 import dev.panamax.transformer.sampling.GenerationResult.StopReason;
 import dev.panamax.transformer.sampling.NonFiniteLogitsException;
@@ -110,10 +111,11 @@ public final class Generation implements AutoCloseable {
     }
 
     /**
-     * A generation in {@code slot} of {@code batch}, just claimed (position 0): the caller gives
-     * {@link #input()} as the slot's tokens of each {@link Batch#step}, then {@link #advance}s with the
-     * slot's {@link Batch#logits}; {@link #step()} is not for it. Releasing the slot when it has finished
-     * is the caller's.
+     * A generation in {@code slot} of {@code batch}, just claimed: the caller gives {@link #input()} as the
+     * slot's tokens of each {@link Batch#step}, then {@link #advance}s with the slot's {@link Batch#logits};
+     * {@link #step()} is not for it. A slot claimed for this prompt ({@link Batch#claim(int[], AdapterSet)}) may
+     * already hold its first {@link Batch#position} tokens: they are not run again. Releasing the slot when it
+     * has finished is the caller's.
      *
      * @param batch        the batch whose steps run the generation
      * @param slot         the slot, claimed and not yet stepped
@@ -122,22 +124,24 @@ public final class Generation implements AutoCloseable {
      * @param onText       receives the generated text piece by piece
      * @param prefillChunk prompt tokens given to one step at most, so that a long prompt shares steps with other slots
      * @return the generation, not yet started
-     * @throws IllegalArgumentException if the slot is not newly claimed, the prompt is empty or does not fit,
-     *                                  or {@code prefillChunk < 1}
+     * @throws IllegalArgumentException if the slot is not newly claimed (busy, holding nothing or a prefix of the
+     *                                  prompt shorter than it), the prompt is empty or does not fit, or {@code prefillChunk < 1}
      */
     public static Generation inSlot(Batch batch, int slot, int[] prompt, GenerateOptions options, Consumer<String> onText, int prefillChunk) {
-        if (!batch.busy(slot) || batch.position(slot) != 0) {
-            throw new IllegalArgumentException("slot " + slot + " must be newly claimed (busy, at position 0)");
-        }
         if (prompt.length == 0 || prompt.length > batch.contextLength()) {
             throw new IllegalArgumentException("the prompt has " + prompt.length + " tokens; it needs 1 to " + batch.contextLength()
                     + " (the context)");
         }
+        int reused = batch.position(slot);
+        if (!batch.busy(slot) || reused >= prompt.length || !batch.holdsPrefixOf(slot, prompt)) {
+            throw new IllegalArgumentException("slot " + slot + " must be newly claimed (busy, at position 0 or holding a shorter"
+                    + " prefix of this prompt)");
+        }
         if (prefillChunk < 1) {
             throw new IllegalArgumentException("prefillChunk must be positive, got " + prefillChunk);
         }
-        return new Generation(batch.tokenizer(), batch.vocabSize(), batch.contextLength(), null, held -> { }, prompt.clone(), 0, options,
-                onText, prefillChunk);
+        return new Generation(batch.tokenizer(), batch.vocabSize(), batch.contextLength(), null, held -> { }, prompt.clone(), reused,
+                options, onText, prefillChunk);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.panamax.transformer.api;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -93,6 +95,95 @@ class BatchTest {
                 }
             }
         }
+    }
+
+    /**
+     * A released slot keeps its cache: a prompt that starts with the tokens it held claims it after them
+     * ({@link Batch#claim(int[])}), and the logits of the rest equal the whole prompt's from position 0 (reference
+     * backend: to the bit); the same prompt again reuses all but its last token; a prompt that starts otherwise
+     * takes an empty slot from 0 and leaves the kept cache alone; a generation in a reused slot completes as a
+     * session does.
+     */
+    @Test
+    void aReleasedSlotsCacheServesTheNextPromptThatStartsWithItsTokens(Random random) throws Exception {
+        Path file = ChatModels.write(dir.resolve("chat.gguf"), random, null);
+        try (LanguageModel model = LanguageModel.open(file, ModelOptions.defaults().backend("reference").threads(1));
+             Batch batch = model.batch(3)) {
+            int vocab = batch.vocabSize();
+            Transformer alone = model.model().transformer();
+            int[] first = randomTokens(random, vocab, 5 + 2 * random.nextInt(3));
+            int a = batch.claim(first);
+            assertEquals(0, batch.position(a), "nothing kept yet");
+            batch.step(only(3, a, first));
+            int fed = batch.sample(a, batch.sampler(SamplerSettings.greedy()));
+            batch.step(only(3, a, new int[] {fed}));
+            batch.release(a);
+
+            int[] longer = concat(first, new int[] {fed}, randomTokens(random, vocab, 3));
+            int b = batch.claim(longer);
+            assertEquals(a, b, "the slot that holds the prefix");
+            assertEquals(first.length + 1, batch.position(b), "the prompt and the token fed after it are reused");
+            batch.step(only(3, b, Arrays.copyOfRange(longer, first.length + 1, longer.length)));
+            assertArrayEquals(alone.forward(longer, 0), batch.logits(b), "the rest after the reused prefix");
+            assertEquals(longer.length, batch.position(b));
+            batch.release(b);
+
+            int c = batch.claim(longer);
+            assertEquals(longer.length - 1, batch.position(c), "all but the last token, which must run for its logits");
+            batch.step(only(3, c, new int[] {longer[longer.length - 1]}));
+            assertArrayEquals(alone.forward(longer, 0), batch.logits(c));
+            batch.release(c);
+
+            int[] other = longer.clone();
+            other[0] = (other[0] + 1) % vocab;
+            int d = batch.claim(other);
+            assertNotEquals(c, d, "an empty slot, so the kept cache stays");
+            assertEquals(0, batch.position(d));
+            batch.release(d);
+
+            int e = batch.claim(longer);
+            assertEquals(c, e);
+            GenerateOptions greedy = GenerateOptions.greedy().maxTokens(4);
+            Generation g = Generation.inSlot(batch, e, longer, greedy, t -> { }, 2);
+            int[][] in = new int[3][];
+            while (!g.finished()) {
+                in[e] = g.input();
+                batch.step(in);
+                g.advance(batch.logits(e));
+            }
+            Completion expected;
+            try (Session s = model.newSession()) {
+                expected = s.complete(longer, greedy, t -> { });
+            }
+            assertEquals(expected.text(), g.completion().text());
+            assertEquals(longer.length - 1, g.completion().reusedTokens());
+            assertThrows(IllegalArgumentException.class, () -> Generation.inSlot(batch, e, other, greedy, t -> { }, 2),
+                    "a slot holding another prompt's prefix");
+        }
+    }
+
+    private static int[] randomTokens(Random random, int vocab, int n) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = random.nextInt(vocab);
+        }
+        return t;
+    }
+
+    private static int[][] only(int slots, int slot, int[] tokens) {
+        int[][] step = new int[slots][];
+        step[slot] = tokens;
+        return step;
+    }
+
+    private static int[] concat(int[]... parts) {
+        int[] all = new int[Arrays.stream(parts).mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
     }
 
     @Test
