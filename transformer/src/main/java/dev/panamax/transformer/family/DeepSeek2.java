@@ -31,7 +31,7 @@ import java.util.OptionalDouble;
  * {@code deepseek_v2}, {@code deepseek_v3}): Llama's pre-norm block with multi-head latent attention
  * ({@link LatentAttention}, whose cache is {@code kv_lora_rank + qk_rope_head_dim} entries per
  * position and layer) and DeepSeekMoE: {@code first_k_dense_replace} dense SwiGLU layers, then routed
- * experts ({@link DeepSeekRouter}) plus ungated shared experts ({@link SharedExperts}). References:
+ * experts ({@link DeepSeekRouter}) plus ungated shared experts ({@link MixtureOfExperts.SharedExpert} without a gate). References:
  * transformers' {@code modeling_deepseek_v2.py}, {@code modeling_deepseek_v3.py}; llama.cpp's
  * {@code src/models/deepseek2.cpp}.
  *
@@ -440,14 +440,12 @@ public final class DeepSeek2 extends DescribedFamily {
             DeepSeekRouter router = new DeepSeekRouter(e, moe.used(), moe.gating(), bias, moe.groups(), moe.groupsUsed(),
                     moe.groupScore(), moe.normalize(), moe.scale());
             List<GatedFeedForward> experts = StandardParts.experts(b, c.dim(), moe.expertFfn(), e, layer, GATE_EXPS, UP_EXPS, DOWN_EXPS);
-            MixtureOfExperts routed = new MixtureOfExperts(b.ops(), b.scratch(), c.dim(), w.linear(ROUTER, layer, e, c.dim(), false),
-                    experts, router);
-            if (moe.shared() == 0) {
-                return routed;
-            }
-            GatedFeedForward shared = StandardParts.gated(b, c.dim(), moe.expertFfn() * moe.shared(), layer, GATE_SHEXP, UP_SHEXP,
-                    DOWN_SHEXP, dev.panamax.transformer.nn.GateActivation.SILU);
-            return new SharedExperts(b.ops(), b.scratch(), c.dim(), routed, shared);
+            // the shared experts (one SwiGLU of n_shared · moe_ffn width) see every token ungated: routed(x) + shared(x)
+            MixtureOfExperts.SharedExpert shared = moe.shared() == 0 ? null : new MixtureOfExperts.SharedExpert(
+                    StandardParts.gated(b, c.dim(), moe.expertFfn() * moe.shared(), layer, GATE_SHEXP, UP_SHEXP, DOWN_SHEXP,
+                            dev.panamax.transformer.nn.GateActivation.SILU), null);
+            return new MixtureOfExperts(b.ops(), b.scratch(), c.dim(), w.linear(ROUTER, layer, e, c.dim(), false), experts, router,
+                    shared);
         }
     }
 }

@@ -5,13 +5,14 @@ import dev.panamax.tensor.Tensor;
 import java.util.List;
 
 /**
- * The routed experts of one token (a decode step) in two backend calls: the gate and up products of all
- * {@code k} chosen experts in one {@link Ops#matmuls}, then, after each expert's activation, their down products
- * in another. Expert by expert these take a hand-off to the backend's threads per product (3k per layer), each a
- * few hundred microseconds of work; a hand-off costs microseconds idle and up to a scheduler slice on a busy
- * machine. The products, biases, activations, weights and sums are those of {@link MixtureOfExperts}'s
- * expert-by-expert path, done in the same order (experts by increasing index), so the output is bit for bit the
- * same. Allocates nothing per token.
+ * The experts of one token (a decode step) in two backend calls: the gate and up products of all
+ * {@code k} chosen experts, and of the shared expert if there is one, in one {@link Ops#matmuls}, then, after
+ * each expert's activation, their down products in another. Expert by expert these take a hand-off to the
+ * backend's threads per product (3k per layer, 3 more for a shared expert), each a few hundred microseconds of
+ * work; a hand-off costs microseconds idle and up to a scheduler slice on a busy machine. The products, biases,
+ * activations, weights and sums are those of {@link MixtureOfExperts}'s expert-by-expert path, done in the same
+ * order (a gated shared expert first, scaled by its gate; the routed experts by increasing index; an ungated
+ * shared expert last), so the output is bit for bit the same. Allocates nothing per token.
  */
 final class ExpertsOfOneToken {
     private final Ops ops;
@@ -19,16 +20,25 @@ final class ExpertsOfOneToken {
     private final int k;
     /** Per chosen expert j: its gate, up and down outputs (views of three shared tensors). */
     private final Tensor[] gateOut, upOut, downOut;
-    /** The arguments of the two {@link Ops#matmuls} calls, refilled per token. */
-    private final Tensor[] upX, upW, upOutArgs, downW;
+    /** The arguments of the two {@link Ops#matmuls} calls, refilled per token (a shared expert's last). */
+    private final Tensor[] upX, upW, upOutArgs, downX, downW, downOutArgs;
+    /** Null, or the shared expert whose products join the two calls, and its outputs. */
+    private final GatedFeedForward shared;
+    private final Tensor sharedGateOut, sharedUpOut, sharedDownOut;
     /** The token's experts by increasing index, and their weights. */
     private final int[] order;
     private final float[] weights;
 
-    private ExpertsOfOneToken(Ops ops, Scratch scratch, int dim, List<FeedForward> experts, int k, int width) {
+    private ExpertsOfOneToken(Ops ops, Scratch scratch, int dim, List<FeedForward> experts, int k, int width,
+                              GatedFeedForward shared) {
         this.ops = ops;
         this.experts = experts;
         this.k = k;
+        this.shared = shared;
+        int sharedWidth = shared == null ? 1 : shared.gate().outFeatures();
+        sharedGateOut = shared == null ? null : scratch.tensor("moe1.shared_gate", 1, sharedWidth);
+        sharedUpOut = shared == null ? null : scratch.tensor("moe1.shared_up", 1, sharedWidth);
+        sharedDownOut = shared == null ? null : scratch.tensor("moe1.shared_down", 1, dim);
         Tensor gates = scratch.tensor("moe1.gate", 1, k * width), ups = scratch.tensor("moe1.up", 1, k * width);
         Tensor downs = scratch.tensor("moe1.down", 1, k * dim);
         gateOut = new Tensor[k];
@@ -39,16 +49,36 @@ final class ExpertsOfOneToken {
             upOut[j] = ups.narrow(1, (long) j * width, width);
             downOut[j] = downs.narrow(1, (long) j * dim, dim);
         }
-        upX = new Tensor[2 * k];
-        upW = new Tensor[2 * k];
-        upOutArgs = new Tensor[2 * k];
-        downW = new Tensor[k];
+        int more = shared == null ? 0 : 1;
+        upX = new Tensor[2 * (k + more)];
+        upW = new Tensor[2 * (k + more)];
+        upOutArgs = new Tensor[2 * (k + more)];
+        downX = new Tensor[k + more];
+        downW = new Tensor[k + more];
+        downOutArgs = new Tensor[k + more];
+        System.arraycopy(gateOut, 0, downX, 0, k);
+        System.arraycopy(downOut, 0, downOutArgs, 0, k);
+        if (shared != null) {
+            upW[2 * k] = shared.gate().weight();
+            upOutArgs[2 * k] = sharedGateOut;
+            upW[2 * k + 1] = shared.up().weight();
+            upOutArgs[2 * k + 1] = sharedUpOut;
+            downX[k] = sharedGateOut;
+            downW[k] = shared.down().weight();
+            downOutArgs[k] = sharedDownOut;
+        }
         order = new int[k];
         weights = new float[k];
     }
 
-    /** The one-token path over {@code experts}, or null when one of them is not a gated feed-forward of the others' width. */
-    static ExpertsOfOneToken of(Ops ops, Scratch scratch, int dim, List<FeedForward> experts, int k) {
+    /**
+     * The one-token path over {@code experts} and {@code shared} (null: none), or null when an expert is not a gated
+     * feed-forward of the others' width, or the shared expert is not a gated feed-forward.
+     */
+    static ExpertsOfOneToken of(Ops ops, Scratch scratch, int dim, List<FeedForward> experts, int k, FeedForward shared) {
+        if (shared != null && !(shared instanceof GatedFeedForward)) {
+            return null;
+        }
         int width = -1;
         for (FeedForward e : experts) {
             if (!(e instanceof GatedFeedForward g) || g.up().outFeatures() != g.gate().outFeatures()
@@ -57,16 +87,17 @@ final class ExpertsOfOneToken {
             }
             width = g.gate().outFeatures();
         }
-        return width < 0 ? null : new ExpertsOfOneToken(ops, scratch, dim, experts, k, width);
+        return width < 0 ? null : new ExpertsOfOneToken(ops, scratch, dim, experts, k, width, (GatedFeedForward) shared);
     }
 
     /**
-     * {@code out (+)= Σ_j weight_j · expert_{chosen[j]}(x)} for the one token {@code x [1, dim]}, adding to
-     * {@code out} when {@code started} (a shared expert's output is there), else writing it.
+     * {@code out = Σ_j weight_j · expert_{chosen[j]}(x)} for the one token {@code x [1, dim]}, with the shared
+     * expert's output: first, times {@code sharedScale}, when {@code sharedFirst} (Qwen2-MoE's sigmoid gate), else
+     * added last (DeepSeekMoE's ungated shared experts).
      *
-     * @return false, having done nothing, when a chosen expert has adapters: the caller's path then runs
+     * @return false, having done nothing, when a chosen or the shared expert has adapters: the caller's path then runs
      */
-    boolean forward(Tensor x, int[] chosen, double[] chosenWeights, boolean started, Tensor out) {
+    boolean forward(Tensor x, int[] chosen, double[] chosenWeights, boolean sharedFirst, float sharedScale, Tensor out) {
         // the chosen experts by increasing index, as the expert-by-expert path meets them (k is at most 8 or so)
         for (int j = 0; j < k; j++) {
             int e = chosen[j];
@@ -93,14 +124,36 @@ final class ExpertsOfOneToken {
             upOutArgs[2 * j + 1] = upOut[j];
             downW[j] = g.down().weight();
         }
-        ops.matmuls(upX, upW, upOutArgs, 2 * k);
+        int more = 0;
+        if (shared != null) {
+            if (shared.gate().adapted() || shared.up().adapted() || shared.down().adapted()) {
+                return false;
+            }
+            upX[2 * k] = x;
+            upX[2 * k + 1] = x;
+            more = 1;
+        }
+        ops.matmuls(upX, upW, upOutArgs, 2 * (k + more));
         for (int j = 0; j < k; j++) {
             GatedFeedForward g = (GatedFeedForward) experts.get(order[j]);
             addBias(gateOut[j], g.gate().bias());
             addBias(upOut[j], g.up().bias());
             g.activation().apply(ops, gateOut[j], upOut[j], gateOut[j]);
         }
-        ops.matmuls(gateOut, downW, downOut, k);
+        if (shared != null) {
+            addBias(sharedGateOut, shared.gate().bias());
+            addBias(sharedUpOut, shared.up().bias());
+            shared.activation().apply(ops, sharedGateOut, sharedUpOut, sharedGateOut);
+        }
+        ops.matmuls(downX, downW, downOutArgs, k + more);
+        boolean started = false;
+        if (shared != null) {
+            addBias(sharedDownOut, shared.down().bias());
+            if (sharedFirst) {
+                ops.scale(sharedDownOut, sharedScale, out);
+                started = true;
+            }
+        }
         for (int j = 0; j < k; j++) {
             Tensor y = downOut[j];
             addBias(y, ((GatedFeedForward) experts.get(order[j])).down().bias());
@@ -110,6 +163,9 @@ final class ExpertsOfOneToken {
                 ops.scale(y, weights[j], y);
                 ops.add(out, y, out);
             }
+        }
+        if (shared != null && !sharedFirst) {
+            ops.add(out, sharedDownOut, out);
         }
         return true;
     }

@@ -11,14 +11,14 @@ import java.util.List;
  * {@code expertsUsed} experts with the highest router probability (softmax over all experts), and
  * the output is their outputs weighted by those probabilities, renormalized to sum to one if the
  * family says so (Mixtral, Qwen3-MoE; not Qwen2-MoE). Optionally a shared expert runs on every
- * token, scaled by {@code sigmoid(x · w_gate)} (Qwen2-MoE).
+ * token: scaled by {@code sigmoid(x · w_gate)} (Qwen2-MoE), or ungated (DeepSeekMoE's shared experts).
  *
  * <p>Routing is decided on the host (a few numbers per token). Then each expert runs once, on the
  * rows of all tokens routed to it gathered into one matrix, so a prompt still gets matrix-matrix
  * products; the weighted outputs are added back to each token's row. A decode step (one token) of gated
  * experts instead hands the backend all its experts' gate and up products in one
- * {@link Ops#matmuls} call, then all their down products in another ({@link ExpertsOfOneToken}):
- * the same products, added in the same order, as the path above.
+ * {@link Ops#matmuls} call, then all their down products in another, the shared expert's with them
+ * ({@link ExpertsOfOneToken}): the same products, added in the same order, as the path above.
  */
 public final class MixtureOfExperts implements FeedForward {
     /**
@@ -27,7 +27,11 @@ public final class MixtureOfExperts implements FeedForward {
      */
     public record Routing(int expertsUsed, boolean normalizeTopK) {}
 
-    /** A shared expert that sees every token, and its gate {@code [1, dim]} (output scaled by the sigmoid of it). */
+    /**
+     * A shared expert that sees every token, and its gate {@code [1, dim]}: with a gate, its output, scaled by the
+     * sigmoid of {@code x · gate}, comes first and the routed experts' are added to it (Qwen2-MoE); without one
+     * (null), its output is added after theirs (DeepSeekMoE: {@code routed(x) + shared(x)}).
+     */
     public record SharedExpert(FeedForward expert, Linear gate) {}
 
     private final Ops ops;
@@ -61,15 +65,23 @@ public final class MixtureOfExperts implements FeedForward {
         this(ops, scratch, dim, router, experts, routing, shared, null, true);
     }
 
-    /** A mixture whose experts {@code routing} picks and weighs (no shared expert: a family adds its own). */
-    public MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts, Router routing) {
-        this(ops, scratch, dim, router, experts, new Routing(routing.expertsUsed(), false), null, routing, true);
+    /** A mixture whose experts {@code routing} picks and weighs, with a shared expert or none (null). */
+    public MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts, Router routing,
+                            SharedExpert shared) {
+        this(ops, scratch, dim, router, experts, new Routing(routing.expertsUsed(), false), shared, routing, true);
     }
 
     /** As the public constructor, with every token through the expert-by-expert path: what tests compare the one-token path with. */
     static MixtureOfExperts expertByExpert(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts,
                                            Routing routing, SharedExpert shared) {
         return new MixtureOfExperts(ops, scratch, dim, router, experts, routing, shared, null, false);
+    }
+
+    /** As {@link #expertByExpert}, with a custom router. */
+    static MixtureOfExperts expertByExpert(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts,
+                                           Router routing, SharedExpert shared) {
+        return new MixtureOfExperts(ops, scratch, dim, router, experts, new Routing(routing.expertsUsed(), false), shared, routing,
+                false);
     }
 
     private MixtureOfExperts(Ops ops, Scratch scratch, int dim, Linear router, List<? extends FeedForward> experts,
@@ -87,9 +99,10 @@ public final class MixtureOfExperts implements FeedForward {
         this.routerLogits = scratch.buffer("moe.router", experts.size());
         this.gathered = scratch.buffer("moe.in", dim);
         this.expertOut = scratch.buffer("moe.out", dim);
-        this.sharedGate = shared == null ? null : scratch.buffer("moe.shared_gate", 1);
+        boolean gated = shared != null && shared.gate() != null;
+        this.sharedGate = gated ? scratch.buffer("moe.shared_gate", 1) : null;
         this.routerLogitsHost = hostRows(scratch, routerLogits);
-        this.sharedGateHost = shared == null ? null : hostRows(scratch, sharedGate);
+        this.sharedGateHost = gated ? hostRows(scratch, sharedGate) : null;
         int k = routing.expertsUsed();
         this.probabilities = new double[experts.size()];
         this.chosen = new int[maxBatch * k];
@@ -97,7 +110,8 @@ public final class MixtureOfExperts implements FeedForward {
         this.gatheredTokens = new int[maxBatch];
         this.gatheredWeights = new float[maxBatch];
         this.started = new boolean[maxBatch];
-        this.oneToken = oneTokenPath ? ExpertsOfOneToken.of(ops, scratch, dim, this.experts, k) : null;
+        this.oneToken = oneTokenPath ? ExpertsOfOneToken.of(ops, scratch, dim, this.experts, k, shared == null ? null : shared.expert())
+                : null;
     }
 
     /** Per n, the host copy of a buffer's first n rows (the buffer itself on a host backend). */
@@ -110,7 +124,7 @@ public final class MixtureOfExperts implements FeedForward {
         return rows;
     }
 
-    /** {@code out[t] = Σ over chosen experts e of w_e · expert_e(x[t])  (+ sigmoid(x[t]·g) · shared(x[t]))}. */
+    /** {@code out[t] = Σ over chosen experts e of w_e · expert_e(x[t])  (+ sigmoid(x[t]·g) · shared(x[t]), or + shared(x[t]))}. */
     @Override
     public void forward(Tensor x, Tensor out) {
         int n = (int) x.size(0);
@@ -127,19 +141,22 @@ public final class MixtureOfExperts implements FeedForward {
             }
             started[t] = false;
         }
-        if (shared != null) {
+        boolean gated = shared != null && shared.gate() != null;
+        Tensor gate = null;
+        if (gated) {
+            shared.gate().forward(x, sharedGate.rows(n));
+            gate = toHost(sharedGate.rows(n), sharedGateHost[n]);
+        }
+        if (n == 1 && oneToken != null && oneToken.forward(x, chosen, chosenWeights, gated, gated ? sigmoid(gate, 0) : 1, out)) {
+            return;
+        }
+        if (gated) {
             // out[t] = sigmoid(x[t] · g) · shared(x[t])
             shared.expert().forward(x, expertOut.rows(n));
-            shared.gate().forward(x, sharedGate.rows(n));
-            Tensor gate = toHost(sharedGate.rows(n), sharedGateHost[n]);
             for (int t = 0; t < n; t++) {
-                double g = gate.row(t).getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, 0);
-                ops.scale(expertOut.row(t), (float) (1 / (1 + Math.exp(-g))), deltaRows[t]);
+                ops.scale(expertOut.row(t), sigmoid(gate, t), deltaRows[t]);
                 started[t] = true;
             }
-        }
-        if (n == 1 && oneToken != null && oneToken.forward(x, chosen, chosenWeights, started[0], out)) {
-            return;
         }
         for (int e = 0; e < experts.size(); e++) {
             // gather the rows of the m tokens routed to expert e
@@ -171,6 +188,17 @@ public final class MixtureOfExperts implements FeedForward {
                 }
             }
         }
+        if (shared != null && !gated) {
+            // out += shared(x)
+            shared.expert().forward(x, expertOut.rows(n));
+            ops.add(out, expertOut.rows(n), out);
+        }
+    }
+
+    /** {@code sigmoid(g[t])} of the shared expert's gate logits. */
+    private static float sigmoid(Tensor gate, int t) {
+        double g = gate.row(t).getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, 0);
+        return (float) (1 / (1 + Math.exp(-g)));
     }
 
     private Tensor toHost(Tensor device, Tensor host) {
