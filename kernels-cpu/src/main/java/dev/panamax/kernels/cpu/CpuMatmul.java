@@ -504,9 +504,21 @@ public final class CpuMatmul {
                 case Q5_1 -> MatvecLoops.q5_1Wide(s, w, xf, out, start, end);
                 case Q2_K -> MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
                 case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(16), out, start, end);
-                case Q4_K -> MatvecLoops.q4_KPairs(s, w, a, t.subScales(16), out, start, end);
+                case Q4_K -> {
+                    if (routes.kQuantTwoRows()) {
+                        MatvecLoops.q4_KTwoRows(s, w, a, t.subScales(32), out, start, end);
+                    } else {
+                        MatvecLoops.q4_KPairs(s, w, a, t.subScales(16), out, start, end);
+                    }
+                }
                 case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
-                case Q6_K -> MatvecLoops.q6_KPairs(s, w, a, t.subScales(16), out, start, end);
+                case Q6_K -> {
+                    if (routes.kQuantTwoRows()) {
+                        MatvecLoops.q6_KTwoRows(s, w, a, t.subScales(16), out, start, end);
+                    } else {
+                        MatvecLoops.q6_KPairs(s, w, a, t.subScales(16), out, start, end);
+                    }
+                }
                 case MXFP4 -> Mxfp4Dots.rowsWide(s, w, xf, out, start, end);
                 default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
             }
