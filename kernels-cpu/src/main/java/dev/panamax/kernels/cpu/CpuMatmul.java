@@ -17,7 +17,8 @@ import java.util.Objects;
  * products. Each thread takes chunks of weight rows and dots each row with every x row while it is
  * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K weights meet x
  * in float ({@link WideDots}), except Q4_0, Q4_K and Q6_K, which meet x quantized to 8 bits two products per 32-bit multiply ({@link PairDots}),
- * and Q8_0 where {@link DotRoutes} picks the integer kernel for the machine (Zen 4);
+ * and Q8_0 where {@link DotRoutes} picks the integer kernel for the machine (Zen 4); Q4_K and Q6_K take those dots
+ * two weight rows per pass ({@link TwoRowPairDots}, the same bits) where {@link DotRoutes} says so (all but Zen 4);
  * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, Q5_K and Q6_K meet Q8_K, in
  * integer kernels ({@link VectorDots}); F32 weights four rows at a time ({@link RowGroupDots}), BF16 read as floats; the other dtypes (on narrow
  * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
