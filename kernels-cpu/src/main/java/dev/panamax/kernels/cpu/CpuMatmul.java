@@ -18,6 +18,8 @@ import java.util.Objects;
  * in cache. With 512-bit vectors Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K ... Q6_K weights meet x
  * in float ({@link WideDots}), except Q4_0, Q4_K and Q6_K, which meet x quantized to 8 bits two products per 32-bit multiply ({@link PairDots}),
  * and Q8_0 where {@link DotRoutes} picks the integer kernel for the machine (Zen 4) (it also picks how Q4_0's scales are read);
+ * Q4_K and Q6_K take those dots two weight rows per pass ({@link TwoRowPairDots}, the same bits) where {@link DotRoutes}
+ * says so (all but Zen 4);
  * otherwise Q8_0 and Q4_0 weights meet x quantized to Q8_0, and Q4_K, Q5_K and Q6_K meet Q8_K, in
  * integer kernels ({@link VectorDots}); F32 weights four rows at a time ({@link RowGroupDots}), BF16 read as floats; the other dtypes (on narrow
  * vectors also Q4_1, Q5_0, Q5_1, Q2_K, Q3_K) are decoded one row at a time into a float buffer. Each dtype has its own row loop
@@ -510,9 +512,21 @@ public final class CpuMatmul {
                 case Q5_1 -> MatvecLoops.q5_1Wide(s, w, xf, out, start, end);
                 case Q2_K -> MatvecLoops.q2_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
                 case Q3_K -> MatvecLoops.q3_KWide(s, w, xf, t.subScales(16), out, start, end);
-                case Q4_K -> MatvecLoops.q4_KPairs(s, w, a, t.subScales(16), out, start, end);
+                case Q4_K -> {
+                    if (routes.kQuantTwoRows()) {
+                        MatvecLoops.q4_KTwoRows(s, w, a, t.subScales(32), out, start, end);
+                    } else {
+                        MatvecLoops.q4_KPairs(s, w, a, t.subScales(16), out, start, end);
+                    }
+                }
                 case Q5_K -> MatvecLoops.q5_KWide(s, w, xf, xBlockSums, t.subScales(16), out, start, end);
-                case Q6_K -> MatvecLoops.q6_KPairs(s, w, a, t.subScales(16), out, start, end);
+                case Q6_K -> {
+                    if (routes.kQuantTwoRows()) {
+                        MatvecLoops.q6_KTwoRows(s, w, a, t.subScales(16), out, start, end);
+                    } else {
+                        MatvecLoops.q6_KPairs(s, w, a, t.subScales(16), out, start, end);
+                    }
+                }
                 case MXFP4 -> Mxfp4Dots.rowsWide(s, w, xf, out, start, end);
                 default -> MatvecLoops.decoded(s, w, xf, t.row(k), out, start, end);
             }

@@ -26,6 +26,12 @@ import java.util.Locale;
  * of the dot, which runs on two 512-bit ports; the lookup is 1.2x faster per product there (docs/benchmarks.md,
  * 2026-12-04). Zen 4 keeps the converting kernel it was measured with; every other machine takes the table.
  * {@code -Dpanamax.cpu.q4_0=table|convert} forces either.
+ *
+ * <p>Q4_K and Q6_K on 512-bit machines ({@link KQuantDot}, a route of its own): {@link PairDots}' one-row dots or
+ * {@link TwoRowPairDots}, the same dots two weight rows per pass, bit for bit the same results. On Sapphire Rapids
+ * the two-row form is 1.1-1.3x faster per row (issue 18, docs/benchmarks.md); on Zen 4 the one-row dots are what
+ * was measured, so AMD processors of family 25 keep them and every other 512-bit machine takes the two-row form.
+ * {@code -Dpanamax.cpu.kquant=one|two} forces either.
  */
 public final class DotRoutes {
     /** The system property that forces the Q8_0 route: {@code float} or {@code integer}. */
@@ -61,6 +67,23 @@ public final class DotRoutes {
         }
     }
 
+    /** The system property that forces the Q4_K/Q6_K route: {@code one} or {@code two} (weight rows per pass). */
+    public static final String KQUANT_PROPERTY = "panamax.cpu.kquant";
+
+    /** The two Q4_K/Q6_K matrix-vector forms of 512-bit machines; both give the same bits. */
+    enum KQuantDot {
+        /** {@link PairDots#dotQ4_K}, {@link PairDots#dotQ6_K}: one weight row per call. */
+        ONE_ROW("512-bit pair products, one row per pass"),
+        /** {@link TwoRowPairDots}: two weight rows per call. */
+        TWO_ROWS("512-bit pair products, two rows per pass");
+
+        final String description;
+
+        KQuantDot(String description) {
+            this.description = description;
+        }
+    }
+
     /** This JVM's routes: read once, from {@code /proc/cpuinfo} and the system properties. */
     static final DotRoutes MACHINE = fromMachine();
     /** For tests: the float Q8_0 kernel and the Q4_0 table, the routes of machines other than Zen 4. */
@@ -77,12 +100,51 @@ public final class DotRoutes {
     /** The Q4_0 kernel where {@link WideDots#AVAILABLE} (narrow machines take {@link VectorDots#dotQ4_0}). */
     final Q4_0Dot q4_0;
     private final String q4_0Why;
+    /** The Q4_K/Q6_K form where {@link WideDots#AVAILABLE} (narrow machines take {@link VectorDots}' regardless). */
+    final KQuantDot kQuant;
+    private final String kQuantWhy;
 
     private DotRoutes(Q8_0Dot q8_0, String why, Q4_0Dot q4_0, String q4_0Why) {
+        this(q8_0, why, q4_0, q4_0Why, KQuantDot.ONE_ROW, "forced");
+    }
+
+    private DotRoutes(Q8_0Dot q8_0, String why, Q4_0Dot q4_0, String q4_0Why, KQuantDot kQuant, String kQuantWhy) {
         this.q8_0 = q8_0;
         this.why = why;
         this.q4_0 = q4_0;
         this.q4_0Why = q4_0Why;
+        this.kQuant = kQuant;
+        this.kQuantWhy = kQuantWhy;
+    }
+
+    /** These routes with the K-quant form forced to {@code form} (tests force each). */
+    DotRoutes withKQuant(KQuantDot form) {
+        return new DotRoutes(q8_0, why, q4_0, q4_0Why, form, "forced");
+    }
+
+    /** Whether Q4_K and Q6_K matrix-vector products take {@link TwoRowPairDots} (512-bit machines only). */
+    boolean kQuantTwoRows() {
+        return WideDots.AVAILABLE && kQuant == KQuantDot.TWO_ROWS;
+    }
+
+    /**
+     * These routes with the K-quant form for a CPU and an override (arguments as {@link #choose}'s): AMD family 25
+     * (Zen 4) one row per pass, as measured there, every other machine two.
+     */
+    DotRoutes withKQuantFor(String vendor, int family, String override) {
+        if (override != null && !override.isBlank()) {
+            KQuantDot form = switch (override.trim().toLowerCase(Locale.ROOT)) {
+                case "one", "1" -> KQuantDot.ONE_ROW;
+                case "two", "2" -> KQuantDot.TWO_ROWS;
+                default -> throw new IllegalArgumentException("-D" + KQUANT_PROPERTY + "=" + override + ": expected one or two");
+            };
+            return new DotRoutes(q8_0, why, q4_0, q4_0Why, form, "-D" + KQUANT_PROPERTY + "=" + override);
+        }
+        String cpu = (vendor.isEmpty() ? "unknown vendor" : vendor) + " family " + family;
+        if (vendor.equals("AuthenticAMD") && family == 25) {
+            return new DotRoutes(q8_0, why, q4_0, q4_0Why, KQuantDot.ONE_ROW, cpu + ": as measured on Zen 4");
+        }
+        return new DotRoutes(q8_0, why, q4_0, q4_0Why, KQuantDot.TWO_ROWS, cpu);
     }
 
     /** Whether Q8_0 matrix-vector products take {@link VectorDots#dotQ8_0} on x quantized to 8 bits. */
@@ -161,7 +223,12 @@ public final class DotRoutes {
                     + "256-bit 16-bit integer (vectors narrower than 512 bits)";
         }
         return "Q8_0 decode dot: " + q8_0.description + " (" + why + "; -D" + Q8_0_PROPERTY + "=float|integer); Q4_0 decode dot: "
-                + q4_0.description + " (" + q4_0Why + "; -D" + Q4_0_PROPERTY + "=table|convert)";
+                + q4_0.description + " (" + q4_0Why + "; -D" + Q4_0_PROPERTY + "=table|convert); " + kQuantDescription();
+    }
+
+    /** The K-quant half of {@link #description}, e.g. "Q4_K/Q6_K decode dots: 512-bit pair products, two rows ...". */
+    String kQuantDescription() {
+        return "Q4_K/Q6_K decode dots: " + kQuant.description + " (" + kQuantWhy + "; -D" + KQUANT_PROPERTY + "=one|two)";
     }
 
     /** Logs this JVM's choice the first time a matmul asks. */
@@ -195,6 +262,7 @@ public final class DotRoutes {
         } catch (IOException | RuntimeException e) {
             // not Linux, or a format we do not know: the default route
         }
-        return choose(vendor, family, System.getProperty(Q8_0_PROPERTY), System.getProperty(Q4_0_PROPERTY));
+        return choose(vendor, family, System.getProperty(Q8_0_PROPERTY), System.getProperty(Q4_0_PROPERTY))
+                .withKQuantFor(vendor, family, System.getProperty(KQUANT_PROPERTY));
     }
 }

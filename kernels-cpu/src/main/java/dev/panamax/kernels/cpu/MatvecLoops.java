@@ -137,6 +137,26 @@ final class MatvecLoops {
         }
     }
 
+    /**
+     * As {@link #q4_KPairs}, two weight rows per step ({@link TwoRowPairDots}, each row bit for bit its one-row dot),
+     * an odd last row alone; {@code scalesAndMins}: 32 floats of scratch.
+     */
+    static void q4_KTwoRows(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scalesAndMins,
+            MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        long stride = s.wRowBytes();
+        int n = start;
+        for (; n + 2 <= end; n += 2) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                TwoRowPairDots.dotQ4_K(w, at, stride, scalesAndMins, a.pairs, a.d, a.kSums, i * k, k / 256, out, s.outRow(i) + 4L * n);
+            }
+        }
+        if (n < end) {
+            q4_KPairs(s, w, a, scalesAndMins, out, n, end);
+        }
+    }
+
     /** {@code xSums}: the sums of x over each 32-value block, as {@link WideDots#kBlockSums} lays them out. */
     static void q5_KWide(MatmulShape s, MemorySegment w, float[] x, float[] xSums, float[] blockScales,
             MemorySegment out, int start, int end) {
@@ -179,6 +199,22 @@ final class MatvecLoops {
             for (int i = 0; i < m; i++) {
                 out.set(F32, s.outRow(i) + 4L * n, PairDots.dotQ6_K(w, at, scratch, a.pairs, a.d, a.groupSums, i * k, k / 256));
             }
+        }
+    }
+
+    /** As {@link #q6_KPairs}, two weight rows per step ({@link TwoRowPairDots}), an odd last row alone; {@code scratch}: 16 floats. */
+    static void q6_KTwoRows(MatmulShape s, MemorySegment w, QuantizedActivations a, float[] scratch, MemorySegment out, int start, int end) {
+        int m = s.m(), k = s.k();
+        long stride = s.wRowBytes();
+        int n = start;
+        for (; n + 2 <= end; n += 2) {
+            long at = s.wRow(n);
+            for (int i = 0; i < m; i++) {
+                TwoRowPairDots.dotQ6_K(w, at, stride, a.pairs, a.d, a.groupSums, i * k, k / 256, out, s.outRow(i) + 4L * n);
+            }
+        }
+        if (n < end) {
+            q6_KPairs(s, w, a, scratch, out, n, end);
         }
     }
 

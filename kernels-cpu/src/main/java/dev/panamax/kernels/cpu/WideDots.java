@@ -360,12 +360,17 @@ final class WideDots {
      * the dot. Its result goes through the array, so no vector crosses the call if C2 leaves it out of line.
      */
     static void kScalesAndMins(MemorySegment w, long block, float[] into) {
+        kScalesAndMins(w, block, into, 0);
+    }
+
+    /** As {@link #kScalesAndMins(MemorySegment, long, float[])}, into {@code into[at .. at + 16)}. */
+    static void kScalesAndMins(MemorySegment w, long block, float[] into, int at) {
         IntVector packed = ByteVector.fromMemorySegment(B128, w, block + 4, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).reinterpretAsInts();
         IntVector low = packed.rearrange(K_LOW_BYTE).lanewise(VectorOperators.LSHR, K_LOW_SHIFT).and(K_LOW_MASK);
         IntVector top = packed.rearrange(K_TOP_BYTE).lanewise(VectorOperators.LSHR, 2).and(K_TOP_MASK);
         FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(I16, block)))
                 .blend(Float.float16ToFloat(w.get(I16, block + 2)), MINS);
-        low.or(top).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d).intoArray(into, 0);
+        low.or(top).convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d).intoArray(into, at);
     }
 
     // Lanes 0..7 are scales j, 8..15 mins j. Sub-block j < 4: 6 bits of byte j (scale) or j + 4 (min).

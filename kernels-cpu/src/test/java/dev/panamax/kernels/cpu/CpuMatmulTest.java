@@ -40,10 +40,13 @@ class CpuMatmulTest {
      */
     private static final CpuMatmul[] MATMULS = {new CpuMatmul(POOLS[0]), new CpuMatmul(POOLS[1]), new CpuMatmul(POOLS[2]),
             new CpuMatmul(POOLS[1], null, DEFAULT_SCALAR), new CpuMatmul(POOLS[1], null, 0), new CpuMatmul(POOLS[0], null, Long.MAX_VALUE),
-            new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT), new CpuMatmul(POOLS[1], null, 0, DotRoutes.INTEGER)};
+            new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT), new CpuMatmul(POOLS[1], null, 0, DotRoutes.INTEGER),
+            new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT.withKQuant(DotRoutes.KQuantDot.ONE_ROW)),
+            new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT.withKQuant(DotRoutes.KQuantDot.TWO_ROWS))};
     private static final String[] PATHS = {"1 thread (" + CpuMatmul.wideBatchGemm() + ")", "2 threads (" + CpuMatmul.wideBatchGemm() + ")",
             "3 threads (" + CpuMatmul.wideBatchGemm() + ")", "2 threads, pure Java", "2 threads, pure Java, no scalar path",
-            "the scalar path", "2 threads, no scalar path, float decode dots forced", "2 threads, no scalar path, integer decode dots forced"};
+            "the scalar path", "2 threads, no scalar path, float decode dots forced", "2 threads, no scalar path, integer decode dots forced",
+            "2 threads, no scalar path, one-row K-quant dots forced", "2 threads, no scalar path, two-row K-quant dots forced"};
 
     @AfterAll
     static void closePools() {
