@@ -17,7 +17,8 @@ import java.util.Locale;
  * {@link CpuMatmul#NC_WIDE_PACKED} weight rows (for a 2 MiB L2); the tiles written to out by gathers
  * ({@link GemmKernel#storeTransposed}). On Sapphire Rapids (two full 512-bit FMA ports, 209 GFLOP/s per core
  * measured) the tile alone in L1 ran at 174 against 150 GFLOP/s (83% against 72% of the FMA peak, thread CPU
- * time), a whole 512 x 2048 x 2048 product 1.13-1.18x. The route of Intel and of machines we do not know.</li>
+ * time), a whole 512 x 2048 x 2048 product 1.08-1.33x (256-bit vectors 1.17-1.20x), a pp512 1.16-1.17x in process CPU
+ * time (docs/benchmarks.md). The route of Intel and of machines we do not know.</li>
  * </ul>
  * AMD keeps the strided route because it was measured there and the packed one was not: Zen 4 has a 1 MiB L2
  * (the 192-row tasks were sized for 2 MiB) and microcoded gathers.
