@@ -91,6 +91,13 @@ public final class CpuMatmul {
      * at 24 rows ran at 0.35-0.45 of FMA peak per CPU-second, at 96 to 192 rows at 0.50-0.63.
      */
     static final int NC_WIDE = (WideDots.AVAILABLE ? 4 : 16) * GemmKernel.WIDE_MR;
+    /**
+     * {@link #NC_WIDE} on the packed route ({@link GemmRoutes}, a 2 MiB L2 as Sapphire Rapids'): 192 rows, a multiple of
+     * both tile heights, so each 32 KiB chunk of packed x read from L3 serves 16 micro-kernel calls (192 KiB of decoded
+     * weights stay in L2). Measured with 512 x 2048 x 2048 under load (thread CPU time): 96 rows 103-109 GFLOP/s,
+     * 192 rows 114-129; kc 128 or 512 instead of 256 and a tile-outer loop order changed nothing beyond the noise.
+     */
+    static final int NC_WIDE_PACKED = 192;
 
     /**
      * Weight rows per OpenBLAS call ({@link #blasGemmTasks}): each call packs all of x again, so blocks are
@@ -148,6 +155,8 @@ public final class CpuMatmul {
     private final long scalarWork;
     /** Which of two kernels a weight type's matrix-vector products take where each wins on some machine. */
     private final DotRoutes routes;
+    /** The weight-tile layout of the pure-Java wide-batch GEMM on this machine ({@link GemmRoutes}). */
+    private final GemmRoutes gemm;
 
     /**
      * Runs on the threads of {@code pool}, small matmuls scalar up to the measured default ({@link SmallShapes#defaults}).
@@ -180,11 +189,17 @@ public final class CpuMatmul {
 
     /** As {@link #CpuMatmul(ParallelFor, OpenBlasGemm, long)} with the given dot routes (tests force each). */
     CpuMatmul(ParallelFor pool, OpenBlasGemm blas, long scalarWork, DotRoutes routes) {
+        this(pool, blas, scalarWork, routes, GemmRoutes.MACHINE);
+    }
+
+    /** As {@link #CpuMatmul(ParallelFor, OpenBlasGemm, long, DotRoutes)} with the given GEMM tile layout (tests force each). */
+    CpuMatmul(ParallelFor pool, OpenBlasGemm blas, long scalarWork, DotRoutes routes, GemmRoutes gemm) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.blas = blas;
         this.blasKnown = true;
         this.scalarWork = scalarWork;
         this.routes = Objects.requireNonNull(routes, "routes");
+        this.gemm = Objects.requireNonNull(gemm, "gemm");
     }
 
     /**
@@ -213,7 +228,7 @@ public final class CpuMatmul {
      * @return a one-line description of the choice, for logs and {@code panamax info}
      */
     public static String wideBatchGemm() {
-        return OpenBlasGemm.describe();
+        return OpenBlasGemm.describe() + "; Java GEMM: " + GemmRoutes.MACHINE.description();
     }
 
     /**
@@ -271,7 +286,7 @@ public final class CpuMatmul {
                 pool.run(tasks, inline(s) ? tasks : 1, blasGemmBody);
             } else if (m >= WIDE_BATCH_ROWS) {
                 packX(m, k);
-                int rows = NC_WIDE;
+                int rows = gemm.packed ? NC_WIDE_PACKED : NC_WIDE;
                 if ((s.n() + rows - 1) / rows < 2 * pool.threads()) { // at least two blocks per thread
                     int share = (s.n() + 2 * pool.threads() - 1) / (2 * pool.threads());
                     rows = (share + GemmKernel.WIDE_MR - 1) / GemmKernel.WIDE_MR * GemmKernel.WIDE_MR;
@@ -607,7 +622,8 @@ public final class CpuMatmul {
         float[] acc = t.accumulator(rowsPadded * chunks * nr);
         float[] outRow = t.row(rowsPadded);
         float[] xp = xPanel;
-        DType type = s.wType();
+        boolean packed = gemm.packed;
+        float[] decoded = packed ? t.decoded(KC_WIDE) : null;
         for (int task = start; task < end; task++) {
             int n0 = task * rowsPadded;
             int nc = Math.min(rowsPadded, n - n0);
@@ -618,30 +634,75 @@ public final class CpuMatmul {
             }
             for (int k0 = 0; k0 < k; k0 += KC_WIDE) {
                 int kc = Math.min(KC_WIDE, k - k0);
-                for (int r = 0; r < tiles * mr; r++) {
-                    if (r >= nc) {
-                        java.util.Arrays.fill(wr, r * kc, (r + 1) * kc, 0f);
-                        continue;
-                    }
-                    long at = s.wRow(n0 + r) + type.byteSize(k0);
-                    if (!VectorDecoder.decode(type, weights, at, wr, r * kc, kc)) {
-                        WeightDecoder.decode(type, weights, at, wr, r * kc, kc);
-                    }
+                if (packed) {
+                    packTiles(s, n0, nc, tiles * mr, k0, kc, wr, decoded);
+                } else {
+                    decodeRows(s, n0, nc, tiles * mr, k0, kc, wr);
                 }
                 boolean accumulate = k0 > 0;
                 for (int c = 0; c < chunks; c++) {
                     int xo = c * k * nr + k0 * nr;
                     for (int tile = 0; tile < tiles; tile++) {
-                        int co = (c * rowsPadded + tile * mr) * nr;
-                        if (mr == 12) {
-                            GemmKernel.multiply12(wr, tile * mr * kc, kc, xp, xo, kc, acc, co, accumulate);
+                        int co = (c * rowsPadded + tile * mr) * nr, wo = tile * mr * kc;
+                        if (packed && mr == 12) {
+                            GemmKernel.multiply12Packed(wr, wo, xp, xo, kc, acc, co, accumulate);
+                        } else if (packed) {
+                            GemmKernel.multiply6Packed(wr, wo, xp, xo, kc, acc, co, accumulate);
+                        } else if (mr == 12) {
+                            GemmKernel.multiply12(wr, wo, kc, xp, xo, kc, acc, co, accumulate);
                         } else {
-                            GemmKernel.multiply6(wr, tile * mr * kc, kc, xp, xo, kc, acc, co, accumulate);
+                            GemmKernel.multiply6(wr, wo, kc, xp, xo, kc, acc, co, accumulate);
                         }
                     }
                 }
             }
-            storeTransposed(s, acc, rowsPadded, m, n0, nc, outRow);
+            if (packed) {
+                GemmKernel.storeTransposed(acc, rowsPadded, m, nc, output, s.outRow(0) + 4L * n0, s.outRowBytes());
+            } else {
+                storeTransposed(s, acc, rowsPadded, m, n0, nc, outRow);
+            }
+        }
+    }
+
+    /** Decodes w[n0 + r, k0 : k0 + kc] row-major into {@code wr[r kc ...]} for {@code r < rows}; rows past nc are zero. */
+    private void decodeRows(MatmulShape s, int n0, int nc, int rows, int k0, int kc, float[] wr) {
+        DType type = s.wType();
+        for (int r = 0; r < rows; r++) {
+            if (r >= nc) {
+                java.util.Arrays.fill(wr, r * kc, (r + 1) * kc, 0f);
+                continue;
+            }
+            long at = s.wRow(n0 + r) + type.byteSize(k0);
+            if (!VectorDecoder.decode(type, weights, at, wr, r * kc, kc)) {
+                WeightDecoder.decode(type, weights, at, wr, r * kc, kc);
+            }
+        }
+    }
+
+    /**
+     * Decodes w[n0 + r, k0 : k0 + kc] for {@code r < rows} and packs each tile of {@link GemmKernel#WIDE_MR} rows
+     * k-major, {@code wr[t MR kc + kk MR + i]} for row {@code r = t MR + i} ({@link GemmRoutes}); rows past nc are zero.
+     * A row is decoded into {@code decoded} and scattered at a stride of MR floats: one store per weight per matmul,
+     * against M / 16 vector FMAs that read it.
+     */
+    private void packTiles(MatmulShape s, int n0, int nc, int rows, int k0, int kc, float[] wr, float[] decoded) {
+        DType type = s.wType();
+        int mr = GemmKernel.WIDE_MR;
+        for (int r = 0; r < rows; r++) {
+            int base = (r / mr) * mr * kc + r % mr;
+            if (r >= nc) {
+                for (int kk = 0; kk < kc; kk++) {
+                    wr[base + kk * mr] = 0f;
+                }
+                continue;
+            }
+            long at = s.wRow(n0 + r) + type.byteSize(k0);
+            if (!VectorDecoder.decode(type, weights, at, decoded, 0, kc)) {
+                WeightDecoder.decode(type, weights, at, decoded, 0, kc);
+            }
+            for (int kk = 0; kk < kc; kk++) {
+                wr[base + kk * mr] = decoded[kk];
+            }
         }
     }
 
@@ -815,6 +876,15 @@ public final class CpuMatmul {
         }
 
         private float[] accumulator = new float[0];
+        private float[] decoded = new float[0];
+
+        /** One decoded slice of a weight row before it is packed into a tile ({@link #packTiles}). */
+        float[] decoded(int size) {
+            if (decoded.length < size) {
+                decoded = new float[size];
+            }
+            return decoded;
+        }
 
         float[] accumulator(int size) {
             if (accumulator.length < size) {

@@ -42,11 +42,13 @@ class CpuMatmulTest {
             new CpuMatmul(POOLS[1], null, DEFAULT_SCALAR), new CpuMatmul(POOLS[1], null, 0), new CpuMatmul(POOLS[0], null, Long.MAX_VALUE),
             new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT), new CpuMatmul(POOLS[1], null, 0, DotRoutes.INTEGER),
             new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT.withKQuant(DotRoutes.KQuantDot.ONE_ROW)),
-            new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT.withKQuant(DotRoutes.KQuantDot.TWO_ROWS))};
+            new CpuMatmul(POOLS[1], null, 0, DotRoutes.FLOAT.withKQuant(DotRoutes.KQuantDot.TWO_ROWS)),
+            new CpuMatmul(POOLS[1], null, 0, DotRoutes.MACHINE, GemmRoutes.STRIDED), new CpuMatmul(POOLS[0], null, 0, DotRoutes.MACHINE, GemmRoutes.PACKED)};
     private static final String[] PATHS = {"1 thread (" + CpuMatmul.wideBatchGemm() + ")", "2 threads (" + CpuMatmul.wideBatchGemm() + ")",
             "3 threads (" + CpuMatmul.wideBatchGemm() + ")", "2 threads, pure Java", "2 threads, pure Java, no scalar path",
             "the scalar path", "2 threads, no scalar path, float decode dots forced", "2 threads, no scalar path, integer decode dots forced",
-            "2 threads, no scalar path, one-row K-quant dots forced", "2 threads, no scalar path, two-row K-quant dots forced"};
+            "2 threads, no scalar path, one-row K-quant dots forced", "2 threads, no scalar path, two-row K-quant dots forced",
+            "2 threads, pure Java, strided GEMM tiles forced", "1 thread, pure Java, packed GEMM tiles forced"};
 
     @AfterAll
     static void closePools() {
@@ -89,6 +91,11 @@ class CpuMatmulTest {
         if (caseIndex == 3) { // wide-batch GEMM tasks of the full NC_WIDE weight rows and a partial last one (on one thread)
             m = CpuMatmul.WIDE_BATCH_ROWS + 1;
             n = 2 * CpuMatmul.NC_WIDE + 13;
+            k = ks[1];
+        }
+        if (caseIndex == 4) { // tasks of the packed route's full NC_WIDE_PACKED rows and a partial last one
+            m = CpuMatmul.WIDE_BATCH_ROWS + 1;
+            n = CpuMatmul.NC_WIDE_PACKED + 13;
             k = ks[1];
         }
         try (Arena arena = Arena.ofShared()) {
