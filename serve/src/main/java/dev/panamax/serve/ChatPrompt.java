@@ -29,9 +29,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * built-in format knows no tools. {@code tool_choice} {@code "required"} or a named function writes the
  * opening of a call at the start of the reply ({@link ToolCallSyntax#opening}) and holds the rest to a grammar
  * ({@link ToolCallSyntax#grammar}): the name of a tool (the named one), arguments that keep to its
- * {@code parameters}, the end of the call, so the reply is always one valid call. {@code "auto"} leaves the
- * model free, unless a {@code response_format} asks for JSON: then the reply is a call or that document.
- * {@code "none"} renders no tools and reads no calls.
+ * {@code parameters}, the end of the call, so the reply is valid calls. As OpenAI defines them, a named function is
+ * called exactly once and {@code "required"} calls one or more tools, each call followed by the end of the reply or
+ * another call, the model's choice; {@code parallel_tool_calls: false}, or a template that cannot show the model
+ * several calls in one turn ({@link ToolCallSyntax#rendersSeveralCalls}), holds it to one. {@code "auto"} leaves the
+ * model free (with {@code parallel_tool_calls: false} only its first call is returned), unless a {@code response_format}
+ * asks for JSON: then the reply is calls or that document. {@code "none"} renders no tools and reads no calls.
  *
  * @param text             the prompt
  * @param tokenizerAddsBos whether the tokenizer adds BOS to it (a model's template writes its own)
@@ -77,6 +80,7 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
             return new ChatPrompt(render(() -> format.format(conversation, true)), format.tokenizerAddsBos(), null, "", false, document);
         }
         List<Map<String, Object>> messages = messages(req);
+        boolean parallel = !Boolean.FALSE.equals(req.parallelToolCalls()); // OpenAI's default: true
         boolean calling = tools != null && !choice.equals("none");
         ToolCallSyntax syntax = null;
         String opening = "";
@@ -87,12 +91,21 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
             boolean forced = !choice.equals("auto");
             opening = forced ? syntax.opening(choice.equals("required") ? null : choice) : "";
             if (forced || document != null) {
-                grammar = syntax.grammar(arguments(req.tools()), opening, forced ? null : document);
+                // OpenAI: "required" calls one or more tools, a named function exactly one, parallel_tool_calls false at most one
+                boolean several = (choice.equals("required") || !forced) && parallel && severalCalls(template);
+                grammar = syntax.grammar(arguments(req.tools()), opening, forced ? null : document, several);
             }
         }
         List<Map<String, Object>> shown = calling ? tools : null;
         String text = render(() -> template.render(messages, shown, true, Map.of())) + opening;
-        return new ChatPrompt(text, template.tokenizerAddsBos(), syntax, opening, Boolean.FALSE.equals(req.parallelToolCalls()), grammar);
+        return new ChatPrompt(text, template.tokenizerAddsBos(), syntax, opening, !parallel, grammar);
+    }
+
+    /** Per template, whether it shows the model several calls in one turn ({@link ToolCallSyntax#rendersSeveralCalls}). */
+    private static final Map<JinjaChatTemplate, Boolean> SEVERAL = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static boolean severalCalls(JinjaChatTemplate template) {
+        return SEVERAL.computeIfAbsent(template, ToolCallSyntax::rendersSeveralCalls);
     }
 
     /** A function's arguments when it declares no {@code parameters}: OpenAI's empty parameter list. */
@@ -128,13 +141,16 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
         if (r.calls().isEmpty()) {
             return new Reply(opening + generated, List.of());
         }
+        // parallel_tool_calls false under "auto": OpenAI's model then calls at most one tool; this one may have written more
         List<ToolCall> calls = firstCallOnly ? r.calls().subList(0, 1) : r.calls();
+        // a reply held to calls by the grammar has no text: what is outside its whole calls is one cut short by the token limit
+        String content = grammar != null || r.text().isEmpty() ? null : r.text();
         String prefix = "call_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "_";
         List<ToolCallOut> out = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
             out.add(new ToolCallOut(prefix + (i + 1), "function", new FunctionCall(calls.get(i).name(), calls.get(i).arguments())));
         }
-        return new Reply(r.text().isEmpty() ? null : r.text(), out);
+        return new Reply(content, out);
     }
 
     private interface Rendering {

@@ -94,8 +94,7 @@ final class Endpoints {
                 ChatPrompt.Reply reply = chat.read(c.text());
                 boolean calls = !reply.calls().isEmpty();
                 choices.add(new ChatChoice(i, new AssistantMessage("assistant", reply.content(), null, calls ? reply.calls() : null),
-                        top < 0 ? null : new ChatLogprobs(wholes.get(i).logprobs(), null), calls ? "tool_calls"
-                        : Responses.finishReason(c.stopReason())));
+                        top < 0 ? null : new ChatLogprobs(wholes.get(i).logprobs(), null), Responses.finishReason(c.stopReason(), calls)));
                 generated += c.generatedTokens();
             }
             HttpIo.json(exchange, 200, new ChatCompletion(id, "chat.completion", now, m.id(), choices, Usage.of(prompt.length, generated), null),
@@ -149,7 +148,7 @@ final class Endpoints {
                     events.add(chunk(new Delta(null, null, List.of(new ToolCallDelta(i, null, null,
                             new FunctionDelta(null, call.function().arguments())))), null, null));
                 }
-                events.add(chunk(new Delta(null, null), takePending(), "tool_calls"));
+                events.add(chunk(new Delta(null, null), takePending(), Responses.finishReason(c.stopReason(), true)));
                 return events;
             }
 
