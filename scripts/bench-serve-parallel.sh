@@ -8,8 +8,11 @@
 # (prefill included). One markdown table row per server and N on stdout, the load beside it.
 #
 # Usage: scripts/bench-serve-parallel.sh MODEL.gguf...
-#   env: LLAMA_SERVER=path/to/llama-server (required; build it from llama.cpp's source:
-#        cmake -B build -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DCMAKE_BUILD_TYPE=Release && cmake --build build --target llama-server)
+#   env: LLAMA_SERVER=path/to/llama-server (required; build it from llama.cpp's source, outside this repository;
+#        for the tree of 2026-12 (LLAMA_CURL is gone, the web UI would be fetched unless told not to):
+#        cmake -S SRC -B BUILD -G Ninja -DGGML_NATIVE=ON -DLLAMA_OPENSSL=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
+#          -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DCMAKE_BUILD_TYPE=Release
+#        cmake --build BUILD --target llama-server -j 2)
 #        PANAMAX=./panamax (the command that runs ours)  THREADS=2  TOKENS=32  CTX=512  STREAMS="1 2 4 8"  REPS=1
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -132,8 +132,36 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
         return syntax == null ? soFar.length() : Math.max(0, syntax.shownLength(opening + soFar) - opening.length());
     }
 
+    /** A new prefix for a reply's call ids ({@code call_<8 hex>_1}, {@code _2}, ...). */
+    static String idPrefix() {
+        return "call_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "_";
+    }
+
+    /**
+     * The calls of a reply being generated that no later text can change ({@link ToolCallSyntax#settledLength}), with
+     * the ids {@link #read(String, String)} gives them at the end with the same {@code idPrefix}; none when calls are
+     * not read. {@code parallel_tool_calls: false} settles one at most.
+     */
+    List<ToolCallOut> settledCalls(String soFar, String idPrefix) {
+        if (syntax == null) {
+            return List.of();
+        }
+        String all = opening + soFar;
+        return outs(syntax.parse(all.substring(0, syntax.settledLength(all))).calls(), idPrefix);
+    }
+
+    /** {@return how much of {@code soFar} is settled (see {@link #settledCalls}): a stream reads the calls again only when it grows} */
+    int settledLength(String soFar) {
+        return syntax == null ? 0 : syntax.settledLength(opening + soFar);
+    }
+
     /** The whole reply read: its calls, if the request reads them, and the text outside them. */
     Reply read(String generated) {
+        return read(generated, idPrefix());
+    }
+
+    /** As {@link #read(String)}, the calls' ids led by {@code idPrefix}. */
+    Reply read(String generated, String idPrefix) {
         if (syntax == null) {
             return new Reply(generated, List.of());
         }
@@ -141,16 +169,19 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
         if (r.calls().isEmpty()) {
             return new Reply(opening + generated, List.of());
         }
-        // parallel_tool_calls false under "auto": OpenAI's model then calls at most one tool; this one may have written more
-        List<ToolCall> calls = firstCallOnly ? r.calls().subList(0, 1) : r.calls();
         // a reply held to calls by the grammar has no text: what is outside its whole calls is one cut short by the token limit
         String content = grammar != null || r.text().isEmpty() ? null : r.text();
-        String prefix = "call_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "_";
+        return new Reply(content, outs(r.calls(), idPrefix));
+    }
+
+    /** The calls in OpenAI's shape; the first only for {@code parallel_tool_calls: false} (OpenAI's model then calls at most one tool). */
+    private List<ToolCallOut> outs(List<ToolCall> read, String idPrefix) {
+        List<ToolCall> calls = firstCallOnly && read.size() > 1 ? read.subList(0, 1) : read;
         List<ToolCallOut> out = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
-            out.add(new ToolCallOut(prefix + (i + 1), "function", new FunctionCall(calls.get(i).name(), calls.get(i).arguments())));
+            out.add(new ToolCallOut(idPrefix + (i + 1), "function", new FunctionCall(calls.get(i).name(), calls.get(i).arguments())));
         }
-        return new Reply(content, out);
+        return out;
     }
 
     private interface Rendering {

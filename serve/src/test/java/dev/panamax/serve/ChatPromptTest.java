@@ -125,6 +125,12 @@ class ChatPromptTest {
                 ChatPrompt.Reply cut = required.read(one + second + second.substring(0, second.length() - 4));
                 assertNull(cut.content(), what + ": a call cut short by the token limit is not text");
                 assertEquals(2, cut.calls().size(), what);
+                // a stream sends each call once it is settled, with the ids the whole reply's reading gives
+                String partial = one + second.substring(0, second.length() - 3);
+                assertEquals(List.of(r.calls().getFirst().function()), required.settledCalls(partial, "call_x_").stream()
+                        .map(ToolCallOut::function).toList(), what + ": the first call is settled, the second not yet");
+                assertEquals(required.read(one + second, "call_x_").calls(), required.settledCalls(one + second, "call_x_"), what);
+                assertTrue(required.settledLength(partial) > 0 && required.settledLength(partial) <= partial.length(), what);
             }
             ChatPrompt named = ChatPrompt.of(request(user, TOOLS + ", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\":"
                     + " \"add\"}}" + parallel), t);

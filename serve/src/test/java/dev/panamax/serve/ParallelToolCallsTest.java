@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * true (its default) and the template shows several calls in a turn, exactly one when it is false or the template
  * cannot (as Meta's Llama 3.1 templates refuse a turn of two calls); a named function is called exactly once. Each
  * call's arguments are checked against its tool's schema by networknt's validator; ids differ; the same seed streams
- * the same calls, and the raw stream carries each call's {@code index}, its id, type and name in its first delta.
+ * the same calls, and the raw stream carries each call's {@code index}, its id, type, name and (each call
+ * sent as soon as it is whole) all of its arguments in its first delta.
  */
 class ParallelToolCallsTest {
     /** Hermes, with an assistant's calls written as Qwen's template writes them: several in one turn. */
@@ -206,6 +207,8 @@ class ParallelToolCallsTest {
                         assertEquals("function", d.path("type").asText(), what);
                         assertTrue(ForcedToolCallTest.TOOLS.containsKey(d.at("/function/name").asText()), what);
                         ids.put(index, d.path("id").asText());
+                        // sent once whole, while the reply goes on: the first delta holds all of its arguments
+                        assertTrue(TestServer.json(d.at("/function/arguments").asText()).isObject(), what);
                         last = index;
                     }
                     arguments.computeIfAbsent(index, k -> new StringBuilder()).append(d.at("/function/arguments").asText(""));

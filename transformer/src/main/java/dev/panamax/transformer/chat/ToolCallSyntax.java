@@ -204,6 +204,23 @@ public enum ToolCallSyntax {
         return mayBeCall ? 0 : soFar.length();
     }
 
+    /**
+     * How much of a reply being generated, {@code soFar}, holds calls that no later text can change: up to its last
+     * {@code </tool_call>} (Hermes), or its last closing brace (Llama 3 JSON: a closed object stays what it is).
+     * {@link #parse} of that much reads those calls, the same as the whole reply's first ones; so a stream may send
+     * each call as soon as it is settled.
+     *
+     * @param soFar the text generated so far
+     * @return the length of the settled beginning (0 if none)
+     */
+    public int settledLength(String soFar) {
+        if (this == HERMES) {
+            int close = soFar.lastIndexOf(CLOSE);
+            return close < 0 ? 0 : close + CLOSE.length();
+        }
+        return soFar.lastIndexOf('}') + 1;
+    }
+
     private static Reply hermes(String reply) {
         List<ToolCall> calls = new ArrayList<>();
         StringBuilder text = new StringBuilder();
