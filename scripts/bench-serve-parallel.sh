@@ -29,8 +29,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-wait_up() { # PORT: until /health answers 200 (llama-server answers 503 while it loads)
+wait_up() { # PORT PID: until /health answers 200 (llama-server answers 503 while it loads); fails at once if PID exits
   for _ in $(seq 1 600); do
+    if ! kill -0 "$2" 2>/dev/null; then echo "server on port $1 exited (its log: /tmp/bench-serve-*.log)" >&2; return 1; fi
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health")" = 200 ]; then return 0; fi
     sleep 1
   done
@@ -67,8 +68,8 @@ for model in "$@"; do
   "$LLAMA_SERVER" -m "$model" --port "$theirs_port" -np 8 -c $((8 * ctx)) -t "$threads" --no-webui \
     >"/tmp/bench-serve-llama.log" 2>&1 &
   pids+=($!)
-  wait_up "$ours_port"
-  wait_up "$theirs_port"
+  wait_up "$ours_port" "${pids[-2]}"
+  wait_up "$theirs_port" "${pids[-1]}"
   load "$ours_port" 8 0 >/dev/null # warm-up: ours compiles its paths
   load "$theirs_port" 8 0 >/dev/null
   round=0
