@@ -8,8 +8,11 @@
 # (prefill included). One markdown table row per server and N on stdout, the load beside it.
 #
 # Usage: scripts/bench-serve-parallel.sh MODEL.gguf...
-#   env: LLAMA_SERVER=path/to/llama-server (required; build it from llama.cpp's source:
-#        cmake -B build -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DCMAKE_BUILD_TYPE=Release && cmake --build build --target llama-server)
+#   env: LLAMA_SERVER=path/to/llama-server (required; build it from llama.cpp's source, outside this repository;
+#        for the tree of 2026-12 (LLAMA_CURL is gone, the web UI would be fetched unless told not to):
+#        cmake -S SRC -B BUILD -G Ninja -DGGML_NATIVE=ON -DLLAMA_OPENSSL=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
+#          -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DCMAKE_BUILD_TYPE=Release
+#        cmake --build BUILD --target llama-server -j 2)
 #        PANAMAX=./panamax (the command that runs ours)  THREADS=2  TOKENS=32  CTX=512  STREAMS="1 2 4 8"  REPS=1
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,8 +29,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-wait_up() { # PORT: until /health answers 200 (llama-server answers 503 while it loads)
+wait_up() { # PORT PID: until /health answers 200 (llama-server answers 503 while it loads); fails at once if PID exits
   for _ in $(seq 1 600); do
+    if ! kill -0 "$2" 2>/dev/null; then echo "server on port $1 exited (its log: /tmp/bench-serve-*.log)" >&2; return 1; fi
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health")" = 200 ]; then return 0; fi
     sleep 1
   done
@@ -64,8 +68,8 @@ for model in "$@"; do
   "$LLAMA_SERVER" -m "$model" --port "$theirs_port" -np 8 -c $((8 * ctx)) -t "$threads" --no-webui \
     >"/tmp/bench-serve-llama.log" 2>&1 &
   pids+=($!)
-  wait_up "$ours_port"
-  wait_up "$theirs_port"
+  wait_up "$ours_port" "${pids[-2]}"
+  wait_up "$theirs_port" "${pids[-1]}"
   load "$ours_port" 8 0 >/dev/null # warm-up: ours compiles its paths
   load "$theirs_port" 8 0 >/dev/null
   round=0

@@ -29,9 +29,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * built-in format knows no tools. {@code tool_choice} {@code "required"} or a named function writes the
  * opening of a call at the start of the reply ({@link ToolCallSyntax#opening}) and holds the rest to a grammar
  * ({@link ToolCallSyntax#grammar}): the name of a tool (the named one), arguments that keep to its
- * {@code parameters}, the end of the call, so the reply is always one valid call. {@code "auto"} leaves the
- * model free, unless a {@code response_format} asks for JSON: then the reply is a call or that document.
- * {@code "none"} renders no tools and reads no calls.
+ * {@code parameters}, the end of the call, so the reply is valid calls. As OpenAI defines them, a named function is
+ * called exactly once and {@code "required"} calls one or more tools, each call followed by the end of the reply or
+ * another call, the model's choice; {@code parallel_tool_calls: false}, or a template that cannot show the model
+ * several calls in one turn ({@link ToolCallSyntax#rendersSeveralCalls}), holds it to one. {@code "auto"} leaves the
+ * model free (with {@code parallel_tool_calls: false} only its first call is returned), unless a {@code response_format}
+ * asks for JSON: then the reply is calls or that document. {@code "none"} renders no tools and reads no calls.
  *
  * @param text             the prompt
  * @param tokenizerAddsBos whether the tokenizer adds BOS to it (a model's template writes its own)
@@ -77,6 +80,7 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
             return new ChatPrompt(render(() -> format.format(conversation, true)), format.tokenizerAddsBos(), null, "", false, document);
         }
         List<Map<String, Object>> messages = messages(req);
+        boolean parallel = !Boolean.FALSE.equals(req.parallelToolCalls()); // OpenAI's default: true
         boolean calling = tools != null && !choice.equals("none");
         ToolCallSyntax syntax = null;
         String opening = "";
@@ -87,12 +91,21 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
             boolean forced = !choice.equals("auto");
             opening = forced ? syntax.opening(choice.equals("required") ? null : choice) : "";
             if (forced || document != null) {
-                grammar = syntax.grammar(arguments(req.tools()), opening, forced ? null : document);
+                // OpenAI: "required" calls one or more tools, a named function exactly one, parallel_tool_calls false at most one
+                boolean several = (choice.equals("required") || !forced) && parallel && severalCalls(template);
+                grammar = syntax.grammar(arguments(req.tools()), opening, forced ? null : document, several);
             }
         }
         List<Map<String, Object>> shown = calling ? tools : null;
         String text = render(() -> template.render(messages, shown, true, Map.of())) + opening;
-        return new ChatPrompt(text, template.tokenizerAddsBos(), syntax, opening, Boolean.FALSE.equals(req.parallelToolCalls()), grammar);
+        return new ChatPrompt(text, template.tokenizerAddsBos(), syntax, opening, !parallel, grammar);
+    }
+
+    /** Per template, whether it shows the model several calls in one turn ({@link ToolCallSyntax#rendersSeveralCalls}). */
+    private static final Map<JinjaChatTemplate, Boolean> SEVERAL = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static boolean severalCalls(JinjaChatTemplate template) {
+        return SEVERAL.computeIfAbsent(template, ToolCallSyntax::rendersSeveralCalls);
     }
 
     /** A function's arguments when it declares no {@code parameters}: OpenAI's empty parameter list. */
@@ -119,8 +132,36 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
         return syntax == null ? soFar.length() : Math.max(0, syntax.shownLength(opening + soFar) - opening.length());
     }
 
+    /** A new prefix for a reply's call ids ({@code call_<8 hex>_1}, {@code _2}, ...). */
+    static String idPrefix() {
+        return "call_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "_";
+    }
+
+    /**
+     * The calls of a reply being generated that no later text can change ({@link ToolCallSyntax#settledLength}), with
+     * the ids {@link #read(String, String)} gives them at the end with the same {@code idPrefix}; none when calls are
+     * not read. {@code parallel_tool_calls: false} settles one at most.
+     */
+    List<ToolCallOut> settledCalls(String soFar, String idPrefix) {
+        if (syntax == null) {
+            return List.of();
+        }
+        String all = opening + soFar;
+        return outs(syntax.parse(all.substring(0, syntax.settledLength(all))).calls(), idPrefix);
+    }
+
+    /** {@return how much of {@code soFar} is settled (see {@link #settledCalls}): a stream reads the calls again only when it grows} */
+    int settledLength(String soFar) {
+        return syntax == null ? 0 : syntax.settledLength(opening + soFar);
+    }
+
     /** The whole reply read: its calls, if the request reads them, and the text outside them. */
     Reply read(String generated) {
+        return read(generated, idPrefix());
+    }
+
+    /** As {@link #read(String)}, the calls' ids led by {@code idPrefix}. */
+    Reply read(String generated, String idPrefix) {
         if (syntax == null) {
             return new Reply(generated, List.of());
         }
@@ -128,13 +169,19 @@ record ChatPrompt(String text, boolean tokenizerAddsBos, ToolCallSyntax syntax, 
         if (r.calls().isEmpty()) {
             return new Reply(opening + generated, List.of());
         }
-        List<ToolCall> calls = firstCallOnly ? r.calls().subList(0, 1) : r.calls();
-        String prefix = "call_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + "_";
+        // a reply held to calls by the grammar has no text: what is outside its whole calls is one cut short by the token limit
+        String content = grammar != null || r.text().isEmpty() ? null : r.text();
+        return new Reply(content, outs(r.calls(), idPrefix));
+    }
+
+    /** The calls in OpenAI's shape; the first only for {@code parallel_tool_calls: false} (OpenAI's model then calls at most one tool). */
+    private List<ToolCallOut> outs(List<ToolCall> read, String idPrefix) {
+        List<ToolCall> calls = firstCallOnly && read.size() > 1 ? read.subList(0, 1) : read;
         List<ToolCallOut> out = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
-            out.add(new ToolCallOut(prefix + (i + 1), "function", new FunctionCall(calls.get(i).name(), calls.get(i).arguments())));
+            out.add(new ToolCallOut(idPrefix + (i + 1), "function", new FunctionCall(calls.get(i).name(), calls.get(i).arguments())));
         }
-        return new Reply(r.text().isEmpty() ? null : r.text(), out);
+        return out;
     }
 
     private interface Rendering {

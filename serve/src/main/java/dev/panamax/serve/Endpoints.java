@@ -94,8 +94,7 @@ final class Endpoints {
                 ChatPrompt.Reply reply = chat.read(c.text());
                 boolean calls = !reply.calls().isEmpty();
                 choices.add(new ChatChoice(i, new AssistantMessage("assistant", reply.content(), null, calls ? reply.calls() : null),
-                        top < 0 ? null : new ChatLogprobs(wholes.get(i).logprobs(), null), calls ? "tool_calls"
-                        : Responses.finishReason(c.stopReason())));
+                        top < 0 ? null : new ChatLogprobs(wholes.get(i).logprobs(), null), Responses.finishReason(c.stopReason(), calls)));
                 generated += c.generatedTokens();
             }
             HttpIo.json(exchange, 200, new ChatCompletion(id, "chat.completion", now, m.id(), choices, Usage.of(prompt.length, generated), null),
@@ -106,7 +105,11 @@ final class Endpoints {
         stream(exchange, prompt, fitted(prompt, options, m, "messages"), lora, n, "messages", tokenizer, top, index -> new StreamShape() {
             private final StringBuilder generated = new StringBuilder();
             private final List<TokenLogprob> pending = new ArrayList<>();
+            private final String idPrefix = ChatPrompt.idPrefix();
             private int shown;
+            /** Calls sent so far, each as soon as it was settled; and how much of the text was settled then. */
+            private int sentCalls;
+            private int settled;
 
             @Override
             public Object first() {
@@ -117,21 +120,37 @@ final class Endpoints {
             public Object piece(String piece, List<TokenLogprob> logprobs) {
                 generated.append(piece);
                 pending.addAll(logprobs);
-                int upTo = chat.shownLength(generated.toString());
-                if (upTo <= shown) {
-                    return null; // held back: it may be turning into a tool call
+                String soFar = generated.toString();
+                int upTo = chat.shownLength(soFar);
+                String text = null; // held back while it may be turning into a tool call
+                if (upTo > shown) {
+                    text = generated.substring(shown, upTo);
+                    shown = upTo;
                 }
-                String text = generated.substring(shown, upTo);
-                shown = upTo;
-                return chunk(new Delta(null, text), takePending(), null);
+                List<ToolCallDelta> calls = null;
+                int nowSettled = chat.settledLength(soFar);
+                if (nowSettled > settled) { // a call may have been completed: send it now, as OpenAI streams each call
+                    settled = nowSettled;
+                    List<ToolCallOut> settledCalls = chat.settledCalls(soFar, idPrefix);
+                    for (; sentCalls < settledCalls.size(); sentCalls++) {
+                        calls = calls == null ? new ArrayList<>() : calls;
+                        calls.add(whole(sentCalls, settledCalls.get(sentCalls)));
+                    }
+                }
+                return text == null && calls == null ? null : chunk(new Delta(null, text, calls), takePending(), null);
+            }
+
+            /** A settled call in one delta: its index, id, type, name and arguments. */
+            private ToolCallDelta whole(int index, ToolCallOut call) {
+                return new ToolCallDelta(index, call.id(), "function", new FunctionDelta(call.function().name(), call.function().arguments()));
             }
 
             @Override
             public List<Object> last(Completion c, List<TokenLogprob> logprobs) {
                 pending.addAll(logprobs);
-                ChatPrompt.Reply reply = chat.read(c.text());
+                ChatPrompt.Reply reply = chat.read(c.text(), idPrefix);
                 List<Object> events = new ArrayList<>();
-                if (reply.calls().isEmpty()) {
+                if (reply.calls().isEmpty() && sentCalls == 0) {
                     if (shown < generated.length()) {
                         events.add(chunk(new Delta(null, generated.substring(shown)), takePending(), null));
                     }
@@ -142,14 +161,14 @@ final class Endpoints {
                 if (reply.content() != null && reply.content().startsWith(before) && reply.content().length() > before.length()) {
                     events.add(chunk(new Delta(null, reply.content().substring(before.length())), null, null));
                 }
-                for (int i = 0; i < reply.calls().size(); i++) { // as OpenAI streams them: id and name, then the arguments
+                for (int i = sentCalls; i < reply.calls().size(); i++) { // the calls not yet sent: id and name, then the arguments
                     ToolCallOut call = reply.calls().get(i);
                     events.add(chunk(new Delta(null, null, List.of(new ToolCallDelta(i, call.id(), "function",
                             new FunctionDelta(call.function().name(), "")))), null, null));
                     events.add(chunk(new Delta(null, null, List.of(new ToolCallDelta(i, null, null,
                             new FunctionDelta(null, call.function().arguments())))), null, null));
                 }
-                events.add(chunk(new Delta(null, null), takePending(), "tool_calls"));
+                events.add(chunk(new Delta(null, null), takePending(), Responses.finishReason(c.stopReason(), true)));
                 return events;
             }
 

@@ -133,4 +133,13 @@ final class Responses {
             case CANCELLED -> "cancelled";
         };
     }
+
+    /**
+     * A chat reply's {@code finish_reason}: "tool_calls" when it calls tools, unless a token or context limit cut it
+     * ("length", as OpenAI says of a reply cut short, calls or not).
+     */
+    static String finishReason(StopReason reason, boolean calls) {
+        String plain = finishReason(reason);
+        return calls && !plain.equals("length") ? "tool_calls" : plain;
+    }
 }

@@ -1,10 +1,12 @@
 package dev.panamax.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.panamax.serve.Requests.ChatCompletionRequest;
+import dev.panamax.serve.Responses.ToolCallOut;
 import dev.panamax.transformer.chat.ChatTemplate;
 import dev.panamax.transformer.chat.ForcedToolModel;
 import dev.panamax.transformer.chat.JinjaChatTemplate;
@@ -95,6 +97,47 @@ class ChatPromptTest {
         ChatPrompt.Reply broken = required.read("add\", \"arguments\": {\"a\": ");
         assertEquals(List.of(), broken.calls(), "a call the model breaks off is no call");
         assertEquals(syntax.opening(null) + "add\", \"arguments\": {\"a\": ", broken.content(), "it comes back as the text it is");
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"test, true", "Qwen-Qwen2.5-7B-Instruct.jinja, true", "meta-llama-Llama-3.1-8B-Instruct.jinja, false"})
+    void requiredIsOneOrMoreCallsWhereTheTemplateShowsSeveralAndParallelToolCallsAllowsThemANamedFunctionOne(String name, boolean shows)
+            throws Exception {
+        JinjaChatTemplate t = template(name);
+        ToolCallSyntax syntax = ToolCallSyntax.of(t.source()).orElseThrow();
+        String close = syntax == ToolCallSyntax.HERMES ? "}\n</tool_call>" : "}";
+        String second = syntax.separator() + syntax.opening("add") + "{\"a\": 4, \"b\": 5}" + close;
+        String one = syntax.opening("add").substring(syntax.opening(null).length()) + "{\"a\": 2, \"b\": 3}" + close;
+        String user = "[{\"role\": \"user\", \"content\": \"2 + 3 and 4 + 5?\"}]";
+        for (String parallel : new String[] {"", ", \"parallel_tool_calls\": true", ", \"parallel_tool_calls\": false"}) {
+            ChatPrompt required = ChatPrompt.of(request(user, TOOLS + ", \"tool_choice\": \"required\"" + parallel), t);
+            boolean several = shows && !parallel.contains("false"); // OpenAI's default is true
+            String what = name + parallel;
+            assertTrue(required.grammar().matches(one), what);
+            assertEquals(several, required.grammar().matches(one + second), what);
+            assertEquals(several, required.grammar().matches(one + second + second), what);
+            assertFalse(required.grammar().matches(one + second.substring(0, second.length() - 2)), what + ": a call is whole");
+            if (several) {
+                ChatPrompt.Reply r = required.read(one + second);
+                assertNull(r.content(), what);
+                assertEquals(List.of("{\"a\":2,\"b\":3}", "{\"a\":4,\"b\":5}"), r.calls().stream().map(c -> c.function().arguments()).toList());
+                assertEquals(2, r.calls().stream().map(ToolCallOut::id).distinct().count(), what + ": ids differ");
+                ChatPrompt.Reply cut = required.read(one + second + second.substring(0, second.length() - 4));
+                assertNull(cut.content(), what + ": a call cut short by the token limit is not text");
+                assertEquals(2, cut.calls().size(), what);
+                // a stream sends each call once it is settled, with the ids the whole reply's reading gives
+                String partial = one + second.substring(0, second.length() - 3);
+                assertEquals(List.of(r.calls().getFirst().function()), required.settledCalls(partial, "call_x_").stream()
+                        .map(ToolCallOut::function).toList(), what + ": the first call is settled, the second not yet");
+                assertEquals(required.read(one + second, "call_x_").calls(), required.settledCalls(one + second, "call_x_"), what);
+                assertTrue(required.settledLength(partial) > 0 && required.settledLength(partial) <= partial.length(), what);
+            }
+            ChatPrompt named = ChatPrompt.of(request(user, TOOLS + ", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\":"
+                    + " \"add\"}}" + parallel), t);
+            String namedOne = "{\"a\": 2, \"b\": 3}" + close;
+            assertTrue(named.grammar().matches(namedOne), what);
+            assertFalse(named.grammar().matches(namedOne + second), what + ": a named function is called once");
+        }
     }
 
     @ParameterizedTest

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * writes children's stories), so the grammar does all of it: through OpenAI's Java SDK, whole and streamed, in the
  * Hermes and the Llama 3 JSON syntax, every reply one call whose arguments networknt's validator accepts against its
  * tool's schema. "auto" stays free (stories, no calls); "auto" beside a response format is a call or that document.
- * The templates are short ones written here (stories260K has a context of 512 tokens), each teaching its syntax.
+ * The templates are short ones written here (stories260K has a context of 512 tokens), each teaching its syntax; they
+ * write no assistant calls, so a forced reply stays one call whatever {@code parallel_tool_calls} says
+ * ({@link ParallelToolCallsTest} has templates that show several).
  */
 class ForcedToolCallTest {
     static final String HERMES = """
@@ -76,7 +78,7 @@ class ForcedToolCallTest {
         return out;
     }
 
-    private static ChatCompletionCreateParams.Builder ask(long seed) throws Exception {
+    static ChatCompletionCreateParams.Builder ask(long seed) throws Exception {
         ChatCompletionCreateParams.Builder b = ChatCompletionCreateParams.builder().model(RealServer.MODEL).addUserMessage("Once upon a time")
                 .temperature(1.0).seed(seed).maxCompletionTokens(200);
         for (FunctionDefinition f : definitions()) {
@@ -185,7 +187,7 @@ class ForcedToolCallTest {
         }
     }
 
-    private static String toolsJson() throws Exception {
+    static String toolsJson() throws Exception {
         List<Object> tools = new ArrayList<>();
         for (Map.Entry<String, String> t : TOOLS.entrySet()) {
             Map<String, Object> f = new LinkedHashMap<>();

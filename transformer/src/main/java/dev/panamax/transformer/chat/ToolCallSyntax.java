@@ -15,7 +15,8 @@ import java.util.Optional;
  *     {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>} anywhere in the reply.</li>
  * <li>{@link #LLAMA3_JSON}: Llama 3.1-3.3 templates (a header {@code <|start_header_id|>} and the
  *     {@code "parameters"} they ask for): the whole reply is {@code {"name": ..., "parameters": {...}}}, after an
- *     optional {@code <|python_tag|>}; several calls are separated by {@code ;}.</li>
+ *     optional {@code <|python_tag|>}; several calls are separated by {@code ;}, for templates that allow several
+ *     ({@link #rendersSeveralCalls}: Meta's own allow one).</li>
  * </ul>
  *
  * A reply that holds no well-formed call is text: nothing is guessed from malformed JSON.
@@ -93,24 +94,79 @@ public enum ToolCallSyntax {
      * @throws IllegalArgumentException if no tool's call begins with {@code written}, or a document is given after an opening
      */
     public Grammar grammar(Map<String, Grammar> tools, String written, Grammar document) {
+        return grammar(tools, written, document, false);
+    }
+
+    /**
+     * As {@link #grammar(Map, String, Grammar)}, with {@code several} true for a reply of one or more calls (OpenAI's
+     * {@code parallel_tool_calls}): after each call the reply may end or another call follow, of any of the tools
+     * (the first one's name kept to {@code written}), written as the model's template writes several:
+     * {@link #separator()} between them.
+     *
+     * @param tools    each tool's name and the grammar of its arguments, in the order the request gave them
+     * @param written  what the prompt already holds of the reply (as above)
+     * @param document a JSON grammar the reply may be instead of calls, or null
+     * @param several  whether calls after the first may follow
+     * @return the grammar of the reply after {@code written}
+     * @throws IllegalArgumentException as above
+     */
+    public Grammar grammar(Map<String, Grammar> tools, String written, Grammar document, boolean several) {
         if (document != null && !written.isEmpty()) {
             throw new IllegalArgumentException("a reply whose call is begun in the prompt cannot be a document instead");
         }
-        String close = this == HERMES ? "}\n" + CLOSE : "}";
-        List<Grammar.Framed> ways = new ArrayList<>();
+        List<Grammar.Framed> first = new ArrayList<>();
+        List<Grammar.Framed> next = new ArrayList<>();
         for (Map.Entry<String, Grammar> tool : tools.entrySet()) {
             String call = opening(tool.getKey());
             if (call.startsWith(written)) {
-                ways.add(new Grammar.Framed(call.substring(written.length()), tool.getValue(), close));
+                first.add(new Grammar.Framed(call.substring(written.length()), tool.getValue(), closing()));
             }
+            next.add(new Grammar.Framed(separator() + call, tool.getValue(), closing()));
         }
-        if (ways.isEmpty()) {
+        if (first.isEmpty()) {
             throw new IllegalArgumentException("no tool's call begins with " + ToolJson.write(written));
         }
-        if (document != null) {
-            ways.add(new Grammar.Framed("", document, ""));
+        Grammar calls = several ? Grammar.oneOrMore(first, next) : Grammar.anyOf(first);
+        return document == null ? calls : Grammar.either(List.of(calls, document));
+    }
+
+    /** {@return what ends a call's arguments: the object's brace, and the closing tag in Hermes} */
+    private String closing() {
+        return this == HERMES ? "}\n" + CLOSE : "}";
+    }
+
+    /**
+     * {@return the text between two calls of one reply: a line break between Hermes' {@code <tool_call>} blocks (as Qwen's
+     * and Hermes' templates write them), {@code "; "} between Llama 3 JSON calls}
+     */
+    public String separator() {
+        return this == HERMES ? "\n" : "; ";
+    }
+
+    /**
+     * Whether {@code template} shows the model several calls in one assistant turn: it renders a turn of two calls without
+     * an error (Llama 3.1-3.3's templates raise one: "only supports single tool-calls") and writes the second. A model
+     * whose template cannot show it several calls is not asked for several.
+     *
+     * @param template a model's chat template
+     * @return true if an assistant turn of two calls renders with both
+     */
+    public static boolean rendersSeveralCalls(JinjaChatTemplate template) {
+        List<Map<String, ?>> tools = new ArrayList<>();
+        List<Map<String, Object>> calls = new ArrayList<>();
+        for (String name : List.of("first_probe", "second_probe")) {
+            tools.add(Map.of("type", "function", "function", Map.of("name", name, "description", "A probe", "parameters",
+                    Map.of("type", "object", "properties", Map.of("x", Map.of("type", "integer"))))));
         }
-        return Grammar.anyOf(ways);
+        calls.add(new ToolCall("call_1", "first_probe", "{\"x\":1111111}").toTemplateValue());
+        calls.add(new ToolCall("call_2", "second_probe", "{\"x\":2222222}").toTemplateValue()); // a number only the second call holds
+        List<Map<String, ?>> messages = List.of(Map.of("role", "user", "content", "Call both."),
+                Map.of("role", "assistant", "content", "", "tool_calls", calls));
+        try {
+            return template.render(messages, tools, false, Map.of()).contains("2222222");
+        } catch (RuntimeException e) { // the template's own raise_exception, or any other refusal
+            return false;
+        }
     }
 
     /**
@@ -148,6 +204,23 @@ public enum ToolCallSyntax {
         return mayBeCall ? 0 : soFar.length();
     }
 
+    /**
+     * How much of a reply being generated, {@code soFar}, holds calls that no later text can change: up to its last
+     * {@code </tool_call>} (Hermes), or its last closing brace (Llama 3 JSON: a closed object stays what it is).
+     * {@link #parse} of that much reads those calls, the same as the whole reply's first ones; so a stream may send
+     * each call as soon as it is settled.
+     *
+     * @param soFar the text generated so far
+     * @return the length of the settled beginning (0 if none)
+     */
+    public int settledLength(String soFar) {
+        if (this == HERMES) {
+            int close = soFar.lastIndexOf(CLOSE);
+            return close < 0 ? 0 : close + CLOSE.length();
+        }
+        return soFar.lastIndexOf('}') + 1;
+    }
+
     private static Reply hermes(String reply) {
         List<ToolCall> calls = new ArrayList<>();
         StringBuilder text = new StringBuilder();
@@ -175,28 +248,62 @@ public enum ToolCallSyntax {
         return new Reply(text.toString().strip(), calls);
     }
 
+    /**
+     * The reply is calls, one JSON object each, separated by {@code ;} (or only whitespace); where the objects stop being
+     * calls (a cut reply's unfinished last one, or text after them), the rest is text. No call first: all text.
+     */
     private static Reply llama3(String reply) {
         String t = reply.strip();
         if (t.startsWith(PYTHON_TAG)) {
             t = t.substring(PYTHON_TAG.length()).strip();
         }
-        if (!t.startsWith("{")) {
+        List<ToolCall> calls = new ArrayList<>();
+        int at = 0;
+        while (at < t.length() && t.charAt(at) == '{') {
+            int end = objectEnd(t, at);
+            ToolCall c = end < 0 ? null : call(t.substring(at, end), "parameters", calls.size() + 1);
+            if (c == null) {
+                break;
+            }
+            calls.add(c);
+            int after = skipSpace(t, end);
+            at = skipSpace(t, after < t.length() && t.charAt(after) == ';' ? after + 1 : after);
+        }
+        if (calls.isEmpty()) {
             return new Reply(reply.strip(), List.of());
         }
-        List<ToolCall> calls = new ArrayList<>();
-        ToolCall whole = call(t, "parameters", 1);
-        if (whole != null) {
-            calls.add(whole);
-        } else {
-            for (String part : t.split(";")) {
-                ToolCall c = call(part.strip(), "parameters", calls.size() + 1);
-                if (c == null) {
-                    return new Reply(reply.strip(), List.of());
+        return new Reply(t.substring(at).strip(), calls);
+    }
+
+    /** {@return the index after the brace that closes the JSON object opening at {@code from}, or -1 if it is not closed} */
+    private static int objectEnd(String s, int from) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++; // the escaped character, a quote among them
+                } else if (c == '"') {
+                    inString = false;
                 }
-                calls.add(c);
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return i + 1;
             }
         }
-        return new Reply("", calls);
+        return -1;
+    }
+
+    private static int skipSpace(String s, int from) {
+        int i = from;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
     }
 
     /** {@code {"name": string, key: object}} (or {@code "arguments"} for Llama, as some fine-tunes write), else null. */

@@ -1,6 +1,7 @@
 package dev.panamax.transformer.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -69,6 +70,34 @@ class ToolCallSyntaxTest {
             assertEquals(List.of(), r.calls(), text);
             assertEquals(text, r.text());
         }
+    }
+
+    @Test
+    void severalLlama3CallsReadAsCallsUpToWhereTheyStop() {
+        String two = "{\"name\": \"f\", \"parameters\": {\"s\": \"a; b} {\\\"c\"}}; {\"name\": \"g\", \"parameters\": {\"x\": [1, {}]}}";
+        assertEquals(List.of(new ToolCall("call_1", "f", "{\"s\":\"a; b} {\\\"c\"}"), new ToolCall("call_2", "g", "{\"x\":[1,{}]}")),
+                ToolCallSyntax.LLAMA3_JSON.parse(two).calls(), "separators and braces inside strings are not the calls' own");
+        ToolCallSyntax.Reply cut = ToolCallSyntax.LLAMA3_JSON.parse(two + "; {\"name\": \"h\", \"parameters\": {\"x\": 1");
+        assertEquals(2, cut.calls().size(), "a last call cut short is not read");
+        assertEquals("{\"name\": \"h\", \"parameters\": {\"x\": 1", cut.text());
+        ToolCallSyntax.Reply after = ToolCallSyntax.LLAMA3_JSON.parse("{\"name\": \"f\", \"parameters\": {}} and so on");
+        assertEquals(List.of(new ToolCall("call_1", "f", "{}")), after.calls());
+        assertEquals("and so on", after.text());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Qwen-Qwen2.5-7B-Instruct.jinja, true", "NousResearch-Hermes-2-Pro-Llama-3-8B-tool_use.jinja, true",
+            "Qwen-Qwen3-0.6B.jinja, true", "meta-llama-Llama-3.1-8B-Instruct.jinja, false", "meta-llama-Llama-3.2-3B-Instruct.jinja, false",
+            "meta-llama-Llama-3.3-70B-Instruct.jinja, false"})
+    void templatesTellWhetherTheyShowSeveralCallsInOneTurn(String name, boolean several) throws Exception {
+        JinjaChatTemplate t = JinjaChatTemplate.of(Files.readString(template(name)), Map.of("bos_token", "<s>", "eos_token", "</s>"));
+        assertEquals(several, ToolCallSyntax.rendersSeveralCalls(t), name);
+    }
+
+    @Test
+    void aTemplateThatWritesNoCallsShowsNotSeveral() {
+        JinjaChatTemplate t = JinjaChatTemplate.of("{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}", Map.of());
+        assertFalse(ToolCallSyntax.rendersSeveralCalls(t));
     }
 
     @ParameterizedTest

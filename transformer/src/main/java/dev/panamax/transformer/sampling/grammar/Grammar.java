@@ -8,7 +8,8 @@ import java.util.List;
  * A language of output texts that constrained decoding keeps to: JSON documents whose top-level value
  * is an object, any ({@link #jsonObject()}) or as a JSON Schema describes ({@link #jsonSchema}); or
  * such objects framed by fixed text, one of several ways ({@link #anyOf}: a tool call in a chat
- * template's syntax, whose arguments keep to the tool's parameters).
+ * template's syntax, whose arguments keep to the tool's parameters), one or more times ({@link #oneOrMore}: several
+ * calls in one reply); or any of such grammars ({@link #either}).
  * Whitespace is allowed between tokens, at most 16 bytes and one line break per gap; keys are written as the schema
  * spells them (without escapes it does not use). Immutable and thread-safe; a {@link GrammarMatcher}
  * follows one generation through it.
@@ -58,13 +59,57 @@ public final class Grammar {
         if (ways.isEmpty()) {
             throw new IllegalArgumentException("a grammar needs at least one way to write its text");
         }
-        List<Frame> starts = new ArrayList<>(ways.size());
-        for (Framed w : ways) {
-            Frame end = TextFrame.of(w.after().getBytes(StandardCharsets.UTF_8), Frame.End.INSTANCE);
-            Frame value = new Frame.ValueStart(w.value().root, new TextFrame.Then(end), 0);
-            starts.add(TextFrame.of(w.before().getBytes(StandardCharsets.UTF_8), value));
+        return new Grammar(starts(ways, Frame.End.INSTANCE));
+    }
+
+    /**
+     * The texts of one or more parts: one of the {@code first} ways, then any number of the {@code next} ways (each
+     * part any one of them, repeats allowed); the text may end after any part. Where it may both end and go on, a
+     * {@link GrammarMatcher} allows the vocabulary's end tokens beside the next part's bytes, so the model chooses:
+     * several tool calls in one reply, each framed in its syntax ({@code next} begins with the separator between calls).
+     *
+     * @param first the ways of the first part, at least one
+     * @param next  the ways of every later part, at least one
+     * @return their grammar
+     * @throws IllegalArgumentException if either list is empty
+     */
+    public static Grammar oneOrMore(List<Framed> first, List<Framed> next) {
+        if (first.isEmpty() || next.isEmpty()) {
+            throw new IllegalArgumentException("a text of parts needs at least one way to write its first part and one for the next");
+        }
+        PartEnd end = new PartEnd();
+        end.then(starts(next, end));
+        return new Grammar(starts(first, end));
+    }
+
+    /**
+     * The texts of any of {@code alternatives} (a reply that is tool calls or a JSON document). As in {@link #anyOf},
+     * the automaton follows every alternative the text so far can still be.
+     *
+     * @param alternatives the grammars, at least one
+     * @return their grammar
+     * @throws IllegalArgumentException if {@code alternatives} is empty
+     */
+    public static Grammar either(List<Grammar> alternatives) {
+        if (alternatives.isEmpty()) {
+            throw new IllegalArgumentException("a grammar needs at least one alternative");
+        }
+        List<Frame> starts = new ArrayList<>(alternatives.size());
+        for (Grammar g : alternatives) {
+            starts.add(g.start());
         }
         return new Grammar(Frame.Fork.of(starts));
+    }
+
+    /** The first state of each of {@code ways}, each going on as {@code end} after its text. */
+    private static Frame starts(List<Framed> ways, Frame end) {
+        List<Frame> starts = new ArrayList<>(ways.size());
+        for (Framed w : ways) {
+            Frame after = TextFrame.of(w.after().getBytes(StandardCharsets.UTF_8), end);
+            Frame value = new Frame.ValueStart(w.value().root, new TextFrame.Then(after), 0);
+            starts.add(TextFrame.of(w.before().getBytes(StandardCharsets.UTF_8), value));
+        }
+        return Frame.Fork.of(starts);
     }
 
     /** {@return any JSON object (OpenAI's {@code response_format: {"type": "json_object"}})} */

@@ -33,14 +33,16 @@ public final class GrammarMatcher {
 
     /**
      * Sets bit {@code id} of {@code mask} (bit {@code id & 63} of word {@code id >>> 6}) for exactly the
-     * tokens whose bytes the grammar allows next, and clears the others.
+     * tokens whose bytes the grammar allows next, and clears the others. Where the text may end here but could
+     * also go on ({@link #mayEnd()}), the vocabulary's end tokens are allowed too; elsewhere never, even one that
+     * has bytes.
      *
      * @param mask at least {@link #maskLength()} words
      * @return how many tokens are allowed
      */
     public int allowed(long[] mask) {
         Arrays.fill(mask, 0, maskLength(), 0L);
-        if (state.complete()) {
+        if (complete()) {
             return 0;
         }
         byte[] label = trie.label;
@@ -67,16 +69,33 @@ public final class GrammarMatcher {
             i++;
         }
         Arrays.fill(at, null); // no frame outlives the walk
+        boolean mayEnd = state.complete();
+        for (int id : trie.ends) { // an end token is an end, never text
+            long bit = 1L << id;
+            boolean set = (mask[id >>> 6] & bit) != 0;
+            if (set != mayEnd) {
+                mask[id >>> 6] ^= bit;
+                count += mayEnd ? 1 : -1;
+            }
+        }
         return count;
     }
 
     /**
-     * Moves past token {@code id} if the grammar allows it.
+     * Moves past token {@code id} if the grammar allows it: an end token only where the text may end
+     * ({@link #mayEnd()}), after which it is complete.
      *
      * @param id a token id
      * @return false (and no change) if the grammar does not allow it, or it has no bytes here
      */
     public boolean accept(int id) {
+        if (id >= 0 && id < trie.vocabSize() && trie.isEnd(id)) {
+            if (!state.complete()) {
+                return false;
+            }
+            state = Frame.End.INSTANCE;
+            return true;
+        }
         byte[] b = id >= 0 && id < trie.vocabSize() ? trie.bytes(id) : null;
         return b != null && acceptBytes(b);
     }
@@ -95,9 +114,23 @@ public final class GrammarMatcher {
     }
 
     /**
-     * {@return whether the output is a complete document: nothing more may follow}
+     * {@return whether the output is a complete document that nothing more may follow: the generation ends here}
+     * (A text of several parts that may end after this one but could also go on is not: see {@link #mayEnd()}.)
      */
     public boolean complete() {
+        if (!state.complete()) {
+            return false;
+        }
+        for (int b = 0; b < 256; b++) { // only at the end of a document or of a part: rare, and then at most 256 steps
+            if (state.next(b) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@return whether the output may end here: it is complete, though more parts could still follow} */
+    public boolean mayEnd() {
         return state.complete();
     }
 }

@@ -11,7 +11,8 @@ import java.util.WeakHashMap;
  * The bytes of every token a grammar may choose, decoded once per vocabulary, as a trie laid out in
  * preorder: node {@code i}'s subtree is {@code i .. skip(i))}, so a walk that finds a prefix dead jumps
  * over everything below it. Control, unknown and unused tokens (end markers among them) have no bytes
- * here: a grammar never chooses them. Immutable and thread-safe.
+ * here: a grammar never chooses them as text. The end-of-generation tokens are kept apart ({@link #isEnd}): a grammar
+ * allows them where its text may end but could also go on ({@link Grammar#oneOrMore}). Immutable and thread-safe.
  */
 public final class TokenTrie {
     /** Per tokenizer, its trie once built; the holder, not the map, is locked while one is built. */
@@ -19,6 +20,8 @@ public final class TokenTrie {
 
     private final int vocabSize;
     private final byte[][] bytes;
+    /** The end-of-generation tokens, ascending. */
+    final int[] ends;
     /** Per node: its byte, its depth (the root is node 0 at depth 0), the node after its subtree. */
     final byte[] label;
     final int[] depth;
@@ -28,9 +31,10 @@ public final class TokenTrie {
     final int[] tokens;
     final int maxDepth;
 
-    private TokenTrie(byte[][] bytes) {
+    private TokenTrie(byte[][] bytes, int[] ends) {
         this.vocabSize = bytes.length;
         this.bytes = bytes;
+        this.ends = ends;
         Integer[] order = new Integer[bytes.length];
         int count = 0;
         long total = 0;
@@ -126,27 +130,45 @@ public final class TokenTrie {
     private static TokenTrie build(Tokenizer tokenizer) {
         Vocabulary v = tokenizer.vocabulary();
         byte[][] bytes = new byte[v.size()][];
+        int[] ends = new int[0];
         for (int id = 0; id < bytes.length; id++) {
             TokenType t = v.type(id);
             if (t == TokenType.NORMAL || t == TokenType.USER_DEFINED || t == TokenType.BYTE) {
                 bytes[id] = tokenizer.tokenBytes(id);
             }
+            if (tokenizer.isEog(id)) {
+                ends = Arrays.copyOf(ends, ends.length + 1);
+                ends[ends.length - 1] = id;
+            }
         }
-        return new TokenTrie(bytes);
+        return new TokenTrie(bytes, ends);
     }
 
     /**
      * The trie of a vocabulary given as each token's bytes.
      *
-     * @param tokenBytes per token id, its bytes; null or empty for a token never chosen
+     * @param tokenBytes per token id, its bytes; null or empty for a token never chosen as text
+     * @param endTokens  the end-of-generation tokens' ids (none, for a grammar whose text always ends by itself)
      * @return the trie
+     * @throws IllegalArgumentException if an end token's id is outside the vocabulary
      */
-    public static TokenTrie of(byte[][] tokenBytes) {
+    public static TokenTrie of(byte[][] tokenBytes, int... endTokens) {
         byte[][] copy = new byte[tokenBytes.length][];
         for (int i = 0; i < copy.length; i++) {
             copy[i] = tokenBytes[i] == null ? null : tokenBytes[i].clone();
         }
-        return new TokenTrie(copy);
+        int[] ends = Arrays.stream(endTokens).sorted().distinct().toArray();
+        for (int id : ends) {
+            if (id < 0 || id >= copy.length) {
+                throw new IllegalArgumentException("end token " + id + " is outside the vocabulary of " + copy.length + " tokens");
+            }
+        }
+        return new TokenTrie(copy, ends);
+    }
+
+    /** {@return whether {@code id} is an end-of-generation token} */
+    boolean isEnd(int id) {
+        return Arrays.binarySearch(ends, id) >= 0;
     }
 
     /** {@return the number of token ids, chosen or not} */

@@ -134,6 +134,71 @@ class GrammarMatcherTest {
     }
 
     @Test
+    void partsRepeatAndTheTextMayEndAfterEach() {
+        Grammar g = Grammar.oneOrMore(List.of(new Grammar.Framed("<", Grammar.jsonObject(), ">")),
+                List.of(new Grammar.Framed(",<", Grammar.jsonObject(), ">"), new Grammar.Framed(";", Grammar.jsonObject(), "")));
+        assertTrue(g.matches("<{}>"));
+        assertTrue(g.matches("<{}>,<{\"a\": 1}>,<{}>"));
+        assertTrue(g.matches("<{}>;{},<{}>;{}"), "each later part any of its ways");
+        assertFalse(g.matches("<{}>,"), "a part begun must be finished");
+        assertFalse(g.matches(",<{}>"), "the first part in its own ways");
+        assertFalse(g.matches(""), "at least one part");
+        assertFalse(g.matches("<{}><{}>"), "a later part in its ways, separator included");
+        Grammar either = Grammar.either(List.of(g, Grammar.jsonObject()));
+        assertTrue(either.matches("<{}>,<{}>"));
+        assertTrue(either.matches(" {\"a\": [1]}"), "or the document");
+        assertFalse(either.matches("{}<{}>"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Grammar.oneOrMore(List.of(), List.of(
+                new Grammar.Framed("", Grammar.jsonObject(), ""))));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Grammar.either(List.of()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Grammar.Framed("", g, ""));
+    }
+
+    @Test
+    void anEndTokenIsAllowedOnlyWhereTheTextMayEndAndNeverAsText() {
+        // tokens: "<", "{", "}", ">", ",", an end token without bytes, an end token whose bytes are "}" (some vocabularies' own)
+        byte[][] vocab = {bytes("<"), bytes("{"), bytes("}"), bytes(">"), bytes(","), null, bytes("}")};
+        Grammar g = Grammar.oneOrMore(List.of(new Grammar.Framed("<", Grammar.jsonObject(), ">")),
+                List.of(new Grammar.Framed(",<", Grammar.jsonObject(), ">")));
+        GrammarMatcher m = new GrammarMatcher(g, TokenTrie.of(vocab, 5, 6));
+        long[] mask = new long[m.maskLength()];
+        int[][] steps = {{0}, {1}, {2}, {3}, {4}, {0}, {1}, {2}, {3}}; // <{}>,<{}>
+        for (int i = 0; i < steps.length; i++) {
+            m.allowed(mask);
+            if (i == 4) { // after the first part: it may end, or ',' begin the next
+                assertTrue(m.mayEnd());
+                assertEquals(1L << 4 | 1L << 5 | 1L << 6, mask[0]);
+            } else {
+                assertFalse(m.mayEnd());
+                assertFalse(m.accept(5), "no end before a part is whole");
+                assertEquals(0L, mask[0] & (1L << 5 | 1L << 6), "neither end token inside a part: " + Long.toBinaryString(mask[0]));
+            }
+            assertTrue(m.accept(steps[i][0]));
+        }
+        assertTrue(m.mayEnd());
+        assertFalse(m.complete(), "another part may follow");
+        assertEquals(3, m.allowed(mask), "',' or an end token");
+        assertEquals(1L << 4 | 1L << 5 | 1L << 6, mask[0]);
+        assertTrue(m.accept(6));
+        assertTrue(m.complete());
+        assertEquals(0, m.allowed(mask));
+        assertFalse(m.accept(4), "nothing after the end");
+        GrammarMatcher one = new GrammarMatcher(Grammar.jsonObject(), TokenTrie.of(vocab, 5, 6));
+        assertEquals(1, one.allowed(mask));
+        assertTrue(one.accept(1));
+        assertEquals(1, one.allowed(mask), "'}' as text, not the end token that shares its bytes");
+        assertEquals(1L << 2, mask[0]);
+        assertFalse(one.accept(6));
+        assertTrue(one.accept(2));
+        assertTrue(one.complete(), "a document that nothing may follow ends by itself, with no end token");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TokenTrie.of(vocab, 7));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aFramedValueIsNotAFramedGrammar() {
         Grammar framed = Grammar.anyOf(List.of(new Grammar.Framed("a", Grammar.jsonObject(), "b")));
         assertTrue(framed.matches("a {}b"));
