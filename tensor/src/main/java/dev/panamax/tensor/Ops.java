@@ -65,6 +65,20 @@ public interface Ops extends AutoCloseable {
     void copy(Tensor src, Tensor dst);
 
     /**
+     * Copies {@code src} into rows {@code firstRow ... firstRow + src.size(0) - 1} of {@code dst} (the other
+     * dimensions equal), converting as {@link #copy} does: {@code copy(src, dst.rows(firstRow, src.size(0)))}.
+     * A backend may write there without making that view: a decode step stores each layer's new key and value
+     * rows into its cache this way, so that a decoded token allocates nothing.
+     *
+     * @param src      the rows to read
+     * @param dst      the tensor written, its rows shaped as {@code src}'s
+     * @param firstRow the first row of {@code dst} written
+     */
+    default void copyRows(Tensor src, Tensor dst, long firstRow) {
+        copy(src, dst.rows(firstRow, src.size(0)));
+    }
+
+    /**
      * Matrix multiplication with a weight: {@code out[m, n] = sum_k x[m, k] * w[n, k]}, i.e.
      * {@code out = x · wᵀ} as ggml's {@code mul_mat}.
      *

@@ -16,11 +16,20 @@ final class FileGuard {
     private final Path reported;
     private final List<Path> files;
     private final long[] sizes;
+    /**
+     * Per file, its {@link java.io.File} where it is on the default file system (else null): {@code File.length()}
+     * is the same {@code stat} without {@code Files.size}'s attribute objects, so a decoded token allocates nothing.
+     */
+    private final java.io.File[] plain;
 
     private FileGuard(Path reported, List<Path> files, long[] sizes) {
         this.reported = reported;
         this.files = files;
         this.sizes = sizes;
+        this.plain = new java.io.File[files.size()];
+        for (int i = 0; i < plain.length; i++) {
+            plain[i] = files.get(i).getFileSystem() == java.nio.file.FileSystems.getDefault() ? files.get(i).toFile() : null;
+        }
     }
 
     /** Remembers the sizes of {@code files} now; {@code reported} (the file or checkpoint directory) names them in errors. */
@@ -40,7 +49,8 @@ final class FileGuard {
     /** @throws ModelFileChangedException if a file is now shorter than when it was opened, or gone */
     void check() {
         for (int i = 0; i < sizes.length; i++) {
-            if (sizeOf(files.get(i)) < sizes[i]) {
+            // File.length() is 0 for a file that is gone: as bad as truncated (the files are not empty)
+            if ((plain[i] != null ? plain[i].length() : sizeOf(files.get(i))) < sizes[i]) {
                 throw new ModelFileChangedException(reported, null);
             }
         }

@@ -15,6 +15,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -174,8 +175,9 @@ public final class Transformer {
      * @return true if the cache holds what a step at {@code position} reads
      */
     public boolean canContinue(int slot, int position) {
-        for (Block block : decoder.blocks()) {
-            if (!block.canContinue(slot, position)) {
+        List<Block> blocks = decoder.blocks();
+        for (int i = 0; i < blocks.size(); i++) { // indexed: an iterator per token where C2 does not remove it (issue 18 target 6)
+            if (!blocks.get(i).canContinue(slot, position)) {
                 return false;
             }
         }
@@ -437,8 +439,9 @@ public final class Transformer {
             // x = embedding rows of the tokens (times the family's embedding scale, if any)
             decoder.embedding().forward(ids, xn);
             rows.clear().add(0, startPos + off, n);
-            for (Block block : decoder.blocks()) {
-                block.forward(xn, rows);
+            List<Block> blocks = decoder.blocks();
+            for (int i = 0; i < blocks.size(); i++) {
+                blocks.get(i).forward(xn, rows);
             }
             if (allLogits != null) {
                 for (int t = 0; t < n; t++) {
@@ -465,7 +468,8 @@ public final class Transformer {
         if (logitsHost != logits) {
             ops.copy(logits, logitsHost);
         }
-        MemorySegment.copy(logitsHost.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, out, 0, out.length);
+        // from the segment itself: data() would make a slice per token
+        MemorySegment.copy(logitsHost.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED, logitsHost.byteOffset(), out, 0, out.length);
     }
 
     private void check(int[] tokens, int startPos) {

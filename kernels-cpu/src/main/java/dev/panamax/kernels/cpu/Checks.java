@@ -37,6 +37,15 @@ final class Checks {
     }
 
     /** Each tensor's memory is still open and readable by other threads (other checks are left to the kernel). */
+    static void alive(String op, Tensor t) {
+        if (t != null && !t.isAlive()) {
+            throw new TensorClosedException(op + " on " + t.describe());
+        }
+        if (t != null) {
+            shareable(op, "a tensor", t);
+        }
+    }
+
     static void alive(String op, Tensor... tensors) {
         for (Tensor t : tensors) {
             if (t != null && !t.isAlive()) {
@@ -79,7 +88,9 @@ final class Checks {
 
     /** {@link #disjoint} for an output and the inputs of a matrix multiplication. */
     static void matmulOperands(Tensor x, Tensor w, Tensor out) {
-        alive("matmul", x, w, out);
+        alive("matmul", x); // one at a time: a varargs array per matmul where C2 does not remove it (issue 18 target 6)
+        alive("matmul", w);
+        alive("matmul", out);
         disjoint("matmul", "out", out, "x", x);
         disjoint("matmul", "out", out, "w", w);
     }

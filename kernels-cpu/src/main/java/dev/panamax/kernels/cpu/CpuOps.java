@@ -83,6 +83,11 @@ public final class CpuOps implements Ops {
     }
 
     @Override
+    public void copyRows(Tensor src, Tensor dst, long firstRow) {
+        Embedding.copyRows(src, dst, firstRow);
+    }
+
+    @Override
     public void matmul(Tensor x, Tensor w, Tensor out) {
         Checks.matmulOperands(x, w, out);
         matmul.matmul(x, w, out);

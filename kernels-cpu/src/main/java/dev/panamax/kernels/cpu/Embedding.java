@@ -41,7 +41,7 @@ final class Embedding {
         }
         MemorySegment tm = table.segment();
         MemorySegment om = out.segment();
-        float[] row = type.isQuantized() ? new float[d] : null;
+        float[] row = type.isQuantized() ? quantizedRow(d) : null;
         for (int t = 0; t < ids.length; t++) {
             long src = table.byteOffset() + type.byteSize((long) ids[t] * d);
             long dst = out.byteOffset() + 4L * t * d;
@@ -52,6 +52,18 @@ final class Embedding {
                 convert(tm, src, type, om, dst, DType.F32, d);
             }
         }
+    }
+
+    /** Per thread, the last row decoded from a quantized table: a decode step's embedding allocates nothing. */
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] quantizedRow(int d) {
+        float[] row = ROW.get();
+        if (row.length < d) {
+            row = new float[d];
+            ROW.set(row);
+        }
+        return row;
     }
 
     /** See {@link dev.panamax.tensor.Ops#copy}: F32, F16 and BF16 in any combination. */
@@ -69,6 +81,36 @@ final class Embedding {
             throw new IllegalArgumentException(op + ": " + src.describe() + " is too large");
         }
         convert(src.segment(), src.byteOffset(), src.dtype(), dst.segment(), dst.byteOffset(), dst.dtype(), (int) src.numel());
+    }
+
+    /**
+     * {@code copy(src, dst.rows(firstRow, src.size(0)))} without that view: checked in place (no shape copies),
+     * so that a decode step's writes into the KV cache allocate nothing.
+     */
+    static void copyRows(Tensor src, Tensor dst, long firstRow) {
+        String op = "copyRows";
+        Checks.usable(op, "src", src);
+        Checks.usable(op, "dst", dst);
+        Checks.floatType(op, "src", src);
+        Checks.floatType(op, "dst", dst);
+        boolean rowsMatch = src.rank() == dst.rank();
+        for (int d = 1; rowsMatch && d < src.rank(); d++) {
+            rowsMatch = src.size(d) == dst.size(d);
+        }
+        if (!rowsMatch) {
+            throw new IllegalArgumentException(op + ": the rows of src " + src.describe() + " and dst " + dst.describe()
+                    + " must have the same shape");
+        }
+        long rows = src.size(0);
+        if (firstRow < 0 || firstRow > dst.size(0) - rows) {
+            throw new IndexOutOfBoundsException(op + ": rows " + firstRow + " ... " + (firstRow + rows - 1) + " are outside dst "
+                    + dst.describe());
+        }
+        if (src.numel() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + src.describe() + " is too large");
+        }
+        long at = dst.byteOffset() + (rows == 0 ? 0 : dst.dtype().byteSize(firstRow * dst.stride(0)));
+        convert(src.segment(), src.byteOffset(), src.dtype(), dst.segment(), at, dst.dtype(), (int) src.numel());
     }
 
     /** Converts {@code n} contiguous values; same types copy bytes (also for overlapping memory). */

@@ -78,4 +78,39 @@ class EmbedAndCopyTest {
             }
         }
     }
+    @Test
+    void copyRows_writes_the_rows_copy_writes_through_a_view_and_no_others(Random random) {
+        Arena arena = Arena.ofAuto();
+        DType[] types = {DType.F32, DType.F16, DType.BF16};
+        for (int round = 0; round < 12; round++) {
+            int heads = 1 + random.nextInt(5), d = Fixtures.pick(random, Fixtures.SIZES);
+            int rows = 1 + random.nextInt(9), capacity = rows + random.nextInt(20), first = random.nextInt(capacity - rows + 1);
+            DType from = types[random.nextInt(3)], to = types[random.nextInt(3)];
+            Tensor src = Tensor.of(arena, Seeded.gaussian(random, rows * heads * d, 3), rows, heads, d).to(arena, from);
+            for (Ops ops : new Ops[] {new ReferenceOps(), CPU}) {
+                // expected: copy through the view, into a cache poisoned with finite values (not NaN: compared bitwise)
+                float[] poison = Seeded.gaussian(random, capacity * heads * d, 50);
+                Tensor expected = Tensor.of(arena, poison, capacity, heads, d).to(arena, to);
+                ops.copy(src, expected.rows(first, rows));
+                Tensor cache = Tensor.of(arena, poison, capacity, heads, d).to(arena, to);
+                ops.copyRows(src, cache, first);
+                assertBitwise(ops.name() + " copyRows " + from + " -> " + to + " rows " + first + "+" + rows + " of " + capacity,
+                        expected.toFloatArray(), cache.toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void copyRows_rejects_rows_outside_dst_and_mismatched_rows() {
+        Arena arena = Arena.ofAuto();
+        Tensor src = Tensor.allocate(arena, DType.F32, 2, 3, 4);
+        Tensor cache = Tensor.allocate(arena, DType.F32, 5, 3, 4);
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> CPU.copyRows(src, cache, 4));
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> CPU.copyRows(src, cache, -1));
+        Tensor wide = Tensor.allocate(arena, DType.F32, 5, 3, 5);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> CPU.copyRows(src, wide, 0));
+        Tensor flat = Tensor.allocate(arena, DType.F32, 5, 12);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> CPU.copyRows(src, flat, 0));
+        CPU.copyRows(src, cache, 3); // the last rows fit
+    }
 }

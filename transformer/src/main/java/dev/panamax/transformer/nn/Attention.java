@@ -189,8 +189,8 @@ public final class Attention implements AttentionLayer {
             //    at rows pos - base ... of the slot's region (base: the position of row 0, moved on in a window cache)
             Tensor keys = this.keys[rows.slot(r)], values = this.values[rows.slot(r)];
             int base = place(rows.slot(r), pos, len, keys, values);
-            ops.copy(k3, keys.rows(pos - base, len));
-            ops.copy(v3, values.rows(pos - base, len));
+            ops.copyRows(k3, keys, pos - base); // no row views: a decoded token allocates nothing (issue 18 target 6)
+            ops.copyRows(v3, values, pos - base);
 
             // 5. attend: out[t,h] = Σ_j softmax_j(q[t,h]·k[j,g] · scale) v[j,g], j ≤ pos+t, g = h / (H/Hkv)
             //    (j relative to base: the masks depend on differences of positions only)
