@@ -258,7 +258,7 @@ public final class CpuMatmul {
         weights = w.segment();
         output = out.segment();
         try {
-            if (SmallShapes.scalarMatmul(m, s.n(), k, scalarWork)) {
+            if ((long) m * s.n() * k <= scalarWork) {
                 SmallMatmul.rows(s, weights, xf, scratch.get().row(k + s.n()), output);
             } else if (PairRows.takes(s.wType(), m)) {
                 activations.quantize(xf, m, k, 256); // each row quantized once, its pairs read for every weight row
@@ -412,7 +412,7 @@ public final class CpuMatmul {
             MatmulShape s = products[i].shape;
             s.set(x[i], w[i], out[i]);
             int m = s.m();
-            all &= m > 0 && s.n() > 0 && !SmallShapes.scalarMatmul(m, s.n(), s.k(), scalarWork) && !PairRows.takes(s.wType(), m)
+            all &= m > 0 && s.n() > 0 && (long) m * s.n() * s.k() > scalarWork && !PairRows.takes(s.wType(), m)
                     && !(m >= FewRowsLoops.minRows(s.wType()) && m <= FewRowsLoops.MAX_ROWS && FewRowsLoops.supports(s.wType()))
                     && m < gemmMinRows(s.wType());
         }

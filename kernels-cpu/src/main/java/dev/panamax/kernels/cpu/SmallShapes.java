@@ -27,24 +27,6 @@ record SmallShapes(long matmulWork, long elements, long attentionWork) {
         }
     }
 
-    /** How many times {@link #matmulWork} a prompt over a small weight may take and still run scalar. */
-    static final long PROMPT_FACTOR = 16;
-
-    /**
-     * Whether a matmul {@code [m, k] · [n, k]ᵀ} runs scalar under a threshold of {@code scalarWork} multiply-adds: when
-     * its work is at most that, or when its weight alone is ({@code n k <= scalarWork}: a tiny model such as stories260K,
-     * whose largest weight is 512 x 64) and a prompt's rows take at most {@link #PROMPT_FACTOR} times it. Measured on
-     * stories260K-f32 (docs/benchmarks.md, 2026-12-04): the first 33-token prompt of a process took 260-274 ms of thread
-     * CPU through the vector GEMM, not yet compiled, against 197-206 ms scalar; once compiled, the GEMM is faster
-     * (1.6-2.0 against 3.8-4.1 ms), which a process that starts to answer one prompt never reaches. Real models' weights are
-     * larger than 64 Ki entries (Gemma 3 1B's smallest, 256 x 1152, is 295 Ki), so only toy models take this rule.
-     */
-    static boolean scalarMatmul(long m, long n, long k, long scalarWork) {
-        long work = m * n * k;
-        long promptWork = scalarWork > Long.MAX_VALUE / PROMPT_FACTOR ? Long.MAX_VALUE : PROMPT_FACTOR * scalarWork;
-        return work <= scalarWork || (n * k <= scalarWork && work <= promptWork);
-    }
-
     /** The measured defaults, or the {@code panamax.cpu.scalar.*} system properties where set. */
     static SmallShapes defaults() {
         return new SmallShapes(property("matmul", 1L << 16), property("elements", 1L << 10), property("attention", 1L << 16));
