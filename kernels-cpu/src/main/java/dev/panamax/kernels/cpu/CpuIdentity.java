@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * The processor's vendor and family from the first entry of {@code /proc/cpuinfo}, read once per JVM, for the kernel
- * routes that differ between machines ({@link GemmRoutes}).
+ * routes that differ between machines ({@link DotRoutes}, {@link GemmRoutes}).
  *
  * @param vendor {@code vendor_id} ("AuthenticAMD", "GenuineIntel"), or "" if unknown
  * @param family {@code cpu family}, or -1 if unknown

@@ -1,9 +1,5 @@
 package dev.panamax.kernels.cpu;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -240,28 +236,8 @@ public final class DotRoutes {
     }
 
     private static DotRoutes fromMachine() {
-        String vendor = "";
-        int family = -1;
-        try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
-            for (String line : lines) {
-                int colon = line.indexOf(':');
-                if (colon < 0) {
-                    if (!vendor.isEmpty()) {
-                        break; // the first processor's entry is enough
-                    }
-                    continue;
-                }
-                String key = line.substring(0, colon).trim(), value = line.substring(colon + 1).trim();
-                if (key.equals("vendor_id")) {
-                    vendor = value;
-                } else if (key.equals("cpu family")) {
-                    family = Integer.parseInt(value);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or a format we do not know: the default route
-        }
+        String vendor = CpuIdentity.MACHINE.vendor();
+        int family = CpuIdentity.MACHINE.family();
         return choose(vendor, family, System.getProperty(Q8_0_PROPERTY), System.getProperty(Q4_0_PROPERTY))
                 .withKQuantFor(vendor, family, System.getProperty(KQUANT_PROPERTY));
     }
