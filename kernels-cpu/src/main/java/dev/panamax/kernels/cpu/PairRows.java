@@ -126,24 +126,48 @@ final class PairRows {
                         .fma(FloatVector.broadcast(F, unit3 * sh), a31);
             }
         }
-        // summed through the scratch array, in sum()'s order: in a kernel this big, a call of VectorMath.sum(v)
-        // may not be inlined, and v was then boxed for every row (96 B per row under MatmulBench -prof gc)
-        a00.add(a01).intoArray(scalesAndMins, 0);
-        sums[0] = VectorMath.sumStored(scalesAndMins);
-        m0.intoArray(scalesAndMins, 0);
-        sums[0] -= VectorMath.sumStored(scalesAndMins);
-        a10.add(a11).intoArray(scalesAndMins, 0);
-        sums[1] = VectorMath.sumStored(scalesAndMins);
-        m1.intoArray(scalesAndMins, 0);
-        sums[1] -= VectorMath.sumStored(scalesAndMins);
-        a20.add(a21).intoArray(scalesAndMins, 0);
-        sums[2] = VectorMath.sumStored(scalesAndMins);
-        m2.intoArray(scalesAndMins, 0);
-        sums[2] -= VectorMath.sumStored(scalesAndMins);
-        a30.add(a31).intoArray(scalesAndMins, 0);
-        sums[3] = VectorMath.sumStored(scalesAndMins);
-        m3.intoArray(scalesAndMins, 0);
-        sums[3] -= VectorMath.sumStored(scalesAndMins);
+        // summed in registers in VectorMath.sumStored's pairwise order (lane i takes lane i ^ d, as TwoRowPairDots),
+        // bit for bit the one-row dot's sum, without sumStored's call, store and sixteen dependent loads and adds per row
+        FloatVector s0 = a00.add(a01);
+        FloatVector s1 = a10.add(a11);
+        FloatVector s2 = a20.add(a21);
+        FloatVector s3 = a30.add(a31);
+        s0 = s0.add(s0.rearrange(TwoRowPairDots.XOR_1));
+        s1 = s1.add(s1.rearrange(TwoRowPairDots.XOR_1));
+        s2 = s2.add(s2.rearrange(TwoRowPairDots.XOR_1));
+        s3 = s3.add(s3.rearrange(TwoRowPairDots.XOR_1));
+        m0 = m0.add(m0.rearrange(TwoRowPairDots.XOR_1));
+        m1 = m1.add(m1.rearrange(TwoRowPairDots.XOR_1));
+        m2 = m2.add(m2.rearrange(TwoRowPairDots.XOR_1));
+        m3 = m3.add(m3.rearrange(TwoRowPairDots.XOR_1));
+        s0 = s0.add(s0.rearrange(TwoRowPairDots.XOR_2));
+        s1 = s1.add(s1.rearrange(TwoRowPairDots.XOR_2));
+        s2 = s2.add(s2.rearrange(TwoRowPairDots.XOR_2));
+        s3 = s3.add(s3.rearrange(TwoRowPairDots.XOR_2));
+        m0 = m0.add(m0.rearrange(TwoRowPairDots.XOR_2));
+        m1 = m1.add(m1.rearrange(TwoRowPairDots.XOR_2));
+        m2 = m2.add(m2.rearrange(TwoRowPairDots.XOR_2));
+        m3 = m3.add(m3.rearrange(TwoRowPairDots.XOR_2));
+        s0 = s0.add(s0.rearrange(TwoRowPairDots.XOR_4));
+        s1 = s1.add(s1.rearrange(TwoRowPairDots.XOR_4));
+        s2 = s2.add(s2.rearrange(TwoRowPairDots.XOR_4));
+        s3 = s3.add(s3.rearrange(TwoRowPairDots.XOR_4));
+        m0 = m0.add(m0.rearrange(TwoRowPairDots.XOR_4));
+        m1 = m1.add(m1.rearrange(TwoRowPairDots.XOR_4));
+        m2 = m2.add(m2.rearrange(TwoRowPairDots.XOR_4));
+        m3 = m3.add(m3.rearrange(TwoRowPairDots.XOR_4));
+        s0 = s0.add(s0.rearrange(TwoRowPairDots.XOR_8));
+        s1 = s1.add(s1.rearrange(TwoRowPairDots.XOR_8));
+        s2 = s2.add(s2.rearrange(TwoRowPairDots.XOR_8));
+        s3 = s3.add(s3.rearrange(TwoRowPairDots.XOR_8));
+        m0 = m0.add(m0.rearrange(TwoRowPairDots.XOR_8));
+        m1 = m1.add(m1.rearrange(TwoRowPairDots.XOR_8));
+        m2 = m2.add(m2.rearrange(TwoRowPairDots.XOR_8));
+        m3 = m3.add(m3.rearrange(TwoRowPairDots.XOR_8));
+        sums[0] = s0.lane(0) - m0.lane(0);
+        sums[1] = s1.lane(0) - m1.lane(0);
+        sums[2] = s2.lane(0) - m2.lane(0);
+        sums[3] = s3.lane(0) - m3.lane(0);
     }
 
     /** As {@link #dotQ4_K4} for the two rows of x that start at elements {@code xo} and {@code xo + k}. */
@@ -177,16 +201,28 @@ final class PairRows {
                         .fma(FloatVector.broadcast(F, unit1 * sh), a11);
             }
         }
-        // summed through the scratch array, in sum()'s order: in a kernel this big, a call of VectorMath.sum(v)
-        // may not be inlined, and v was then boxed for every row (96 B per row under MatmulBench -prof gc)
-        a00.add(a01).intoArray(scalesAndMins, 0);
-        sums[0] = VectorMath.sumStored(scalesAndMins);
-        m0.intoArray(scalesAndMins, 0);
-        sums[0] -= VectorMath.sumStored(scalesAndMins);
-        a10.add(a11).intoArray(scalesAndMins, 0);
-        sums[1] = VectorMath.sumStored(scalesAndMins);
-        m1.intoArray(scalesAndMins, 0);
-        sums[1] -= VectorMath.sumStored(scalesAndMins);
+        // summed in registers in VectorMath.sumStored's pairwise order (lane i takes lane i ^ d, as TwoRowPairDots),
+        // bit for bit the one-row dot's sum, without sumStored's call, store and sixteen dependent loads and adds per row
+        FloatVector s0 = a00.add(a01);
+        FloatVector s1 = a10.add(a11);
+        s0 = s0.add(s0.rearrange(TwoRowPairDots.XOR_1));
+        s1 = s1.add(s1.rearrange(TwoRowPairDots.XOR_1));
+        m0 = m0.add(m0.rearrange(TwoRowPairDots.XOR_1));
+        m1 = m1.add(m1.rearrange(TwoRowPairDots.XOR_1));
+        s0 = s0.add(s0.rearrange(TwoRowPairDots.XOR_2));
+        s1 = s1.add(s1.rearrange(TwoRowPairDots.XOR_2));
+        m0 = m0.add(m0.rearrange(TwoRowPairDots.XOR_2));
+        m1 = m1.add(m1.rearrange(TwoRowPairDots.XOR_2));
+        s0 = s0.add(s0.rearrange(TwoRowPairDots.XOR_4));
+        s1 = s1.add(s1.rearrange(TwoRowPairDots.XOR_4));
+        m0 = m0.add(m0.rearrange(TwoRowPairDots.XOR_4));
+        m1 = m1.add(m1.rearrange(TwoRowPairDots.XOR_4));
+        s0 = s0.add(s0.rearrange(TwoRowPairDots.XOR_8));
+        s1 = s1.add(s1.rearrange(TwoRowPairDots.XOR_8));
+        m0 = m0.add(m0.rearrange(TwoRowPairDots.XOR_8));
+        m1 = m1.add(m1.rearrange(TwoRowPairDots.XOR_8));
+        sums[0] = s0.lane(0) - m0.lane(0);
+        sums[1] = s1.lane(0) - m1.lane(0);
     }
 
     /**
@@ -298,15 +334,28 @@ final class PairRows {
             a2 = t20.add(t21).fma(FloatVector.broadcast(F, xd[xo2 / 256 + b]), a2);
             a3 = t30.add(t31).fma(FloatVector.broadcast(F, xd[xo3 / 256 + b]), a3);
         }
-        // summed through the scratch array in sum()'s order, as PairDots.dotQ6_K sums its row
-        a0.intoArray(scratch, 0);
-        sums[0] = VectorMath.sumStored(scratch);
-        a1.intoArray(scratch, 0);
-        sums[1] = VectorMath.sumStored(scratch);
-        a2.intoArray(scratch, 0);
-        sums[2] = VectorMath.sumStored(scratch);
-        a3.intoArray(scratch, 0);
-        sums[3] = VectorMath.sumStored(scratch);
+        // summed in registers in VectorMath.sumStored's pairwise order (lane i takes lane i ^ d, as TwoRowPairDots),
+        // bit for bit the one-row dot's sum, without sumStored's call, store and sixteen dependent loads and adds per row
+        a0 = a0.add(a0.rearrange(TwoRowPairDots.XOR_1));
+        a1 = a1.add(a1.rearrange(TwoRowPairDots.XOR_1));
+        a2 = a2.add(a2.rearrange(TwoRowPairDots.XOR_1));
+        a3 = a3.add(a3.rearrange(TwoRowPairDots.XOR_1));
+        a0 = a0.add(a0.rearrange(TwoRowPairDots.XOR_2));
+        a1 = a1.add(a1.rearrange(TwoRowPairDots.XOR_2));
+        a2 = a2.add(a2.rearrange(TwoRowPairDots.XOR_2));
+        a3 = a3.add(a3.rearrange(TwoRowPairDots.XOR_2));
+        a0 = a0.add(a0.rearrange(TwoRowPairDots.XOR_4));
+        a1 = a1.add(a1.rearrange(TwoRowPairDots.XOR_4));
+        a2 = a2.add(a2.rearrange(TwoRowPairDots.XOR_4));
+        a3 = a3.add(a3.rearrange(TwoRowPairDots.XOR_4));
+        a0 = a0.add(a0.rearrange(TwoRowPairDots.XOR_8));
+        a1 = a1.add(a1.rearrange(TwoRowPairDots.XOR_8));
+        a2 = a2.add(a2.rearrange(TwoRowPairDots.XOR_8));
+        a3 = a3.add(a3.rearrange(TwoRowPairDots.XOR_8));
+        sums[0] = a0.lane(0);
+        sums[1] = a1.lane(0);
+        sums[2] = a2.lane(0);
+        sums[3] = a3.lane(0);
     }
 
     /** As {@link #dotQ6_K4} for the two rows of x that start at elements {@code xo} and {@code xo + k}. */
@@ -361,10 +410,17 @@ final class PairRows {
             a0 = t00.add(t01).fma(FloatVector.broadcast(F, xd[xo / 256 + b]), a0);
             a1 = t10.add(t11).fma(FloatVector.broadcast(F, xd[xo1 / 256 + b]), a1);
         }
-        // summed through the scratch array in sum()'s order, as PairDots.dotQ6_K sums its row
-        a0.intoArray(scratch, 0);
-        sums[0] = VectorMath.sumStored(scratch);
-        a1.intoArray(scratch, 0);
-        sums[1] = VectorMath.sumStored(scratch);
+        // summed in registers in VectorMath.sumStored's pairwise order (lane i takes lane i ^ d, as TwoRowPairDots),
+        // bit for bit the one-row dot's sum, without sumStored's call, store and sixteen dependent loads and adds per row
+        a0 = a0.add(a0.rearrange(TwoRowPairDots.XOR_1));
+        a1 = a1.add(a1.rearrange(TwoRowPairDots.XOR_1));
+        a0 = a0.add(a0.rearrange(TwoRowPairDots.XOR_2));
+        a1 = a1.add(a1.rearrange(TwoRowPairDots.XOR_2));
+        a0 = a0.add(a0.rearrange(TwoRowPairDots.XOR_4));
+        a1 = a1.add(a1.rearrange(TwoRowPairDots.XOR_4));
+        a0 = a0.add(a0.rearrange(TwoRowPairDots.XOR_8));
+        a1 = a1.add(a1.rearrange(TwoRowPairDots.XOR_8));
+        sums[0] = a0.lane(0);
+        sums[1] = a1.lane(0);
     }
 }

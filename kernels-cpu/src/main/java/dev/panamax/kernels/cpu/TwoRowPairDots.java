@@ -40,8 +40,8 @@ final class TwoRowPairDots {
     private static final float UPPER = 0x1p-16f;
 
     // lane i takes lane i ^ d: adding a vector to itself so rearranged, for d = 1, 2, 4, 8, leaves in lane 0 the
-    // pairwise sum of VectorMath.sumStored, bit for bit
-    private static final VectorShuffle<Float> XOR_1 = laneXor(1), XOR_2 = laneXor(2), XOR_4 = laneXor(4), XOR_8 = laneXor(8);
+    // pairwise sum of VectorMath.sumStored, bit for bit (PairRows sums its rows so too)
+    static final VectorShuffle<Float> XOR_1 = laneXor(1), XOR_2 = laneXor(2), XOR_4 = laneXor(4), XOR_8 = laneXor(8);
 
     private TwoRowPairDots() {
     }
