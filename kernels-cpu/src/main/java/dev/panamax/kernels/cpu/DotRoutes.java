@@ -83,9 +83,9 @@ public final class DotRoutes {
     /** This JVM's routes: read once, from {@code /proc/cpuinfo} and the system properties. */
     static final DotRoutes MACHINE = fromMachine();
     /** For tests: the float Q8_0 kernel and the Q4_0 table, the routes of machines other than Zen 4. */
-    static final DotRoutes FLOAT = new DotRoutes(Q8_0Dot.FLOAT_512, "forced", Q4_0Dot.TABLE, "forced");
+    static final DotRoutes FLOAT = new DotRoutes(Q8_0Dot.FLOAT_512, "forced", Q4_0Dot.TABLE, "forced", KQuantDot.ONE_ROW, "forced");
     /** For tests: the integer Q8_0 kernel and the converting Q4_0 one, Zen 4's routes. */
-    static final DotRoutes INTEGER = new DotRoutes(Q8_0Dot.INTEGER_256, "forced", Q4_0Dot.CONVERT, "forced");
+    static final DotRoutes INTEGER = new DotRoutes(Q8_0Dot.INTEGER_256, "forced", Q4_0Dot.CONVERT, "forced", KQuantDot.ONE_ROW, "forced");
 
     private static final System.Logger LOG = System.getLogger(DotRoutes.class.getName());
     private static volatile boolean logged;
@@ -99,10 +99,6 @@ public final class DotRoutes {
     /** The Q4_K/Q6_K form where {@link WideDots#AVAILABLE} (narrow machines take {@link VectorDots}' regardless). */
     final KQuantDot kQuant;
     private final String kQuantWhy;
-
-    private DotRoutes(Q8_0Dot q8_0, String why, Q4_0Dot q4_0, String q4_0Why) {
-        this(q8_0, why, q4_0, q4_0Why, KQuantDot.ONE_ROW, "forced");
-    }
 
     private DotRoutes(Q8_0Dot q8_0, String why, Q4_0Dot q4_0, String q4_0Why, KQuantDot kQuant, String kQuantWhy) {
         this.q8_0 = q8_0;
@@ -123,26 +119,6 @@ public final class DotRoutes {
         return WideDots.AVAILABLE && kQuant == KQuantDot.TWO_ROWS;
     }
 
-    /**
-     * These routes with the K-quant form for a CPU and an override (arguments as {@link #choose}'s): AMD family 25
-     * (Zen 4) one row per pass, as measured there, every other machine two.
-     */
-    DotRoutes withKQuantFor(String vendor, int family, String override) {
-        if (override != null && !override.isBlank()) {
-            KQuantDot form = switch (override.trim().toLowerCase(Locale.ROOT)) {
-                case "one", "1" -> KQuantDot.ONE_ROW;
-                case "two", "2" -> KQuantDot.TWO_ROWS;
-                default -> throw new IllegalArgumentException("-D" + KQUANT_PROPERTY + "=" + override + ": expected one or two");
-            };
-            return new DotRoutes(q8_0, why, q4_0, q4_0Why, form, "-D" + KQUANT_PROPERTY + "=" + override);
-        }
-        String cpu = (vendor.isEmpty() ? "unknown vendor" : vendor) + " family " + family;
-        if (vendor.equals("AuthenticAMD") && family == 25) {
-            return new DotRoutes(q8_0, why, q4_0, q4_0Why, KQuantDot.ONE_ROW, cpu + ": as measured on Zen 4");
-        }
-        return new DotRoutes(q8_0, why, q4_0, q4_0Why, KQuantDot.TWO_ROWS, cpu);
-    }
-
     /** Whether Q8_0 matrix-vector products take {@link VectorDots#dotQ8_0} on x quantized to 8 bits. */
     boolean q8_0Integer() {
         return !WideDots.AVAILABLE || q8_0 == Q8_0Dot.INTEGER_256;
@@ -153,9 +129,14 @@ public final class DotRoutes {
         return q4_0 == Q4_0Dot.TABLE;
     }
 
-    /** The routes for a CPU with no Q4_0 override ({@link #choose(String, int, String, String)}). */
+    /** The routes for a CPU with no Q4_0 or K-quant override ({@link #choose(String, int, String, String, String)}). */
     static DotRoutes choose(String vendor, int family, String override) {
-        return choose(vendor, family, override, null);
+        return choose(vendor, family, override, null, null);
+    }
+
+    /** The routes for a CPU with no K-quant override ({@link #choose(String, int, String, String, String)}). */
+    static DotRoutes choose(String vendor, int family, String override, String q4_0Override) {
+        return choose(vendor, family, override, q4_0Override, null);
     }
 
     /**
@@ -165,9 +146,10 @@ public final class DotRoutes {
      * @param family       {@code cpu family}, or -1 if unknown
      * @param override     the Q8_0 property's value, or null
      * @param q4_0Override the Q4_0 property's value, or null
+     * @param kQuantOverride the K-quant property's value, or null
      */
-    static DotRoutes choose(String vendor, int family, String override, String q4_0Override) {
-        String cpu = (vendor.isEmpty() ? "unknown vendor" : vendor) + " family " + family;
+    static DotRoutes choose(String vendor, int family, String override, String q4_0Override, String kQuantOverride) {
+        String cpu = new CpuIdentity(vendor, family).describe();
         boolean zen4 = vendor.equals("AuthenticAMD") && family == 25;
         Q8_0Dot q8_0;
         String why;
@@ -201,7 +183,23 @@ public final class DotRoutes {
             q4_0 = Q4_0Dot.TABLE;
             q4_0Why = cpu;
         }
-        return new DotRoutes(q8_0, why, q4_0, q4_0Why);
+        KQuantDot kQuant;
+        String kQuantWhy;
+        if (kQuantOverride != null && !kQuantOverride.isBlank()) {
+            kQuant = switch (kQuantOverride.trim().toLowerCase(Locale.ROOT)) {
+                case "one", "1" -> KQuantDot.ONE_ROW;
+                case "two", "2" -> KQuantDot.TWO_ROWS;
+                default -> throw new IllegalArgumentException("-D" + KQUANT_PROPERTY + "=" + kQuantOverride + ": expected one or two");
+            };
+            kQuantWhy = "-D" + KQUANT_PROPERTY + "=" + kQuantOverride;
+        } else if (zen4) {
+            kQuant = KQuantDot.ONE_ROW;
+            kQuantWhy = cpu + ": as measured on Zen 4";
+        } else {
+            kQuant = KQuantDot.TWO_ROWS;
+            kQuantWhy = cpu;
+        }
+        return new DotRoutes(q8_0, why, q4_0, q4_0Why, kQuant, kQuantWhy);
     }
 
     /**
@@ -238,7 +236,7 @@ public final class DotRoutes {
     private static DotRoutes fromMachine() {
         String vendor = CpuIdentity.MACHINE.vendor();
         int family = CpuIdentity.MACHINE.family();
-        return choose(vendor, family, System.getProperty(Q8_0_PROPERTY), System.getProperty(Q4_0_PROPERTY))
-                .withKQuantFor(vendor, family, System.getProperty(KQUANT_PROPERTY));
+        return choose(vendor, family, System.getProperty(Q8_0_PROPERTY), System.getProperty(Q4_0_PROPERTY),
+                System.getProperty(KQUANT_PROPERTY));
     }
 }

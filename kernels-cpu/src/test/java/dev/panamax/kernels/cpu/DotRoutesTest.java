@@ -63,28 +63,26 @@ class DotRoutesTest {
 
     @Test
     void zen_4_keeps_the_one_row_k_quant_dots_and_other_machines_take_two_rows() {
-        DotRoutes intel = DotRoutes.choose("GenuineIntel", 6, null);
-        assertEquals(DotRoutes.KQuantDot.ONE_ROW, intel.withKQuantFor("AuthenticAMD", 25, null).kQuant);
-        assertEquals(DotRoutes.KQuantDot.TWO_ROWS, intel.withKQuantFor("GenuineIntel", 6, null).kQuant);
-        assertEquals(DotRoutes.KQuantDot.TWO_ROWS, intel.withKQuantFor("AuthenticAMD", 26, null).kQuant);
-        assertEquals(DotRoutes.KQuantDot.TWO_ROWS, intel.withKQuantFor("", -1, null).kQuant);
+        assertEquals(DotRoutes.KQuantDot.ONE_ROW, DotRoutes.choose("AuthenticAMD", 25, null, null, null).kQuant);
+        assertEquals(DotRoutes.KQuantDot.TWO_ROWS, DotRoutes.choose("GenuineIntel", 6, null, null, null).kQuant);
+        assertEquals(DotRoutes.KQuantDot.TWO_ROWS, DotRoutes.choose("AuthenticAMD", 26, null, null, null).kQuant);
+        assertEquals(DotRoutes.KQuantDot.TWO_ROWS, DotRoutes.choose("", -1, null, null, null).kQuant);
         // the K-quant route leaves the Q8_0 one alone
-        assertEquals(DotRoutes.Q8_0Dot.INTEGER_256, DotRoutes.choose("AuthenticAMD", 25, null).withKQuantFor("AuthenticAMD", 25, null).q8_0);
-        assertEquals(WideDots.AVAILABLE, intel.withKQuantFor("GenuineIntel", 6, null).kQuantTwoRows());
-        assertFalse(intel.withKQuantFor("AuthenticAMD", 25, null).kQuantTwoRows());
+        assertEquals(DotRoutes.Q8_0Dot.INTEGER_256, DotRoutes.choose("AuthenticAMD", 25, null, null, null).q8_0);
+        assertEquals(WideDots.AVAILABLE, DotRoutes.choose("GenuineIntel", 6, null, null, null).kQuantTwoRows());
+        assertFalse(DotRoutes.choose("AuthenticAMD", 25, null, null, null).kQuantTwoRows());
     }
 
     @Test
     void the_k_quant_property_forces_either_form_and_rejects_anything_else() {
-        DotRoutes intel = DotRoutes.choose("GenuineIntel", 6, null);
-        assertEquals(DotRoutes.KQuantDot.TWO_ROWS, intel.withKQuantFor("AuthenticAMD", 25, "two").kQuant);
-        assertEquals(DotRoutes.KQuantDot.ONE_ROW, intel.withKQuantFor("GenuineIntel", 6, " One ").kQuant);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> intel.withKQuantFor("GenuineIntel", 6, "three"));
+        assertEquals(DotRoutes.KQuantDot.TWO_ROWS, DotRoutes.choose("AuthenticAMD", 25, null, null, "two").kQuant);
+        assertEquals(DotRoutes.KQuantDot.ONE_ROW, DotRoutes.choose("GenuineIntel", 6, null, null, " One ").kQuant);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DotRoutes.choose("GenuineIntel", 6, null, null, "three"));
         assertTrue(e.getMessage().contains(DotRoutes.KQUANT_PROPERTY) && e.getMessage().contains("three"), e.getMessage());
-        String d = intel.withKQuantFor("GenuineIntel", 6, null).kQuantDescription();
+        String d = DotRoutes.choose("GenuineIntel", 6, null, null, null).kQuantDescription();
         assertTrue(d.contains("two rows per pass") && d.contains("GenuineIntel family 6") && d.contains(DotRoutes.KQUANT_PROPERTY), d);
         if (WideDots.AVAILABLE) {
-            assertTrue(intel.withKQuantFor("GenuineIntel", 6, null).description().contains(d), "the description holds the K-quant route");
+            assertTrue(DotRoutes.choose("GenuineIntel", 6, null, null, null).description().contains(d), "the description holds the K-quant route");
         }
     }
 }
