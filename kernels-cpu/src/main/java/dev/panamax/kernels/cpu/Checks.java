@@ -36,7 +36,7 @@ final class Checks {
         }
     }
 
-    /** Each tensor's memory is still open and readable by other threads (other checks are left to the kernel). */
+    /** The tensor's memory (if {@code t} is not null) is still open and readable by other threads (other checks are left to the kernel). */
     static void alive(String op, Tensor t) {
         if (t != null && !t.isAlive()) {
             throw new TensorClosedException(op + " on " + t.describe());
@@ -46,14 +46,10 @@ final class Checks {
         }
     }
 
+    /** {@link #alive(String, Tensor)} for each tensor, in order. */
     static void alive(String op, Tensor... tensors) {
         for (Tensor t : tensors) {
-            if (t != null && !t.isAlive()) {
-                throw new TensorClosedException(op + " on " + t.describe());
-            }
-            if (t != null) {
-                shareable(op, "a tensor", t);
-            }
+            alive(op, t);
         }
     }
 
