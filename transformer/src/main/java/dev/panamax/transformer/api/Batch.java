@@ -194,11 +194,8 @@ public final class Batch implements AutoCloseable {
             int best = -1, bestReuse = 0;
             for (int s = 0; s < busy.length; s++) {
                 if (!busy[s] && kept[s] > 0 && transformer.adapters(s).equals(adapters)) {
-                    int common = 0, most = Math.min(kept[s], prompt.length - 1);
-                    while (common < most && held[s][common] == prompt[common]) {
-                        common++;
-                    }
-                    int reuse = transformer.reusablePrefix(s, common);
+                    int reuse = transformer.reusablePrefix(s,
+                            Math.max(0, Math.min(Session.commonPrefix(held[s], kept[s], prompt), prompt.length - 1)));
                     if (reuse > bestReuse) {
                         best = s;
                         bestReuse = reuse;

@@ -111,7 +111,7 @@ public final class Session implements AutoCloseable {
         try {
             Transformer t = sequence.transformer();
             // sliding-window caches hold the last W - 1 + C positions only: a prefix whose window they lost runs again
-            int reuse = t.reusablePrefix(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1));
+            int reuse = t.reusablePrefix(0, Math.min(commonPrefix(cached, cached.length, prompt), prompt.length - 1));
             cached = Arrays.copyOf(prompt, reuse); // until the generation ends, the cache holds only what is certain
             return new Generation(tokenizer, t.config().vocabSize(), context, t, this::finished, prompt.clone(), reuse, options, onText,
                     prefillChunk);
@@ -182,7 +182,7 @@ public final class Session implements AutoCloseable {
      * @return how many of its tokens would not be computed again
      */
     public int reusableTokens(int[] prompt) {
-        return sequence.transformer().reusablePrefix(0, Math.max(0, Math.min(commonPrefix(cached, prompt), prompt.length - 1)));
+        return sequence.transformer().reusablePrefix(0, Math.max(0, Math.min(commonPrefix(cached, cached.length, prompt), prompt.length - 1)));
     }
 
     /**
@@ -266,8 +266,9 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private static int commonPrefix(int[] a, int[] b) {
-        int n = Math.min(a.length, b.length);
+    /** How many leading tokens {@code a[0 .. aLength)} and {@code b} share ({@link Batch}'s slots too). */
+    static int commonPrefix(int[] a, int aLength, int[] b) {
+        int n = Math.min(aLength, b.length);
         int i = 0;
         while (i < n && a[i] == b[i]) {
             i++;
